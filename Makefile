@@ -1,0 +1,49 @@
+# Two commands a new user needs (see README "Quick start"):
+#   make serve   install into .venv, index seeds/, serve http://127.0.0.1:5000
+#   make test    install test tools (and Debian's chromium), run the whole suite
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TSTAMP  := $(VENV)/.installed-test
+
+.PHONY: serve index test install install-test browser bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TSTAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+install-test: $(TSTAMP) browser
+
+# Debian's chromium drives the browser tests; installed once if missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+index: $(STAMP)
+	$(BIN)/zhsearch index seeds
+
+serve: index
+	$(BIN)/zhsearch serve --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run
+
+clean:
+	rm -rf $(VENV) index/_* index/*.toc index/*.seg index/zhsearch.json

@@ -1,0 +1,57 @@
+"""The domain objects that flow from ingestion to the index and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Paragraph:
+    """One content paragraph of an article: the unit of search."""
+
+    para_no: int  # 1-based, in reading order
+    text: str  # cleaned, in the article's original script
+    heading: str | None = None  # the section heading it sits under
+    province: list[str] = field(default_factory=list)  # simplified short names
+    years: list[int] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)  # keys of measures.tsv
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Article:
+    """A cleaned article, cut into labelled paragraphs."""
+
+    doc_id: str
+    title: str
+    source: str | None = None  # the publication
+    date: str | None = None  # ISO yyyy-mm-dd, or None when the page shows none
+    url: str | None = None
+    path: str | None = None  # the file it was read from
+    province: list[str] = field(default_factory=list)  # the article's own
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # page furniture dropped
+
+    def to_dict(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "url": self.url,
+            "path": self.path,
+            "province": list(self.province),
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "skipped": list(self.skipped),
+        }
+
+
+class IngestError(Exception):
+    """A source file that cannot be read: carries the file name and why."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
