@@ -1,0 +1,110 @@
+"""Snippets and marks.  Folding keeps every character in place, so the spans
+of the query's matches found in the folded text are spans of the original:
+the snippet is cut from the paragraph as written, in its own script."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from search.query import Literal, Token
+
+SNIPPET_CHARS = 160
+
+
+def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
+    """Where one requirement of the query matches in folded text."""
+    if isinstance(leaf, Literal):
+        out, i, n = [], folded.find(leaf.text), len(leaf.text)
+        while i >= 0 and n:
+            out.append((i, i + n))
+            i = folded.find(leaf.text, i + n)
+        return out
+    if isinstance(leaf, Token):
+        pat = r"(?<![a-z0-9.])" + re.escape(leaf.text) + r"(?![a-z0-9]|\.[0-9])"
+        return [m.span() for m in re.finditer(pat, folded)]
+    return []
+
+
+def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def marked_html(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` escaped, with ``<mark>`` around the spans."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(escape(text[pos:s], quote=False))
+        out.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end], quote=False))
+    return "".join(out)
+
+
+def best_window(per_leaf: list[list[tuple[int, int]]], length: int, width: int) -> int:
+    """The start of the ``width``-character window that shows the most
+    different query words, then the most matches; a little context before."""
+    if length <= width:
+        return 0
+    tagged = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
+    if not tagged:
+        return 0
+    best, best_key = 0, (-1, -1)
+    for i, (s, _, _) in enumerate(tagged):
+        kinds, count = set(), 0
+        for s2, e2, k in tagged[i:]:
+            if e2 > s + width - 20:
+                break
+            kinds.add(k)
+            count += 1
+        key = (len(kinds), count)
+        if key > best_key:
+            best_key, best = key, s
+    return max(0, min(best - 20, length - width))
+
+
+def snippet(text: str, folded: str, leaves: list, width: int = SNIPPET_CHARS) -> str:
+    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+    start = best_window(per_leaf, len(text), width)
+    end = min(len(text), start + width)
+    spans = merge([sp for spans in per_leaf for sp in spans])
+    # never cut a match in two at the window's edges
+    for s, e in spans:
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    html = marked_html(text, spans, start, end)
+    return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+
+
+def proximity(folded: str, leaves: list) -> float:
+    """1.0 when the query's words stand side by side, towards 0 as they
+    scatter: their total length over the smallest window holding them all."""
+    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+    if len(per_leaf) < 2 or any(not s for s in per_leaf):
+        return 0.0
+    events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
+    need, have, best, lo = len(per_leaf), {}, None, 0
+    for i, (_, e, k) in enumerate(events):
+        have[k] = have.get(k, 0) + 1
+        while len(have) == need:
+            ls, _, lk = events[lo]
+            window = max(ev[1] for ev in events[lo:i + 1]) - ls
+            best = window if best is None else min(best, window)
+            have[lk] -= 1
+            if not have[lk]:
+                del have[lk]
+            lo += 1
+    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
+    return min(1.0, total / best) if best else 0.0

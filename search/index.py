@@ -1,0 +1,399 @@
+"""The Whoosh index: schema, opening with a version check, and keeping it
+current with the files it was built from (``zhsearch index``).
+
+One Whoosh document per paragraph.  Matching and ranking read three
+inverted fields: ``text`` (jieba words of the folded paragraph, frequencies
+only), ``grams`` (CJK character bigrams whose position is their character
+offset, for literal matching) and ``title`` (words of the article title and
+the section heading).  Facets, dates and lengths live in numeric columns
+that the searcher loads as arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+
+from whoosh import fields, index as windex
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.columns import NumericColumn
+from whoosh.writing import LockError
+
+from search.analysis import ANALYSIS_VERSION, bigram_analyzer, word_analyzer
+from search.model import Article, IngestError
+
+SCHEMA_VERSION = 1
+META_FILE = "zhsearch.json"
+INDEX_NAME = "MAIN"
+YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
+POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
+
+
+class IndexMissing(Exception):
+    """No index at that folder."""
+
+
+class IndexVersionError(Exception):
+    """The index was built by another version of the schema or analysis."""
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        para_id=fields.ID(stored=True, unique=True),
+        doc_id=fields.ID(stored=True),
+        path=fields.ID(stored=True),
+        text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
+        grams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),
+        title=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
+        data=fields.STORED(),  # everything else a hit shows
+        province_mask=fields.COLUMN(NumericColumn("q", default=0)),
+        year_mask=fields.COLUMN(NumericColumn("q", default=0)),
+        measure_mask=fields.COLUMN(NumericColumn("q", default=0)),
+        day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
+    )
+
+
+def codec() -> W3Codec:
+    return W3Codec(blocklimit=POSTING_BLOCK)
+
+
+# ---------------------------------------------------------------------------
+# Index metadata: versions and the meaning of each facet bit.
+
+
+@dataclass
+class Meta:
+    schema_version: int = SCHEMA_VERSION
+    analysis_version: int = ANALYSIS_VERSION
+    provinces: list[str] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    year_base: int = YEAR_BASE
+
+    @classmethod
+    def load(cls, index_dir: str | Path) -> "Meta":
+        p = Path(index_dir) / META_FILE
+        try:
+            raw = json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexVersionError(
+                f"{index_dir} holds an index without zhsearch metadata; run `zhsearch index --rebuild`"
+            ) from None
+        return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
+
+    def save(self, index_dir: str | Path) -> None:
+        p = Path(index_dir) / META_FILE
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, p)
+
+    def check(self, index_dir) -> None:
+        if (self.schema_version, self.analysis_version) != (SCHEMA_VERSION, ANALYSIS_VERSION):
+            raise IndexVersionError(
+                f"the index in {index_dir} was built by another version of zhsearch "
+                f"(schema {self.schema_version}, analysis {self.analysis_version}; this version needs "
+                f"schema {SCHEMA_VERSION}, analysis {ANALYSIS_VERSION}): run `zhsearch index --rebuild`"
+            )
+
+    def measure_bit(self, key: str) -> int:
+        if key not in self.measures:
+            self.measures.append(key)
+        return self.measures.index(key)
+
+
+def open_index(index_dir: str | Path):
+    """Open an existing index, checking it was built by this version."""
+    index_dir = str(index_dir)
+    if not windex.exists_in(index_dir, indexname=INDEX_NAME):
+        raise IndexMissing(f"no index in {index_dir}: build one with `zhsearch index`")
+    meta = Meta.load(index_dir)
+    meta.check(index_dir)
+    return windex.open_dir(index_dir, indexname=INDEX_NAME), meta
+
+
+def create_index(index_dir: str | Path):
+    from search.ingest import load_measures
+    from search.ingest.places import PROVINCES
+
+    os.makedirs(index_dir, exist_ok=True)
+    ix = windex.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
+    meta = Meta(provinces=list(PROVINCES), measures=[m.key for m in load_measures()])
+    meta.save(index_dir)
+    return ix, meta
+
+
+# ---------------------------------------------------------------------------
+# Articles to Whoosh documents.
+
+
+def _mask(values, bit_of) -> int:
+    m = 0
+    for v in values:
+        b = bit_of(v)
+        if b is not None and 0 <= b < 64:
+            m |= 1 << b
+    return m - (1 << 64) if m >= (1 << 63) else m  # stored as a signed 64-bit int
+
+
+def day_number(iso: str | None) -> int:
+    if not iso:
+        return 0
+    try:
+        return Date.fromisoformat(iso[:10]).toordinal() - Date(1970, 1, 1).toordinal() + 1
+    except ValueError:
+        return 0
+
+
+def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_articles: int = 1):
+    """The Whoosh documents of one article, one per paragraph."""
+    prov_bit = {p: i for i, p in enumerate(meta.provinces)}
+    for p in article.paragraphs:
+        para_id = f"{article.doc_id}-{p.para_no}"
+        yield dict(
+            para_id=para_id,
+            doc_id=article.doc_id,
+            path=article.path or "",
+            text=p.text,
+            grams=p.text,
+            title=" ".join(x for x in (article.title, p.heading) if x),
+            data={
+                "para_no": p.para_no,
+                "heading": p.heading,
+                "doc_title": article.title,
+                "source": article.source,
+                "date": article.date,
+                "url": article.url,
+                "province": list(p.province),
+                "years": list(p.years),
+                "measures": list(p.measures),
+                "doc_province": list(article.province),
+                "n_paragraphs": len(article.paragraphs),
+                "file_hash": file_hash,
+                "file_articles": file_articles,
+            },
+            province_mask=_mask(p.province, prov_bit.get),
+            year_mask=_mask(p.years, lambda y: y - meta.year_base),
+            measure_mask=_mask(p.measures, meta.measure_bit),
+            day=day_number(article.date),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Bringing the index up to date.
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class IndexedFile:
+    hash: str
+    articles: int
+    paragraphs: int
+
+
+def indexed_files(ix) -> dict[str, IndexedFile]:
+    """Every source file in the index: the content hash it was indexed at and
+    how many articles and paragraphs it gave."""
+    out: dict[str, IndexedFile] = {}
+    with ix.searcher() as s:
+        r = s.reader()
+        deletions = r.has_deletions()
+        for tbytes in r.lexicon("path"):
+            path = tbytes.decode("utf-8")
+            live = [d for d in r.postings("path", path).all_ids() if not (deletions and r.is_deleted(d))]
+            if live:
+                data = r.stored_fields(live[0])["data"]
+                out[path] = IndexedFile(data["file_hash"], data["file_articles"], len(live))
+    return out
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.replaced} replaced, {self.removed} removed, "
+                f"{self.skipped} skipped, {self.failed} failed")
+
+
+@dataclass
+class IndexSummary:
+    articles: Counts = field(default_factory=Counts)
+    paragraphs: Counts = field(default_factory=Counts)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return f"articles: {self.articles}; paragraphs: {self.paragraphs}; {self.seconds:.1f} s"
+
+
+def _read(path_and_hash):
+    """Worker: ingest one file (runs in a process pool)."""
+    from search.ingest import read_file
+
+    path, digest = path_and_hash
+    try:
+        return path, digest, read_file(path), None
+    except IngestError as e:
+        return path, digest, None, e.reason
+    except Exception as e:  # a bug in a rule must not lose the other files
+        return path, digest, None, f"could not be ingested ({type(e).__name__}: {e})"
+
+
+def _plan(sources: list[str], known: dict[str, str], summary: IndexSummary):
+    """Which files to read, and which indexed files vanished."""
+    from search.ingest import iter_source_files
+
+    to_read: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    folders: list[str] = []
+    for src in sources:
+        p = Path(src).resolve()
+        if p.is_dir():
+            folders.append(str(p) + os.sep)
+        try:
+            files = list(iter_source_files([str(p)]))
+        except IngestError as e:
+            summary.failures.append((e.path, e.reason))
+            summary.articles.failed += 1
+            continue
+        for f in files:
+            key = str(Path(f).resolve())
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                digest = file_hash(Path(key))
+            except OSError as e:
+                summary.failures.append((key, f"cannot be read ({e.strerror})"))
+                summary.articles.failed += 1
+                continue
+            if key in known and known[key].hash == digest:
+                continue
+            to_read.append((key, digest))
+    vanished = [k for k in known if k not in seen and any(k.startswith(d) for d in folders)]
+    reading = {r[0] for r in to_read}
+    unchanged = [k for k in known if k in seen and k not in reading]
+    return to_read, vanished, unchanged
+
+
+def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False,
+                procs: int | None = None, progress: bool = False) -> IndexSummary:
+    """Bring the index in ``index_dir`` up to date with ``sources``."""
+    t0 = time.perf_counter()
+    summary = IndexSummary()
+    index_dir = str(index_dir)
+    if rebuild or not windex.exists_in(index_dir, indexname=INDEX_NAME):
+        ix, meta = create_index(index_dir)
+    else:
+        ix, meta = open_index(index_dir)
+    known = indexed_files(ix)
+    to_read, vanished, unchanged = _plan(sources, known, summary)
+    procs = max(1, procs or os.cpu_count() or 1)
+
+    writer = ix.writer(codec=codec(), limitmb=256)
+    try:
+        for path in vanished:
+            writer.delete_by_term("path", path)
+            summary.articles.removed += known[path].articles
+            summary.paragraphs.removed += known[path].paragraphs
+        for path in unchanged:
+            summary.articles.skipped += known[path].articles
+            summary.paragraphs.skipped += known[path].paragraphs
+        for path, digest, articles, error in _ingest(to_read, procs, progress):
+            if error is not None:
+                summary.failures.append((path, error))
+                summary.articles.failed += 1
+                continue
+            n_par = _write_file(writer, path, digest, articles, meta, replacing=path in known)
+            _count_file(summary, known.get(path), len(articles), n_par)
+        writer.commit(merge=True)
+    except BaseException:
+        writer.cancel()
+        raise
+    meta.save(index_dir)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _write_file(writer, path, digest, articles, meta, replacing: bool) -> int:
+    if replacing:
+        writer.delete_by_term("path", path)
+    n_par = 0
+    for article in articles:
+        article.path = path
+        for doc in paragraph_documents(article, meta, digest, len(articles)):
+            writer.add_document(**doc)
+            n_par += 1
+    return n_par
+
+
+def _count_file(summary: IndexSummary, old: IndexedFile | None, n_art: int, n_par: int) -> None:
+    if old is None:
+        summary.articles.added += n_art
+        summary.paragraphs.added += n_par
+        return
+    summary.articles.replaced += min(n_art, old.articles)
+    summary.paragraphs.replaced += min(n_par, old.paragraphs)
+    summary.articles.added += max(0, n_art - old.articles)
+    summary.paragraphs.added += max(0, n_par - old.paragraphs)
+    summary.articles.removed += max(0, old.articles - n_art)
+    summary.paragraphs.removed += max(0, old.paragraphs - n_par)
+
+
+def _ingest(to_read, procs: int, progress: bool):
+    bar = None
+    if progress and to_read:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(to_read), unit="file", file=sys.stderr, leave=False)
+    try:
+        if procs > 1 and len(to_read) > 8:
+            import multiprocessing as mp
+
+            with mp.get_context("fork").Pool(procs) as pool:
+                for res in pool.imap(_read, to_read, chunksize=4):
+                    if bar:
+                        bar.update()
+                    yield res
+        else:
+            for item in to_read:
+                res = _read(item)
+                if bar:
+                    bar.update()
+                yield res
+    finally:
+        if bar:
+            bar.close()
+
+
+def run_index(sources: list[str], index_dir: str, rebuild: bool = False, procs: int | None = None) -> int:
+    """``zhsearch index``: exit 0 all sources indexed, 3 some failed, 2 bad usage."""
+    try:
+        summary = build_index(sources, index_dir, rebuild=rebuild, procs=procs, progress=sys.stderr.isatty())
+    except IndexVersionError as e:
+        print(f"zhsearch: {e}", file=sys.stderr)
+        return 2
+    except LockError:
+        print(f"zhsearch: another `zhsearch index` is writing to {index_dir}; try again when it is done",
+              file=sys.stderr)
+        return 2
+    for path, reason in summary.failures:
+        print(f"failed: {path}: {reason}", file=sys.stderr)
+    print(summary.line())
+    return 3 if summary.failures else 0

@@ -1,0 +1,165 @@
+"""Bulk access to a Whoosh reader: postings and columns as numpy arrays.
+
+Whoosh's matchers move one posting at a time (microseconds each); a broad
+query touches most of the archive, so the searcher reads whole posting lists
+block by block into arrays and works on those.  Document numbers are the
+reader's global ones (segment offset + local number).
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import OrderedDict
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.columns import NumericColumn
+from whoosh.util.numeric import byte_to_length
+
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY_TF = np.zeros(0, dtype=np.float32)
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+class Postings:
+    """The leaves of one reader and an LRU cache of decoded posting lists."""
+
+    def __init__(self, reader, cache_postings: int = 8_000_000):
+        self.reader = reader
+        self.leaves = []  # (segment reader, global offset)
+        for seg, offset in reader.leaf_readers():
+            self.leaves.append((seg, offset))
+        self.doc_count_all = reader.doc_count_all()
+        self._cache: OrderedDict = OrderedDict()
+        self._cached = 0
+        self._limit = cache_postings
+        self._lock = threading.Lock()
+        self._char_index = None
+
+    # -- columns ------------------------------------------------------------
+
+    def numeric_column(self, fieldname: str, typecode: str, default: int = 0) -> np.ndarray:
+        out = np.full(self.doc_count_all, default, dtype=np.int64)
+        for seg, offset in self.leaves:
+            if not seg.has_column(fieldname):
+                continue
+            col = seg.column_reader(fieldname, translate=False)
+            raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
+            vals = np.frombuffer(raw, dtype=">" + typecode)
+            out[offset:offset + len(vals)] = vals
+        return out
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        out = np.zeros(self.doc_count_all, dtype=np.float32)
+        for seg, offset in self.leaves:
+            perdoc = seg._perdoc
+            col = perdoc._cached_reader("_%s_len" % fieldname, LENGTHS_COLUMN)
+            if col is None:
+                continue
+            raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
+            out[offset:offset + len(raw)] = _BYTE_TO_LENGTH[np.frombuffer(raw, dtype=np.uint8)]
+        return out
+
+    def live_mask(self) -> np.ndarray:
+        live = np.ones(self.doc_count_all, dtype=bool)
+        for seg, offset in self.leaves:
+            if seg.has_deletions():
+                dead = np.fromiter(seg.deleted_docs_set, dtype=np.int64)
+                live[dead + offset] = False
+        return live
+
+    # -- posting lists ------------------------------------------------------
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        return self.reader.doc_frequency(fieldname, text)
+
+    def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """All (docnum, term frequency) of a term, sorted by docnum."""
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        ids_parts, tf_parts = [], []
+        for seg, offset in self.leaves:
+            if (fieldname, text) not in seg:
+                continue
+            ids, tf = _read_all(seg.postings(fieldname, text))
+            ids_parts.append(ids + offset)
+            tf_parts.append(tf)
+        if ids_parts:
+            value = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(tf_parts))
+        else:
+            value = (EMPTY_IDS, EMPTY_TF)
+        with self._lock:
+            self._cache[key] = value
+            self._cached += len(value[0])
+            while self._cached > self._limit and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= len(old[0])
+        return value
+
+    def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
+        """Positions of a term in each of ``docs`` (sorted global docnums)."""
+        out: dict[int, list[int]] = {}
+        if len(docs) == 0:
+            return out
+        for seg, offset in self.leaves:
+            lo, hi = offset, offset + seg.doc_count_all()
+            local = docs[(docs >= lo) & (docs < hi)] - offset
+            if len(local) == 0 or (fieldname, text) not in seg:
+                continue
+            m = seg.postings(fieldname, text)
+            for d in local.tolist():
+                if not m.is_active():
+                    break
+                m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    out[d + offset] = m.value_as("positions")
+        return out
+
+    def terms_with_char(self, fieldname: str, ch: str) -> list[str]:
+        """Every term of a (bigram) field that contains the character."""
+        if self._char_index is None:
+            index: dict[str, list[str]] = {}
+            for tbytes in self.reader.lexicon(fieldname):
+                term = tbytes.decode("utf-8")
+                for c in set(term):
+                    index.setdefault(c, []).append(term)
+            self._char_index = index
+        return self._char_index.get(ch, [])
+
+
+def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a whole posting list; fast path for Whoosh 3 on-disk blocks."""
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        ids_parts, tf_parts = [], []
+        while True:
+            n = m._blocklength
+            b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                b = zlib.decompress(b)
+            ids, weights, _ = loads(b)
+            ids_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
+            if weights is None:
+                tf_parts.append(np.ones(n, dtype=np.float32))
+            elif isinstance(weights, float):
+                tf_parts.append(np.full(n, weights, dtype=np.float32))
+            else:
+                tf_parts.append(np.asarray(weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return np.concatenate(ids_parts), np.concatenate(tf_parts)
+    ids, tf = [], []
+    while m.is_active():
+        ids.append(m.id())
+        tf.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
+
+
+__all__ = ["Postings", "NumericColumn"]

@@ -1,0 +1,466 @@
+"""Running searches: matching, ranking, facets and snippets.
+
+A :class:`Snapshot` is one committed state of the index with its columns
+loaded as arrays; the :class:`Searcher` swaps in a new snapshot when the
+index changes, so a search sees the old state or the new, never half of one.
+
+Matching is set algebra on sorted arrays of document numbers; scoring is
+BM25 computed over those arrays (the match set's own document frequency for
+literals), with the article title and section heading counted above the
+text and a proximity bonus for the best candidates; facet counts are
+``bincount`` over each facet's distinct value combinations.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from html import escape
+
+import numpy as np
+
+from search.analysis import cut_words, fold
+from search.highlight import leaf_spans, marked_html, merge, proximity, snippet
+from search.index import Meta, open_index
+from search.model import Article, Paragraph
+from search.postings import EMPTY_IDS, Postings
+from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token, parse
+from search.results import BadRequest, FacetValue, Hit, SearchRequest, SearchResult
+from search.synonyms import Synonyms
+
+K1, B = 1.2, 0.75
+TITLE_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
+RERANK = 60  # best candidates re-scored for proximity
+MAX_CHAR_TERMS = 4000  # bigrams unioned for a one-character literal
+FACETS = ("province", "year", "measure")
+_YEAR_BITS = 64
+
+
+@dataclass
+class FacetColumn:
+    """One facet: each document's combination id and what each combination holds."""
+
+    combo: np.ndarray  # per docnum, index into masks
+    masks: np.ndarray  # distinct bit masks (int64)
+    bits: np.ndarray  # (len(masks), 64) 0/1 matrix
+
+    @classmethod
+    def from_masks(cls, per_doc: np.ndarray) -> "FacetColumn":
+        masks, combo = np.unique(per_doc, return_inverse=True)
+        shifts = np.arange(64, dtype=np.uint64)
+        bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
+        return cls(combo.astype(np.int32), masks, bits)
+
+    def allows(self, docs: np.ndarray, selected_bits: int) -> np.ndarray:
+        """Which of ``docs`` hold any selected value."""
+        sel = np.int64(selected_bits - (1 << 64) if selected_bits >= (1 << 63) else selected_bits)
+        ok = (self.masks & sel) != 0
+        return ok[self.combo[docs]]
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        """How many of ``docs`` hold each bit (64 counts)."""
+        per_combo = np.bincount(self.combo[docs], minlength=len(self.masks))
+        return per_combo @ self.bits
+
+
+class Snapshot:
+    """One generation of the index, opened, with its arrays."""
+
+    def __init__(self, ix, meta: Meta):
+        self.ix, self.meta = ix, meta
+        self.generation = ix.latest_generation()
+        self.searcher = ix.searcher()
+        self.reader = self.searcher.reader()
+        self.postings = Postings(self.reader)
+        p = self.postings
+        self.live = p.live_mask()
+        self.n_live = int(self.live.sum())
+        self.day = p.numeric_column("day", "i").astype(np.int32)
+        self.text_len = p.field_lengths("text")
+        self.title_len = p.field_lengths("title")
+        live_len = self.text_len[self.live]
+        self.avg_len = float(live_len.mean()) if len(live_len) else 1.0
+        self.avg_title = float(self.title_len[self.live].mean()) if self.n_live else 1.0
+        self.facets = {
+            "province": FacetColumn.from_masks(p.numeric_column("province_mask", "q")),
+            "year": FacetColumn.from_masks(p.numeric_column("year_mask", "q")),
+            "measure": FacetColumn.from_masks(p.numeric_column("measure_mask", "q")),
+        }
+        self.all_live = np.flatnonzero(self.live).astype(np.int32)
+        self.lock = threading.RLock()
+        self._literal_cache: dict = {}
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def stored(self, docnum: int) -> dict:
+        return self.reader.stored_fields(int(docnum))
+
+
+class Searcher:
+    """Searches one index folder; the Python API the CLI and web app share."""
+
+    def __init__(self, index_dir: str, synonyms: Synonyms | None = None):
+        self.index_dir = str(index_dir)
+        self.synonyms = synonyms or Synonyms()
+        ix, meta = open_index(self.index_dir)
+        self._snap = Snapshot(ix, meta)
+        self._swap_lock = threading.Lock()
+        self._checked = time.monotonic()
+
+    # -- life cycle -----------------------------------------------------------
+
+    def refresh(self, min_interval: float = 0.5) -> bool:
+        """Open the newest committed state if the index changed."""
+        now = time.monotonic()
+        if now - self._checked < min_interval:
+            return False
+        self._checked = now
+        snap = self._snap
+        try:
+            if snap.ix.latest_generation() == snap.generation:
+                return False
+            ix, meta = open_index(self.index_dir)
+            new = Snapshot(ix, meta)
+        except Exception:
+            return False  # keep serving the state we have
+        with self._swap_lock:
+            self._snap = new
+        return True
+
+    def close(self) -> None:
+        self._snap.close()
+
+    @cached_property
+    def measure_labels(self) -> dict[str, str]:
+        from search.ingest import load_measures
+
+        return {m.key: m.label for m in load_measures()}
+
+    @property
+    def provinces(self) -> list[str]:
+        return list(self._snap.meta.provinces)
+
+    def stats(self) -> dict:
+        snap = self._snap
+        with snap.lock:
+            docs = sum(1 for _ in snap.reader.lexicon("doc_id")) if snap.n_live else 0
+        return {"documents": docs, "paragraphs": snap.n_live}
+
+    # -- searching --------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        t0 = time.perf_counter()
+        snap = self._snap
+        selected = self._selected_bits(snap, req)
+        query = parse(req.q, self.synonyms)
+        with snap.lock:
+            matches = self._match(snap, query)
+            filters = {f: snap.facets[f].allows(matches, bits) for f, bits in selected.items()}
+            keep = np.ones(len(matches), dtype=bool)
+            for ok in filters.values():
+                keep &= ok
+            hits_docs = matches[keep]
+            facets = self._facets(snap, req, matches, filters, selected)
+            order, scores = self._rank(snap, query, hits_docs, req)
+            hits = [self._hit(snap, d, s, query) for d, s in zip(order, scores)]
+        took = (time.perf_counter() - t0) * 1000
+        return SearchResult(request=req, total=int(len(hits_docs)), took_ms=took, hits=hits, facets=facets)
+
+    def _selected_bits(self, snap: Snapshot, req: SearchRequest) -> dict[str, int]:
+        unknown = [m for m in req.measure if m not in self.measure_labels and m not in snap.meta.measures]
+        if unknown:
+            raise BadRequest(f"unknown measure {unknown[0]!r}; known: " + ", ".join(self.measure_labels))
+        out: dict[str, int] = {}
+        if req.province:
+            names = {p: i for i, p in enumerate(snap.meta.provinces)}
+            out["province"] = _bits(names.get(province_name(p)) for p in req.province)
+        if req.year:
+            out["year"] = _bits((y - snap.meta.year_base) if 0 <= y - snap.meta.year_base < _YEAR_BITS else None
+                                for y in req.year)
+        if req.measure:
+            keys = {k: i for i, k in enumerate(snap.meta.measures)}
+            out["measure"] = _bits(keys.get(m) for m in req.measure)
+        return out
+
+    # matching -------------------------------------------------------------------
+
+    def _match(self, snap: Snapshot, query: Query) -> np.ndarray:
+        if not query.must:
+            docs = snap.all_live
+        else:
+            docs = None
+            for node in query.must:
+                ids = self._eval(snap, node)
+                docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+                if len(docs) == 0:
+                    break
+            docs = docs[snap.live[docs]]
+        for node in query.must_not:
+            if len(docs):
+                docs = np.setdiff1d(docs, self._eval(snap, node), assume_unique=True)
+        return docs.astype(np.int32)
+
+    def _eval(self, snap: Snapshot, node) -> np.ndarray:
+        if isinstance(node, Literal):
+            return self._literal(snap, node.text)[0]
+        if isinstance(node, Token):
+            return snap.postings.ids_tf("text", node.text)[0]
+        if isinstance(node, AnyOf):
+            parts = [self._eval(snap, n) for n in node.options]
+            return np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
+        if isinstance(node, AllOf):
+            docs = None
+            for n in node.parts:
+                ids = self._eval(snap, n)
+                docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+            return docs if docs is not None else EMPTY_IDS
+        if isinstance(node, Phrase):
+            return self._phrase(snap, node)
+        return EMPTY_IDS
+
+    def _literal(self, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents whose folded text holds ``text``, with how often."""
+        hit = snap._literal_cache.get(text)
+        if hit is not None:
+            return hit
+        p = snap.postings
+        n = len(text)
+        if n == 1:
+            terms = p.terms_with_char("grams", text)[:MAX_CHAR_TERMS]
+            parts = [p.ids_tf("grams", t)[0] for t in terms]
+            ids = np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
+            result = (ids.astype(np.int32), np.ones(len(ids), dtype=np.float32))
+        elif n == 2:
+            result = p.ids_tf("grams", text)
+        else:
+            result = self._long_literal(p, text)
+        if len(snap._literal_cache) > 4096:
+            snap._literal_cache.clear()
+        snap._literal_cache[text] = result
+        return result
+
+    def _long_literal(self, p: Postings, text: str) -> tuple[np.ndarray, np.ndarray]:
+        n = len(text)
+        offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
+        cand = None
+        for off in offsets:
+            ids = p.ids_tf("grams", text[off:off + 2])[0]
+            cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+            if len(cand) == 0:
+                return EMPTY_IDS, np.zeros(0, dtype=np.float32)
+        # documents where jieba made the whole string one word need no check
+        word_ids, word_tf = p.ids_tf("text", text)
+        sure_mask = np.isin(cand, word_ids, assume_unique=True)
+        tf = np.ones(len(cand), dtype=np.float32)
+        if len(word_ids):
+            idx = np.searchsorted(word_ids, cand[sure_mask])
+            tf[sure_mask] = word_tf[idx]
+        check = cand[~sure_mask]
+        if len(check):
+            pos = [p.positions("grams", text[off:off + 2], check) for off in offsets]
+            found = np.zeros(len(check), dtype=bool)
+            counts = np.ones(len(check), dtype=np.float32)
+            for i, d in enumerate(check.tolist()):
+                starts = set(pos[0].get(d, ()))
+                for k, off in enumerate(offsets[1:], 1):
+                    starts &= {q - off for q in pos[k].get(d, ())}
+                    if not starts:
+                        break
+                if starts:
+                    found[i] = True
+                    counts[i] = len(starts)
+            keep = sure_mask.copy()
+            keep[~sure_mask] = found
+            tf[~sure_mask] = counts
+            return cand[keep], tf[keep]
+        return cand, tf
+
+    def _phrase(self, snap: Snapshot, node: Phrase) -> np.ndarray:
+        docs = None
+        for part in node.parts:
+            ids = self._eval(snap, part)
+            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+            if len(docs) == 0:
+                return EMPTY_IDS
+        docs = docs[snap.live[docs]]
+        keep = [d for d in docs.tolist() if node.text in " ".join(fold(snap.stored(d)["text"]).split())]
+        return np.asarray(keep, dtype=np.int32)
+
+    # ranking ------------------------------------------------------------------
+
+    def _rank(self, snap: Snapshot, query: Query, docs: np.ndarray, req: SearchRequest):
+        first = (req.page - 1) * req.size
+        last = first + req.size
+        if first >= len(docs):
+            return [], []
+        leaves = query.positive_leaves()
+        scores = self._bm25(snap, leaves, docs) if leaves else np.zeros(len(docs), dtype=np.float32)
+        if req.sort in ("date_desc", "date_asc") or not leaves:
+            day = snap.day[docs].astype(np.int64)
+            undated = day == 0
+            key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)
+            # undated last, then by date, then by score, then in index order
+            order = np.lexsort((docs, -scores, key_day, undated))
+            chosen = order[first:last]
+            return docs[chosen].tolist(), scores[chosen].tolist()
+        want = max(last, RERANK)
+        if want < len(docs):
+            top = np.argpartition(-scores, want - 1)[:want]
+        else:
+            top = np.arange(len(docs))
+        top = top[np.lexsort((docs[top], -scores[top]))]
+        boosted = self._proximity(snap, query, leaves, docs[top[:RERANK]], scores[top[:RERANK]])
+        head = sorted(zip(boosted, top[:RERANK].tolist()), key=lambda t: (-t[0], int(docs[t[1]])))
+        ranked = [(s, i) for s, i in head] + [(float(scores[i]), i) for i in top[RERANK:].tolist()]
+        ranked = ranked[first:last]
+        return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
+
+    def _bm25(self, snap: Snapshot, leaves: list, docs: np.ndarray) -> np.ndarray:
+        n_docs = max(snap.n_live, 1)
+        scores = np.zeros(len(docs), dtype=np.float32)
+        norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
+        for leaf in leaves:
+            if isinstance(leaf, Literal):
+                ids, tf = self._literal(snap, leaf.text)
+            else:
+                ids, tf = snap.postings.ids_tf("text", leaf.text)
+            if len(ids) == 0:
+                continue
+            idf = math.log(1 + (n_docs - len(ids) + 0.5) / (len(ids) + 0.5))
+            idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            present = ids[idx] == docs
+            f = np.where(present, tf[idx], 0).astype(np.float32)
+            scores += idf * f * (K1 + 1) / (f + norm)
+            scores += TITLE_WEIGHT * idf * self._in_title(snap, leaf, docs)
+        return scores
+
+    def _in_title(self, snap: Snapshot, leaf, docs: np.ndarray) -> np.ndarray:
+        words = [w for w, _, _ in cut_words(leaf.text)] if isinstance(leaf, Literal) else [leaf.text]
+        inside = np.ones(len(docs), dtype=bool)
+        for w in words:
+            ids = snap.postings.ids_tf("title", w)[0]
+            if len(ids) == 0:
+                return np.zeros(len(docs), dtype=np.float32)
+            idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            inside &= ids[idx] == docs
+        return inside.astype(np.float32)
+
+    def _proximity(self, snap, query: Query, leaves, docs, scores) -> list[float]:
+        whole = "".join(fold(query.raw).split())
+        out = []
+        for d, s in zip(docs.tolist(), scores.tolist()):
+            folded = fold(snap.stored(d)["text"])
+            bonus = 0.5 * proximity(folded, leaves)
+            if len(leaves) > 1 and whole and whole in folded:
+                bonus += 0.5
+            out.append(float(s) * (1 + bonus))
+        return out
+
+    # facets ---------------------------------------------------------------------
+
+    def _facets(self, snap, req, matches, filters, selected) -> dict[str, list[FacetValue]]:
+        out = {}
+        for name in FACETS:
+            keep = np.ones(len(matches), dtype=bool)
+            for other, ok in filters.items():
+                if other != name:
+                    keep &= ok
+            counts = snap.facets[name].counts(matches[keep])
+            out[name] = self._facet_values(snap, name, counts, req)
+        return out
+
+    def _facet_values(self, snap, name, counts, req) -> list[FacetValue]:
+        values = []
+        for bit in np.flatnonzero(counts).tolist():
+            c = int(counts[bit])
+            if name == "province" and bit < len(snap.meta.provinces):
+                v = snap.meta.provinces[bit]
+                values.append(FacetValue(v, c, v in {province_name(p) for p in req.province}))
+            elif name == "year":
+                v = snap.meta.year_base + bit
+                values.append(FacetValue(v, c, v in req.year))
+            elif name == "measure" and bit < len(snap.meta.measures):
+                v = snap.meta.measures[bit]
+                values.append(FacetValue(v, c, v in req.measure, self.measure_labels.get(v, v)))
+        values.sort(key=lambda fv: (-fv.count, str(fv.value)))
+        return values
+
+    # hits -------------------------------------------------------------------------
+
+    def _hit(self, snap, docnum: int, score: float, query: Query) -> Hit:
+        f = snap.stored(docnum)
+        data = f["data"]
+        text = f["text"]
+        snip = snippet(text, fold(text), query.positive_leaves())
+        return Hit(
+            doc_id=f["doc_id"], para_id=f["para_id"], para_no=data["para_no"], title=data["doc_title"],
+            source=data["source"], date=data["date"], url=f"/docs/{f['doc_id']}#p{data['para_no']}",
+            heading=data["heading"], province=data["province"], years=data["years"],
+            measures=data["measures"], text=text, snippet=snip, score=float(score),
+        )
+
+    # articles -----------------------------------------------------------------------
+
+    def article(self, doc_id: str) -> Article | None:
+        snap = self._snap
+        with snap.lock:
+            ids = [d for d in snap.postings.ids_tf("doc_id", doc_id)[0].tolist() if snap.live[d]]
+            stored = [snap.stored(d) for d in ids]
+        if not stored:
+            return None
+        stored.sort(key=lambda f: f["data"]["para_no"])
+        d0 = stored[0]["data"]
+        return Article(
+            doc_id=doc_id, title=d0["doc_title"], source=d0["source"], date=d0["date"], url=d0["url"],
+            path=stored[0].get("path"), province=d0["doc_province"],
+            paragraphs=[Paragraph(para_no=f["data"]["para_no"], text=f["text"], heading=f["data"]["heading"],
+                                  province=f["data"]["province"], years=f["data"]["years"],
+                                  measures=f["data"]["measures"]) for f in stored],
+        )
+
+    def articles(self, page: int = 1, size: int = 10) -> tuple[int, list[dict]]:
+        """Articles in doc_id order, a page at a time."""
+        snap = self._snap
+        out = []
+        with snap.lock:
+            doc_ids = [t.decode("utf-8") for t in snap.reader.lexicon("doc_id")]
+            live_ids = []
+            for doc_id in doc_ids:
+                ids = snap.postings.ids_tf("doc_id", doc_id)[0]
+                ids = ids[snap.live[ids]]
+                if len(ids):
+                    live_ids.append((doc_id, ids))
+            for doc_id, ids in live_ids[(page - 1) * size: page * size]:
+                d = snap.stored(ids[0])["data"]
+                out.append({"doc_id": doc_id, "title": d["doc_title"], "source": d["source"], "date": d["date"],
+                            "province": d["doc_province"], "paragraphs": int(len(ids))})
+        return len(live_ids), out
+
+    def mark(self, text: str, q: str) -> str:
+        """The text, escaped, with the query's matches marked (article page)."""
+        leaves = parse(q, self.synonyms).positive_leaves() if q else []
+        if not leaves:
+            return escape(text, quote=False)
+        folded = fold(text)
+        return marked_html(text, merge([sp for leaf in leaves for sp in leaf_spans(folded, leaf)]))
+
+
+def province_name(value: str) -> str:
+    """What users type for a province, as the short simplified name."""
+    v = fold(value.strip())
+    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"):
+        if v.endswith(suffix) and len(v) > len(suffix) + 1:
+            return v[: -len(suffix)]
+    return v
+
+
+def _bits(indices) -> int:
+    m = 0
+    for i in indices:
+        if i is not None and 0 <= i < 64:
+            m |= 1 << i
+    return m
