@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     insp.add_argument("paths", nargs="+", metavar="PATH")
     insp.add_argument("--json", action="store_true")
 
+    ex = sub.add_parser("export", help="write the archive for an OpenSearch/Elasticsearch cluster")
+    ex.add_argument("--opensearch", required=True, metavar="DIR", help="folder for the mapping and bulk NDJSON files")
+    ex.add_argument("--index", default=None, metavar="DIR")
+
     sv = sub.add_parser("serve", help="serve the web pages and the JSON API")
     sv.add_argument("--index", default=None, metavar="DIR")
     sv.add_argument("--host", default="127.0.0.1")
@@ -75,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from search.searchcmd import run_search
 
             return run_search(args)
+        if args.command == "export":
+            from search.export import run_export
+
+            return run_export(args.index, args.opensearch)
         if args.command == "serve":
             from web.serve import run_server
 

@@ -1,0 +1,34 @@
+"""The analysis chain: folding keeps positions; one chain for index and query."""
+
+from search.analysis import BigramTokenizer, WordTokenizer, bigrams, cut_words, fold
+
+
+def test_fold_maps_traditional_to_simplified_and_keeps_length():
+    text = "甘肅堅決打贏深度貧困地區人社扶貧攻堅戰 陜西 ＡＢＣ１２３"
+    folded = fold(text)
+    assert folded == "甘肃坚决打赢深度贫困地区人社扶贫攻坚战 陕西 abc123"
+    assert len(folded) == len(text)
+
+
+def test_fold_is_idempotent():
+    text = "就業扶貧車間、勞務輸轉、公益性崗位"
+    assert fold(fold(text)) == fold(text)
+
+
+def test_word_tokens_carry_offsets_of_the_original_text():
+    text = "扶貧車間吸納就業"
+    toks = [(t.text, t.startchar, t.endchar) for t in WordTokenizer()(text, chars=True)]
+    assert ("扶贫", 0, 2) in toks or ("扶贫车间", 0, 4) in toks
+    for word, s, e in toks:
+        assert fold(text[s:e]) == word
+
+
+def test_latin_words_and_numbers_are_kept_and_lowercased():
+    words = [w for w, _, _ in cut_words(fold("CT機 2018年 Hello"))]
+    assert "ct" in words and "2018" in words and "hello" in words
+
+
+def test_bigram_positions_are_character_offsets():
+    toks = [(t.text, t.pos) for t in BigramTokenizer()("的就業扶貧", positions=True)]
+    assert toks == [("的就", 0), ("就业", 1), ("业扶", 2), ("扶贫", 3)]
+    assert bigrams("a车b") == [("车", 1)]
