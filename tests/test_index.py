@@ -1,0 +1,132 @@
+"""Keeping the index current: incremental by content hash, rebuild, failures
+that lose nothing, version check, readers that never see half an update."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from search.index import IndexVersionError, build_index
+from search.results import SearchRequest
+from search.searcher import Searcher
+
+from conftest import ROOT, SEEDS
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def zhsearch(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "search", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def total(index_dir, q=""):
+    s = Searcher(str(index_dir))
+    try:
+        return s.search(SearchRequest(q=q)).total
+    finally:
+        s.close()
+
+
+def test_second_run_skips_unchanged_files(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], ix)
+    assert first.articles.added >= 5 and first.paragraphs.added > 50 and not first.failures
+    second = build_index([str(corpus)], ix)
+    assert second.articles.skipped == first.articles.added
+    assert second.paragraphs.skipped == first.paragraphs.added
+    assert (second.articles.added, second.articles.replaced, second.articles.removed) == (0, 0, 0)
+    assert total(ix) == first.paragraphs.added
+
+
+def test_changed_file_is_replaced_and_vanished_file_removed(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], ix)
+    before = total(ix)
+    changed = corpus / "001_fa7baa90aaf98045.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n南充市新建扶贫车间一百个,吸纳贫困劳动力就业。\n",
+                       encoding="utf-8")
+    (corpus / "004_9843f1a0cb2600b1.txt").unlink()
+    second = build_index([str(corpus)], ix)
+    assert second.articles.replaced == 1
+    assert second.articles.removed == 1 and second.paragraphs.removed > 0
+    assert total(ix, '"南充市新建扶贫车间一百个"') == 1
+    assert total(ix, '"青羊区携手得荣县"') == 0
+    assert total(ix) == before - second.paragraphs.removed + second.paragraphs.added
+    assert first.articles.added == second.articles.skipped + 2
+
+
+def test_rebuild_starts_from_empty(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix)
+    again = build_index([str(corpus / "002_a069ebe764e74859.txt")], ix, rebuild=True)
+    assert again.articles.added == 1
+    assert total(ix) == again.paragraphs.added
+
+
+def test_broken_files_are_reported_and_lose_nothing(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix)
+    before = total(ix)
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    (corpus / "empty.txt").write_bytes(b"")
+    r = zhsearch("index", str(corpus), "--index", str(ix))
+    assert r.returncode == 3, r.stderr
+    assert "broken.txt" in r.stderr and "empty.txt" in r.stderr
+    assert "failed" in r.stdout
+    assert total(ix) == before
+
+
+def test_cli_summary_line_and_usage_errors(corpus, tmp_path):
+    r = zhsearch("index", str(corpus), "--index", str(tmp_path / "ix"))
+    assert r.returncode == 0, r.stderr
+    line = r.stdout.strip().splitlines()[-1]
+    assert line.startswith("articles: ") and "paragraphs: " in line and line.endswith(" s")
+    assert zhsearch("index", "--no-such-flag").returncode == 2
+    missing = zhsearch("index", str(tmp_path / "nope"), "--index", str(tmp_path / "ix"))
+    assert missing.returncode == 3 and "nope" in missing.stderr
+
+
+def test_an_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix)
+    meta = json.loads((ix / "zhsearch.json").read_text(encoding="utf-8"))
+    meta["schema_version"] = 0
+    (ix / "zhsearch.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        Searcher(str(ix))
+    r = zhsearch("search", "扶贫", "--index", str(ix))
+    assert r.returncode == 2 and "--rebuild" in r.stderr
+    assert build_index([str(corpus)], ix, rebuild=True).articles.added >= 5
+
+
+def test_a_searcher_sees_the_old_state_until_it_refreshes(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
+    s = Searcher(str(ix))
+    try:
+        before = s.search(SearchRequest(q="")).total
+        build_index([str(corpus)], ix)
+        assert s.search(SearchRequest(q="")).total == before  # the old state, whole
+        assert s.refresh(min_interval=0)
+        assert s.search(SearchRequest(q="")).total > before
+    finally:
+        s.close()
+
+
+def test_search_command_prints_hits_and_json(seed_index):
+    r = zhsearch("search", "扶贫车间", "--index", seed_index, "--limit", "3")
+    assert r.returncode == 0 and "扶貧車間" in r.stdout
+    j = json.loads(zhsearch("search", "扶贫车间", "--index", seed_index, "--json").stdout)
+    assert j["total"] > 0 and j["hits"][0]["snippet"].count("<mark>") >= 1
+    bad = zhsearch("search", "扶贫", "--index", seed_index, "--measure", "bogus")
+    assert bad.returncode == 2 and "bogus" in bad.stderr

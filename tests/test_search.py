@@ -1,0 +1,246 @@
+"""Searching the seed archive through the Python API, checked against what a
+reader sees in the paragraphs themselves (brute force over the ingested
+paragraphs, never hard-coded results)."""
+
+from __future__ import annotations
+
+import random
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from search.analysis import CJK_RUN, fold
+from search.query import parse
+from search.ingest import iter_source_files, read_file
+from search.results import BadRequest, SearchRequest
+from search.searcher import Searcher
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_index):
+    s = Searcher(seed_index)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def paragraphs():
+    """Every ingested seed paragraph, keyed by para_id."""
+    out = {}
+    for path in iter_source_files([str(SEEDS)]):
+        for art in read_file(path):
+            for p in art.paragraphs:
+                out[f"{art.doc_id}-{p.para_no}"] = p
+    return out
+
+
+def all_hits(searcher, **kw):
+    req = SearchRequest(size=100, **kw)
+    result = searcher.search(req)
+    ids = [h.para_id for h in result.hits]
+    while len(ids) < result.total:
+        req.page += 1
+        ids += [h.para_id for h in searcher.search(req).hits]
+    return result, ids
+
+
+def containing(paragraphs, *literals):
+    return {pid for pid, p in paragraphs.items() if all(fold(x) in fold(p.text) for x in literals)}
+
+
+def test_every_paragraph_is_indexed(searcher, paragraphs):
+    result, ids = all_hits(searcher, q="")
+    assert result.total == len(paragraphs)
+    assert set(ids) == set(paragraphs)
+
+
+@pytest.mark.parametrize("q", ["扶贫车间", "扶貧車間", "就業扶貧", "就业扶贫", "拉麵", "公益性崗位", "技能培训"])
+def test_a_word_finds_exactly_the_paragraphs_holding_it(searcher, paragraphs, q):
+    _, ids = all_hits(searcher, q=f'"{q}"')
+    assert set(ids) == containing(paragraphs, q)
+    assert ids, f"{q} should be in the seeds"
+
+
+def test_simplified_and_traditional_queries_find_the_same(searcher):
+    _, a = all_hits(searcher, q="扶贫车间")
+    _, b = all_hits(searcher, q="扶貧車間")
+    _, c = all_hits(searcher, q="扶貧车间")
+    assert a and a == b == c
+
+
+def test_random_literal_substrings_find_their_paragraph(searcher, paragraphs):
+    rng = random.Random(20261122)
+    pids = sorted(paragraphs)
+    for _ in range(300):
+        pid = rng.choice(pids)
+        runs = [m.group() for m in CJK_RUN.finditer(paragraphs[pid].text) if len(m.group()) >= 2]
+        if not runs:
+            continue
+        run = rng.choice(runs)
+        n = rng.randint(2, min(6, len(run)))
+        start = rng.randrange(0, len(run) - n + 1)
+        sub = run[start:start + n]
+        for variant in (sub, fold(sub)):
+            _, ids = all_hits(searcher, q=variant)
+            assert pid in ids, f"{variant!r} occurs in {pid} but does not find it"
+
+
+def test_words_are_anded_and_exclusion_works(searcher, paragraphs):
+    _, both = all_hits(searcher, q="扶贫车间 甘肃")
+    assert set(both) <= containing(paragraphs, "甘肃") | containing(paragraphs, "甘肅")
+    _, without = all_hits(searcher, q="扶贫 -甘肃")
+    assert not set(without) & containing(paragraphs, "甘肃")
+    _, either = all_hits(searcher, q="护林员 OR 保洁员")
+    assert set(either) == containing(paragraphs, "护林员") | containing(paragraphs, "保洁员")
+
+
+def test_synonyms_widen_a_word(searcher, paragraphs):
+    _, ids = all_hits(searcher, q="扶贫车间")
+    assert containing(paragraphs, "帮扶车间") <= set(ids)
+    assert containing(paragraphs, "扶贫车间") <= set(ids)
+
+
+def test_best_paragraph_first(searcher):
+    top = searcher.search(SearchRequest(q="扶贫车间")).hits[0]
+    assert fold(top.text).count("扶贫车间") >= 2
+
+
+def test_words_close_together_rank_above_scattered(searcher):
+    hits = searcher.search(SearchRequest(q="劳务 输转", size=5)).hits
+    assert "勞務輸轉" in hits[0].text or "劳务输转" in hits[0].text
+
+
+class _Snippet(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.marks, self.tags, self._in = "", [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in = tag == "mark"
+        if self._in:
+            self.marks.append("")
+
+    def handle_endtag(self, tag):
+        self._in = False
+
+    def handle_data(self, data):
+        self.text += data
+        if self._in:
+            self.marks[-1] += data
+
+
+@pytest.mark.parametrize("q", ["扶贫车间", "就業扶貧 甘肅", "拉麵", "贫困劳动力", "公益性崗位", "2018"])
+def test_snippets_are_escaped_text_of_the_paragraph_with_marked_matches(searcher, q):
+    for hit in searcher.search(SearchRequest(q=q, size=20)).hits:
+        parsed = _Snippet()
+        parsed.feed(hit.snippet)
+        assert set(parsed.tags) <= {"mark"}
+        assert parsed.text.strip("…") in hit.text
+        assert len(parsed.text) <= 260
+        assert parsed.marks, f"no match marked in {hit.para_id}"
+        leaves = [leaf.text for leaf in parse(q, searcher.synonyms).positive_leaves()]
+        for m in parsed.marks:
+            rest = fold(m)
+            for leaf in sorted(leaves, key=len, reverse=True):
+                rest = rest.replace(leaf, "")
+            assert rest == "", f"{m!r} is marked but is no match of {q!r}"
+
+
+def test_snippet_keeps_the_original_script(searcher):
+    hit = searcher.search(SearchRequest(q="扶贫车间", province=["甘肃"])).hits[0]
+    assert "<mark>扶貧車間</mark>" in hit.snippet
+
+
+def brute_facets(paragraphs, ids, req):
+    """Disjunctive facet counts over the paragraphs ``ids``, by brute force."""
+    def ok(p, facet):
+        if facet != "province" and req.province and not set(p.province) & set(req.province):
+            return False
+        if facet != "year" and req.year and not set(p.years) & set(req.year):
+            return False
+        if facet != "measure" and req.measure and not set(p.measures) & set(req.measure):
+            return False
+        return True
+    out = {"province": {}, "year": {}, "measure": {}}
+    for pid in ids:
+        p = paragraphs[pid]
+        for facet, values in (("province", p.province), ("year", p.years), ("measure", p.measures)):
+            if ok(p, facet):
+                for v in values:
+                    out[facet][v] = out[facet].get(v, 0) + 1
+    return out
+
+
+def test_facet_counts_equal_brute_force(searcher, paragraphs):
+    rng = random.Random(7)
+    provinces = sorted({v for p in paragraphs.values() for v in p.province})
+    years = sorted({v for p in paragraphs.values() for v in p.years})
+    measures = sorted({v for p in paragraphs.values() for v in p.measures})
+    for q in ["", "扶贫", "就业", "培训", "贫困劳动力", "甘肅", "南充"]:
+        for _ in range(6):
+            req = SearchRequest(q=q, size=100,
+                                province=rng.sample(provinces, k=rng.randint(0, min(2, len(provinces)))),
+                                year=rng.sample(years, k=rng.randint(0, min(2, len(years)))),
+                                measure=rng.sample(measures, k=rng.randint(0, min(2, len(measures)))))
+            result = searcher.search(req)
+            _, matched = all_hits(searcher, q=q)
+            expect = brute_facets(paragraphs, matched, req)
+            got = {f: {v.value: v.count for v in vals} for f, vals in result.facets.items()}
+            assert got == expect, (q, req)
+            # the hits are the matches that pass every filter
+            hit_ids = [pid for pid in matched if all(
+                not sel or set(getattr(paragraphs[pid], attr)) & set(sel)
+                for sel, attr in ((req.province, "province"), (req.year, "years"), (req.measure, "measures")))]
+            assert result.total == len(hit_ids)
+
+
+def test_facet_lists_are_sorted_by_count(searcher):
+    for values in searcher.search(SearchRequest(q="")).facets.values():
+        counts = [v.count for v in values]
+        assert counts == sorted(counts, reverse=True) and all(c > 0 for c in counts)
+
+
+def test_sort_by_date_puts_undated_last(searcher):
+    for sort in ("date_desc", "date_asc"):
+        res = searcher.search(SearchRequest(q="扶贫", sort=sort, size=100))
+        dates = [h.date for h in res.hits]
+        dated = [d for d in dates if d]
+        assert dated == sorted(dated, reverse=sort == "date_desc")
+        assert dates[:len(dated)] == dated  # undated ones come after
+
+
+def test_pagination_partitions_the_results(searcher):
+    total = searcher.search(SearchRequest(q="扶贫", size=5)).total
+    seen = []
+    for page in range(1, total // 5 + 2):
+        seen += [h.para_id for h in searcher.search(SearchRequest(q="扶贫", size=5, page=page)).hits]
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_unknown_measure_is_a_bad_request(searcher):
+    with pytest.raises(BadRequest):
+        searcher.search(SearchRequest(q="扶贫", measure=["nonsense"]))
+
+
+@pytest.mark.parametrize("q", ['"', "OR", "NOT", "-", '"扶贫', "扶贫\x00", "<script>alert(1)</script>",
+                               "扶" * 10000, "(((", "\u202e扶贫", "𠀀𠀁", "AND OR NOT", "ＯＲ"])
+def test_odd_queries_never_raise(searcher, q):
+    res = searcher.search(SearchRequest(q=q))
+    for h in res.hits:
+        assert "<script" not in h.snippet
+
+
+def test_article_and_listing(searcher, paragraphs):
+    total, docs = searcher.articles(1, 100)
+    assert total == len(docs) and total >= 5
+    art = searcher.article(docs[0]["doc_id"])
+    assert [p.para_no for p in art.paragraphs] == list(range(1, len(art.paragraphs) + 1))
+    assert searcher.article("no-such-doc") is None
+
+
+def test_mark_marks_query_words_in_the_original_script(searcher):
+    assert searcher.mark("甘肅扶貧車間<b>", "扶贫车间") == "甘肅<mark>扶貧車間</mark>&lt;b&gt;"
