@@ -22,7 +22,7 @@ from html import escape
 
 import numpy as np
 
-from search.analysis import cut_words, fold
+from search.analysis import _jieba, cut_words, fold
 from search.highlight import leaf_spans, marked_html, merge, proximity, snippet
 from search.index import Meta, open_index
 from search.model import Article, Paragraph
@@ -108,6 +108,7 @@ class Searcher:
         self.synonyms = synonyms or Synonyms()
         ix, meta = open_index(self.index_dir)
         self._snap = Snapshot(ix, meta)
+        _jieba()  # load the dictionary now, not in the first search
         self._swap_lock = threading.Lock()
         self._checked = time.monotonic()
 
