@@ -1,0 +1,139 @@
+"""Cleaning what scraping left behind: pinyin annotations, stray markup,
+and page furniture (navigation, share blocks, copyright, teasers of other
+articles...).  Furniture patterns live in ``search/data/furniture.tsv``.
+
+All matching runs on folded text (simplified, half-width, lower case), so
+one pattern covers both scripts; the text itself keeps its original script.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from search.analysis import IS_CJK, fold
+from search.ingest.datafiles import read_tsv
+
+# --------------------------------------------------------------------------
+# pinyin annotations: 動(dòng)態(tài) -> 動態
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_TONELESS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aaaaeeeeiiiioooouuuuvvvvv")
+# "(dòng)" after a character, or "dāng)" after a "?" that swallowed the "("
+_ANNOTATION = re.compile(
+    rf"(?:[(（]|(?<=\?))\s*([a-zA-Z{_TONED}]+(?:\s+[a-zA-Z{_TONED}]+)*)\s*[1-5]?\s*[)）]")
+_INITIALS = "zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw]"
+_FINALS = ("iang|iong|uang|ang|eng|ing|ong|iao|ian|uai|uan|van|ai|ei|ao|ou|an|en"
+           "|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|er|a|o|e|i|u|v")
+_SYLLABLE = re.compile(rf"(?:{_INITIALS})?(?:{_FINALS})|ng|hm|m|n")
+
+
+@lru_cache(maxsize=4096)
+def _syllables(word: str) -> bool:
+    """True when ``word`` (toneless, lower case) splits into pinyin syllables."""
+    ok = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        ok[end] = any(ok[start] and _SYLLABLE.fullmatch(word[start:end])
+                      for start in range(max(0, end - 6), end))
+    return ok[len(word)]
+
+
+def _is_annotation(match: re.Match, text: str) -> bool:
+    content = match.group(1)
+    words = content.lower().translate(_TONELESS).split()
+    if not all(_syllables(w) for w in words):
+        return False
+    if any(ch in _TONED for ch in content):
+        return True  # tone marks: pinyin even after lost characters (?dòng)
+    if match.group(0)[0] not in "(（":
+        return False  # without "(" only a toned syllable is sure to be pinyin
+    # no tone mark, e.g. (de), (men): only lower case, right after a CJK char
+    before = text[match.start() - 1] if match.start() else ""
+    return content.islower() and len(content) > 1 and bool(IS_CJK.match(before))
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin annotations; ordinary parentheses stay."""
+    if ")" not in text and "）" not in text:
+        return text
+    return _ANNOTATION.sub(
+        lambda m: "" if _is_annotation(m, text) else m.group(0), text)
+
+
+# --------------------------------------------------------------------------
+# furniture rules from the data file
+
+
+@dataclass(frozen=True)
+class FurnitureRule:
+    kind: str  # "line", "block" or "inline"
+    pattern: re.Pattern
+    comment: str
+
+
+@lru_cache(maxsize=1)
+def furniture_rules() -> tuple[FurnitureRule, ...]:
+    """``furniture.tsv``: ``kind<TAB>regex<TAB>comment`` a line."""
+    rules = []
+    for where, _, (kind, pattern, *comment) in read_tsv("furniture.tsv"):
+        if kind not in ("line", "block", "inline"):
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        try:
+            compiled = re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"{where}: bad pattern {pattern!r}: {e}") from None
+        rules.append(FurnitureRule(kind, compiled, " ".join(comment).strip()))
+    return tuple(rules)
+
+
+@lru_cache(maxsize=None)
+def _rules(kind: str) -> tuple[FurnitureRule, ...]:
+    return tuple(r for r in furniture_rules() if r.kind == kind)
+
+
+def strip_markup(line: str) -> str:
+    """Remove inline furniture (stray tags) and keep the rest of the line."""
+    for rule in _rules("inline"):
+        spans = [m.span() for m in rule.pattern.finditer(fold(line))]
+        for start, end in reversed(spans):
+            line = line[:start] + line[end:]
+    return line
+
+
+def _matches(kind: str, folded: str) -> bool:
+    return any(rule.pattern.search(folded) for rule in _rules(kind))
+
+
+def is_furniture(line: str) -> bool:
+    return _matches("line", fold(line))
+
+
+def starts_furniture_block(line: str) -> bool:
+    """A line such as 延伸阅读 after which the page holds only other things."""
+    return _matches("block", fold(line))
+
+
+# --------------------------------------------------------------------------
+
+_SPACES = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
+
+
+def normalize_line(line: str) -> str:
+    """One raw line made presentable: pinyin and stray markup gone, runs of
+    white space collapsed, ends trimmed."""
+    return _SPACES.sub(" ", strip_markup(strip_pinyin(line))).strip()
+
+
+def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split normalised lines into (content, furniture).  Blank lines are
+    dropped silently; everything from a block start on is furniture."""
+    content, furniture = [], []
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if starts_furniture_block(line):
+            furniture.extend(rest for rest in lines[i:] if rest)
+            break
+        (furniture if is_furniture(line) else content).append(line)
+    return content, furniture

@@ -1,0 +1,106 @@
+"""Measure labels (the ``measure`` facet) from the rules in
+``search/data/measures.tsv``.
+
+The file defines each measure type (key and Chinese label, in facet order)
+and the words that signal it.  A word is a regular expression matched in
+the folded paragraph (simplified, half-width, lower case); an optional
+``unless`` expression cancels a hit it covers within the same sentence, so
+``医保`` can count while ``医保局`` (an agency) does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from search.analysis import fold
+from search.ingest.datafiles import read_tsv
+
+RULES_FILE = "measures.tsv"
+_SENTENCE_BREAK = re.compile(r"[。;!?\n]")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One signal of a measure: a pattern and what cancels it."""
+
+    pattern: re.Pattern
+    unless: re.Pattern | None = None
+
+    def found_in(self, folded: str) -> bool:
+        return any(self.unless is None or not _cancelled(folded, hit, self.unless)
+                   for hit in self.pattern.finditer(folded))
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # Chinese, shown on the pages
+    words: tuple[Word, ...] = ()
+
+    @cached_property
+    def plain(self) -> re.Pattern | None:
+        """All words without an ``unless``, as one pattern."""
+        return _alternation(tuple(w.pattern.pattern for w in self.words if w.unless is None))
+
+    def found_in(self, folded: str) -> bool:
+        plain = self.plain
+        if plain is not None and plain.search(folded):
+            return True
+        return any(w.found_in(folded) for w in self.words if w.unless is not None)
+
+
+@lru_cache(maxsize=None)
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _cancelled(folded: str, hit: re.Match, unless: re.Pattern) -> bool:
+    start, end = _sentence_around(folded, hit.start(), hit.end())
+    return any(u.start() < hit.end() and u.end() > hit.start()
+               for u in unless.finditer(folded, start, end))
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    before = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
+    after = _SENTENCE_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
+def _compile(where: str, pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"{where}: bad pattern {pattern!r}: {e}") from None
+
+
+@lru_cache(maxsize=1)
+def load_measures() -> list[Measure]:
+    """The measure types in file order, each with its words."""
+    labels: dict[str, str] = {}
+    words: dict[str, list[Word]] = {}
+    for where, _, cols in read_tsv(RULES_FILE):
+        kind, key, value, *rest = cols + [""] * (3 - len(cols))
+        if kind == "measure":
+            labels[key] = value
+            words.setdefault(key, [])
+        elif kind == "word":
+            if key not in labels:
+                raise ValueError(f"{where}: word for undefined measure {key!r}")
+            unless = rest[0].strip() if rest else ""
+            words[key].append(Word(_compile(where, value),
+                                   _compile(where, unless) if unless else None))
+        else:
+            raise ValueError(f"{where}: unknown kind {kind!r} (measure or word)")
+    return [Measure(key, label, tuple(words[key])) for key, label in labels.items()]
+
+
+def measure_keys() -> list[str]:
+    return [m.key for m in load_measures()]
+
+
+def measures_in(text: str) -> list[str]:
+    """Keys of the measures ``text`` reports, in file order."""
+    folded = fold(text)
+    return [m.key for m in load_measures() if m.found_in(folded)]

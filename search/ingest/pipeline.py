@@ -1,0 +1,95 @@
+"""The ingestion pipeline for one file: read, clean, structure, label."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+from search.ingest import clean, structure
+from search.ingest.measures import measures_in
+from search.ingest.readers import RawRecord, read_records
+from search.ingest.years import year_of, years_in
+from search.model import Article, Paragraph
+
+log = logging.getLogger("search.ingest")
+
+try:
+    from search.ingest.places import label_provinces
+except ImportError:  # places.py not there yet: no province labels
+    def label_provinces(title, paragraphs, source=None):
+        return [], [[] for _ in paragraphs]
+
+
+def read_file(path, problems: list[str] | None = None) -> list[Article]:
+    """Every article in one file, cleaned and labelled.  Raises IngestError
+    when the file cannot be read; problems with single lines of a .jsonl
+    file are appended to ``problems`` (and logged)."""
+    path = Path(path)
+    reading = read_records(path)
+    for problem in reading.problems:
+        log.warning(problem)
+    if problems is not None:
+        problems.extend(reading.problems)
+    articles = [a for record in reading.records for a in build_articles(record, path)]
+    for article in articles:
+        label(article)
+    return articles
+
+
+def build_articles(record: RawRecord, path: Path) -> list[Article]:
+    """One record's articles (several for a magazine column), unlabelled."""
+    lines = [clean.normalize_line(line) for line in record.text.splitlines()]
+    content, furniture = clean.drop_furniture(lines)
+    meta, content, meta_lines = structure.take_metadata(content)
+    doc_id = structure.record_doc_id(record.id, path, record.line_no)
+    base = Article(
+        doc_id=doc_id, title="",
+        source=record.source or meta.source,
+        date=structure.parse_date(record.date or "") or meta.date,
+        url=record.url, path=str(path),
+        skipped=_in_reading_order(lines, meta_lines + furniture),
+    )
+    items = None if record.title else structure.column_items(content)
+    if items is not None:
+        return [_column_item(base, n, item, column=content[0])
+                for n, item in enumerate(items, 1)]
+    title, body = structure.take_title(content, record.title)
+    base.title = title or structure.derive_title(body[0] if body else "")
+    base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
+                       for n, (heading, text) in enumerate(structure.sections(body), 1)]
+    return [base]
+
+
+def _in_reading_order(lines: list[str], dropped: list[str]) -> list[str]:
+    """The dropped lines in the order they stand in the file."""
+    left = Counter(dropped)
+    ordered = []
+    for line in lines:
+        if left[line] > 0:
+            left[line] -= 1
+            ordered.append(line)
+    return ordered
+
+
+def _column_item(base: Article, n: int, item: str, column: str) -> Article:
+    """One news item of a magazine column: its own article, titled from its
+    lead; the column name and furniture are listed as skipped on the first."""
+    return Article(
+        doc_id=f"{base.doc_id}.{n}",
+        title=structure.derive_title(item),
+        source=base.source, date=base.date, url=base.url, path=base.path,
+        paragraphs=[Paragraph(para_no=1, text=item)],
+        skipped=[column] + base.skipped if n == 1 else [],
+    )
+
+
+def label(article: Article) -> None:
+    """Fill in provinces, years and measures of an article's paragraphs."""
+    texts = [p.text for p in article.paragraphs]
+    article.province, per_paragraph = label_provinces(article.title, texts, article.source)
+    year = year_of(article.date)
+    for paragraph, provinces in zip(article.paragraphs, per_paragraph):
+        paragraph.province = list(provinces)
+        paragraph.years = years_in(paragraph.text, year)
+        paragraph.measures = measures_in(paragraph.text)

@@ -1,0 +1,333 @@
+"""Province labels for articles and paragraphs, inferred from place names.
+
+A paragraph's province is the mainland province whose poverty-alleviation
+work it reports.  Place names at every level (甘肃, 临夏州, 积石山县, 雅安...)
+are looked up in ``data/gazetteer.tsv``; the rules that make this robust live
+in data files too:
+
+* ``place_stoplist.txt``: forms that are never places (合作, 共和, 东方...);
+* ``place_aliases.tsv``:  extra names (陇原 for Gansu, 天府新区...);
+* ``place_context.txt``:  words marking partner regions and workers'
+  destinations (对口, 务工...), and what after a bare name makes it a village
+  or a street (共和村, 中山路).
+
+Evidence is *strong* (a province, a city, a suffixed county: 临夏州, 洋县) or
+*weak* (a bare county name such as 南部 or 仪陇, or a name shared by several
+provinces).  Weak evidence only confirms a province that the article or the
+paragraph already names.  A paragraph that names nothing takes its article's
+province.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+PROVINCES = [
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江",
+    "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南",
+    "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
+    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾",
+    "香港", "澳门",
+]
+MAINLAND = frozenset(PROVINCES[:31])
+
+LEVEL_WEIGHT = {"province": 3.0, "city": 2.0, "county": 1.5}
+WEAK_WEIGHT = 0.5
+FOREIGN_MIN_SCORE = 3.0    # a paragraph leaves its article's province only
+SUBJECT_WINDOW = 12        # ...on this much evidence, or as the subject
+SPAM_PROVINCES = 6         # a line naming this many provinces names none
+SPAM_BARS = 3              # 绍兴县| 嘉禾县| 永州市| ...
+TITLE_CLOSE_RATIO = 1.5    # body provinces closer than this are both kept
+BOUNDARY_WINDOW = 6        # characters around a bare name given to jieba
+
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+\)")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A written place name and what it tells."""
+
+    name: str
+    level: str
+    provinces: tuple[str, ...]
+    weak: bool
+    bare: bool   # no suffix: 南部, 乐山 (as against 南部县, 乐山市)
+
+    @property
+    def weight(self) -> float:
+        return WEAK_WEIGHT if self.weak else LEVEL_WEIGHT[self.level]
+
+
+@dataclass(frozen=True)
+class Mention:
+    place: Place
+    start: int
+
+
+@dataclass
+class Evidence:
+    """What one text says about provinces."""
+
+    strong: Counter = field(default_factory=Counter)
+    weak: Counter = field(default_factory=Counter)
+    subject: str | None = None   # province of a strong name at the start
+    partner: bool = False        # mentions partners or destinations
+
+    def own(self, article: list[str]) -> Counter:
+        """Strong scores, plus weak ones that agree with what is named."""
+        scores = Counter(self.strong)
+        for province, score in self.weak.items():
+            if province in self.strong or province in article:
+                scores[province] += score
+        return scores
+
+    def overall(self) -> Counter:
+        scores = Counter(self.strong)
+        for province, score in self.weak.items():
+            scores[province] += score / 2
+        return scores
+
+
+# ---------------------------------------------------------------- data files
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("search") / "data" / name))
+
+
+def _data_lines(name: str) -> list[str]:
+    """Non-blank lines of a data file, comments removed."""
+    lines = []
+    for line in _data_path(name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _sections(name: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = sections.setdefault("", [])
+    for line in _data_lines(name):
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        else:
+            current.append(line)
+    return sections
+
+
+def _gazetteer_rows() -> list[tuple[str, str, str, str]]:
+    """(name, level, province, form) for the gazetteer and the aliases."""
+    rows = []
+    for line in _data_lines("gazetteer.tsv"):
+        name, level, province, _adcode, form = line.split("\t")
+        rows.append((name, level, province, form))
+    for line in _data_lines("place_aliases.tsv"):
+        name, level, province = line.split("\t")[:3]
+        rows.append((name, level, province, "full"))
+    return rows
+
+
+def _resolve(name: str, entries: list[tuple[str, str, str]]) -> Place:
+    """One Place for a name that may stand for several divisions: the
+    highest level wins; a name left shared by provinces, or a bare county
+    name, is weak."""
+    rank = {"province": 0, "city": 1, "county": 2}
+    top = min(rank[level] for level, _, _ in entries)
+    best = [(lvl, prov, form) for lvl, prov, form in entries if rank[lvl] == top]
+    provinces = tuple(sorted({prov for _, prov, _ in best}, key=PROVINCES.index))
+    level = best[0][0]
+    bare = any(form == "bare" for _, _, form in best)
+    weak = len(provinces) > 1 or (level == "county" and bare)
+    return Place(name, level, provinces, weak, bare)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: dict[str, Place]
+    lengths: dict[str, tuple[int, ...]]
+    partner: re.Pattern
+    not_after: tuple[str, ...]
+    destination_before: tuple[str, ...]
+
+    def mentions(self, folded: str) -> list[Mention]:
+        """Place names left to right, the longest at each position."""
+        found, i, lengths = [], 0, self.lengths
+        while i < len(folded):
+            place = lengths.get(folded[i:i + 2]) and self._longest_at(folded, i)
+            if place and (not place.bare or self._stands_alone(folded, i, i + len(place.name))):
+                found.append(Mention(place, i))
+                i += len(place.name)
+            else:
+                i += 1
+        return found
+
+    def _longest_at(self, folded: str, i: int) -> Place | None:
+        for length in self.lengths[folded[i:i + 2]]:
+            place = self.places.get(folded[i:i + length])
+            if place:
+                return place
+        return None
+
+    def _stands_alone(self, folded: str, start: int, end: int) -> bool:
+        """A bare name is a place only where it is not a village or street
+        (共和村, 中山路) and does not straddle words (确保定向: 保定)."""
+        if folded.startswith(self.not_after, end):
+            return False
+        return _on_word_boundaries(folded, start, end)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    stop = set(_data_lines("place_stoplist.txt"))
+    entries: dict[str, list[tuple[str, str, str]]] = {}
+    for name, level, province, form in _gazetteer_rows():
+        if name not in stop and len(name) >= 2:
+            entries.setdefault(name, []).append((level, province, form))
+    places = {name: _resolve(name, e) for name, e in entries.items()}
+    context = _sections("place_context.txt")
+    return Gazetteer(
+        places=places,
+        lengths=_lengths_by_opening(places),
+        partner=re.compile("|".join(map(re.escape, context["partner"]))),
+        not_after=tuple(context["not-after"]),
+        destination_before=tuple(context["destination-before"]),
+    )
+
+
+def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
+    from search.analysis import cut_words
+
+    offset = max(0, start - BOUNDARY_WINDOW)
+    window = folded[offset:end + BOUNDARY_WINDOW]
+    edges = {0, len(window)}
+    for _word, s, e in cut_words(window):
+        edges.update((s, e))
+    return start - offset in edges and end - offset in edges
+
+
+def _lengths_by_opening(names) -> dict[str, tuple[int, ...]]:
+    """For each opening pair of characters, the lengths of the names that
+    start with it, longest first (积石山县 is tried before 积石山)."""
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[:2], set()).add(len(name))
+    return {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+
+
+# ------------------------------------------------------------------ evidence
+
+
+def _for_matching(text: str) -> str:
+    from search.analysis import fold  # imported late: tools/ need no jieba
+
+    folded = fold(text)
+    return _PINYIN.sub("", folded) if "(" in folded else folded
+
+
+def _is_destination(gaz: Gazetteer, folded: str, start: int, listed_after: bool) -> bool:
+    """Is a name a place one goes to or works with (去厦门, 在江苏省设立,
+    与香格里拉市、德钦县合作), rather than where the work is done?"""
+    return listed_after or folded[max(0, start - 2):start].endswith(gaz.destination_before)
+
+
+def is_place_list(text: str) -> bool:
+    """The search-engine spam line: 绍兴县| 嘉禾县| 永州市| ..."""
+    return text.count("|") >= SPAM_BARS
+
+
+def evidence(text: str | None) -> Evidence:
+    """What a title, a source or a paragraph says about provinces."""
+    found = Evidence()
+    if not text or is_place_list(text):
+        return found
+    folded = _for_matching(text)
+    gaz = gazetteer()
+    previous_end, elsewhere = -1, False
+    for mention in gaz.mentions(folded):
+        place = mention.place
+        if not MAINLAND.intersection(place.provinces):
+            continue
+        elsewhere = _is_destination(gaz, folded, mention.start,
+                                    elsewhere and mention.start - previous_end <= 1)
+        previous_end = mention.start + len(place.name)
+        target = found.weak if place.weak or elsewhere else found.strong
+        for province in place.provinces:
+            target[province] += place.weight
+        if target is found.strong and found.subject is None and mention.start < SUBJECT_WINDOW:
+            found.subject = place.provinces[0]
+    if len(set(found.strong) | set(found.weak)) >= SPAM_PROVINCES:
+        return Evidence()
+    found.partner = bool(gaz.partner.search(folded))
+    return found
+
+
+# ----------------------------------------------------------------- inference
+
+
+def _ranked(scores: Counter) -> list[str]:
+    return sorted(scores, key=lambda p: (-scores[p], PROVINCES.index(p)))
+
+
+def _dominant(scores: Counter) -> list[str]:
+    """The province that dominates, or two that share the story."""
+    ranked = _ranked(+scores)
+    if len(ranked) < 2:
+        return ranked
+    first, second = scores[ranked[0]], scores[ranked[1]]
+    if first >= TITLE_CLOSE_RATIO * second:
+        return ranked[:1]
+    total = sum(scores.values())
+    return ranked[:2] if (first + second) >= 0.7 * total else []
+
+
+def article_provinces(title: Evidence, body: list[Evidence],
+                      source: Evidence) -> list[str]:
+    """The title's province; else the body's dominant one (by level and
+    frequency), with the publication's province as a tie-breaker."""
+    totals: Counter = Counter()
+    for paragraph in body:
+        totals.update(paragraph.overall())
+    if title.strong:
+        return [max(title.strong, key=lambda p: (title.strong[p], totals[p]))]
+    confirmed = Counter({p: s for p, s in title.weak.items() if totals[p]})
+    if confirmed:
+        return _ranked(confirmed)[:1]
+    totals.update({p: s / 2 for p, s in source.strong.items()})
+    return _dominant(totals)
+
+
+def paragraph_provinces(paragraph: Evidence, article: list[str]) -> list[str]:
+    """The paragraph's own province(s); its article's when it names none or
+    only names partners and destinations."""
+    own = +paragraph.own(article)
+    if not own:
+        return list(article)
+    shared = [p for p in article if p in own]
+    if shared:
+        return shared
+    if article and not _reports_elsewhere(paragraph, own):
+        return list(article)
+    best = _ranked(own)
+    return [p for p in best if own[p] == own[best[0]]][:2]
+
+
+def _reports_elsewhere(paragraph: Evidence, own: Counter) -> bool:
+    """Does a paragraph naming only other provinces report their work?"""
+    if paragraph.partner:
+        return False
+    top = _ranked(own)[0]
+    return own[top] >= FOREIGN_MIN_SCORE or paragraph.subject == top
+
+
+def label_provinces(title: str, paragraphs: list[str], source: str | None = None
+                    ) -> tuple[list[str], list[list[str]]]:
+    """Return (the article's provinces, one province list per paragraph)."""
+    body = [evidence(text) for text in paragraphs]
+    article = article_provinces(evidence(title), body, evidence(source))
+    return article, [paragraph_provinces(p, article) for p in body]

@@ -1,0 +1,260 @@
+"""From clean lines to an article's shape: metadata (title, source, date),
+section headings, paragraphs, and the magazine-column case where every line
+is a news item of its own.
+
+Rules work on folded text (``search.analysis.fold`` keeps positions), so
+a span found in the folded line is the same span in the original line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+
+from search.analysis import fold
+
+HEADING_MAX = 30  # a section heading is at most this long
+HEADLINE_MAX = 60  # a headline is at most this long
+DERIVED_TITLE_MAX = 30
+HEADER_LINES = 6  # metadata without a label is looked for this near the top
+
+_SENTENCE_END = "。！？；…!?;"
+_OPENING_QUOTES = "“\"「『‘'"
+_CLAUSE_END = ",，:：、"
+
+_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+_DATE_LABEL = re.compile(r"(发布|更新|发表|录入)?(时间|日期)\s*:")
+_SOURCE_LABEL = re.compile(r"(?:^|\s)(转自|转载自|来源|稿源|出处|来自)\s*:\s*")
+_OTHER_LABEL = re.compile(r"(作者|编辑|责编|浏览|点击|阅读)\s*:.*$")
+_SOURCE_NAME = re.compile(r"^[^\s\d,。:;!?、()]{2,20}$")
+_REPOSTED = ("转自", "转载自")  # the publication the site took the article from
+
+_CREDIT = re.compile(r"[。！？!?”\"]\s*[(（][^()（）]{2,16}[)）]\s*$")
+_LEAD_TIME = re.compile(
+    r"^(近日|日前|近期|目前|近年来|今年以来|去年以来|"
+    r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午)?)\s*[,，]")
+_SENTENCE = re.compile(r"[^。！？!?]+")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+# --------------------------------------------------------------------------
+# dates and sources
+
+
+def parse_date(text: str) -> str | None:
+    """The first valid calendar date in ``text`` as ISO yyyy-mm-dd."""
+    for m in _DATE.finditer(fold(text)):
+        try:
+            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class LineMeta:
+    """What a metadata line such as ``2019-04-29 14:51 来源:中国组织人事报``
+    tells."""
+
+    date: str | None = None
+    source: str | None = None
+    reposted: bool = False  # the source came from 转自: the original publication
+
+
+def labelled_source(line: str) -> tuple[str, bool] | None:
+    """(source, reposted) from ``来源:X`` / ``转自:X`` in a line."""
+    folded = fold(line)
+    m = _SOURCE_LABEL.search(folded)
+    if not m:
+        return None
+    rest = line[m.end():].split(" ")[0].strip(" ,。;:、")
+    if not rest:
+        return None
+    return rest, m.group(1) in _REPOSTED
+
+
+def unlabelled_source(line: str) -> str | None:
+    """In a header line ``四川日报  2018年08月23日`` the name beside the date."""
+    folded = fold(line)
+    spans = [m.span() for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL)
+             for m in p.finditer(folded)]
+    chars = list(line)
+    for start, end in spans:
+        chars[start:end] = [" "] * (end - start)
+    rest = " ".join("".join(chars).split())
+    return rest if _SOURCE_NAME.match(rest) else None
+
+
+def read_metadata_line(line: str, in_header: bool) -> LineMeta | None:
+    """Metadata a short line carries, or None for a content line.  Lines
+    with a label (来源:, 转自:) count anywhere; a bare date only in the header."""
+    if len(line) > 80:
+        return None
+    labelled = labelled_source(line)
+    date = parse_date(line) if (in_header or labelled or _DATE_LABEL.search(fold(line))) else None
+    if labelled is None and date is None:
+        return None
+    if labelled is None and not _is_mostly_date(line):
+        return None
+    if labelled:
+        return LineMeta(date, labelled[0], labelled[1])
+    return LineMeta(date, unlabelled_source(line))
+
+
+def _is_mostly_date(line: str) -> bool:
+    """A header date line: nothing but the date, a time, labels and a name."""
+    return unlabelled_source(line) is not None or len(_residue(line)) == 0
+
+
+def _residue(line: str) -> str:
+    folded = fold(line)
+    for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL):
+        folded = p.sub("", folded)
+    return folded.strip()
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+
+
+def take_metadata(lines: list[str]) -> tuple[Metadata, list[str], list[str]]:
+    """Split off metadata lines: (metadata, content lines, metadata lines).
+    A reposted source (转自) wins over 来源, which wins over a bare name."""
+    meta, content, used = Metadata(), [], []
+    source_rank = 0
+    for i, line in enumerate(lines):
+        found = read_metadata_line(line, in_header=i < HEADER_LINES)
+        if found is None:
+            content.append(line)
+            continue
+        used.append(line)
+        meta.date = meta.date or found.date
+        rank = 3 if found.reposted else 2 if found.source and labelled_source(line) else 1
+        if found.source and rank > source_rank:
+            meta.source, source_rank = found.source, rank
+    return meta, content, used
+
+
+# --------------------------------------------------------------------------
+# headlines, headings, paragraphs
+
+
+def _ends_sentence(line: str) -> bool:
+    return any(ch in line for ch in "。！？!?") or line[-1] in _SENTENCE_END + _CLAUSE_END
+
+
+def looks_like_headline(line: str) -> bool:
+    return (4 <= len(line) <= HEADLINE_MAX and not _ends_sentence(line)
+            and line[0] not in _OPENING_QUOTES + "(（")
+
+
+def is_heading(line: str) -> bool:
+    """A section heading: short, no sentence punctuation, no comma, not a
+    quote or a parenthesised credit."""
+    return (len(line) <= HEADING_MAX and not _ends_sentence(line)
+            and not any(ch in line for ch in ",，;；")
+            and line[0] not in _OPENING_QUOTES + "(（"
+            and not line.isdigit())
+
+
+def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str]]:
+    """The headline and the remaining lines.  A title hint (from HTML or
+    JSON) wins; its copy in the text is dropped."""
+    if hint:
+        folded_hint = fold(hint).strip()
+        rest = list(lines)
+        for i, line in enumerate(lines[:HEADER_LINES]):
+            if fold(line) == folded_hint:
+                del rest[i]
+                break
+        return hint, rest
+    if lines and looks_like_headline(lines[0]) and len(lines) > 1:
+        return lines[0], lines[1:]
+    return None, lines
+
+
+def sections(lines: list[str]) -> list[tuple[str | None, str]]:
+    """(heading, paragraph text) in reading order.  Consecutive heading lines
+    (a label and a subtitle) join with a space; heading lines that no
+    paragraph follows are kept as paragraphs so no text is lost."""
+    out: list[tuple[str | None, str]] = []
+    heading, pending = None, []
+    for line in lines:
+        if is_heading(line):
+            pending.append(line)
+            continue
+        if pending:
+            heading, pending = " ".join(pending), []
+        out.append((heading, line))
+    out.extend((heading, line) for line in pending)
+    return out
+
+
+# --------------------------------------------------------------------------
+# magazine columns: a column name, then one news item a line
+
+
+def column_items(lines: list[str]) -> list[str] | None:
+    """The news items when ``lines`` is a column (a heading-like name, then
+    at least two lines that each end with a reporter's credit), else None."""
+    if len(lines) < 3 or not is_heading(lines[0]):
+        return None
+    items = lines[1:]
+    if all(_CREDIT.search(item) for item in items):
+        return items
+    return None
+
+
+def derive_title(text: str, limit: int = DERIVED_TITLE_MAX) -> str:
+    """A short title for an item without a headline: its first sentence
+    without a leading time phrase (近日, 9月13日), cut at the last clause
+    boundary that keeps it within ``limit`` characters."""
+    m = _SENTENCE.search(text)
+    sentence = _without_lead_time((m.group(0) if m else text).strip())
+    if len(sentence) <= limit:
+        return sentence
+    for marks in (",，;；", "、"):
+        cut = _last_boundary(sentence, marks, limit)
+        if cut:
+            return sentence[:cut]
+    return sentence[:limit] + "…"
+
+
+def _without_lead_time(sentence: str) -> str:
+    lead = _LEAD_TIME.match(fold(sentence))
+    return sentence[lead.end():] if lead else sentence
+
+
+def _last_boundary(sentence: str, marks: str, limit: int) -> int:
+    cuts = [i for i, ch in enumerate(sentence[:limit + 1]) if ch in marks and i >= 6]
+    return cuts[-1] if cuts else 0
+
+
+# --------------------------------------------------------------------------
+# identifiers
+
+
+def file_doc_id(path: Path) -> str:
+    """The file stem when URL-safe, else 16 hex digits of the name's SHA-1."""
+    if _SAFE_ID.match(path.stem):
+        return path.stem
+    return hashlib.sha1(path.name.encode("utf-8")).hexdigest()[:16]
+
+
+def record_doc_id(record_id: str | None, path: Path, line_no: int | None) -> str:
+    """A JSON line's own id made URL-safe, else ``<file id>.<line no>``."""
+    if record_id:
+        safe = _UNSAFE_ID_CHARS.sub("-", record_id).strip("-.")
+        if safe:
+            return safe
+    base = file_doc_id(path)
+    return f"{base}.{line_no}" if line_no is not None else base

@@ -1,0 +1,72 @@
+"""The years a paragraph's events refer to.
+
+Counted: a year written with 年 (``2017年``, ``2021年3月``, ``到2020年``,
+``二〇一八年``), a full date (``2019-04-29``), a span of years
+(``(2018-2020)``, ``2018至2020年``: every year from the first to the last),
+and 今年 / 去年 / 前年 / 明年 resolved against the article's year.  Only
+years 1949 to 2035 count, so ``2000人次``, ``2038万元`` or a telephone
+number never do.  Without a date the relative words give nothing, and a
+paragraph that names no year gets none: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.analysis import fold
+
+FIRST_YEAR, LAST_YEAR = 1949, 2035
+LONGEST_SPAN = 15  # a "span" longer than this is two numbers, not a plan period
+
+_YEAR = r"(?:19[4-9]\d|20[0-3]\d)"
+_WITH_NIAN = re.compile(rf"(?<!\d)({_YEAR})\s*年")
+_DATE = re.compile(rf"(?<!\d)({_YEAR})[-/.](?:0?[1-9]|1[0-2])[-/.](?:[0-2]?\d|3[01])(?!\d)")
+_SPAN = re.compile(rf"(?<![\d-])({_YEAR})\s*年?\s*(?:-|–|—|~|〜|至|到)\s*({_YEAR})(?![\d-])")
+_CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+# word -> offset from the article's year; the lookbehinds keep 说明年度,
+# 过去年代 and the like out
+_RELATIVE = {
+    "今年": 0,
+    "去年": -1,
+    "前年": -2,
+    "明年": 1,
+}
+_RELATIVE_WORD = re.compile(r"(?<![说证表声阐查标注透])(今年|(?<!过)去年|(?<![一二三几多\d])前年|明年)")
+
+
+def _in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def explicit_years(folded: str) -> set[int]:
+    years = {int(m.group(1)) for p in (_WITH_NIAN, _DATE) for m in p.finditer(folded)}
+    years |= {int(m.group(1).translate(_CHINESE_DIGITS)) for m in _CHINESE_YEAR.finditer(folded)}
+    return {y for y in years if _in_range(y)}
+
+
+def span_years(folded: str) -> set[int]:
+    years: set[int] = set()
+    for m in _SPAN.finditer(folded):
+        first, last = int(m.group(1)), int(m.group(2))
+        if 0 < last - first <= LONGEST_SPAN:
+            years.update(range(first, last + 1))
+    return years
+
+
+def relative_years(folded: str, article_year: int | None) -> set[int]:
+    if article_year is None:
+        return set()
+    return {article_year + _RELATIVE[m.group(1)] for m in _RELATIVE_WORD.finditer(folded)}
+
+
+def years_in(text: str, article_year: int | None = None) -> list[int]:
+    """Sorted years ``text`` refers to; ``article_year`` resolves 今年 etc."""
+    folded = fold(text)
+    years = explicit_years(folded) | span_years(folded) | relative_years(folded, article_year)
+    return sorted(y for y in years if _in_range(y))
+
+
+def year_of(iso_date: str | None) -> int | None:
+    return int(iso_date[:4]) if iso_date else None

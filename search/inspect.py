@@ -1,0 +1,71 @@
+"""``zhsearch inspect``: what ingestion makes of files, without indexing."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from search.ingest import iter_source_files, read_file
+from search.model import Article, IngestError
+
+EXIT_OK, EXIT_PARTIAL = 0, 3
+
+
+def run(paths: list[str], as_json: bool) -> int:
+    """Print every article of ``paths``; unreadable sources are reported on
+    stderr with the reason.  Exit 0 when all were read, 3 otherwise."""
+    articles: list[Article] = []
+    failed = 0
+    for source in paths:
+        try:
+            files = list(iter_source_files([source]))
+        except IngestError as e:
+            failed += _report(e)
+            continue
+        for path in files:
+            problems: list[str] = []
+            try:
+                articles.extend(read_file(path, problems))
+            except IngestError as e:
+                failed += _report(e)
+            for problem in problems:
+                print(f"warning: {problem}", file=sys.stderr)
+    if as_json:
+        json.dump([a.to_dict() for a in articles], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for article in articles:
+            print(format_article(article))
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _report(error: IngestError) -> int:
+    print(f"error: {error.path}: {error.reason}", file=sys.stderr)
+    return 1
+
+
+def _labels(values) -> str:
+    return ", ".join(str(v) for v in values) or "-"
+
+
+def format_article(article: Article) -> str:
+    lines = [
+        "=" * 72,
+        f"doc_id:   {article.doc_id}",
+        f"title:    {article.title}",
+        f"source:   {article.source or '-'}",
+        f"date:     {article.date or '-'}",
+        f"province: {_labels(article.province)}",
+        f"file:     {article.path}",
+    ]
+    for p in article.paragraphs:
+        lines.append("")
+        lines.append(f"[{p.para_no}] heading: {p.heading or '-'}")
+        lines.append(f"    province: {_labels(p.province)} | years: {_labels(p.years)}"
+                     f" | measures: {_labels(p.measures)}")
+        lines.append(f"    {p.text}")
+    if article.skipped:
+        lines.append("")
+        lines.append(f"skipped ({len(article.skipped)} lines):")
+        lines.extend(f"  - {line}" for line in article.skipped)
+    return "\n".join(lines)

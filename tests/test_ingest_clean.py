@@ -1,0 +1,104 @@
+"""Cleaning: pinyin annotations, stray markup and page furniture."""
+
+from pathlib import Path
+
+import pytest
+
+from search.ingest import read_file
+from search.ingest.clean import drop_furniture, normalize_line, strip_pinyin
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PINYIN_LEFT = r"[(（]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]"
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("市州動(dòng)態(tài)", "市州動態"),
+    ("技能培訓(xùn)", "技能培訓"),
+    ("中（zhōng）国", "中国"),
+    ("活動?;顒(dòng)最后", "活動?;顒最后"),  # after characters already lost
+    ("一串串?dāng)?shù)字", "一串串??字"),  # the "(" was lost too
+    ("就業(yè)", "就業"),
+    ("我們(men)的(de)", "我們的"),  # toneless syllables right after a character
+])
+def test_pinyin_annotations_go(raw, clean):
+    assert strip_pinyin(raw) == clean
+
+
+@pytest.mark.parametrize("text", [
+    "(本刊通訊員)", "行動計劃(2018-2020)", "臨夏州、甘南州和天祝縣(兩州一縣)",
+    "人力資源服務產業園(成都人才園)", "(唐敏易青海)", "基地78個(其中國家級就業扶貧基地4個)",
+    "購置(CT)機", "方案(a)", "第(3)條", "x(de)", "秦工(qin)".upper(),
+])
+def test_ordinary_parentheses_stay(text):
+    assert strip_pinyin(text) == text
+
+
+def test_stray_markup_is_cut_and_the_text_kept():
+    assert normalize_line("  你不要擔心我?!?/p>") == "你不要擔心我?!?"
+    assert normalize_line("扶贫车间<b>开工</b>了</p>") == "扶贫车间开工了"
+
+
+def test_white_space_is_collapsed_and_trimmed():
+    assert normalize_line("\u3000\u3000四川日报    2018年08月23日 \xa0") == "四川日报 2018年08月23日"
+
+
+@pytest.mark.parametrize("line", [
+    "您所在的位置:康巴传媒网 >> 新闻 >> 党政要闻 >> 浏览文章",
+    "鄉村干部報網", "微信公眾號", "官方微博", "責編:車婧", "责任编辑:王五",
+    "【版權及免責聲明】凡本網所屬版權作品,轉載時須獲得授權并注明來源。",
+    "版權所有:中國產業經濟信息網京ICP備11041399號-2京公網安備11010502035964",
+    "• 上一篇:跨区域发展出新果", "• 下一篇:省第十五届民运会甘孜州筹委会召开第三次会议",
+    "青羊·得荣就业扶贫公共实训基地揭牌仪式现场。(青轩 供图)",
+    "图为扶贫车间里的工人。", "□文弦", "1", "?", "？", "12",
+    "绍兴县| 嘉禾县| 永州市| 庐江县| 唐河县|",
+])
+def test_furniture_lines_are_dropped(line):
+    content, furniture = drop_furniture([normalize_line(line)])
+    assert content == [] and furniture == [normalize_line(line)]
+
+
+@pytest.mark.parametrize("line", [
+    "技能培訓+勞務輸轉", "發揚“拔河精神” 確保真扶貧", "2000余名贫困劳动力进场登记。",
+    "“蘭州牛肉面,讓我脫了貧。”", "织密就业保障网", "记者从省人社厅获悉,今年全省新建扶贫车间30个。",
+])
+def test_content_lines_stay(line):
+    assert drop_furniture([line]) == ([line], [])
+
+
+def test_further_reading_block_is_furniture_to_the_end():
+    lines = ["正文一段。", "延伸閱讀", "• 陜西出臺13項政策", "記者12日從陜西省人社廳獲悉……", "2017-06-14", "微信公眾號"]
+    content, furniture = drop_furniture(lines)
+    assert content == ["正文一段。"]
+    assert furniture == lines[1:]
+
+
+def _seed_texts():
+    for path in sorted(SEEDS.glob("*.txt")):
+        for article in read_file(path):
+            yield article, [article.title] + [p.text for p in article.paragraphs] + [
+                p.heading or "" for p in article.paragraphs]
+
+
+def test_no_pinyin_annotation_is_left_in_any_seed():
+    import re
+    for article, texts in _seed_texts():
+        for text in texts:
+            assert not re.search(PINYIN_LEFT, text), (article.doc_id, text)
+
+
+@pytest.mark.parametrize("furniture", [
+    "鄉村干部報網", "微信公眾號", "官方微博", "責編", "版權", "ICP", "延伸閱讀", "上一篇", "下一篇",
+    "供图", "您所在的位置", "□文弦", "绍兴县|", "/p>", "來源:", "轉自:", "十項鐵規", "旅游扶貧工作推進會",
+    "2017-05-14",
+])
+def test_no_furniture_reaches_a_seed_paragraph(furniture):
+    for article, texts in _seed_texts():
+        for text in texts:
+            assert furniture not in text, (article.doc_id, text)
+
+
+def test_lost_characters_stay_inside_their_paragraph():
+    [article] = read_file(SEEDS / "002_a069ebe764e74859.txt")
+    texts = [p.text for p in article.paragraphs]
+    assert any(t.startswith("轉機發生在2016年") and "?!懊赓M參加了半個多月的拉面培訓" in t for t in texts)
+    assert not any(t.strip("?!") == "" for t in texts)

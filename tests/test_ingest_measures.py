@@ -1,0 +1,75 @@
+"""Measures: labels from the rules file, several per paragraph, none for a story."""
+
+from pathlib import Path
+
+import pytest
+
+from search.ingest import load_measures, read_file
+from search.ingest.measures import measures_in
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_the_ten_measure_types_in_file_order():
+    measures = load_measures()
+    assert [m.key for m in measures] == [
+        "training", "labor_transfer", "workshop", "public_jobs", "entrepreneurship",
+        "social_security", "paired_assistance", "employment_services", "industry", "education"]
+    assert [m.label for m in measures][:3] == ["技能培训", "转移就业", "扶贫车间"]
+
+
+@pytest.mark.parametrize("text, keys", [
+    ("組織實施電工、焊工等技能培訓。", ["training"]),
+    ("开展以工代训,先后兑现以工代训补贴11.26万元。", ["training"]),
+    ("组织专车、专列“点对点”输送外出务工人员。", ["labor_transfer"]),
+    ("全省共建设扶貧車間754個。", ["workshop"]),
+    ("开发护林员、保洁员等公益性岗位。", ["public_jobs"]),
+    ("发放创业担保贷款2038万元,带动就业5.14万人。", ["entrepreneurship"]),
+    ("为40多万贫困人口代缴养老保险4000多万元。", ["social_security"]),
+    ("发挥苏陕对口帮扶机制作用。", ["paired_assistance"]),
+    ("精心组织“春风行动”等线上线下招聘活动。", ["employment_services"]),
+    ("培育农民专业合作社3.9万家。", ["industry"]),
+    ("对“两后生”实施圆梦行动,免费就读技工院校。", ["education"]),
+    ("建设扶贫车间,开发公益性岗位,为贫困人口代缴养老保险。", ["workshop", "public_jobs", "social_security"]),
+])
+def test_measures_in(text, keys):
+    assert measures_in(text) == keys
+
+
+@pytest.mark.parametrize("text", [
+    "家住甘南州合作市佐蓋多瑪鄉仁多瑪村的達哇因家中沒養牛羊。",  # 合作市 is a city
+    "攀枝花市醫保局黨支部每年都召開專題會議。",  # 医保局 is an agency
+    "“蘭州牛肉面,讓我脫了貧。”",
+    "春雪止,春風來,隴原上春意漸濃,生機勃勃。",
+    "她无法外出打工,只能在家照顾父母。",
+    "陕西省还充分发挥公益岗位保基本、兜底线的作用。".replace("公益岗位", "岗位"),
+])
+def test_a_story_or_a_false_friend_gets_no_measure(text):
+    assert measures_in(text) == []
+
+
+def test_traditional_and_simplified_match_alike():
+    assert measures_in("轉移就業") == measures_in("转移就业") == ["labor_transfer"]
+
+
+def test_seed_paragraphs_carry_expected_measures():
+    [article] = read_file(next(SEEDS.glob("002_*.txt")))
+
+    def measures_of(start):
+        [p] = [p for p in article.paragraphs if p.text.startswith(start)]
+        return set(p.measures)
+
+    assert {"training", "labor_transfer", "social_security"} <= measures_of("周二灑一家的脫貧")
+    assert "workshop" in measures_of("在甘南州,像諾樂")
+    assert measures_of("此外,臨夏州在400") == {"public_jobs"}  # 就近就业 via public jobs is no workshop
+    assert "social_security" in measures_of("截至2018年底,")
+    assert measures_of("“蘭州牛肉面,讓我") == set()
+    assert measures_of("不落一人,也要不漏") == set()
+
+
+def test_measure_keys_are_only_those_of_the_file():
+    keys = {m.key for m in load_measures()}
+    for path in SEEDS.glob("*.txt"):
+        for article in read_file(path):
+            for paragraph in article.paragraphs:
+                assert set(paragraph.measures) <= keys

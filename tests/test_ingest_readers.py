@@ -1,0 +1,139 @@
+"""Reading files: encodings, HTML, JSON lines, unreadable files, folders."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.ingest import SUPPORTED_SUFFIXES, iter_source_files, read_file
+from search.ingest.readers import decode, html_to_record
+from search.model import IngestError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TEXT = "全省首个藏区就业扶贫公共实训基地落成\n\n四川日报 2018年08月23日\n\n8月22日,甘孜州得荣县召开就业扶贫推进会。\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_text_in_every_supported_encoding_reads_the_same(tmp_path, encoding):
+    path = tmp_path / "a.txt"
+    path.write_bytes(TEXT.encode(encoding))
+    [article] = read_file(path)
+    assert article.title == "全省首个藏区就业扶贫公共实训基地落成"
+    assert article.paragraphs[0].text == "8月22日,甘孜州得荣县召开就业扶贫推进会。"
+
+
+def test_traditional_text_in_gbk_family_keeps_its_script(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes("甘肅堅決打贏攻堅戰\n\n技能培訓讓貧困勞動力走出大山。\n".encode("gb18030"))
+    [article] = read_file(path)
+    assert article.paragraphs[0].text == "技能培訓讓貧困勞動力走出大山。"
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"),
+    (b"  \n\n ", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (bytes(range(1, 32)) * 20, "binary"),
+])
+def test_unreadable_file_raises_with_name_and_reason(tmp_path, data, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(IngestError) as err:
+        read_file(path)
+    assert err.value.path == str(path)
+    assert reason in err.value.reason
+
+
+def test_undecodable_bytes_are_reported(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"\xff\xfe\xfa" * 3 + "就业".encode("utf-8") + b"\x80\x80\xff")
+    with pytest.raises(IngestError):
+        read_file(path)
+
+
+def test_decode_prefers_utf8_over_gb18030():
+    assert decode("就業扶貧".encode("utf-8"), "x") == "就業扶貧"
+
+
+def test_html_keeps_blocks_as_lines_and_drops_script_style_nav():
+    record = html_to_record("""<html><head><title>标题 - 某某网</title>
+        <style>p{color:red}</style><script>var x = "不要";</script></head>
+        <body><nav>首页 > 新闻</nav><h1>就业扶贫车间开工</h1>
+        <p>第一段,扶贫车间<b>正式</b>开工。</p><div>第二段。<br>第三段。</div></body></html>""")
+    lines = [line for line in record.text.splitlines() if line]
+    assert lines == ["就业扶贫车间开工", "第一段,扶贫车间正式开工。", "第二段。", "第三段。"]
+    assert record.title == "就业扶贫车间开工"
+
+
+def test_html_title_tag_is_the_hint_without_h1():
+    record = html_to_record("<title>甘肃扶贫车间吸纳就业 - 中国就业网</title><p>正文。</p>")
+    assert record.title == "甘肃扶贫车间吸纳就业"
+
+
+def test_html_file_becomes_an_article(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<h1>扶贫车间开工</h1><p>来源:四川日报 2020-05-06</p>"
+                    "<p>近日,扶贫车间开工,吸纳贫困劳动力就业。</p>", encoding="utf-8")
+    [article] = read_file(path)
+    assert (article.title, article.source, article.date) == ("扶贫车间开工", "四川日报", "2020-05-06")
+    assert [p.text for p in article.paragraphs] == ["近日,扶贫车间开工,吸纳贫困劳动力就业。"]
+
+
+def test_jsonl_one_article_a_line_with_metadata(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [
+        {"id": "gs/2019 01", "title": "甘肃扶贫车间", "date": "2019-04-29", "source": "中国组织人事报",
+         "url": "http://x", "text": "去年,甘肃建设扶贫车间754个。\n今年继续推进。"},
+        {"text": "近日,洋县开展技能培训。"},
+    ]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    first, second = read_file(path)
+    assert first.doc_id == "gs-2019-01"
+    assert (first.title, first.date, first.source, first.url) == ("甘肃扶贫车间", "2019-04-29", "中国组织人事报", "http://x")
+    assert [p.years for p in first.paragraphs] == [[2018], [2019]]
+    assert second.doc_id == "feed.2"
+    assert second.date is None
+
+
+def test_jsonl_bad_lines_are_reported_and_the_rest_kept(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"text": "第一篇。"}\nnot json\n{"title": "no text"}\n[1]\n{"text": "第二篇。"}\n',
+                    encoding="utf-8")
+    problems = []
+    articles = read_file(path, problems)
+    assert [a.doc_id for a in articles] == ["feed.1", "feed.5"]
+    assert len(problems) == 3
+    assert "line 2" in problems[0] and "bad JSON" in problems[0]
+    assert "line 3" in problems[1] and "text" in problems[1]
+
+
+def test_jsonl_without_a_usable_line_fails(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("oops\n{}\n", encoding="utf-8")
+    with pytest.raises(IngestError) as err:
+        read_file(path)
+    assert "no usable line" in err.value.reason
+
+
+def test_iter_source_files_walks_folders_sorted_and_skips_hidden(tmp_path):
+    for name in ["b.txt", "a.html", "sub/c.jsonl", ".hidden.txt", ".git/x.txt", "notes.md", "d.HTM"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_source_files([str(tmp_path)])]
+    assert found == ["a.html", "b.txt", "d.HTM", "sub/c.jsonl"]
+    assert SUPPORTED_SUFFIXES == (".txt", ".html", ".htm", ".jsonl")
+
+
+def test_iter_source_files_yields_files_as_given_and_rejects_missing(tmp_path):
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    assert list(iter_source_files([str(seed)])) == [seed]
+    with pytest.raises(IngestError) as err:
+        list(iter_source_files([str(tmp_path / "nope")]))
+    assert "no such file" in err.value.reason
+
+
+def test_every_seed_is_read():
+    files = list(iter_source_files([str(SEEDS)]))
+    assert len(files) == 5
+    for path in files:
+        assert read_file(path)
