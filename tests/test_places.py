@@ -1,0 +1,224 @@
+"""Province labels: the hard cases of issue 2, section 6, and the seeds."""
+
+from pathlib import Path
+
+import pytest
+
+from search.ingest.places import PROVINCES, evidence, gazetteer, label_provinces
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def provinces_of(title, *paragraphs, source=None):
+    """Just the per-paragraph labels."""
+    return label_provinces(title, list(paragraphs), source)[1]
+
+
+def seed_lines(prefix):
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+# ------------------------------------------------------------- the gazetteer
+
+
+def test_provinces_are_the_34_short_names_in_adcode_order():
+    assert len(PROVINCES) == 34
+    assert PROVINCES[:3] == ["北京", "天津", "河北"]
+    assert PROVINCES[-4:] == ["新疆", "台湾", "香港", "澳门"]
+
+
+@pytest.mark.parametrize("name, province", [
+    ("临夏回族自治州", "甘肃"), ("临夏州", "甘肃"), ("临夏", "甘肃"),
+    ("积石山县", "甘肃"), ("积石山", "甘肃"), ("东乡县", "甘肃"),
+    ("甘孜州", "四川"), ("甘孜", "四川"), ("阿坝州", "四川"), ("雅安", "四川"),
+    ("得荣县", "四川"), ("青羊区", "四川"), ("高坪区", "四川"),
+    ("广西", "广西"), ("内蒙古", "内蒙古"), ("甘肃省", "甘肃"), ("合作市", "甘肃"),
+    ("共和县", "青海"), ("陇原", "甘肃"),
+])
+def test_the_forms_people_write_are_places(name, province):
+    place = gazetteer().places[name]
+    assert province in place.provinces
+
+
+@pytest.mark.parametrize("word", ["共和", "合作", "东方", "新城", "和平", "长安",
+                                  "城关", "通道", "会同", "振兴", "资源"])
+def test_common_words_in_the_stoplist_are_not_places(word):
+    assert word not in gazetteer().places
+
+
+# --------------------------------------------- destinations and partners
+
+
+def test_workers_placed_in_zhuhai_stay_in_shaanxi():
+    assert provinces_of(
+        "陜西:“四個聚焦”讓脫貧群眾就業穩有錢賺",
+        "“我如今在珠海市一家專業修腳店打工,每月工資超過1萬元。”1月14日,洋縣脫貧群眾楊菊宏說。",
+        "“我如今在珠海市一家專業修腳店打工,每月工資超過1萬元。”",
+        "楊菊宏經學校推薦,就業於廣東省珠海市香洲區前山明珠南路鄭遠元專業修腳店。",
+    ) == [["陕西"]] * 3
+
+
+def test_xiamen_helping_a_gansu_county_stays_in_gansu():
+    assert provinces_of(
+        "甘肅堅決打贏深度貧困地區人社扶貧攻堅戰",
+        "廈門集美區結對幫扶和政縣,羅云從去年開始就到那里掛職。",
+        "還與廈門深入開展東西勞務扶貧協作,針對廈門企業用工需求開展定向培訓。",
+        "待會兒要送一批老鄉去廈門,過幾天還有50多人要去。",
+    ) == [["甘肃"]] * 3
+
+
+def test_labour_bases_in_jiangsu_and_su_shaan_pairing_stay_in_shaanxi():
+    assert provinces_of(
+        "陕西:四个聚焦",
+        "积极做好转移就业跟踪服务,先后在江苏省设立311个劳务输出基地。",
+        "为了充分发挥苏陕对口帮扶机制作用,陕西省还承接产业向西部转移。",
+    ) == [["陕西"]] * 2
+
+
+def test_a_noodle_shop_in_shenzhen_stays_in_gansu():
+    assert provinces_of(
+        "甘肃人社扶贫",
+        "后来我去杭州老乡开的拉面馆当了一年多学徒。去年,我自己在深圳开了家拉面馆。",
+    ) == [["甘肃"]]
+
+
+def test_yunnan_partners_of_derong_stay_in_sichuan():
+    assert provinces_of(
+        "全省首个藏区就业扶贫公共实训基地落成",
+        "青羊区携手得荣县探索就业脱贫新路",
+        "协助得荣县搭建外出务工通道,与香格里拉市、德钦县开展三方四地区域劳务供需合作。",
+        "与香格里拉市、德钦县开展三方四地区域劳务供需合作,保障转移就业稳定空间。",
+    ) == [["四川"]] * 3
+
+
+# -------------------------------------------------- villages and common words
+
+
+def test_gonghe_village_in_a_sichuan_story_is_not_qinghai():
+    assert provinces_of(
+        "市州动态",
+        "9月13日,樂山市人社局一行來到沐川縣幸福鄉共和村開展大宣講活動。",
+        "用于结对帮扶的幸福乡月坝、共和、松林、龙门等4个村开展卫生评比。",
+    ) == [["四川"]] * 2
+
+
+def test_gonghe_county_is_qinghai_only_with_its_suffix():
+    assert provinces_of("", "共和县组织贫困劳动力参加技能培训。") == [["青海"]]
+    assert provinces_of("", "中华人民共和国成立以来,共和村变化很大。") == [[]]
+
+
+def test_nanbu_counts_as_a_county_only_in_a_nanchong_story():
+    nanchong = provinces_of(
+        "四川南充搭建就业扶贫服务平台",
+        "营山推行的“就业促进五个一批”,南部开展的“工作流程三个清楚”。",
+        "营山、顺庆、仪陇、南部等根据贫困劳动力“菜单”开展特色培训。",
+        "南部县鼓励电商创业,发放各类创业担保贷款24个共计226万元。",
+    )
+    assert nanchong == [["四川"]] * 3
+    assert provinces_of("湖南加快就业扶贫", "湖南南部山区建成扶贫车间120个。") == [["湖南"]]
+    assert provinces_of("甘肃就业扶贫", "南部山区的贫困劳动力参加了培训。") == [["甘肃"]]
+
+
+@pytest.mark.parametrize("sentence", [
+    "陕西省还承接毛绒玩具等劳动密集型产业向西部转移。",
+    "被佳县东方红家政服务有限公司聘用,成为一名保洁工。",
+    "丹凤县龙驹寨街道凤冠新城易地搬迁安置社区搬迁群众刘淑霞说。",
+    "全省培育农民专业合作社3.9万家,建立合作社就业扶贫车间。",
+    "为企业提供人力资源服务,确保定向输出、精准到岗。",
+])
+def test_common_words_do_not_move_a_paragraph(sentence):
+    assert provinces_of("陕西:四个聚焦", sentence) == [["陕西"]]
+
+
+def test_common_words_alone_name_no_province():
+    assert provinces_of("", "合作社吸纳就业,东方红公司在新城和平路开店,向西部转移。") == [[]]
+
+
+# ---------------------------------------------- spam lines and national news
+
+
+SPAM = ("绍兴县| 嘉禾县| 永州市| 庐江县| 唐河县| 吴旗县| 龙井市| 宝坻区| 嘉黎县| "
+        "丹寨县| 修文县| 清徐县| 长治县| 萝北县| 天全县| 西和县| 阿城市|")
+
+
+def test_the_spam_line_of_place_names_names_nothing():
+    assert not evidence(SPAM).strong
+    article, paragraphs = label_provinces(
+        "深度贫困地区人社扶贫攻坚战",
+        ["临夏州人社局培育牛肉拉面培训工种。", SPAM, "天全县| 西和县| 舟曲县| 武山县"])
+    assert article == ["甘肃"]
+    assert paragraphs == [["甘肃"]] * 3
+
+
+def test_a_national_paragraph_takes_its_articles_province():
+    assert provinces_of(
+        "甘肅堅決打贏深度貧困地區人社扶貧攻堅戰",
+        "去年,中共中央、國務院印發關於打贏脫貧攻堅戰三年行動的指導意見。",
+    ) == [["甘肃"]]
+
+
+def test_two_provinces_doing_their_own_work():
+    article, paragraphs = label_provinces(
+        "东西部就业扶贫经验交流",
+        ["甘肃省开展技能培训,输转贫困劳动力8万人。",
+         "四川省建设扶贫车间,吸纳贫困劳动力就业。",
+         "两省将继续加强交流。"])
+    assert article == ["四川", "甘肃"]
+    assert paragraphs == [["甘肃"], ["四川"], ["四川", "甘肃"]]
+
+
+def test_a_paragraph_about_another_provinces_own_work_moves():
+    assert provinces_of(
+        "甘肃就业扶贫",
+        "临夏州开展技能培训。",
+        "贵州省毕节市今年新建扶贫车间300个,吸纳贫困劳动力就业。",
+    ) == [["甘肃"], ["贵州"]]
+
+
+# ----------------------------------------------------- article province
+
+
+def test_the_article_province_comes_from_the_body_when_the_title_names_none():
+    article, _ = label_provinces(
+        "全省首个藏区就业扶贫公共实训基地落成",
+        ["8月22日,甘孜州得荣县瓦卡镇迎来多地客人。",
+         "协助得荣县与香格里拉市、德钦县开展劳务合作。"])
+    assert article == ["四川"]
+
+
+def test_the_source_decides_when_the_text_names_nothing():
+    article, paragraphs = label_provinces(
+        "就业扶贫公共实训基地落成", ["基地年培训能力达到2000人次。"], source="四川日报")
+    assert (article, paragraphs) == (["四川"], [["四川"]])
+
+
+def test_pinyin_annotations_do_not_hide_a_place():
+    assert provinces_of("市州動(dòng)態(tài)",
+                        "2017年,雅(yǎ)安市人社部門以技能培訓(xùn)助力就業扶貧。") == [["四川"]]
+
+
+# ------------------------------------------------------------------ seeds
+
+
+@pytest.mark.parametrize("prefix, province", [
+    ("001", "四川"), ("002", "甘肃"), ("003", "陕西"), ("004", "四川")])
+def test_every_seed_line_gets_its_storys_province(prefix, province):
+    lines = seed_lines(prefix)
+    article, paragraphs = label_provinces(lines[0], lines[1:])
+    assert article == [province]
+    assert [p for p in paragraphs if p != [province]] == []
+
+
+def test_each_item_of_the_magazine_column_is_sichuan():
+    for item in seed_lines("000")[1:]:
+        assert label_provinces("市州動態", [item]) == (["四川"], [["四川"]])
+
+
+def test_seed_paragraphs_name_what_a_reader_sees():
+    lines = seed_lines("002")
+    gansu = evidence(next(l for l in lines if l.startswith("家住甘肅臨夏州")))
+    assert set(gansu.strong) == {"甘肃"}
+    zhuhai = evidence(next(l for l in seed_lines("003") if "香洲區" in l))
+    assert set(zhuhai.strong) == {"陕西", "广东"}
