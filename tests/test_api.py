@@ -1,0 +1,202 @@
+"""The JSON API (api.md) through the Flask test client, over the seed index."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from hostile import HOSTILE_QUERIES, HOSTILE_RAW
+
+QUERY = "扶贫"  # occurs in every seed article
+
+
+def search(client, *pairs, **params):
+    """GET /api/search with ``pairs`` (repeatable parameters) and ``params``."""
+    r = client.get("/api/search", query_string=urlencode([*pairs, *params.items()]))
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.mimetype == "application/json"
+    return r.get_json()
+
+
+def facet(answer, name):
+    return {v["value"]: v for v in answer["facets"][name]}
+
+
+def test_search_answer_has_the_documented_shape(client):
+    a = search(client, q=QUERY)
+    assert {"query", "total", "page", "size", "took_ms", "hits", "facets"} <= set(a)
+    assert a["query"] == QUERY and a["page"] == 1 and a["size"] == 10
+    assert a["total"] > 10 and len(a["hits"]) == 10
+    assert isinstance(a["took_ms"], (int, float)) and a["took_ms"] >= 0
+    hit = a["hits"][0]
+    for key in ("doc_id", "para_id", "para_no", "title", "source", "date", "url", "province", "years",
+                "measures", "text", "snippet", "score"):
+        assert key in hit
+    assert hit["url"] == f"/docs/{hit['doc_id']}#p{hit['para_no']}"
+    assert "<mark>" in hit["snippet"]
+    assert set(a["facets"]) == {"province", "year", "measure"}
+
+
+def test_json_is_utf8_without_escapes(client):
+    r = client.get("/api/search", query_string={"q": QUERY})
+    assert r.content_type.startswith("application/json")
+    body = r.data.decode("utf-8")
+    assert "\\u" not in body and QUERY in body
+
+
+def test_facet_values_carry_count_selected_and_toggle_url(client):
+    a = search(client, q=QUERY)
+    provinces = a["facets"]["province"]
+    assert provinces, "the seeds name provinces"
+    counts = [v["count"] for v in provinces]
+    assert counts == sorted(counts, reverse=True) and min(counts) > 0
+    first = provinces[0]
+    assert first["selected"] is False
+    chosen = client.get(first["url"]).get_json()
+    assert first["url"].startswith("/api/search?")
+    assert chosen["total"] == first["count"]
+    again = facet(chosen, "province")[first["value"]]
+    assert again["selected"] is True
+    # toggling a selected value removes it again
+    assert client.get(again["url"]).get_json()["total"] == a["total"]
+    labels = [v.get("label") for v in a["facets"]["measure"]]
+    assert all(labels), "measure values carry their Chinese label"
+
+
+def test_repeated_facet_values_are_ored_and_facets_anded(client):
+    a = search(client, q=QUERY)
+    provinces = a["facets"]["province"]
+    assert len(provinces) >= 2, "the seeds cover several provinces"
+    p1, p2 = provinces[0], provinces[1]
+    one = search(client, q=QUERY, province=p1["value"])
+    both = search(client, ("province", p1["value"]), ("province", p2["value"]), q=QUERY)
+    assert one["total"] == p1["count"]
+    assert max(p1["count"], p2["count"]) <= both["total"] <= p1["count"] + p2["count"]
+    for hit in both["hits"]:
+        assert {p1["value"], p2["value"]} & set(hit["province"])
+    # AND across facets: a year within one province
+    year = one["facets"]["year"][0]
+    narrowed = search(client, q=QUERY, province=p1["value"], year=year["value"])
+    assert narrowed["total"] == year["count"]
+    for hit in narrowed["hits"]:
+        assert p1["value"] in hit["province"] and year["value"] in hit["years"]
+
+
+def test_facet_counts_are_disjunctive(client):
+    a = search(client, q=QUERY)
+    p1, p2 = a["facets"]["province"][:2]
+    filtered = search(client, q=QUERY, province=p1["value"])
+    # the province facet ignores its own filter: the other provinces still show their counts
+    assert facet(filtered, "province")[p2["value"]]["count"] == p2["count"]
+    assert facet(filtered, "province")[p1["value"]]["selected"] is True
+    # the other facets apply it: no year counts more paragraphs than the filtered total
+    assert all(v["count"] <= filtered["total"] for v in filtered["facets"]["year"])
+
+
+def test_pagination(client):
+    first = search(client, q=QUERY, size=3)
+    second = search(client, q=QUERY, size=3, page=2)
+    assert second["page"] == 2 and second["size"] == 3 and len(second["hits"]) == 3
+    assert not {h["para_id"] for h in first["hits"]} & {h["para_id"] for h in second["hits"]}
+    assert first["next_url"] and client.get(first["next_url"]).get_json()["hits"] == second["hits"]
+    assert first["prev_url"] is None
+    beyond = search(client, q=QUERY, size=100, page=first["total"])
+    assert beyond["hits"] == [] and beyond["total"] == first["total"]
+
+
+def test_empty_query_browses_every_paragraph(client):
+    every = search(client)
+    assert every["total"] == client.get("/healthz").get_json()["paragraphs"]
+
+
+def test_sort_by_date(client):
+    for sort, reverse in (("date_desc", True), ("date_asc", False)):
+        dates = [h["date"] for h in search(client, q=QUERY, sort=sort, size=100)["hits"] if h["date"]]
+        assert dates == sorted(dates, reverse=reverse)
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"size": "0"}, "size"),
+        ({"size": "101"}, "size"),
+        ({"size": "ten"}, "size"),
+        ({"page": "0"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"year": "19"}, "year"),
+        ({"year": "二〇一八"}, "year"),
+        ({"sort": "random"}, "sort"),
+        ({"measure": "no_such_measure"}, "measure"),
+    ],
+)
+def test_bad_parameters_are_400_json(client, params, words):
+    r = client.get("/api/search", query_string={"q": QUERY, **params})
+    assert r.status_code == 400
+    err = r.get_json()["error"]
+    assert err["code"] == "bad_request" and words in err["message"]
+
+
+def test_docs_list_and_one_doc(client):
+    r = client.get("/api/docs", query_string={"size": 2})
+    listing = r.get_json()
+    health = client.get("/healthz").get_json()
+    assert listing["total"] == health["documents"] >= 5  # one per seed file at least
+    assert listing["page"] == 1 and listing["size"] == 2 and len(listing["docs"]) == 2
+    entry = listing["docs"][0]
+    assert {"doc_id", "title", "source", "date", "province", "paragraphs"} <= set(entry)
+    doc = client.get(f"/api/docs/{entry['doc_id']}").get_json()
+    assert doc["doc_id"] == entry["doc_id"] and doc["title"] == entry["title"]
+    assert len(doc["paragraphs"]) == entry["paragraphs"]
+    para = doc["paragraphs"][0]
+    assert {"para_id", "para_no", "heading", "text", "province", "years", "measures"} <= set(para)
+    assert para["para_id"] == f"{doc['doc_id']}-{para['para_no']}"
+    assert "path" not in doc, "local file paths stay on the server"
+    page2 = client.get("/api/docs", query_string={"size": 2, "page": 2}).get_json()["docs"]
+    assert {d["doc_id"] for d in page2}.isdisjoint(d["doc_id"] for d in listing["docs"])
+    assert client.get("/api/docs?size=500").status_code == 400
+
+
+def test_every_hit_leads_to_its_paragraph(client):
+    for hit in search(client, q=QUERY, size=20)["hits"]:
+        doc = client.get(f"/api/docs/{hit['doc_id']}").get_json()
+        texts = {p["para_no"]: p["text"] for p in doc["paragraphs"]}
+        assert texts[hit["para_no"]] == hit["text"]
+
+
+@pytest.mark.parametrize("path", ["/api/docs/no-such-doc", "/api/nothing-here", "/api/docs/%00"])
+def test_not_found_is_404_json(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.get_json()["error"]["code"] == "not_found"
+
+
+def test_wrong_method_is_405_json(client):
+    r = client.post("/api/search")
+    assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_healthz(client):
+    h = client.get("/healthz").get_json()
+    assert h["status"] == "ok" and h["documents"] >= 5 and h["paragraphs"] > h["documents"]
+
+
+def test_security_headers(client):
+    r = client.get("/api/search")
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("q", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+def test_hostile_queries_never_5xx(client, q):
+    r = client.get("/api/search", query_string={"q": q})
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert r.get_json()["query"] == q
+
+
+@pytest.mark.parametrize("raw", HOSTILE_RAW, ids=range(len(HOSTILE_RAW)))
+def test_hostile_raw_parameters_never_5xx(client, raw):
+    for path in ("/api/search", "/"):
+        r = client.get(f"{path}?{raw}")
+        assert r.status_code < 500, (path, raw, r.status_code)
+    assert client.get(f"/api/search?{raw}").mimetype == "application/json"

@@ -1,0 +1,230 @@
+"""The search page in a real browser: Debian's Chromium, headless, driven by
+Playwright, against the real server (``python -m search serve``) on a free
+local port.  Screenshots go to tests/screenshots/ (kept out of git)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+if not os.path.exists(CHROMIUM) and not IN_CI:
+    pytest.skip(f"{CHROMIUM} is not installed (`make install-test` installs Debian's chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402  (CI must have it: no importorskip)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright gives each launch a fresh, empty profile (--user-data-dir)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab that fails the test on any console error or page error."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    tab.on("dialog", lambda d: (problems.append(f"dialog opened: {d.message}"), d.dismiss()))
+    yield tab
+    context.close()
+    assert problems == [], problems
+
+
+def total(page) -> int:
+    return int(page.locator(".summary .total").inner_text())
+
+
+def facet_counts(page, name: str) -> dict[str, int]:
+    links = page.locator(f'.facet[data-facet="{name}"] .facet-value')
+    return {
+        links.nth(i).locator(".facet-label").inner_text(): int(links.nth(i).locator(".count").inner_text())
+        for i in range(links.count())
+    }
+
+
+def shoot(page, name: str, full_page: bool = True) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def test_typing_traditional_shows_simplified_matches_marked(page, live_server):
+    page.goto(live_server + "/")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.type("就業扶貧", delay=60)
+    expect(page).to_have_url(re.compile(r"\?q=%E5%B0%B1%E6%A5%AD%E6%89%B6%E8%B2%A7$"))
+    expect(page.locator(".summary strong").first).to_have_text("就業扶貧")
+    marks = page.locator(".hit .snippet mark")
+    expect(marks.first).to_be_visible()
+    assert "就业扶贫" in marks.all_inner_texts(), "simplified text matched by a traditional query"
+    # the back button returns to the page before the typing
+    page.go_back()
+    expect(page).to_have_url(live_server + "/")
+    expect(page.locator("#q")).to_have_value("")
+    expect(page.locator(".summary")).to_contain_text("全部段落")
+
+
+def test_clicking_a_province_changes_counts_and_hits(page, live_server):
+    page.goto(live_server + "/?q=扶贫")
+    before_total = total(page)
+    before_years = facet_counts(page, "year")
+    provinces = facet_counts(page, "province")
+    name, count = min(provinces.items(), key=lambda kv: kv[1])
+    assert count < before_total
+    page.locator('.facet[data-facet="province"] .facet-value', has_text=name).click()
+    expect(page.locator(".summary .total")).to_have_text(str(count))
+    expect(page.locator(".active-filters .chip")).to_contain_text(name)
+    selected = page.locator('.facet[data-facet="province"] .facet-value.selected')
+    expect(selected).to_have_count(1)
+    expect(selected).to_contain_text(name)
+    for tags in page.locator(".hit .tags").all_inner_texts():
+        assert name in tags
+    assert facet_counts(page, "year") != before_years
+    # removing the filter brings the first numbers back
+    page.locator(".active-filters .chip").first.click()
+    expect(page.locator(".summary .total")).to_have_text(str(before_total))
+
+
+def test_opening_a_hit_lands_on_its_paragraph(page, live_server):
+    page.goto(live_server + "/?q=扶贫车间")
+    link = page.locator(".hit h3 a").first
+    href = link.get_attribute("href")
+    para = re.search(r"#p(\d+)$", href).group(1)
+    link.click()
+    expect(page).to_have_url(re.compile(rf"/docs/[^?#]+\?q=[^#]+#p{para}$"))
+    target = page.locator(f"#p{para}")
+    expect(target).to_be_in_viewport()
+    expect(target.locator("mark").first).to_be_visible()
+    assert page.evaluate("document.querySelector(':target').id") == f"p{para}"
+    page.locator("a.back").click()
+    expect(page).to_have_url(re.compile(r"/\?q="))
+    expect(page.locator("#q")).to_have_value("扶贫车间")
+
+
+def test_paging_forward_and_back(page, live_server):
+    page.goto(live_server + "/?q=扶贫&size=3")
+    first_titles = page.locator(".hit h3").all_inner_texts()
+    first_snippets = page.locator(".hit .snippet").all_inner_texts()
+    page.locator(".pagination a.next").click()
+    expect(page.locator('.pagination [aria-current="page"]')).to_have_text("2")
+    assert page.locator(".hit .snippet").all_inner_texts() != first_snippets
+    page.locator(".pagination a.next").click()
+    expect(page.locator('.pagination [aria-current="page"]')).to_have_text("3")
+    page.go_back()
+    expect(page.locator('.pagination [aria-current="page"]')).to_have_text("2")
+    page.locator(".pagination a.prev").click()
+    expect(page.locator('.pagination [aria-current="page"]')).to_have_text("1")
+    assert page.locator(".hit h3").all_inner_texts() == first_titles
+
+
+def test_keyboard_slash_focuses_search_and_enter_searches(page, live_server):
+    page.goto(live_server + "/?q=扶贫")
+    page.locator(".hit h3 a").first.focus()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.type("公益性崗位")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"q=%E5%85%AC%E7%9B%8A%E6%80%A7%E5%B4%97%E4%BD%8D"))
+    expect(page.locator(".summary strong").first).to_have_text("公益性崗位")
+
+
+def test_hostile_query_stays_text(page, live_server):
+    q = '<script>alert(1)</script>"><img src=x onerror=alert(2)> 扶贫'
+    page.goto(live_server + "/")
+    page.locator("#q").fill(q)
+    page.keyboard.press("Enter")
+    expect(page.locator(".summary strong").first).to_have_text(q)
+    assert page.locator("img").count() == 0
+    assert page.evaluate("document.querySelectorAll('script').length") == 1
+
+
+def test_no_javascript_flow(browser, live_server):
+    """Every state is a plain URL: with JavaScript off, the form and links still work."""
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.locator("#q").fill("扶贫车间")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/\?q=%E6%89%B6%E8%B4%AB%E8%BD%A6%E9%97%B4"))
+        expect(page.locator(".hit .snippet mark").first).to_be_visible()
+        # without JavaScript the facet panel stays open on a phone
+        province = page.locator('.facet[data-facet="province"] .facet-value').first
+        expect(province).to_be_visible()
+        count = province.locator(".count").inner_text()
+        province.click()
+        expect(page).to_have_url(re.compile(r"province="))
+        expect(page.locator(".summary .total")).to_have_text(count)
+        shoot(page, "nojs-phone")
+    finally:
+        context.close()
+
+
+def test_markup_in_articles_never_runs(page, markup_server):
+    page.goto(markup_server + "/?q=扶贫车间")
+    expect(page.locator(".hit h3 a").first).to_contain_text('<script>alert("title")</script>扶贫车间')
+    page.locator(".hit h3 a").first.click()
+    expect(page.locator("h1")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(page.locator("article")).to_contain_text("<style>body{display:none}</style>")
+    assert page.locator("article img, article script, article style, article b").count() == 0
+    assert page.locator("a", has_text="原文链接").count() == 0, "a javascript: URL is not linked"
+    shoot(page, "markup-article-desktop", full_page=False)
+
+
+SCREENS = {
+    "search": "/?q=扶贫车间",
+    "facet": "/?q=就業扶貧&province=甘肃&year=2018",
+    "empty": "/?q=没有这样的词语组合&province=甘肃",
+    "article": None,  # the first hit of 扶贫车间, at its paragraph
+}
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_screenshots(browser, live_server, width):
+    """Pages as a person sees them at desktop and phone width (look at them)."""
+    context = browser.new_context(viewport=width, locale="zh-CN")
+    page = context.new_page()
+    label = "desktop" if width is DESKTOP else "phone"
+    try:
+        for name, path in SCREENS.items():
+            if path is None:
+                page.goto(live_server + SCREENS["search"])
+                page.locator(".hit h3 a").first.click()
+                expect(page.locator(":target")).to_be_in_viewport()
+            else:
+                page.goto(live_server + path)
+            shoot(page, f"{name}-{label}", full_page=False)
+            # nothing may stick out sideways
+            assert page.evaluate("document.documentElement.scrollWidth") <= width["width"], name
+        if width is PHONE:
+            page.goto(live_server + SCREENS["search"])
+            expect(page.locator(".facet-panel")).not_to_have_attribute("open", "")
+            page.locator(".facet-panel > summary").click()
+            shoot(page, "facets-open-phone", full_page=False)
+    finally:
+        context.close()
+
+
+def test_access_log_has_a_line_per_request(live_server):
+    import urllib.request
+
+    urllib.request.urlopen(live_server + "/api/search?q=%E6%89%B6%E8%B4%AB&size=1").read()
+    assert re.search(r"GET /api/search\?q=%E6%89%B6%E8%B4%AB&size=1 200 \d+(\.\d+)?ms", live_server.log())

@@ -1,0 +1,158 @@
+"""The HTML pages through the Flask test client: what a person without
+JavaScript sees and clicks."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from hostile import HOSTILE_QUERIES
+
+QUERY = "扶贫"
+
+
+def page(client, url, status=200):
+    r = client.get(url)
+    assert r.status_code == status, r.get_data(as_text=True)[:500]
+    assert r.mimetype == "text/html"
+    return r.get_data(as_text=True)
+
+
+def links(body, css_class):
+    """The hrefs of the <a> elements with a class, in page order."""
+    return [html.unescape(m) for m in re.findall(rf'<a class="{css_class}[^"]*" href="([^"]+)"', body)]
+
+
+def test_home_page_has_a_focused_search_box(client):
+    body = page(client, "/")
+    assert 'lang="zh-CN"' in body
+    assert re.search(r'<input id="q" name="q" type="search"[^>]*autofocus', body)
+    assert "全部段落" in body and "毫秒" in body
+
+
+def test_query_in_traditional_finds_and_marks_hits(client):
+    body = page(client, "/?q=就業扶貧")
+    total = int(re.search(r'<strong class="total">(\d+)</strong>', body).group(1))
+    assert total > 0
+    assert "<mark>" in body
+    assert re.search(r'href="/docs/[^"?#]+\?q=[^"#]+#p\d+"', body), "titles link to the paragraph"
+
+
+def test_script_in_query_is_escaped(client):
+    q = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
+    r = client.get("/", query_string={"q": q})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;" in body
+    # the only scripts are our own file; no inline script or style is needed
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/app.js" defer>']
+    assert "style=" not in body
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+
+
+def test_script_in_query_is_escaped_on_article_page(client):
+    doc_id = client.get("/api/docs").get_json()["docs"][0]["doc_id"]
+    body = page(client, f"/docs/{doc_id}?q=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert "<script>alert" not in body
+
+
+def test_facet_links_toggle_filters_without_javascript(client):
+    body = page(client, f"/?q={QUERY}")
+    facet_links = links(body, "facet-value")
+    province_links = [u for u in facet_links if "province=" in u]
+    assert province_links
+    chosen = page(client, province_links[0])
+    assert 'class="facet-value selected"' in chosen and 'aria-current="true"' in chosen
+    # the active filter is shown with a link that removes it
+    (remove,) = links(chosen, "chip")
+    assert "province=" not in remove
+    assert page(client, remove).count("selected") == body.count("selected")
+    # a second province adds to the first (OR)
+    second = [u for u in links(chosen, "facet-value") if u.count("province=") == 2]
+    assert second, "another province can be added to the chosen one"
+    assert len(links(page(client, second[0]), "chip")) == 2
+
+
+def test_new_query_keeps_filters_through_the_form(client):
+    api = client.get(f"/api/search?q={QUERY}").get_json()
+    province = api["facets"]["province"][0]["value"]
+    body = page(client, f"/?q={QUERY}&province={province}&sort=date_desc")
+    assert f'<input type="hidden" name="province" value="{province}">' in body
+    assert '<input type="hidden" name="sort" value="date_desc">' in body
+
+
+def test_sort_and_pagination_are_plain_links(client):
+    body = page(client, f"/?q={QUERY}&size=3")
+    assert '<span class="current" aria-current="true">相关度</span>' in body
+    assert re.search(r'<a href="/\?q=[^"]+&amp;sort=date_desc&amp;size=3">最新</a>', body)
+    nxt = re.search(r'<a class="next" href="([^"]+)"', body).group(1)
+    second = page(client, html.unescape(nxt))
+    assert '<span class="current" aria-current="page">2</span>' in second
+    assert re.search(r'<ol class="hit-list" start="4">', second)
+
+
+def test_empty_result_offers_to_drop_filters(client):
+    api = client.get(f"/api/search?q={QUERY}").get_json()
+    province = api["facets"]["province"][0]["value"]
+    body = page(client, f"/?q=完全不存在的词语组合xyz&province={province}")
+    assert "没有找到" in body
+    assert "去掉“省份:" in body
+    assert "去掉全部条件" in body
+
+
+def test_empty_result_without_filters(client):
+    body = page(client, "/?q=完全不存在的词语组合xyz")
+    assert "没有找到" in body and "浏览全部段落" in body
+
+
+def test_article_page_marks_query_and_anchors_paragraphs(client):
+    hit = client.get("/api/search", query_string={"q": "就业扶贫"}).get_json()["hits"][0]
+    body = page(client, f"/docs/{hit['doc_id']}?q=就業扶貧")
+    assert f'id="p{hit["para_no"]}"' in body
+    assert "<mark>" in body
+    assert 'href="/?q=%E5%B0%B1%E6%A5%AD%E6%89%B6%E8%B2%A7"' in body, "a link back to the results"
+    assert html.escape(hit["title"], quote=False) in body
+
+
+def test_article_page_without_query_marks_nothing(client):
+    doc_id = client.get("/api/docs").get_json()["docs"][0]["doc_id"]
+    body = page(client, f"/docs/{doc_id}")
+    assert "<mark>" not in body and 'id="p1"' in body
+
+
+def test_unknown_article_is_a_friendly_404(client):
+    body = page(client, "/docs/no-such-doc", status=404)
+    assert "没有找到" in body and "回到搜索首页" in body
+
+
+def test_bad_parameter_is_a_friendly_400(client):
+    body = page(client, "/?q=扶贫&size=1000", status=400)
+    assert "请求有误" in body
+
+
+@pytest.mark.parametrize("q", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+def test_hostile_queries_render(client, q):
+    r = client.get("/", query_string={"q": q})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def markup_client(markup_index):
+    from web import create_app
+
+    return create_app(markup_index, config={"TESTING": True}).test_client()
+
+
+def test_markup_inside_articles_is_shown_as_text(markup_client):
+    body = page(markup_client, "/?q=扶贫车间")
+    hit = markup_client.get("/api/search?q=扶贫车间").get_json()["hits"][0]
+    doc = page(markup_client, f"/docs/{hit['doc_id']}?q=扶贫车间")
+    for html_page in (body, doc):
+        assert "<script>alert" not in html_page and "<img src=x" not in html_page
+        assert "<style>" not in html_page and "<b>" not in html_page
+        assert "&lt;script&gt;" in html_page
+    assert 'href="javascript:' not in doc, "only http(s) links to the original"

@@ -1,0 +1,55 @@
+"""The web layer: search pages and the JSON API over the search library.
+
+``create_app`` is the application factory; everything the app needs (the
+searcher, the configuration) is passed in, so tests can replace any part.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web import errors
+from web.context import get_searcher
+from web.api import bp as api_bp
+from web.pages import bp as pages_bp
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(index_dir: str | None = None, searcher=None, config: dict | None = None) -> Flask:
+    """Build the app over ``searcher``, or over a Searcher opened on
+    ``index_dir`` (raises ``IndexMissing``/``IndexVersionError`` if it can't)."""
+    app = Flask(__name__)
+    app.config.update(INDEX_DIR=index_dir)
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
+    app.json.sort_keys = False  # keep the order api.md shows
+    if searcher is None:
+        from search.searcher import Searcher
+
+        searcher = Searcher(app.config["INDEX_DIR"])
+    app.extensions["searcher"] = searcher
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+    errors.register(app)
+    app.before_request(_refresh_index)
+    app.after_request(_security_headers)
+    return app
+
+
+def _refresh_index() -> None:
+    get_searcher().refresh()
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

@@ -1,0 +1,42 @@
+"""The JSON API (``api.md``): ``/api/search``, ``/api/docs``,
+``/api/docs/<doc_id>`` and ``/healthz``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from search.results import request_from_params
+from web.context import doc_base, get_searcher
+from web.view import api_article_json, api_search_json, search_view
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    searcher = get_searcher()
+    req = request_from_params(request.args.getlist)
+    result = searcher.search(req)
+    view = search_view(result, url_for("api.search"), searcher.measure_labels, doc_base())
+    return jsonify(api_search_json(view))
+
+
+@bp.get("/api/docs")
+def docs():
+    # page and size are validated exactly as for a search
+    req = request_from_params(lambda name: request.args.getlist(name) if name in ("page", "size") else [])
+    total, items = get_searcher().articles(req.page, req.size)
+    return jsonify(total=total, page=req.page, size=req.size, docs=items)
+
+
+@bp.get("/api/docs/<doc_id>")
+def doc(doc_id: str):
+    article = get_searcher().article(doc_id)
+    if article is None:
+        abort(404, description=f"no article with doc_id {doc_id!r}")
+    return jsonify(api_article_json(article))
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(status="ok", **get_searcher().stats())
