@@ -26,6 +26,17 @@ def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
     return []
 
 
+def group_spans(folded: str, groups: list[tuple[str, list]]) -> list[list[tuple[int, int]]]:
+    """Spans of each mark group (see ``Query.mark_groups``)."""
+    out = []
+    for whole, leaves in groups:
+        spans = leaf_spans(folded, Literal(whole)) if whole else []
+        if not spans:
+            spans = [sp for leaf in leaves for sp in leaf_spans(folded, leaf)]
+        out.append(spans)
+    return out
+
+
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
@@ -73,8 +84,8 @@ def best_window(per_leaf: list[list[tuple[int, int]]], length: int, width: int) 
     return max(0, min(best - 20, length - width))
 
 
-def snippet(text: str, folded: str, leaves: list, width: int = SNIPPET_CHARS) -> str:
-    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) -> str:
+    per_leaf = group_spans(folded, groups)
     start = best_window(per_leaf, len(text), width)
     end = min(len(text), start + width)
     spans = merge([sp for spans in per_leaf for sp in spans])

@@ -53,6 +53,7 @@ class AnyOf:
 @dataclass(frozen=True)
 class AllOf:
     parts: tuple
+    whole: str = ""  # the run of characters the parts were cut from, if any
 
 
 @dataclass
@@ -73,6 +74,15 @@ class Query:
             _leaves(node, out)
         return out
 
+    def mark_groups(self) -> list[tuple[str, list]]:
+        """What to mark: (whole, leaves) pairs.  Where a word the user typed
+        was cut into several, its whole occurrences are marked when it has
+        any, and its pieces only where it has none."""
+        out: list = []
+        for node in self.must:
+            _groups(node, out)
+        return out
+
 
 def _leaves(node, out: list) -> None:
     if isinstance(node, (Literal, Token)):
@@ -84,6 +94,21 @@ def _leaves(node, out: list) -> None:
     elif isinstance(node, (AnyOf, AllOf)):
         for p in node.options if isinstance(node, AnyOf) else node.parts:
             _leaves(p, out)
+
+
+def _groups(node, out: list) -> None:
+    if isinstance(node, AllOf) and node.whole:
+        leaves: list = []
+        _leaves(node, leaves)
+        out.append((node.whole, leaves))
+    elif isinstance(node, AnyOf):
+        for n in node.options:
+            _groups(n, out)
+    elif isinstance(node, (AllOf, Phrase)):
+        for n in node.parts:
+            _groups(n, out)
+    elif isinstance(node, (Literal, Token)):
+        out.append(("", [node]))
 
 
 def clean(raw: str) -> str:
@@ -165,7 +190,8 @@ def word_node(text: str, synonyms):
     main = _requirements(folded, cut=True)
     if not main:
         return None
-    node = main[0] if len(main) == 1 else AllOf(tuple(main))
+    whole = folded if CJK_RUN.fullmatch(folded) else ""
+    node = main[0] if len(main) == 1 else AllOf(tuple(main), whole)
     if alts:
         return AnyOf((node,) + tuple(Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts))
     return node

@@ -23,7 +23,7 @@ from html import escape
 import numpy as np
 
 from search.analysis import _jieba, cut_words, fold
-from search.highlight import leaf_spans, marked_html, merge, proximity, snippet
+from search.highlight import group_spans, marked_html, merge, proximity, snippet
 from search.index import Meta, open_index
 from search.model import Article, Paragraph
 from search.postings import EMPTY_IDS, Postings
@@ -396,7 +396,7 @@ class Searcher:
         f = snap.stored(docnum)
         data = f["data"]
         text = f["text"]
-        snip = snippet(text, fold(text), query.positive_leaves())
+        snip = snippet(text, fold(text), query.mark_groups())
         return Hit(
             doc_id=f["doc_id"], para_id=f["para_id"], para_no=data["para_no"], title=data["doc_title"],
             source=data["source"], date=data["date"], url=f"/docs/{f['doc_id']}#p{data['para_no']}",
@@ -443,11 +443,11 @@ class Searcher:
 
     def mark(self, text: str, q: str) -> str:
         """The text, escaped, with the query's matches marked (article page)."""
-        leaves = parse(q, self.synonyms).positive_leaves() if q else []
-        if not leaves:
+        groups = parse(q, self.synonyms).mark_groups() if q else []
+        if not groups:
             return escape(text, quote=False)
-        folded = fold(text)
-        return marked_html(text, merge([sp for leaf in leaves for sp in leaf_spans(folded, leaf)]))
+        spans = group_spans(fold(text), groups)
+        return marked_html(text, merge([sp for group in spans for sp in group]))
 
 
 def province_name(value: str) -> str:

@@ -244,3 +244,12 @@ def test_article_and_listing(searcher, paragraphs):
 
 def test_mark_marks_query_words_in_the_original_script(searcher):
     assert searcher.mark("甘肅扶貧車間<b>", "扶贫车间") == "甘肅<mark>扶貧車間</mark>&lt;b&gt;"
+
+
+def test_a_typed_word_is_marked_whole_where_it_stands_whole(searcher):
+    # 扶贫车间 is cut into 扶贫 + 车间 for matching; where the paragraph holds
+    # the whole word, only that is marked, not every lone 扶贫 around it
+    text = "全省扶貧車間建設暨就業扶貧現場推進會"
+    assert searcher.mark(text, "扶贫车间") == "全省<mark>扶貧車間</mark>建設暨就業扶貧現場推進會"
+    # where it does not stand whole, its pieces are marked
+    assert searcher.mark("扶貧工作與車間建設", "扶贫车间") == "<mark>扶貧</mark>工作與<mark>車間</mark>建設"
