@@ -108,24 +108,9 @@ def cut_words(folded: str) -> list[tuple[str, int, int]]:
     return out
 
 
-class WordTokenizer(Tokenizer):
-    """Folded text cut into words by jieba (latin and numbers kept whole)."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (word, s, e) in enumerate(cut_words(fold(value))):
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[s:e]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + s, start_char + e
-            yield t
+def word_terms(text: str) -> list[tuple[str, int]]:
+    """(word, position) of the text's words, positions counted in words."""
+    return [(w, i) for i, (w, _, _) in enumerate(cut_words(fold(text)))]
 
 
 def bigrams(folded: str) -> list[tuple[str, int]]:
@@ -141,29 +126,61 @@ def bigrams(folded: str) -> list[tuple[str, int]]:
     return out
 
 
-class BigramTokenizer(Tokenizer):
-    """CJK bigrams of the folded text.  The position of each bigram is its
-    character offset, so a literal string of n characters occurs at p exactly
-    when its bigrams stand at p, p+1, ... p+n-2."""
+def bigram_terms(text: str) -> list[tuple[str, int]]:
+    """(bigram, position) where the position is the bigram's character
+    offset, so a literal of n characters occurs at p exactly when its
+    bigrams stand at p, p+1, ... p+n-2."""
+    return bigrams(fold(text))
+
+
+class Analyzed(str):
+    """(term, position) pairs a tokenizer already made, e.g. in a worker
+    process at indexing time; the tokenizer passes them through as they are.
+    (A ``str`` so that Whoosh hands it to the analyzer: Whoosh indexes a
+    plain list itself, word by word.)"""
+
+    pairs: list
+
+    def __new__(cls, pairs):
+        self = super().__new__(cls, "")
+        self.pairs = list(pairs)
+        return self
+
+    def __reduce__(self):
+        return (Analyzed, (self.pairs,))
+
+
+class TermTokenizer(Tokenizer):
+    """A Whoosh tokenizer over a function text -> [(term, position)]."""
+
+    def __init__(self, terms):
+        self.terms = terms
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.terms is self.terms
+
+    def analyzed(self, text: str) -> Analyzed:
+        return Analyzed(self.terms(text))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for gram, off in bigrams(fold(value)):
-            t.text = gram
+        pairs = value.pairs if isinstance(value, Analyzed) else self.terms(value)
+        for term, pos in pairs:
+            t.text = term
             t.boost = 1.0
             t.stopped = False
             if positions:
-                t.pos = start_pos + off
-            if chars:
-                t.startchar, t.endchar = start_char + off, start_char + off + len(gram)
+                t.pos = start_pos + pos
             yield t
 
 
-def word_analyzer():
-    return WordTokenizer()
+def word_analyzer() -> TermTokenizer:
+    """jieba words of the folded text (latin words and numbers kept whole)."""
+    return TermTokenizer(word_terms)
 
 
-def bigram_analyzer():
-    return BigramTokenizer()
+def bigram_analyzer() -> TermTokenizer:
+    """CJK character bigrams of the folded text, at their offsets."""
+    return TermTokenizer(bigram_terms)

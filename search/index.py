@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.writing import LockError
 
-from search.analysis import ANALYSIS_VERSION, bigram_analyzer, word_analyzer
+from search.analysis import ANALYSIS_VERSION, Analyzed, bigram_terms, bigram_analyzer, word_analyzer, word_terms
 from search.model import Article, IngestError
 
 SCHEMA_VERSION = 1
@@ -50,7 +50,7 @@ def make_schema() -> fields.Schema:
         path=fields.ID(stored=True),
         text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
         grams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),
-        title=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
+        title=fields.TEXT(analyzer=word_analyzer(), phrase=False),
         data=fields.STORED(),  # everything else a hit shows
         province_mask=fields.COLUMN(NumericColumn("q", default=0)),
         year_mask=fields.COLUMN(NumericColumn("q", default=0)),
@@ -149,18 +149,34 @@ def day_number(iso: str | None) -> int:
         return 0
 
 
-def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_articles: int = 1):
+def analyze_article(article: Article) -> list[tuple[Analyzed, Analyzed, Analyzed]]:
+    """The terms of each paragraph's text, bigrams and title fields: the
+    costly part of indexing, done where the article was read (a worker
+    process) with the same functions the analyzers use."""
+    titles: dict = {}
+    out = []
+    for p in article.paragraphs:
+        title = " ".join(x for x in (article.title, p.heading) if x)
+        if title not in titles:
+            titles[title] = Analyzed(word_terms(title))
+        out.append((Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), titles[title]))
+    return out
+
+
+def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_articles: int = 1,
+                        analyzed: list | None = None):
     """The Whoosh documents of one article, one per paragraph."""
     prov_bit = {p: i for i, p in enumerate(meta.provinces)}
-    for p in article.paragraphs:
-        para_id = f"{article.doc_id}-{p.para_no}"
+    analyzed = analyzed or analyze_article(article)
+    for p, (words, grams, title) in zip(article.paragraphs, analyzed):
         yield dict(
-            para_id=para_id,
+            para_id=f"{article.doc_id}-{p.para_no}",
             doc_id=article.doc_id,
             path=article.path or "",
-            text=p.text,
-            grams=p.text,
-            title=" ".join(x for x in (article.title, p.heading) if x),
+            text=words,
+            _stored_text=p.text,
+            grams=grams,
+            title=title,
             data={
                 "para_no": p.para_no,
                 "heading": p.heading,
@@ -248,11 +264,12 @@ def _read(path_and_hash):
 
     path, digest = path_and_hash
     try:
-        return path, digest, read_file(path), None
+        articles = read_file(path)
+        return path, digest, articles, [analyze_article(a) for a in articles], None
     except IngestError as e:
-        return path, digest, None, e.reason
+        return path, digest, None, None, e.reason
     except Exception as e:  # a bug in a rule must not lose the other files
-        return path, digest, None, f"could not be ingested ({type(e).__name__}: {e})"
+        return path, digest, None, None, f"could not be ingested ({type(e).__name__}: {e})"
 
 
 def _plan(sources: list[str], known: dict[str, str], summary: IndexSummary):
@@ -315,12 +332,12 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         for path in unchanged:
             summary.articles.skipped += known[path].articles
             summary.paragraphs.skipped += known[path].paragraphs
-        for path, digest, articles, error in _ingest(to_read, procs, progress):
+        for path, digest, articles, analyses, error in _ingest(to_read, procs, progress):
             if error is not None:
                 summary.failures.append((path, error))
                 summary.articles.failed += 1
                 continue
-            n_par = _write_file(writer, path, digest, articles, meta, replacing=path in known)
+            n_par = _write_file(writer, path, digest, articles, analyses, meta, replacing=path in known)
             _count_file(summary, known.get(path), len(articles), n_par)
         writer.commit(merge=True)
     except BaseException:
@@ -331,13 +348,13 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     return summary
 
 
-def _write_file(writer, path, digest, articles, meta, replacing: bool) -> int:
+def _write_file(writer, path, digest, articles, analyses, meta, replacing: bool) -> int:
     if replacing:
         writer.delete_by_term("path", path)
     n_par = 0
-    for article in articles:
+    for article, analyzed in zip(articles, analyses):
         article.path = path
-        for doc in paragraph_documents(article, meta, digest, len(articles)):
+        for doc in paragraph_documents(article, meta, digest, len(articles), analyzed):
             writer.add_document(**doc)
             n_par += 1
     return n_par
@@ -363,7 +380,7 @@ def _ingest(to_read, procs: int, progress: bool):
 
         bar = tqdm(total=len(to_read), unit="file", file=sys.stderr, leave=False)
     try:
-        if procs > 1 and len(to_read) > 8:
+        if procs > 1 and len(to_read) > 1:
             import multiprocessing as mp
 
             with mp.get_context("fork").Pool(procs) as pool:

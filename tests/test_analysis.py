@@ -1,6 +1,6 @@
 """The analysis chain: folding keeps positions; one chain for index and query."""
 
-from search.analysis import BigramTokenizer, WordTokenizer, bigrams, cut_words, fold
+from search.analysis import Analyzed, bigram_analyzer, bigrams, cut_words, fold, word_analyzer
 
 
 def test_fold_maps_traditional_to_simplified_and_keeps_length():
@@ -15,12 +15,20 @@ def test_fold_is_idempotent():
     assert fold(fold(text)) == fold(text)
 
 
-def test_word_tokens_carry_offsets_of_the_original_text():
+def test_word_offsets_are_offsets_of_the_original_text():
     text = "扶貧車間吸納就業"
-    toks = [(t.text, t.startchar, t.endchar) for t in WordTokenizer()(text, chars=True)]
-    assert ("扶贫", 0, 2) in toks or ("扶贫车间", 0, 4) in toks
-    for word, s, e in toks:
+    for word, s, e in cut_words(fold(text)):
         assert fold(text[s:e]) == word
+    toks = [(t.text, t.pos) for t in word_analyzer()(text, positions=True)]
+    assert [w for w, _ in toks][-1] == "就业" and [p for _, p in toks] == list(range(len(toks)))
+
+
+def test_pre_analyzed_terms_pass_through_unchanged():
+    ana = word_analyzer()
+    text = "甘肅臨夏州扶貧車間"
+    direct = [(t.text, t.pos) for t in ana(text, positions=True)]
+    assert [(t.text, t.pos) for t in ana(ana.analyzed(text), positions=True)] == direct
+    assert isinstance(ana.analyzed(text), Analyzed)
 
 
 def test_latin_words_and_numbers_are_kept_and_lowercased():
@@ -29,6 +37,6 @@ def test_latin_words_and_numbers_are_kept_and_lowercased():
 
 
 def test_bigram_positions_are_character_offsets():
-    toks = [(t.text, t.pos) for t in BigramTokenizer()("的就業扶貧", positions=True)]
+    toks = [(t.text, t.pos) for t in bigram_analyzer()("的就業扶貧", positions=True)]
     assert toks == [("的就", 0), ("就业", 1), ("业扶", 2), ("扶贫", 3)]
     assert bigrams("a车b") == [("车", 1)]
