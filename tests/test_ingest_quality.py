@@ -36,6 +36,7 @@ DATA = ROOT / "tests" / "data"
 SETS = {
     "seeds": (ROOT / "seeds", DATA / "seed_labels.json"),
     "unseen": (DATA / "unseen", DATA / "unseen_labels.json"),
+    "heldout": (DATA / "heldout", DATA / "heldout_labels.json"),
 }
 SET_NAMES = sorted(SETS)
 
