@@ -222,3 +222,103 @@ def test_seed_paragraphs_name_what_a_reader_sees():
     assert set(gansu.strong) == {"甘肃"}
     zhuhai = evidence(next(l for l in seed_lines("003") if "香洲區" in l))
     assert set(zhuhai.strong) == {"陕西", "广东"}
+
+
+# ------------------------------------------- cooperation pairs (闽宁, 苏陕...)
+
+
+@pytest.mark.parametrize("pair", ["闽宁", "苏陕", "沪滇", "粤桂", "京蒙", "津甘", "浙川", "鲁渝"])
+def test_a_cooperation_pair_is_no_place(pair):
+    found = evidence(f"依托{pair}协作机制,开展劳务对接。")
+    assert not found.strong and not found.weak and not found.elsewhere
+    assert found.partner
+
+
+def test_every_pair_names_two_mainland_provinces():
+    pairs = [p for p in gazetteer().places.values() if p.level == "pair"]
+    assert len(pairs) >= 8
+    for pair in pairs:
+        assert len(pair.provinces) == 2 and set(pair.provinces) <= set(PROVINCES[:31])
+
+
+def test_a_pair_does_not_move_a_paragraph_to_either_partner():
+    assert provinces_of("宁夏就业扶贫", "闽宁协作助力贫困群众稳定增收。") == [["宁夏"]]
+    assert provinces_of("福建:东西部协作二十年", "闽宁协作助力贫困群众稳定增收。") == [["福建"]]
+    assert provinces_of("陕西:四个聚焦", "苏陕扶贫车间吸纳就业300人。") == [["陕西"]]
+    assert provinces_of("", "沪滇合作项目落地。") == [[]]
+
+
+def test_a_place_named_after_a_pair_is_that_place():
+    assert gazetteer().places["闽宁镇"].provinces == ("宁夏",)
+    assert provinces_of("", "闽宁镇新建扶贫车间两个。") == [["宁夏"]]
+
+
+def test_a_pair_does_not_decide_the_articles_province():
+    article, paragraphs = label_provinces(
+        "闽宁协作结硕果",
+        ["闽宁协作开展以来,两地互派干部。", "西吉县新建扶贫车间12个。"])
+    assert article == ["宁夏"]
+    assert paragraphs == [["宁夏"], ["宁夏"]]
+
+
+# ----------------------------------- outside employers, investors, destinations
+
+
+@pytest.mark.parametrize("sentence", [
+    "安置点的扶贫车间由江苏一家企业投资建设,吸纳搬迁群众就业。",
+    "来自江苏的企业在安置社区办起了服装厂。",
+    "村里的年轻人在苏州的工厂一个月能挣5000元。",
+    "江苏省苏州市的企业在镇上建起扶贫车间。",
+    "江苏、浙江等地的企业家来到村里考察。",
+    "山东企业投资的蔬菜大棚吸纳贫困户务工。",
+])
+def test_an_outside_employer_does_not_move_a_paragraph(sentence):
+    assert provinces_of("甘肃就业扶贫", "临夏州人社局开展技能培训。", sentence) == [["甘肃"]] * 2
+
+
+def test_an_outside_employer_home_is_not_strong_evidence():
+    found = evidence("社区车间由江苏一家企业投资建设。")
+    assert not found.strong and found.elsewhere["江苏"] > 0
+
+
+def test_the_subject_place_stays_with_an_outside_investor_named():
+    assert provinces_of(
+        "贵州就业扶贫",
+        "走进安置社区的扶贫车间,妇女们正在赶制订单。车间由浙江一家企业投资建设。",
+    ) == [["贵州"]]
+
+
+def test_destinations_and_employers_do_not_decide_the_articles_province():
+    article, paragraphs = label_provinces(
+        "劳务协作架起就业桥",
+        ["西吉县组织劳动力赴福建省福州、厦门、泉州等地务工。",
+         "一家福建企业在当地投资兴建扶贫车间,来自福建的客商也来考察。"])
+    assert article == ["宁夏"]
+    assert paragraphs == [["宁夏"], ["宁夏"]]
+
+
+def test_an_outside_provinces_own_work_still_moves_a_paragraph():
+    assert provinces_of(
+        "甘肃就业扶贫",
+        "临夏州开展技能培训。",
+        "江苏省今年新建扶贫车间300个,吸纳贫困劳动力就业。",
+    ) == [["甘肃"], ["江苏"]]
+
+
+# --------------------------------------- a paragraph that names nothing
+
+
+@pytest.mark.parametrize("paragraph", [
+    "下一步,将继续开展订单式技能培训。",
+    "车间负责人介绍,目前吸纳搬迁群众186人就业。",
+    "依托东西部协作机制,组织劳动力外出务工。",
+])
+def test_a_paragraph_naming_nothing_takes_its_articles_province(paragraph):
+    assert provinces_of("贵州就业扶贫", "榕江县建成扶贫车间43个。", paragraph) == [["贵州"]] * 2
+    assert provinces_of("就业扶贫", paragraph, source="宁夏日报") == [["宁夏"]]
+
+
+@pytest.mark.parametrize("title", ["临夏州:江苏援建扶贫车间吸纳就业", "临夏州:江苏省对口帮扶见成效"])
+def test_a_helping_province_in_the_title_is_not_the_story(title):
+    article, paragraphs = label_provinces(title, ["积石山县新建扶贫车间12个。"])
+    assert (article, paragraphs) == (["甘肃"], [["甘肃"]])

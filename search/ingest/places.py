@@ -6,14 +6,17 @@ are looked up in ``data/gazetteer.tsv``; the rules that make this robust live
 in data files too:
 
 * ``place_stoplist.txt``: forms that are never places (合作, 共和, 东方...);
-* ``place_aliases.tsv``:  extra names (陇原 for Gansu, 天府新区...);
+* ``place_aliases.tsv``:  extra names (陇原 for Gansu, 天府新区, 闽宁镇...);
+* ``place_pairs.tsv``:    cooperation pairs of abbreviations (闽宁, 苏陕...):
+  they mark a paragraph as one about partners and give it no province;
 * ``place_context.txt``:  words marking partner regions and workers'
-  destinations (对口, 务工...), and what after a bare name makes it a village
-  or a street (共和村, 中山路).
+  destinations (对口, 务工...), what after a name makes it the home of an
+  outside company or employer (浙江一家企业, 宁波的工厂), and what after a
+  bare name makes it a village or a street (共和村, 中山路).
 
 Evidence is *strong* (a province, a city, a suffixed county: 临夏州, 洋县) or
-*weak* (a bare county name such as 南部 or 仪陇, or a name shared by several
-provinces).  Weak evidence only confirms a province that the article or the
+*weak* (a bare county name such as 南部 or 仪陇, a name shared by several
+provinces, a destination, or an outside employer's or investor's home).  Weak evidence only confirms a province that the article or the
 paragraph already names.  A paragraph that names nothing takes its article's
 province.
 """
@@ -36,7 +39,7 @@ PROVINCES = [
 ]
 MAINLAND = frozenset(PROVINCES[:31])
 
-LEVEL_WEIGHT = {"province": 3.0, "city": 2.0, "county": 1.5}
+LEVEL_WEIGHT = {"province": 3.0, "city": 2.0, "county": 1.5, "pair": 0.0}
 WEAK_WEIGHT = 0.5
 FOREIGN_MIN_SCORE = 3.0    # a paragraph leaves its article's province only
 SUBJECT_WINDOW = 12        # ...on this much evidence, or as the subject
@@ -75,18 +78,22 @@ class Evidence:
 
     strong: Counter = field(default_factory=Counter)
     weak: Counter = field(default_factory=Counter)
+    elsewhere: Counter = field(default_factory=Counter)  # destinations, partners,
+    #                              homes of outside employers: 到厦门, 浙江一家企业
     subject: str | None = None   # province of a strong name at the start
     partner: bool = False        # mentions partners or destinations
 
     def own(self, article: list[str]) -> Counter:
         """Strong scores, plus weak ones that agree with what is named."""
         scores = Counter(self.strong)
-        for province, score in self.weak.items():
+        for province, score in (self.weak + self.elsewhere).items():
             if province in self.strong or province in article:
                 scores[province] += score
         return scores
 
     def overall(self) -> Counter:
+        """Scores towards the article's province: destinations, partners
+        and outside employers do not tell where the story is."""
         scores = Counter(self.strong)
         for province, score in self.weak.items():
             scores[province] += score / 2
@@ -154,25 +161,24 @@ class Gazetteer:
     partner: re.Pattern
     not_after: tuple[str, ...]
     destination_before: tuple[str, ...]
+    employer_after: re.Pattern
 
     def mentions(self, folded: str) -> list[Mention]:
         """Place names left to right, the longest at each position."""
-        found, i, lengths = [], 0, self.lengths
-        while i < len(folded):
-            place = lengths.get(folded[i:i + 2]) and self._longest_at(folded, i)
-            if place and (not place.bare or self._stands_alone(folded, i, i + len(place.name))):
-                found.append(Mention(place, i))
-                i += len(place.name)
-            else:
-                i += 1
+        lengths, places, found, end = self.lengths, self.places, [], 0
+        # Only positions where some name opens are tried: one pass in a
+        # comprehension, then a few dictionary look-ups at each.
+        for i in [i for i in range(len(folded) - 1) if folded[i:i + 2] in lengths]:
+            if i < end:
+                continue
+            for length in lengths[folded[i:i + 2]]:
+                place = places.get(folded[i:i + length])
+                if place:
+                    if not place.bare or self._stands_alone(folded, i, i + length):
+                        found.append(Mention(place, i))
+                        end = i + length
+                    break
         return found
-
-    def _longest_at(self, folded: str, i: int) -> Place | None:
-        for length in self.lengths[folded[i:i + 2]]:
-            place = self.places.get(folded[i:i + length])
-            if place:
-                return place
-        return None
 
     def _stands_alone(self, folded: str, start: int, end: int) -> bool:
         """A bare name is a place only where it is not a village or street
@@ -190,6 +196,9 @@ def gazetteer() -> Gazetteer:
         if name not in stop and len(name) >= 2:
             entries.setdefault(name, []).append((level, province, form))
     places = {name: _resolve(name, e) for name, e in entries.items()}
+    for line in _data_lines("place_pairs.tsv"):
+        pair, first, second = line.split("\t")[:3]
+        places.setdefault(pair, Place(pair, "pair", (first, second), True, False))
     context = _sections("place_context.txt")
     return Gazetteer(
         places=places,
@@ -197,12 +206,22 @@ def gazetteer() -> Gazetteer:
         partner=re.compile("|".join(map(re.escape, context["partner"]))),
         not_after=tuple(context["not-after"]),
         destination_before=tuple(context["destination-before"]),
+        employer_after=re.compile("(?:%s){0,2}(?:%s)" % (
+            _alternation(context["employer-gap"]), _alternation(context["employer-after"]))),
     )
 
 
-def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
-    from search.analysis import cut_words
+def _alternation(words: list[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
+
+def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
+    from search.analysis import IS_CJK, cut_words
+
+    # Between non-CJK characters (punctuation, digits, the text's edges) a
+    # name is a run of its own and jieba can only agree: skip the cut.
+    if not (start and IS_CJK.match(folded, start - 1)) and not IS_CJK.match(folded, end):
+        return True
     offset = max(0, start - BOUNDARY_WINDOW)
     window = folded[offset:end + BOUNDARY_WINDOW]
     edges = {0, len(window)}
@@ -230,10 +249,14 @@ def _for_matching(text: str) -> str:
     return _PINYIN.sub("", folded) if "(" in folded else folded
 
 
-def _is_destination(gaz: Gazetteer, folded: str, start: int, listed_after: bool) -> bool:
+def _is_elsewhere(gaz: Gazetteer, folded: str, mention: Mention, listed_after: bool) -> bool:
     """Is a name a place one goes to or works with (去厦门, 在江苏省设立,
-    与香格里拉市、德钦县合作), rather than where the work is done?"""
-    return listed_after or folded[max(0, start - 2):start].endswith(gaz.destination_before)
+    与香格里拉市、德钦县合作), or the home of an outside company, investor or
+    employer (浙江一家企业投资, 宁波的工厂), rather than where the work is done?"""
+    start, end = mention.start, mention.start + len(mention.place.name)
+    return (listed_after
+            or folded[max(0, start - 2):start].endswith(gaz.destination_before)
+            or gaz.employer_after.match(folded, end) is not None)
 
 
 def is_place_list(text: str) -> bool:
@@ -248,23 +271,44 @@ def evidence(text: str | None) -> Evidence:
         return found
     folded = _for_matching(text)
     gaz = gazetteer()
-    previous_end, elsewhere = -1, False
+    mentions = []
     for mention in gaz.mentions(folded):
+        if mention.place.level == "pair":     # 闽宁协作: partners, neither province
+            found.partner = True
+        elif MAINLAND.intersection(mention.place.provinces):
+            mentions.append(mention)
+    for mention, elsewhere in zip(mentions, _elsewhere_flags(gaz, folded, mentions)):
         place = mention.place
-        if not MAINLAND.intersection(place.provinces):
-            continue
-        elsewhere = _is_destination(gaz, folded, mention.start,
-                                    elsewhere and mention.start - previous_end <= 1)
-        previous_end = mention.start + len(place.name)
-        target = found.weak if place.weak or elsewhere else found.strong
+        target = found.elsewhere if elsewhere else found.weak if place.weak else found.strong
         for province in place.provinces:
             target[province] += place.weight
         if target is found.strong and found.subject is None and mention.start < SUBJECT_WINDOW:
             found.subject = place.provinces[0]
-    if len(set(found.strong) | set(found.weak)) >= SPAM_PROVINCES:
+    if len(set(found.strong) | set(found.weak) | set(found.elsewhere)) >= SPAM_PROVINCES:
         return Evidence()
-    found.partner = bool(gaz.partner.search(folded))
+    found.partner = found.partner or bool(gaz.partner.search(folded))
     return found
+
+
+def _elsewhere_flags(gaz: Gazetteer, folded: str, mentions: list[Mention]) -> list[bool]:
+    """For each mention, is it a destination, partner or outside employer's
+    home?  A name listed right after such a name is one too (去香格里拉市、
+    德钦县), and so are names right before an employer's home (浙江省宁波市的
+    企业, 浙江、福建等地的企业)."""
+    flags = []
+    for k, mention in enumerate(mentions):
+        listed_after = bool(k and flags[-1] and _adjacent(mentions[k - 1], mention))
+        flags.append(_is_elsewhere(gaz, folded, mention, listed_after))
+    for k in range(len(mentions) - 1, 0, -1):
+        mention = mentions[k]
+        if flags[k] and _adjacent(mentions[k - 1], mention) and gaz.employer_after.match(
+                folded, mention.start + len(mention.place.name)):
+            flags[k - 1] = True
+    return flags
+
+
+def _adjacent(before: Mention, after: Mention) -> bool:
+    return after.start - (before.start + len(before.place.name)) <= 1
 
 
 # ----------------------------------------------------------------- inference
