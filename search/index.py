@@ -28,7 +28,7 @@ from whoosh.writing import LockError
 from search.analysis import ANALYSIS_VERSION, Analyzed, bigram_terms, bigram_analyzer, word_analyzer, word_terms
 from search.model import Article, IngestError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
@@ -56,6 +56,7 @@ def make_schema() -> fields.Schema:
         year_mask=fields.COLUMN(NumericColumn("q", default=0)),
         measure_mask=fields.COLUMN(NumericColumn("q", default=0)),
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
+        para_no=fields.COLUMN(NumericColumn("i", default=0)),
     )
 
 
@@ -196,6 +197,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
             year_mask=_mask(p.years, lambda y: y - meta.year_base),
             measure_mask=_mask(p.measures, meta.measure_bit),
             day=day_number(article.date),
+            para_no=p.para_no,
         )
 
 

@@ -90,6 +90,10 @@ class Snapshot:
             "measure": FacetColumn.from_masks(p.numeric_column("measure_mask", "q")),
         }
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
+        # each article's first paragraph, newest article first (undated last)
+        heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
+        day = self.day[heads].astype(np.int64)
+        self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         self.lock = threading.RLock()
         self._literal_cache: dict = {}
 
@@ -147,9 +151,7 @@ class Searcher:
 
     def stats(self) -> dict:
         snap = self._snap
-        with snap.lock:
-            docs = sum(1 for _ in snap.reader.lexicon("doc_id")) if snap.n_live else 0
-        return {"documents": docs, "paragraphs": snap.n_live}
+        return {"documents": int(len(snap.article_heads)), "paragraphs": snap.n_live}
 
     # -- searching --------------------------------------------------------------
 
@@ -424,22 +426,16 @@ class Searcher:
         )
 
     def articles(self, page: int = 1, size: int = 10) -> tuple[int, list[dict]]:
-        """Articles in doc_id order, a page at a time."""
+        """Articles, newest first (undated last), a page at a time."""
         snap = self._snap
         out = []
         with snap.lock:
-            doc_ids = [t.decode("utf-8") for t in snap.reader.lexicon("doc_id")]
-            live_ids = []
-            for doc_id in doc_ids:
-                ids = snap.postings.ids_tf("doc_id", doc_id)[0]
-                ids = ids[snap.live[ids]]
-                if len(ids):
-                    live_ids.append((doc_id, ids))
-            for doc_id, ids in live_ids[(page - 1) * size: page * size]:
-                d = snap.stored(ids[0])["data"]
-                out.append({"doc_id": doc_id, "title": d["doc_title"], "source": d["source"], "date": d["date"],
-                            "province": d["doc_province"], "paragraphs": int(len(ids))})
-        return len(live_ids), out
+            for docnum in snap.article_heads[(page - 1) * size: page * size].tolist():
+                f = snap.stored(docnum)
+                d = f["data"]
+                out.append({"doc_id": f["doc_id"], "title": d["doc_title"], "source": d["source"],
+                            "date": d["date"], "province": d["doc_province"], "paragraphs": d["n_paragraphs"]})
+        return int(len(snap.article_heads)), out
 
     def mark(self, text: str, q: str) -> str:
         """The text, escaped, with the query's matches marked (article page)."""

@@ -253,3 +253,12 @@ def test_a_typed_word_is_marked_whole_where_it_stands_whole(searcher):
     assert searcher.mark(text, "扶贫车间") == "全省<mark>扶貧車間</mark>建設暨就業扶貧現場推進會"
     # where it does not stand whole, its pieces are marked
     assert searcher.mark("扶貧工作與車間建設", "扶贫车间") == "<mark>扶貧</mark>工作與<mark>車間</mark>建設"
+
+
+def test_article_listing_is_newest_first_and_counts_paragraphs(searcher, paragraphs):
+    total, docs = searcher.articles(1, 100)
+    dates = [d["date"] for d in docs]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True) and dates[:len(dated)] == dated
+    assert sum(d["paragraphs"] for d in docs) == len(paragraphs)
+    assert searcher.stats() == {"documents": total, "paragraphs": len(paragraphs)}
