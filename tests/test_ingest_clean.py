@@ -102,3 +102,24 @@ def test_lost_characters_stay_inside_their_paragraph():
     texts = [p.text for p in article.paragraphs]
     assert any(t.startswith("轉機發生在2016年") and "?!懊赓M參加了半個多月的拉面培訓" in t for t in texts)
     assert not any(t.strip("?!") == "" for t in texts)
+
+
+@pytest.mark.parametrize("line", [
+    "中国江西网 > 新闻 > 赣州新闻 > 正文",
+    "首页 » 扶贫 » 正文",
+    "首页 / 新闻中心 / 脱贫攻坚",
+    "首页 机构概况 政务公开 新闻动态 办事服务 互动交流",
+    "网站首页 新闻 政务",
+    "机构概况 政务公开 新闻动态 办事服务 互动交流",
+])
+def test_breadcrumbs_and_menu_lines_are_furniture(line):
+    assert drop_furniture([line]) == ([], [line])
+
+
+@pytest.mark.parametrize("line", [
+    "培训+招聘 就业有门路",
+    "稳就业 保民生 促增收 强保障",  # four slogans: a heading, not a menu
+    "2018/2019/2020年度",
+])
+def test_headings_with_spaces_or_slashes_stay(line):
+    assert drop_furniture([line]) == ([line], [])

@@ -73,3 +73,34 @@ def test_measure_keys_are_only_those_of_the_file():
         for article in read_file(path):
             for paragraph in article.paragraphs:
                 assert set(paragraph.measures) <= keys
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("对年龄偏大、无法外出务工的贫困群众,开发公益性岗位。", "labor_transfer"),
+    ("對不能外出就業的貧困勞動力開發公益崗位。", "labor_transfer"),
+    ("对不便到外地务工的群众安排护林员岗位。", "labor_transfer"),
+])
+def test_a_negated_signal_does_not_count(text, absent):
+    found = measures_in(text)
+    assert absent not in found
+    assert "public_jobs" in found
+
+
+def test_negation_reaches_only_the_word_right_after_it():
+    assert "labor_transfer" in measures_in("无法照顾家庭的顾虑打消后,他外出务工。")
+    assert "labor_transfer" in measures_in("不仅组织外出务工,还开展培训。")
+
+
+@pytest.mark.parametrize("text", [
+    "在淄博设立劳务工作站。", "在北京设立勞務服務工作站。", "在济南设立劳务协作工作站。"])
+def test_a_labour_workstation_is_labour_transfer(text):
+    assert measures_in(text) == ["labor_transfer"]
+
+
+@pytest.mark.parametrize("text, industry", [
+    ("开展烹饪、家政、乡村旅游服务等培训班。", False),
+    ("培训内容涵盖乡村旅游和农家乐经营。", False),
+    ("村里发展乡村旅游,建设5家农家乐。", True),
+])
+def test_a_training_subject_is_not_an_industry(text, industry):
+    assert ("industry" in measures_in(text)) is industry

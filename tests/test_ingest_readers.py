@@ -137,3 +137,34 @@ def test_every_seed_is_read():
     assert len(files) == 5
     for path in files:
         assert read_file(path)
+
+
+def test_html_navigation_by_tag_class_id_and_link_density_is_dropped():
+    record = html_to_record("""<body><header><a href="/">某某网</a></header>
+        <div class="topnav"><ul><li><a href="/">首页</a></li><li><a href="/x">政务公开</a></li></ul></div>
+        <div id="breadcrumb">当前 &gt; 新闻</div>
+        <div class="bdsharebuttonbox">分享到 <a>微信</a></div>
+        <div class="links"><a href="/a">另一篇文章的标题</a> | <a href="/b">第二篇</a></div>
+        <article><header><h1>扶贫车间开工</h1></header>
+        <p>第一段,扶贫车间在<a href="/p">阜平县</a>正式开工,吸纳贫困劳动力就业。</p></article>
+        <aside>热门文章</aside><footer>关于我们</footer><div class="canvas">第二段。</div></body>""")
+    lines = [line for line in record.text.splitlines() if line]
+    assert lines == ["扶贫车间开工", "第一段,扶贫车间在阜平县正式开工,吸纳贫困劳动力就业。", "第二段。"]
+    assert "首页" in record.furniture and "热门文章" in record.furniture
+    assert record.title == "扶贫车间开工"
+
+
+@pytest.mark.parametrize("html, title", [
+    # no h1: a title element that the page title carries, not the page title
+    ('<title>阜平县端稳饭碗-河北省人力资源和社会保障厅</title>'
+     '<h2 class="title">阜平县端稳饭碗</h2><p>正文。</p>', "阜平县端稳饭碗"),
+    # page title only: column and site names go, even after a bare dash
+    ("<title>于都扶贫车间开进村_赣州新闻_中国江西网</title><p>正文。</p>", "于都扶贫车间开进村"),
+    ('<head><meta name="SiteName" content="某某人社厅"><title>标题一则-某某人社厅</title></head>'
+     "<p>正文。</p>", "标题一则"),
+    ("<title>2018-2020年就业扶贫行动</title><p>正文。</p>", "2018-2020年就业扶贫行动"),
+    ('<head><meta property="og:title" content="榕江县送工上岗 | 多彩贵州网">'
+     "<title>多彩贵州网</title></head><p>正文。</p>", "榕江县送工上岗"),
+])
+def test_html_title_is_the_headline_without_site_name(html, title):
+    assert html_to_record(html).title == title

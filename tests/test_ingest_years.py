@@ -55,3 +55,23 @@ def test_seed_004_relative_years():
     [article] = read_file(next(SEEDS.glob("004_*.txt")))
     assert article.paragraphs[2].years == [2017]  # 去年3月 in a 2018 article
     assert article.paragraphs[0].years == []  # 2000人次, 1000平方米 are not years
+
+
+@pytest.mark.parametrize("text, years", [
+    ("“十三五”期间,该县累计帮助1986人就业。", [2016, 2017, 2018, 2019, 2020]),
+    ("十二五以来成效明显。", [2011, 2012, 2013, 2014, 2015]),
+    ("編制“十四五”規劃。", [2021, 2022, 2023, 2024, 2025]),
+    ("全村二十三五保户。", []),  # a number, not a plan name
+])
+def test_named_plan_periods_give_every_year_of_the_period(text, years):
+    assert years_in(text) == years
+
+
+@pytest.mark.parametrize("text, years", [
+    ("今年35歲的周二灑曾經是個貧困戶。", []),
+    ("今年已经六十多岁的老李在公益岗位上班。", []),
+    ("去年36岁的她返乡创业。", []),
+    ("今年3月,他被聘为护林员。", [2019]),  # a month, not an age
+])
+def test_an_age_is_not_a_year(text, years):
+    assert years_in(text, 2019) == years

@@ -67,7 +67,7 @@ def strip_pinyin(text: str) -> str:
 
 @dataclass(frozen=True)
 class FurnitureRule:
-    kind: str  # "line", "block" or "inline"
+    kind: str  # "line", "block", "inline" or "element"
     pattern: re.Pattern
     comment: str
 
@@ -77,7 +77,7 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
     """``furniture.tsv``: ``kind<TAB>regex<TAB>comment`` a line."""
     rules = []
     for where, _, (kind, pattern, *comment) in read_tsv("furniture.tsv"):
-        if kind not in ("line", "block", "inline"):
+        if kind not in ("line", "block", "inline", "element"):
             raise ValueError(f"{where}: unknown kind {kind!r}")
         try:
             compiled = re.compile(pattern)
@@ -107,6 +107,13 @@ def _matches(kind: str, folded: str) -> bool:
 
 def is_furniture(line: str) -> bool:
     return _matches("line", fold(line))
+
+
+def is_furniture_element(names: str) -> bool:
+    """An HTML element whose class or id (``names``, space-separated) says
+    it is page furniture: navigation, menu, breadcrumb, share buttons..."""
+    names = names.lower()
+    return any(rule.pattern.search(names) for rule in _rules("element"))
 
 
 def starts_furniture_block(line: str) -> bool:

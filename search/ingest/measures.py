@@ -5,7 +5,9 @@ The file defines each measure type (key and Chinese label, in facet order)
 and the words that signal it.  A word is a regular expression matched in
 the folded paragraph (simplified, half-width, lower case); an optional
 ``unless`` expression cancels a hit it covers within the same sentence, so
-``医保`` can count while ``医保局`` (an agency) does not.
+``医保`` can count while ``医保局`` (an agency) does not.  ``negation``
+lines hold words (无法, 不能...) that cancel a hit of any word right after
+them in the same clause: ``无法外出务工`` reports no labour transfer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from search.ingest.datafiles import read_tsv
 
 RULES_FILE = "measures.tsv"
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]")
+NEGATION_REACH = 2  # characters allowed between a negation and the hit it cancels
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,8 @@ class Word:
     unless: re.Pattern | None = None
 
     def found_in(self, folded: str) -> bool:
-        return any(self.unless is None or not _cancelled(folded, hit, self.unless)
+        return any(not _negated(folded, hit) and
+                   (self.unless is None or not _cancelled(folded, hit, self.unless))
                    for hit in self.pattern.finditer(folded))
 
 
@@ -46,14 +50,38 @@ class Measure:
 
     def found_in(self, folded: str) -> bool:
         plain = self.plain
-        if plain is not None and plain.search(folded):
-            return True
+        if plain is not None:
+            hits = list(plain.finditer(folded))
+            if any(not _negated(folded, hit) for hit in hits):
+                return True
+            if hits:  # a negated hit may hide another word's hit inside it
+                if any(w.found_in(folded) for w in self.words if w.unless is None):
+                    return True
         return any(w.found_in(folded) for w in self.words if w.unless is not None)
 
 
 @lru_cache(maxsize=None)
 def _alternation(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+@lru_cache(maxsize=1)
+def _negation() -> re.Pattern | None:
+    words = [cols[1] for where, _, cols in read_tsv(RULES_FILE)
+             if cols[0] == "negation" and len(cols) > 1 and cols[1].strip()]
+    if not words:
+        return None
+    alternation = "|".join(f"(?:{w})" for w in words)
+    return _compile(RULES_FILE, rf"(?:{alternation})[^,。;:!?、]{{0,{NEGATION_REACH}}}$")
+
+
+def _negated(folded: str, hit: re.Match) -> bool:
+    """True when a negation word stands right before the hit."""
+    negation = _negation()
+    if negation is None:
+        return False
+    start = hit.start()
+    return negation.search(folded, max(0, start - 12), start) is not None
 
 
 def _cancelled(folded: str, hit: re.Match, unless: re.Pattern) -> bool:
@@ -85,6 +113,8 @@ def load_measures() -> list[Measure]:
         if kind == "measure":
             labels[key] = value
             words.setdefault(key, [])
+        elif kind == "negation":
+            continue  # read by _negation()
         elif kind == "word":
             if key not in labels:
                 raise ValueError(f"{where}: word for undefined measure {key!r}")
@@ -92,7 +122,7 @@ def load_measures() -> list[Measure]:
             words[key].append(Word(_compile(where, value),
                                    _compile(where, unless) if unless else None))
         else:
-            raise ValueError(f"{where}: unknown kind {kind!r} (measure or word)")
+            raise ValueError(f"{where}: unknown kind {kind!r} (measure, word or negation)")
     return [Measure(key, label, tuple(words[key])) for key, label in labels.items()]
 
 

@@ -48,7 +48,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         source=record.source or meta.source,
         date=structure.parse_date(record.date or "") or meta.date,
         url=record.url, path=str(path),
-        skipped=_in_reading_order(lines, meta_lines + furniture),
+        skipped=record.furniture + _in_reading_order(lines, meta_lines + furniture),
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:

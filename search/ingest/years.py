@@ -3,7 +3,9 @@
 Counted: a year written with 年 (``2017年``, ``2021年3月``, ``到2020年``,
 ``二〇一八年``), a full date (``2019-04-29``), a span of years
 (``(2018-2020)``, ``2018至2020年``: every year from the first to the last),
-and 今年 / 去年 / 前年 / 明年 resolved against the article's year.  Only
+a named five-year plan period (``十三五``: 2016 to 2020, from
+``search/data/plan_periods.tsv``), and 今年 / 去年 / 前年 / 明年 resolved
+against the article's year, except where they give an age (``今年35岁``).  Only
 years 1949 to 2035 count, so ``2000人次``, ``2038万元`` or a telephone
 number never do.  Without a date the relative words give nothing, and a
 paragraph that names no year gets none: nothing is guessed.
@@ -12,8 +14,10 @@ paragraph that names no year gets none: nothing is guessed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from search.analysis import fold
+from search.ingest.datafiles import read_tsv
 
 FIRST_YEAR, LAST_YEAR = 1949, 2035
 LONGEST_SPAN = 15  # a "span" longer than this is two numbers, not a plan period
@@ -33,7 +37,27 @@ _RELATIVE = {
     "前年": -2,
     "明年": 1,
 }
-_RELATIVE_WORD = re.compile(r"(?<![说证表声阐查标注透])(今年|(?<!过)去年|(?<![一二三几多\d])前年|明年)")
+_CN_NUMBER = "〇零一二两三四五六七八九十百"
+# 今年35岁, 今年已经六十多岁: an age, not a reference to the year
+_AGE = rf"(?:已经|已|刚|才|刚满|满|快|将近|不到)?\s*(?:\d+|[{_CN_NUMBER}]+)\s*(?:多|余|来)?\s*周?岁"
+_RELATIVE_WORD = re.compile(
+    r"(?<![说证表声阐查标注透])(今年|(?<!过)去年|(?<![一二三几多\d])前年|明年)"
+    rf"(?!{_AGE})")
+
+
+@lru_cache(maxsize=1)
+def plan_periods() -> tuple[tuple[re.Pattern, int, int], ...]:
+    """``plan_periods.tsv``: (pattern, first year, last year) a period.  A
+    name inside a longer number (二十三五...) does not count."""
+    periods = []
+    for where, _, cols in read_tsv("plan_periods.tsv"):
+        try:
+            name, first, last = cols[0].strip(), int(cols[1]), int(cols[2])
+        except (IndexError, ValueError):
+            raise ValueError(f"{where}: expected NAME<TAB>FIRST<TAB>LAST") from None
+        pattern = re.compile(rf"(?<![{_CN_NUMBER}\d]){re.escape(fold(name))}(?![{_CN_NUMBER}\d万千亿个名人%])")
+        periods.append((pattern, first, last))
+    return tuple(periods)
 
 
 def _in_range(year: int) -> bool:
@@ -55,6 +79,14 @@ def span_years(folded: str) -> set[int]:
     return years
 
 
+def period_years(folded: str) -> set[int]:
+    years: set[int] = set()
+    for pattern, first, last in plan_periods():
+        if pattern.search(folded):
+            years.update(range(first, last + 1))
+    return years
+
+
 def relative_years(folded: str, article_year: int | None) -> set[int]:
     if article_year is None:
         return set()
@@ -64,7 +96,8 @@ def relative_years(folded: str, article_year: int | None) -> set[int]:
 def years_in(text: str, article_year: int | None = None) -> list[int]:
     """Sorted years ``text`` refers to; ``article_year`` resolves 今年 etc."""
     folded = fold(text)
-    years = explicit_years(folded) | span_years(folded) | relative_years(folded, article_year)
+    years = (explicit_years(folded) | span_years(folded) | period_years(folded)
+             | relative_years(folded, article_year))
     return sorted(y for y in years if _in_range(y))
 
 
