@@ -1,12 +1,13 @@
 """The Whoosh index: schema, opening with a version check, and keeping it
 current with the files it was built from (``zhsearch index``).
 
-One Whoosh document per paragraph.  Matching and ranking read three
+One Whoosh document per paragraph.  Matching and ranking read four
 inverted fields: ``text`` (jieba words of the folded paragraph, frequencies
-only), ``grams`` (CJK character bigrams whose position is their character
-offset, for literal matching) and ``title`` (words of the article title and
-the section heading).  Facets, dates and lengths live in numeric columns
-that the searcher loads as arrays.
+only), ``grams`` (its CJK character bigrams, positioned at their character
+offsets, for literal matching), and ``title`` and ``tgrams``, the same two
+for the article's title and the paragraph's section heading, which find the
+paragraph too.  Facets, dates and lengths live in numeric columns that the
+searcher loads as arrays.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from whoosh.writing import LockError
 from search.analysis import ANALYSIS_VERSION, Analyzed, bigram_terms, bigram_analyzer, word_analyzer, word_terms
 from search.model import Article, IngestError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
@@ -50,6 +51,7 @@ def make_schema() -> fields.Schema:
         path=fields.ID(stored=True),
         text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
         grams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),
+        tgrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),  # bigrams of title and heading
         title=fields.TEXT(analyzer=word_analyzer(), phrase=False),
         data=fields.STORED(),  # everything else a hit shows
         province_mask=fields.COLUMN(NumericColumn("q", default=0)),
@@ -150,17 +152,24 @@ def day_number(iso: str | None) -> int:
         return 0
 
 
-def analyze_article(article: Article) -> list[tuple[Analyzed, Analyzed, Analyzed]]:
-    """The terms of each paragraph's text, bigrams and title fields: the
+def title_of(article: Article, p) -> str:
+    """What a paragraph is found by besides its text: its article's title
+    and its section heading."""
+    return " ".join(x for x in (article.title, p.heading) if x)
+
+
+def analyze_article(article: Article) -> list[tuple[Analyzed, Analyzed, Analyzed, Analyzed]]:
+    """The terms of each paragraph's text, grams, title and tgrams fields: the
     costly part of indexing, done where the article was read (a worker
     process) with the same functions the analyzers use."""
     titles: dict = {}
     out = []
     for p in article.paragraphs:
-        title = " ".join(x for x in (article.title, p.heading) if x)
+        title = title_of(article, p)
         if title not in titles:
-            titles[title] = Analyzed(word_terms(title))
-        out.append((Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), titles[title]))
+            titles[title] = (Analyzed(word_terms(title)), Analyzed(bigram_terms(title)))
+        title_words, title_grams = titles[title]
+        out.append((Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), title_words, title_grams))
     return out
 
 
@@ -169,7 +178,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
     """The Whoosh documents of one article, one per paragraph."""
     prov_bit = {p: i for i, p in enumerate(meta.provinces)}
     analyzed = analyzed or analyze_article(article)
-    for p, (words, grams, title) in zip(article.paragraphs, analyzed):
+    for p, (words, grams, title, tgrams) in zip(article.paragraphs, analyzed):
         yield dict(
             para_id=f"{article.doc_id}-{p.para_no}",
             doc_id=article.doc_id,
@@ -178,6 +187,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
             _stored_text=p.text,
             grams=grams,
             title=title,
+            tgrams=tgrams,
             data={
                 "para_no": p.para_no,
                 "heading": p.heading,

@@ -48,6 +48,7 @@ class Phrase:
 @dataclass(frozen=True)
 class AnyOf:
     options: tuple
+    expanded: bool = False  # options after the first are synonyms of it
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,8 @@ def word_node(text: str, synonyms):
     whole = folded if CJK_RUN.fullmatch(folded) else ""
     node = main[0] if len(main) == 1 else AllOf(tuple(main), whole)
     if alts:
-        return AnyOf((node,) + tuple(Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts))
+        alt_nodes = tuple(n for n in (Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts) if n)
+        return AnyOf((node,) + alt_nodes, expanded=True)
     return node
 
 

@@ -22,7 +22,7 @@ from html import escape
 
 import numpy as np
 
-from search.analysis import _jieba, cut_words, fold
+from search.analysis import _jieba, fold
 from search.highlight import group_spans, marked_html, merge, proximity, snippet
 from search.index import Meta, open_index
 from search.model import Article, Paragraph
@@ -33,6 +33,7 @@ from search.synonyms import Synonyms
 
 K1, B = 1.2, 0.75
 TITLE_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
+SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 MAX_CHAR_TERMS = 4000  # bigrams unioned for a one-character literal
 FACETS = ("province", "year", "measure")
@@ -211,7 +212,7 @@ class Searcher:
         if isinstance(node, Literal):
             return self._literal(snap, node.text)[0]
         if isinstance(node, Token):
-            return snap.postings.ids_tf("text", node.text)[0]
+            return self._token(snap, node.text)[0]
         if isinstance(node, AnyOf):
             parts = [self._eval(snap, n) for n in node.options]
             return np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
@@ -226,61 +227,75 @@ class Searcher:
         return EMPTY_IDS
 
     def _literal(self, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Documents whose folded text holds ``text``, with how often."""
+        """Documents whose text, title or heading holds ``text`` (folded),
+        with how often the text holds it (0 where only the title does)."""
         hit = snap._literal_cache.get(text)
-        if hit is not None:
-            return hit
-        p = snap.postings
+        if hit is None:
+            ids, tf = self._literal_in(snap.postings, "grams", "text", text)
+            hit = _with_title_only(ids, tf, self._in_titles(snap, text))
+            if len(snap._literal_cache) > 4096:
+                snap._literal_cache.clear()
+            snap._literal_cache[text] = hit
+        return hit
+
+    def _token(self, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding a latin word or number in the text or title."""
+        ids, tf = snap.postings.ids_tf("text", text)
+        return _with_title_only(ids, tf, snap.postings.ids_tf("title", text)[0])
+
+    def _in_titles(self, snap: Snapshot, text: str) -> np.ndarray:
+        """Documents whose article title or section heading holds ``text``."""
+        key = ("title", text)
+        hit = snap._literal_cache.get(key)
+        if hit is None:
+            hit = self._literal_in(snap.postings, "tgrams", "title", text)[0]
+            snap._literal_cache[key] = hit
+        return hit
+
+    @staticmethod
+    def _literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents whose ``grams`` field holds ``text`` literally, and how
+        often; ``words`` is the word field of the same text."""
         n = len(text)
         if n == 1:
-            terms = p.terms_with_char("grams", text)[:MAX_CHAR_TERMS]
-            parts = [p.ids_tf("grams", t)[0] for t in terms]
-            ids = np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
-            result = (ids.astype(np.int32), np.ones(len(ids), dtype=np.float32))
-        elif n == 2:
-            result = p.ids_tf("grams", text)
-        else:
-            result = self._long_literal(p, text)
-        if len(snap._literal_cache) > 4096:
-            snap._literal_cache.clear()
-        snap._literal_cache[text] = result
-        return result
-
-    def _long_literal(self, p: Postings, text: str) -> tuple[np.ndarray, np.ndarray]:
-        n = len(text)
+            terms = p.terms_with_char(grams, text)[:MAX_CHAR_TERMS]
+            parts = [p.ids_tf(grams, t)[0] for t in terms]
+            ids = np.unique(np.concatenate(parts)).astype(np.int32) if parts else EMPTY_IDS
+            return ids, np.ones(len(ids), dtype=np.float32)
+        if n == 2:
+            return p.ids_tf(grams, text)
         offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
         cand = None
         for off in offsets:
-            ids = p.ids_tf("grams", text[off:off + 2])[0]
+            ids = p.ids_tf(grams, text[off:off + 2])[0]
             cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
             if len(cand) == 0:
                 return EMPTY_IDS, np.zeros(0, dtype=np.float32)
         # documents where jieba made the whole string one word need no check
-        word_ids, word_tf = p.ids_tf("text", text)
-        sure_mask = np.isin(cand, word_ids, assume_unique=True)
+        word_ids, word_tf = p.ids_tf(words, text)
+        sure = np.isin(cand, word_ids, assume_unique=True)
         tf = np.ones(len(cand), dtype=np.float32)
         if len(word_ids):
-            idx = np.searchsorted(word_ids, cand[sure_mask])
-            tf[sure_mask] = word_tf[idx]
-        check = cand[~sure_mask]
-        if len(check):
-            pos = [p.positions("grams", text[off:off + 2], check) for off in offsets]
-            found = np.zeros(len(check), dtype=bool)
-            counts = np.ones(len(check), dtype=np.float32)
-            for i, d in enumerate(check.tolist()):
-                starts = set(pos[0].get(d, ()))
-                for k, off in enumerate(offsets[1:], 1):
-                    starts &= {q - off for q in pos[k].get(d, ())}
-                    if not starts:
-                        break
-                if starts:
-                    found[i] = True
-                    counts[i] = len(starts)
-            keep = sure_mask.copy()
-            keep[~sure_mask] = found
-            tf[~sure_mask] = counts
-            return cand[keep], tf[keep]
-        return cand, tf
+            tf[sure] = word_tf[np.searchsorted(word_ids, cand[sure])]
+        check = cand[~sure]
+        if len(check) == 0:
+            return cand, tf
+        pos = [p.positions(grams, text[off:off + 2], check) for off in offsets]
+        found = np.zeros(len(check), dtype=bool)
+        counts = np.ones(len(check), dtype=np.float32)
+        for i, d in enumerate(check.tolist()):
+            starts = set(pos[0].get(d, ()))
+            for k, off in enumerate(offsets[1:], 1):
+                starts &= {q - off for q in pos[k].get(d, ())}
+                if not starts:
+                    break
+            if starts:
+                found[i] = True
+                counts[i] = len(starts)
+        keep = sure.copy()
+        keep[~sure] = found
+        tf[~sure] = counts
+        return cand[keep], tf[keep]
 
     def _phrase(self, snap: Snapshot, node: Phrase) -> np.ndarray:
         docs = None
@@ -290,7 +305,11 @@ class Searcher:
             if len(docs) == 0:
                 return EMPTY_IDS
         docs = docs[snap.live[docs]]
-        keep = [d for d in docs.tolist() if node.text in " ".join(fold(snap.stored(d)["text"]).split())]
+        def holds(f) -> bool:
+            title = " ".join(x for x in (f["data"]["doc_title"], f["data"]["heading"]) if x)
+            return any(node.text in " ".join(fold(t).split()) for t in (f["text"], title))
+
+        keep = [d for d in docs.tolist() if holds(snap.stored(d))]
         return np.asarray(keep, dtype=np.int32)
 
     # ranking ------------------------------------------------------------------
@@ -301,7 +320,7 @@ class Searcher:
         if first >= len(docs):
             return [], []
         leaves = query.positive_leaves()
-        scores = self._bm25(snap, leaves, docs) if leaves else np.zeros(len(docs), dtype=np.float32)
+        scores = self._bm25(snap, query, docs) if leaves else np.zeros(len(docs), dtype=np.float32)
         if req.sort in ("date_desc", "date_asc") or not leaves:
             day = snap.day[docs].astype(np.int64)
             undated = day == 0
@@ -311,46 +330,58 @@ class Searcher:
             chosen = order[first:last]
             return docs[chosen].tolist(), scores[chosen].tolist()
         want = max(last, RERANK)
-        if want < len(docs):
-            top = np.argpartition(-scores, want - 1)[:want]
+        if want < len(docs):  # every document tied with the last one wanted, so pages never overlap
+            cutoff = np.partition(-scores, want - 1)[want - 1]
+            top = np.flatnonzero(-scores <= cutoff)
         else:
             top = np.arange(len(docs))
-        top = top[np.lexsort((docs[top], -scores[top]))]
+        top = top[np.lexsort((docs[top], -scores[top]))][:want]
         boosted = self._proximity(snap, query, leaves, docs[top[:RERANK]], scores[top[:RERANK]])
         head = sorted(zip(boosted, top[:RERANK].tolist()), key=lambda t: (-t[0], int(docs[t[1]])))
         ranked = [(s, i) for s, i in head] + [(float(scores[i]), i) for i in top[RERANK:].tolist()]
         ranked = ranked[first:last]
         return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
 
-    def _bm25(self, snap: Snapshot, leaves: list, docs: np.ndarray) -> np.ndarray:
-        n_docs = max(snap.n_live, 1)
-        scores = np.zeros(len(docs), dtype=np.float32)
+    def _bm25(self, snap: Snapshot, query: Query, docs: np.ndarray) -> np.ndarray:
+        """BM25 of the required parts of the query, summed."""
         norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
-        for leaf in leaves:
-            if isinstance(leaf, Literal):
-                ids, tf = self._literal(snap, leaf.text)
-            else:
-                ids, tf = snap.postings.ids_tf("text", leaf.text)
-            if len(ids) == 0:
-                continue
-            idf = math.log(1 + (n_docs - len(ids) + 0.5) / (len(ids) + 0.5))
-            idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-            present = ids[idx] == docs
-            f = np.where(present, tf[idx], 0).astype(np.float32)
-            scores += idf * f * (K1 + 1) / (f + norm)
-            scores += TITLE_WEIGHT * idf * self._in_title(snap, leaf, docs)
+        scores = np.zeros(len(docs), dtype=np.float32)
+        for node in query.must:
+            scores += self._score(snap, node, docs, norm)
         return scores
 
+    def _score(self, snap: Snapshot, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        """A word scores BM25 over its matches, plus a share of its idf where
+        the title or heading holds it; alternatives score their best, and
+        words found only through a synonym count less than the word typed."""
+        if isinstance(node, AnyOf):
+            best = None
+            for i, option in enumerate(node.options):
+                s = self._score(snap, option, docs, norm)
+                if node.expanded and i:
+                    s *= SYNONYM_WEIGHT
+                best = s if best is None else np.maximum(best, s)
+            return best
+        if isinstance(node, (AllOf, Phrase)):
+            return sum((self._score(snap, n, docs, norm) for n in node.parts),
+                       np.zeros(len(docs), dtype=np.float32))
+        ids, tf = self._literal(snap, node.text) if isinstance(node, Literal) else self._token(snap, node.text)
+        if len(ids) == 0:
+            return np.zeros(len(docs), dtype=np.float32)
+        idf = math.log(1 + (max(snap.n_live, 1) - len(ids) + 0.5) / (len(ids) + 0.5))
+        idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+        f = np.where(ids[idx] == docs, tf[idx], 0).astype(np.float32)
+        return idf * f * (K1 + 1) / (f + norm) + TITLE_WEIGHT * idf * self._in_title(snap, node, docs)
+
     def _in_title(self, snap: Snapshot, leaf, docs: np.ndarray) -> np.ndarray:
-        words = [w for w, _, _ in cut_words(leaf.text)] if isinstance(leaf, Literal) else [leaf.text]
-        inside = np.ones(len(docs), dtype=bool)
-        for w in words:
-            ids = snap.postings.ids_tf("title", w)[0]
-            if len(ids) == 0:
-                return np.zeros(len(docs), dtype=np.float32)
-            idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-            inside &= ids[idx] == docs
-        return inside.astype(np.float32)
+        if isinstance(leaf, Literal):
+            ids = self._in_titles(snap, leaf.text)
+        else:
+            ids = snap.postings.ids_tf("title", leaf.text)[0]
+        if len(ids) == 0:
+            return np.zeros(len(docs), dtype=np.float32)
+        idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+        return (ids[idx] == docs).astype(np.float32)
 
     def _proximity(self, snap, query: Query, leaves, docs, scores) -> list[float]:
         whole = "".join(fold(query.raw).split())
@@ -444,6 +475,17 @@ class Searcher:
             return escape(text, quote=False)
         spans = group_spans(fold(text), groups)
         return marked_html(text, merge([sp for group in spans for sp in group]))
+
+
+def _with_title_only(ids, tf, title_ids) -> tuple[np.ndarray, np.ndarray]:
+    """Text matches (docnums, term frequency) joined by the documents that
+    match by title or heading only, with a text frequency of 0."""
+    extra = np.setdiff1d(title_ids, ids, assume_unique=True)
+    if len(extra) == 0:
+        return ids, tf
+    order = np.argsort(np.concatenate([ids, extra]), kind="stable")
+    return (np.concatenate([ids, extra])[order].astype(np.int32),
+            np.concatenate([tf, np.zeros(len(extra), dtype=np.float32)])[order])
 
 
 def province_name(value: str) -> str:
