@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import drop_furniture, normalize_line, strip_pinyin
+from search.ingest.clean import drop_furniture, is_furniture, normalize_line, strip_pinyin
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PINYIN_LEFT = r"[(（]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]"
@@ -123,3 +123,22 @@ def test_breadcrumbs_and_menu_lines_are_furniture(line):
 ])
 def test_headings_with_spaces_or_slashes_stay(line):
     assert drop_furniture([line]) == ([line], [])
+
+
+def test_a_long_spam_line_of_place_names_is_dropped_without_backtracking():
+    # a spam line whose items vary in length and end in "| ": the old pattern
+    # backtracked exponentially on it (ingestion hung on a generated corpus)
+    import signal
+
+    line = "| ".join(["绍兴县", "宁洱哈尼族彝族自治县", "凉山彝族自治州", "历史", "禄劝彝族苗族自治县"] * 8) + "|  "
+
+    def too_slow(*_):
+        raise TimeoutError("furniture rules backtrack on a spam line")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        assert is_furniture(line)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

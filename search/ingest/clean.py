@@ -88,6 +88,7 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def _rules(kind: str) -> tuple[FurnitureRule, ...]:
     return tuple(r for r in furniture_rules() if r.kind == kind)
 
