@@ -22,7 +22,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from whoosh import fields, index as windex
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.columns import NumericColumn
 from whoosh.writing import LockError
 
@@ -44,15 +44,21 @@ class IndexVersionError(Exception):
     """The index was built by another version of the schema or analysis."""
 
 
+def _unscored(field):
+    """A field whose lengths nothing reads: Whoosh stores none for it."""
+    field.scorable = False
+    return field
+
+
 def make_schema() -> fields.Schema:
     return fields.Schema(
         para_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
         path=fields.ID(stored=True),
         text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
-        grams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),
-        tgrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),  # bigrams of title and heading
-        title=fields.TEXT(analyzer=word_analyzer(), phrase=False),
+        grams=_unscored(fields.TEXT(analyzer=bigram_analyzer(), phrase=True)),
+        tgrams=_unscored(fields.TEXT(analyzer=bigram_analyzer(), phrase=True)),  # title and heading
+        title=_unscored(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
         data=fields.STORED(),  # everything else a hit shows
         province_mask=fields.COLUMN(NumericColumn("q", default=0)),
         year_mask=fields.COLUMN(NumericColumn("q", default=0)),
@@ -62,8 +68,26 @@ def make_schema() -> fields.Schema:
     )
 
 
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        # Whoosh looks up each posting's field length (one column read per
+        # posting, a fifth of the indexing time) only to record the shortest
+        # and longest document of every block, which serves its own scorer's
+        # block skipping.  Our searcher scores whole arrays and never reads
+        # them, so they are written as 0.
+        super().add_postings(schema, None, items)
+
+
+class Codec(W3Codec):
+    """Whoosh's W3 codec with larger posting blocks and no per-block
+    length statistics."""
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
+
+
 def codec() -> W3Codec:
-    return W3Codec(blocklimit=POSTING_BLOCK)
+    return Codec(blocklimit=POSTING_BLOCK)
 
 
 # ---------------------------------------------------------------------------
@@ -335,7 +359,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
-    writer = ix.writer(codec=codec(), limitmb=256)
+    writer = ix.writer(codec=codec(), limitmb=512)
     try:
         for path in vanished:
             writer.delete_by_term("path", path)
