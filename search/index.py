@@ -359,7 +359,10 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
-    writer = ix.writer(codec=codec(), limitmb=512)
+    # compound=False: a compound segment is read whole into memory by
+    # Whoosh (its postings too); separate files are memory-mapped instead.
+    # limitmb: postings kept in memory before sorted runs go to disk.
+    writer = ix.writer(codec=codec(), limitmb=1024, compound=False)
     try:
         for path in vanished:
             writer.delete_by_term("path", path)
