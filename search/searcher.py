@@ -101,6 +101,17 @@ class Snapshot:
     def close(self) -> None:
         self.searcher.close()
 
+    def date_order(self, oldest_first: bool) -> np.ndarray:
+        """Every live document by date (undated last), then index order."""
+        key = "_order_asc" if oldest_first else "_order_desc"
+        order = getattr(self, key, None)
+        if order is None:
+            docs = self.all_live
+            day = self.day[docs].astype(np.int64)
+            order = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
+            setattr(self, key, order)
+        return order
+
     def stored(self, docnum: int) -> dict:
         return self.reader.stored_fields(int(docnum))
 
@@ -320,8 +331,16 @@ class Searcher:
         if first >= len(docs):
             return [], []
         leaves = query.positive_leaves()
-        scores = self._bm25(snap, query, docs) if leaves else np.zeros(len(docs), dtype=np.float32)
-        if req.sort in ("date_desc", "date_asc") or not leaves:
+        if not leaves:  # browsing: by date, from an order made once per snapshot
+            ordered = snap.date_order(req.sort == "date_asc")
+            if len(docs) < len(ordered):
+                wanted = np.zeros(len(snap.live), dtype=bool)
+                wanted[docs] = True
+                ordered = ordered[wanted[ordered]]
+            chosen = ordered[first:last]
+            return chosen.tolist(), [0.0] * len(chosen)
+        scores = self._bm25(snap, query, docs)
+        if req.sort in ("date_desc", "date_asc"):
             day = snap.day[docs].astype(np.int64)
             undated = day == 0
             key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)

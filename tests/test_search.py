@@ -212,9 +212,12 @@ def test_facet_lists_are_sorted_by_count(searcher):
         assert counts == sorted(counts, reverse=True) and all(c > 0 for c in counts)
 
 
-def test_sort_by_date_puts_undated_last(searcher):
+@pytest.mark.parametrize("q,province", [("扶贫", []), ("", []), ("", ["四川"])])
+def test_sort_by_date_puts_undated_last(searcher, q, province):
     for sort in ("date_desc", "date_asc"):
-        res = searcher.search(SearchRequest(q="扶贫", sort=sort, size=100))
+        res = searcher.search(SearchRequest(q=q, province=province, sort=sort, size=100))
+        assert len(res.hits) == min(res.total, 100) and all(not province or set(h.province) & set(province)
+                                                            for h in res.hits)
         dates = [h.date for h in res.hits]
         dated = [d for d in dates if d]
         assert dated == sorted(dated, reverse=sort == "date_desc")
