@@ -17,8 +17,10 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date as Date
+from itertools import islice
 from pathlib import Path
 
 from whoosh import fields, index as windex
@@ -423,7 +425,15 @@ def _ingest(to_read, procs: int, progress: bool):
             import multiprocessing as mp
 
             with mp.get_context("fork").Pool(procs) as pool:
-                for res in pool.imap(_read, to_read, chunksize=4):
+                # one file a task, results in order; at most procs + 1 files
+                # read ahead of the writer, so memory stays bounded
+                todo = iter(to_read)
+                pending = deque(pool.apply_async(_read, (item,)) for item in islice(todo, procs + 1))
+                while pending:
+                    res = pending.popleft().get()
+                    nxt = next(todo, None)
+                    if nxt is not None:
+                        pending.append(pool.apply_async(_read, (nxt,)))
                     if bar:
                         bar.update()
                     yield res
