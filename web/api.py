@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request
 
 from search.results import request_from_params
-from web.context import doc_base, get_searcher
-from web.view import api_article_json, api_search_json, search_view
+from web.context import get_searcher, search_for
+from web.view import api_article_json, api_search_json
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/search")
 def search():
-    searcher = get_searcher()
-    req = request_from_params(request.args.getlist)
-    result = searcher.search(req)
-    view = search_view(result, url_for("api.search"), searcher.measure_labels, doc_base())
+    _, view = search_for("api.search")
     return jsonify(api_search_json(view))
 
 

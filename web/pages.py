@@ -5,19 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import escape
 
-from search.results import SearchRequest, request_from_params
-from web.context import doc_base, get_searcher
-from web.view import article_view, request_url, search_view
+from search.results import SearchRequest
+from web.context import get_searcher, search_for
+from web.view import article_view, request_url
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def search_page():
-    searcher = get_searcher()
-    req = request_from_params(request.args.getlist)
-    result = searcher.search(req)
-    view = search_view(result, url_for("pages.search_page"), searcher.measure_labels, doc_base())
+    req, view = search_for("pages.search_page")
     json_url = request_url(url_for("api.search"), req)
     return render_template("search.html", view=view, json_url=json_url)
 

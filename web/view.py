@@ -190,15 +190,7 @@ def api_article_json(article) -> dict:
         "url": article.url,
         "province": list(article.province),
         "paragraphs": [
-            {
-                "para_id": f"{article.doc_id}-{p.para_no}",
-                "para_no": p.para_no,
-                "heading": p.heading,
-                "text": p.text,
-                "province": list(p.province),
-                "years": list(p.years),
-                "measures": list(p.measures),
-            }
+            {"para_id": f"{article.doc_id}-{p.para_no}", **p.to_dict()}
             for p in article.paragraphs
         ],
     }
