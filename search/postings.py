@@ -36,7 +36,6 @@ class Postings:
         self._cached = 0
         self._limit = cache_postings
         self._lock = threading.Lock()
-        self._char_index = None
 
     # -- columns ------------------------------------------------------------
 
@@ -121,16 +120,15 @@ class Postings:
                     out[d + offset] = m.value_as("positions")
         return out
 
-    def terms_with_char(self, fieldname: str, ch: str) -> list[str]:
-        """Every term of a (bigram) field that contains the character."""
-        if self._char_index is None:
-            index: dict[str, list[str]] = {}
-            for tbytes in self.reader.lexicon(fieldname):
-                term = tbytes.decode("utf-8")
-                for c in set(term):
-                    index.setdefault(c, []).append(term)
-            self._char_index = index
-        return self._char_index.get(ch, [])
+    def terms_with_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        """Terms of a field that start with ``prefix`` (at most ``limit``):
+        a range of the sorted term index, not a scan of it."""
+        out = []
+        for tbytes in self.reader.expand_prefix(fieldname, prefix):
+            out.append(tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
+            if len(out) >= limit:
+                break
+        return out
 
 
 def _read_all(m) -> tuple[np.ndarray, np.ndarray]:

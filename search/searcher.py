@@ -35,7 +35,7 @@ K1, B = 1.2, 0.75
 TITLE_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
-MAX_CHAR_TERMS = 4000  # bigrams unioned for a one-character literal
+MAX_CHAR_TERMS = 2000  # bigrams unioned for a one-character literal
 FACETS = ("province", "year", "measure")
 _YEAR_BITS = 64
 
@@ -269,9 +269,12 @@ class Searcher:
         often; ``words`` is the word field of the same text."""
         n = len(text)
         if n == 1:
-            terms = p.terms_with_char(grams, text)[:MAX_CHAR_TERMS]
-            parts = [p.ids_tf(grams, t)[0] for t in terms]
-            ids = np.unique(np.concatenate(parts)).astype(np.int32) if parts else EMPTY_IDS
+            # A lone character: where jieba made it a word, or where a bigram
+            # starts with it (the end of a run of characters is not covered:
+            # the literal guarantee is for two characters or more).
+            terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
+            parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
+            ids = np.unique(np.concatenate(parts)).astype(np.int32)
             return ids, np.ones(len(ids), dtype=np.float32)
         if n == 2:
             return p.ids_tf(grams, text)

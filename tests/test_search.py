@@ -273,3 +273,9 @@ def test_article_listing_is_newest_first_and_counts_paragraphs(searcher, paragra
     assert dated == sorted(dated, reverse=True) and dates[:len(dated)] == dated
     assert sum(d["paragraphs"] for d in docs) == len(paragraphs)
     assert searcher.stats() == {"documents": total, "paragraphs": len(paragraphs)}
+
+
+def test_a_lone_character_finds_paragraphs_holding_it(searcher, paragraphs):
+    _, ids = all_hits(searcher, q="車")
+    assert ids and set(ids) <= containing(paragraphs, "车")
+    assert containing(paragraphs, "车间") <= set(ids)
