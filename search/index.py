@@ -15,18 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import date as Date
-from itertools import islice
 from pathlib import Path
 
 from whoosh import fields, index as windex
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.columns import NumericColumn
-from whoosh.writing import LockError
+from whoosh.writing import LockError, SegmentWriter
 
 from search.analysis import ANALYSIS_VERSION, Analyzed, bigram_terms, bigram_analyzer, word_analyzer, word_terms
 from search.model import Article, IngestError
@@ -347,6 +346,10 @@ def _plan(sources: list[str], known: dict[str, str], summary: IndexSummary):
     return to_read, vanished, unchanged
 
 
+PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
+WRITER_MB = 512  # in-memory postings of each writer before sorted runs go to disk
+
+
 def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False,
                 procs: int | None = None, progress: bool = False) -> IndexSummary:
     """Bring the index in ``index_dir`` up to date with ``sources``."""
@@ -357,14 +360,14 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         ix, meta = create_index(index_dir)
     else:
         ix, meta = open_index(index_dir)
+    _add_new_measures(meta)
     known = indexed_files(ix)
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
     # compound=False: a compound segment is read whole into memory by
     # Whoosh (its postings too); separate files are memory-mapped instead.
-    # limitmb: postings kept in memory before sorted runs go to disk.
-    writer = ix.writer(codec=codec(), limitmb=1024, compound=False)
+    writer = ix.writer(codec=codec(), limitmb=WRITER_MB, compound=False)
     try:
         for path in vanished:
             writer.delete_by_term("path", path)
@@ -373,14 +376,22 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         for path in unchanged:
             summary.articles.skipped += known[path].articles
             summary.paragraphs.skipped += known[path].paragraphs
-        for path, digest, articles, analyses, error in _ingest(to_read, procs, progress):
+        bar = _progress(len(to_read)) if progress else None
+        if procs > 1 and len(to_read) >= PARALLEL_MIN_FILES:
+            files, segments = _write_in_workers(index_dir, meta, to_read, procs, bar)
+        else:
+            files, segments = _write_here(writer, meta, to_read, bar), []
+        if bar:
+            bar.close()
+        for path, n_art, n_par, error in files:
             if error is not None:
                 summary.failures.append((path, error))
                 summary.articles.failed += 1
-                continue
-            n_par = _write_file(writer, path, digest, articles, analyses, meta, replacing=path in known)
-            _count_file(summary, known.get(path), len(articles), n_par)
-        writer.commit(merge=True)
+                continue  # a changed file that fails keeps its old version
+            if path in known:
+                writer.delete_by_term("path", path)
+            _count_file(summary, known.get(path), n_art, n_par)
+        _commit(writer, segments)
     except BaseException:
         writer.cancel()
         raise
@@ -389,9 +400,103 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     return summary
 
 
-def _write_file(writer, path, digest, articles, analyses, meta, replacing: bool) -> int:
-    if replacing:
-        writer.delete_by_term("path", path)
+def _add_new_measures(meta: Meta) -> None:
+    """Give measure types added to the rules file since the index was made a
+    facet bit, before any writer (or worker) needs it."""
+    from search.ingest import load_measures
+
+    for m in load_measures():
+        meta.measure_bit(m.key)
+
+
+def _commit(writer, extra_segments: list) -> None:
+    """Commit ``writer`` together with segments written by worker
+    processes: one new table of contents, so a reader sees all or none."""
+    segments = writer._merge_segments(None, False, True)  # merge small old segments
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(segments + extra_segments)
+    writer._finish()
+
+
+def _write_here(writer, meta: Meta, to_read, bar) -> list[tuple]:
+    """Read, analyse and write the files in this process."""
+    files = []
+    for item in to_read:
+        path, digest, articles, analyses, error = _read(item)
+        n_par = 0 if error else _write_file(writer, path, digest, articles, analyses, meta)
+        files.append((path, len(articles or ()), n_par, error))
+        if bar:
+            bar.update()
+    return files
+
+
+def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
+    """Read, analyse and write the files in ``procs`` processes, each into
+    a segment of its own; returns the per-file results and the segments,
+    which the caller commits with its own changes."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    jobs, results = ctx.Queue(), ctx.Queue()
+    for item in to_read:
+        jobs.put(item)
+    workers = [ctx.Process(target=_segment_worker, args=(index_dir, dict(meta.__dict__), jobs, results),
+                           daemon=True) for _ in range(procs)]
+    for _ in workers:
+        jobs.put(None)
+    for w in workers:
+        w.start()
+    files, segments, done = [], [], 0
+    try:
+        while done < len(workers):
+            try:
+                kind, payload = results.get(timeout=5)
+            except queue.Empty:
+                if not any(w.is_alive() for w in workers):
+                    raise RuntimeError("indexing worker processes ended without finishing") from None
+                continue
+            if kind == "file":
+                files.append(payload)
+                if bar:
+                    bar.update()
+            elif kind == "segment":
+                done += 1
+                if payload is not None:
+                    segments.append(payload)
+            else:
+                raise RuntimeError(f"an indexing worker failed: {payload}")
+    finally:
+        for w in workers:
+            w.join(timeout=10)
+            if w.is_alive():
+                w.terminate()
+    return files, segments
+
+
+def _segment_worker(index_dir: str, meta_state: dict, jobs, results) -> None:
+    """A worker process: files from ``jobs`` into one new segment."""
+    try:
+        ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
+        meta = Meta(**meta_state)
+        writer = SegmentWriter(ix, _lk=False, codec=codec(), limitmb=WRITER_MB, compound=False)
+        while (item := jobs.get()) is not None:
+            path, digest, articles, analyses, error = _read(item)
+            n_par = 0 if error else _write_file(writer, path, digest, articles, analyses, meta)
+            results.put(("file", (path, len(articles or ()), n_par, error)))
+        if writer._added:
+            results.put(("segment", writer._finalize_segment()))
+        else:
+            writer._close_segment()
+            results.put(("segment", None))
+    except BaseException as e:  # reported to the parent, which cancels the whole update
+        results.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _write_file(writer, path, digest, articles, analyses, meta) -> int:
+    """Add one file's articles; returns how many paragraphs."""
     n_par = 0
     for article, analyzed in zip(articles, analyses):
         article.path = path
@@ -414,38 +519,10 @@ def _count_file(summary: IndexSummary, old: IndexedFile | None, n_art: int, n_pa
     summary.paragraphs.removed += max(0, old.paragraphs - n_par)
 
 
-def _ingest(to_read, procs: int, progress: bool):
-    bar = None
-    if progress and to_read:
-        from tqdm import tqdm
+def _progress(total: int):
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(to_read), unit="file", file=sys.stderr, leave=False)
-    try:
-        if procs > 1 and len(to_read) > 1:
-            import multiprocessing as mp
-
-            with mp.get_context("fork").Pool(procs) as pool:
-                # one file a task, results in order; at most procs + 1 files
-                # read ahead of the writer, so memory stays bounded
-                todo = iter(to_read)
-                pending = deque(pool.apply_async(_read, (item,)) for item in islice(todo, procs + 1))
-                while pending:
-                    res = pending.popleft().get()
-                    nxt = next(todo, None)
-                    if nxt is not None:
-                        pending.append(pool.apply_async(_read, (nxt,)))
-                    if bar:
-                        bar.update()
-                    yield res
-        else:
-            for item in to_read:
-                res = _read(item)
-                if bar:
-                    bar.update()
-                yield res
-    finally:
-        if bar:
-            bar.close()
+    return tqdm(total=total, unit="file", file=sys.stderr, leave=False)
 
 
 def run_index(sources: list[str], index_dir: str, rebuild: bool = False, procs: int | None = None) -> int:

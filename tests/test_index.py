@@ -130,3 +130,28 @@ def test_search_command_prints_hits_and_json(seed_index):
     assert j["total"] > 0 and j["hits"][0]["snippet"].count("<mark>") >= 1
     bad = zhsearch("search", "扶贫", "--index", seed_index, "--measure", "bogus")
     assert bad.returncode == 2 and "bogus" in bad.stderr
+
+
+def test_a_changed_file_that_no_longer_reads_keeps_its_old_version(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix)
+    before = total(ix, '"青羊区携手得荣县"')
+    (corpus / "004_9843f1a0cb2600b1.txt").write_bytes(b"\x00\xff\xfe garbage \x00" * 40)
+    again = build_index([str(corpus)], ix)
+    assert again.articles.failed == 1 and again.failures
+    assert before > 0 and total(ix, '"青羊区携手得荣县"') == before
+
+
+def test_building_in_worker_processes_gives_the_same_index(corpus, tmp_path):
+    one = build_index([str(corpus)], tmp_path / "one", procs=1)
+    two = build_index([str(corpus)], tmp_path / "two", procs=2)
+    assert (one.articles, one.paragraphs) == (two.articles, two.paragraphs)
+    for q in ("", "扶贫车间", "就業扶貧 甘肅"):
+        a, b = Searcher(str(tmp_path / "one")), Searcher(str(tmp_path / "two"))
+        try:
+            ra, rb = a.search(SearchRequest(q=q, size=100)), b.search(SearchRequest(q=q, size=100))
+            assert {h.para_id for h in ra.hits} == {h.para_id for h in rb.hits}
+            assert ra.to_dict()["facets"] == rb.to_dict()["facets"]
+        finally:
+            a.close()
+            b.close()
