@@ -35,6 +35,8 @@ META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
 POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
+PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
+WRITER_MB = 512  # in-memory postings of each writer before sorted runs go to disk
 
 
 class IndexMissing(Exception):
@@ -309,13 +311,14 @@ def _read(path_and_hash):
         return path, digest, None, None, f"could not be ingested ({type(e).__name__}: {e})"
 
 
-def _plan(sources: list[str], known: dict[str, str], summary: IndexSummary):
+def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSummary):
     """Which files to read, and which indexed files vanished."""
     from search.ingest import iter_source_files
 
     to_read: list[tuple[str, str]] = []
     seen: set[str] = set()
     folders: list[str] = []
+    unreadable: set[str] = set()  # unreadable now: neither vanished nor unchanged
     for src in sources:
         p = Path(src).resolve()
         if p.is_dir():
@@ -333,21 +336,20 @@ def _plan(sources: list[str], known: dict[str, str], summary: IndexSummary):
             seen.add(key)
             try:
                 digest = file_hash(Path(key))
-            except OSError as e:
+            except OSError as e:  # reported; what the index holds of it stays
                 summary.failures.append((key, f"cannot be read ({e.strerror})"))
                 summary.articles.failed += 1
+                seen.discard(key)
+                unreadable.add(key)
                 continue
             if key in known and known[key].hash == digest:
                 continue
             to_read.append((key, digest))
-    vanished = [k for k in known if k not in seen and any(k.startswith(d) for d in folders)]
+    vanished = [k for k in known if k not in seen and k not in unreadable
+                and any(k.startswith(d) for d in folders)]
     reading = {r[0] for r in to_read}
     unchanged = [k for k in known if k in seen and k not in reading]
     return to_read, vanished, unchanged
-
-
-PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
-WRITER_MB = 512  # in-memory postings of each writer before sorted runs go to disk
 
 
 def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False,
