@@ -15,7 +15,6 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -70,9 +69,6 @@ class Postings:
         return live
 
     # -- posting lists ------------------------------------------------------
-
-    def doc_frequency(self, fieldname: str, text: str) -> int:
-        return self.reader.doc_frequency(fieldname, text)
 
     def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """All (docnum, term frequency) of a term, sorted by docnum."""
@@ -159,5 +155,3 @@ def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
 
-
-__all__ = ["Postings", "NumericColumn"]

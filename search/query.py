@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.analysis import CJK_RUN, _jieba, fold, is_cjk
+from search.analysis import CJK_RUN, _jieba, fold
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut (a paragraph is rarely longer)
 MAX_ITEMS = 32
@@ -235,4 +235,4 @@ def cut_literals(run: str) -> list[str]:
     return out
 
 
-__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "parse", "is_cjk"]
+__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "parse"]

@@ -81,10 +81,8 @@ class Snapshot:
         self.n_live = int(self.live.sum())
         self.day = p.numeric_column("day", "i").astype(np.int32)
         self.text_len = p.field_lengths("text")
-        self.title_len = p.field_lengths("title")
         live_len = self.text_len[self.live]
         self.avg_len = float(live_len.mean()) if len(live_len) else 1.0
-        self.avg_title = float(self.title_len[self.live].mean()) if self.n_live else 1.0
         self.facets = {
             "province": FacetColumn.from_masks(p.numeric_column("province_mask", "q")),
             "year": FacetColumn.from_masks(p.numeric_column("year_mask", "q")),
