@@ -23,20 +23,20 @@ from datetime import date as Date
 from pathlib import Path
 
 from whoosh import fields, index as windex
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.columns import NumericColumn
-from whoosh.writing import LockError, SegmentWriter
+from whoosh.writing import LockError
 
 from search.analysis import ANALYSIS_VERSION, Analyzed, bigram_terms, bigram_analyzer, word_analyzer, word_terms
 from search.model import Article, IngestError
+from search.segment import BulkSegmentWriter, Codec
 
 SCHEMA_VERSION = 3
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
-POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
-WRITER_MB = 512  # in-memory postings of each writer before sorted runs go to disk
+MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
+SEGMENT_POSTINGS = 60_000_000  # postings a segment writer holds in memory (~16 bytes each) before it writes
 
 
 class IndexMissing(Exception):
@@ -69,28 +69,6 @@ def make_schema() -> fields.Schema:
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
         para_no=fields.COLUMN(NumericColumn("i", default=0)),
     )
-
-
-class _FieldWriter(W3FieldWriter):
-    def add_postings(self, schema, lengths, items):
-        # Whoosh looks up each posting's field length (one column read per
-        # posting, a fifth of the indexing time) only to record the shortest
-        # and longest document of every block, which serves its own scorer's
-        # block skipping.  Our searcher scores whole arrays and never reads
-        # them, so they are written as 0.
-        super().add_postings(schema, None, items)
-
-
-class Codec(W3Codec):
-    """Whoosh's W3 codec with larger posting blocks and no per-block
-    length statistics."""
-
-    def field_writer(self, storage, segment):
-        return _FieldWriter(self, storage, segment)
-
-
-def codec() -> W3Codec:
-    return Codec(blocklimit=POSTING_BLOCK)
 
 
 # ---------------------------------------------------------------------------
@@ -367,9 +345,11 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
+    # Whoosh's own writer deletes and merges small old segments; new
+    # documents go into segments of their own, written in bulk.
     # compound=False: a compound segment is read whole into memory by
     # Whoosh (its postings too); separate files are memory-mapped instead.
-    writer = ix.writer(codec=codec(), limitmb=WRITER_MB, compound=False)
+    writer = ix.writer(codec=Codec(), limitmb=MERGE_MB, compound=False)
     try:
         for path in vanished:
             writer.delete_by_term("path", path)
@@ -382,7 +362,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         if procs > 1 and len(to_read) >= PARALLEL_MIN_FILES:
             files, segments = _write_in_workers(index_dir, meta, to_read, procs, bar)
         else:
-            files, segments = _write_here(writer, meta, to_read, bar), []
+            files, segments = _write_here(ix, meta, to_read, bar)
         if bar:
             bar.close()
         for path, n_art, n_par, error in files:
@@ -423,21 +403,48 @@ def _commit(writer, extra_segments: list) -> None:
     writer._finish()
 
 
-def _write_here(writer, meta: Meta, to_read, bar) -> list[tuple]:
-    """Read, analyse and write the files in this process."""
-    files = []
-    for item in to_read:
-        path, digest, articles, analyses, error = _read(item)
-        n_par = 0 if error else _write_file(writer, path, digest, articles, analyses, meta)
-        files.append((path, len(articles or ()), n_par, error))
-        if bar:
-            bar.update()
-    return files
+def _write_here(ix, meta: Meta, to_read, bar) -> tuple[list, list]:
+    """Read, analyse and write the files in this process; returns the
+    per-file results and the new segments."""
+    files, segments = [], []
+    writer = None
+    try:
+        for item in to_read:
+            path, digest, articles, analyses, error = _read(item)
+            n_par = 0
+            if error is None:
+                writer = writer or _new_segment(ix)
+                n_par = _write_file(writer, path, digest, articles, analyses, meta)
+                if writer.postings >= SEGMENT_POSTINGS:
+                    segments.append(_finish_segment(writer))
+                    writer = None
+            files.append((path, len(articles or ()), n_par, error))
+            if bar:
+                bar.update()
+        if writer is not None:
+            segments.append(_finish_segment(writer))
+            writer = None
+    finally:
+        if writer is not None:
+            writer._close_segment()
+    return files, [s for s in segments if s is not None]
+
+
+def _new_segment(ix) -> BulkSegmentWriter:
+    # no lock: the caller's writer holds it and commits the segment
+    return BulkSegmentWriter(ix, _lk=False, codec=Codec(), compound=False)
+
+
+def _finish_segment(writer: BulkSegmentWriter):
+    if writer._added:
+        return writer._finalize_segment()
+    writer._close_segment()
+    return None
 
 
 def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
     """Read, analyse and write the files in ``procs`` processes, each into
-    a segment of its own; returns the per-file results and the segments,
+    segments of its own; returns the per-file results and the segments,
     which the caller commits with its own changes."""
     import multiprocessing as mp
 
@@ -465,9 +472,10 @@ def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
                 if bar:
                     bar.update()
             elif kind == "segment":
-                done += 1
                 if payload is not None:
                     segments.append(payload)
+            elif kind == "done":
+                done += 1
             else:
                 raise RuntimeError(f"an indexing worker failed: {payload}")
     finally:
@@ -479,20 +487,26 @@ def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
 
 
 def _segment_worker(index_dir: str, meta_state: dict, jobs, results) -> None:
-    """A worker process: files from ``jobs`` into one new segment."""
+    """A worker process: files from ``jobs`` into new segments (a new one
+    whenever the postings held in memory reach ``SEGMENT_POSTINGS``)."""
+    writer = None
     try:
         ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
         meta = Meta(**meta_state)
-        writer = SegmentWriter(ix, _lk=False, codec=codec(), limitmb=WRITER_MB, compound=False)
         while (item := jobs.get()) is not None:
             path, digest, articles, analyses, error = _read(item)
-            n_par = 0 if error else _write_file(writer, path, digest, articles, analyses, meta)
+            n_par = 0
+            if error is None:
+                writer = writer or _new_segment(ix)
+                n_par = _write_file(writer, path, digest, articles, analyses, meta)
+                if writer.postings >= SEGMENT_POSTINGS:
+                    results.put(("segment", _finish_segment(writer)))
+                    writer = None
             results.put(("file", (path, len(articles or ()), n_par, error)))
-        if writer._added:
-            results.put(("segment", writer._finalize_segment()))
-        else:
-            writer._close_segment()
-            results.put(("segment", None))
+        if writer is not None:
+            results.put(("segment", _finish_segment(writer)))
+            writer = None
+        results.put(("done", None))
     except BaseException as e:  # reported to the parent, which cancels the whole update
         results.put(("error", f"{type(e).__name__}: {e}"))
 

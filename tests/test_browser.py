@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -227,4 +228,9 @@ def test_access_log_has_a_line_per_request(live_server):
     import urllib.request
 
     urllib.request.urlopen(live_server + "/api/search?q=%E6%89%B6%E8%B4%AB&size=1").read()
-    assert re.search(r"GET /api/search\?q=%E6%89%B6%E8%B4%AB&size=1 200 \d+(\.\d+)?ms", live_server.log())
+    line = r"GET /api/search\?q=%E6%89%B6%E8%B4%AB&size=1 200 \d+(\.\d+)?ms"
+    # the server writes the line once the response is sent: it may land a moment after we read the body
+    deadline = time.monotonic() + 5
+    while not re.search(line, live_server.log()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert re.search(line, live_server.log())

@@ -1,0 +1,123 @@
+"""The bulk segment writer writes what Whoosh's own writer writes: the same
+terms, postings, values, term statistics, stored fields, lengths and
+columns, read back through Whoosh's own reader."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter
+
+from search import index as I
+from search.ingest import iter_source_files, read_file
+from search.searcher import Searcher
+from search.results import SearchRequest
+from search.segment import BulkSegmentWriter, Codec
+
+from conftest import SEEDS
+
+
+def _build(folder, writer_class, extra_docs=()):
+    ix, meta = I.create_index(folder)
+    w = writer_class(ix, _lk=False, codec=Codec(), compound=False)
+    for f in sorted(iter_source_files([str(SEEDS)])):
+        articles = read_file(f)
+        I._write_file(w, str(f), "digest", articles, [I.analyze_article(a) for a in articles], meta)
+    for doc in extra_docs:
+        w.add_document(**doc)
+    segment = w._finalize_segment()
+    toc = ix.writer(codec=Codec(), compound=False)
+    toc._commit_toc([segment])
+    toc._finish()
+    return windex.open_dir(str(folder), indexname=I.INDEX_NAME)
+
+
+# plain strings (analysed by the field's analyzer, as Whoosh does) and a
+# repeated term, beside the pre-analysed documents of the seeds
+EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC", _stored_text="扶贫车间",
+              grams="扶贫车间扶贫车间", title="标题", tgrams="标题标题", data={"n": 1}, day=5, para_no=1)]
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    whoosh_ix = _build(tmp_path_factory.mktemp("whoosh"), SegmentWriter, EXTRA)
+    bulk_ix = _build(tmp_path_factory.mktemp("bulk"), BulkSegmentWriter, EXTRA)
+    with whoosh_ix.reader() as a, bulk_ix.reader() as b:
+        yield a, b
+
+
+def test_same_terms_postings_and_statistics(both):
+    a, b = both
+    assert a.doc_count_all() == b.doc_count_all() > 90
+    assert sorted(a.indexed_field_names()) == sorted(b.indexed_field_names())
+    postings = 0
+    for fieldname in a.indexed_field_names():
+        terms = list(a.lexicon(fieldname))
+        assert terms == list(b.lexicon(fieldname)), fieldname
+        for t in terms:
+            ia, ib = a.term_info(fieldname, t), b.term_info(fieldname, t)
+            stats = lambda i: (i.doc_frequency(), i.weight(), i.max_weight(), i.min_id(), i.max_id())  # noqa: E731
+            assert stats(ia) == stats(ib), (fieldname, t)
+            ma, mb = a.postings(fieldname, t), b.postings(fieldname, t)
+            while ma.is_active():
+                assert mb.is_active(), (fieldname, t)
+                assert (ma.id(), ma.weight(), ma.value()) == (mb.id(), mb.weight(), mb.value()), (fieldname, t)
+                postings += 1
+                ma.next()
+                mb.next()
+            assert not mb.is_active(), (fieldname, t)
+    assert postings > 10_000
+
+
+def test_positions_and_frequencies_decode(both):
+    _, b = both
+    last = b.doc_count_all() - 1  # the extra document
+    m = b.postings("grams", "扶贫")
+    m.skip_to(last)
+    assert m.id() == last and m.value_as("positions") == [0, 4]
+    m = b.postings("text", "扶贫")
+    m.skip_to(last)
+    assert m.id() == last and m.value_as("frequency") == 2
+
+
+def test_same_stored_fields_lengths_and_columns(both):
+    a, b = both
+    for d in range(a.doc_count_all()):
+        assert a.stored_fields(d) == b.stored_fields(d)
+        assert a.doc_field_length(d, "text") == b.doc_field_length(d, "text")
+    for col in ("province_mask", "year_mask", "measure_mask", "day", "para_no"):
+        assert list(a.column_reader(col)) == list(b.column_reader(col)), col
+
+
+def test_bulk_writer_refuses_to_merge(tmp_path):
+    ix, _ = I.create_index(tmp_path)
+    w = BulkSegmentWriter(ix, _lk=False, compound=False)
+    with pytest.raises(NotImplementedError):
+        w.add_reader(None)
+    w._close_segment()
+
+
+def _answers(index_dir, queries):
+    s = Searcher(str(index_dir))
+    out = []
+    for q in queries:
+        r = s.search(SearchRequest(q=q, size=20))
+        out.append((r.total, [h.para_id for h in r.hits], r.to_dict()["facets"]))
+    return out
+
+
+def test_small_segments_answer_like_one(tmp_path, monkeypatch):
+    """Writers that start a new segment when their postings reach the bound
+    give the same answers as one segment."""
+    one, many = tmp_path / "one", tmp_path / "many"
+    I.build_index([str(SEEDS)], one, procs=1)
+    monkeypatch.setattr(I, "SEGMENT_POSTINGS", 3000)
+    I.build_index([str(SEEDS)], many, procs=1)
+    meta = json.loads((many / I.META_FILE).read_text(encoding="utf-8"))
+    assert meta["schema_version"] == I.SCHEMA_VERSION
+    with windex.open_dir(str(many), indexname=I.INDEX_NAME).reader() as r:
+        assert len(list(r.leaf_readers())) >= 3
+    queries = ["扶贫", "就業扶貧", '"技能培训"', "牛肉面 OR 拉面", "扶贫 -甘肃", ""]
+    assert _answers(many, queries) == _answers(one, queries)
