@@ -36,7 +36,10 @@ INDEX_NAME = "MAIN"
 YEAR_BASE = 1980  # bit 0 of the year mask; 64 years: 1980..2043
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
 MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
-SEGMENT_POSTINGS = 60_000_000  # postings a segment writer holds in memory (~16 bytes each) before it writes
+# Postings that all segment writers together hold in memory (~15 bytes each,
+# so about 2 GB) before each writes its segment and starts another; a million
+# paragraphs (~185 million postings) give four segments with two processes.
+SEGMENT_POSTINGS = 128_000_000
 
 
 class IndexMissing(Exception):
@@ -415,7 +418,7 @@ def _write_here(ix, meta: Meta, to_read, bar) -> tuple[list, list]:
             if error is None:
                 writer = writer or _new_segment(ix)
                 n_par = _write_file(writer, path, digest, articles, analyses, meta)
-                if writer.postings >= SEGMENT_POSTINGS:
+                if writer.postings >= SEGMENT_POSTINGS:  # the only writer
                     segments.append(_finish_segment(writer))
                     writer = None
             files.append((path, len(articles or ()), n_par, error))
@@ -452,8 +455,8 @@ def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
     jobs, results = ctx.Queue(), ctx.Queue()
     for item in to_read:
         jobs.put(item)
-    workers = [ctx.Process(target=_segment_worker, args=(index_dir, dict(meta.__dict__), jobs, results),
-                           daemon=True) for _ in range(procs)]
+    args = (index_dir, dict(meta.__dict__), SEGMENT_POSTINGS // procs, jobs, results)
+    workers = [ctx.Process(target=_segment_worker, args=args, daemon=True) for _ in range(procs)]
     for _ in workers:
         jobs.put(None)
     for w in workers:
@@ -486,9 +489,10 @@ def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
     return files, segments
 
 
-def _segment_worker(index_dir: str, meta_state: dict, jobs, results) -> None:
+def _segment_worker(index_dir: str, meta_state: dict, limit: int, jobs, results) -> None:
     """A worker process: files from ``jobs`` into new segments (a new one
-    whenever the postings held in memory reach ``SEGMENT_POSTINGS``)."""
+    whenever the postings held in memory reach its share of
+    ``SEGMENT_POSTINGS``)."""
     writer = None
     try:
         ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
@@ -499,7 +503,7 @@ def _segment_worker(index_dir: str, meta_state: dict, jobs, results) -> None:
             if error is None:
                 writer = writer or _new_segment(ix)
                 n_par = _write_file(writer, path, digest, articles, analyses, meta)
-                if writer.postings >= SEGMENT_POSTINGS:
+                if writer.postings >= limit:
                     results.put(("segment", _finish_segment(writer)))
                     writer = None
             results.put(("file", (path, len(articles or ()), n_par, error)))

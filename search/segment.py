@@ -25,7 +25,7 @@ from pickle import dumps
 import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
-from whoosh.system import pack_uint
+from whoosh.system import unpack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -36,34 +36,49 @@ _NO_LENGTH = (length_to_byte(None), length_to_byte(0))  # blocks carry no length
 
 
 class _PostingsWriter(W3PostingsWriter):
-    def write_term(self, fmt, ids: array, weights: array, values) -> W3TermInfo:
-        """All postings of one term, a block at a time.  ``values`` is a list
-        of encoded values (variable-size formats), an array of frequencies
-        (``Frequency``) or None (``Existence``)."""
+    def write_term(self, fmt, term: "_Term", kind: str, one: dict) -> W3TermInfo:
+        """All postings of one term, a block at a time."""
         self.start_postings(fmt, W3TermInfo())
+        ids, vals, multi = term.ids, term.vals, term.multi
+        fb = fmt.field_boost
         n = len(ids)
         step = self._blocklimit
         for s in range(0, n, step):
             e = min(n, s + step)
             self._ids = ids[s:e]
-            self._weights = weights[s:e]
+            if kind == "none":  # Existence: every posting weighs the field boost
+                freqs, values = None, None
+            elif kind == "freq":
+                freqs = vals[s:e]
+                values = freqs.tobytes() if _BIG_ENDIAN else _big_endian(freqs)
+            else:  # positions: one position kept as itself, more as encoded bytes in ``multi``
+                vs = vals[s:e]
+                if min(vs) >= 0:
+                    freqs = None
+                    values = tuple([one[p] for p in vs])
+                else:
+                    values = tuple([one[p] if p >= 0 else multi[~p] for p in vs])
+                    freqs = array("I", [1 if p >= 0 else unpack_uint(multi[~p][:4])[0] for p in vs])
+            if freqs is None:
+                self._weights = array("f", [fb]) * (e - s)
+            else:
+                self._weights = array("f", [f * fb for f in freqs])
             self._maxweight = max(self._weights)
-            self._write_values = values[s:e] if values is not None else None
-            self._write_bulk_block(last=e == n)
+            self._write_bulk_block(values, last=e == n)
         self._new_block()
         terminfo = self._terminfo
         terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
         self._terminfo = None
         return terminfo
 
-    def _write_bulk_block(self, last: bool) -> None:
+    def _write_bulk_block(self, mini_values, last: bool) -> None:
         # the same bytes as W3PostingsWriter._write_block, made from arrays
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(WHOOSH3_HEADER_MAGIC)
         self._minlength, self._maxlength = None, 0
         self._terminfo.add_block(self)
-        ids, weights, values = self._ids, self._weights, self._write_values
+        ids, weights = self._ids, self._weights
         if len(ids) > 32:
             deltas = np.diff(np.frombuffer(ids, dtype=np.uint32).astype(np.int64), prepend=0).tolist()
         else:
@@ -76,12 +91,6 @@ class _PostingsWriter(W3PostingsWriter):
             mini_weights = None if w0 == 1.0 else w0
         else:
             mini_weights = tuple(weights)
-        if values is None:
-            mini_values = None
-        elif isinstance(values, array):  # frequencies of a Frequency field: fixed 4-byte values
-            mini_values = values.tobytes() if _BIG_ENDIAN else _big_endian(values)
-        else:
-            mini_values = tuple(values)
         comp = self._compression
         databytes = dumps((tuple(deltas), mini_weights, mini_values), 2)
         if comp:
@@ -111,12 +120,12 @@ class FieldWriter(W3FieldWriter):
         # scores whole arrays and never reads them, so they are written as 0.
         super().add_postings(schema, None, items)
 
-    def write_term(self, btext: bytes, ids: array, weights: array, values) -> None:
+    def write_term(self, btext: bytes, term: "_Term", kind: str, one: dict) -> None:
         self._btext = btext
         pw = self._postwriter
         if not isinstance(pw, _PostingsWriter):
             raise TypeError("the codec's postings writer cannot write in bulk")
-        terminfo = pw.write_term(self._format, ids, weights, values)
+        terminfo = pw.write_term(self._format, term, kind, one)
         self._tindex.add(self._fieldid.to_bytes(2, "big") + btext, terminfo.to_bytes())
 
 
@@ -136,12 +145,16 @@ class Codec(W3Codec):
 
 
 class _Term:
-    __slots__ = ("ids", "weights", "values")
+    """One term's postings: document numbers, and per posting its
+    frequency (``Frequency``) or its position, where it has one, else ~k
+    for the k-th encoded value in ``multi`` (positional formats)."""
+
+    __slots__ = ("ids", "vals", "multi")
 
     def __init__(self, kind):
         self.ids = array("I")
-        self.weights = array("f")
-        self.values = [] if kind == "bytes" else array("I") if kind == "freq" else None
+        self.vals = None if kind == "none" else array("I") if kind == "freq" else array("i")
+        self.multi = [] if kind == "bytes" else None
 
 
 def _value_kind(fmt) -> str:
@@ -161,8 +174,10 @@ class BulkSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` for new documents (not for merging readers in:
     use Whoosh's writer for that) that writes each term's postings whole.
 
-    ``postings`` counts what it holds in memory (~16 bytes each), so a caller
-    can finish the segment and start another before memory runs short."""
+    ``postings`` counts the postings it holds in memory (about 8 bytes each,
+    ~15 with the terms and values around them), so a caller can finish the
+    segment and start another before memory runs short.  Boosts are not
+    supported (nothing here uses them)."""
 
     def __init__(self, ix, **kwargs):
         kwargs.setdefault("codec", Codec())
@@ -218,26 +233,25 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _index_value(self, name, field, value, docnum, boost) -> int:
+        if boost != 1.0:
+            raise NotImplementedError("document and field boosts are not written in bulk")
         terms, kind, fmt, analyzed = self._fields[name]
-        if not analyzed:  # as Whoosh does it
+        if not analyzed:  # terms as Whoosh makes them
             length = 0
-            for tbytes, freq, weight, vbytes in field.index(value):
+            for tbytes, freq, _, vbytes in field.index(value):
                 t = terms.get(tbytes)
                 if t is None:
                     t = terms[tbytes] = _Term(kind)
                 t.ids.append(docnum)
-                t.weights.append(weight * boost)
                 if kind == "bytes":
-                    t.values.append(vbytes)
+                    t.vals.append(~len(t.multi))
+                    t.multi.append(vbytes)
                 elif kind == "freq":
-                    t.values.append(freq)
+                    t.vals.append(freq)
                 length += freq
-            self.postings += length
+                self.postings += 1
             return length
         pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
-        # the format's own weights: each token weighs 1 (TermTokenizer), times
-        # the format's field boost and the document's boost
-        fb = fmt.field_boost * boost
         by_term: dict[str, list[int]] = {}
         for term, pos in pairs:
             p = by_term.get(term)
@@ -251,19 +265,17 @@ class BulkSegmentWriter(SegmentWriter):
             t = terms.get(term)
             if t is None:
                 t = terms[term] = _Term(kind)
-            n = len(poss)
             t.ids.append(docnum)
-            t.weights.append(n * fb)
-            if positional:
-                if n == 1:
-                    v = one.get(poss[0])
-                    if v is None:
-                        v = one[poss[0]] = fmt.encode(poss)
-                    t.values.append(v)
-                else:
-                    t.values.append(fmt.encode(poss))
+            if not positional:
+                t.vals.append(len(poss))
+            elif len(poss) == 1:
+                p = poss[0]
+                if p not in one:
+                    one[p] = fmt.encode(poss)
+                t.vals.append(p)
             else:
-                t.values.append(n)
+                t.vals.append(~len(t.multi))
+                t.multi.append(fmt.encode(poss))
         self.postings += len(by_term)
         return len(pairs)
 
@@ -271,14 +283,14 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fw = self.fieldwriter
         for name in sorted(self._fields):
-            terms = self._fields[name][0]
+            terms, kind = self._fields[name][:2]
             if not terms:
                 continue
             fw.start_field(name, self.schema[name])
             keys = sorted(terms)  # str by code point = UTF-8 bytes order; bytes as bytes
             for key in keys:
                 t = terms.pop(key)
-                fw.write_term(key.encode("utf-8") if isinstance(key, str) else key, t.ids, t.weights, t.values)
+                fw.write_term(key.encode("utf-8") if isinstance(key, str) else key, t, kind, self._one_position)
             fw.finish_field()
         fw.close()
         self.postings = 0
