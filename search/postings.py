@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
+from itertools import accumulate
 from pickle import loads
 
 import numpy as np
@@ -104,10 +105,13 @@ class Postings:
             return out
         for seg, offset in self.leaves:
             lo, hi = offset, offset + seg.doc_count_all()
-            local = docs[(docs >= lo) & (docs < hi)] - offset
+            local = docs[(docs >= lo) & (docs < hi)].astype(np.int64) - offset
             if len(local) == 0 or (fieldname, text) not in seg:
                 continue
             m = seg.postings(fieldname, text)
+            if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
+                _block_positions(m, local, offset, out)
+                continue
             for d in local.tolist():
                 if not m.is_active():
                     break
@@ -125,6 +129,43 @@ class Postings:
             if len(out) >= limit:
                 break
         return out
+
+
+# Encoded positions recur (most postings hold one position under a few
+# hundred): each distinct encoding is unpickled once.  Callers must not
+# change the lists.
+_DECODED: dict[bytes, list[int]] = {}
+
+
+def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:
+    """Positions of ``local`` docs (sorted, segment-local) from Whoosh 3
+    blocks: only blocks whose range holds a wanted doc are read, and only the
+    wanted postings' values decoded (Whoosh's ``Positions`` encoding: a
+    4-byte count, then the pickled list of position deltas)."""
+    j = 0
+    while j < len(local):
+        k = int(np.searchsorted(local, m._maxid, side="right"))
+        if k > j:
+            b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                b = zlib.decompress(b)
+            ids, _, values = loads(b)
+            ids = np.cumsum(np.asarray(ids, dtype=np.int64))
+            want = local[j:k]
+            at = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
+            found = ids[at] == want
+            for i, d in zip(at[found].tolist(), want[found].tolist()):
+                v = values[i]
+                poss = _DECODED.get(v)
+                if poss is None:
+                    poss = list(accumulate(loads(v[4:])))
+                    if len(_DECODED) < 200_000:
+                        _DECODED[v] = poss
+                out[d + offset] = poss
+            j = k
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
 
 
 def _read_all(m) -> tuple[np.ndarray, np.ndarray]:

@@ -208,7 +208,7 @@ class Searcher:
             docs = None
             for node in query.must:
                 ids = self._eval(snap, node)
-                docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+                docs = ids if docs is None else intersect_sorted(docs, ids)
                 if len(docs) == 0:
                     break
             docs = docs[snap.live[docs]]
@@ -229,7 +229,7 @@ class Searcher:
             docs = None
             for n in node.parts:
                 ids = self._eval(snap, n)
-                docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+                docs = ids if docs is None else intersect_sorted(docs, ids)
             return docs if docs is not None else EMPTY_IDS
         if isinstance(node, Phrase):
             return self._phrase(snap, node)
@@ -276,13 +276,18 @@ class Searcher:
             return ids, np.ones(len(ids), dtype=np.float32)
         if n == 2:
             return p.ids_tf(grams, text)
-        offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
-        cand = None
-        for off in offsets:
-            ids = p.ids_tf(grams, text[off:off + 2])[0]
-            cand = ids if cand is None else np.intersect1d(cand, ids, assume_unique=True)
+        # candidates hold every bigram of the text (rarest first: the middle
+        # bigrams of a compound are often far rarer than its parts); the
+        # positions of every other bigram then confirm the literal
+        lists = sorted((p.ids_tf(grams, g)[0] for g in dict.fromkeys(text[i:i + 2] for i in range(n - 1))), key=len)
+        cand = lists[0]
+        for ids in lists[1:]:
             if len(cand) == 0:
                 return EMPTY_IDS, np.zeros(0, dtype=np.float32)
+            cand = intersect_sorted(cand, ids)
+        if len(cand) == 0:
+            return EMPTY_IDS, np.zeros(0, dtype=np.float32)
+        offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
         # documents where jieba made the whole string one word need no check
         word_ids, word_tf = p.ids_tf(words, text)
         sure = np.isin(cand, word_ids, assume_unique=True)
@@ -313,7 +318,7 @@ class Searcher:
         docs = None
         for part in node.parts:
             ids = self._eval(snap, part)
-            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+            docs = ids if docs is None else intersect_sorted(docs, ids)
             if len(docs) == 0:
                 return EMPTY_IDS
         docs = docs[snap.live[docs]]
@@ -495,6 +500,17 @@ class Searcher:
             return escape(text, quote=False)
         spans = group_spans(fold(text), groups)
         return marked_html(text, merge([sp for group in spans for sp in group]))
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elements of both sorted, duplicate-free arrays: the shorter is looked
+    up in the longer (``np.intersect1d`` would sort both together)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
 
 
 def _with_title_only(ids, tf, title_ids) -> tuple[np.ndarray, np.ndarray]:

@@ -158,3 +158,32 @@ def test_fields_analysed_by_whoosh_are_written_alike(tmp_path):
     assert [p for p in b.postings("body", "alpha").items_as("positions")][:2] == [(0, [0, 2]), (1, [0, 2, 4, 6])]
     for r in readers:
         r.close()
+
+
+def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
+    """``Postings.positions`` reads only the blocks holding wanted documents
+    (here three blocks and a partial fourth); it must agree with Whoosh's
+    own matcher for any subset of documents, in one segment or several."""
+    import numpy as np
+    from whoosh import fields
+
+    from search.postings import Postings
+
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    ix = windex.create_in(str(tmp_path), schema)
+    for part in range(2):  # two segments
+        w = BulkSegmentWriter(ix, _lk=False, compound=False)
+        for i in range(3500):
+            w.add_document(body=" ".join(["alpha" if (i * 7 + k) % 5 == 0 else f"w{k}" for k in range(i % 9 + 1)]))
+        segment = w._finalize_segment()
+        toc = ix.writer(codec=Codec(), compound=False)
+        toc._commit_toc(list(ix._segments()) + [segment])
+        toc._finish()
+    with ix.reader() as r:
+        expected = dict(r.postings("body", "alpha").items_as("positions"))
+        assert len(expected) > 2048
+        p = Postings(r)
+        rng = np.random.default_rng(1)
+        for size in (1, 7, 500, r.doc_count_all()):
+            docs = np.sort(rng.choice(r.doc_count_all(), size, replace=False))
+            assert p.positions("body", "alpha", docs) == {d: expected[d] for d in docs.tolist() if d in expected}
