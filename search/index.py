@@ -238,19 +238,32 @@ class IndexedFile:
     paragraphs: int
 
 
-def indexed_files(ix) -> dict[str, IndexedFile]:
-    """Every source file in the index: the content hash it was indexed at and
-    how many articles and paragraphs it gave."""
+def indexed_files(ix, sources: list[str] | None = None) -> dict[str, IndexedFile]:
+    """Source files in the index (all, or those that are or lie under one of
+    ``sources``): the content hash each was indexed at and how many articles
+    and paragraphs it gave.  Looked up by prefix in the sorted term index, so
+    adding one file to a large archive does not visit the others."""
+    from search.postings import Postings
+
+    if sources is None:
+        prefixes = [""]
+    else:
+        prefixes = sorted({str(Path(s).resolve()) for s in sources})
     out: dict[str, IndexedFile] = {}
     with ix.searcher() as s:
         r = s.reader()
-        deletions = r.has_deletions()
-        for tbytes in r.lexicon("path"):
-            path = tbytes.decode("utf-8")
-            live = [d for d in r.postings("path", path).all_ids() if not (deletions and r.is_deleted(d))]
-            if live:
-                data = r.stored_fields(live[0])["data"]
-                out[path] = IndexedFile(data["file_hash"], data["file_articles"], len(live))
+        postings = Postings(r, cache_postings=0)
+        live = postings.live_mask()
+        for prefix in prefixes:
+            for tbytes in r.expand_prefix("path", prefix):
+                path = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+                if prefix and path != prefix and not path.startswith(prefix.rstrip(os.sep) + os.sep):
+                    continue  # /a/b.txt is not under /a/b
+                ids = postings.ids_tf("path", path)[0]
+                ids = ids[live[ids]]
+                if len(ids):
+                    data = r.stored_fields(int(ids[0]))["data"]
+                    out[path] = IndexedFile(data["file_hash"], data["file_articles"], len(ids))
     return out
 
 
@@ -344,7 +357,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     else:
         ix, meta = open_index(index_dir)
     _add_new_measures(meta)
-    known = indexed_files(ix)
+    known = indexed_files(ix, sources)
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 

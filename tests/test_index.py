@@ -65,6 +65,24 @@ def test_changed_file_is_replaced_and_vanished_file_removed(corpus, tmp_path):
     assert first.articles.added == second.articles.skipped + 2
 
 
+def test_indexing_one_file_or_folder_leaves_the_others_alone(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], ix)
+    # a sibling folder whose name extends the first one's
+    sibling = tmp_path / "corpus2"
+    sibling.mkdir()
+    (sibling / "x.txt").write_text("标题\n\n甘肃省临夏州新建扶贫车间三十个。\n", encoding="utf-8")
+    added = build_index([str(sibling)], ix)
+    assert added.articles.added == 1 and added.articles.removed == 0 and added.articles.skipped == 0
+    one = corpus / "001_fa7baa90aaf98045.txt"
+    again = build_index([str(one)], ix)  # one indexed file, named alone: looked at alone
+    assert (again.articles.skipped, again.articles.removed, again.articles.added) == (1, 0, 0)
+    (sibling / "x.txt").unlink()
+    gone = build_index([str(sibling)], ix)  # the sibling's vanished file goes, the corpus stays
+    assert gone.articles.removed == 1 and gone.articles.skipped == 0
+    assert total(ix) == first.paragraphs.added
+
+
 def test_rebuild_starts_from_empty(corpus, tmp_path):
     ix = tmp_path / "ix"
     build_index([str(corpus)], ix)
