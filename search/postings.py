@@ -23,6 +23,43 @@ EMPTY_TF = np.zeros(0, dtype=np.float32)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
+class ArrayLRU:
+    """A thread-safe LRU cache of arrays (or tuples of equal-length arrays)
+    bounded by their total number of elements, not by entries: one broad
+    term's list can hold a million."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _len(value) -> int:
+        return len(value[0]) if isinstance(value, tuple) else len(value)
+
+    def get(self, key):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.size -= self._len(old)
+            self._items[key] = value
+            self.size += self._len(value)
+            while self.size > self.limit and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.size -= self._len(old)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class Postings:
     """The leaves of one reader and an LRU cache of decoded posting lists."""
 
@@ -32,10 +69,7 @@ class Postings:
         for seg, offset in reader.leaf_readers():
             self.leaves.append((seg, offset))
         self.doc_count_all = reader.doc_count_all()
-        self._cache: OrderedDict = OrderedDict()
-        self._cached = 0
-        self._limit = cache_postings
-        self._lock = threading.Lock()
+        self._cache = ArrayLRU(cache_postings)
 
     # -- columns ------------------------------------------------------------
 
@@ -74,11 +108,9 @@ class Postings:
     def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """All (docnum, term frequency) of a term, sorted by docnum."""
         key = (fieldname, text)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         ids_parts, tf_parts = [], []
         for seg, offset in self.leaves:
             if (fieldname, text) not in seg:
@@ -90,12 +122,7 @@ class Postings:
             value = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(tf_parts))
         else:
             value = (EMPTY_IDS, EMPTY_TF)
-        with self._lock:
-            self._cache[key] = value
-            self._cached += len(value[0])
-            while self._cached > self._limit and len(self._cache) > 1:
-                _, old = self._cache.popitem(last=False)
-                self._cached -= len(old[0])
+        self._cache.put(key, value)
         return value
 
     def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:

@@ -26,7 +26,7 @@ from search.analysis import _jieba, fold
 from search.highlight import group_spans, marked_html, merge, proximity, snippet
 from search.index import Meta, open_index
 from search.model import Article, Paragraph
-from search.postings import EMPTY_IDS, Postings
+from search.postings import EMPTY_IDS, ArrayLRU, Postings
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token, parse
 from search.results import BadRequest, FacetValue, Hit, SearchRequest, SearchResult
 from search.synonyms import Synonyms
@@ -36,6 +36,7 @@ TITLE_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/head
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 MAX_CHAR_TERMS = 2000  # bigrams unioned for a one-character literal
+LITERAL_CACHE = 4_000_000  # documents held by the cache of literals' matches (8 bytes each)
 FACETS = ("province", "year", "measure")
 _YEAR_BITS = 64
 
@@ -94,7 +95,8 @@ class Snapshot:
         day = self.day[heads].astype(np.int64)
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         self.lock = threading.RLock()
-        self._literal_cache: dict = {}
+        # literals' matches (after position checks), bounded like the postings cache
+        self._literal_cache = ArrayLRU(LITERAL_CACHE)
 
     def close(self) -> None:
         self.searcher.close()
@@ -242,9 +244,7 @@ class Searcher:
         if hit is None:
             ids, tf = self._literal_in(snap.postings, "grams", "text", text)
             hit = _with_title_only(ids, tf, self._in_titles(snap, text))
-            if len(snap._literal_cache) > 4096:
-                snap._literal_cache.clear()
-            snap._literal_cache[text] = hit
+            snap._literal_cache.put(text, hit)
         return hit
 
     def _token(self, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -258,7 +258,7 @@ class Searcher:
         hit = snap._literal_cache.get(key)
         if hit is None:
             hit = self._literal_in(snap.postings, "tgrams", "title", text)[0]
-            snap._literal_cache[key] = hit
+            snap._literal_cache.put(key, hit)
         return hit
 
     @staticmethod
