@@ -243,7 +243,7 @@ def indexed_files(ix, sources: list[str] | None = None) -> dict[str, IndexedFile
     ``sources``): the content hash each was indexed at and how many articles
     and paragraphs it gave.  Looked up by prefix in the sorted term index, so
     adding one file to a large archive does not visit the others."""
-    from search.postings import Postings
+    from search.postings import ArrayLRU, Postings
 
     if sources is None:
         prefixes = [""]
@@ -252,7 +252,7 @@ def indexed_files(ix, sources: list[str] | None = None) -> dict[str, IndexedFile
     out: dict[str, IndexedFile] = {}
     with ix.searcher() as s:
         r = s.reader()
-        postings = Postings(r, cache_postings=0)
+        postings = Postings(r, ArrayLRU(0))  # each list is read once
         live = postings.live_mask()
         for prefix in prefixes:
             for tbytes in r.expand_prefix("path", prefix):
@@ -364,7 +364,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     # Whoosh's own writer deletes and merges small old segments; new
     # documents go into segments of their own, written in bulk.
     # compound=False: a compound segment is read whole into memory by
-    # Whoosh (its postings too); separate files are memory-mapped instead.
+    # Whoosh (its postings too); separate files are read where needed.
     writer = ix.writer(codec=Codec(), limitmb=MERGE_MB, compound=False)
     try:
         for path in vanished:
@@ -423,39 +423,43 @@ def _write_here(ix, meta: Meta, to_read, bar) -> tuple[list, list]:
     """Read, analyse and write the files in this process; returns the
     per-file results and the new segments."""
     files, segments = [], []
+
+    def on_file(result):
+        files.append(result)
+        if bar:
+            bar.update()
+
+    _write_files(ix, meta, to_read, SEGMENT_POSTINGS, on_file, segments.append)
+    return files, segments
+
+
+def _write_files(ix, meta: Meta, items, limit: int, on_file, on_segment) -> None:
+    """Read, analyse and write each file of ``items`` into new segments, a
+    new one whenever the postings held in memory reach ``limit``; reports
+    each file's result and each finished segment."""
     writer = None
     try:
-        for item in to_read:
+        for item in items:
             path, digest, articles, analyses, error = _read(item)
             n_par = 0
             if error is None:
                 writer = writer or _new_segment(ix)
                 n_par = _write_file(writer, path, digest, articles, analyses, meta)
-                if writer.postings >= SEGMENT_POSTINGS:  # the only writer
-                    segments.append(_finish_segment(writer))
+                if writer.postings >= limit:
+                    on_segment(writer._finalize_segment())
                     writer = None
-            files.append((path, len(articles or ()), n_par, error))
-            if bar:
-                bar.update()
-        if writer is not None:
-            segments.append(_finish_segment(writer))
+            on_file((path, len(articles or ()), n_par, error))
+        if writer is not None and writer._added:
+            on_segment(writer._finalize_segment())
             writer = None
     finally:
-        if writer is not None:
+        if writer is not None:  # nothing added, or a failure: its files go at the next commit
             writer._close_segment()
-    return files, [s for s in segments if s is not None]
 
 
 def _new_segment(ix) -> BulkSegmentWriter:
     # no lock: the caller's writer holds it and commits the segment
     return BulkSegmentWriter(ix, _lk=False, codec=Codec(), compound=False)
-
-
-def _finish_segment(writer: BulkSegmentWriter):
-    if writer._added:
-        return writer._finalize_segment()
-    writer._close_segment()
-    return None
 
 
 def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
@@ -488,8 +492,7 @@ def _write_in_workers(index_dir: str, meta: Meta, to_read, procs: int, bar):
                 if bar:
                     bar.update()
             elif kind == "segment":
-                if payload is not None:
-                    segments.append(payload)
+                segments.append(payload)
             elif kind == "done":
                 done += 1
             else:
@@ -506,23 +509,10 @@ def _segment_worker(index_dir: str, meta_state: dict, limit: int, jobs, results)
     """A worker process: files from ``jobs`` into new segments (a new one
     whenever the postings held in memory reach its share of
     ``SEGMENT_POSTINGS``)."""
-    writer = None
     try:
         ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
-        meta = Meta(**meta_state)
-        while (item := jobs.get()) is not None:
-            path, digest, articles, analyses, error = _read(item)
-            n_par = 0
-            if error is None:
-                writer = writer or _new_segment(ix)
-                n_par = _write_file(writer, path, digest, articles, analyses, meta)
-                if writer.postings >= limit:
-                    results.put(("segment", _finish_segment(writer)))
-                    writer = None
-            results.put(("file", (path, len(articles or ()), n_par, error)))
-        if writer is not None:
-            results.put(("segment", _finish_segment(writer)))
-            writer = None
+        _write_files(ix, Meta(**meta_state), iter(jobs.get, None), limit,
+                     lambda result: results.put(("file", result)), lambda seg: results.put(("segment", seg)))
         results.put(("done", None))
     except BaseException as e:  # reported to the parent, which cancels the whole update
         results.put(("error", f"{type(e).__name__}: {e}"))
