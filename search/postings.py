@@ -20,6 +20,7 @@ from whoosh.util.numeric import byte_to_length
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
+POSTINGS_CACHE = 8_000_000  # postings a cache holds (8 bytes each)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -35,8 +36,8 @@ class ArrayLRU:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _len(value) -> int:
-        return len(value[0]) if isinstance(value, tuple) else len(value)
+    def _len(value) -> int:  # an entry counts one more than it holds: empty ones too are bounded
+        return (len(value[0]) if isinstance(value, tuple) else len(value)) + 1
 
     def get(self, key):
         with self._lock:
@@ -61,15 +62,18 @@ class ArrayLRU:
 
 
 class Postings:
-    """The leaves of one reader and an LRU cache of decoded posting lists."""
+    """The leaves of one reader, and their decoded posting lists cached per
+    segment: a segment never changes once written (deletions are kept
+    apart), so a cache shared by successive readers of a growing index keeps
+    what it read from the segments they have in common."""
 
-    def __init__(self, reader, cache_postings: int = 8_000_000):
+    def __init__(self, reader, cache: ArrayLRU | None = None):
         self.reader = reader
         self.leaves = []  # (segment reader, global offset)
         for seg, offset in reader.leaf_readers():
             self.leaves.append((seg, offset))
         self.doc_count_all = reader.doc_count_all()
-        self._cache = ArrayLRU(cache_postings)
+        self._cache = cache if cache is not None else ArrayLRU(POSTINGS_CACHE)
 
     # -- columns ------------------------------------------------------------
 
@@ -106,24 +110,27 @@ class Postings:
     # -- posting lists ------------------------------------------------------
 
     def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """All (docnum, term frequency) of a term, sorted by docnum."""
-        key = (fieldname, text)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
+        """All (docnum, term frequency) of a term, sorted by docnum,
+        deleted documents included (the caller applies the live mask)."""
         ids_parts, tf_parts = [], []
         for seg, offset in self.leaves:
-            if (fieldname, text) not in seg:
-                continue
-            ids, tf = _read_all(seg.postings(fieldname, text))
-            ids_parts.append(ids + offset)
-            tf_parts.append(tf)
+            key = (seg.segment().segment_id(), fieldname, text)
+            hit = self._cache.get(key)
+            if hit is None:
+                if (fieldname, text) in seg:
+                    ids, tf = _read_all(_raw_postings(seg, fieldname, text))
+                    hit = (ids.astype(np.int32), tf)
+                else:
+                    hit = (EMPTY_IDS, EMPTY_TF)
+                self._cache.put(key, hit)
+            if len(hit[0]):
+                ids_parts.append(hit[0] + offset if offset else hit[0])
+                tf_parts.append(hit[1])
+        if len(ids_parts) == 1:
+            return ids_parts[0], tf_parts[0]
         if ids_parts:
-            value = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(tf_parts))
-        else:
-            value = (EMPTY_IDS, EMPTY_TF)
-        self._cache.put(key, value)
-        return value
+            return np.concatenate(ids_parts), np.concatenate(tf_parts)
+        return EMPTY_IDS, EMPTY_TF
 
     def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
         """Positions of a term in each of ``docs`` (sorted global docnums)."""
@@ -135,7 +142,7 @@ class Postings:
             local = docs[(docs >= lo) & (docs < hi)].astype(np.int64) - offset
             if len(local) == 0 or (fieldname, text) not in seg:
                 continue
-            m = seg.postings(fieldname, text)
+            m = _raw_postings(seg, fieldname, text)
             if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
                 _block_positions(m, local, offset, out)
                 continue
@@ -162,6 +169,14 @@ class Postings:
 # hundred): each distinct encoding is unpickled once.  Callers must not
 # change the lists.
 _DECODED: dict[bytes, list[int]] = {}
+
+
+def _raw_postings(seg, fieldname: str, text: str):
+    """A segment's postings of a term as written, deleted documents
+    included (``seg.postings`` filters them out one posting at a time, and
+    what a segment holds must not depend on when it was read: the caller
+    applies the live mask)."""
+    return seg._terms.matcher(fieldname, seg._text_to_bytes(fieldname, text), seg.schema[fieldname].format)
 
 
 def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:

@@ -26,7 +26,7 @@ from search.analysis import _jieba, fold
 from search.highlight import group_spans, marked_html, merge, proximity, snippet
 from search.index import Meta, open_index
 from search.model import Article, Paragraph
-from search.postings import EMPTY_IDS, ArrayLRU, Postings
+from search.postings import EMPTY_IDS, POSTINGS_CACHE, ArrayLRU, Postings
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token, parse
 from search.results import BadRequest, FacetValue, Hit, SearchRequest, SearchResult
 from search.synonyms import Synonyms
@@ -71,12 +71,12 @@ class FacetColumn:
 class Snapshot:
     """One generation of the index, opened, with its arrays."""
 
-    def __init__(self, ix, meta: Meta):
+    def __init__(self, ix, meta: Meta, cache: ArrayLRU | None = None):
         self.ix, self.meta = ix, meta
         self.generation = ix.latest_generation()
         self.searcher = ix.searcher()
         self.reader = self.searcher.reader()
-        self.postings = Postings(self.reader)
+        self.postings = Postings(self.reader, cache)
         p = self.postings
         self.live = p.live_mask()
         self.n_live = int(self.live.sum())
@@ -123,7 +123,8 @@ class Searcher:
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
         ix, meta = open_index(self.index_dir)
-        self._snap = Snapshot(ix, meta)
+        self._postings_cache = ArrayLRU(POSTINGS_CACHE)  # per segment: outlives snapshots
+        self._snap = Snapshot(ix, meta, self._postings_cache)
         _jieba()  # load the dictionary now, not in the first search
         self._swap_lock = threading.Lock()
         self._checked = time.monotonic()
@@ -141,7 +142,7 @@ class Searcher:
             if snap.ix.latest_generation() == snap.generation:
                 return False
             ix, meta = open_index(self.index_dir)
-            new = Snapshot(ix, meta)
+            new = Snapshot(ix, meta, self._postings_cache)
         except Exception:
             return False  # keep serving the state we have
         with self._swap_lock:
@@ -393,7 +394,9 @@ class Searcher:
         ids, tf = self._literal(snap, node.text) if isinstance(node, Literal) else self._token(snap, node.text)
         if len(ids) == 0:
             return np.zeros(len(docs), dtype=np.float32)
-        idf = math.log(1 + (max(snap.n_live, 1) - len(ids) + 0.5) / (len(ids) + 0.5))
+        n = max(snap.n_live, 1)
+        df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
         f = np.where(ids[idx] == docs, tf[idx], 0).astype(np.float32)
         return idf * f * (K1 + 1) / (f + norm) + TITLE_WEIGHT * idf * self._in_title(snap, node, docs)

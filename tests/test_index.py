@@ -141,6 +141,38 @@ def test_a_searcher_sees_the_old_state_until_it_refreshes(corpus, tmp_path):
         s.close()
 
 
+def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
+    """The refreshed searcher keeps what it read from unchanged segments;
+    with documents deleted from them and new segments beside them, it must
+    answer exactly as a searcher opened afresh."""
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix, procs=1)
+    queries = ["扶贫", "就業", '"扶贫车间"', "甘肃 OR 四川", "培训 -就业", ""]
+
+    def answers(s):
+        out = []
+        for q in queries:
+            r = s.search(SearchRequest(q=q, size=50))
+            out.append((r.total, [(h.para_id, round(h.score, 6)) for h in r.hits], r.to_dict()["facets"]))
+        return out
+
+    s = Searcher(str(ix))
+    try:
+        answers(s)  # fill the caches
+        changed = corpus / "001_fa7baa90aaf98045.txt"
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n南充市扶贫车间吸纳就业。\n", encoding="utf-8")
+        (corpus / "new.txt").write_text("新文章\n\n甘肃省扶贫车间开展技能培训。\n", encoding="utf-8")
+        build_index([str(corpus)], ix, procs=1)
+        assert s.refresh(min_interval=0)
+        fresh = Searcher(str(ix))
+        try:
+            assert answers(s) == answers(fresh)
+        finally:
+            fresh.close()
+    finally:
+        s.close()
+
+
 def test_search_command_prints_hits_and_json(seed_index):
     r = zhsearch("search", "扶贫车间", "--index", seed_index, "--limit", "3")
     assert r.returncode == 0 and "扶貧車間" in r.stdout
