@@ -7,9 +7,10 @@ the codec one at a time: about 15 microseconds of Python per posting, and a
 paragraph has ~190 of them.  ``BulkSegmentWriter`` writes the same segment
 files in the same Whoosh 3 format (any Whoosh reader opens them; a test
 compares them with what Whoosh's own writer makes), but gathers each term's
-document numbers, weights and values in arrays as documents arrive (they
-arrive in document order, so nothing needs sorting) and writes each term's
-postings a block at a time.
+document numbers and frequencies or positions in arrays as documents arrive
+(they arrive in document order, so nothing needs sorting) and writes each
+term's postings a block at a time, encoding values only then (a posting's
+single position, the common case, is encoded once per distinct position).
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
