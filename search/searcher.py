@@ -36,7 +36,7 @@ TITLE_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/head
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 MAX_CHAR_TERMS = 2000  # bigrams unioned for a one-character literal
-LITERAL_CACHE = 4_000_000  # documents held by the cache of literals' matches (8 bytes each)
+LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
 FACETS = ("province", "year", "measure")
 _YEAR_BITS = 64
 
