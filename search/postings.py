@@ -201,7 +201,7 @@ def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:
                 poss = _DECODED.get(v)
                 if poss is None:
                     poss = list(accumulate(loads(v[4:])))
-                    if len(_DECODED) < 200_000:
+                    if len(_DECODED) < 50_000:  # a few MB at most
                         _DECODED[v] = poss
                 out[d + offset] = poss
             j = k
