@@ -19,6 +19,14 @@ from search.segment import BulkSegmentWriter, Codec
 from conftest import SEEDS
 
 
+def _commit(ix, writer, keep=()) -> None:
+    """Finish ``writer``'s segment and make it, beside ``keep``, the index's."""
+    segment = writer._finalize_segment()
+    toc = ix.writer(codec=Codec(), compound=False)
+    toc._commit_toc(list(keep) + [segment])
+    toc._finish()
+
+
 def _build(folder, writer_class, extra_docs=()):
     ix, meta = I.create_index(folder)
     w = writer_class(ix, _lk=False, codec=Codec(), compound=False)
@@ -27,10 +35,7 @@ def _build(folder, writer_class, extra_docs=()):
         I._write_file(w, str(f), "digest", articles, [I.analyze_article(a) for a in articles], meta)
     for doc in extra_docs:
         w.add_document(**doc)
-    segment = w._finalize_segment()
-    toc = ix.writer(codec=Codec(), compound=False)
-    toc._commit_toc([segment])
-    toc._finish()
+    _commit(ix, w)
     return windex.open_dir(str(folder), indexname=I.INDEX_NAME)
 
 
@@ -140,10 +145,7 @@ def test_fields_analysed_by_whoosh_are_written_alike(tmp_path):
         w = cls(ix, _lk=False, codec=Codec(), compound=False)
         for d in docs:
             w.add_document(**d)
-        segment = w._finalize_segment()
-        toc = ix.writer(codec=Codec(), compound=False)
-        toc._commit_toc([segment])
-        toc._finish()
+        _commit(ix, w)
         readers.append(windex.open_dir(str(tmp_path / name)).reader())
     a, b = readers
     for fieldname in ("key", "body", "kw", "tag"):
@@ -175,10 +177,7 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
         w = BulkSegmentWriter(ix, _lk=False, compound=False)
         for i in range(3500):
             w.add_document(body=" ".join(["alpha" if (i * 7 + k) % 5 == 0 else f"w{k}" for k in range(i % 9 + 1)]))
-        segment = w._finalize_segment()
-        toc = ix.writer(codec=Codec(), compound=False)
-        toc._commit_toc(list(ix._segments()) + [segment])
-        toc._finish()
+        _commit(ix, w, keep=ix._segments())
     with ix.reader() as r:
         expected = dict(r.postings("body", "alpha").items_as("positions"))
         assert len(expected) > 2048
