@@ -408,8 +408,9 @@ def _add_new_measures(meta: Meta) -> None:
 
 
 def _commit(writer, extra_segments: list) -> None:
-    """Commit ``writer`` together with segments written by worker
-    processes: one new table of contents, so a reader sees all or none."""
+    """Commit ``writer`` (its deletions and merges) together with the new
+    segments written in bulk, here or by worker processes: one new table of
+    contents, so a reader sees all or none."""
     segments = writer._merge_segments(None, False, True)  # merge small old segments
     if writer._added:
         segments.append(writer._finalize_segment())

@@ -284,7 +284,7 @@ class Searcher:
         cand = lists[0]
         for ids in lists[1:]:
             if len(cand) == 0:
-                return EMPTY_IDS, np.zeros(0, dtype=np.float32)
+                break
             cand = intersect_sorted(cand, ids)
         if len(cand) == 0:
             return EMPTY_IDS, np.zeros(0, dtype=np.float32)
