@@ -1,5 +1,9 @@
-"""Text analysis: one chain of Whoosh tokenizers and filters, used at index
-time and at query time alike, so the two can never drift apart.
+"""Text analysis: the one chain that turns text into terms, used at index
+time, at query time and for marking matches, so the three cannot drift
+apart: ``fold`` the characters, then ``cut_words`` (jieba's words of each
+run of Chinese characters, latin words and numbers as they stand) and
+``bigrams`` (every pair of adjacent Chinese characters, for literal
+matching).  The index's Whoosh analyzers wrap these (``search.store``).
 
 ``fold`` maps every character to exactly one character (traditional to
 simplified, full-width to half-width, upper to lower case).  Because it keeps
@@ -12,25 +16,20 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jieba
-from whoosh.analysis import Token, Tokenizer
+from search.datafiles import data_path
 
 jieba.setLogLevel(logging.WARNING)
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{_CJK}]+")
 IS_CJK = re.compile(f"[{_CJK}]")
-# what the word tokenizer keeps: CJK runs, latin words, numbers (with . and %)
-_WORDISH = re.compile(f"[{_CJK}]+|[a-z0-9]+(?:[.][0-9]+)?")
+# latin words and numbers (a decimal point inside a number kept)
+LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.][0-9]+)?")
 
 ANALYSIS_VERSION = 1  # bump when a change here needs a re-index
-
-
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("search") / "data" / name))
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +46,7 @@ def fold_table() -> dict[int, str]:
         dst = dst.split(" ")[0] if dst else ""
         if len(src) == 1 and len(dst) == 1 and src != dst:
             table[ord(src)] = dst
-    for line in _data_path("variants.tsv").read_text(encoding="utf-8").splitlines():
+    for line in data_path("variants.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         src, _, dst = line.partition("\t")
@@ -75,36 +74,41 @@ def fold(text: str) -> str:
     return text.translate(fold_table())
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(IS_CJK.match(ch))
-
-
 # --------------------------------------------------------------------------
-# Whoosh tokenizers.  Each yields tokens whose startchar/endchar are offsets
-# in the original text (folding keeps positions).
+# Terms.  Offsets found in folded text are offsets in the original (folding
+# keeps positions).
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def load_segmenter() -> jieba.Tokenizer:
+    """jieba's segmenter with its dictionary loaded (about a second, once)."""
     tk = jieba.Tokenizer()
     tk.initialize()
     return tk
 
 
+def segment(run: str) -> list[str]:
+    """jieba's words of a run of Chinese characters."""
+    return list(load_segmenter().cut(run, HMM=True))
+
+
+def latin_words(folded: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of the latin words and numbers of folded text."""
+    return [(m.group(), m.start(), m.end()) for m in LATIN_WORD.finditer(folded)]
+
+
 def cut_words(folded: str) -> list[tuple[str, int, int]]:
-    """Segment folded text into (word, start, end): jieba for CJK runs,
-    latin words and numbers as they stand."""
-    out: list[tuple[str, int, int]] = []
-    tk = _jieba()
-    for m in _WORDISH.finditer(folded):
-        run, base = m.group(), m.start()
-        if IS_CJK.match(run):
-            pos = base
-            for w in tk.cut(run, HMM=True):
-                out.append((w, pos, pos + len(w)))
-                pos += len(w)
-        else:
-            out.append((run, base, m.end()))
+    """Segment folded text into (word, start, end), in text order: jieba's
+    words for each run of Chinese characters, latin words and numbers as
+    they stand.  The index's words, the query's and the marks all come
+    from here."""
+    out = latin_words(folded)
+    for m in CJK_RUN.finditer(folded):
+        pos = m.start()
+        for w in segment(m.group()):
+            out.append((w, pos, pos + len(w)))
+            pos += len(w)
+    out.sort(key=lambda t: t[1])
     return out
 
 
@@ -131,56 +135,3 @@ def bigram_terms(text: str) -> list[tuple[str, int]]:
     offset, so a literal of n characters occurs at p exactly when its
     bigrams stand at p, p+1, ... p+n-2."""
     return bigrams(fold(text))
-
-
-class Analyzed(str):
-    """(term, position) pairs a tokenizer already made, e.g. in a worker
-    process at indexing time; the tokenizer passes them through as they are.
-    (A ``str`` so that Whoosh hands it to the analyzer: Whoosh indexes a
-    plain list itself, word by word.)"""
-
-    pairs: list
-
-    def __new__(cls, pairs):
-        self = super().__new__(cls, "")
-        self.pairs = list(pairs)
-        return self
-
-    def __reduce__(self):
-        return (Analyzed, (self.pairs,))
-
-
-class TermTokenizer(Tokenizer):
-    """A Whoosh tokenizer over a function text -> [(term, position)]."""
-
-    def __init__(self, terms):
-        self.terms = terms
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.terms is self.terms
-
-    def analyzed(self, text: str) -> Analyzed:
-        return Analyzed(self.terms(text))
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pairs = value.pairs if isinstance(value, Analyzed) else self.terms(value)
-        for term, pos in pairs:
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + pos
-            yield t
-
-
-def word_analyzer() -> TermTokenizer:
-    """jieba words of the folded text (latin words and numbers kept whole)."""
-    return TermTokenizer(word_terms)
-
-
-def bigram_analyzer() -> TermTokenizer:
-    """CJK character bigrams of the folded text, at their offsets."""
-    return TermTokenizer(bigram_terms)

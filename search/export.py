@@ -13,8 +13,6 @@ built by the cluster from ``text_folded``); see ``docs/scaling.md``.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 INDEX = "zhsearch"
@@ -70,42 +68,27 @@ def _tokens(text: str) -> str:
     return " ".join(w for w, _, _ in cut_words(fold(text or "")))
 
 
-def document(stored: dict) -> dict:
-    """The cluster document of one paragraph, from its stored Whoosh fields."""
+def document(rec) -> dict:
+    """The cluster document of one paragraph, from its stored record."""
     from search.analysis import fold
 
-    data = stored.get("data") or {}
-    text = stored.get("text") or ""
-    title = data.get("doc_title") or stored.get("title") or ""
-    heading = data.get("heading")
-    date = data.get("date")
     return {
-        "para_id": stored["para_id"],
-        "doc_id": stored.get("doc_id"),
-        "para_no": data.get("para_no"),
-        "text": text,
-        "text_folded": fold(text),
-        "text_tokens": _tokens(text),
-        "title": title,
-        "title_tokens": _tokens(" ".join(x for x in (title, heading) if x)),
-        "heading": heading,
-        "source": data.get("source"),
-        "url": data.get("url"),
-        "date": date[:10] if date else None,
-        "province": list(data.get("province") or []),
-        "years": [int(y) for y in data.get("years") or []],
-        "measures": list(data.get("measures") or []),
+        "para_id": rec.para_id,
+        "doc_id": rec.doc_id,
+        "para_no": rec.para_no,
+        "text": rec.text,
+        "text_folded": fold(rec.text),
+        "text_tokens": _tokens(rec.text),
+        "title": rec.title,
+        "title_tokens": _tokens(" ".join(x for x in (rec.title, rec.heading) if x)),
+        "heading": rec.heading,
+        "source": rec.source,
+        "url": rec.url,
+        "date": rec.date[:10] if rec.date else None,
+        "province": list(rec.province),
+        "years": [int(y) for y in rec.years],
+        "measures": list(rec.measures),
     }
-
-
-def iter_paragraphs(index_dir: str):
-    """Stored fields of every live paragraph, each once."""
-    from whoosh import index as windex
-
-    ix = windex.open_dir(str(index_dir), indexname="MAIN")
-    with ix.reader() as r:
-        for docnum, stored in r.iter_docs():  # live documents only
-            yield stored
 
 
 class _BulkWriter:
@@ -139,6 +122,11 @@ class _BulkWriter:
 
 
 def export(index_dir: str, out_dir: str, limit: int = MAX_FILE_BYTES) -> dict:
+    """Write the mapping and the bulk files; raises ``IndexUnavailable``
+    (``search.store``) where there is no usable index."""
+    from search.store import Index
+
+    index = Index.open(index_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("bulk-*.ndjson"):
@@ -147,23 +135,12 @@ def export(index_dir: str, out_dir: str, limit: int = MAX_FILE_BYTES) -> dict:
                                       encoding="utf-8")
     w = _BulkWriter(out, limit)
     n = 0
+    reader = index.reader()
     try:
-        for stored in iter_paragraphs(index_dir):
-            w.add(document(stored))
+        for rec in reader.iter_stored():
+            w.add(document(rec))
             n += 1
     finally:
         w.close()
+        reader.close()
     return {"paragraphs": n, "files": w.files}
-
-
-def run_export(index_dir: str, out_dir: str) -> int:
-    """CLI entry: 0 done, 1 no index there."""
-    from whoosh import index as windex
-
-    if not windex.exists_in(str(index_dir), indexname="MAIN"):
-        print(f"zhsearch: no index in {index_dir}: build one with `zhsearch index`", file=sys.stderr)
-        return 1
-    info = export(index_dir, out_dir)
-    print(f"exported {info['paragraphs']} paragraphs to {os.path.join(out_dir, 'mapping.json')} "
-          f"and {len(info['files'])} bulk file(s)")
-    return 0

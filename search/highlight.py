@@ -4,9 +4,10 @@ the snippet is cut from the paragraph as written, in its own script."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from html import escape
 
+from search.analysis import fold, latin_words
 from search.query import Literal, Token
 
 SNIPPET_CHARS = 160
@@ -20,9 +21,8 @@ def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
             out.append((i, i + n))
             i = folded.find(leaf.text, i + n)
         return out
-    if isinstance(leaf, Token):
-        pat = r"(?<![a-z0-9.])" + re.escape(leaf.text) + r"(?![a-z0-9]|\.[0-9])"
-        return [m.span() for m in re.finditer(pat, folded)]
+    if isinstance(leaf, Token):  # a whole word, as the analysis cuts latin words
+        return [(s, e) for w, s, e in latin_words(folded) if w == leaf.text]
     return []
 
 
@@ -84,7 +84,23 @@ def best_window(per_leaf: list[list[tuple[int, int]]], length: int, width: int) 
     return max(0, min(best - 20, length - width))
 
 
-def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) -> str:
+@dataclass
+class Snippet:
+    """The part of a paragraph a hit shows: ``text[start:end]`` with the
+    query's matches at ``spans`` (offsets in ``text``)."""
+
+    text: str
+    start: int
+    end: int
+    spans: list[tuple[int, int]]
+
+    def html(self) -> str:
+        """The window, HTML-escaped, each match in ``<mark>``, an ellipsis where cut."""
+        body = marked_html(self.text, self.spans, self.start, self.end)
+        return ("…" if self.start > 0 else "") + body + ("…" if self.end < len(self.text) else "")
+
+
+def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) -> Snippet:
     per_leaf = group_spans(folded, groups)
     start = best_window(per_leaf, len(text), width)
     end = min(len(text), start + width)
@@ -95,27 +111,13 @@ def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) ->
             start = s
         if s < end < e:
             end = e
-    html = marked_html(text, spans, start, end)
-    return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+    return Snippet(text, start, end, [(s, e) for s, e in spans if s < end and e > start])
 
 
-def proximity(folded: str, leaves: list) -> float:
-    """1.0 when the query's words stand side by side, towards 0 as they
-    scatter: their total length over the smallest window holding them all."""
-    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
-    if len(per_leaf) < 2 or any(not s for s in per_leaf):
-        return 0.0
-    events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
-    need, have, best, lo = len(per_leaf), {}, None, 0
-    for i, (_, e, k) in enumerate(events):
-        have[k] = have.get(k, 0) + 1
-        while len(have) == need:
-            ls, _, lk = events[lo]
-            window = max(ev[1] for ev in events[lo:i + 1]) - ls
-            best = window if best is None else min(best, window)
-            have[lk] -= 1
-            if not have[lk]:
-                del have[lk]
-            lo += 1
-    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
-    return min(1.0, total / best) if best else 0.0
+def mark_html(text: str, groups: list) -> str:
+    """The whole text, escaped, with the matches of ``groups`` (see
+    ``Query.mark_groups``) marked: the article page."""
+    if not groups:
+        return escape(text, quote=False)
+    spans = group_spans(fold(text), groups)
+    return marked_html(text, merge([sp for group in spans for sp in group]))

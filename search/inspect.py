@@ -8,7 +8,7 @@ import sys
 from search.ingest import iter_source_files, read_file
 from search.model import Article, IngestError
 
-EXIT_OK, EXIT_PARTIAL = 0, 3
+from search.cli.exits import OK as EXIT_OK, PARTIAL as EXIT_PARTIAL
 
 
 def run(paths: list[str], as_json: bool) -> int:

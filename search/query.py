@@ -14,13 +14,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.analysis import CJK_RUN, _jieba, fold
+from search.analysis import CJK_RUN, fold, latin_words, segment
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut (a paragraph is rarely longer)
 MAX_ITEMS = 32
 
 _LEX = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|(\S+)')
-_LATIN = re.compile(r"[a-z0-9]+(?:[.][0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,6 @@ class Query:
     raw: str
     must: list = field(default_factory=list)  # nodes, AND'ed
     must_not: list = field(default_factory=list)  # nodes, none may match
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.must and not self.must_not
 
     def positive_leaves(self) -> list:
         out: list = []
@@ -205,10 +200,10 @@ def _requirements(folded: str, cut: bool) -> list:
     out: list = []
     pos = 0
     for m in CJK_RUN.finditer(folded):
-        out += [Token(t) for t in _LATIN.findall(folded[pos:m.start()])]
+        out += [Token(w) for w, _, _ in latin_words(folded[pos:m.start()])]
         out += [Literal(w) for w in (cut_literals(m.group()) if cut else [m.group()])]
         pos = m.end()
-    out += [Token(t) for t in _LATIN.findall(folded[pos:])]
+    out += [Token(w) for w, _, _ in latin_words(folded[pos:])]
     if len(out) > 1:  # a lone character beside other words is noise (年 in 2018年)
         out = [r for r in out if not (isinstance(r, Literal) and len(r.text) == 1)]
     seen, uniq = set(), []
@@ -223,7 +218,7 @@ def cut_literals(run: str) -> list[str]:
     """Cut a run of Chinese characters into the literals a query requires:
     jieba's words, where single characters join their neighbours (so 业扶
     stays 业扶, and 的扶贫 does not require a lone 的 anywhere)."""
-    words = list(_jieba().cut(run, HMM=True))
+    words = segment(run)
     if len(words) <= 1:
         return [run]
     out: list[str] = []

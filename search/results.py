@@ -1,78 +1,104 @@
-"""What a search asks and what it answers: the shapes shared by the Python
-API, the command line and the JSON API (``../shared/api.md``)."""
+"""What a search asks and what it answers: typed objects shared by the
+Python API, the command line and the web layer.  They hold no URLs and no
+HTML; ``search.serialize`` turns them into the JSON of ``api.md``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from search.facets import BY_NAME, FACETS, BadRequest
+from search.highlight import Snippet
+
 SORTS = ("relevance", "date_desc", "date_asc")
+DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
 
-
-class BadRequest(ValueError):
-    """A parameter that is not valid; ``str(e)`` says which and why."""
+__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "SearchResult", "request_from_params"]
 
 
-@dataclass
 class SearchRequest:
-    q: str = ""
-    province: list[str] = field(default_factory=list)
-    year: list[int] = field(default_factory=list)
-    measure: list[str] = field(default_factory=list)
-    page: int = 1
-    size: int = 10
-    sort: str = "relevance"
+    """A query, the facet values chosen (``filters``: facet name -> values),
+    a page and a sort.  Facets may also be given by name:
+    ``SearchRequest(q="扶贫", province=["甘肃"])``."""
+
+    __slots__ = ("q", "filters", "page", "size", "sort")
+
+    def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
+                 size: int = DEFAULT_SIZE, sort: str = "relevance", **by_facet):
+        unknown = set(by_facet) - set(BY_NAME)
+        if unknown:
+            raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
+        merged = {**(filters or {}), **by_facet}
+        self.q = q
+        self.filters = {f.name: list(merged.get(f.name) or []) for f in FACETS}
+        self.page, self.size, self.sort = page, size, sort
+
+    def validate(self) -> None:
+        """Raise BadRequest for a chosen value no facet could hold (an
+        unknown measure key, a year that is not four digits)."""
+        for f in FACETS:
+            for v in self.filters[f.name]:
+                f.parse(str(v))
+        if self.sort not in SORTS:
+            raise BadRequest("sort must be one of " + ", ".join(SORTS))
+
+    def selected(self, facet: str) -> list:
+        return self.filters[facet]
+
+    def replace(self, **changes) -> "SearchRequest":
+        """A copy with some fields changed; facet names may be given too."""
+        filters = {k: list(v) for k, v in self.filters.items()}
+        for name in list(changes):
+            if name in BY_NAME:
+                filters[name] = list(changes.pop(name))
+        args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters}
+        args.update(changes)
+        return SearchRequest(**args)
+
+    def toggled(self, facet: str, value) -> "SearchRequest":
+        """The request with ``value`` chosen in ``facet`` if it was not, and
+        unchosen if it was; back to the first page."""
+        chosen = self.filters[facet]
+        new = [v for v in chosen if v != value] if value in chosen else chosen + [value]
+        return self.replace(**{facet: new}, page=1)
+
+    def without_filters(self) -> "SearchRequest":
+        return self.replace(filters={}, page=1)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SearchRequest) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __repr__(self) -> str:
+        chosen = {k: v for k, v in self.filters.items() if v}
+        return (f"SearchRequest(q={self.q!r}, filters={chosen!r}, page={self.page}, "
+                f"size={self.size}, sort={self.sort!r})")
 
 
 @dataclass
 class Hit:
+    """One matching paragraph."""
+
     doc_id: str
     para_id: str
     para_no: int
     title: str
     source: str | None
     date: str | None
-    url: str
     heading: str | None
     province: list[str]
     years: list[int]
     measures: list[str]
     text: str
-    snippet: str  # HTML: escaped text, <mark> around matches
+    snippet: Snippet  # where in ``text`` the matches are, and the window shown
     score: float
-
-    def to_dict(self) -> dict:
-        return {
-            "doc_id": self.doc_id,
-            "para_id": self.para_id,
-            "para_no": self.para_no,
-            "title": self.title,
-            "source": self.source,
-            "date": self.date,
-            "url": self.url,
-            "heading": self.heading,
-            "province": self.province,
-            "years": self.years,
-            "measures": self.measures,
-            "text": self.text,
-            "snippet": self.snippet,
-            "score": round(self.score, 4),
-        }
 
 
 @dataclass
 class FacetValue:
-    value: str | int
+    value: str | int  # as stored and shown (a measure's key, a source as written)
     count: int
     selected: bool = False
-    label: str | None = None  # measures: the Chinese name
-
-    def to_dict(self) -> dict:
-        d = {"value": self.value, "count": self.count, "selected": self.selected}
-        if self.label is not None:
-            d["label"] = self.label
-        return d
 
 
 @dataclass
@@ -81,26 +107,24 @@ class SearchResult:
     total: int
     took_ms: float
     hits: list[Hit]
-    facets: dict[str, list[FacetValue]]  # "province", "year", "measure"
+    facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
 
-    def to_dict(self) -> dict:
-        return {
-            "query": self.request.q,
-            "total": self.total,
-            "page": self.request.page,
-            "size": self.request.size,
-            "sort": self.request.sort,
-            "took_ms": round(self.took_ms, 2),
-            "hits": [h.to_dict() for h in self.hits],
-            "facets": {k: [v.to_dict() for v in vs] for k, vs in self.facets.items()},
-        }
+
+@dataclass
+class ArticleSummary:
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    province: list[str] = field(default_factory=list)
+    paragraphs: int = 0
 
 
 def _one_int(name: str, values: list[str], default: int, lo: int, hi: int) -> int:
     if not values or values[-1] == "":
         return default
     raw = values[-1].strip()
-    if not raw.isdigit() or not (lo <= int(raw) <= hi):
+    if not (raw.isascii() and raw.isdigit()) or not (lo <= int(raw) <= hi):
         raise BadRequest(f"{name} must be {lo} to {hi}")
     return int(raw)
 
@@ -110,21 +134,21 @@ def request_from_params(get) -> SearchRequest:
     of values given for a name (empty when absent), as Flask's
     ``request.args.getlist`` does.  Raises :class:`BadRequest`."""
     q = (get("q") or [""])[-1]
-    years: list[int] = []
-    for y in get("year"):
-        y = y.strip()
-        if not (len(y) == 4 and y.isdigit()):
-            raise BadRequest(f"year must be four digits, not {y[:20]!r}")
-        years.append(int(y))
+    filters = {}
+    for f in FACETS:
+        values = []
+        for raw in get(f.name):
+            if raw.strip():
+                value = f.parse(raw)
+                if value not in values:
+                    values.append(value)
+        filters[f.name] = values
     sort = (get("sort") or ["relevance"])[-1] or "relevance"
     if sort not in SORTS:
         raise BadRequest("sort must be one of " + ", ".join(SORTS))
     return SearchRequest(
-        q=q,
-        province=[p.strip() for p in get("province") if p.strip()],
-        year=years,
-        measure=[m.strip() for m in get("measure") if m.strip()],
+        q=q, filters=filters,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
-        size=_one_int("size", get("size"), 10, 1, MAX_SIZE),
+        size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
         sort=sort,
     )

@@ -8,12 +8,13 @@ import re
 import threading
 from pathlib import Path
 
-from search.analysis import _data_path, fold
+from search.analysis import fold
+from search.datafiles import data_path
 
 
 class Synonyms:
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else _data_path("synonyms.txt")
+        self.path = Path(path) if path else data_path("synonyms.txt")
         self._mtime = None
         self._groups: dict[str, list[str]] = {}
         self._lock = threading.Lock()

@@ -20,7 +20,7 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> str:
     """Path of an index built from seeds/ (once per test session)."""
-    from search.index import build_index
+    from search.indexing import build_index
 
     index_dir = tmp_path_factory.mktemp("seed_index")
     build_index([str(SEEDS)], str(index_dir), rebuild=True, procs=1)
@@ -74,7 +74,7 @@ MARKUP_ARTICLE = {
 @pytest.fixture(scope="session")
 def markup_index(tmp_path_factory) -> str:
     """An index of one article whose text, title and source hold markup."""
-    from search.index import build_index
+    from search.indexing import build_index
 
     folder = tmp_path_factory.mktemp("markup")
     (folder / "markup.jsonl").write_text(json.dumps(MARKUP_ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -10,13 +10,14 @@ import pytest
 from whoosh import index as windex
 
 from search.analysis import cut_words, fold
-from search.export import export, mapping, run_export
+from search.cli import main
+from search.export import export, mapping
 
 
 @pytest.fixture(scope="module")
 def exported(seed_index, tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    assert run_export(seed_index, str(out)) == 0
+    assert main(["export", "--index", seed_index, "--opensearch", str(out)]) == 0
     return out
 
 
@@ -84,4 +85,4 @@ def test_files_split_by_size(seed_index, tmp_path):
 
 
 def test_no_index(tmp_path):
-    assert run_export(str(tmp_path / "none"), str(tmp_path / "out")) == 1
+    assert main(["export", "--index", str(tmp_path / "none"), "--opensearch", str(tmp_path / "out")]) == 4

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from search.index import IndexVersionError, build_index
+from search.indexing import build_index
+from search.store import IndexVersionError
 from search.results import SearchRequest
 from search.searcher import Searcher
 
@@ -123,7 +124,7 @@ def test_an_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
     with pytest.raises(IndexVersionError, match="--rebuild"):
         Searcher(str(ix))
     r = zhsearch("search", "扶贫", "--index", str(ix))
-    assert r.returncode == 2 and "--rebuild" in r.stderr
+    assert r.returncode == 4 and "--rebuild" in r.stderr
     assert build_index([str(corpus)], ix, rebuild=True).articles.added >= 5
 
 
@@ -153,7 +154,7 @@ def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
         out = []
         for q in queries:
             r = s.search(SearchRequest(q=q, size=50))
-            out.append((r.total, [(h.para_id, round(h.score, 6)) for h in r.hits], r.to_dict()["facets"]))
+            out.append((r.total, [(h.para_id, round(h.score, 6)) for h in r.hits], r.facets))
         return out
 
     s = Searcher(str(ix))
@@ -201,7 +202,7 @@ def test_building_in_worker_processes_gives_the_same_index(corpus, tmp_path):
         try:
             ra, rb = a.search(SearchRequest(q=q, size=100)), b.search(SearchRequest(q=q, size=100))
             assert {h.para_id for h in ra.hits} == {h.para_id for h in rb.hits}
-            assert ra.to_dict()["facets"] == rb.to_dict()["facets"]
+            assert ra.facets == rb.facets
         finally:
             a.close()
             b.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.postings import ArrayLRU
+from search.store.postings import ArrayLRU
 
 
 def test_cache_is_bounded_by_elements_and_evicts_least_recently_used():

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 import pytest
 
 from search.analysis import CJK_RUN, fold
+from search.highlight import mark_html
 from search.query import parse
-from search.index import title_of
+from search.store import header_of
 from search.ingest import iter_source_files, read_file
 from search.results import BadRequest, SearchRequest
 from search.searcher import Searcher
@@ -34,7 +35,8 @@ def paragraphs():
     for path in iter_source_files([str(SEEDS)]):
         for art in read_file(path):
             for p in art.paragraphs:
-                p.title = title_of(art, p)  # a word in the title or heading finds the paragraph too
+                p.title = header_of(art, p)  # a word in the title or heading finds the paragraph too
+                p.sources = [art.source] if art.source else []
                 out[f"{art.doc_id}-{p.para_no}"] = p
     return out
 
@@ -143,7 +145,7 @@ class _Snippet(HTMLParser):
 def test_snippets_are_escaped_text_of_the_paragraph_with_marked_matches(searcher, q):
     for hit in searcher.search(SearchRequest(q=q, size=20)).hits:
         parsed = _Snippet()
-        parsed.feed(hit.snippet)
+        parsed.feed(hit.snippet.html())
         assert set(parsed.tags) <= {"mark"}
         assert parsed.text.strip("…") in hit.text
         assert len(parsed.text) <= 260
@@ -160,25 +162,31 @@ def test_snippets_are_escaped_text_of_the_paragraph_with_marked_matches(searcher
 
 def test_snippet_keeps_the_original_script(searcher):
     hit = searcher.search(SearchRequest(q="扶贫车间", province=["甘肃"])).hits[0]
-    assert "<mark>扶貧車間</mark>" in hit.snippet
+    assert "<mark>扶貧車間</mark>" in hit.snippet.html()
+
+
+# facet -> the paragraph attribute holding its values (the oracle does not read search.facets)
+ATTRS = {"province": "province", "year": "years", "measure": "measures", "source": "sources"}
+
+
+def chosen(p, facet, selected) -> bool:
+    """Whether paragraph ``p`` holds one of the ``selected`` values (sources
+    compare folded: one publisher in either script)."""
+    values = getattr(p, ATTRS[facet])
+    if facet == "source":
+        return bool({fold(v) for v in values} & {fold(v) for v in selected})
+    return bool(set(values) & set(selected))
 
 
 def brute_facets(paragraphs, ids, req):
     """Disjunctive facet counts over the paragraphs ``ids``, by brute force."""
-    def ok(p, facet):
-        if facet != "province" and req.province and not set(p.province) & set(req.province):
-            return False
-        if facet != "year" and req.year and not set(p.years) & set(req.year):
-            return False
-        if facet != "measure" and req.measure and not set(p.measures) & set(req.measure):
-            return False
-        return True
-    out = {"province": {}, "year": {}, "measure": {}}
+    out = {facet: {} for facet in ATTRS}
     for pid in ids:
         p = paragraphs[pid]
-        for facet, values in (("province", p.province), ("year", p.years), ("measure", p.measures)):
-            if ok(p, facet):
-                for v in values:
+        for facet, attr in ATTRS.items():
+            if all(not req.selected(other) or chosen(p, other, req.selected(other))
+                   for other in ATTRS if other != facet):
+                for v in getattr(p, attr):
                     out[facet][v] = out[facet].get(v, 0) + 1
     return out
 
@@ -188,12 +196,16 @@ def test_facet_counts_equal_brute_force(searcher, paragraphs):
     provinces = sorted({v for p in paragraphs.values() for v in p.province})
     years = sorted({v for p in paragraphs.values() for v in p.years})
     measures = sorted({v for p in paragraphs.values() for v in p.measures})
+    sources = sorted({v for p in paragraphs.values() for v in p.sources})
+    assert len(sources) >= 3
     for q in ["", "扶贫", "就业", "培训", "贫困劳动力", "甘肅", "南充"]:
-        for _ in range(6):
+        for _ in range(8):
             req = SearchRequest(q=q, size=100,
                                 province=rng.sample(provinces, k=rng.randint(0, min(2, len(provinces)))),
                                 year=rng.sample(years, k=rng.randint(0, min(2, len(years)))),
-                                measure=rng.sample(measures, k=rng.randint(0, min(2, len(measures)))))
+                                measure=rng.sample(measures, k=rng.randint(0, min(2, len(measures)))),
+                                # sources asked for in either script
+                                source=[rng.choice([s, fold(s)]) for s in rng.sample(sources, k=rng.randint(0, 2))])
             result = searcher.search(req)
             _, matched = all_hits(searcher, q=q)
             expect = brute_facets(paragraphs, matched, req)
@@ -201,15 +213,20 @@ def test_facet_counts_equal_brute_force(searcher, paragraphs):
             assert got == expect, (q, req)
             # the hits are the matches that pass every filter
             hit_ids = [pid for pid in matched if all(
-                not sel or set(getattr(paragraphs[pid], attr)) & set(sel)
-                for sel, attr in ((req.province, "province"), (req.year, "years"), (req.measure, "measures")))]
+                not req.selected(facet) or chosen(paragraphs[pid], facet, req.selected(facet)) for facet in ATTRS)]
             assert result.total == len(hit_ids)
 
 
-def test_facet_lists_are_sorted_by_count(searcher):
-    for values in searcher.search(SearchRequest(q="")).facets.values():
-        counts = [v.count for v in values]
-        assert counts == sorted(counts, reverse=True) and all(c > 0 for c in counts)
+def test_facet_lists_are_sorted_by_count_and_years_newest_first(searcher):
+    facets = searcher.search(SearchRequest(q="")).facets
+    for name, values in facets.items():
+        assert all(v.count > 0 for v in values)
+        if name == "year":
+            years = [v.value for v in values]
+            assert years == sorted(years, reverse=True) and len(years) > 3
+        else:
+            counts = [v.count for v in values]
+            assert counts == sorted(counts, reverse=True)
 
 
 @pytest.mark.parametrize("q,province", [("扶贫", []), ("", []), ("", ["四川"])])
@@ -242,36 +259,41 @@ def test_unknown_measure_is_a_bad_request(searcher):
 def test_odd_queries_never_raise(searcher, q):
     res = searcher.search(SearchRequest(q=q))
     for h in res.hits:
-        assert "<script" not in h.snippet
+        assert "<script" not in h.snippet.html()
 
 
 def test_article_and_listing(searcher, paragraphs):
     total, docs = searcher.articles(1, 100)
     assert total == len(docs) and total >= 5
-    art = searcher.article(docs[0]["doc_id"])
+    art = searcher.article(docs[0].doc_id)
     assert [p.para_no for p in art.paragraphs] == list(range(1, len(art.paragraphs) + 1))
     assert searcher.article("no-such-doc") is None
 
 
+def mark(searcher, text, q):
+    """The article page's marking of ``q`` in ``text``."""
+    return mark_html(text, searcher.query(q).mark_groups())
+
+
 def test_mark_marks_query_words_in_the_original_script(searcher):
-    assert searcher.mark("甘肅扶貧車間<b>", "扶贫车间") == "甘肅<mark>扶貧車間</mark>&lt;b&gt;"
+    assert mark(searcher, "甘肅扶貧車間<b>", "扶贫车间") == "甘肅<mark>扶貧車間</mark>&lt;b&gt;"
 
 
 def test_a_typed_word_is_marked_whole_where_it_stands_whole(searcher):
     # 扶贫车间 is cut into 扶贫 + 车间 for matching; where the paragraph holds
     # the whole word, only that is marked, not every lone 扶贫 around it
     text = "全省扶貧車間建設暨就業扶貧現場推進會"
-    assert searcher.mark(text, "扶贫车间") == "全省<mark>扶貧車間</mark>建設暨就業扶貧現場推進會"
+    assert mark(searcher, text, "扶贫车间") == "全省<mark>扶貧車間</mark>建設暨就業扶貧現場推進會"
     # where it does not stand whole, its pieces are marked
-    assert searcher.mark("扶貧工作與車間建設", "扶贫车间") == "<mark>扶貧</mark>工作與<mark>車間</mark>建設"
+    assert mark(searcher, "扶貧工作與車間建設", "扶贫车间") == "<mark>扶貧</mark>工作與<mark>車間</mark>建設"
 
 
 def test_article_listing_is_newest_first_and_counts_paragraphs(searcher, paragraphs):
     total, docs = searcher.articles(1, 100)
-    dates = [d["date"] for d in docs]
+    dates = [d.date for d in docs]
     dated = [d for d in dates if d]
     assert dated == sorted(dated, reverse=True) and dates[:len(dated)] == dated
-    assert sum(d["paragraphs"] for d in docs) == len(paragraphs)
+    assert sum(d.paragraphs for d in docs) == len(paragraphs)
     assert searcher.stats() == {"documents": total, "paragraphs": len(paragraphs)}
 
 

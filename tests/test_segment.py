@@ -10,11 +10,15 @@ import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
-from search import index as I
+from search import indexing
+from search.indexing import build_index
+from search.store import Index, analyze_article
+from search.store.record import paragraph_documents
+from search.store.schema import INDEX_NAME, META_FILE, SCHEMA_VERSION
 from search.ingest import iter_source_files, read_file
 from search.searcher import Searcher
 from search.results import SearchRequest
-from search.segment import BulkSegmentWriter, Codec
+from search.store.segment import BulkSegmentWriter, Codec
 
 from conftest import SEEDS
 
@@ -28,21 +32,25 @@ def _commit(ix, writer, keep=()) -> None:
 
 
 def _build(folder, writer_class, extra_docs=()):
-    ix, meta = I.create_index(folder)
+    index = Index.create(folder)
+    ix = windex.open_dir(str(folder), indexname=INDEX_NAME)
     w = writer_class(ix, _lk=False, codec=Codec(), compound=False)
     for f in sorted(iter_source_files([str(SEEDS)])):
         articles = read_file(f)
-        I._write_file(w, str(f), "digest", articles, [I.analyze_article(a) for a in articles], meta)
+        for a in articles:
+            a.path = str(f)
+            for doc in paragraph_documents(a, index.meta, "digest", len(articles), analyze_article(a)):
+                w.add_document(**doc)
     for doc in extra_docs:
         w.add_document(**doc)
     _commit(ix, w)
-    return windex.open_dir(str(folder), indexname=I.INDEX_NAME)
+    return windex.open_dir(str(folder), indexname=INDEX_NAME)
 
 
 # plain strings (analysed by the field's analyzer, as Whoosh does) and a
 # repeated term, beside the pre-analysed documents of the seeds
 EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC", _stored_text="扶贫车间",
-              grams="扶贫车间扶贫车间", title="标题", tgrams="标题标题", data={"n": 1}, day=5, para_no=1)]
+              text_grams="扶贫车间扶贫车间", header="标题", header_grams="标题标题", data={"n": 1}, day=5, para_no=1)]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +87,7 @@ def test_same_terms_postings_and_statistics(both):
 def test_positions_and_frequencies_decode(both):
     _, b = both
     last = b.doc_count_all() - 1  # the extra document
-    m = b.postings("grams", "扶贫")
+    m = b.postings("text_grams", "扶贫")
     m.skip_to(last)
     assert m.id() == last and m.value_as("positions") == [0, 4]
     m = b.postings("text", "扶贫")
@@ -92,13 +100,13 @@ def test_same_stored_fields_lengths_and_columns(both):
     for d in range(a.doc_count_all()):
         assert a.stored_fields(d) == b.stored_fields(d)
         assert a.doc_field_length(d, "text") == b.doc_field_length(d, "text")
-    for col in ("province_mask", "year_mask", "measure_mask", "day", "para_no"):
+    for col in ("province_mask", "year_mask", "measure_mask", "source_code", "day", "para_no"):
         assert list(a.column_reader(col)) == list(b.column_reader(col)), col
 
 
 def test_bulk_writer_refuses_to_merge(tmp_path):
-    ix, _ = I.create_index(tmp_path)
-    w = BulkSegmentWriter(ix, _lk=False, compound=False)
+    Index.create(tmp_path)
+    w = BulkSegmentWriter(windex.open_dir(str(tmp_path), indexname=INDEX_NAME), _lk=False, compound=False)
     with pytest.raises(NotImplementedError):
         w.add_reader(None)
     w._close_segment()
@@ -109,7 +117,7 @@ def _answers(index_dir, queries):
     out = []
     for q in queries:
         r = s.search(SearchRequest(q=q, size=20))
-        out.append((r.total, [h.para_id for h in r.hits], r.to_dict()["facets"]))
+        out.append((r.total, [h.para_id for h in r.hits], r.facets))
     return out
 
 
@@ -118,12 +126,12 @@ def test_small_segments_answer_like_one(tmp_path, monkeypatch, procs):
     """Writers (in this process or in workers) that start a new segment when
     their postings reach the bound give the same answers as one segment."""
     one, many = tmp_path / "one", tmp_path / "many"
-    I.build_index([str(SEEDS)], one, procs=1)
-    monkeypatch.setattr(I, "SEGMENT_POSTINGS", 3000 * procs)
-    I.build_index([str(SEEDS)], many, procs=procs)
-    meta = json.loads((many / I.META_FILE).read_text(encoding="utf-8"))
-    assert meta["schema_version"] == I.SCHEMA_VERSION
-    with windex.open_dir(str(many), indexname=I.INDEX_NAME).reader() as r:
+    build_index([str(SEEDS)], one, procs=1)
+    monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 3000 * procs)
+    build_index([str(SEEDS)], many, procs=procs)
+    meta = json.loads((many / META_FILE).read_text(encoding="utf-8"))
+    assert meta["schema_version"] == SCHEMA_VERSION
+    with windex.open_dir(str(many), indexname=INDEX_NAME).reader() as r:
         assert len(list(r.leaf_readers())) >= 3
     queries = ["扶贫", "就業扶貧", '"技能培训"', "牛肉面 OR 拉面", "扶贫 -甘肃", ""]
     assert _answers(many, queries) == _answers(one, queries)
@@ -169,7 +177,7 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
     import numpy as np
     from whoosh import fields
 
-    from search.postings import Postings
+    from search.store.postings import Postings
 
     schema = fields.Schema(body=fields.TEXT(phrase=True))
     ix = windex.create_in(str(tmp_path), schema)

@@ -11,12 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 from web.accesslog import AccessLog
 
 
-def test_serve_without_an_index_says_so_and_exits_1(tmp_path):
+def test_serve_without_an_index_says_so_and_exits_4(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "search", "serve", "--index", str(tmp_path / "none"), "--port", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
-    assert r.returncode == 1
+    assert r.returncode == 4  # no usable index (search.cli.exits)
     assert "zhsearch index" in r.stderr
 
 

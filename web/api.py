@@ -6,16 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from search.results import request_from_params
-from web.context import get_searcher, search_for
-from web.view import api_article_json, api_search_json
+from search.serialize import article_json, articles_json, search_json
+from web.context import get_searcher, run_search
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/search")
 def search():
-    _, view = search_for("api.search")
-    return jsonify(api_search_json(view))
+    result, urls = run_search("api.search")
+    return jsonify(search_json(result, urls))
 
 
 @bp.get("/api/docs")
@@ -23,7 +23,7 @@ def docs():
     # page and size are validated exactly as for a search
     req = request_from_params(lambda name: request.args.getlist(name) if name in ("page", "size") else [])
     total, items = get_searcher().articles(req.page, req.size)
-    return jsonify(total=total, page=req.page, size=req.size, docs=items)
+    return jsonify(articles_json(total, req.page, req.size, items))
 
 
 @bp.get("/api/docs/<doc_id>")
@@ -31,9 +31,9 @@ def doc(doc_id: str):
     article = get_searcher().article(doc_id)
     if article is None:
         abort(404, description=f"no article with doc_id {doc_id!r}")
-    return jsonify(api_article_json(article))
+    return jsonify(article_json(article))
 
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(status="ok", **get_searcher().stats())
+    return jsonify(status="ok", **get_searcher().health())

@@ -1,10 +1,11 @@
-"""What a request handler works with: the app's searcher and its URL bases."""
+"""What a request handler works with: the app's searcher and its URLs."""
 
 from __future__ import annotations
 
 from flask import current_app, request, url_for
 
 from search.results import request_from_params
+from search.urls import Urls
 
 
 def get_searcher():
@@ -12,17 +13,13 @@ def get_searcher():
     return current_app.extensions["searcher"]
 
 
-def doc_base() -> str:
-    """The URL prefix of article pages (``/docs/``), honouring a mount point."""
-    return url_for("pages.doc_page", doc_id="-")[:-1]
+def urls_for(endpoint: str) -> Urls:
+    """URLs of searches at ``endpoint`` and of article pages, honouring a mount point."""
+    return Urls(search_base=url_for(endpoint), doc_base=url_for("pages.doc_page", doc_id="-")[:-1])
 
 
-def search_for(endpoint: str):
+def run_search(endpoint: str):
     """Run the search the current request's query string asks for; returns
-    the request and the view model with URLs built on ``endpoint``."""
-    from web.view import search_view
-
-    searcher = get_searcher()
+    the typed result and the URLs for ``endpoint``."""
     req = request_from_params(request.args.getlist)
-    result = searcher.search(req)
-    return req, search_view(result, url_for(endpoint), searcher.measure_labels, doc_base())
+    return get_searcher().search(req), urls_for(endpoint)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
-from markupsafe import escape
 
+from search.highlight import mark_html
 from search.results import SearchRequest
-from web.context import get_searcher, search_for
-from web.view import article_view, request_url
+from web.context import get_searcher, run_search, urls_for
+from web.view import article_view, search_view
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def search_page():
-    req, view = search_for("pages.search_page")
-    json_url = request_url(url_for("api.search"), req)
-    return render_template("search.html", view=view, json_url=json_url)
+    result, urls = run_search("pages.search_page")
+    json_url = urls.search(result.request, base=url_for("api.search"))
+    return render_template("search.html", view=search_view(result, urls), json_url=json_url)
 
 
 @bp.get("/docs/<doc_id>")
@@ -26,6 +26,6 @@ def doc_page(doc_id: str):
     if article is None:
         abort(404, description=f"没有编号为 {doc_id} 的文章")
     q = request.args.get("q", "")
-    mark = searcher.mark if q.strip() else (lambda text, _q: str(escape(text)))
-    back_url = request_url(url_for("pages.search_page"), SearchRequest(q=q))
-    return render_template("doc.html", doc=article_view(article, q, mark, back_url))
+    groups = searcher.query(q).mark_groups() if q.strip() else []
+    back_url = urls_for("pages.search_page").search(SearchRequest(q=q))
+    return render_template("doc.html", doc=article_view(article, q, lambda text: mark_html(text, groups), back_url))

@@ -11,17 +11,12 @@ from web.accesslog import AccessLog
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8) -> int:
     import waitress
 
-    from search.index import IndexMissing, IndexVersionError
     from web import create_app
 
     _release_freed_memory()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" chatter
-    try:
-        app = create_app(index_dir)
-    except (IndexMissing, IndexVersionError) as e:
-        print(f"zhsearch serve: {e}", file=sys.stderr)
-        return 1
+    app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
     print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     waitress.serve(AccessLog(app), host=host, port=port, threads=threads, ident="zhsearch")
     return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from search.analysis import IS_CJK, fold
-from search.ingest.datafiles import read_tsv
+from search.datafiles import read_tsv
 
 # --------------------------------------------------------------------------
 # pinyin annotations: 動(dòng)態(tài) -> 動態

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from search.analysis import fold
-from search.ingest.datafiles import read_tsv
+from search.datafiles import read_tsv
 
 RULES_FILE = "measures.tsv"
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]")

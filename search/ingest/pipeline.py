@@ -8,18 +8,12 @@ from pathlib import Path
 
 from search.ingest import clean, structure
 from search.ingest.measures import measures_in
+from search.ingest.places import label_provinces
 from search.ingest.readers import RawRecord, read_records
 from search.ingest.years import year_of, years_in
 from search.model import Article, Paragraph
 
 log = logging.getLogger("search.ingest")
-
-try:
-    from search.ingest.places import label_provinces
-except ImportError:  # places.py not there yet: no province labels
-    def label_provinces(title, paragraphs, source=None):
-        return [], [[] for _ in paragraphs]
-
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
     """Every article in one file, cleaned and labelled.  Raises IngestError

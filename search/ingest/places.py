@@ -27,8 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
+
+from search.datafiles import data_path
 
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江",
@@ -103,14 +103,10 @@ class Evidence:
 # ---------------------------------------------------------------- data files
 
 
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("search") / "data" / name))
-
-
 def _data_lines(name: str) -> list[str]:
     """Non-blank lines of a data file, comments removed."""
     lines = []
-    for line in _data_path(name).read_text(encoding="utf-8").splitlines():
+    for line in data_path(name).read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             lines.append(line)

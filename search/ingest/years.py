@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from search.analysis import fold
-from search.ingest.datafiles import read_tsv
+from search.datafiles import read_tsv
 
 FIRST_YEAR, LAST_YEAR = 1949, 2035
 LONGEST_SPAN = 15  # a "span" longer than this is two numbers, not a plan period

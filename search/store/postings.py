@@ -9,7 +9,6 @@ reader's global ones (segment offset + local number).
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
@@ -179,20 +178,33 @@ def _raw_postings(seg, fieldname: str, text: str):
     return seg._terms.matcher(fieldname, seg._text_to_bytes(fieldname, text), seg.schema[fieldname].format)
 
 
+def _blocks(m):
+    """The blocks of a Whoosh 3 posting list, each as (its last doc id, a
+    function that reads it): a block nobody asks for is not read.  Reading
+    is Whoosh's own ``_read_data`` (decompress and unpickle); it gives
+    (absolute segment-local doc ids, weights, values)."""
+    def read():
+        m._read_data()
+        deltas, weights, values = m._data
+        return np.cumsum(np.asarray(deltas, dtype=np.int64)), weights, values
+
+    while True:
+        yield m._maxid, read
+        if m._lastblock:
+            return
+        m._goto(m._nextoffset)
+
+
 def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:
     """Positions of ``local`` docs (sorted, segment-local) from Whoosh 3
     blocks: only blocks whose range holds a wanted doc are read, and only the
     wanted postings' values decoded (Whoosh's ``Positions`` encoding: a
     4-byte count, then the pickled list of position deltas)."""
     j = 0
-    while j < len(local):
-        k = int(np.searchsorted(local, m._maxid, side="right"))
+    for maxid, read in _blocks(m):
+        k = int(np.searchsorted(local, maxid, side="right"))
         if k > j:
-            b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-            if m._compression:
-                b = zlib.decompress(b)
-            ids, _, values = loads(b)
-            ids = np.cumsum(np.asarray(ids, dtype=np.int64))
+            ids, _, values = read()
             want = local[j:k]
             at = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
             found = ids[at] == want
@@ -205,31 +217,24 @@ def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:
                         _DECODED[v] = poss
                 out[d + offset] = poss
             j = k
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
+        if j >= len(local):
+            return
 
 
 def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
     """Decode a whole posting list; fast path for Whoosh 3 on-disk blocks."""
     if isinstance(m, W3LeafMatcher) and not m._byteids:
         ids_parts, tf_parts = [], []
-        while True:
-            n = m._blocklength
-            b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-            if m._compression:
-                b = zlib.decompress(b)
-            ids, weights, _ = loads(b)
-            ids_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
+        for _, read in _blocks(m):
+            ids, weights, _ = read()
+            n = len(ids)
+            ids_parts.append(ids)
             if weights is None:
                 tf_parts.append(np.ones(n, dtype=np.float32))
             elif isinstance(weights, float):
                 tf_parts.append(np.full(n, weights, dtype=np.float32))
             else:
                 tf_parts.append(np.asarray(weights, dtype=np.float32))
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
         return np.concatenate(ids_parts), np.concatenate(tf_parts)
     ids, tf = [], []
     while m.is_active():
@@ -237,4 +242,3 @@ def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
         tf.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
-

@@ -1,24 +1,29 @@
-"""The ``zhsearch`` command line (also ``python -m search``)."""
+"""The ``zhsearch`` command line (also ``python -m search``): a thin layer
+over the library, one module a command, exit statuses in ``exits``."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 2, 3
+from search.cli import exits
+from search.facets import FACETS
 
 
 def default_index_dir() -> str:
-    env = os.environ.get("ZHSEARCH_INDEX")
-    if env:
-        return env
-    return str(Path(__file__).resolve().parent.parent / "index")
+    """``$ZHSEARCH_INDEX``, or ``index/`` in the working directory."""
+    return os.environ.get("ZHSEARCH_INDEX") or os.path.join(os.getcwd(), "index")
 
 
 def default_sources() -> list[str]:
-    return [str(Path(__file__).resolve().parent.parent / "seeds")]
+    """``seeds/`` in the working directory."""
+    return [os.path.join(os.getcwd(), "seeds")]
+
+
+def _index_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", default=None, metavar="DIR",
+                   help="index folder (default: $ZHSEARCH_INDEX, else index/ in this folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,17 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ix = sub.add_parser("index", help="bring the index up to date with files or folders")
-    ix.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders (default: seeds/)")
-    ix.add_argument("--index", default=None, metavar="DIR", help="index folder (default: index/ or $ZHSEARCH_INDEX)")
+    ix.add_argument("sources", nargs="*", metavar="SOURCE", help="files or folders (default: seeds/ in this folder)")
+    _index_option(ix)
     ix.add_argument("--rebuild", action="store_true", help="start from an empty index")
     ix.add_argument("--procs", type=int, default=None, help="worker processes for analysis (default: CPU count)")
 
     se = sub.add_parser("search", help="search the index")
     se.add_argument("query", nargs="?", default="", metavar="QUERY")
-    se.add_argument("--index", default=None, metavar="DIR")
-    se.add_argument("--province", action="append", default=[], metavar="P")
-    se.add_argument("--year", action="append", default=[], metavar="Y")
-    se.add_argument("--measure", action="append", default=[], metavar="KEY")
+    _index_option(se)
+    for f in FACETS:
+        se.add_argument(f"--{f.name}", action="append", default=[], metavar=f.metavar,
+                        help=f"only paragraphs with this {f.name} (repeatable: any of them)")
     se.add_argument("--limit", type=int, default=10, metavar="N")
     se.add_argument("--page", type=int, default=1, metavar="N")
     se.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
@@ -48,10 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("export", help="write the archive for an OpenSearch/Elasticsearch cluster")
     ex.add_argument("--opensearch", required=True, metavar="DIR", help="folder for the mapping and bulk NDJSON files")
-    ex.add_argument("--index", default=None, metavar="DIR")
+    _index_option(ex)
 
     sv = sub.add_parser("serve", help="serve the web pages and the JSON API")
-    sv.add_argument("--index", default=None, metavar="DIR")
+    _index_option(sv)
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
     sv.add_argument("--threads", type=int, default=8)
@@ -64,31 +69,26 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse exits 2 on bad usage, 0 on --help
         return int(e.code or 0)
-    if getattr(args, "index", None) is None and hasattr(args, "index"):
+    if hasattr(args, "index") and args.index is None:
         args.index = default_index_dir()
     try:
-        if args.command == "inspect":
-            from search.inspect import run as run_inspect
-
-            return run_inspect(args.paths, as_json=args.json)
         if args.command == "index":
-            from search.index import run_index
-
-            return run_index(args.sources or default_sources(), args.index, rebuild=args.rebuild, procs=args.procs)
-        if args.command == "search":
-            from search.searchcmd import run_search
-
-            return run_search(args)
-        if args.command == "export":
-            from search.export import run_export
-
-            return run_export(args.index, args.opensearch)
-        if args.command == "serve":
-            from web.serve import run_server
-
-            return run_server(args.index, host=args.host, port=args.port, threads=args.threads)
+            from search.cli.index import run
+        elif args.command == "search":
+            from search.cli.search import run
+        elif args.command == "inspect":
+            from search.cli.inspect import run
+        elif args.command == "export":
+            from search.cli.export import run
+        else:
+            from search.cli.serve import run
+        return run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
+        return exits.INTERRUPTED
+
+
+def fail(message: str, status: int) -> int:
+    """Print one line for the user on stderr; returns ``status``."""
+    print(f"zhsearch: {message}", file=sys.stderr)
+    return status

@@ -30,7 +30,7 @@ from whoosh.system import unpack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.analysis import Analyzed, TermTokenizer
+from search.store.schema import Analyzed, TermTokenizer
 
 POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
 _NO_LENGTH = (length_to_byte(None), length_to_byte(0))  # blocks carry no length statistics

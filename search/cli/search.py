@@ -1,0 +1,56 @@
+"""``zhsearch search QUERY``: the API's search, printed for a person or,
+with ``--json``, as the API's own JSON (``search.serialize``)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html import unescape
+
+from search.cli import exits, fail
+from search.facets import FACETS
+from search.results import BadRequest, request_from_params
+from search.store import REBUILD_HINT, IndexUnavailable
+
+
+def _terminal_marks(snippet_html: str, color: bool) -> str:
+    on, off = ("\033[1;33m", "\033[0m") if color else ("【", "】")
+    return unescape(re.sub(r"<mark>(.*?)</mark>", lambda m: on + m.group(1) + off, snippet_html))
+
+
+def run(args) -> int:
+    from search.searcher import Searcher
+    from search.serialize import search_json
+    from search.urls import Urls
+
+    params = {"q": [args.query], "page": [str(args.page)], "size": [str(args.limit)], "sort": [args.sort]}
+    params.update({f.name: getattr(args, f.name) for f in FACETS})
+    try:
+        req = request_from_params(lambda name: params.get(name, []))
+    except BadRequest as e:
+        return fail(str(e), exits.USAGE)
+    try:
+        searcher = Searcher(args.index)
+    except IndexUnavailable as e:
+        return fail(str(e), exits.NO_INDEX)
+    if searcher.stats()["paragraphs"] == 0:
+        return fail(f"the index in {args.index} is empty: add articles with `zhsearch index SOURCE` "
+                    f"(or `{REBUILD_HINT} SOURCE`)", exits.NO_INDEX)
+    try:
+        result = searcher.search(req)
+    except BadRequest as e:
+        return fail(str(e), exits.USAGE)
+    if args.json:
+        print(json.dumps(search_json(result, Urls()), ensure_ascii=False, indent=1))
+        return exits.OK
+    color = sys.stdout.isatty()
+    print(f"{result.total} paragraphs ({result.took_ms:.1f} ms)")
+    for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
+        meta = " · ".join(x for x in (h.source, h.date, "、".join(h.province),
+                                       "、".join(str(y) for y in h.years)) if x)
+        print(f"\n{i}. {h.title}  [{h.para_id}]")
+        if meta:
+            print(f"   {meta}")
+        print(f"   {_terminal_marks(h.snippet.html(), color)}")
+    return exits.OK

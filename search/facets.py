@@ -1,0 +1,175 @@
+"""The facets, declared once.
+
+A facet is a label of every paragraph that searches are narrowed by and
+counted over: its province, the years it speaks of, the measures it
+reports, its article's source.  Each is one :class:`Facet` in ``FACETS``,
+which every layer reads:
+
+- ingestion's labels are read by ``values`` (what a paragraph holds, as
+  written);
+- the index stores each paragraph's values in one column: for a facet
+  whose values are known before indexing (``known``), a bit mask of their
+  places in its :class:`Vocabulary`, so a paragraph may hold several (at
+  most 64 distinct values); for a facet with values nobody can list in
+  advance (publishers), one value a paragraph, stored as a stable code of
+  its key, with the names as written kept in the index metadata;
+- requests name it by ``name`` (``?province=``, ``--province``), and
+  ``parse`` checks and normalises what was asked;
+- answers list it under ``name``, in ``order``, with ``label`` for the
+  pages; ``title`` heads it on the pages.
+
+Adding a facet is adding a row here and, if ingestion does not label it
+yet, the code that derives its values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from search.analysis import fold
+from search.model import Article, Paragraph
+
+BITS, ORDINAL = "bits", "ordinal"  # how a facet's values are stored
+MAX_BITS = 64
+YEARS = tuple(range(1980, 1980 + MAX_BITS))  # the years a paragraph can be labelled with
+
+
+class BadRequest(ValueError):
+    """A parameter that is not valid; ``str(e)`` says which and why."""
+
+
+class Vocabulary:
+    """The values of a bit-mask facet, each at its bit.  Values are only
+    ever added, so the masks an index holds stay valid."""
+
+    def __init__(self, keys=()):
+        self.keys: list = []
+        self._bits: dict = {}
+        for k in keys:
+            self.add(k)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def bit(self, key) -> int | None:
+        return self._bits.get(key)
+
+    def add(self, key) -> int:
+        bit = self._bits.get(key)
+        if bit is None:
+            if len(self.keys) >= MAX_BITS:
+                raise ValueError(f"a bit-mask facet holds at most {MAX_BITS} values (new: {key!r})")
+            bit = self._bits[key] = len(self.keys)
+            self.keys.append(key)
+        return bit
+
+    def mask(self, keys) -> int:
+        """The signed 64-bit mask of ``keys`` (keys it does not hold are left out)."""
+        m = 0
+        for k in keys:
+            bit = self._bits.get(k)
+            if bit is not None:
+                m |= 1 << bit
+        return m - (1 << 64) if m >= (1 << 63) else m
+
+
+def ordinal_code(key: str) -> int:
+    """The stored code of a single-valued facet's key: a stable 63-bit hash
+    (never 0, which means "no value"), the same in every process, so worker
+    processes need no shared vocabulary."""
+    h = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    return h or 1
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # request parameter, JSON key, CLI flag
+    title: str  # heading on the pages
+    values: Callable[[Article, Paragraph], list]  # a paragraph's values, as written
+    key: Callable  # value -> what makes two spellings one value
+    parse: Callable[[str], object]  # a requested value -> value (raises BadRequest)
+    known: Callable[[], list] | None = None  # every value, for a bit-mask facet
+    order: str = "count"  # "count": most frequent first; "newest": largest first
+    metavar: str = "VALUE"
+
+    @property
+    def storage(self) -> str:
+        return BITS if self.known is not None else ORDINAL
+
+    @property
+    def column(self) -> str:
+        """The index column holding each paragraph's values."""
+        return f"{self.name}_mask" if self.storage == BITS else f"{self.name}_code"
+
+    def label(self, value) -> str:
+        """What the pages show for a value."""
+        if self.name == "measure":
+            return measure_labels().get(value, str(value))
+        return str(value)
+
+
+# -- the values: how each facet reads a paragraph, and what a request may ask
+
+
+def province_name(value: str) -> str:
+    """What users type for a province, as the short simplified name."""
+    v = fold(value.strip())
+    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"):
+        if v.endswith(suffix) and len(v) > len(suffix) + 1:
+            return v[: -len(suffix)]
+    return v
+
+
+def parse_year(raw: str) -> int:
+    y = raw.strip()
+    if not (len(y) == 4 and y.isascii() and y.isdigit()):
+        raise BadRequest(f"year must be four digits, not {y[:20]!r}")
+    return int(y)
+
+
+def parse_measure(raw: str) -> str:
+    key = raw.strip()
+    labels = measure_labels()
+    if key not in labels:
+        raise BadRequest(f"unknown measure {key[:40]!r}; known: " + ", ".join(labels))
+    return key
+
+
+def source_key(value: str) -> str:
+    """One key for every spelling of a publisher's name: folded (traditional
+    and simplified alike), spaces dropped."""
+    return "".join(fold(value).split())
+
+
+@lru_cache(maxsize=1)
+def measure_labels() -> dict[str, str]:
+    """Measure key -> its Chinese name, from the measure rules file."""
+    from search.ingest.measures import load_measures
+
+    return {m.key: m.label for m in load_measures()}
+
+
+def _nonempty(raw: str) -> str:
+    return raw.strip()
+
+
+def _provinces() -> list[str]:
+    from search.ingest.places import PROVINCES
+
+    return list(PROVINCES)
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("province", "省份", lambda a, p: p.province, key=province_name, parse=province_name,
+          known=_provinces, metavar="P"),
+    Facet("year", "年份", lambda a, p: p.years, key=int, parse=parse_year,
+          known=lambda: list(YEARS), order="newest", metavar="Y"),
+    Facet("measure", "措施类型", lambda a, p: p.measures, key=str, parse=parse_measure,
+          known=lambda: list(measure_labels()), metavar="KEY"),
+    Facet("source", "来源", lambda a, p: [a.source] if a.source and a.source.strip() else [],
+          key=source_key, parse=_nonempty, metavar="S"),
+)
+BY_NAME = {f.name: f for f in FACETS}

@@ -1,0 +1,194 @@
+"""Which paragraphs a parsed query matches: set algebra on sorted arrays of
+document numbers read from the postings.
+
+A Chinese word must occur literally (after folding) in the paragraph's
+text or its header (article title and section heading): its bigrams'
+postings give candidates, and their positions confirm the literal where
+jieba did not keep the whole string as one word.  A latin word or number
+must be a word of the text or the header.  Phrases are confirmed on the
+stored text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.analysis import fold
+from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.snapshot import Snapshot
+from search.store import EMPTY_IDS, Postings
+
+MAX_CHAR_TERMS = 2000  # bigrams unioned for a one-character literal
+
+
+class Matcher:
+    """Matching on one snapshot; literals' matches are cached on it."""
+
+    def __init__(self, snap: Snapshot):
+        self.snap = snap
+        self.postings = snap.postings
+        self.cache = snap.literal_cache
+
+    def match(self, query: Query) -> np.ndarray:
+        """The live paragraphs the query matches (all of them for an empty one)."""
+        snap = self.snap
+        if not query.must:
+            docs = snap.all_live
+        else:
+            docs = None
+            for node in query.must:
+                ids = self.eval(node)
+                docs = ids if docs is None else intersect_sorted(docs, ids)
+                if len(docs) == 0:
+                    break
+            docs = docs[snap.live[docs]]
+        for node in query.must_not:
+            if len(docs):
+                docs = np.setdiff1d(docs, self.eval(node), assume_unique=True)
+        return docs.astype(np.int32)
+
+    def eval(self, node) -> np.ndarray:
+        if isinstance(node, Literal):
+            return self.literal(node.text)[0]
+        if isinstance(node, Token):
+            return self.token(node.text)[0]
+        if isinstance(node, AnyOf):
+            parts = [self.eval(n) for n in node.options]
+            return np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
+        if isinstance(node, AllOf):
+            docs = None
+            for n in node.parts:
+                ids = self.eval(n)
+                docs = ids if docs is None else intersect_sorted(docs, ids)
+            return docs if docs is not None else EMPTY_IDS
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        return EMPTY_IDS
+
+    def literal(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Paragraphs whose text or header holds ``text`` (folded), with how
+        often the text holds it (0 where only the header does)."""
+        hit = self.cache.get(text)
+        if hit is None:
+            ids, tf = literal_in(self.postings, "text_grams", "text", text)
+            hit = _with_header_only(ids, tf, self.in_headers(text))
+            self.cache.put(text, hit)
+        return hit
+
+    def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Paragraphs holding a latin word or number in the text or header."""
+        ids, tf = self.postings.ids_tf("text", text)
+        return _with_header_only(ids, tf, self.postings.ids_tf("header", text)[0])
+
+    def in_headers(self, text: str) -> np.ndarray:
+        """Paragraphs whose header (article title or section heading) holds ``text``."""
+        key = ("header", text)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = literal_in(self.postings, "header_grams", "header", text)[0]
+            self.cache.put(key, hit)
+        return hit
+
+    def in_header(self, leaf, docs: np.ndarray) -> np.ndarray:
+        """1.0 for each of ``docs`` whose header holds the leaf, else 0."""
+        ids = self.in_headers(leaf.text) if isinstance(leaf, Literal) else self.postings.ids_tf("header", leaf.text)[0]
+        return holds(ids, docs).astype(np.float32)
+
+    def phrase(self, node: Phrase) -> np.ndarray:
+        docs = None
+        for part in node.parts:
+            ids = self.eval(part)
+            docs = ids if docs is None else intersect_sorted(docs, ids)
+            if len(docs) == 0:
+                return EMPTY_IDS
+        docs = docs[self.snap.live[docs]]
+
+        def has_phrase(rec) -> bool:
+            header = " ".join(x for x in (rec.title, rec.heading) if x)
+            return any(node.text in " ".join(fold(t).split()) for t in (rec.text, header))
+
+        keep = [d for d in docs.tolist() if has_phrase(self.snap.stored(d))]
+        return np.asarray(keep, dtype=np.int32)
+
+
+def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Documents whose ``grams`` field holds ``text`` literally, and how
+    often; ``words`` is the word field of the same text."""
+    n = len(text)
+    if n == 1:
+        # A lone character: where jieba made it a word, or where a bigram
+        # starts with it (the end of a run of characters is not covered:
+        # the literal guarantee is for two characters or more).
+        terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
+        parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
+        ids = np.unique(np.concatenate(parts)).astype(np.int32)
+        return ids, np.ones(len(ids), dtype=np.float32)
+    if n == 2:
+        return p.ids_tf(grams, text)
+    # candidates hold every bigram of the text (rarest first: the middle
+    # bigrams of a compound are often far rarer than its parts); the
+    # positions of every other bigram then confirm the literal
+    lists = sorted((p.ids_tf(grams, g)[0] for g in dict.fromkeys(text[i:i + 2] for i in range(n - 1))), key=len)
+    cand = lists[0]
+    for ids in lists[1:]:
+        if len(cand) == 0:
+            break
+        cand = intersect_sorted(cand, ids)
+    if len(cand) == 0:
+        return EMPTY_IDS, np.zeros(0, dtype=np.float32)
+    offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
+    # documents where jieba made the whole string one word need no check
+    word_ids, word_tf = p.ids_tf(words, text)
+    sure = np.isin(cand, word_ids, assume_unique=True)
+    tf = np.ones(len(cand), dtype=np.float32)
+    if len(word_ids):
+        tf[sure] = word_tf[np.searchsorted(word_ids, cand[sure])]
+    check = cand[~sure]
+    if len(check) == 0:
+        return cand, tf
+    pos = [p.positions(grams, text[off:off + 2], check) for off in offsets]
+    found = np.zeros(len(check), dtype=bool)
+    counts = np.ones(len(check), dtype=np.float32)
+    for i, d in enumerate(check.tolist()):
+        starts = set(pos[0].get(d, ()))
+        for k, off in enumerate(offsets[1:], 1):
+            starts &= {q - off for q in pos[k].get(d, ())}
+            if not starts:
+                break
+        if starts:
+            found[i] = True
+            counts[i] = len(starts)
+    keep = sure.copy()
+    keep[~sure] = found
+    tf[~sure] = counts
+    return cand[keep], tf[keep]
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elements of both sorted, duplicate-free arrays: the shorter is looked
+    up in the longer (``np.intersect1d`` would sort both together)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def holds(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """For each of ``docs``, whether the sorted array ``ids`` holds it."""
+    if len(ids) == 0:
+        return np.zeros(len(docs), dtype=bool)
+    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return ids[idx] == docs
+
+
+def _with_header_only(ids, tf, header_ids) -> tuple[np.ndarray, np.ndarray]:
+    """Text matches (docnums, term frequency) joined by the documents that
+    match by their header only, with a text frequency of 0."""
+    extra = np.setdiff1d(header_ids, ids, assume_unique=True)
+    if len(extra) == 0:
+        return ids, tf
+    order = np.argsort(np.concatenate([ids, extra]), kind="stable")
+    return (np.concatenate([ids, extra])[order].astype(np.int32),
+            np.concatenate([tf, np.zeros(len(extra), dtype=np.float32)])[order])

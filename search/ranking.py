@@ -1,0 +1,141 @@
+"""How matching paragraphs are ordered.
+
+Relevance is BM25 over the query's words (the match set's own document
+frequency for literals), with a word standing in the paragraph's header
+(article title or section heading) counted above its text, words found
+only through a synonym below the word typed, and, for the best
+candidates, a bonus for the query's words standing close together and for
+the whole query standing as typed.  Browsing (no query) and the date sorts
+order by date.  Ties always fall back to index order, so pages never
+overlap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from search.analysis import fold
+from search.highlight import leaf_spans
+from search.matching import Matcher
+from search.query import AllOf, AnyOf, Literal, Phrase, Query
+from search.results import SearchRequest
+
+K1, B = 1.2, 0.75
+HEADER_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
+SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
+RERANK = 60  # best candidates re-scored for proximity
+PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
+WHOLE_BONUS = 0.5  # for the whole query standing in the text as typed
+
+
+def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tuple[list[int], list[float]]:
+    """The docnums and scores of the requested page of ``docs``."""
+    snap = m.snap
+    first = (req.page - 1) * req.size
+    last = first + req.size
+    if first >= len(docs):
+        return [], []
+    leaves = query.positive_leaves()
+    if not leaves:  # browsing: by date, from an order made once per snapshot
+        ordered = snap.date_order(req.sort == "date_asc")
+        if len(docs) < len(ordered):
+            wanted = np.zeros(len(snap.live), dtype=bool)
+            wanted[docs] = True
+            ordered = ordered[wanted[ordered]]
+        chosen = ordered[first:last]
+        return chosen.tolist(), [0.0] * len(chosen)
+    scores = bm25(m, query, docs)
+    if req.sort in ("date_desc", "date_asc"):
+        day = snap.day[docs].astype(np.int64)
+        undated = day == 0
+        key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)
+        # undated last, then by date, then by score, then in index order
+        order = np.lexsort((docs, -scores, key_day, undated))
+        chosen = order[first:last]
+        return docs[chosen].tolist(), scores[chosen].tolist()
+    want = max(last, RERANK)
+    if want < len(docs):  # every document tied with the last one wanted, so pages never overlap
+        cutoff = np.partition(-scores, want - 1)[want - 1]
+        top = np.flatnonzero(-scores <= cutoff)
+    else:
+        top = np.arange(len(docs))
+    top = top[np.lexsort((docs[top], -scores[top]))][:want]
+    head = top[:RERANK]
+    boosted = rerank(m, query, leaves, docs[head], scores[head])
+    ranked = sorted(zip(boosted, head.tolist()), key=lambda t: (-t[0], int(docs[t[1]])))
+    ranked += [(float(scores[i]), i) for i in top[RERANK:].tolist()]
+    ranked = ranked[first:last]
+    return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
+
+
+def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
+    """BM25 of the required parts of the query, summed."""
+    snap = m.snap
+    norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
+    scores = np.zeros(len(docs), dtype=np.float32)
+    for node in query.must:
+        scores += _score(m, node, docs, norm)
+    return scores
+
+
+def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """A word scores BM25 over its matches, plus a share of its idf where
+    the header holds it; alternatives score their best, and words found
+    only through a synonym count less than the word typed."""
+    if isinstance(node, AnyOf):
+        best = None
+        for i, option in enumerate(node.options):
+            s = _score(m, option, docs, norm)
+            if node.expanded and i:
+                s *= SYNONYM_WEIGHT
+            best = s if best is None else np.maximum(best, s)
+        return best
+    if isinstance(node, (AllOf, Phrase)):
+        return sum((_score(m, n, docs, norm) for n in node.parts), np.zeros(len(docs), dtype=np.float32))
+    ids, tf = m.literal(node.text) if isinstance(node, Literal) else m.token(node.text)
+    if len(ids) == 0:
+        return np.zeros(len(docs), dtype=np.float32)
+    n = max(m.snap.n_live, 1)
+    df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
+    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    f = np.where(ids[idx] == docs, tf[idx], 0).astype(np.float32)
+    return idf * f * (K1 + 1) / (f + norm) + HEADER_WEIGHT * idf * m.in_header(node, docs)
+
+
+def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
+    """Scores of the best candidates raised by how close the query's words
+    stand in the text, and by the whole query standing there as typed."""
+    whole = "".join(fold(query.raw).split())
+    out = []
+    for d, s in zip(docs.tolist(), scores.tolist()):
+        folded = fold(m.snap.stored(d).text)
+        bonus = PROXIMITY_BONUS * proximity(folded, leaves)
+        if len(leaves) > 1 and whole and whole in folded:
+            bonus += WHOLE_BONUS
+        out.append(float(s) * (1 + bonus))
+    return out
+
+
+def proximity(folded: str, leaves: list) -> float:
+    """1.0 when the query's words stand side by side, towards 0 as they
+    scatter: their total length over the smallest window holding them all."""
+    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+    if len(per_leaf) < 2 or any(not s for s in per_leaf):
+        return 0.0
+    events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
+    need, have, best, lo = len(per_leaf), {}, None, 0
+    for i, (_, e, k) in enumerate(events):
+        have[k] = have.get(k, 0) + 1
+        while len(have) == need:
+            ls, _, lk = events[lo]
+            window = max(ev[1] for ev in events[lo:i + 1]) - ls
+            best = window if best is None else min(best, window)
+            have[lk] -= 1
+            if not have[lk]:
+                del have[lk]
+            lo += 1
+    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
+    return min(1.0, total / best) if best else 0.0

@@ -1,0 +1,119 @@
+"""The JSON shapes of ``api.md``, built in one place from the typed
+results: ``/api/search`` and ``zhsearch search --json`` both print
+``search_json``, so they cannot drift apart."""
+
+from __future__ import annotations
+
+import math
+
+from search.facets import FACETS, BY_NAME
+from search.model import Article
+from search.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult
+from search.urls import Urls
+
+
+def hit_json(hit: Hit, urls: Urls) -> dict:
+    return {
+        "doc_id": hit.doc_id,
+        "para_id": hit.para_id,
+        "para_no": hit.para_no,
+        "title": hit.title,
+        "source": hit.source,
+        "date": hit.date,
+        "url": urls.doc(hit.doc_id, hit.para_no),
+        "heading": hit.heading,
+        "province": hit.province,
+        "years": hit.years,
+        "measures": hit.measures,
+        "text": hit.text,
+        "snippet": hit.snippet.html(),
+        "score": round(hit.score, 4),
+    }
+
+
+def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:
+    """A facet's values with their counts, labels and the URL that toggles
+    each; a chosen value with no hits left is listed too (count 0), so it
+    can be unchosen."""
+    req = result.request
+    f = BY_NAME[facet]
+    values = list(result.facets.get(facet, []))
+    shown = {f.key(v.value) for v in values}
+    values += [FacetValue(v, 0, True) for v in req.selected(facet) if f.key(v) not in shown]
+    return [
+        {
+            "value": v.value,
+            "label": f.label(v.value),
+            "count": v.count,
+            "selected": v.selected,
+            "url": urls.search(req.toggled(facet, _chosen_form(req, facet, v.value))),
+        }
+        for v in values
+    ]
+
+
+def _chosen_form(req: SearchRequest, facet: str, value):
+    """The value as the request chose it, where it chose it in another
+    spelling (中国组织人事报 for 中國組織人事報), so toggling removes it."""
+    f = BY_NAME[facet]
+    return next((v for v in req.selected(facet) if f.key(v) == f.key(value)), value)
+
+
+def filters_json(req: SearchRequest, urls: Urls) -> list[dict]:
+    """The chosen facet values, each with the URL that removes it."""
+    return [
+        {
+            "facet": f.name,
+            "title": f.title,
+            "value": value,
+            "label": f.label(value),
+            "remove_url": urls.search(req.toggled(f.name, value)),
+        }
+        for f in FACETS
+        for value in req.selected(f.name)
+    ]
+
+
+def pages(result: SearchResult) -> int:
+    return max(1, min(MAX_PAGE, math.ceil(result.total / result.request.size)))
+
+
+def search_json(result: SearchResult, urls: Urls) -> dict:
+    """The ``/api/search`` answer."""
+    req = result.request
+    n_pages = pages(result)
+    return {
+        "query": req.q,
+        "total": result.total,
+        "page": req.page,
+        "size": req.size,
+        "sort": req.sort,
+        "took_ms": round(result.took_ms, 2),
+        "hits": [hit_json(h, urls) for h in result.hits],
+        "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
+        "filters": filters_json(req, urls),
+        "next_url": urls.search(req.replace(page=req.page + 1)) if req.page < n_pages else None,
+        "prev_url": urls.search(req.replace(page=req.page - 1)) if req.page > 1 else None,
+    }
+
+
+def article_json(article: Article) -> dict:
+    """The ``/api/docs/<doc_id>`` answer."""
+    return {
+        "doc_id": article.doc_id,
+        "title": article.title,
+        "source": article.source,
+        "date": article.date,
+        "url": article.url,
+        "province": list(article.province),
+        "paragraphs": [{"para_id": f"{article.doc_id}-{p.para_no}", **p.to_dict()} for p in article.paragraphs],
+    }
+
+
+def articles_json(total: int, page: int, size: int, items: list[ArticleSummary]) -> dict:
+    """The ``/api/docs`` answer."""
+    return {
+        "total": total, "page": page, "size": size,
+        "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
+                  "province": a.province, "paragraphs": a.paragraphs} for a in items],
+    }

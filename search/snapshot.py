@@ -1,0 +1,61 @@
+"""One committed state of the index, opened, with the arrays a search
+reads: which paragraphs are live, their dates, lengths and facet columns,
+and the orders that browsing uses."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from search.facet_counts import load_column
+from search.facets import FACETS
+from search.store import ArrayLRU, Index
+
+LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
+
+
+class Snapshot:
+    """A generation of the index.  Searches on it take ``lock`` (Whoosh's
+    readers are not thread-safe); ``users`` counts the searches that hold
+    it, so that a replaced snapshot is closed when the last one ends."""
+
+    def __init__(self, index: Index, cache: ArrayLRU | None = None):
+        self.index = index
+        self.meta = index.meta
+        self.reader = index.reader(cache)
+        self.generation = self.reader.generation
+        p = self.postings = self.reader.postings
+        self.live = p.live_mask()
+        self.n_live = int(self.live.sum())
+        self.day = p.numeric_column("day", "i").astype(np.int32)
+        self.text_len = p.field_lengths("text")
+        live_len = self.text_len[self.live]
+        self.avg_len = float(live_len.mean()) if len(live_len) else 1.0
+        self.facets = {f.name: load_column(f, p.numeric_column(f.column, "q"), self.meta) for f in FACETS}
+        self.all_live = np.flatnonzero(self.live).astype(np.int32)
+        # each article's first paragraph, newest article first (undated last)
+        heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
+        day = self.day[heads].astype(np.int64)
+        self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
+        self.lock = threading.RLock()
+        # literals' matches (after position checks), bounded like the postings cache
+        self.literal_cache = ArrayLRU(LITERAL_CACHE)
+        self.users = 0
+        self.retired = False
+        self._orders: dict[bool, np.ndarray] = {}
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def date_order(self, oldest_first: bool) -> np.ndarray:
+        """Every live paragraph by date (undated last), then index order."""
+        order = self._orders.get(oldest_first)
+        if order is None:
+            docs = self.all_live
+            day = self.day[docs].astype(np.int64)
+            order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
+        return order
+
+    def stored(self, docnum: int):
+        return self.reader.stored(docnum)

@@ -1,0 +1,199 @@
+"""An index folder: opening it, reading one committed state of it, and
+changing it (deletions and new segments, committed together)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.writing import LockError
+
+from search.store.postings import ArrayLRU, Postings
+from search.store.record import StoredParagraph, paragraph_documents
+from search.store.schema import (
+    INDEX_NAME, IndexLocked, IndexMissing, Meta, make_schema,
+)
+from search.store.segment import BulkSegmentWriter, Codec
+
+MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
+
+
+def exists(index_dir: str | Path) -> bool:
+    return windex.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+class Index:
+    """One index folder and its metadata."""
+
+    def __init__(self, index_dir: str | Path, ix, meta: Meta):
+        self.dir = str(index_dir)
+        self._ix = ix
+        self.meta = meta
+
+    @classmethod
+    def open(cls, index_dir: str | Path) -> "Index":
+        """The index in ``index_dir``, checked to be one this version built."""
+        index_dir = str(index_dir)
+        if not exists(index_dir):
+            raise IndexMissing(f"no index in {index_dir}: build one with `zhsearch index`")
+        meta = Meta.load(index_dir)
+        return cls(index_dir, windex.open_dir(index_dir, indexname=INDEX_NAME), meta)
+
+    @classmethod
+    def create(cls, index_dir: str | Path) -> "Index":
+        """A new, empty index in ``index_dir`` (what was there is replaced)."""
+        os.makedirs(index_dir, exist_ok=True)
+        ix = windex.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
+        meta = Meta.new()
+        meta.save(index_dir)
+        return cls(index_dir, ix, meta)
+
+    def latest_generation(self) -> int:
+        return self._ix.latest_generation()
+
+    def reader(self, cache: ArrayLRU | None = None) -> "IndexReader":
+        return IndexReader(self._ix, cache)
+
+    def update(self) -> "IndexUpdate":
+        """Start changing the index (one writer at a time: raises IndexLocked)."""
+        try:
+            writer = self._ix.writer(codec=Codec(), limitmb=MERGE_MB, compound=False)
+        except LockError:
+            raise IndexLocked(f"another `zhsearch index` is writing to {self.dir}; "
+                              "try again when it is done") from None
+        return IndexUpdate(self, writer)
+
+    def segment_writer(self) -> "SegmentWriter":
+        """A writer of new segments, for this process or a worker; the
+        segments it finishes are committed by an :class:`IndexUpdate`."""
+        return SegmentWriter(self)
+
+    def indexed_files(self, sources: list[str] | None = None) -> dict[str, "IndexedFile"]:
+        """Source files in the index (all, or those that are or lie under one
+        of ``sources``): the content hash each was indexed at and how many
+        articles and paragraphs it gave.  Looked up by prefix in the sorted
+        term index, so adding one file to a large archive does not visit the
+        others."""
+        prefixes = [""] if sources is None else sorted({str(Path(s).resolve()) for s in sources})
+        out: dict[str, IndexedFile] = {}
+        with self._ix.searcher() as s:
+            r = s.reader()
+            postings = Postings(r, ArrayLRU(0))  # each list is read once
+            live = postings.live_mask()
+            for prefix in prefixes:
+                for tbytes in r.expand_prefix("path", prefix):
+                    path = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+                    if prefix and path != prefix and not path.startswith(prefix.rstrip(os.sep) + os.sep):
+                        continue  # /a/b.txt is not under /a/b
+                    ids = postings.ids_tf("path", path)[0]
+                    ids = ids[live[ids]]
+                    if len(ids):
+                        rec = StoredParagraph.from_fields(r.stored_fields(int(ids[0])))
+                        out[path] = IndexedFile(rec.file_hash, rec.file_articles, len(ids))
+        return out
+
+
+@dataclass
+class IndexedFile:
+    hash: str
+    articles: int
+    paragraphs: int
+
+
+class IndexReader:
+    """One committed state of the index: its postings, columns and stored
+    paragraphs."""
+
+    def __init__(self, ix, cache: ArrayLRU | None):
+        self.generation = ix.latest_generation()
+        self._searcher = ix.searcher()
+        self._reader = self._searcher.reader()
+        self.postings = Postings(self._reader, cache)
+
+    def stored(self, docnum: int) -> StoredParagraph:
+        return StoredParagraph.from_fields(self._reader.stored_fields(int(docnum)))
+
+    def iter_stored(self):
+        """Every live paragraph, in index order."""
+        for _, fields in self._reader.iter_docs():
+            yield StoredParagraph.from_fields(fields)
+
+    def close(self) -> None:
+        self._searcher.close()
+
+
+class SegmentWriter:
+    """Writes articles into new segments, starting another whenever the
+    postings held in memory reach a bound."""
+
+    def __init__(self, index: Index):
+        self._index = index
+        self._writer: BulkSegmentWriter | None = None
+        self.names_seen: dict = {}  # single-valued facets' codes -> names, for the metadata
+
+    def add(self, article, meta: Meta, file_hash: str, file_articles: int, analyzed) -> int:
+        """Add one article's paragraphs; returns how many."""
+        if self._writer is None:
+            # no lock: the IndexUpdate holds it and commits the segment
+            self._writer = BulkSegmentWriter(self._index._ix, _lk=False, codec=Codec(), compound=False)
+        n = 0
+        for doc in paragraph_documents(article, meta, file_hash, file_articles, analyzed, self.names_seen):
+            self._writer.add_document(**doc)
+            n += 1
+        return n
+
+    @property
+    def postings(self) -> int:
+        return self._writer.postings if self._writer is not None else 0
+
+    def finish(self):
+        """The finished segment (None when nothing was added)."""
+        w, self._writer = self._writer, None
+        if w is None:
+            return None
+        if not w._added:
+            w._close_segment()
+            return None
+        return w._finalize_segment()
+
+    def abandon(self) -> None:
+        """Drop what was written (its files go at the next commit)."""
+        w, self._writer = self._writer, None
+        if w is not None:
+            w._close_segment()
+
+
+class IndexUpdate:
+    """Deletions and new segments, committed together: one new table of
+    contents, so a reader sees all of a change or none of it."""
+
+    def __init__(self, index: Index, writer):
+        self._index = index
+        self._writer = writer
+
+    def delete_path(self, path: str) -> None:
+        self._writer.delete_by_term("path", path)
+
+    def commit(self, new_segments: list, names_seen: dict | None = None) -> None:
+        """Commit the deletions, Whoosh's merge of small old segments, and
+        ``new_segments`` (written by SegmentWriters here or in workers).
+        The metadata, with the names of new facet values, is saved first:
+        names of values no paragraph holds yet are harmless."""
+        meta = self._index.meta
+        for facet, names in (names_seen or {}).items():
+            for code, name in names.items():
+                meta.names.setdefault(facet, {}).setdefault(code, name)
+        meta.save(self._index.dir)
+        w = self._writer
+        segments = w._merge_segments(None, False, True)  # merge small old segments
+        if w._added:
+            segments.append(w._finalize_segment())
+        else:
+            w._close_segment()
+        w._commit_toc(segments + new_segments)
+        w._finish()
+
+    def cancel(self) -> None:
+        self._writer.cancel()

@@ -1,0 +1,44 @@
+"""Every URL the answers carry, built by one object: the search at a base
+path (``/`` for the page, ``/api/search`` for the JSON), and article pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from search.facets import FACETS
+from search.results import DEFAULT_SIZE, SearchRequest
+
+
+class Urls:
+    def __init__(self, search_base: str = "/api/search", doc_base: str = "/docs/"):
+        self.search_base = search_base
+        self.doc_base = doc_base
+
+    def search(self, req: SearchRequest, base: str | None = None) -> str:
+        """The URL of ``req``, leaving out parameters at their default."""
+        params = search_params(req)
+        base = self.search_base if base is None else base
+        return base + ("?" + urlencode(params) if params else "")
+
+    def doc(self, doc_id: str, para_no: int | None = None, q: str = "") -> str:
+        """An article page, at a paragraph, with the query's words marked."""
+        url = self.doc_base + quote(doc_id, safe="")
+        if q:
+            url += "?" + urlencode({"q": q})
+        return url + (f"#p{para_no}" if para_no is not None else "")
+
+
+def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str, str]]:
+    """The query parameters of ``req`` (defaults left out)."""
+    params: list[tuple[str, str]] = []
+    if req.q:
+        params.append(("q", req.q))
+    for f in FACETS:
+        params.extend((f.name, str(v)) for v in req.selected(f.name))
+    if req.sort != "relevance":
+        params.append(("sort", req.sort))
+    if req.size != DEFAULT_SIZE:
+        params.append(("size", str(req.size)))
+    if keep_page and req.page != 1:
+        params.append(("page", str(req.page)))
+    return params
