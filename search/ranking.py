@@ -109,24 +109,47 @@ def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
     """Scores of the best candidates raised by how close the query's words
     stand in the text, and by the whole query standing there as typed."""
     whole = "".join(fold(query.raw).split())
+    groups = proximity_groups(query)
     out = []
     for d, s in zip(docs.tolist(), scores.tolist()):
         folded = fold(m.snap.stored(d).text)
-        bonus = PROXIMITY_BONUS * proximity(folded, leaves)
+        bonus = PROXIMITY_BONUS * proximity(folded, groups)
         if len(leaves) > 1 and whole and whole in folded:
             bonus += WHOLE_BONUS
         out.append(float(s) * (1 + bonus))
     return out
 
 
-def proximity(folded: str, leaves: list) -> float:
-    """1.0 when the query's words stand side by side, towards 0 as they
+def proximity_groups(query: Query) -> list:
+    """The units whose closeness counts: each required word of the query
+    (each piece, where jieba cut a typed word into several); a word with
+    synonyms is one unit that any of its forms fills."""
+    out: list = []
+    for node in query.must:
+        out += list(node.parts) if isinstance(node, (AllOf, Phrase)) else [node]
+    return out
+
+
+def unit_spans(folded: str, node) -> list[tuple[int, int]]:
+    """Where one unit of ``proximity_groups`` stands in folded text."""
+    if isinstance(node, AnyOf):
+        return [sp for option in node.options for sp in unit_spans(folded, option)]
+    if isinstance(node, AllOf):
+        whole = leaf_spans(folded, Literal(node.whole)) if node.whole else []
+        return whole or [sp for part in node.parts for sp in unit_spans(folded, part)]
+    if isinstance(node, Phrase):
+        return [sp for part in node.parts for sp in unit_spans(folded, part)]
+    return leaf_spans(folded, node)
+
+
+def proximity(folded: str, units: list) -> float:
+    """1.0 when the query's units stand side by side, towards 0 as they
     scatter: their total length over the smallest window holding them all."""
-    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
-    if len(per_leaf) < 2 or any(not s for s in per_leaf):
+    per_unit = [unit_spans(folded, u) for u in units]
+    if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
-    events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
-    need, have, best, lo = len(per_leaf), {}, None, 0
+    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
+    need, have, best, lo = len(per_unit), {}, None, 0
     for i, (_, e, k) in enumerate(events):
         have[k] = have.get(k, 0) + 1
         while len(have) == need:
@@ -137,5 +160,5 @@ def proximity(folded: str, leaves: list) -> float:
             if not have[lk]:
                 del have[lk]
             lo += 1
-    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
+    total = sum(min(e - s for s, e in spans) for spans in per_unit)
     return min(1.0, total / best) if best else 0.0
