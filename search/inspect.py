@@ -67,5 +67,8 @@ def format_article(article: Article) -> str:
     if article.skipped:
         lines.append("")
         lines.append(f"skipped ({len(article.skipped)} lines):")
-        lines.extend(f"  - {line}" for line in article.skipped)
+        rules = [d["rule"] for d in article.dropped] if len(article.dropped) == len(article.skipped) \
+            else [None] * len(article.skipped)
+        lines.extend(f"  - {line}" + (f"    [{rule}]" if rule else "")
+                     for line, rule in zip(article.skipped, rules))
     return "\n".join(lines)

@@ -33,6 +33,8 @@ class Article:
     province: list[str] = field(default_factory=list)  # the article's own
     paragraphs: list[Paragraph] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # page furniture dropped
+    # the same lines, each with the rule that dropped it: {"line": ..., "rule": ...}
+    dropped: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +47,7 @@ class Article:
             "province": list(self.province),
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "skipped": list(self.skipped),
+            "dropped": [dict(d) for d in self.dropped],
         }
 
 

@@ -37,12 +37,16 @@ SETS = {
     "seeds": (ROOT / "seeds", DATA / "seed_labels.json"),
     "unseen": (DATA / "unseen", DATA / "unseen_labels.json"),
     "heldout": (DATA / "heldout", DATA / "heldout_labels.json"),
+    # issue 14: real pages from two dozen other sites (tests/data/pages/SOURCES.tsv)
+    "pages": (DATA / "pages", DATA / "pages_labels.json"),
 }
 SET_NAMES = sorted(SETS)
 
 PROVINCE_MIN = 0.95
 YEARS_F1_MIN = 0.9
 MEASURES_F1_MIN = 0.8
+# issue 14 holds the pages from other sites to a higher bar for measures
+MEASURES_F1_MIN_BY_SET = {"pages": 0.9}
 MAX_LISTED = 80
 
 TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -285,7 +289,8 @@ def test_years_f1(which):
 
 @pytest.mark.parametrize("which", SET_NAMES)
 def test_measures_f1(which):
-    _micro(which, "measures", MEASURES_F1_MIN, lambda v: set(v or []))
+    minimum = MEASURES_F1_MIN_BY_SET.get(which, MEASURES_F1_MIN)
+    _micro(which, "measures", minimum, lambda v: set(v or []))
 
 
 def _texts(art):

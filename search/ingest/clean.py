@@ -88,7 +88,6 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def _rules(kind: str) -> tuple[FurnitureRule, ...]:
     return tuple(r for r in furniture_rules() if r.kind == kind)
 
@@ -104,6 +103,12 @@ def strip_markup(line: str) -> str:
 
 def _matches(kind: str, folded: str) -> bool:
     return any(rule.pattern.search(folded) for rule in _rules(kind))
+
+
+def matching_rule(kind: str, line: str) -> FurnitureRule | None:
+    """The first rule of ``kind`` that ``line`` matches, or None."""
+    folded = fold(line)
+    return next((rule for rule in _rules(kind) if rule.pattern.search(folded)), None)
 
 
 def is_furniture(line: str) -> bool:
@@ -133,15 +138,64 @@ def normalize_line(line: str) -> str:
     return _SPACES.sub(" ", strip_markup(strip_pinyin(line))).strip()
 
 
-def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Split normalised lines into (content, furniture).  Blank lines are
-    dropped silently; everything from a block start on is furniture."""
-    content, furniture = [], []
+@dataclass(frozen=True)
+class Dropped:
+    """A line dropped from an article and the rule that dropped it."""
+
+    line: str
+    rule: str  # the furniture.tsv comment, or the step's name
+    kind: str = "line"  # "line", "block", "html" or "metadata"
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "rule": self.rule}
+
+
+def sort_furniture(lines: list[str]) -> tuple[list[str], list[Dropped]]:
+    """Split normalised lines into (content, dropped furniture with its
+    rule).  Blank lines are dropped silently; everything from a block start
+    on is furniture."""
+    content: list[str] = []
+    dropped: list[Dropped] = []
+    crumbs = _breadcrumb_items(lines)
     for i, line in enumerate(lines):
         if not line:
             continue
-        if starts_furniture_block(line):
-            furniture.extend(rest for rest in lines[i:] if rest)
+        block = matching_rule("block", line)
+        if block:
+            rule = f"{block.comment} (and the rest of the page)"
+            dropped.extend(Dropped(rest, rule, "block") for rest in lines[i:] if rest)
             break
-        (furniture if is_furniture(line) else content).append(line)
-    return content, furniture
+        rule = matching_rule("line", line)
+        if rule:
+            dropped.append(Dropped(line, rule.comment))
+        elif i in crumbs:
+            dropped.append(Dropped(line, BREADCRUMB_RULE))
+        else:
+            content.append(line)
+    return content, dropped
+
+
+BREADCRUMB_ITEM_MAX = 12
+_BREADCRUMB_SEPARATOR = re.compile(r"^(>>|>|›|»)$")
+_SENTENCE_MARKS = re.compile(r"[,，。:：;；!！?？]")
+BREADCRUMB_RULE = "navigation trail split over lines: the short items beside a lone >>"
+
+
+def _breadcrumb_items(lines: list[str]) -> set[int]:
+    """A breadcrumb a page wrote one item a line (中国张掖网 / >> / 2018专题 /
+    >> / 致富经): the short lines right before and after a lone separator."""
+    filled = [i for i, line in enumerate(lines) if line]
+    items = set()
+    for n, i in enumerate(filled):
+        if not _BREADCRUMB_SEPARATOR.match(lines[i]):
+            continue
+        for j in filled[max(0, n - 1):n] + filled[n + 1:n + 2]:
+            if len(lines[j]) <= BREADCRUMB_ITEM_MAX and not _SENTENCE_MARKS.search(lines[j]):
+                items.add(j)
+    return items
+
+
+def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split normalised lines into (content, furniture)."""
+    content, dropped = sort_furniture(lines)
+    return content, [d.line for d in dropped]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from search.ingest import clean, structure
@@ -14,6 +14,12 @@ from search.ingest.years import year_of, years_in
 from search.model import Article, Paragraph
 
 log = logging.getLogger("search.ingest")
+
+# what ``dropped`` names as the rule for lines no furniture.tsv rule dropped
+METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
+HTML_RULE = "HTML: navigation, header/footer or link-dense element"
+COLUMN_RULE = "column name of a magazine column"
+
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
     """Every article in one file, cleaned and labelled.  Raises IngestError
@@ -34,15 +40,21 @@ def read_file(path, problems: list[str] | None = None) -> list[Article]:
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
     """One record's articles (several for a magazine column), unlabelled."""
     lines = [clean.normalize_line(line) for line in record.text.splitlines()]
-    content, furniture = clean.drop_furniture(lines)
+    content, furniture = clean.sort_furniture(lines)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
+    chrome = [d.line for d in furniture if d.kind == "line"]
+    dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
+               + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
+                                           for line in meta_lines] + furniture))
     base = Article(
         doc_id=doc_id, title="",
         source=record.source or meta.source,
-        date=structure.parse_date(record.date or "") or meta.date,
+        date=(structure.parse_date(record.date or "") or meta.date
+              or structure.date_in_chrome(chrome)),
         url=record.url, path=str(path),
-        skipped=record.furniture + _in_reading_order(lines, meta_lines + furniture),
+        skipped=[d.line for d in dropped],
+        dropped=[d.to_dict() for d in dropped],
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:
@@ -55,14 +67,15 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     return [base]
 
 
-def _in_reading_order(lines: list[str], dropped: list[str]) -> list[str]:
+def _in_reading_order(lines: list[str], dropped: list[clean.Dropped]) -> list[clean.Dropped]:
     """The dropped lines in the order they stand in the file."""
-    left = Counter(dropped)
+    left: dict[str, list[clean.Dropped]] = defaultdict(list)
+    for d in dropped:
+        left[d.line].append(d)
     ordered = []
     for line in lines:
-        if left[line] > 0:
-            left[line] -= 1
-            ordered.append(line)
+        if left.get(line):
+            ordered.append(left[line].pop(0))
     return ordered
 
 
@@ -75,6 +88,7 @@ def _column_item(base: Article, n: int, item: str, column: str) -> Article:
         source=base.source, date=base.date, url=base.url, path=base.path,
         paragraphs=[Paragraph(para_no=1, text=item)],
         skipped=[column] + base.skipped if n == 1 else [],
+        dropped=[{"line": column, "rule": COLUMN_RULE}] + base.dropped if n == 1 else [],
     )
 
 

@@ -20,6 +20,7 @@ HEADING_MAX = 30  # a section heading is at most this long
 HEADLINE_MAX = 60  # a headline is at most this long
 DERIVED_TITLE_MAX = 30
 HEADER_LINES = 6  # metadata without a label is looked for this near the top
+FOOTER_LINES = 3  # ...and this near the bottom
 
 _SENTENCE_END = "。！？；…!?;"
 _OPENING_QUOTES = "“\"「『‘'"
@@ -28,10 +29,21 @@ _CLAUSE_END = ",，:：、"
 _DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
-_DATE_LABEL = re.compile(r"(发布|更新|发表|录入)?(时间|日期)\s*:")
-_SOURCE_LABEL = re.compile(r"(?:^|\s)(转自|转载自|来源|稿源|出处|来自)\s*:\s*")
-_OTHER_LABEL = re.compile(r"(作者|编辑|责编|浏览|点击|阅读)\s*:.*$")
+_DATE_LABEL = re.compile(r"(发布|更新|发表|录入|发稿)?(时间|日期)\s*:")
+# 来源 after a space, a separator, a bracket or the time before it (09:01:00来源:)
+_SOURCE_LABEL = re.compile(
+    r"(?:^|(?<=[\s|\[\]【】()\d]))(转自|转载自|来源|稿源|出处|来自)\s*:\s*")
+# other fields of a byline: the label and one word of value (作者:杨斌)
+_OTHER_LABEL = re.compile(
+    r"(作者|责任编辑|编辑|责编|选稿人员|选稿|审核|校对|浏览次数|浏览|点击数|点击|阅读数|阅读"
+    r"|字号)\s*:\s*[^\s|\[\]【】()]*")
+# what else a byline holds: weekdays, print-edition numbers, addresses of the
+# page, separators and brackets
+_LINE_CHROME = re.compile(
+    r"星期[一二三四五六日天]|第?\s*[a-z]?\d{1,3}\s*版|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+    r"\.(?:com|cn|net|org|gov)(?:\.cn)?(?:/\S*)?|[|\[\]【】()《》<>]")
 _SOURCE_NAME = re.compile(r"^[^\s\d,。:;!?、()]{2,20}$")
+_TAG = re.compile(r"^[^\s\d,。:;!?、()]{1,4}$")
 _REPOSTED = ("转自", "转载自")  # the publication the site took the article from
 
 _CREDIT = re.compile(r"[。！？!?”\"]\s*[(（][^()（）]{2,16}[)）]\s*$")
@@ -73,27 +85,36 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     m = _SOURCE_LABEL.search(folded)
     if not m:
         return None
-    rest = line[m.end():].split(" ")[0].strip(" ,。;:、")
-    if not rest:
+    rest = _VALUE_END.split(line[m.end():])[0].strip(" ,。;:、")
+    if not rest or _LINE_CHROME.fullmatch(fold(rest)):
         return None
     return rest, m.group(1) in _REPOSTED
 
 
+_VALUE_END = re.compile(r"[\s|\[\]【】()（）]")
+
+
+def _residue(line: str) -> str:
+    """What a byline holds besides dates, times, labelled fields, weekdays,
+    edition numbers, addresses and separators, in the line's own script."""
+    folded = fold(line)
+    chars = list(line)
+    for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
+        for m in p.finditer(folded):
+            chars[m.start():m.end()] = [" "] * (m.end() - m.start())
+    return " ".join("".join(chars).split())
+
+
 def unlabelled_source(line: str) -> str | None:
     """In a header line ``四川日报  2018年08月23日`` the name beside the date."""
-    folded = fold(line)
-    spans = [m.span() for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL)
-             for m in p.finditer(folded)]
-    chars = list(line)
-    for start, end in spans:
-        chars[start:end] = [" "] * (end - start)
-    rest = " ".join("".join(chars).split())
+    rest = _residue(line)
     return rest if _SOURCE_NAME.match(rest) else None
 
 
 def read_metadata_line(line: str, in_header: bool) -> LineMeta | None:
     """Metadata a short line carries, or None for a content line.  Lines
-    with a label (来源:, 转自:) count anywhere; a bare date only in the header."""
+    with a label (来源:, 转自:, 发布时间:) count anywhere; a bare date only
+    near the top or the bottom of the text (``in_header``)."""
     if len(line) > 80:
         return None
     labelled = labelled_source(line)
@@ -108,15 +129,13 @@ def read_metadata_line(line: str, in_header: bool) -> LineMeta | None:
 
 
 def _is_mostly_date(line: str) -> bool:
-    """A header date line: nothing but the date, a time, labels and a name."""
-    return unlabelled_source(line) is not None or len(_residue(line)) == 0
-
-
-def _residue(line: str) -> str:
-    folded = fold(line)
-    for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL):
-        folded = p.sub("", folded)
-    return folded.strip()
+    """A date line: nothing but the date, a time, labels and a name, or a
+    date followed by a few short tags (``2017-06-13 新余市 王昊阳 车间``)."""
+    rest = _residue(line)
+    if not rest or _SOURCE_NAME.match(rest):
+        return True
+    tags = rest.split(" ")
+    return bool(_DATE.match(fold(line))) and len(tags) <= 5 and all(_TAG.match(t) for t in tags)
 
 
 @dataclass
@@ -132,7 +151,8 @@ def take_metadata(lines: list[str]) -> tuple[Metadata, list[str], list[str]]:
     meta, content, used = Metadata(), [], []
     source_rank = 0
     for i, line in enumerate(lines):
-        found = read_metadata_line(line, in_header=i < HEADER_LINES)
+        near_edge = i < HEADER_LINES or i >= len(lines) - FOOTER_LINES
+        found = read_metadata_line(line, in_header=near_edge)
         if found is None:
             content.append(line)
             continue
@@ -144,6 +164,21 @@ def take_metadata(lines: list[str]) -> tuple[Metadata, list[str], list[str]]:
     return meta, content, used
 
 
+def date_in_chrome(lines: list[str], edge: int = HEADER_LINES) -> str | None:
+    """The date a dropped line of page chrome shows (``当前:A2(2019年01月22日)
+    上一版``, ``时间: 2020-04-07 责任编辑:X``): one with a date label anywhere,
+    a bare date only among the first or last ``edge`` lines."""
+    for i, line in enumerate(lines):
+        if len(line) > 80:
+            continue
+        labelled = _DATE_LABEL.search(fold(line)) or labelled_source(line)
+        if labelled or i < edge or i >= len(lines) - edge:
+            date = parse_date(line)
+            if date:
+                return date
+    return None
+
+
 # --------------------------------------------------------------------------
 # headlines, headings, paragraphs
 
@@ -153,8 +188,18 @@ def _ends_sentence(line: str) -> bool:
 
 
 def looks_like_headline(line: str) -> bool:
+    """Short, no sentence end, and not a quotation or a parenthesis; a
+    quoted word that the line goes on after (“扶贫车间”助脱贫) is fine."""
     return (4 <= len(line) <= HEADLINE_MAX and not _ends_sentence(line)
-            and line[0] not in _OPENING_QUOTES + "(（")
+            and (line[0] not in _OPENING_QUOTES + "(（" or _quote_opens_headline(line)))
+
+
+_QUOTED_LEAD = re.compile(r"^[“\"「『‘'][^”\"」』’']{1,12}[”\"」』’'](?=[^\s”\"」』’'])")
+
+
+def _quote_opens_headline(line: str) -> bool:
+    """“扶贫车间”助脱贫: a short quoted word with the headline going on after it."""
+    return bool(_QUOTED_LEAD.match(line))
 
 
 def is_heading(line: str) -> bool:

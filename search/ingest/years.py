@@ -4,7 +4,7 @@ Counted: a year written with 年 (``2017年``, ``2021年3月``, ``到2020年``,
 ``二〇一八年``), a full date (``2019-04-29``), a span of years
 (``(2018-2020)``, ``2018至2020年``: every year from the first to the last),
 a named five-year plan period (``十三五``: 2016 to 2020, from
-``search/data/plan_periods.tsv``), and 今年 / 去年 / 前年 / 明年 resolved
+``search/data/plan_periods.tsv``), and 今年 / 去年 / 前年 / 明年 (and 年初 / 年底 / 年末 on their own) resolved
 against the article's year, except where they give an age (``今年35岁``).  Only
 years 1949 to 2035 count, so ``2000人次``, ``2038万元`` or a telephone
 number never do.  Without a date the relative words give nothing, and a
@@ -43,6 +43,12 @@ _AGE = rf"(?:已经|已|刚|才|刚满|满|快|将近|不到)?\s*(?:\d+|[{_CN_NU
 _RELATIVE_WORD = re.compile(
     r"(?<![说证表声阐查标注透])(今年|(?<!过)去年|(?<![一二三几多\d])前年|明年)"
     rf"(?!{_AGE})")
+
+
+# 年初 / 年底 / 年末 on their own (截至年底, 年初以来): the article's year.  Not
+# after another character (今年年底, 2019年年底, 每年年初, 青年初次 are read
+# elsewhere or are not a year) except a word that leads a time: 至, 到, 于...
+_YEAR_PART = re.compile(r"(?:(?<=[至到于在自从止])|(?<![\u3400-\u9fff\d]))年(初|底|末)")
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +96,10 @@ def period_years(folded: str) -> set[int]:
 def relative_years(folded: str, article_year: int | None) -> set[int]:
     if article_year is None:
         return set()
-    return {article_year + _RELATIVE[m.group(1)] for m in _RELATIVE_WORD.finditer(folded)}
+    years = {article_year + _RELATIVE[m.group(1)] for m in _RELATIVE_WORD.finditer(folded)}
+    if _YEAR_PART.search(folded):
+        years.add(article_year)
+    return years
 
 
 def years_in(text: str, article_year: int | None = None) -> list[int]:
