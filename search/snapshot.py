@@ -43,10 +43,12 @@ class Snapshot:
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
         self.users = 0
         self.retired = False
+        self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
 
     def close(self) -> None:
         self.reader.close()
+        self.closed = True
 
     def date_order(self, oldest_first: bool) -> np.ndarray:
         """Every live paragraph by date (undated last), then index order."""

@@ -179,6 +179,7 @@ def test_wrong_method_is_405_json(client):
 def test_healthz(client):
     h = client.get("/healthz").get_json()
     assert h["status"] == "ok" and h["documents"] >= 5 and h["paragraphs"] > h["documents"]
+    assert h["refresh_failures"] == 0 and h["last_refresh_error"] is None
 
 
 def test_security_headers(client):

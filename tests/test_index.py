@@ -142,6 +142,45 @@ def test_a_searcher_sees_the_old_state_until_it_refreshes(corpus, tmp_path):
         s.close()
 
 
+def test_a_replaced_state_is_closed_once_no_search_holds_it(corpus, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
+    s = Searcher(str(ix))
+    try:
+        with s._using() as old:  # a search under way on the old state
+            build_index([str(corpus)], ix)
+            assert s.refresh(min_interval=0)
+            assert not old.closed
+        assert old.closed and not s._snap.closed
+    finally:
+        s.close()
+
+
+def test_a_failed_refresh_is_logged_counted_and_serving_goes_on(corpus, tmp_path, monkeypatch, caplog):
+    import search.searcher as searcher_module
+
+    ix = tmp_path / "ix"
+    build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
+    s = Searcher(str(ix))
+    try:
+        before = s.search(SearchRequest(q="")).total
+        build_index([str(corpus)], ix)
+
+        def broken(index_dir):
+            raise OSError("disk on fire")
+
+        monkeypatch.setattr(searcher_module.Index, "open", broken)
+        assert not s.refresh(min_interval=0)
+        assert s.search(SearchRequest(q="")).total == before  # the state it had
+        health = s.health()
+        assert health["refresh_failures"] == 1 and "disk on fire" in health["last_refresh_error"]
+        assert any("disk on fire" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+        monkeypatch.undo()
+        assert s.refresh(min_interval=0) and s.search(SearchRequest(q="")).total > before
+    finally:
+        s.close()
+
+
 def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
     """The refreshed searcher keeps what it read from unchanged segments;
     with documents deleted from them and new segments beside them, it must

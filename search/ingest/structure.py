@@ -140,7 +140,6 @@ def _is_mostly_date(line: str) -> bool:
 
 @dataclass
 class Metadata:
-    title: str | None = None
     source: str | None = None
     date: str | None = None
 

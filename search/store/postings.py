@@ -15,6 +15,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.reading import EmptyReader
 from whoosh.util.numeric import byte_to_length
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -68,9 +69,8 @@ class Postings:
 
     def __init__(self, reader, cache: ArrayLRU | None = None):
         self.reader = reader
-        self.leaves = []  # (segment reader, global offset)
-        for seg, offset in reader.leaf_readers():
-            self.leaves.append((seg, offset))
+        # (segment reader, global offset); an index with no segment yet has none
+        self.leaves = [(seg, offset) for seg, offset in reader.leaf_readers() if not isinstance(seg, EmptyReader)]
         self.doc_count_all = reader.doc_count_all()
         self._cache = cache if cache is not None else ArrayLRU(POSTINGS_CACHE)
 

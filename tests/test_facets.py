@@ -1,0 +1,87 @@
+"""The facet table (search/facets.py) as users meet it: the source facet
+added through it reaches the API, the page, the CLI's JSON and the
+counts, with one value for every spelling of a publisher."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.facets import FACETS
+from search.indexing import build_index
+from search.results import SearchRequest
+from search.searcher import Searcher
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("facets")
+    rows = [
+        {"id": "a", "title": "甲", "source": "中国组织人事报", "date": "2019-01-02", "text": "扶贫车间吸纳就业。"},
+        {"id": "b", "title": "乙", "source": "中國組織人事報", "date": "2019-01-03", "text": "扶贫车间带动增收。"},
+        {"id": "c", "title": "丙", "source": "四川新闻网", "date": "2019-01-04", "text": "扶贫车间开工。"},
+        {"id": "d", "title": "丁", "text": "扶贫车间建成投产。"},  # no source
+        {"id": "e", "title": "戊", "source": "四川 新闻网", "text": "公益性岗位上岗。"},
+    ]
+    src = tmp / "a.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp / "ix"), rebuild=True, procs=1)
+    s = Searcher(str(tmp / "ix"))
+    yield s
+    s.close()
+
+
+def counts(result, facet="source"):
+    return {v.value: v.count for v in result.facets[facet]}
+
+
+def test_every_facet_is_answered(searcher):
+    assert set(searcher.search(SearchRequest(q="扶贫车间")).facets) == {f.name for f in FACETS}
+
+
+def test_spellings_of_one_publisher_are_one_value_shown_as_first_written(searcher):
+    r = searcher.search(SearchRequest(q="扶贫车间"))
+    assert r.total == 4
+    # 中国组织人事报 and 中國組織人事報 are one publisher; the paragraph with no
+    # source counts under no value; 四川 新闻网 (spaced) is 四川新闻网
+    assert counts(r) == {"中国组织人事报": 2, "四川新闻网": 1}
+    assert counts(searcher.search(SearchRequest(q=""))) == {"中国组织人事报": 2, "四川新闻网": 2}
+
+
+@pytest.mark.parametrize("asked", ["中国组织人事报", "中國組織人事報", " 中國組織人事報 "])
+def test_a_source_is_chosen_in_either_script(searcher, asked):
+    r = searcher.search(SearchRequest(q="扶贫车间", source=[asked]))
+    assert sorted(h.doc_id for h in r.hits) == ["a", "b"]
+    # disjunctive: the source facet still shows the other publisher's count
+    assert counts(r) == {"中国组织人事报": 2, "四川新闻网": 1}
+    assert [v.value for v in r.facets["source"] if v.selected] == ["中国组织人事报"]
+
+
+def test_sources_are_ored_and_anded_with_other_facets(searcher):
+    both = searcher.search(SearchRequest(q="", source=["中国组织人事报", "四川新闻网"]))
+    assert sorted(h.doc_id for h in both.hits) == ["a", "b", "c", "e"]
+    narrowed = searcher.search(SearchRequest(q="", source=["四川新闻网"], measure=["workshop"]))
+    assert [h.doc_id for h in narrowed.hits] == ["c"]
+
+
+def test_an_unknown_source_finds_nothing_and_lists_itself_for_removal(client):
+    r = client.get("/api/search", query_string={"q": "扶贫", "source": "不存在的报"}).get_json()
+    assert r["total"] == 0
+    chosen = [v for v in r["facets"]["source"] if v["selected"]]
+    assert [(v["value"], v["count"]) for v in chosen] == [("不存在的报", 0)]
+    assert "source" not in chosen[0]["url"]
+
+
+def test_source_facet_on_the_api_and_the_page(client):
+    api = client.get("/api/search", query_string={"q": "就业", "source": "陕西日报"}).get_json()
+    assert api["total"] > 0 and all(h["source"] == "陜西日報" for h in api["hits"])
+    chosen = [v for v in api["facets"]["source"] if v["selected"]]
+    assert [v["value"] for v in chosen] == ["陜西日報"]
+    # the toggle URL removes the value as it was asked for
+    assert "source" not in chosen[0]["url"]
+    assert api["filters"] == [{"facet": "source", "title": "来源", "value": "陕西日报", "label": "陕西日报",
+                               "remove_url": "/api/search?q=%E5%B0%B1%E4%B8%9A"}]
+    page = client.get("/", query_string={"q": "就业", "source": "陕西日报"}).get_data(as_text=True)
+    assert 'data-facet="source"' in page and "<h2>来源</h2>" in page
+    assert "来源:陕西日报" in page  # the active filter chip
