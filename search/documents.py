@@ -12,12 +12,17 @@ from search.snapshot import Snapshot
 
 
 def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
-    rec = snap.stored(docnum)
+    return hit_of(snap.stored(docnum), score, query)
+
+
+def hit_of(rec, score: float, query: Query | None) -> Hit:
+    """A stored paragraph as a hit; with no ``query``, no snippet (None)."""
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading, province=rec.province,
         years=rec.years, measures=rec.measures, text=rec.text,
-        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()), score=float(score),
+        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()) if query is not None else None,
+        score=float(score), article_url=rec.url,
     )
 
 

@@ -35,6 +35,9 @@ def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str,
         params.append(("q", req.q))
     for f in FACETS:
         params.extend((f.name, str(v)) for v in req.selected(f.name))
+        bounds = req.range(f.name)
+        if bounds is not None:
+            params.extend((name, str(b)) for name, b in zip(f.range_params, bounds) if b is not None)
     if req.sort != "relevance":
         params.append(("sort", req.sort))
     if req.size != DEFAULT_SIZE:

@@ -11,6 +11,7 @@ from search.serialize import pages, search_json
 from search.urls import Urls, search_params
 
 SORTS = (("relevance", "相关度"), ("date_desc", "最新"), ("date_asc", "最早"))
+BROWSE_SORTS = (("date_desc", "最新"), ("date_asc", "最早"))  # no query: nothing to be relevant to
 
 
 def _pagination(result: SearchResult, urls: Urls, window: int = 2) -> dict:
@@ -45,9 +46,11 @@ def search_view(result: SearchResult, urls: Urls) -> dict:
         h["page_url"] = urls.doc(h["doc_id"], h["para_no"], req.q)
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name]} for f in FACETS]
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
+    browsing = not req.q.strip()
+    current = "date_desc" if browsing and req.sort == "relevance" else req.sort  # browsing lists newest first
     view["sorts"] = [
-        {"key": key, "label": label, "selected": key == req.sort, "url": urls.search(req.replace(sort=key, page=1))}
-        for key, label in SORTS
+        {"key": key, "label": label, "selected": key == current, "url": urls.search(req.replace(sort=key, page=1))}
+        for key, label in (BROWSE_SORTS if browsing else SORTS)
     ]
     view["pagination"] = _pagination(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
