@@ -168,10 +168,25 @@ class Searcher:
         with self._using() as snap:
             return documents.article(snap, doc_id)
 
-    def articles(self, page: int = 1, size: int = 10) -> tuple[int, list[ArticleSummary]]:
-        """Articles, newest first (undated last), a page at a time."""
+    def articles(self, page: int = 1, size: int = 10,
+                 req: SearchRequest | None = None) -> tuple[int, list[ArticleSummary]]:
+        """Articles, newest first (undated last), a page at a time; with
+        ``req``, those with a paragraph its filters let through."""
+        if req is not None:
+            req.validate()
         with self._using() as snap:
-            return documents.articles(snap, page, size)
+            within = None
+            if req is not None and (any(req.filters.values()) or req.ranges):
+                within = _passing(snap.all_live, facet_counts.filter_masks(snap.facets, req, snap.all_live))
+            return documents.articles(snap, page, size, within)
+
+    def find_in_article(self, doc_id: str, q: str) -> list[int]:
+        """The numbers of the paragraphs of ``doc_id`` that ``q`` finds."""
+        query = self.query(q)
+        with self._using() as snap:
+            ids = documents.article_docnums(snap, doc_id)
+            found = ids[np.isin(ids, Matcher(snap).match(query))] if len(ids) and query.positive_leaves() else ids[:0]
+            return sorted(snap.stored(d).para_no for d in found.tolist())
 
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
