@@ -3,6 +3,8 @@ whole article, a page of the article list."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from search.analysis import fold
 from search.highlight import snippet
 from search.model import Article
@@ -12,18 +14,29 @@ from search.snapshot import Snapshot
 
 
 def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
-    rec = snap.stored(docnum)
+    return hit_of(snap.stored(docnum), score, query)
+
+
+def hit_of(rec, score: float, query: Query | None) -> Hit:
+    """A stored paragraph as a hit; with no ``query``, no snippet (None)."""
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading, province=rec.province,
         years=rec.years, measures=rec.measures, text=rec.text,
-        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()), score=float(score),
+        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()) if query is not None else None,
+        score=float(score), article_url=rec.url,
     )
+
+
+def article_docnums(snap: Snapshot, doc_id: str) -> np.ndarray:
+    """The live paragraphs of ``doc_id``."""
+    ids = snap.postings.ids_tf("doc_id", doc_id)[0]
+    return ids[snap.live[ids]] if len(ids) else ids
 
 
 def article(snap: Snapshot, doc_id: str) -> Article | None:
     """The live paragraphs of ``doc_id`` as one article, or None."""
-    ids = [d for d in snap.postings.ids_tf("doc_id", doc_id)[0].tolist() if snap.live[d]]
+    ids = article_docnums(snap, doc_id).tolist()
     records = sorted((snap.stored(d) for d in ids), key=lambda r: r.para_no)
     if not records:
         return None
@@ -35,11 +48,18 @@ def article(snap: Snapshot, doc_id: str) -> Article | None:
     )
 
 
-def articles(snap: Snapshot, page: int, size: int) -> tuple[int, list[ArticleSummary]]:
-    """Articles, newest first (undated last), a page at a time."""
+def articles(snap: Snapshot, page: int, size: int, within: np.ndarray | None = None) -> tuple[int, list[ArticleSummary]]:
+    """Articles, newest first (undated last), a page at a time; with
+    ``within`` (docnums, ascending), only those holding one of its paragraphs."""
+    heads = snap.article_heads
+    if within is not None:
+        # an article's paragraphs follow its first one: a paragraph belongs to the last head before it
+        by_docnum = np.sort(heads)
+        held = by_docnum[np.searchsorted(by_docnum, within, side="right") - 1] if len(within) else by_docnum[:0]
+        heads = heads[np.isin(heads, held)]
     out = []
-    for docnum in snap.article_heads[(page - 1) * size: page * size].tolist():
+    for docnum in heads[(page - 1) * size: page * size].tolist():
         rec = snap.stored(docnum)
         out.append(ArticleSummary(doc_id=rec.doc_id, title=rec.title, source=rec.source, date=rec.date,
                                   province=list(rec.doc_province), paragraphs=rec.n_paragraphs))
-    return int(len(snap.article_heads)), out
+    return int(len(heads)), out

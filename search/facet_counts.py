@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.facets import BITS, FACETS, Facet
+from search.facets import BITS, FACETS, NONE, Facet
 from search.results import FacetValue, SearchRequest
 
 
@@ -34,15 +34,22 @@ class MaskColumn:
             if v in keys:
                 want |= 1 << bit
         sel = np.int64(want - (1 << 64) if want >= (1 << 63) else want)
-        return (self.masks & sel) != 0
+        chosen = (self.masks & sel) != 0
+        if NONE in keys:  # paragraphs holding no value
+            chosen |= self.masks == 0
+        return chosen
 
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
         return selector[self.combo[docs]]
 
-    def counts(self, docs: np.ndarray) -> list[tuple[object, int]]:
+    def counts(self, docs: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, paragraphs) for every value ``docs`` hold, and (NONE,
+        paragraphs holding no value) when ``none`` asks for it."""
         per_combo = np.bincount(self.combo[docs], minlength=len(self.masks))
         per_bit = per_combo @ self.bits
-        return [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
+        out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
+        n_none = int(per_combo[self.masks == 0].sum()) if none else 0
+        return out + [(NONE, n_none)] if n_none else out
 
 
 class CodeColumn:
@@ -57,14 +64,15 @@ class CodeColumn:
         self.keys = [key(v) if v is not None else None for v in self.values]
 
     def selector(self, keys: set) -> np.ndarray:
-        return np.array([k is not None and k in keys for k in self.keys], dtype=bool)
+        return np.array([k in keys if k is not None else NONE in keys for k in self.keys], dtype=bool)
 
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
         return selector[self.combo[docs]]
 
-    def counts(self, docs: np.ndarray) -> list[tuple[object, int]]:
+    def counts(self, docs: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         per = np.bincount(self.combo[docs], minlength=len(self.codes))
-        return [(self.values[i], int(per[i])) for i in np.flatnonzero(per).tolist() if self.values[i] is not None]
+        return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
+                for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
 
 
 def load_column(facet: Facet, per_doc: np.ndarray, meta):
@@ -73,14 +81,32 @@ def load_column(facet: Facet, per_doc: np.ndarray, meta):
     return CodeColumn(per_doc, meta.names.get(facet.name, {}), facet.key)
 
 
+def in_range(value, bounds: tuple | None) -> bool:
+    if bounds is None:
+        return True
+    lo, hi = bounds
+    return value != NONE and (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def range_key(facet: str) -> str:
+    """The key of a facet's range among ``filter_masks``: unlike the values
+    chosen, a range narrows that facet's own counts too."""
+    return f"{facet}_range"
+
+
 def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[str, np.ndarray]:
-    """For each facet the request chose values in: which of ``docs`` hold one."""
+    """For each facet the request chose values in: which of ``docs`` hold
+    one; for each facet narrowed to a range: which hold a value in it."""
     out = {}
     for f in FACETS:
         chosen = req.selected(f.name)
+        col = columns[f.name]
         if chosen:
-            col = columns[f.name]
             out[f.name] = col.allows(docs, col.selector({f.key(v) for v in chosen}))
+        bounds = req.range(f.name)
+        if bounds is not None:
+            keys = {f.key(v) for v in col.values if v is not None and in_range(v, bounds)}
+            out[range_key(f.name)] = col.allows(docs, col.selector(keys))
     return out
 
 
@@ -94,9 +120,11 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             if other != f.name:
                 keep &= ok
         chosen = {f.key(v) for v in req.selected(f.name)}
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in columns[f.name].counts(docs[keep])]
-        if f.order == "newest":
-            values.sort(key=lambda fv: fv.value, reverse=True)
+        bounds = req.range(f.name)
+        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in columns[f.name].counts(docs[keep], none=bool(f.none))
+                  if in_range(v, bounds)]
+        if f.order == "newest":  # largest first, NONE last
+            values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
             values.sort(key=lambda fv: (-fv.count, str(fv.value)))
         out[f.name] = values

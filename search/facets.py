@@ -34,6 +34,7 @@ from search.model import Article, Paragraph
 
 BITS, ORDINAL = "bits", "ordinal"  # how a facet's values are stored
 MAX_BITS = 64
+NONE = "none"  # the value of a paragraph that holds none of a facet's values (``?year=none``)
 YEARS = tuple(range(1980, 1980 + MAX_BITS))  # the years a paragraph can be labelled with
 
 
@@ -94,6 +95,13 @@ class Facet:
     known: Callable[[], list] | None = None  # every value, for a bit-mask facet
     order: str = "count"  # "count": most frequent first; "newest": largest first
     metavar: str = "VALUE"
+    none: str | None = None  # label of NONE (paragraphs without a value), if it may be asked for
+    ranged: bool = False  # may be narrowed to a range: ``?{name}_from=&{name}_to=``
+
+    @property
+    def range_params(self) -> tuple[str, str]:
+        """The request parameters of a ranged facet's bounds."""
+        return f"{self.name}_from", f"{self.name}_to"
 
     @property
     def storage(self) -> str:
@@ -106,6 +114,8 @@ class Facet:
 
     def label(self, value) -> str:
         """What the pages show for a value."""
+        if value == NONE and self.none:
+            return self.none
         if self.name == "measure":
             return measure_labels().get(value, str(value))
         return str(value)
@@ -126,8 +136,19 @@ def province_name(value: str) -> str:
 def parse_year(raw: str) -> int:
     y = raw.strip()
     if not (len(y) == 4 and y.isascii() and y.isdigit()):
-        raise BadRequest(f"year must be four digits, not {y[:20]!r}")
+        raise BadRequest(f"year must be four digits or none, not {y[:20]!r}")
     return int(y)
+
+
+def or_none(read: Callable) -> Callable:
+    """``read`` for a facet whose NONE may be asked for: "none" stays NONE."""
+
+    def read_or_none(raw):
+        if isinstance(raw, str) and raw.strip().lower() == NONE:
+            return NONE
+        return read(raw)
+
+    return read_or_none
 
 
 def parse_measure(raw: str) -> str:
@@ -165,8 +186,8 @@ def _provinces() -> list[str]:
 FACETS: tuple[Facet, ...] = (
     Facet("province", "省份", lambda a, p: p.province, key=province_name, parse=province_name,
           known=_provinces, metavar="P"),
-    Facet("year", "年份", lambda a, p: p.years, key=int, parse=parse_year,
-          known=lambda: list(YEARS), order="newest", metavar="Y"),
+    Facet("year", "年份", lambda a, p: p.years, key=or_none(int), parse=or_none(parse_year),
+          known=lambda: list(YEARS), order="newest", metavar="Y", none="年份不详", ranged=True),
     Facet("measure", "措施类型", lambda a, p: p.measures, key=str, parse=parse_measure,
           known=lambda: list(measure_labels()), metavar="KEY"),
     Facet("source", "来源", lambda a, p: [a.source] if a.source and a.source.strip() else [],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.facets import BY_NAME, FACETS, BadRequest
+from search.facets import BY_NAME, FACETS, NONE, BadRequest
 from search.highlight import Snippet
 
 SORTS = ("relevance", "date_desc", "date_asc")
@@ -19,13 +19,14 @@ __all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "SearchR
 
 class SearchRequest:
     """A query, the facet values chosen (``filters``: facet name -> values),
-    a page and a sort.  Facets may also be given by name:
-    ``SearchRequest(q="扶贫", province=["甘肃"])``."""
+    the ranges a ranged facet is narrowed to (``ranges``: facet name ->
+    (lowest, highest), either may be None), a page and a sort.  Facets may
+    also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
-                 size: int = DEFAULT_SIZE, sort: str = "relevance", **by_facet):
+                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -33,6 +34,8 @@ class SearchRequest:
         self.q = q
         self.filters = {f.name: list(merged.get(f.name) or []) for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
+        self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
+                       if r is not None and any(b is not None for b in r)}
 
     def validate(self) -> None:
         """Raise BadRequest for a chosen value no facet could hold (an
@@ -42,6 +45,19 @@ class SearchRequest:
                 f.parse(str(v))
         if self.sort not in SORTS:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
+        for name, (lo, hi) in self.ranges.items():
+            f = BY_NAME.get(name)
+            if f is None or not f.ranged:
+                raise BadRequest(f"{name} cannot be given a range")
+            for b in (lo, hi):
+                if b is not None and f.parse(str(b)) == NONE:
+                    raise BadRequest(f"a range of {name} takes values, not none")
+            if lo is not None and hi is not None and lo > hi:
+                raise BadRequest(f"{name}_from must not be after {name}_to")
+
+    def range(self, facet: str) -> tuple | None:
+        """The (lowest, highest) ``facet`` is narrowed to, or None."""
+        return self.ranges.get(facet)
 
     def selected(self, facet: str) -> list:
         return self.filters[facet]
@@ -52,7 +68,8 @@ class SearchRequest:
         for name in list(changes):
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
-        args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters}
+        args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
+                "ranges": dict(self.ranges)}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -64,14 +81,15 @@ class SearchRequest:
         return self.replace(**{facet: new}, page=1)
 
     def without_filters(self) -> "SearchRequest":
-        return self.replace(filters={}, page=1)
+        return self.replace(filters={}, ranges={}, page=1)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, SearchRequest) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
 
     def __repr__(self) -> str:
         chosen = {k: v for k, v in self.filters.items() if v}
-        return (f"SearchRequest(q={self.q!r}, filters={chosen!r}, page={self.page}, "
+        ranges = f", ranges={self.ranges!r}" if self.ranges else ""
+        return (f"SearchRequest(q={self.q!r}, filters={chosen!r}{ranges}, page={self.page}, "
                 f"size={self.size}, sort={self.sort!r})")
 
 
@@ -90,8 +108,9 @@ class Hit:
     years: list[int]
     measures: list[str]
     text: str
-    snippet: Snippet  # where in ``text`` the matches are, and the window shown
+    snippet: Snippet  # where in ``text`` the matches are, and the window shown (None in an export's CSV)
     score: float
+    article_url: str | None = None  # where the article was published, when known (for citing)
 
 
 @dataclass
@@ -146,9 +165,31 @@ def request_from_params(get) -> SearchRequest:
     sort = (get("sort") or ["relevance"])[-1] or "relevance"
     if sort not in SORTS:
         raise BadRequest("sort must be one of " + ", ".join(SORTS))
-    return SearchRequest(
-        q=q, filters=filters,
+    ranges = {}
+    for f in FACETS:
+        if f.ranged:
+            bounds = tuple(_bound(f, name, get(name)) for name in f.range_params)
+            if bounds != (None, None):
+                ranges[f.name] = bounds
+    req = SearchRequest(
+        q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
         sort=sort,
     )
+    req.validate()  # a range that ends before it starts
+    return req
+
+
+def _bound(facet, name: str, values: list[str]):
+    """One bound of a range: the last value given, or None."""
+    raw = values[-1].strip() if values else ""
+    if not raw:
+        return None
+    try:
+        value = facet.parse(raw)
+    except BadRequest as e:
+        raise BadRequest(f"{name}: {e}") from None
+    if value == NONE:
+        raise BadRequest(f"{name} must be a value, not none")
+    return value

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -24,12 +25,15 @@ from search.facets import measure_labels
 from search.matching import Matcher
 from search.model import Article
 from search.query import Query, parse
-from search.results import ArticleSummary, SearchRequest, SearchResult
+from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
 from search.snapshot import Snapshot
 from search.store import POSTINGS_CACHE, ArrayLRU, Index
 from search.synonyms import Synonyms
 
 log = logging.getLogger("search")
+
+EXPORT_RANK_PAGE = 20_000  # hits ranked at a time by iter_hits (bounds its memory)
+EXPORT_CHUNK = 500  # stored paragraphs read under the snapshot's lock at a time
 
 
 class Searcher:
@@ -79,13 +83,20 @@ class Searcher:
 
     @contextmanager
     def _using(self):
-        """The current snapshot, held for the length of one search."""
+        """The current snapshot, held and locked for the length of one search."""
+        with self._pinned() as snap, snap.lock:
+            yield snap
+
+    @contextmanager
+    def _pinned(self):
+        """The current snapshot, kept open (not locked) while the caller
+        needs it: a refresh meanwhile swaps in the new one for other
+        searches and closes this one when the last user lets go."""
         with self._lock:
             snap = self._snap
             snap.users += 1
         try:
-            with snap.lock:
-                yield snap
+            yield snap
         finally:
             with self._lock:
                 snap.users -= 1
@@ -118,15 +129,38 @@ class Searcher:
             m = Matcher(snap)
             matches = m.match(query)
             masks = facet_counts.filter_masks(snap.facets, req, matches)
-            keep = np.ones(len(matches), dtype=bool)
-            for ok in masks.values():
-                keep &= ok
-            docs = matches[keep]
+            docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks)
             order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets)
+
+    def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
+        """Every hit of ``req``, not a page (its ``page`` and ``size`` are
+        ignored), in the order its pages list them one after another: the
+        export.  The query is matched once; hits are ranked
+        ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
+        so memory stays flat whatever the count.  The snapshot stays open
+        until the iterator is exhausted or closed, but is locked only while
+        a chunk is read, so searches go on meanwhile.  Without ``snippets``
+        a hit's ``snippet`` is None (a CSV row has no use for one)."""
+        req.validate()
+        query = self.query(req.q)
+        with self._pinned() as snap:
+            with snap.lock:
+                m = Matcher(snap)
+                matches = m.match(query)
+                docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+            for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
+                with snap.lock:
+                    order, scores = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                for start in range(0, len(order), EXPORT_CHUNK):
+                    end = start + EXPORT_CHUNK
+                    with snap.lock:
+                        records = [snap.stored(d) for d in order[start:end]]
+                    for rec, score in zip(records, scores[start:end]):
+                        yield documents.hit_of(rec, score, query if snippets else None)
 
     # -- articles -----------------------------------------------------------------
 
@@ -134,11 +168,34 @@ class Searcher:
         with self._using() as snap:
             return documents.article(snap, doc_id)
 
-    def articles(self, page: int = 1, size: int = 10) -> tuple[int, list[ArticleSummary]]:
-        """Articles, newest first (undated last), a page at a time."""
+    def articles(self, page: int = 1, size: int = 10,
+                 req: SearchRequest | None = None) -> tuple[int, list[ArticleSummary]]:
+        """Articles, newest first (undated last), a page at a time; with
+        ``req``, those with a paragraph its filters let through."""
+        if req is not None:
+            req.validate()
         with self._using() as snap:
-            return documents.articles(snap, page, size)
+            within = None
+            if req is not None and (any(req.filters.values()) or req.ranges):
+                within = _passing(snap.all_live, facet_counts.filter_masks(snap.facets, req, snap.all_live))
+            return documents.articles(snap, page, size, within)
+
+    def find_in_article(self, doc_id: str, q: str) -> list[int]:
+        """The numbers of the paragraphs of ``doc_id`` that ``q`` finds."""
+        query = self.query(q)
+        with self._using() as snap:
+            ids = documents.article_docnums(snap, doc_id)
+            found = ids[np.isin(ids, Matcher(snap).match(query))] if len(ids) and query.positive_leaves() else ids[:0]
+            return sorted(snap.stored(d).para_no for d in found.tolist())
 
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:
+    """The matches every filter lets through."""
+    keep = np.ones(len(matches), dtype=bool)
+    for ok in masks.values():
+        keep &= ok
+    return matches[keep]

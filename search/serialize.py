@@ -4,7 +4,13 @@ results: ``/api/search`` and ``zhsearch search --json`` both print
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date as Date
 
 from search.facets import FACETS, BY_NAME
 from search.model import Article
@@ -60,8 +66,8 @@ def _chosen_form(req: SearchRequest, facet: str, value):
 
 
 def filters_json(req: SearchRequest, urls: Urls) -> list[dict]:
-    """The chosen facet values, each with the URL that removes it."""
-    return [
+    """The chosen facet values and ranges, each with the URL that removes it."""
+    out = [
         {
             "facet": f.name,
             "title": f.title,
@@ -72,6 +78,26 @@ def filters_json(req: SearchRequest, urls: Urls) -> list[dict]:
         for f in FACETS
         for value in req.selected(f.name)
     ]
+    for f in FACETS:
+        bounds = req.range(f.name)
+        if bounds is not None:
+            out.append({
+                "facet": f.name,
+                "title": f.title,
+                "range": {"from": bounds[0], "to": bounds[1]},
+                "label": range_label(bounds),
+                "remove_url": urls.search(req.replace(ranges={k: v for k, v in req.ranges.items() if k != f.name}, page=1)),
+            })
+    return out
+
+
+def range_label(bounds: tuple) -> str:
+    lo, hi = bounds
+    if lo is None:
+        return f"{hi} 及以前"
+    if hi is None:
+        return f"{lo} 及以后"
+    return f"{lo}–{hi}" if lo != hi else str(lo)
 
 
 def pages(result: SearchResult) -> int:
@@ -117,3 +143,65 @@ def articles_json(total: int, page: int, size: int, items: list[ArticleSummary])
         "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
                   "province": a.province, "paragraphs": a.paragraphs} for a in items],
     }
+
+
+# -- the export (``/api/export``, ``zhsearch search --all --format``) -----------
+
+EXPORT_FORMATS = ("csv", "jsonl")
+CSV_COLUMNS = ("para_id", "doc_id", "title", "source", "date", "province", "years", "measures", "heading", "text", "url")
+LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measure keys)
+CSV_BOM = "\ufeff"  # so that Excel reads the file as UTF-8
+ROWS_PER_CHUNK = 200  # rows joined into one piece of the stream
+
+
+def csv_row(hit: Hit, urls: Urls) -> list:
+    """One paragraph as a CSV row (``CSV_COLUMNS``): the hit's fields as the
+    API gives them, lists joined by ``LIST_SEPARATOR``, missing values empty."""
+    return [hit.para_id, hit.doc_id, hit.title, hit.source or "", hit.date or "",
+            LIST_SEPARATOR.join(hit.province), LIST_SEPARATOR.join(str(y) for y in hit.years),
+            LIST_SEPARATOR.join(hit.measures), hit.heading or "", hit.text, urls.doc(hit.doc_id, hit.para_no)]
+
+
+def export_csv(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
+    """A CSV file in pieces: the byte order mark and the header, then the
+    rows, ``ROWS_PER_CHUNK`` at a time."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write(CSV_BOM)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for hit in hits:
+        writer.writerow(csv_row(hit, urls))
+        n += 1
+        if n % ROWS_PER_CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
+    """The hit objects of ``/api/search``, one a line, in pieces."""
+    lines = []
+    for hit in hits:
+        lines.append(json.dumps(hit_json(hit, urls), ensure_ascii=False))
+        if len(lines) == ROWS_PER_CHUNK:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def export_name(req: SearchRequest, fmt: str, today: Date | None = None) -> str:
+    """A file name saying what an export holds: the query (or 全部段落), the
+    filters, the date it was made: ``扶贫车间_甘肃_2016-2020_2024-05-01.csv``."""
+    parts = [req.q.strip() or "全部段落"]
+    for f in FACETS:
+        values = [f.label(v) for v in req.selected(f.name)]
+        if values:
+            parts.append("+".join(values))
+        bounds = req.range(f.name)
+        if bounds is not None:
+            parts.append(range_label(bounds).replace(" ", ""))
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\s]+', "_", "_".join(parts)).strip("._")[:80] or "export"
+    return f"zhsearch_{name}_{(today or Date.today()).isoformat()}.{fmt}"

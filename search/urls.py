@@ -20,11 +20,14 @@ class Urls:
         base = self.search_base if base is None else base
         return base + ("?" + urlencode(params) if params else "")
 
-    def doc(self, doc_id: str, para_no: int | None = None, q: str = "") -> str:
-        """An article page, at a paragraph, with the query's words marked."""
+    def doc(self, doc_id: str, para_no: int | None = None, q: str = "", state: SearchRequest | None = None) -> str:
+        """An article page, at a paragraph, with the query's words marked;
+        given the search it was reached from (``state``), it carries all of
+        it (query, filters, sort, page), for its back link."""
         url = self.doc_base + quote(doc_id, safe="")
-        if q:
-            url += "?" + urlencode({"q": q})
+        params = search_params(state) if state is not None else [("q", q)] if q else []
+        if params:
+            url += "?" + urlencode(params)
         return url + (f"#p{para_no}" if para_no is not None else "")
 
 
@@ -35,6 +38,9 @@ def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str,
         params.append(("q", req.q))
     for f in FACETS:
         params.extend((f.name, str(v)) for v in req.selected(f.name))
+        bounds = req.range(f.name)
+        if bounds is not None:
+            params.extend((name, str(b)) for name, b in zip(f.range_params, bounds) if b is not None)
     if req.sort != "relevance":
         params.append(("sort", req.sort))
     if req.size != DEFAULT_SIZE:

@@ -172,10 +172,17 @@ ATTRS = {"province": "province", "year": "years", "measure": "measures", "source
 def chosen(p, facet, selected) -> bool:
     """Whether paragraph ``p`` holds one of the ``selected`` values (sources
     compare folded: one publisher in either script)."""
-    values = getattr(p, ATTRS[facet])
+    values = held(p, facet)
     if facet == "source":
         return bool({fold(v) for v in values} & {fold(v) for v in selected})
     return bool(set(values) & set(selected))
+
+
+def held(p, facet) -> list:
+    """The values of ``facet`` paragraph ``p`` holds; a paragraph of no
+    known year is counted and found as the year "none"."""
+    values = list(getattr(p, ATTRS[facet]))
+    return values or ["none"] if facet == "year" else values
 
 
 def brute_facets(paragraphs, ids, req):
@@ -186,7 +193,7 @@ def brute_facets(paragraphs, ids, req):
         for facet, attr in ATTRS.items():
             if all(not req.selected(other) or chosen(p, other, req.selected(other))
                    for other in ATTRS if other != facet):
-                for v in getattr(p, attr):
+                for v in held(p, facet):
                     out[facet][v] = out[facet].get(v, 0) + 1
     return out
 
@@ -202,7 +209,7 @@ def test_facet_counts_equal_brute_force(searcher, paragraphs):
         for _ in range(8):
             req = SearchRequest(q=q, size=100,
                                 province=rng.sample(provinces, k=rng.randint(0, min(2, len(provinces)))),
-                                year=rng.sample(years, k=rng.randint(0, min(2, len(years)))),
+                                year=rng.sample(years + ["none"], k=rng.randint(0, min(2, len(years)))),
                                 measure=rng.sample(measures, k=rng.randint(0, min(2, len(measures)))),
                                 # sources asked for in either script
                                 source=[rng.choice([s, fold(s)]) for s in rng.sample(sources, k=rng.randint(0, 2))])
@@ -221,12 +228,41 @@ def test_facet_lists_are_sorted_by_count_and_years_newest_first(searcher):
     facets = searcher.search(SearchRequest(q="")).facets
     for name, values in facets.items():
         assert all(v.count > 0 for v in values)
-        if name == "year":
+        if name == "year":  # the year unknown last
             years = [v.value for v in values]
-            assert years == sorted(years, reverse=True) and len(years) > 3
+            assert years[-1] == "none"
+            assert years[:-1] == sorted(years[:-1], reverse=True) and len(years) > 3
         else:
             counts = [v.count for v in values]
             assert counts == sorted(counts, reverse=True)
+
+
+@pytest.mark.parametrize("q", ["", "扶贫", "培训"])
+def test_year_range_and_year_none_against_brute_force(searcher, paragraphs, q):
+    _, matched = all_hits(searcher, q=q)
+    for lo, hi in [(2017, 2019), (None, 2017), (2020, None), (2018, 2018)]:
+        req = SearchRequest(q=q, size=100, ranges={"year": (lo, hi)})
+        want = [pid for pid in matched if any((lo is None or y >= lo) and (hi is None or y <= hi)
+                                              for y in paragraphs[pid].years)]
+        result = searcher.search(req)
+        assert result.total == len(want) > 0, (q, lo, hi)
+        # the range narrows the year list itself: no year outside it, no "none"
+        assert all((lo is None or v.value >= lo) and (hi is None or v.value <= hi) for v in result.facets["year"])
+    unknown = [pid for pid in matched if not paragraphs[pid].years]
+    result = searcher.search(SearchRequest(q=q, year=["none"], size=100))
+    assert result.total == len(unknown) > 0
+    assert all(h.years == [] for h in result.hits)
+    # a near miss: a year and none together are either, not both
+    both = searcher.search(SearchRequest(q=q, year=["none", 2018], size=100))
+    assert both.total == len(unknown) + len([pid for pid in matched if 2018 in paragraphs[pid].years])
+
+
+def test_year_range_the_wrong_way_round_is_a_bad_request(searcher):
+    from search.results import BadRequest, request_from_params
+    with pytest.raises(BadRequest):
+        request_from_params(lambda n: {"year_from": ["2020"], "year_to": ["2018"]}.get(n, []))
+    with pytest.raises(BadRequest):
+        request_from_params(lambda n: {"year_from": ["none"]}.get(n, []))
 
 
 @pytest.mark.parametrize("q,province", [("扶贫", []), ("", []), ("", ["四川"])])

@@ -11,6 +11,7 @@ from flask import Flask
 from web import errors
 from web.context import get_searcher
 from web.api import bp as api_bp
+from web.exports import bp as exports_bp
 from web.pages import bp as pages_bp
 
 SECURITY_HEADERS = {
@@ -39,6 +40,7 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(exports_bp)
     errors.register(app)
     app.before_request(_refresh_index)
     app.after_request(_security_headers)

@@ -20,9 +20,9 @@ def search():
 
 @bp.get("/api/docs")
 def docs():
-    # page and size are validated exactly as for a search
-    req = request_from_params(lambda name: request.args.getlist(name) if name in ("page", "size") else [])
-    total, items = get_searcher().articles(req.page, req.size)
+    # page, size and the facets are read exactly as for a search; the query is not used
+    req = request_from_params(lambda name: request.args.getlist(name) if name != "q" else [])
+    total, items = get_searcher().articles(req.page, req.size, req)
     return jsonify(articles_json(total, req.page, req.size, items))
 
 

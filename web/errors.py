@@ -4,6 +4,7 @@ Chinese page for everything else.  Both use the HTTP status that fits."""
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -18,11 +19,42 @@ API_PREFIXES = ("/api/", "/healthz")
 CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 500: "internal_error"}
 PAGE_TITLES = {400: "请求有误", 404: "没有找到这个页面", 405: "不支持这种请求", 500: "服务器出错了"}
 PAGE_HINTS = {
-    400: "请检查网址中的参数。",
+    400: "请检查网址中的参数,或重新搜索。",
     404: "这篇文章或这个页面不存在,可能已从索引中移除。",
     405: "请用浏览器打开这个链接。",
     500: "请稍后再试。",
 }
+
+
+# What the pages say for the library's (English) messages, which the API keeps.
+PARAM_NAMES = {"page": "页码", "size": "每页条数", "year": "年份", "year_from": "起始年份", "year_to": "截止年份",
+               "measure": "措施类型", "sort": "排序方式", "format": "导出格式", "province": "省份", "source": "来源"}
+MESSAGES = [
+    (r"^(\w+) must be (\d+) to (\d+)", lambda m: f"{_param(m[1])}应为 {m[2]} 到 {m[3]} 之间的整数。"),
+    (r"^(?:(\w+): )?year must be four digits", lambda m: f"{_param(m[1] or 'year')}应为四位数字(如 2018)"
+                                                        + ("。" if m[1] else ",或 none 表示年份不详。")),
+    (r"^(\w+)_from must not be after", lambda m: f"{_param(m[1] + '_from')}不能晚于{_param(m[1] + '_to')}。"),
+    (r"^(\w+) must be a value, not none", lambda m: f"{_param(m[1])}应为具体的年份。"),
+    (r"^unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
+    (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
+    (r"^format must be", lambda m: "导出格式只能是 csv 或 jsonl。"),
+]
+
+
+def _param(name: str) -> str:
+    return PARAM_NAMES.get(name, name)
+
+
+def page_message(message: str) -> str | None:
+    """The message in Chinese for a page: already Chinese, translated, or
+    None (the page's title and hint say enough)."""
+    if re.search(r"[\u4e00-\u9fff]", message or "") and not re.search(r"\b(must|unknown|not)\b", message):
+        return message
+    for pattern, say in MESSAGES:
+        m = re.search(pattern, message or "")
+        if m:
+            return say(m)
+    return None
 
 
 def wants_json() -> bool:
@@ -35,7 +67,9 @@ def error_response(status: int, message: str):
         return jsonify(error={"code": code, "message": message}), status
     title = PAGE_TITLES.get(status, "出错了")
     hint = PAGE_HINTS.get(status, "")
-    return render_template("error.html", status=status, title=title, message=message, hint=hint), status
+    q = request.args.get("q", "")  # kept in the search box
+    return render_template("error.html", status=status, title=title, message=page_message(message), hint=hint,
+                           query=q), status
 
 
 def _bad_request(e: BadRequest):

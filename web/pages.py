@@ -1,13 +1,16 @@
-"""The HTML pages: the search page ``/`` and the article page ``/docs/<doc_id>``."""
+"""The HTML pages: the search page ``/``, the article list ``/docs`` and
+the article page ``/docs/<doc_id>``."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 
+from search.cite import citation
 from search.highlight import mark_html
-from search.results import SearchRequest
+from search.results import SearchRequest, request_from_params
+from search.urls import Urls, search_params
 from web.context import get_searcher, run_search, urls_for
-from web.view import article_view, search_view
+from web.view import article_view, articles_view, search_view
 
 bp = Blueprint("pages", __name__)
 
@@ -16,7 +19,22 @@ bp = Blueprint("pages", __name__)
 def search_page():
     result, urls = run_search("pages.search_page")
     json_url = urls.search(result.request, base=url_for("api.search"))
-    return render_template("search.html", view=search_view(result, urls), json_url=json_url)
+    view = search_view(result, urls, export_base=url_for("exports.export"))
+    return render_template("search.html", view=view, json_url=json_url)
+
+
+@bp.get("/docs")
+def docs_page():
+    """The articles, newest first, filtered by the facets: the twin of ``/api/docs``."""
+    req = request_from_params(request.args.getlist)
+    searcher = get_searcher()
+    total, items = searcher.articles(req.page, req.size, req)
+    # the values to filter by, counted in paragraphs, as on the search page
+    facets = searcher.search(req.replace(q="", page=1, size=1)).facets
+    urls = Urls(search_base=url_for("pages.docs_page"), doc_base=url_for("pages.doc_page", doc_id="-")[:-1])
+    view = articles_view(req, total, items, facets, urls)
+    view["json_url"] = Urls(search_base=url_for("api.docs")).search(req)
+    return render_template("docs.html", view=view)
 
 
 @bp.get("/docs/<doc_id>")
@@ -25,7 +43,23 @@ def doc_page(doc_id: str):
     article = searcher.article(doc_id)
     if article is None:
         abort(404, description=f"没有编号为 {doc_id} 的文章")
-    q = request.args.get("q", "")
-    groups = searcher.query(q).mark_groups() if q.strip() else []
-    back_url = urls_for("pages.search_page").search(SearchRequest(q=q))
-    return render_template("doc.html", doc=article_view(article, q, lambda text: mark_html(text, groups), back_url))
+    state = request_from_params(request.args.getlist)  # the search this page was reached from
+    find = request.args.get("find", "").strip()  # words searched for within the article
+    marked = find or state.q
+    groups = searcher.query(marked).mark_groups() if marked.strip() else []
+    found = searcher.find_in_article(doc_id, find) if find else None
+    search_urls = urls_for("pages.search_page")
+    back_url = search_urls.search(state)
+    view = article_view(article, state.q, lambda text: mark_html(text, groups), back_url)
+    view.update(
+        find=find, found=found,
+        everywhere_url=search_urls.search(SearchRequest(q=find)) if find else None,
+        state_params=search_params(state),  # kept by the in-article search form
+        citation=citation(article.title, article.source, article.date, article.url),
+        from_search=bool(request.args),
+    )
+    for section in view["sections"]:
+        for p in section["paragraphs"]:
+            p["citation"] = citation(article.title, article.source, article.date, article.url, p["para_no"])
+            p["found"] = found is not None and p["para_no"] in found
+    return render_template("doc.html", doc=view)

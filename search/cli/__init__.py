@@ -8,7 +8,7 @@ import os
 import sys
 
 from search.cli import exits
-from search.facets import FACETS
+from search.facets import FACETS, NONE
 
 
 def default_index_dir() -> str:
@@ -41,11 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     _index_option(se)
     for f in FACETS:
         se.add_argument(f"--{f.name}", action="append", default=[], metavar=f.metavar,
-                        help=f"only paragraphs with this {f.name} (repeatable: any of them)")
+                        help=f"only paragraphs with this {f.name} (repeatable: any of them)"
+                        + (f"; '{NONE}': those with no {f.name}" if f.none else ""))
+        if f.ranged:
+            for bound, word in zip(f.range_params, ("from", "to")):
+                se.add_argument(f"--{bound.replace('_', '-')}", dest=bound, default=None, metavar=f.metavar,
+                                help=f"only paragraphs with a {f.name} {word} this one on (inclusive)"
+                                if word == "from" else f"only paragraphs with a {f.name} up to this one (inclusive)")
     se.add_argument("--limit", type=int, default=10, metavar="N")
     se.add_argument("--page", type=int, default=1, metavar="N")
     se.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
     se.add_argument("--json", action="store_true", help="print the API's JSON")
+    se.add_argument("--all", action="store_true", help="every hit, not a page (with --format)")
+    se.add_argument("--format", choices=["csv", "jsonl"], default=None,
+                    help="with --all: write every hit to stdout as CSV (UTF-8 with BOM) or JSONL")
 
     insp = sub.add_parser("inspect", help="show what ingestion makes of files, without indexing")
     insp.add_argument("paths", nargs="+", metavar="PATH")

@@ -1,5 +1,6 @@
 """``zhsearch search QUERY``: the API's search, printed for a person or,
-with ``--json``, as the API's own JSON (``search.serialize``)."""
+with ``--json``, as the API's own JSON (``search.serialize``), or every
+hit as CSV or JSONL with ``--all --format`` (the rows of ``/api/export``)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,13 @@ def run(args) -> int:
     from search.serialize import search_json
     from search.urls import Urls
 
+    if args.all and not args.format:
+        return fail("--all needs --format csv or --format jsonl", exits.USAGE)
     params = {"q": [args.query], "page": [str(args.page)], "size": [str(args.limit)], "sort": [args.sort]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
+    for f in FACETS:
+        if f.ranged:
+            params.update({name: [getattr(args, name)] for name in f.range_params if getattr(args, name)})
     try:
         req = request_from_params(lambda name: params.get(name, []))
     except BadRequest as e:
@@ -37,6 +43,8 @@ def run(args) -> int:
     if searcher.stats()["paragraphs"] == 0:
         return fail(f"the index in {args.index} is empty: add articles with `zhsearch index SOURCE` "
                     f"(or `{REBUILD_HINT} SOURCE`)", exits.NO_INDEX)
+    if args.format:  # every hit, not a page
+        return _export(searcher, req, args.format)
     try:
         result = searcher.search(req)
     except BadRequest as e:
@@ -53,4 +61,23 @@ def run(args) -> int:
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_marks(h.snippet.html(), color)}")
+    return exits.OK
+
+
+def _export(searcher, req, fmt: str) -> int:
+    from search.serialize import export_csv, export_jsonl
+    from search.urls import Urls
+
+    try:
+        req.validate()
+    except BadRequest as e:
+        return fail(str(e), exits.USAGE)
+    write = (export_csv if fmt == "csv" else export_jsonl)
+    out = sys.stdout.buffer
+    try:
+        for piece in write(searcher.iter_hits(req, snippets=fmt == "jsonl"), Urls()):
+            out.write(piece.encode("utf-8"))
+        out.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
     return exits.OK

@@ -18,18 +18,51 @@
     input.select();
   });
 
+  // Copy buttons of the citations (without JavaScript the text is there to select).
+  function enableCopy(root) {
+    if (!navigator.clipboard && !document.queryCommandSupported) return;
+    Array.prototype.forEach.call(root.querySelectorAll("button.copy[data-copy]"), function (button) {
+      if (!button.hidden) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.getAttribute("data-copy"));
+        var status = button.parentNode.querySelector(".copy-status");
+        if (!text) return;
+        var done = function () { if (status) status.textContent = "已复制"; };
+        var fallback = function () {
+          var range = document.createRange();
+          range.selectNodeContents(text);
+          var sel = window.getSelection();
+          sel.removeAllRanges();
+          sel.addRange(range);
+          try { if (document.execCommand("copy")) done(); } catch (e) { /* leave it selected */ }
+        };
+        if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text.textContent).then(done, fallback);
+        else fallback();
+      });
+    });
+  }
+  enableCopy(document);
+
   var form = document.getElementById("search-form");
   var results = document.getElementById("results");
   if (!form || !input || !results || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
 
-  // On a phone the facet panel starts closed; the user's choice is kept while results change.
+  // On a phone the facet panel starts closed; once the user opens it, it stays
+  // open while results change and across pages of this tab, so that several
+  // values can be picked one after another.
   var narrow = window.matchMedia && window.matchMedia("(max-width: 700px)").matches;
-  var panelOpen = !narrow;
+  var remembered = null;
+  try { remembered = window.sessionStorage.getItem("zhsearch.panel"); } catch (e) { /* storage off */ }
+  var panelOpen = remembered ? remembered === "open" : !narrow;
   function applyPanel() {
     var panel = results.querySelector(".facet-panel");
     if (!panel) return;
     panel.open = panelOpen;
-    panel.addEventListener("toggle", function () { panelOpen = panel.open; });
+    panel.addEventListener("toggle", function () {
+      panelOpen = panel.open;
+      try { window.sessionStorage.setItem("zhsearch.panel", panelOpen ? "open" : "closed"); } catch (e) { /* storage off */ }
+    });
   }
   applyPanel();
 
@@ -45,7 +78,7 @@
   }
 
   // Fetch a results page and put its results (and the form's hidden state) in place.
-  function show(url, history_) {
+  function show(url, history_, refocus) {
     if (controller) controller.abort();
     controller = window.AbortController ? new AbortController() : null;
     results.setAttribute("aria-busy", "true");
@@ -55,7 +88,14 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("results");
         if (!fresh) { window.location.assign(url); return; } // an error page: show it whole
+        // the result summary is the live region: keep its element, change its words
+        var summary = results.querySelector("#summary");
         results.innerHTML = fresh.innerHTML;
+        var freshSummary = results.querySelector("#summary");
+        if (summary && freshSummary) {
+          summary.innerHTML = freshSummary.innerHTML;
+          freshSummary.replaceWith(summary);
+        }
         ["form-state", "json-link"].forEach(function (id) {
           var mine = document.getElementById(id), theirs = doc.getElementById(id);
           if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
@@ -65,6 +105,8 @@
         else if (history_ === "replace") window.history.replaceState({ typed: true }, "", url);
         applyPanel();
         results.removeAttribute("aria-busy");
+        if (refocus) refocus();
+        enableCopy(results);
       })
       .catch(function (err) {
         if (err && err.name === "AbortError") return;
@@ -98,6 +140,32 @@
     e.preventDefault();
     update();
   });
+  // Facet values, chips, chart bars and tiles, sort and pages: the new results
+  // replace the old in place (the filter panel stays as it was), and the
+  // keyboard focus returns to the link of the same value.
+  results.addEventListener("click", function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var link = e.target.closest && e.target.closest("a");
+    if (!link || link.hasAttribute("download") || link.closest(".hit h3") || link.closest(".cite")) return;
+    var href = link.getAttribute("href") || link.getAttribute("xlink:href");
+    if (!href) return;
+    var target = new URL(href, window.location.href);
+    if (target.origin !== window.location.origin || target.pathname !== form.getAttribute("action")) return;
+    e.preventDefault();
+    var facet = link.closest("[data-facet]");
+    var key = (facet ? facet.getAttribute("data-facet") : "") + "|" + link.textContent;
+    var paging = !!link.closest(".pagination");
+    input.value = target.searchParams.get("q") || "";
+    show(target.pathname + target.search, "push", function () {
+      if (paging) { results.scrollIntoView(); return; }
+      var same = Array.prototype.filter.call(results.querySelectorAll("a"), function (a) {
+        var f = a.closest("[data-facet]");
+        return (f ? f.getAttribute("data-facet") : "") + "|" + a.textContent === key;
+      })[0];
+      if (same) same.focus();
+    });
+  });
+
   window.addEventListener("popstate", function () {
     input.value = new URLSearchParams(window.location.search).get("q") || "";
     show(window.location.href, null);

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Export benchmark: rows a second and the server's memory while
+``/api/export`` streams many hits from the real server.
+
+    .venv/bin/python bench/export.py --index bench/corpus/index-p100000 [--rows 100000] [--format csv]
+
+Starts ``python -m search serve`` over the index on a free local port,
+runs one search to warm it, then downloads an export (browse: every
+paragraph, newest first, unless ``--q`` says otherwise) and stops after
+``--rows`` rows.  Rows a second count from sending the request to the
+last row read; the server's resident set (``VmRSS``) is sampled every 50 ms
+from before the request to the end: growth = peak during the export minus
+the RSS before it.  The result (with the machine, date and commit) goes to
+``bench/results/DATE-export-ROWS.json`` and is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    ap.add_argument("--q", default="", help="the query (default: browse every paragraph)")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", args.index, "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                    stats = json.load(r)
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.2)
+        with urllib.request.urlopen(base + "/api/search?" + urllib.parse.urlencode({"q": args.q or "扶贫"})) as r:
+            r.read()  # warm
+        before = rss_mb(server.pid)
+        peak = [before]
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_mb(server.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        url = base + "/api/export?" + urllib.parse.urlencode({"q": args.q, "format": args.format})
+        t0 = time.perf_counter()
+        rows = -1 if args.format == "csv" else 0  # the CSV's header line
+        nbytes = 0
+        with urllib.request.urlopen(url) as r:
+            total_header = r.headers.get("Content-Disposition")
+            for line in r:
+                nbytes += len(line)
+                rows += 1
+                if rows >= args.rows:
+                    break
+        seconds = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+        after = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    result = {
+        "date": date.today().isoformat(), "commit": commit,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "cpu": _cpu_name()},
+        "index": {"path": args.index, **stats},
+        "query": args.q, "format": args.format, "file_name": total_header,
+        "rows": rows, "bytes": nbytes, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
+        "server_rss_mb": {"before": round(before, 1), "peak": round(peak[0], 1), "after": round(after, 1),
+                          "growth": round(peak[0] - before, 1)},
+    }
+    out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{result['date']}-export-{rows}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def _cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

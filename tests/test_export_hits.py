@@ -1,0 +1,129 @@
+"""The export of every hit (``/api/export``, ``zhsearch search --all
+--format``): the same rows, in the same order, as the API's pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from urllib.parse import quote, unquote
+
+import pytest
+
+from search.results import SearchRequest
+from search.serialize import CSV_COLUMNS, LIST_SEPARATOR
+
+from conftest import ROOT
+
+SEARCHES = [
+    {},
+    {"q": "扶贫"},
+    {"q": "就業扶貧", "sort": "date_asc"},
+    {"q": "培训", "province": "四川"},
+    {"q": "扶贫", "year": "none"},
+    {"year_from": "2017", "year_to": "2019", "sort": "date_desc"},
+    {"q": "扶贫车间 OR 公益性岗位", "measure": "workshop"},
+]
+
+
+def api_pages(client, params: dict) -> list[dict]:
+    """Every hit of a search, page after page of ``/api/search``."""
+    hits, page = [], 1
+    while True:
+        body = client.get("/api/search", query_string={**params, "size": 7, "page": page}).get_json()
+        hits += body["hits"]
+        if not body["next_url"]:
+            return hits
+        page += 1
+
+
+def csv_rows(data: bytes) -> list[dict]:
+    assert data.startswith("\ufeff".encode("utf-8")), "the CSV starts with a byte order mark (Excel)"
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")[1:])))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    return [dict(zip(CSV_COLUMNS, r)) for r in rows[1:]]
+
+
+def as_csv(hit: dict) -> dict:
+    """What the CSV row of an API hit holds."""
+    return {
+        "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"], "source": hit["source"] or "",
+        "date": hit["date"] or "", "province": LIST_SEPARATOR.join(hit["province"]),
+        "years": LIST_SEPARATOR.join(map(str, hit["years"])), "measures": LIST_SEPARATOR.join(hit["measures"]),
+        "heading": hit["heading"] or "", "text": hit["text"], "url": hit["url"],
+    }
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "browse")
+def test_csv_and_jsonl_equal_the_api_pages_row_by_row(client, params):
+    expected = api_pages(client, params)
+    assert expected, params
+    r = client.get("/api/export", query_string={**params, "format": "csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.is_streamed
+    rows = csv_rows(r.data)
+    assert len(rows) == len(expected)
+    for row, hit in zip(rows, expected):
+        assert row == as_csv(hit)
+    r = client.get("/api/export", query_string={**params, "format": "jsonl"})
+    assert r.status_code == 200 and r.mimetype == "application/x-ndjson"
+    lines = r.data.decode("utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == expected  # the hit objects, keys and all
+
+
+def test_the_file_name_says_what_it_holds(client):
+    r = client.get("/api/export", query_string={"q": "扶贫车间", "province": "甘肃", "year_from": "2016",
+                                                "format": "csv"})
+    cd = r.headers["Content-Disposition"]
+    r.close()
+    assert cd.startswith("attachment; filename=")
+    name = unquote(cd.split("filename*=UTF-8''", 1)[1])
+    assert name == f"zhsearch_扶贫车间_甘肃_2016及以后_{date.today().isoformat()}.csv"
+    assert quote("扶贫车间") in cd and cd.isascii()
+    r = client.get("/api/export?format=jsonl")
+    r.close()
+    assert "全部段落" in unquote(r.headers["Content-Disposition"]) and r.headers["Content-Disposition"].endswith(".jsonl")
+
+
+def test_nothing_found_is_an_empty_file_with_a_header(client):
+    r = client.get("/api/export", query_string={"q": "没有这样的词语组合", "format": "csv"})
+    assert r.status_code == 200 and csv_rows(r.data) == []
+    r = client.get("/api/export", query_string={"q": "没有这样的词语组合", "format": "jsonl"})
+    assert r.status_code == 200 and r.data == b""
+
+
+@pytest.mark.parametrize("qs", ["format=xlsx", "", "format=csv&year=19", "format=csv&measure=nope",
+                                "format=jsonl&year_from=2020&year_to=2018", "format=csv&sort=best"])
+def test_bad_export_requests_are_json_400s(client, qs):
+    r = client.get("/api/export?" + qs)
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "bad_request"
+
+
+def test_an_export_does_not_hold_up_searches(app):
+    """The snapshot stays open for the whole export but is locked only per
+    chunk: a search between two rows answers."""
+    searcher = app.extensions["searcher"]
+    hits = searcher.iter_hits(SearchRequest(q=""), snippets=False)
+    first = next(hits)
+    assert searcher.search(SearchRequest(q="扶贫")).total > 0
+    rest = list(hits)
+    assert 1 + len(rest) == searcher.search(SearchRequest(q="")).total
+    assert first.snippet is None
+
+
+def test_cli_writes_the_same_rows(seed_index, client):
+    out = subprocess.run([sys.executable, "-m", "search", "search", "扶贫", "--index", seed_index, "--year-from", "2018",
+                          "--all", "--format", "csv"], cwd=ROOT, capture_output=True, check=True).stdout
+    api = client.get("/api/export", query_string={"q": "扶贫", "year_from": "2018", "format": "csv"}).data
+    assert out == api and len(csv_rows(out)) > 3
+    out = subprocess.run([sys.executable, "-m", "search", "search", "扶贫", "--index", seed_index, "--year", "none",
+                          "--format", "jsonl"], cwd=ROOT, capture_output=True, check=True).stdout
+    api = client.get("/api/export", query_string={"q": "扶贫", "year": "none", "format": "jsonl"}).data
+    assert out == api and out.count(b"\n") > 3
+    bad = subprocess.run([sys.executable, "-m", "search", "search", "扶贫", "--index", seed_index, "--all"],
+                         cwd=ROOT, capture_output=True)
+    assert bad.returncode == 2 and b"--format" in bad.stderr
