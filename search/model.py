@@ -33,6 +33,7 @@ class Article:
     province: list[str] = field(default_factory=list)  # the article's own
     paragraphs: list[Paragraph] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # page furniture dropped
+    private_use_dropped: int = 0  # Private Use Area code points removed (they show as empty boxes)
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +46,7 @@ class Article:
             "province": list(self.province),
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "skipped": list(self.skipped),
+            "private_use_dropped": self.private_use_dropped,
         }
 
 
