@@ -3,8 +3,7 @@ whole article, a page of the article list."""
 
 from __future__ import annotations
 
-from search.analysis import fold
-from search.highlight import snippet
+from search.highlight import mark_hit
 from search.model import Article
 from search.query import Query
 from search.results import ArticleSummary, Hit
@@ -13,11 +12,13 @@ from search.snapshot import Snapshot
 
 def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
     rec = snap.stored(docnum)
+    marked = mark_hit(query, rec.text, rec.heading, rec.title)
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading, province=rec.province,
         years=rec.years, measures=rec.measures, text=rec.text,
-        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()), score=float(score),
+        snippet=marked.snippet, score=float(score),
+        heading_snippet=marked.heading, title_snippet=marked.title, matched_in=marked.matched_in,
     )
 
 

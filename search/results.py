@@ -92,6 +92,9 @@ class Hit:
     text: str
     snippet: Snippet  # where in ``text`` the matches are, and the window shown
     score: float
+    heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
+    title_snippet: Snippet | None = None  # the whole title, likewise
+    matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
 
 
 @dataclass

@@ -27,6 +27,9 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "measures": hit.measures,
         "text": hit.text,
         "snippet": hit.snippet.html(),
+        "heading_snippet": hit.heading_snippet.html() if hit.heading_snippet else None,
+        "title_snippet": hit.title_snippet.html() if hit.title_snippet else None,
+        "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
     }
 

@@ -43,6 +43,7 @@ def search_view(result: SearchResult, urls: Urls) -> dict:
     for h in view["hits"]:
         h["measure_labels"] = [measure.label(m) for m in h["measures"]]
         h["page_url"] = urls.doc(h["doc_id"], h["para_no"], req.q)
+        h["matched_where"] = matched_where(h["matched_in"])
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name]} for f in FACETS]
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
     view["sorts"] = [
@@ -53,6 +54,17 @@ def search_view(result: SearchResult, urls: Urls) -> dict:
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
     return view
+
+
+MATCHED_IN = {"heading": "小标题", "title": "标题"}
+
+
+def matched_where(matched_in: list[str]) -> str | None:
+    """The words a hit found only through its heading or title shows:
+    匹配于小标题, 匹配于标题, 匹配于小标题和标题; None when its text matched."""
+    if not matched_in or "text" in matched_in:
+        return None
+    return "匹配于" + "和".join(MATCHED_IN[f] for f in matched_in)
 
 
 def article_view(article, q: str, mark, back_url: str) -> dict:
