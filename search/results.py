@@ -14,7 +14,8 @@ DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
 
-__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "SearchResult", "request_from_params"]
+__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
+           "request_from_params"]
 
 
 class SearchRequest:
@@ -105,12 +106,23 @@ class FacetValue:
 
 
 @dataclass
+class Suggestion:
+    """A search that would find something where the one asked found nothing."""
+
+    request: SearchRequest
+    count: int  # its number of hits
+    why: str  # what changed, in words (Chinese, shown on the page)
+
+
+@dataclass
 class SearchResult:
     request: SearchRequest
     total: int
     took_ms: float
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
+    expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
+    suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
 
 
 @dataclass

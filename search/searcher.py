@@ -126,7 +126,8 @@ class Searcher:
             order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
         took = (time.perf_counter() - t0) * 1000
-        return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets)
+        return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
+                            expanded=query.expanded())
 
     # -- articles -----------------------------------------------------------------
 

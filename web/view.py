@@ -6,6 +6,7 @@ measure names).  Templates only render it."""
 from __future__ import annotations
 
 from search.facets import FACETS, BY_NAME
+from search.query import quote_words
 from search.results import SearchResult
 from search.serialize import pages, search_json
 from search.urls import Urls, search_params
@@ -51,9 +52,22 @@ def search_view(result: SearchResult, urls: Urls) -> dict:
         for key, label in SORTS
     ]
     view["pagination"] = _pagination(result, urls)
+    view["widened"] = widened(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
     return view
+
+
+def widened(result: SearchResult, urls: Urls) -> dict | None:
+    """The 同时搜索了 line: each widened word with the words added, and the
+    URL of the same search without synonyms (the widened words quoted)."""
+    if not result.expanded:
+        return None
+    req = result.request
+    return {
+        "words": [{"typed": w, "added": added} for w, added in result.expanded.items()],
+        "url": urls.search(req.replace(q=quote_words(req.q, result.expanded), page=1)),
+    }
 
 
 MATCHED_IN = {"heading": "小标题", "title": "标题"}
