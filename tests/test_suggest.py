@@ -57,7 +57,7 @@ def test_no_suggestions_when_something_was_found_or_nothing_would_be(searcher):
 
 def test_replace_word_keeps_the_rest_of_the_query():
     assert replace_word("甘肅 扶貧車問 -培訓", "扶贫车问", "扶贫车间") == "甘肅 扶貧車间 -培訓"
-    assert replace_word('"扶貧車問"', "扶贫车问", "扶贫车间") == '"扶贫车间"'
+    assert replace_word('"扶貧車問"', "扶贫车问", "扶贫车间") == '"扶貧車间"'
 
 
 def test_api_and_page_show_suggestions_as_links(client):
