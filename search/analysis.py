@@ -29,13 +29,13 @@ IS_CJK = re.compile(f"[{_CJK}]")
 # latin words and numbers (a decimal point inside a number kept)
 LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.][0-9]+)?")
 
-ANALYSIS_VERSION = 1  # bump when a change here needs a re-index
+ANALYSIS_VERSION = 2  # bump when a change here needs a re-index (2: 瞭 彷 覆 ... folded)
 
 
 @lru_cache(maxsize=1)
 def fold_table() -> dict[int, str]:
-    """The per-character fold: OpenCC's TS character table (first choice,
-    single characters only), the project's variants file, full-width ASCII to
+    """The per-character fold: OpenCC's TS character table (single
+    characters only), the project's variants file, full-width ASCII to
     half-width, ideographic space to space, upper to lower case."""
     import opencc
 
@@ -43,9 +43,10 @@ def fold_table() -> dict[int, str]:
     ts = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     for line in ts.read_text(encoding="utf-8").splitlines():
         src, _, dst = line.partition("\t")
-        dst = dst.split(" ")[0] if dst else ""
-        if len(src) == 1 and len(dst) == 1 and src != dst:
-            table[ord(src)] = dst
+        if len(src) == 1:
+            target = ts_target(src, dst.split())
+            if target:
+                table[ord(src)] = target
     for line in data_path("variants.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -67,6 +68,14 @@ def fold_table() -> dict[int, str]:
             seen += 1
         table[code] = dst
     return table
+
+
+def ts_target(src: str, targets: list[str]) -> str | None:
+    """The character a line of OpenCC's TS table folds ``src`` to: its
+    first target, or, where the first target is ``src`` itself (瞭 -> 瞭 了:
+    a character simplified text uses too), the first one that differs, so
+    瞭解 and 了解 find each other.  None when the table keeps ``src``."""
+    return next((t for t in targets if len(t) == 1 and t != src), None)
 
 
 def fold(text: str) -> str:

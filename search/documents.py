@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.analysis import fold
-from search.highlight import snippet
+from search.highlight import mark_hit
 from search.model import Article
 from search.query import Query
 from search.results import ArticleSummary, Hit
@@ -18,13 +17,15 @@ def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
 
 
 def hit_of(rec, score: float, query: Query | None) -> Hit:
-    """A stored paragraph as a hit; with no ``query``, no snippet (None)."""
+    """A stored paragraph as a hit; with no ``query``, no snippets (None)."""
+    marked = mark_hit(query, rec.text, rec.heading, rec.title) if query is not None else None
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading, province=rec.province,
         years=rec.years, measures=rec.measures, text=rec.text,
-        snippet=snippet(rec.text, fold(rec.text), query.mark_groups()) if query is not None else None,
-        score=float(score), article_url=rec.url,
+        snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
+        heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
+        matched_in=marked.matched_in if marked else [],
     )
 
 

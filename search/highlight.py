@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from search.analysis import fold, latin_words
-from search.query import Literal, Token
+from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
 
 SNIPPET_CHARS = 160
 
@@ -101,7 +101,12 @@ class Snippet:
 
 
 def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) -> Snippet:
-    per_leaf = group_spans(folded, groups)
+    return snippet_of(text, group_spans(folded, groups), width)
+
+
+def snippet_of(text: str, per_leaf: list[list[tuple[int, int]]], width: int = SNIPPET_CHARS) -> Snippet:
+    """The ``width``-character window of ``text`` that shows the most of
+    ``per_leaf`` (the spans of each query word), every span in it marked."""
     start = best_window(per_leaf, len(text), width)
     end = min(len(text), start + width)
     spans = merge([sp for spans in per_leaf for sp in spans])
@@ -121,3 +126,97 @@ def mark_html(text: str, groups: list) -> str:
         return escape(text, quote=False)
     spans = group_spans(fold(text), groups)
     return marked_html(text, merge([sp for group in spans for sp in group]))
+
+
+# --------------------------------------------------------------------------
+# Where a hit matched.  A paragraph is found by its text, its section heading
+# or its article's title; each clause of the query is marked where it
+# matched, and only there: a word the segmenter cut (公益性岗位 -> 公益性 岗位)
+# is marked whole wherever it stands whole, and its pieces only where it
+# stands whole nowhere in the hit (then the pieces are what matched).  Of
+# alternatives (OR, synonyms), those standing as written win over those
+# matched only through their pieces.
+
+FIELDS = ("text", "heading", "title")
+
+
+@dataclass
+class _Found:
+    spans: dict  # field -> spans
+    exact: bool  # the clause stands as written (not only its pieces apart)
+
+
+def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tuple[int, int]]]]:
+    """For each field of ``folded`` (name -> folded text), the spans of each
+    of the query's required clauses that matched there (one list a clause)."""
+    out: dict[str, list] = {name: [] for name in folded}
+    for node in query.must:
+        found = _find(node, folded)
+        for name in folded:
+            out[name].append(merge(found.spans.get(name, [])) if found else [])
+    return out
+
+
+def _find(node, folded: dict[str, str]) -> _Found | None:
+    if isinstance(node, (Literal, Token)):
+        spans = {name: leaf_spans(text, node) for name, text in folded.items()}
+        return _Found(spans, True) if any(spans.values()) else None
+    if isinstance(node, Phrase):
+        spans = {}
+        for name, text in folded.items():
+            whole = leaf_spans(text, Literal(node.text))
+            if whole:
+                spans[name] = whole
+            elif node.text in " ".join(text.split()):  # the phrase across a run of spaces
+                spans[name] = [sp for p in node.parts for sp in leaf_spans(text, p)]
+        return _Found(spans, True) if any(spans.values()) else None
+    if isinstance(node, AllOf):
+        parts = [_find(p, folded) for p in node.parts]
+        if any(p is None for p in parts):
+            return None
+        if node.whole:
+            whole = {name: leaf_spans(text, Literal(node.whole)) for name, text in folded.items()}
+            if any(whole.values()):
+                return _Found(whole, True)
+        return _Found(_union(parts), not node.whole and all(p.exact for p in parts))
+    if isinstance(node, AnyOf):
+        found = [f for f in (_find(o, folded) for o in node.options) if f]
+        if not found:
+            return None
+        exact = [f for f in found if f.exact]
+        return _Found(_union(exact or found), bool(exact))
+    return None
+
+
+def _union(found: list[_Found]) -> dict:
+    out: dict = {}
+    for f in found:
+        for name, spans in f.spans.items():
+            out.setdefault(name, []).extend(spans)
+    return out
+
+
+@dataclass
+class Marked:
+    """Where a hit matched: its text snippet, and its heading and title whole
+    with their matches marked (None where nothing matched there)."""
+
+    snippet: Snippet
+    heading: Snippet | None
+    title: Snippet | None
+    matched_in: list[str]  # of FIELDS, in that order
+
+
+def mark_hit(query: Query, text: str, heading: str | None, title: str | None,
+             width: int = SNIPPET_CHARS) -> Marked:
+    originals = {"text": text, "heading": heading or "", "title": title or ""}
+    spans = clause_spans(query, {name: fold(value) for name, value in originals.items()})
+    whole = {}
+    for name in ("heading", "title"):
+        marks = merge([sp for clause in spans[name] for sp in clause])
+        whole[name] = Snippet(originals[name], 0, len(originals[name]), marks) if marks else None
+    return Marked(
+        snippet=snippet_of(text, spans["text"], width),
+        heading=whole["heading"], title=whole["title"],
+        matched_in=[name for name in FIELDS if any(spans[name])],
+    )

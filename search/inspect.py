@@ -58,6 +58,8 @@ def format_article(article: Article) -> str:
         f"province: {_labels(article.province)}",
         f"file:     {article.path}",
     ]
+    if article.private_use_dropped:
+        lines.append(f"private use code points dropped: {article.private_use_dropped}")
     for p in article.paragraphs:
         lines.append("")
         lines.append(f"[{p.para_no}] heading: {p.heading or '-'}")

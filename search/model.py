@@ -35,6 +35,7 @@ class Article:
     skipped: list[str] = field(default_factory=list)  # page furniture dropped
     # the same lines, each with the rule that dropped it: {"line": ..., "rule": ...}
     dropped: list[dict] = field(default_factory=list)
+    private_use_dropped: int = 0  # Private Use Area code points removed (they show as empty boxes)
 
     def to_dict(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class Article:
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "skipped": list(self.skipped),
             "dropped": [dict(d) for d in self.dropped],
+            "private_use_dropped": self.private_use_dropped,
         }
 
 

@@ -48,6 +48,7 @@ class Phrase:
 class AnyOf:
     options: tuple
     expanded: bool = False  # options after the first are synonyms of it
+    typed: str = ""  # where expanded: the word as typed, which the synonyms widened
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,13 @@ class Query:
             _leaves(node, out)
         return out
 
+    def expanded(self) -> dict[str, list[str]]:
+        """Each typed word that synonyms widened -> the words added (folded)."""
+        out: dict[str, list[str]] = {}
+        for node in self.must + self.must_not:
+            _expanded(node, out)
+        return out
+
     def mark_groups(self) -> list[tuple[str, list]]:
         """What to mark: (whole, leaves) pairs.  Where a word the user typed
         was cut into several, its whole occurrences are marked when it has
@@ -90,6 +98,21 @@ def _leaves(node, out: list) -> None:
     elif isinstance(node, (AnyOf, AllOf)):
         for p in node.options if isinstance(node, AnyOf) else node.parts:
             _leaves(p, out)
+
+
+def _expanded(node, out: dict) -> None:
+    if isinstance(node, AnyOf):
+        if node.expanded:
+            added = out.setdefault(node.typed, [])
+            added += [w for w in map(_words_of, node.options[1:]) if w not in added]
+        else:
+            for n in node.options:
+                _expanded(n, out)
+
+
+def _words_of(node) -> str:
+    """The folded words a synonym node requires, as the synonyms file wrote them."""
+    return node.text if isinstance(node, (Literal, Token, Phrase)) else ""
 
 
 def _groups(node, out: list) -> None:
@@ -148,6 +171,26 @@ def parse(raw: str, synonyms=None) -> Query:
     return q
 
 
+def quote_words(raw: str, words) -> str:
+    """``raw`` with each bare word in ``words`` quoted (``-word`` becomes
+    ``NOT "word"``): the same search without synonyms for them, since a quoted word
+    is never widened (it is then required as written, not cut)."""
+    words = set(words)
+    text = clean(raw)
+    out, pos = [], 0
+    for m in _LEX.finditer(text):
+        word = m.group(4)
+        out.append(text[pos:m.start()])
+        sign = "-" if word and word.startswith("-") and len(word) > 1 else ""
+        if word and word[len(sign):] in words:
+            out.append(("NOT " if sign else "") + f'"{word[len(sign):]}"')
+        else:
+            out.append(m.group())
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _lex(text: str) -> list[tuple[str, str]]:
     items = []
     for m in _LEX.finditer(text):
@@ -190,7 +233,7 @@ def word_node(text: str, synonyms):
     node = main[0] if len(main) == 1 else AllOf(tuple(main), whole)
     if alts:
         alt_nodes = tuple(n for n in (Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts) if n)
-        return AnyOf((node,) + alt_nodes, expanded=True)
+        return AnyOf((node,) + alt_nodes, expanded=True, typed=text)
     return node
 
 
@@ -230,4 +273,4 @@ def cut_literals(run: str) -> list[str]:
     return out
 
 
-__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "parse"]
+__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "parse", "quote_words"]

@@ -5,8 +5,11 @@ frequency for literals), with a word standing in the paragraph's header
 (article title or section heading) counted above its text, words found
 only through a synonym below the word typed, and, for the best
 candidates, a bonus for the query's words standing close together and for
-the whole query standing as typed.  Browsing (no query) and the date sorts
-order by date.  Ties always fall back to index order, so pages never
+the whole query standing as typed.  Above all that stands the verbatim
+tier (``verbatim_tier``): a paragraph holding a typed word as typed (in
+either script) ranks above one holding only its pieces apart, or only a
+synonym of it, whatever their scores.  Browsing (no query) and the date
+sorts order by date.  Ties always fall back to index order, so pages never
 overlap.
 """
 
@@ -18,8 +21,8 @@ import numpy as np
 
 from search.analysis import fold
 from search.highlight import leaf_spans
-from search.matching import Matcher
-from search.query import AllOf, AnyOf, Literal, Phrase, Query
+from search.matching import Matcher, holds
+from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
 from search.results import SearchRequest
 
 K1, B = 1.2, 0.75
@@ -55,19 +58,57 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
         order = np.lexsort((docs, -scores, key_day, undated))
         chosen = order[first:last]
         return docs[chosen].tolist(), scores[chosen].tolist()
+    # order by (verbatim tier, score): the tier in steps larger than any
+    # score, even one the re-ranking raised
+    tier = verbatim_tier(m, query, docs)
+    step = (1 + PROXIMITY_BONUS + WHOLE_BONUS) * float(scores.max(initial=0.0)) + 1.0
+    key = tier * step + scores.astype(np.float64)
     want = max(last, RERANK)
     if want < len(docs):  # every document tied with the last one wanted, so pages never overlap
-        cutoff = np.partition(-scores, want - 1)[want - 1]
-        top = np.flatnonzero(-scores <= cutoff)
+        cutoff = np.partition(-key, want - 1)[want - 1]
+        top = np.flatnonzero(-key <= cutoff)
     else:
         top = np.arange(len(docs))
-    top = top[np.lexsort((docs[top], -scores[top]))][:want]
+    top = top[np.lexsort((docs[top], -key[top]))][:want]
     head = top[:RERANK]
     boosted = rerank(m, query, leaves, docs[head], scores[head])
-    ranked = sorted(zip(boosted, head.tolist()), key=lambda t: (-t[0], int(docs[t[1]])))
+    ranked = sorted(zip(boosted, head.tolist()), key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
     ranked += [(float(scores[i]), i) for i in top[RERANK:].tolist()]
     ranked = ranked[first:last]
     return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
+
+
+def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
+    """For each of ``docs``, how many of the query's words stand in it as
+    typed (text, title or heading; either script).  Only words the parser
+    could match otherwise count: a word the segmenter cut (创业担保贷款 ->
+    创业 担保 贷款), which also matches its pieces apart, and a word widened
+    by synonyms, which also matches a synonym alone; a word matched only as
+    typed (扶贫, a "quoted phrase") is held by every match and changes no
+    order.  Ranking sorts by this tier first, so the typed string comes
+    first, other things equal or not; proximity and BM25 order within it."""
+    tier = np.zeros(len(docs), dtype=np.int64)
+    for node in query.must:
+        if isinstance(node, AnyOf) or (isinstance(node, AllOf) and node.whole):
+            tier += holds(typed_ids(m, node), docs)
+    return tier
+
+
+def typed_ids(m: Matcher, node) -> np.ndarray:
+    """The paragraphs holding ``node`` as typed: a cut word whole, the typed
+    word of a synonym group (not its synonyms), any alternative of an OR."""
+    if isinstance(node, Literal):
+        return m.literal(node.text)[0]
+    if isinstance(node, Token):
+        return m.token(node.text)[0]
+    if isinstance(node, AllOf) and node.whole:
+        return m.literal(node.whole)[0]
+    if isinstance(node, AnyOf):
+        if node.expanded:
+            return typed_ids(m, node.options[0])
+        parts = [typed_ids(m, n) for n in node.options]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+    return m.eval(node)  # a phrase, or a run of latin and Chinese: matched only as typed
 
 
 def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:

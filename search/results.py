@@ -14,7 +14,8 @@ DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
 
-__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "SearchResult", "request_from_params"]
+__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
+           "request_from_params"]
 
 
 class SearchRequest:
@@ -111,6 +112,9 @@ class Hit:
     snippet: Snippet  # where in ``text`` the matches are, and the window shown (None in an export's CSV)
     score: float
     article_url: str | None = None  # where the article was published, when known (for citing)
+    heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
+    title_snippet: Snippet | None = None  # the whole title, likewise
+    matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
 
 
 @dataclass
@@ -121,12 +125,23 @@ class FacetValue:
 
 
 @dataclass
+class Suggestion:
+    """A search that would find something where the one asked found nothing."""
+
+    request: SearchRequest
+    count: int  # its number of hits
+    why: str  # what changed, in words (Chinese, shown on the page)
+
+
+@dataclass
 class SearchResult:
     request: SearchRequest
     total: int
     took_ms: float
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
+    expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
+    suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
 
 
 @dataclass

@@ -28,6 +28,7 @@ from search.query import Query, parse
 from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
 from search.snapshot import Snapshot
 from search.store import POSTINGS_CACHE, ArrayLRU, Index
+from search.suggest import suggest
 from search.synonyms import Synonyms
 
 log = logging.getLogger("search")
@@ -133,8 +134,18 @@ class Searcher:
             facets = facet_counts.count(snap.facets, req, matches, masks)
             order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+            tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
         took = (time.perf_counter() - t0) * 1000
-        return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets)
+        return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
+                            expanded=query.expanded(), suggestions=tips)
+
+    def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
+        """How many paragraphs ``req`` finds on ``snap``."""
+        matches = m.match(self.query(req.q))
+        keep = np.ones(len(matches), dtype=bool)
+        for ok in facet_counts.filter_masks(snap.facets, req, matches).values():
+            keep &= ok
+        return int(keep.sum())
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Every hit of ``req``, not a page (its ``page`` and ``size`` are

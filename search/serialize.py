@@ -14,7 +14,7 @@ from datetime import date as Date
 
 from search.facets import FACETS, BY_NAME
 from search.model import Article
-from search.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult
+from search.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
 from search.urls import Urls
 
 
@@ -33,6 +33,9 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "measures": hit.measures,
         "text": hit.text,
         "snippet": hit.snippet.html(),
+        "heading_snippet": hit.heading_snippet.html() if hit.heading_snippet else None,
+        "title_snippet": hit.title_snippet.html() if hit.title_snippet else None,
+        "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
     }
 
@@ -116,11 +119,22 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
         "sort": req.sort,
         "took_ms": round(result.took_ms, 2),
         "hits": [hit_json(h, urls) for h in result.hits],
+        "expanded": {word: list(added) for word, added in result.expanded.items()},
+        "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
         "filters": filters_json(req, urls),
         "next_url": urls.search(req.replace(page=req.page + 1)) if req.page < n_pages else None,
         "prev_url": urls.search(req.replace(page=req.page - 1)) if req.page > 1 else None,
     }
+
+
+def suggestion_json(s: Suggestion, urls: Urls) -> dict:
+    """A search to try instead: its query, its parameters (facet values as
+    lists), its number of hits, why it is offered, and its URL."""
+    params: dict = {"q": s.request.q}
+    params.update({f.name: list(s.request.selected(f.name)) for f in FACETS if s.request.selected(f.name)})
+    return {"q": s.request.q, "params": params, "count": s.count, "why": s.why,
+            "url": urls.search(s.request)}
 
 
 def article_json(article: Article) -> dict:

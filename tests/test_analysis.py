@@ -40,3 +40,32 @@ def test_bigram_positions_are_character_offsets():
     toks = [(t.text, t.pos) for t in bigram_analyzer()("的就業扶貧", positions=True)]
     assert toks == [("的就", 0), ("就业", 1), ("业扶", 2), ("扶贫", 3)]
     assert bigrams("a车b") == [("车", 1)]
+
+
+def test_every_character_opencc_maps_is_folded():
+    """Every single character OpenCC's TS table maps to another one is
+    folded, also where the table lists the character itself first (瞭 -> 瞭 了):
+    index and query fold alike, so nothing is lost."""
+    from pathlib import Path
+
+    import opencc
+
+    from search.analysis import ts_target
+
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    kept = []
+    for line in table.read_text(encoding="utf-8").splitlines():
+        src, _, dst = line.partition("\t")
+        target = ts_target(src, dst.split()) if len(src) == 1 else None
+        if target and fold(src) == src:
+            kept.append(src)
+    assert kept == []
+    assert fold("瞭解 彷彿 祇有 覆蓋") == "了解 仿佛 只有 复盖"
+    assert fold("了解") == "了解"  # the near-miss: a simplified character stays
+
+
+def test_fold_is_idempotent_over_the_whole_table():
+    from search.analysis import fold_table
+
+    chars = "".join(chr(c) for c in fold_table()) + "".join(fold_table().values())
+    assert fold(fold(chars)) == fold(chars)

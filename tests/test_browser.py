@@ -234,3 +234,39 @@ def test_access_log_has_a_line_per_request(live_server):
     while not re.search(line, live_server.log()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert re.search(line, live_server.log())
+
+
+def test_where_matched_widening_and_syntax_help(browser, live_server):
+    """Issue 10 as a reader sees it: the heading marked and 匹配于小标题, the
+    同时搜索了 line and its link, the syntax help under the search box."""
+    for width, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        context = browser.new_context(viewport=width, locale="zh-CN")
+        page = context.new_page()
+        try:
+            page.goto(live_server + "/?q=公益性岗位&size=20")
+            heading_only = page.locator(".hit", has=page.locator(".matched-in", has_text="匹配于小标题"))
+            expect(heading_only.first).to_be_visible()
+            expect(heading_only.first.locator(".heading mark")).to_have_text("公益性崗位")
+            assert heading_only.first.locator(".snippet mark").count() == 0
+            line = page.locator(".widened")
+            expect(line).to_contain_text("同时搜索了")
+            expect(line).to_contain_text("公益岗位")
+            shoot(page, f"matched-in-{label}", full_page=False)
+            help_ = page.locator(".syntax-help")
+            help_.locator("summary").click()
+            expect(help_.locator("a").first).to_be_visible()
+            shoot(page, f"syntax-help-{label}", full_page=False)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width["width"]
+            help_.locator("a", has_text='"劳务输出"').click()
+            expect(page.locator(".summary strong").first).to_have_text('"劳务输出"')
+            expect(page.locator(".widened")).to_have_count(0)
+            page.goto(live_server + "/?q=劳务输出")
+            page.locator(".widened a").click()
+            expect(page.locator(".summary strong").first).to_have_text('"劳务输出"')
+            page.goto(live_server + "/?q=扶贫车问")
+            expect(page.locator(".suggestions a").first).to_contain_text("扶贫车间")
+            shoot(page, f"suggestions-{label}", full_page=False)
+            page.locator(".suggestions a").first.click()
+            expect(page.locator(".summary .total")).not_to_have_text("0")
+        finally:
+            context.close()

@@ -142,3 +142,36 @@ def test_a_long_spam_line_of_place_names_is_dropped_without_backtracking():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_private_use_code_points_are_dropped_and_counted(tmp_path):
+    from search.ingest.clean import drop_private_use
+
+    assert drop_private_use("堅守崗位\ue014。\U000f0001就業") == ("堅守崗位。就業", 2)
+    assert drop_private_use("扶貧車間「」") == ("扶貧車間「」", 0)  # the near-miss: other symbols stay
+    path = tmp_path / "pua.txt"
+    body = "甘肅省建設扶貧車間754個,吸納建檔立卡貧困勞動力就業,人社幹部把就業崗位送到群眾家門口。"
+    path.write_text(f"扶貧車間\ue2a2開工了\n\n{body}\ue776{body}\n", encoding="utf-8")
+    (article,) = read_file(path)
+    assert article.private_use_dropped == 2
+    assert not any("\ue000" <= c <= "\uf8ff" for p in article.paragraphs for c in p.text + (p.heading or ""))
+
+
+def test_seeds_reach_the_index_without_private_use_code_points():
+    dropped = 0
+    for path in sorted(SEEDS.iterdir()):
+        for article in read_file(path):
+            dropped += article.private_use_dropped
+            for p in article.paragraphs:
+                assert not any("\ue000" <= c <= "\uf8ff" for c in p.text + (p.heading or "") + article.title)
+    assert dropped == 7  # U+E014 U+E2A2 U+E2AE U+E3E1 U+E479 U+E634 U+E776 in seeds 002 and 003
+
+
+def test_inspect_counts_private_use_code_points(capsys):
+    from search.inspect import run
+
+    run([str(SEEDS / "002_a069ebe764e74859.txt")], as_json=True)
+    import json
+
+    (article,) = json.loads(capsys.readouterr().out)
+    assert article["private_use_dropped"] == 5

@@ -337,3 +337,16 @@ def test_a_lone_character_finds_paragraphs_holding_it(searcher, paragraphs):
     _, ids = all_hits(searcher, q="車")
     assert ids and set(ids) <= containing(paragraphs, "车")
     assert containing(paragraphs, "车间") <= set(ids)
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("瞭解惠農", "了解惠農"),  # 瞭: OpenCC lists it as its own first target, 了 second
+    ("了解惠农", "了解惠農"),
+    ("扶貧車間", "扶贫车间"),
+    ("扶贫车间", "扶貧車間"),
+    ("勞務輸轉", "劳务输转"),
+])
+def test_traditional_and_simplified_probes_find_each_other(searcher, paragraphs, typed, written):
+    result, ids = all_hits(searcher, q=f'"{typed}"')  # quoted: no synonyms
+    assert set(ids) == containing(paragraphs, written) != set()
+    assert set(ids) == set(all_hits(searcher, q=f'"{written}"')[1])

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from search.cite import citation
 from search.facets import FACETS, BY_NAME
+from search.query import quote_words
 from search.results import SearchRequest, SearchResult
 from search.serialize import EXPORT_FORMATS, pages, search_json
 from search.urls import Urls, search_params
@@ -49,6 +50,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     for h, hit in zip(view["hits"], result.hits):
         h["measure_labels"] = [measure.label(m) for m in h["measures"]]
         h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
+        h["matched_where"] = matched_where(h["matched_in"])
         h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"])
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
@@ -63,6 +65,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         for key, label in (BROWSE_SORTS if browsing else SORTS)
     ]
     view["pagination"] = _pagination(result, urls)
+    view["widened"] = widened(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
     return view
@@ -84,6 +87,29 @@ def _range_form(req: SearchRequest, facet, values: list[dict]) -> dict:
         "lowest": min(listed, default=""), "highest": max(listed, default=""),
         "params": [(k, v) for k, v in search_params(req.replace(ranges={}), keep_page=False)],
     }
+
+
+def widened(result: SearchResult, urls: Urls) -> dict | None:
+    """The 同时搜索了 line: each widened word with the words added, and the
+    URL of the same search without synonyms (the widened words quoted)."""
+    if not result.expanded:
+        return None
+    req = result.request
+    return {
+        "words": [{"typed": w, "added": added} for w, added in result.expanded.items()],
+        "url": urls.search(req.replace(q=quote_words(req.q, result.expanded), page=1)),
+    }
+
+
+MATCHED_IN = {"heading": "小标题", "title": "标题"}
+
+
+def matched_where(matched_in: list[str]) -> str | None:
+    """The words a hit found only through its heading or title shows:
+    匹配于小标题, 匹配于标题, 匹配于小标题和标题; None when its text matched."""
+    if not matched_in or "text" in matched_in:
+        return None
+    return "匹配于" + "和".join(MATCHED_IN[f] for f in matched_in)
 
 
 def article_view(article, q: str, mark, back_url: str) -> dict:

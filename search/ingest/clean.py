@@ -130,6 +130,14 @@ def starts_furniture_block(line: str) -> bool:
 # --------------------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
+# Private Use Area code points (a scrape's icon fonts, mis-decoded bytes):
+# no font shows them, so pages would show empty boxes.
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def drop_private_use(text: str) -> tuple[str, int]:
+    """``text`` without Private Use Area code points, and how many there were."""
+    return PRIVATE_USE.subn("", text)
 
 
 def normalize_line(line: str) -> str:

@@ -39,7 +39,10 @@ def read_file(path, problems: list[str] | None = None) -> list[Article]:
 
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
     """One record's articles (several for a magazine column), unlabelled."""
-    lines = [clean.normalize_line(line) for line in record.text.splitlines()]
+    text, private_use = clean.drop_private_use(record.text)
+    hint, in_title = clean.drop_private_use(record.title or "")
+    private_use += in_title
+    lines = [clean.normalize_line(line) for line in text.splitlines()]
     content, furniture = clean.sort_furniture(lines)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
@@ -55,12 +58,13 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         url=record.url, path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
+        private_use_dropped=private_use,
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:
         return [_column_item(base, n, item, column=content[0])
                 for n, item in enumerate(items, 1)]
-    title, body = structure.take_title(content, record.title)
+    title, body = structure.take_title(content, hint or None)
     base.title = title or structure.derive_title(body[0] if body else "")
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]

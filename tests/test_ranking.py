@@ -1,0 +1,148 @@
+"""The typed string first: for an unquoted query, paragraphs holding a typed
+word as typed (either script) rank above paragraphs holding only its
+pieces apart or only a synonym of it; proximity orders within that."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from search import ranking
+from search.analysis import fold
+from search.indexing import build_index
+from search.results import SearchRequest
+from search.searcher import Searcher
+from search.synonyms import Synonyms
+
+from conftest import ROOT
+
+SEED_QUERIES = ["创业担保贷款", "转移就业 贫困劳动力", "劳务输出"]
+
+
+def ranked(searcher, q: str) -> list:
+    req = SearchRequest(q=q, size=100)
+    result = searcher.search(req)
+    hits = list(result.hits)
+    while len(hits) < result.total:
+        req = req.replace(page=req.page + 1)
+        hits += searcher.search(req).hits
+    return hits
+
+
+def typed_parts_held(hit, q: str) -> int:
+    """How many of the query's space-separated parts the hit holds as typed."""
+    where = [fold(hit.text), fold(hit.heading or ""), fold(hit.title)]
+    return sum(any(fold(part) in w for w in where) for part in q.split())
+
+
+def assert_typed_first(searcher, q: str) -> list[int]:
+    hits = ranked(searcher, q)
+    held = [typed_parts_held(h, q) for h in hits]
+    assert held == sorted(held, reverse=True), f"{q}: {list(zip([h.para_id for h in hits], held))}"
+    return held
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_index):
+    s = Searcher(seed_index)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("q", SEED_QUERIES)
+def test_seed_paragraphs_holding_the_typed_words_come_first(seeds, q):
+    held = assert_typed_first(seeds, q)
+    assert max(held) > min(held), "the query should have near-misses in the seeds"
+
+
+def test_a_loan_programme_named_verbatim_ranks_above_its_words_apart(seeds):
+    hits = ranked(seeds, "创业担保贷款")
+    verbatim = [h.para_id for h in hits if "创业担保贷款" in fold(h.text)]
+    assert len(verbatim) == 2 and [h.para_id for h in hits[:2]] == verbatim
+    # the near-miss: a 創業貸款擔保中心 holds every piece, apart, and is still found
+    apart = [h for h in hits if "创业贷款担保" in fold(h.text)]
+    assert apart and hits.index(apart[0]) >= 2
+
+
+def test_labour_export_typed_comes_before_its_synonyms(seeds):
+    hits = ranked(seeds, "劳务输出")
+    typed = [i for i, h in enumerate(hits) if "劳务输出" in fold(h.text + (h.heading or "") + h.title)]
+    assert typed == list(range(len(typed))) and 0 < len(typed) < len(hits)
+
+
+# -- a small hand-written archive ------------------------------------------------
+
+PARAGRAPHS = {
+    "verbatim": "县里今年发放创业担保贷款三百万元,帮助返乡农民工开办小店,带动周边群众就业。",
+    "close": "县里今年为返乡农民工提供创业担保和贷款贴息,帮助他们开办小店,带动周边群众就业。",
+    "far": "县里今年鼓励返乡农民工创业,开办小店带动周边群众就业,由公司担保,银行发放贷款。",
+    # every piece, many times: the highest BM25 of all, but never the typed word
+    "many": "创业者说,贷款难是创业的老问题;县里成立担保公司,创业有担保,贷款有担保,创业贷款担保都方便了。",
+    "both": "今年转移就业的人数增加,全县贫困劳动力都参加了技能培训,在扶贫车间就近就业。",
+    "one": "转移到外地就业的劳动力中,贫困家庭的劳动力占多数,贫困户转移就业意愿强,贫困劳动者就业稳定。",
+    **{f"other{i}": f"县里今年组织技能培训{i + 1}期,帮助返乡农民工掌握一技之长,在扶贫车间就近就业。" for i in range(12)},
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("verbatim")
+    path = folder / "news.jsonl"
+    path.write_text("".join(
+        json.dumps({"id": key, "title": f"县里的新闻{i}", "date": f"2019-01-{i + 1:02d}", "text": text},
+                   ensure_ascii=False) + "\n"
+        for i, (key, text) in enumerate(PARAGRAPHS.items())), encoding="utf-8")
+    build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
+    s = Searcher(str(folder / "index"), synonyms=Synonyms(folder / "no-synonyms.txt"))
+    yield s
+    s.close()
+
+
+def order(searcher, q: str) -> list[str]:
+    return [h.doc_id for h in ranked(searcher, q)]
+
+
+def test_verbatim_first_then_close_then_apart(small):
+    assert order(small, "创业担保贷款")[0] == "verbatim"
+    got = order(small, "创业担保贷款")
+    assert got.index("close") < got.index("far")  # the near-miss: proximity still counts
+    assert set(got) == {"verbatim", "close", "far", "many"}
+    assert order(small, "創業擔保貸款") == got  # either script
+
+
+def test_each_space_separated_part_held_verbatim_counts(small):
+    assert order(small, "转移就业 贫困劳动力") == ["both", "one"]
+
+
+def test_the_order_comes_from_the_verbatim_tier(small, monkeypatch):
+    """Without the signal the paragraph with the most pieces wins: so the
+    tests above fail if the signal is lost."""
+    monkeypatch.setattr(ranking, "verbatim_tier", lambda m, q, docs: np.zeros(len(docs), dtype=np.int64))
+    assert order(small, "创业担保贷款")[0] == "many"
+    assert order(small, "转移就业 贫困劳动力") == ["one", "both"]
+
+
+def test_a_quoted_query_is_not_reordered(small):
+    assert order(small, '"创业担保贷款"') == ["verbatim"]
+
+
+# -- the bench corpus ------------------------------------------------------------------
+
+def test_typed_first_on_the_bench_corpus(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    corpus.generate(1500, tmp_path / "corpus", seed=10, procs=1)
+    build_index([str(tmp_path / "corpus")], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"))
+    try:
+        spread = 0
+        for q in SEED_QUERIES + ["公益性岗位", "扶贫车间 技能培训", "建档立卡贫困户", "职业技能培训"]:
+            held = assert_typed_first(s, q)
+            spread += bool(held) and max(held) > min(held)
+        assert spread >= 3
+    finally:
+        s.close()
