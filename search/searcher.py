@@ -169,7 +169,7 @@ class Searcher:
                 for start in range(0, len(order), EXPORT_CHUNK):
                     end = start + EXPORT_CHUNK
                     with snap.lock:
-                        records = [snap.stored(d) for d in order[start:end]]
+                        records = snap.reader.stored_many(order[start:end])
                     for rec, score in zip(records, scores[start:end]):
                         yield documents.hit_of(rec, score, query if snippets else None)
 
