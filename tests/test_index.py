@@ -128,57 +128,53 @@ def test_an_index_of_another_version_asks_for_a_rebuild(corpus, tmp_path):
     assert build_index([str(corpus)], ix, rebuild=True).articles.added >= 5
 
 
-def test_a_searcher_sees_the_old_state_until_it_refreshes(corpus, tmp_path):
+@pytest.fixture
+def one_file(corpus, tmp_path):
+    """An index of one seed file and a Searcher over it; the corpus is the
+    rest, to add."""
     ix = tmp_path / "ix"
     build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
     s = Searcher(str(ix))
-    try:
-        before = s.search(SearchRequest(q="")).total
+    yield ix, s
+    s.close()
+
+
+def test_a_searcher_sees_the_old_state_until_it_refreshes(corpus, one_file):
+    ix, s = one_file
+    before = s.search(SearchRequest(q="")).total
+    build_index([str(corpus)], ix)
+    assert s.search(SearchRequest(q="")).total == before  # the old state, whole
+    assert s.refresh(min_interval=0)
+    assert s.search(SearchRequest(q="")).total > before
+
+
+def test_a_replaced_state_is_closed_once_no_search_holds_it(corpus, one_file):
+    ix, s = one_file
+    with s._using() as old:  # a search under way on the old state
         build_index([str(corpus)], ix)
-        assert s.search(SearchRequest(q="")).total == before  # the old state, whole
         assert s.refresh(min_interval=0)
-        assert s.search(SearchRequest(q="")).total > before
-    finally:
-        s.close()
+        assert not old.closed
+    assert old.closed and not s._snap.closed
 
 
-def test_a_replaced_state_is_closed_once_no_search_holds_it(corpus, tmp_path):
-    ix = tmp_path / "ix"
-    build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
-    s = Searcher(str(ix))
-    try:
-        with s._using() as old:  # a search under way on the old state
-            build_index([str(corpus)], ix)
-            assert s.refresh(min_interval=0)
-            assert not old.closed
-        assert old.closed and not s._snap.closed
-    finally:
-        s.close()
-
-
-def test_a_failed_refresh_is_logged_counted_and_serving_goes_on(corpus, tmp_path, monkeypatch, caplog):
+def test_a_failed_refresh_is_logged_counted_and_serving_goes_on(corpus, one_file, monkeypatch, caplog):
     import search.searcher as searcher_module
 
-    ix = tmp_path / "ix"
-    build_index([str(corpus / "001_fa7baa90aaf98045.txt")], ix)
-    s = Searcher(str(ix))
-    try:
-        before = s.search(SearchRequest(q="")).total
-        build_index([str(corpus)], ix)
+    ix, s = one_file
+    before = s.search(SearchRequest(q="")).total
+    build_index([str(corpus)], ix)
 
-        def broken(index_dir):
-            raise OSError("disk on fire")
+    def broken(index_dir):
+        raise OSError("disk on fire")
 
-        monkeypatch.setattr(searcher_module.Index, "open", broken)
-        assert not s.refresh(min_interval=0)
-        assert s.search(SearchRequest(q="")).total == before  # the state it had
-        health = s.health()
-        assert health["refresh_failures"] == 1 and "disk on fire" in health["last_refresh_error"]
-        assert any("disk on fire" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
-        monkeypatch.undo()
-        assert s.refresh(min_interval=0) and s.search(SearchRequest(q="")).total > before
-    finally:
-        s.close()
+    monkeypatch.setattr(searcher_module.Index, "open", broken)
+    assert not s.refresh(min_interval=0)
+    assert s.search(SearchRequest(q="")).total == before  # the state it had
+    health = s.health()
+    assert health["refresh_failures"] == 1 and "disk on fire" in health["last_refresh_error"]
+    assert any("disk on fire" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+    monkeypatch.undo()
+    assert s.refresh(min_interval=0) and s.search(SearchRequest(q="")).total > before
 
 
 def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
