@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     for f in FACETS:
         se.add_argument(f"--{f.name}", action="append", default=[], metavar=f.metavar,
                         help=f"only paragraphs with this {f.name} (repeatable: any of them)")
-    se.add_argument("--limit", type=int, default=10, metavar="N")
-    se.add_argument("--page", type=int, default=1, metavar="N")
+    # checked as the API checks size and page (ASCII digits only: exit 2)
+    se.add_argument("--limit", default="10", metavar="N")
+    se.add_argument("--page", default="1", metavar="N")
     se.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
     se.add_argument("--json", action="store_true", help="print the API's JSON")
 
@@ -65,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    # what cannot be encoded (a file name that is not UTF-8) prints as "?",
+    # never as a traceback or as bytes that are not the terminal's encoding
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse exits 2 on bad usage, 0 on --help
