@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, abort, jsonify, request
 
 from search.results import request_from_params
@@ -36,4 +38,4 @@ def doc(doc_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(status="ok", **get_searcher().health())
+    return jsonify(status="ok", **get_searcher().health(), worker=os.getpid())

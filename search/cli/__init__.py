@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _index_option(sv)
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
-    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="worker processes (default: the number of cores)")
+    sv.add_argument("--threads", type=int, default=8, help="threads in each worker")
     return p
 
 
