@@ -10,6 +10,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.writing import LockError
 
+from search.scrub import printable_path
 from search.store.postings import ArrayLRU, Postings
 from search.store.record import StoredParagraph, paragraph_documents
 from search.store.schema import (
@@ -76,7 +77,7 @@ class Index:
         articles and paragraphs it gave.  Looked up by prefix in the sorted
         term index, so adding one file to a large archive does not visit the
         others."""
-        prefixes = [""] if sources is None else sorted({str(Path(s).resolve()) for s in sources})
+        prefixes = [""] if sources is None else sorted({printable_path(Path(s).resolve()) for s in sources})
         out: dict[str, IndexedFile] = {}
         with self._ix.searcher() as s:
             r = s.reader()
@@ -92,6 +93,23 @@ class Index:
                     if len(ids):
                         rec = StoredParagraph.from_fields(r.stored_fields(int(ids[0])))
                         out[path] = IndexedFile(rec.file_hash, rec.file_articles, len(ids))
+        return out
+
+
+    def doc_id_paths(self, doc_ids) -> dict[str, str]:
+        """The file each of ``doc_ids`` that the index holds (live) came from."""
+        out: dict[str, str] = {}
+        if not doc_ids or self._ix.doc_count_all() == 0:
+            return out
+        with self._ix.searcher() as s:
+            r = s.reader()
+            postings = Postings(r, ArrayLRU(0))
+            live = postings.live_mask()
+            for doc_id in doc_ids:
+                ids = postings.ids_tf("doc_id", doc_id)[0]
+                ids = ids[live[ids]]
+                if len(ids):
+                    out[doc_id] = StoredParagraph.from_fields(r.stored_fields(int(ids[0]))).path
         return out
 
 
