@@ -38,4 +38,7 @@ def doc(doc_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(status="ok", **get_searcher().health(), worker=os.getpid())
+    health = get_searcher().health()
+    if health.get("damaged"):  # the newest generation was refused; searches use the last good one
+        return jsonify(status="damaged", reason=health["damaged"], **health, worker=os.getpid()), 503
+    return jsonify(status="ok", **health, worker=os.getpid())

@@ -9,6 +9,7 @@ import sys
 
 from search.cli import exits
 from search.facets import FACETS
+from search.store.schema import REBUILD_HINT, IndexUnavailable
 
 
 def default_index_dir() -> str:
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--opensearch", required=True, metavar="DIR", help="folder for the mapping and bulk NDJSON files")
     _index_option(ex)
 
+    ck = sub.add_parser("check", help="verify the index: every file's checksum, the metadata, the columns")
+    _index_option(ck)
+
     sv = sub.add_parser("serve", help="serve the web pages and the JSON API")
     _index_option(sv)
     sv.add_argument("--host", default="127.0.0.1")
@@ -87,9 +91,19 @@ def main(argv: list[str] | None = None) -> int:
             from search.cli.inspect import run
         elif args.command == "export":
             from search.cli.export import run
+        elif args.command == "check":
+            from search.cli.check import run
         else:
             from search.cli.serve import run
         return run(args)
+    except IndexUnavailable as e:  # damaged, missing, another version: one line, never a traceback
+        return fail(str(e), exits.NO_INDEX)
+    except Exception as e:
+        if args.command not in ("search", "export", "check"):
+            raise
+        # a file of the index that decodes to nonsense (same size, other bytes)
+        return fail(f"the index in {args.index} could not be read ({type(e).__name__}: {e}): "
+                    f"run `zhsearch check` to see what is damaged, `{REBUILD_HINT}` to rebuild it", exits.NO_INDEX)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exits.INTERRUPTED
