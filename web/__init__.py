@@ -33,6 +33,7 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     app.wsgi_app = guard.RequestGuard(app.wsgi_app)
     app.config.update(INDEX_DIR=index_dir)
     app.config.update(config or {})
+    app.url_map.merge_slashes = False  # /docs//x is no article (a 404), not a redirect to one
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.json.sort_keys = False  # keep the order api.md shows
     if searcher is None:
