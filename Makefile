@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 
-.PHONY: serve index test install install-test browser bench clean
+.PHONY: serve index test fuzz install install-test browser bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ serve: index
 
 test: install-test
 	$(BIN)/python -m pytest -q
+
+# The long fuzzing run (tests/test_fuzz.py, 5 properties x 2,500 cases = 12,500); make test runs 25 each.
+fuzz: install-test
+	ZHSEARCH_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python bench/run

@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.ingest.structure import distinct_doc_id
 from search.model import IngestError
+from search.scrub import printable_path
 from search.store import Index, IndexedFile, Meta, analyze_article, exists
 
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
@@ -61,9 +63,9 @@ def _read(path_and_hash):
     """Worker: ingest one file (runs in a process pool)."""
     from search.ingest import read_file
 
-    path, digest = path_and_hash
+    path, digest, real_path = path_and_hash  # path: as indexed (printable); real_path: as on disk
     try:
-        articles = read_file(path)
+        articles = read_file(real_path)
         return path, digest, articles, [analyze_article(a) for a in articles], None
     except IngestError as e:
         return path, digest, None, None, e.reason
@@ -82,20 +84,21 @@ def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSumma
     for src in sources:
         p = Path(src).resolve()
         if p.is_dir():
-            folders.append(str(p) + os.sep)
+            folders.append(printable_path(p) + os.sep)
         try:
-            files = list(iter_source_files([str(p)]))
+            files = list(iter_source_files([src]))  # reported under the name given
         except IngestError as e:
             summary.failures.append((e.path, e.reason))
             summary.articles.failed += 1
             continue
         for f in files:
-            key = str(Path(f).resolve())
+            real = Path(f).resolve()
+            key = printable_path(real)  # a name that is not UTF-8 is indexed as \xNN escapes
             if key in seen:
                 continue
             seen.add(key)
             try:
-                digest = file_hash(Path(key))
+                digest = file_hash(real)
             except OSError as e:  # reported; what the index holds of it stays
                 summary.failures.append((key, f"cannot be read ({e.strerror})"))
                 summary.articles.failed += 1
@@ -104,7 +107,7 @@ def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSumma
                 continue
             if key in known and known[key].hash == digest:
                 continue
-            to_read.append((key, digest))
+            to_read.append((key, digest, str(real)))
     vanished = [k for k in known if k not in seen and k not in unreadable
                 and any(k.startswith(d) for d in folders)]
     reading = {r[0] for r in to_read}
@@ -125,6 +128,8 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
+    owners = _doc_id_owners(index, to_read, set(vanished))
+
     update = index.update()
     try:
         for path in vanished:
@@ -136,9 +141,9 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
             summary.paragraphs.skipped += known[path].paragraphs
         bar = _progress(len(to_read)) if progress else None
         if procs > 1 and len(to_read) >= PARALLEL_MIN_FILES:
-            files, segments, names = _write_in_workers(index, to_read, procs, bar)
+            files, segments, names = _write_in_workers(index, to_read, procs, bar, owners)
         else:
-            files, segments, names = _write_here(index, to_read, bar)
+            files, segments, names = _write_here(index, to_read, bar, owners)
         if bar:
             bar.close()
         for path, n_art, n_par, error in files:
@@ -157,7 +162,47 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     return summary
 
 
-def _write_here(index: Index, to_read, bar) -> tuple[list, list, dict]:
+def _planned_doc_ids(path: str, real_path: str) -> list[str]:
+    """The doc_ids a file's articles will claim, found without ingesting it:
+    the file's own id, or each JSON line's id (or ``<file id>.<line>``)."""
+    import json
+
+    from search.ingest.structure import file_doc_id, record_doc_id
+
+    p = Path(real_path)
+    if p.suffix.lower() != ".jsonl":
+        return [file_doc_id(p)]
+    ids = []
+    try:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            for line_no, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                raw = obj.get("id") if isinstance(obj, dict) else None
+                ids.append(record_doc_id(str(raw).strip() if raw is not None else None, p, line_no))
+    except OSError:
+        pass
+    return ids
+
+
+def _doc_id_owners(index: Index, to_read, vanished: set[str]) -> dict[str, str]:
+    """Which file each doc_id the files to read claim belongs to: the file
+    the index already holds it for, else the first claimant in path order.
+    Any other file's article with that id gets ``distinct_doc_id``: ids are
+    unique across the archive and stable when files are indexed again."""
+    claims: dict[str, str] = {}
+    for path, _, real in sorted(to_read):
+        for doc_id in _planned_doc_ids(path, real):
+            claims.setdefault(doc_id, path)
+    held = {d: p for d, p in index.doc_id_paths(claims).items() if p not in vanished}
+    return {**claims, **held}
+
+
+def _write_here(index: Index, to_read, bar, owners: dict | None = None) -> tuple[list, list, dict]:
     """Read, analyse and write the files in this process; returns the
     per-file results, the new segments and the facet names seen."""
     files, segments = [], []
@@ -167,11 +212,12 @@ def _write_here(index: Index, to_read, bar) -> tuple[list, list, dict]:
         if bar:
             bar.update()
 
-    names = _write_files(index, index.meta, to_read, SEGMENT_POSTINGS, on_file, segments.append)
+    names = _write_files(index, index.meta, to_read, SEGMENT_POSTINGS, on_file, segments.append, owners)
     return files, segments, names
 
 
-def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segment) -> dict:
+def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segment,
+                 owners: dict | None = None) -> dict:
     """Read, analyse and write each file of ``items`` into new segments, a
     new one whenever the postings held in memory reach ``limit``; reports
     each file's result and each finished segment, and returns the names of
@@ -184,6 +230,7 @@ def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segmen
             if error is None:
                 for article, analyzed in zip(articles, analyses):
                     article.path = path
+                    article.doc_id = _own_doc_id(article.doc_id, path, owners or {})
                     n_par += writer.add(article, meta, digest, len(articles), analyzed)
                 if writer.postings >= limit:
                     on_segment(writer.finish())
@@ -196,7 +243,19 @@ def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segmen
     return writer.names_seen
 
 
-def _write_in_workers(index: Index, to_read, procs: int, bar):
+def _own_doc_id(doc_id: str, path: str, owners: dict) -> str:
+    """``doc_id``, or, when another file owns it (or owns the id of the
+    column whose item it is: ``<id>.<n>``), a distinct one."""
+    owner = owners.get(doc_id)
+    if owner is not None:
+        return doc_id if owner == path else distinct_doc_id(doc_id, path)
+    base, dot, n = doc_id.rpartition(".")
+    if dot and owners.get(base, path) != path:
+        return f"{distinct_doc_id(base, path)}.{n}"
+    return doc_id
+
+
+def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | None = None):
     """Read, analyse and write the files in ``procs`` processes, each into
     segments of its own; returns the per-file results, the segments (which
     the caller commits with its own changes) and the facet names seen."""
@@ -206,7 +265,7 @@ def _write_in_workers(index: Index, to_read, procs: int, bar):
     jobs, results = ctx.Queue(), ctx.Queue()
     for item in to_read:
         jobs.put(item)
-    args = (index, SEGMENT_POSTINGS // procs, jobs, results)  # forked: not pickled
+    args = (index, SEGMENT_POSTINGS // procs, jobs, results, owners)  # forked: not pickled
     workers = [ctx.Process(target=_segment_worker, args=args, daemon=True) for _ in range(procs)]
     for _ in workers:
         jobs.put(None)
@@ -241,14 +300,14 @@ def _write_in_workers(index: Index, to_read, procs: int, bar):
     return files, segments, names
 
 
-def _segment_worker(index: Index, limit: int, jobs, results) -> None:
+def _segment_worker(index: Index, limit: int, jobs, results, owners: dict | None = None) -> None:
     """A worker process: files from ``jobs`` into new segments (a new one
     whenever the postings held in memory reach its share of
     ``SEGMENT_POSTINGS``)."""
     try:
         names = _write_files(index, index.meta, iter(jobs.get, None), limit,
                              lambda result: results.put(("file", result)),
-                             lambda seg: results.put(("segment", seg)))
+                             lambda seg: results.put(("segment", seg)), owners)
         results.put(("done", names))
     except BaseException as e:  # reported to the parent, which cancels the whole update
         results.put(("error", f"{type(e).__name__}: {e}"))

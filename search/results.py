@@ -8,11 +8,17 @@ from dataclasses import dataclass, field
 
 from search.facets import BY_NAME, FACETS, NONE, BadRequest
 from search.highlight import Snippet
+from search.scrub import scrub
 
 SORTS = ("relevance", "date_desc", "date_asc")
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
+# Limits on what one request may ask (README "Limits"): beyond them a 400
+# that names the limit, so no request can tie a worker up.
+MAX_VALUES = 50  # distinct values of one facet parameter
+MAX_REPEATS = 1_000  # values of one parameter, repeats included
+MAX_QUERY_CHARS = 20_000  # characters of the query (api.md: 10,000 must be searched)
 
 __all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
            "request_from_params"]
@@ -32,8 +38,9 @@ class SearchRequest:
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
         merged = {**(filters or {}), **by_facet}
-        self.q = q
-        self.filters = {f.name: list(merged.get(f.name) or []) for f in FACETS}
+        self.q = scrub(q) if isinstance(q, str) else q  # answers must encode as UTF-8
+        self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
+                        for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
@@ -41,8 +48,13 @@ class SearchRequest:
     def validate(self) -> None:
         """Raise BadRequest for a chosen value no facet could hold (an
         unknown measure key, a year that is not four digits)."""
+        if not isinstance(self.q, str) or len(self.q) > MAX_QUERY_CHARS:
+            raise BadRequest(f"q must be text of at most {MAX_QUERY_CHARS} characters")
         for f in FACETS:
-            for v in self.filters[f.name]:
+            chosen = self.filters[f.name]
+            if len(chosen) > MAX_VALUES:
+                raise BadRequest(f"{f.name} may hold at most {MAX_VALUES} different values")
+            for v in chosen:
                 f.parse(str(v))
         if self.sort not in SORTS:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
@@ -163,20 +175,33 @@ def _one_int(name: str, values: list[str], default: int, lo: int, hi: int) -> in
     return int(raw)
 
 
+def _scrubbed(get):
+    return lambda name: [scrub(v) for v in get(name)]
+
+
+def _facet_values(facet, raws: list[str]) -> list:
+    """The distinct values asked of one facet, in the order given; time
+    linear in their number, and at most MAX_VALUES of them."""
+    if len(raws) > MAX_REPEATS:
+        raise BadRequest(f"{facet.name} may be given at most {MAX_REPEATS} times")
+    values: dict = {}  # value -> None: distinct, in order
+    for raw in dict.fromkeys(raws):  # each spelling parsed once
+        if raw.strip():
+            values.setdefault(facet.parse(raw), None)
+            if len(values) > MAX_VALUES:
+                raise BadRequest(f"{facet.name} may hold at most {MAX_VALUES} different values")
+    return list(values)
+
+
 def request_from_params(get) -> SearchRequest:
     """Build a request from query parameters; ``get(name)`` returns the list
     of values given for a name (empty when absent), as Flask's
     ``request.args.getlist`` does.  Raises :class:`BadRequest`."""
+    get = _scrubbed(get)
     q = (get("q") or [""])[-1]
-    filters = {}
-    for f in FACETS:
-        values = []
-        for raw in get(f.name):
-            if raw.strip():
-                value = f.parse(raw)
-                if value not in values:
-                    values.append(value)
-        filters[f.name] = values
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadRequest(f"q must be at most {MAX_QUERY_CHARS} characters (it has {len(q)})")
+    filters = {f.name: _facet_values(f, get(f.name)) for f in FACETS}
     sort = (get("sort") or ["relevance"])[-1] or "relevance"
     if sort not in SORTS:
         raise BadRequest("sort must be one of " + ", ".join(SORTS))

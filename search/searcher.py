@@ -27,7 +27,7 @@ from search.model import Article
 from search.query import Query, parse
 from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
 from search.snapshot import Snapshot
-from search.store import POSTINGS_CACHE, ArrayLRU, Index
+from search.store import POSTINGS_CACHE, ArrayLRU, Index, IndexUnavailable
 from search.suggest import suggest
 from search.synonyms import Synonyms
 
@@ -52,6 +52,7 @@ class Searcher:
         self._checked = time.monotonic()
         self.refresh_failures = 0
         self.last_refresh_error: str | None = None
+        self.damaged: str | None = None  # why the newest generation was refused, while it is
 
     # -- life cycle -----------------------------------------------------------
 
@@ -70,10 +71,14 @@ class Searcher:
             new = Snapshot(Index.open(self.index_dir), self._postings_cache)
         except Exception as e:
             self.refresh_failures += 1
+            repeated = self.last_refresh_error == f"{type(e).__name__}: {e}"
             self.last_refresh_error = f"{type(e).__name__}: {e}"
-            log.error("index %s: cannot open its new state, serving the previous one: %s",
-                      self.index_dir, self.last_refresh_error)
+            self.damaged = str(e) if isinstance(e, IndexUnavailable) else self.last_refresh_error
+            if not repeated:
+                log.error("index %s: cannot open its new state, serving the previous one: %s",
+                          self.index_dir, self.last_refresh_error)
             return False
+        self.damaged = None
         with self._lock:
             old, self._snap = self._snap, new
             old.retired = True
@@ -118,7 +123,7 @@ class Searcher:
 
     def health(self) -> dict:
         return {**self.stats(), "refresh_failures": self.refresh_failures,
-                "last_refresh_error": self.last_refresh_error}
+                "last_refresh_error": self.last_refresh_error, "damaged": self.damaged}
 
     # -- searching --------------------------------------------------------------
 

@@ -9,8 +9,9 @@ import threading
 import numpy as np
 
 from search.facet_counts import load_column
-from search.facets import FACETS
-from search.store import ArrayLRU, Index
+from search.facets import BITS, FACETS
+from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
+from search.store.integrity import damaged
 
 LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
 
@@ -21,6 +22,16 @@ class Snapshot:
     it, so that a replaced snapshot is closed when the last one ends."""
 
     def __init__(self, index: Index, cache: ArrayLRU | None = None):
+        """Raises IndexDamaged when the generation's files or columns are not
+        what its commit wrote (``search.store.integrity``)."""
+        try:
+            self._open(index, cache)
+        except IndexUnavailable:
+            raise
+        except Exception as e:  # a column or postings file that does not decode
+            raise damaged(index.dir, f"{type(e).__name__}: {e}") from None
+
+    def _open(self, index: Index, cache: ArrayLRU | None) -> None:
         self.index = index
         self.meta = index.meta
         self.reader = index.reader(cache)
@@ -32,7 +43,11 @@ class Snapshot:
         self.text_len = p.field_lengths("text")
         live_len = self.text_len[self.live]
         self.avg_len = float(live_len.mean()) if len(live_len) else 1.0
-        self.facets = {f.name: load_column(f, p.numeric_column(f.column, "q"), self.meta) for f in FACETS}
+        self.facets = {}
+        for f in FACETS:
+            per_doc = p.numeric_column(f.column, "q")
+            _check_column(index, f, per_doc, self.meta)
+            self.facets[f.name] = load_column(f, per_doc, self.meta)
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
         # each article's first paragraph, newest article first (undated last)
         heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
@@ -61,3 +76,19 @@ class Snapshot:
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)
+
+
+def _check_column(index: Index, facet, per_doc: np.ndarray, meta) -> None:
+    """Every stored value of ``facet`` is one the metadata can name."""
+    if facet.storage == BITS:
+        n = len(meta.vocab[facet.name].keys)
+        if n < 64 and np.any(per_doc.astype(np.uint64) >> np.uint64(n)):
+            raise IndexDamaged(f"the index in {index.dir} is damaged ({facet.column} holds values "
+                               f"zhsearch.json does not name): run `zhsearch index --rebuild`")
+    else:
+        codes = np.unique(per_doc)
+        names = meta.names.get(facet.name, {})
+        unknown = [int(c) for c in codes.tolist() if c and int(c) not in names]
+        if unknown:
+            raise IndexDamaged(f"the index in {index.dir} is damaged ({len(unknown)} {facet.name} codes "
+                               f"zhsearch.json does not name): run `zhsearch index --rebuild`")

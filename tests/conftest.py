@@ -127,3 +127,12 @@ class LiveServer(str):
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def searcher_for_fuzz(seed_index):
+    from search.searcher import Searcher
+
+    s = Searcher(seed_index)
+    yield s
+    s.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web import errors
+from web import errors, guard
 from web.context import get_searcher
 from web.api import bp as api_bp
 from web.exports import bp as exports_bp
@@ -17,10 +17,12 @@ from web.pages import bp as pages_bp
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
-        "base-uri 'none'; frame-ancestors 'none'"
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 
 
@@ -28,8 +30,11 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     """Build the app over ``searcher``, or over a Searcher opened on
     ``index_dir`` (raises ``IndexMissing``/``IndexVersionError`` if it can't)."""
     app = Flask(__name__)
+    app.response_class = guard.Response  # text that cannot be UTF-8 is replaced, not a 500
+    app.wsgi_app = guard.RequestGuard(app.wsgi_app)
     app.config.update(INDEX_DIR=index_dir)
     app.config.update(config or {})
+    app.url_map.merge_slashes = False  # /docs//x is no article (a 404), not a redirect to one
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.json.sort_keys = False  # keep the order api.md shows
     if searcher is None:
@@ -42,6 +47,7 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     errors.register(app)
+    app.before_request(guard.refuse_marked_requests)
     app.before_request(_refresh_index)
     app.after_request(_security_headers)
     return app

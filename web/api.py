@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, abort, jsonify, request
 
 from search.results import request_from_params
@@ -36,4 +38,7 @@ def doc(doc_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(status="ok", **get_searcher().health())
+    health = get_searcher().health()
+    if health.get("damaged"):  # the newest generation was refused; searches use the last good one
+        return jsonify(status="damaged", reason=health["damaged"], **health, worker=os.getpid()), 503
+    return jsonify(status="ok", **health, worker=os.getpid())

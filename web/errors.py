@@ -16,12 +16,17 @@ log = logging.getLogger(__name__)
 API_PREFIXES = ("/api/", "/healthz")
 
 # The code names the API gives, and what the page says, per status.
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 500: "internal_error"}
-PAGE_TITLES = {400: "请求有误", 404: "没有找到这个页面", 405: "不支持这种请求", 500: "服务器出错了"}
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 414: "uri_too_long",
+         431: "headers_too_large", 500: "internal_error", 503: "unavailable"}
+PAGE_TITLES = {400: "请求有误", 404: "没有找到这个页面", 405: "不支持这种请求", 414: "网址太长",
+               431: "请求头太大", 500: "服务器出错了", 503: "暂时无法提供服务"}
 PAGE_HINTS = {
     400: "请检查网址中的参数,或重新搜索。",
     404: "这篇文章或这个页面不存在,可能已从索引中移除。",
     405: "请用浏览器打开这个链接。",
+    414: "请减少搜索条件后再试。",
+    431: "请减少请求头后再试。",
+    503: "索引不可用,请稍后再试。",
     500: "请稍后再试。",
 }
 

@@ -1,25 +1,253 @@
-"""``zhsearch serve``: the web app under waitress, a production WSGI server."""
+"""``zhsearch serve``: the web app under waitress, a production WSGI server,
+in one or more worker processes.
+
+Why waitress, configured as here (README "Serving"): gunicorn gives
+pre-forked workers but rejects raw UTF-8 in the request line with its own
+HTML page (so does waitress out of the box: "Bad URI", plain text); both
+let a server subclass own the parser and the error answers, and waitress
+is pure Python, already pinned and needs no more than a socket shared by
+forked processes for workers.  So:
+
+- ``_Parser`` percent-encodes the bytes above 0x7f in the request line
+  before waitress reads it, as browsers do: ``curl '…?q=扶贫车间'`` is
+  the search for 扶贫车间, bytes that are not UTF-8 become U+FFFD;
+- ``_ErrorTask`` writes every error waitress produces itself (a request
+  line it cannot parse, headers too large, a bad Content-Length, an
+  exception that escaped the app) as our JSON error with our security
+  headers for ``/api/`` and ``/healthz``, a Chinese page elsewhere;
+- ``--workers N`` binds the socket once and forks N processes that
+  accept on it, each with its own Searcher over the memory-mapped index
+  (so each picks up a new generation by itself, per request); the parent
+  restarts a worker that dies and stops them all on SIGTERM or Ctrl-C.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import signal
+import socket
 import sys
+import time
+
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from web.accesslog import AccessLog
 
+log = logging.getLogger("zhsearch.serve")
 
-def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8) -> int:
-    import waitress
+MAX_HEADER_BYTES = 256 * 1024 + 8 * 1024  # request line and headers; the app's URL limit is 200 KB
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_API_PATH = re.compile(rb"^[A-Za-z]+ +(?:https?://[^/ ]*)?/(?:api/|api[ ?]|healthz)")
 
+
+def _percent_encode_high_bytes(line: bytes) -> bytes:
+    return _HIGH_BYTE.sub(lambda m: b"%%%02X" % m.group()[0], line)
+
+
+class _Parser(HTTPRequestParser):
+    """waitress's parser, taking raw UTF-8 (any byte above 0x7f) in the
+    request line as if it had been percent-encoded."""
+
+    head = b""
+
+    def received(self, data):
+        if not self.head:
+            self.head = bytes(data[:64])  # to answer an error on /api/ in JSON, however early
+        return super().received(data)
+
+    def parse_header(self, header_plus):
+        end = header_plus.find(b"\r\n")
+        if end > 0 and _HIGH_BYTE.search(header_plus, 0, end):
+            header_plus = _percent_encode_high_bytes(header_plus[:end]) + header_plus[end:]
+        return super().parse_header(header_plus)
+
+
+ERROR_MESSAGES = {  # what the server's own errors say, by status
+    400: ("bad_request", "请求有误", "the request could not be parsed"),
+    414: ("uri_too_long", "网址太长", "the URL is too long"),
+    431: ("headers_too_large", "请求头太大", "the request line and headers are too large"),
+    413: ("request_too_large", "请求太大", "the request body is too large"),
+    500: ("internal_error", "服务器出错了", "internal server error"),
+    501: ("not_implemented", "不支持这种请求", "not implemented"),
+}
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title></head>
+<body><main><h1>{title}</h1><p>{status} · 请检查网址后再试。</p><p><a href="/">返回搜索</a></p></main></body></html>
+"""
+
+
+def error_answer(status: int, path_is_api: bool) -> tuple[list[tuple[str, str]], bytes]:
+    """Headers and body of an error the server answers by itself."""
+    from web import SECURITY_HEADERS
+
+    code, title, message = ERROR_MESSAGES.get(status, ("error", "出错了", "error"))
+    if path_is_api:
+        body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
+        ctype = "application/json"
+    else:
+        body = _PAGE.format(title=title, status=status).encode("utf-8")
+        ctype = "text/html; charset=utf-8"
+    return [("Content-Type", ctype), *SECURITY_HEADERS.items()], body
+
+
+class _ErrorTask(ErrorTask):
+    def execute(self):
+        req = self.request
+        status = getattr(req.error, "code", 400)
+        # what the client sent first (for headers too large, waitress makes up a path)
+        api = bool(_API_PATH.match(getattr(req, "head", b"") or getattr(req, "first_line", b"") or b""))
+        headers, body = error_answer(status, api)
+        self.status = f"{status} {req.error.reason}"
+        self.response_headers.extend(headers)
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):
+    parser_class = _Parser
+    error_task_class = _ErrorTask
+
+
+class _Server(TcpWSGIServer):
+    channel_class = _Channel
+
+
+def make_server(app, sock: socket.socket, threads: int) -> _Server:
+    """A waitress server of ``app`` accepting on ``sock`` (already bound)."""
+    adj = Adjustments(sockets=[sock], threads=threads, ident="zhsearch",
+                      max_request_header_size=MAX_HEADER_BYTES)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
+    return _Server(app, {}, True, sock, dispatcher=dispatcher, adj=adj, bind_socket=False, sockinfo=sockinfo)
+
+
+def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
+               workers: int | None = None) -> int:
+    from search.analysis import load_segmenter
     from web import create_app
 
+    workers = max(1, workers or os.cpu_count() or 1)
     _release_freed_memory()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" chatter
-    app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
-    print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    waitress.serve(AccessLog(app), host=host, port=port, threads=threads, ident="zhsearch")
+    create_app(index_dir).extensions["searcher"].close()  # raises IndexUnavailable: the CLI says why
+    load_segmenter()  # once, before forking: the workers share its pages
+    sock = socket.create_server((host, port), backlog=1024)
+    print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ with {workers} worker(s) "
+          "(Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if workers == 1:
+        _serve(index_dir, sock, threads)
+        return 0
+    return _supervise(index_dir, sock, threads, workers)
+
+
+def _serve(index_dir: str, sock: socket.socket, threads: int) -> None:
+    from web import create_app
+
+    app = create_app(index_dir)
+    try:
+        make_server(AccessLog(app), sock, threads).run()
+    except KeyboardInterrupt:
+        pass
+
+
+def _supervise(index_dir: str, sock: socket.socket, threads: int, workers: int) -> int:
+    """Fork ``workers`` processes serving ``sock``; restart one that dies;
+    stop them all on SIGTERM, SIGINT or SIGHUP."""
+    children: dict[int, float] = {}
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                _die_with_parent()
+                _serve(index_dir, sock, threads)
+            except BaseException as e:  # noqa: BLE001 - reported, then the parent restarts us
+                print(f"zhsearch: worker {os.getpid()} stopped: {type(e).__name__}: {e}", file=sys.stderr)
+                code = 1
+            finally:
+                os._exit(code)
+        children[pid] = time.monotonic()
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, stop)
+    for _ in range(workers):
+        spawn()
+    while children:
+        if stopping:
+            for pid in children:
+                _kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while children and time.monotonic() < deadline:
+                for pid, _ in _reap():
+                    children.pop(pid, None)
+                time.sleep(0.05)
+            for pid in children:
+                _kill(pid, signal.SIGKILL)
+            break
+        for pid, status in _reap():
+            started = children.pop(pid, None)
+            log.error("worker %d ended (status %d); starting another", pid, status)
+            if started is not None and time.monotonic() - started < 1:
+                time.sleep(1)  # a worker that cannot start: do not spin
+            spawn()
+        time.sleep(0.1)
+    sock.close()
     return 0
+
+
+def _reap() -> list[tuple[int, int]]:
+    """Workers that ended since the last call: (pid, exit code)."""
+    ended = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        ended.append((pid, os.waitstatus_to_exitcode(status)))
+    return ended
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the parent ends, however it ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def _release_freed_memory() -> None:

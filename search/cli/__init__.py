@@ -9,6 +9,7 @@ import sys
 
 from search.cli import exits
 from search.facets import FACETS, NONE
+from search.store.schema import REBUILD_HINT, IndexUnavailable
 
 
 def default_index_dir() -> str:
@@ -48,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                 se.add_argument(f"--{bound.replace('_', '-')}", dest=bound, default=None, metavar=f.metavar,
                                 help=f"only paragraphs with a {f.name} {word} this one on (inclusive)"
                                 if word == "from" else f"only paragraphs with a {f.name} up to this one (inclusive)")
-    se.add_argument("--limit", type=int, default=10, metavar="N")
-    se.add_argument("--page", type=int, default=1, metavar="N")
+    # checked as the API checks size and page (ASCII digits only: exit 2)
+    se.add_argument("--limit", default="10", metavar="N")
+    se.add_argument("--page", default="1", metavar="N")
     se.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
     se.add_argument("--json", action="store_true", help="print the API's JSON")
     se.add_argument("--all", action="store_true", help="every hit, not a page (with --format)")
@@ -64,16 +66,25 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--opensearch", required=True, metavar="DIR", help="folder for the mapping and bulk NDJSON files")
     _index_option(ex)
 
+    ck = sub.add_parser("check", help="verify the index: every file's checksum, the metadata, the columns")
+    _index_option(ck)
+
     sv = sub.add_parser("serve", help="serve the web pages and the JSON API")
     _index_option(sv)
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
-    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="worker processes (default: the number of cores)")
+    sv.add_argument("--threads", type=int, default=8, help="threads in each worker")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    # what cannot be encoded (a file name that is not UTF-8) prints as "?",
+    # never as a traceback or as bytes that are not the terminal's encoding
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse exits 2 on bad usage, 0 on --help
@@ -89,9 +100,19 @@ def main(argv: list[str] | None = None) -> int:
             from search.cli.inspect import run
         elif args.command == "export":
             from search.cli.export import run
+        elif args.command == "check":
+            from search.cli.check import run
         else:
             from search.cli.serve import run
         return run(args)
+    except IndexUnavailable as e:  # damaged, missing, another version: one line, never a traceback
+        return fail(str(e), exits.NO_INDEX)
+    except Exception as e:
+        if args.command not in ("search", "export", "check"):
+            raise
+        # a file of the index that decodes to nonsense (same size, other bytes)
+        return fail(f"the index in {args.index} could not be read ({type(e).__name__}: {e}): "
+                    f"run `zhsearch check` to see what is damaged, `{REBUILD_HINT}` to rebuild it", exits.NO_INDEX)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exits.INTERRUPTED

@@ -12,6 +12,7 @@ from html import unescape
 from search.cli import exits, fail
 from search.facets import FACETS
 from search.results import BadRequest, request_from_params
+from search.scrub import scrub
 from search.store import REBUILD_HINT, IndexUnavailable
 
 
@@ -27,7 +28,7 @@ def run(args) -> int:
 
     if args.all and not args.format:
         return fail("--all needs --format csv or --format jsonl", exits.USAGE)
-    params = {"q": [args.query], "page": [str(args.page)], "size": [str(args.limit)], "sort": [args.sort]}
+    params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
     for f in FACETS:
         if f.ranged:
@@ -50,7 +51,7 @@ def run(args) -> int:
     except BadRequest as e:
         return fail(str(e), exits.USAGE)
     if args.json:
-        print(json.dumps(search_json(result, Urls()), ensure_ascii=False, indent=1))
+        print(scrub(json.dumps(search_json(result, Urls()), ensure_ascii=False, indent=1)))
         return exits.OK
     color = sys.stdout.isatty()
     print(f"{result.total} paragraphs ({result.took_ms:.1f} ms)")

@@ -1,4 +1,4 @@
-"""``zhsearch serve [--index DIR] [--host H] [--port N]``."""
+"""``zhsearch serve [--index DIR] [--host H] [--port N] [--workers N]``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ def run(args) -> int:
     from web.serve import run_server
 
     try:
-        return run_server(args.index, host=args.host, port=args.port, threads=args.threads)
+        return run_server(args.index, host=args.host, port=args.port, threads=args.threads,
+                          workers=args.workers)
     except IndexUnavailable as e:
         return fail(str(e), exits.NO_INDEX)

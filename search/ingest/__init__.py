@@ -13,12 +13,15 @@ The steps, one module each, in the order the data flows:
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from search.ingest.measures import Measure, load_measures
 from search.ingest.pipeline import read_file
 from search.model import IngestError
+from search.scrub import printable_path
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 
@@ -28,16 +31,36 @@ __all__ = ["SUPPORTED_SUFFIXES", "IngestError", "Measure", "iter_source_files",
 
 def iter_source_files(sources: list[str]) -> Iterator[Path]:
     """Files as given; folders walked recursively in sorted order, keeping
-    supported suffixes and skipping hidden files and folders.  A source that
-    does not exist raises IngestError."""
+    supported suffixes and skipping hidden files and folders.  A source
+    that is not a readable regular file of a supported type (missing, a
+    dangling link, a FIFO or device, which would block, a .pdf) raises
+    IngestError under the name as given, never opened."""
     for source in sources:
         path = Path(source)
         if path.is_dir():
             yield from _walk(path)
-        elif path.exists():
-            yield path
         else:
-            raise IngestError(str(source), "no such file or folder")
+            check_source_file(path)
+            yield path
+
+
+def check_source_file(path: Path) -> None:
+    """Raise IngestError (naming ``path`` as given, readably) unless it is a
+    regular file with a supported suffix.  Decided by ``os.stat``, before
+    any open: opening a FIFO waits for a writer forever."""
+    name = printable_path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        reason = "a link to a file that does not exist" if os.path.islink(path) else "no such file or folder"
+        raise IngestError(name, reason) from None
+    except OSError as e:
+        raise IngestError(name, f"cannot be read ({e.strerror or e})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise IngestError(name, "not a regular file (a FIFO, socket or device): skipped")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise IngestError(name, f"unsupported type {path.suffix or '(no suffix)'!r}: "
+                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -45,5 +68,12 @@ def _walk(folder: Path) -> Iterator[Path]:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and _is_regular(path):
             yield path
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False

@@ -25,6 +25,7 @@ from pathlib import Path
 from search.analysis import fold
 from search.ingest.clean import is_furniture_element
 from search.model import IngestError
+from search.scrub import scrub_counted
 
 
 @dataclass
@@ -360,9 +361,15 @@ def jsonl_to_reading(text: str, path: str) -> Reading:
         if not line.strip():
             continue
         try:
-            records.append(_jsonl_record(line, line_no))
+            record = _jsonl_record(line, line_no)
         except ValueError as e:
             problems.append(f"{path}: line {line_no}: {e}")
+            continue
+        replaced = _scrub_record(record)
+        if replaced:
+            problems.append(f"{path}: line {line_no}: {replaced} character(s) that are not Unicode "
+                            "(lone surrogates) replaced by U+FFFD")
+        records.append(record)
     if not records:
         reason = problems[0].split(": ", 1)[1] if problems else "no article"
         raise IngestError(path, f"no usable line in JSON lines file ({reason})")
@@ -381,6 +388,19 @@ def _jsonl_record(line: str, line_no: int) -> RawRecord:
         raise ValueError("missing or empty 'text'")
     extra = {k: _as_str(obj.get(k)) for k in _OPTIONAL_FIELDS}
     return RawRecord(text=text, line_no=line_no, **extra)
+
+
+def _scrub_record(record: RawRecord) -> int:
+    """Replace lone surrogates (``"\\ud800"`` is valid JSON, but no text can
+    be written out with one) in every field; returns how many."""
+    total = 0
+    for name in ("text", *_OPTIONAL_FIELDS):
+        value = getattr(record, name)
+        if value:
+            value, n = scrub_counted(value)
+            setattr(record, name, value)
+            total += n
+    return total
 
 
 def _as_str(value) -> str | None:

@@ -291,7 +291,14 @@ def file_doc_id(path: Path) -> str:
     """The file stem when URL-safe, else 16 hex digits of the name's SHA-1."""
     if _SAFE_ID.match(path.stem):
         return path.stem
-    return hashlib.sha1(path.name.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def distinct_doc_id(doc_id: str, path: str) -> str:
+    """``doc_id`` made distinct for the article of ``path`` when another
+    file already has it: a suffix from the path's hash, so the same file
+    gets the same id at every re-indexing."""
+    return f"{doc_id}-{hashlib.sha1(path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
 def record_doc_id(record_id: str | None, path: Path, line_no: int | None) -> str:

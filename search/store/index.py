@@ -15,10 +15,12 @@ from whoosh import index as windex
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.writing import LockError
 
+from search.scrub import printable_path
 from search.store.postings import ArrayLRU, Postings
 from search.store.record import StoredParagraph, paragraph_documents
+from search.store import integrity
 from search.store.schema import (
-    INDEX_NAME, IndexLocked, IndexMissing, Meta, make_schema,
+    INDEX_NAME, IndexLocked, IndexMissing, IndexUnavailable, Meta, make_schema,
 )
 from search.store.segment import BulkSegmentWriter, Codec
 
@@ -26,7 +28,10 @@ MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
 
 
 def exists(index_dir: str | Path) -> bool:
-    return windex.exists_in(str(index_dir), indexname=INDEX_NAME)
+    try:
+        return windex.exists_in(str(index_dir), indexname=INDEX_NAME)
+    except Exception:  # a table of contents that is there but does not read: Index.open says so
+        return True
 
 
 class Index:
@@ -44,7 +49,11 @@ class Index:
         if not exists(index_dir):
             raise IndexMissing(f"no index in {index_dir}: build one with `zhsearch index`")
         meta = Meta.load(index_dir)
-        return cls(index_dir, windex.open_dir(index_dir, indexname=INDEX_NAME), meta)
+        try:
+            ix = windex.open_dir(index_dir, indexname=INDEX_NAME)
+        except Exception as e:  # a table of contents that does not unpickle, a missing segment...
+            raise integrity.damaged(index_dir, f"{type(e).__name__}: {e}") from None
+        return cls(index_dir, ix, meta)
 
     @classmethod
     def create(cls, index_dir: str | Path) -> "Index":
@@ -59,7 +68,37 @@ class Index:
         return self._ix.latest_generation()
 
     def reader(self, cache: ArrayLRU | None = None) -> "IndexReader":
-        return IndexReader(self._ix, cache)
+        """The latest committed state, checked (the cheap part of
+        ``integrity.verify``); raises IndexDamaged."""
+        try:
+            r = IndexReader(self._ix, cache)
+        except IndexUnavailable:
+            raise
+        except Exception as e:
+            raise integrity.damaged(self.dir, f"{type(e).__name__}: {e}") from None
+        try:
+            r.verify(self.dir, self.meta)
+        except BaseException:
+            r.close()
+            raise
+        return r
+
+    def check(self, full: bool = True) -> int:
+        """Check the latest generation (every file's checksum when
+        ``full``); returns how many files were checked.  Raises IndexDamaged."""
+        r = self.reader(ArrayLRU(0))
+        try:
+            n = r.verify(self.dir, self.meta, full=full)
+            if full:
+                for _ in r.iter_stored():  # every stored record decodes
+                    pass
+            return n
+        except IndexUnavailable:
+            raise
+        except Exception as e:
+            raise integrity.damaged(self.dir, f"{type(e).__name__}: {e}") from None
+        finally:
+            r.close()
 
     def update(self) -> "IndexUpdate":
         """Start changing the index (one writer at a time: raises IndexLocked)."""
@@ -81,7 +120,7 @@ class Index:
         articles and paragraphs it gave.  Looked up by prefix in the sorted
         term index, so adding one file to a large archive does not visit the
         others."""
-        prefixes = [""] if sources is None else sorted({str(Path(s).resolve()) for s in sources})
+        prefixes = [""] if sources is None else sorted({printable_path(Path(s).resolve()) for s in sources})
         out: dict[str, IndexedFile] = {}
         with self._ix.searcher() as s:
             r = s.reader()
@@ -100,6 +139,23 @@ class Index:
         return out
 
 
+    def doc_id_paths(self, doc_ids) -> dict[str, str]:
+        """The file each of ``doc_ids`` that the index holds (live) came from."""
+        out: dict[str, str] = {}
+        if not doc_ids or self._ix.doc_count_all() == 0:
+            return out
+        with self._ix.searcher() as s:
+            r = s.reader()
+            postings = Postings(r, ArrayLRU(0))
+            live = postings.live_mask()
+            for doc_id in doc_ids:
+                ids = postings.ids_tf("doc_id", doc_id)[0]
+                ids = ids[live[ids]]
+                if len(ids):
+                    out[doc_id] = StoredParagraph.from_fields(r.stored_fields(int(ids[0]))).path
+        return out
+
+
 @dataclass
 class IndexedFile:
     hash: str
@@ -112,10 +168,17 @@ class IndexReader:
     paragraphs."""
 
     def __init__(self, ix, cache: ArrayLRU | None):
-        self.generation = ix.latest_generation()
         self._searcher = ix.searcher()
         self._reader = self._searcher.reader()
+        self.generation = self._reader.generation()
         self.postings = Postings(self._reader, cache)
+
+    def segment_ids(self) -> list[str]:
+        return [seg.segment().segid for seg, _ in self.postings.leaves if seg.segment() is not None]
+
+    def verify(self, index_dir, meta: Meta, full: bool = False) -> int:
+        """Check this state against the sums its commit recorded."""
+        return integrity.verify(index_dir, self.generation, self.segment_ids(), meta, full=full)
 
     def stored(self, docnum: int) -> StoredParagraph:
         return StoredParagraph.from_fields(self._reader.stored_fields(int(docnum)))
@@ -232,6 +295,7 @@ class IndexUpdate:
             segments.append(w._finalize_segment())
         else:
             w._close_segment()
+        integrity.record(self._index.dir, w.generation, [s.segid for s in segments + new_segments], meta)
         w._commit_toc(segments + new_segments)
         w._finish()
 

@@ -1,0 +1,119 @@
+"""An index that checks itself, like Lucene's CheckIndex or SQLite's
+``PRAGMA integrity_check``.
+
+At every commit ``record`` writes ``zhsearch-sums-<generation>.json``
+beside the table of contents it is about to commit: the size and CRC-32
+of every file of the generation's segments, and the values each bit-mask
+facet had then (the metadata only ever appends values, so what a
+generation's masks mean is the prefix it recorded).
+
+``verify`` checks a generation against it.  The cheap part (``full=False``:
+sizes, checksums of the numeric columns, the metadata's vocabularies)
+runs whenever a generation is opened, by every command and by ``serve``
+at start and at each new generation; ``zhsearch check`` adds the checksum
+of every file (``full=True``).  Either raises ``IndexDamaged`` naming the
+folder and ``zhsearch index --rebuild``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from pathlib import Path
+
+from search.store.schema import INDEX_NAME, REBUILD_HINT, IndexDamaged
+
+CHEAP_SUFFIXES = (".col",)  # checksummed at every open, except the stored records
+EXPENSIVE = ("._stored.col",)
+
+
+def sums_path(index_dir, generation: int) -> Path:
+    return Path(index_dir) / f"zhsearch-sums-{generation}.json"
+
+
+def crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def segment_files(index_dir, segids) -> list[str]:
+    """The files in ``index_dir`` of the segments named by ``segids``."""
+    prefixes = tuple(f"{INDEX_NAME}_{s}." for s in segids)
+    return sorted(n for n in os.listdir(index_dir) if n.startswith(prefixes))
+
+
+def record(index_dir, generation: int, segids, meta) -> None:
+    """Write the sums of the generation about to be committed (reusing the
+    previous generation's for files it already summed at the same size)."""
+    index_dir = Path(index_dir)
+    previous = _load(index_dir, generation - 1) or {}
+    old = previous.get("files", {})
+    files = {}
+    for name in segment_files(index_dir, segids):
+        size = (index_dir / name).stat().st_size
+        known = old.get(name)
+        files[name] = known if known and known["size"] == size else {"size": size, "crc32": crc32(index_dir / name)}
+    doc = {"generation": generation, "files": files,
+           "vocab": {name: list(v.keys) for name, v in meta.vocab.items()}}
+    tmp = sums_path(index_dir, generation).with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, sums_path(index_dir, generation))
+    for p in index_dir.glob("zhsearch-sums-*.json"):  # keep this generation's and the one before
+        try:
+            if int(p.stem.rsplit("-", 1)[1]) < generation - 1:
+                p.unlink()
+        except (ValueError, OSError):
+            pass
+
+
+def _load(index_dir, generation: int) -> dict | None:
+    p = sums_path(index_dir, generation)
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise damaged(index_dir, f"{p.name} cannot be read ({e})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("files"), dict) or raw.get("generation") != generation:
+        raise damaged(index_dir, f"{p.name} is not a checksum list of generation {generation}")
+    return raw
+
+
+def damaged(index_dir, why: str) -> IndexDamaged:
+    return IndexDamaged(f"the index in {index_dir} is damaged ({why}): run `{REBUILD_HINT}`")
+
+
+def verify(index_dir, generation: int, segids, meta, full: bool = False) -> int:
+    """Check generation ``generation`` (its segments ``segids``) against its
+    recorded sums; returns how many files were checked.  Raises
+    IndexDamaged.  An index committed before sums were recorded is checked
+    only for what the metadata says."""
+    index_dir = Path(index_dir)
+    sums = _load(index_dir, generation)
+    if sums is None:
+        return 0
+    for name, keys in (sums.get("vocab") or {}).items():
+        have = meta.vocab.get(name)
+        if have is None or have.keys[:len(keys)] != keys:
+            raise damaged(index_dir, f"the values of facet {name!r} in zhsearch.json are not those "
+                                     "its paragraphs were stored with")
+    files = sums["files"]
+    present = set(segment_files(index_dir, segids))
+    for name in sorted(present - set(files)):
+        raise damaged(index_dir, f"{name} is not a file this generation committed")
+    for name, expected in files.items():
+        p = index_dir / name
+        try:
+            size = p.stat().st_size
+        except OSError:
+            raise damaged(index_dir, f"{name} is missing") from None
+        if size != expected["size"]:
+            raise damaged(index_dir, f"{name} has {size} bytes, {expected['size']} were written")
+        cheap = name.endswith(CHEAP_SUFFIXES) and not name.endswith(EXPENSIVE)
+        if (full or cheap) and crc32(p) != expected["crc32"]:
+            raise damaged(index_dir, f"{name} does not hold what was written (checksum)")
+    return len(files)

@@ -1,0 +1,139 @@
+"""The real server (``zhsearch serve``), over raw sockets: what curl and
+browsers send, what no client should send, and its worker processes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from web import SECURITY_HEADERS
+
+from conftest import ROOT, SEEDS, free_port, wait_until_serving
+
+
+def raw(base: str, data: bytes, timeout: float = 20) -> tuple[int, dict, bytes]:
+    host, port = base.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                c = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not c:
+                break
+            chunks.append(c)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return status, headers, body
+
+
+def get(target: bytes, *headers: bytes) -> bytes:
+    return b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(h + b"\r\n" for h in headers) \
+        + b"Connection: close\r\n\r\n"
+
+
+def assert_ours(headers: dict, body: bytes, api: bool) -> None:
+    for name in SECURITY_HEADERS:
+        assert name.lower() in headers, name
+    if api:
+        assert headers["content-type"].startswith("application/json")
+        assert json.loads(body)["error"]["code"]
+    else:
+        assert headers["content-type"].startswith("text/html") and "<html".encode() in body
+
+
+def test_raw_utf8_in_the_url_is_searched(live_server):
+    status, headers, body = raw(str(live_server), get("/api/search?q=扶贫车间".encode()))
+    assert status == 200, body[:300]
+    answer = json.loads(body)
+    assert answer["query"] == "扶贫车间" and answer["total"] > 0
+    status, _, body = raw(str(live_server), get("/?q=扶贫车间".encode()))
+    assert status == 200 and "扶贫车间".encode() in body
+    status, _, body = raw(str(live_server), get(b"/api/search?q=\xff\xfe"))
+    assert status == 200 and json.loads(body)["query"] in ("\ufffd\ufffd", "%FF%FE")  # as werkzeug reads %FF%FE
+    status, headers, body = raw(str(live_server), get("/docs/没有这篇".encode()))
+    assert status == 404
+    assert_ours(headers, body, api=False)
+
+
+@pytest.mark.parametrize("request_bytes, api", [
+    (get(b"/api/search?q=" + b"a" * 300_000), True),
+    (get(b"/?q=" + b"a" * 300_000), False),
+    (get(b"/api/search?q=x&pad=" + b"a" * 210_000), True),
+    (get(b"/api/search?q=x", b"X: " + b"a" * 300_000), True),
+    (get(b"/api/search?q=x", b"Bad Header"), True),
+    (get(b"/a b"), False),
+    (b"\x00\x01garbage\r\n\r\n", False),
+    (b"get /api/search HTTP/1.1\r\nHost: x\r\n\r\n", True),
+    (b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n", True),
+    (get(b"/api/search?q=x", b"Host: " + b"a" * 64 + b".com"), True),
+    (get(b"/?q=x", b"Host: " + b"a" * 64 + b".com"), False),
+    (b"GET /api/search?q=x HTTP/1.1\r\nHost: " + b"a" * 64 + b".com\r\nConnection: close\r\n\r\n", True),
+])
+def test_what_the_server_refuses_is_our_error_with_our_headers(live_server, request_bytes, api):
+    status, headers, body = raw(str(live_server), request_bytes)
+    assert 400 <= status < 500, (status, body[:200])
+    assert_ours(headers, body, api)
+
+
+def test_the_server_still_answers_after_the_bad_requests(live_server):
+    with urllib.request.urlopen(str(live_server) + "/healthz", timeout=10) as r:
+        assert json.loads(r.read())["status"] == "ok"
+
+
+def test_two_workers_each_pick_up_a_new_generation(tmp_path):
+    from search.indexing import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in sorted(SEEDS.iterdir())[:3]:
+        shutil.copy(f, corpus / f.name)
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], str(ix), procs=1)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(ix), "--port", str(port),
+                             "--workers", "2", "--threads", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def health():
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+            return json.loads(r.read())
+
+    try:
+        wait_until_serving(base + "/healthz", proc)
+        before = health()["paragraphs"]
+        seen = {}
+        deadline = time.monotonic() + 60
+        while len(seen) < 2 and time.monotonic() < deadline:
+            h = health()
+            seen[h["worker"]] = h["paragraphs"]
+        assert len(seen) == 2, "two worker processes answer"
+        for f in sorted(SEEDS.iterdir())[3:5]:
+            shutil.copy(f, corpus / f.name)
+        build_index([str(corpus)], str(ix), procs=1)
+        new = {}
+        deadline = time.monotonic() + 60
+        while len(new) < 2 and time.monotonic() < deadline:
+            h = health()
+            if h["paragraphs"] != before:
+                new[h["worker"]] = h["paragraphs"]
+            time.sleep(0.05)
+        assert set(new) == set(seen), "both workers answer with the new state"
+        assert len(set(new.values())) == 1 and next(iter(new.values())) > before
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(base + "/healthz", timeout=2)  # the workers went with the server
