@@ -53,10 +53,12 @@ class IndexSummary:
     articles: Counts = field(default_factory=Counts)
     paragraphs: Counts = field(default_factory=Counts)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # files indexed, but not whole or not at all
     seconds: float = 0.0
 
     def line(self) -> str:
-        return f"articles: {self.articles}; paragraphs: {self.paragraphs}; {self.seconds:.1f} s"
+        warned = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
+        return f"articles: {self.articles}; paragraphs: {self.paragraphs}{warned}; {self.seconds:.1f} s"
 
 
 def _read(path_and_hash):
@@ -64,13 +66,14 @@ def _read(path_and_hash):
     from search.ingest import read_file
 
     path, digest, real_path = path_and_hash  # path: as indexed (printable); real_path: as on disk
+    warnings: list[str] = []
     try:
-        articles = read_file(real_path)
-        return path, digest, articles, [analyze_article(a) for a in articles], None
+        articles = read_file(real_path, warnings)
+        return path, digest, articles, [analyze_article(a) for a in articles], None, warnings
     except IngestError as e:
-        return path, digest, None, None, e.reason
+        return path, digest, None, None, e.reason, warnings
     except Exception as e:  # a bug in a rule must not lose the other files
-        return path, digest, None, None, f"could not be ingested ({type(e).__name__}: {e})"
+        return path, digest, None, None, f"could not be ingested ({type(e).__name__}: {e})", warnings
 
 
 def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSummary):
@@ -146,7 +149,8 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
             files, segments, names = _write_here(index, to_read, bar, owners)
         if bar:
             bar.close()
-        for path, n_art, n_par, error in files:
+        for path, n_art, n_par, error, warnings in files:
+            summary.warnings += warnings
             if error is not None:
                 summary.failures.append((path, error))
                 summary.articles.failed += 1
@@ -225,7 +229,7 @@ def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segmen
     writer = index.segment_writer()
     try:
         for item in items:
-            path, digest, articles, analyses, error = _read(item)
+            path, digest, articles, analyses, error, warnings = _read(item)
             n_par = 0
             if error is None:
                 for article, analyzed in zip(articles, analyses):
@@ -234,7 +238,7 @@ def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segmen
                     n_par += writer.add(article, meta, digest, len(articles), analyzed)
                 if writer.postings >= limit:
                     on_segment(writer.finish())
-            on_file((path, len(articles or ()), n_par, error))
+            on_file((path, len(articles or ()), n_par, error, warnings))
         segment = writer.finish()
         if segment is not None:
             on_segment(segment)

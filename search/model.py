@@ -36,6 +36,8 @@ class Article:
     # the same lines, each with the rule that dropped it: {"line": ..., "rule": ...}
     dropped: list[dict] = field(default_factory=list)
     private_use_dropped: int = 0  # Private Use Area code points removed (they show as empty boxes)
+    long_lines_split: int = 0  # lines over the paragraph length limit, cut into paragraphs at sentence ends
+    long_lines_cut: int = 0  # of those, lines cut mid-sentence (no sentence end within the limit)
 
     def to_dict(self) -> dict:
         return {
@@ -50,6 +52,8 @@ class Article:
             "skipped": list(self.skipped),
             "dropped": [dict(d) for d in self.dropped],
             "private_use_dropped": self.private_use_dropped,
+            "long_lines_split": self.long_lines_split,
+            "long_lines_cut": self.long_lines_cut,
         }
 
 

@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from search.indexing import build_index
-from search.results import SearchRequest
 from search.searcher import Searcher
-from search.store import IndexDamaged
 
 from conftest import ROOT, SEEDS
 

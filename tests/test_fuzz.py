@@ -5,7 +5,7 @@ security headers, within a bounded time.
 
 ``make test`` runs a few seconds of it (profile ``quick``); ``make fuzz``
 runs the long one (``ZHSEARCH_FUZZ=long``: 10,000+ cases).  /api/export
-(issue 11) is fuzzed too once it exists: see ``ENDPOINTS``."""
+is fuzzed like the others (``ENDPOINTS``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ settings.register_profile("long", max_examples=2_500, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 settings.load_profile(os.environ.get("ZHSEARCH_FUZZ", "quick"))
 
-ENDPOINTS = ["/api/search", "/", "/api/docs", "/docs", "/api/export"]  # /api/export: 404 until issue 11 lands
+ENDPOINTS = ["/api/search", "/", "/api/docs", "/docs", "/api/export"]
 PARAMS = ["q", "province", "year", "measure", "source", "page", "size", "sort", "format", "year_from", "year_to"]
 SECONDS = 10.0
 

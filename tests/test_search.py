@@ -5,7 +5,6 @@ paragraphs, never hard-coded results)."""
 from __future__ import annotations
 
 import random
-import re
 from html.parser import HTMLParser
 
 import pytest

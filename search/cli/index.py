@@ -19,5 +19,7 @@ def run(args) -> int:
         return fail(str(e), exits.NO_INDEX)
     for path, reason in summary.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(summary.line())
     return exits.PARTIAL if summary.failures else exits.OK

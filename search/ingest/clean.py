@@ -158,15 +158,23 @@ class Dropped:
         return {"line": self.line, "rule": self.rule}
 
 
+FURNITURE_LINE_MAX = 500  # characters: page furniture is short; a longer line is never dropped whole
+
+
 def sort_furniture(lines: list[str]) -> tuple[list[str], list[Dropped]]:
     """Split normalised lines into (content, dropped furniture with its
     rule).  Blank lines are dropped silently; everything from a block start
-    on is furniture."""
+    on is furniture.  A line longer than ``FURNITURE_LINE_MAX`` is content
+    whatever it holds (a page that came as one line may hold a breadcrumb
+    beside its whole text)."""
     content: list[str] = []
     dropped: list[Dropped] = []
     crumbs = _breadcrumb_items(lines)
     for i, line in enumerate(lines):
         if not line:
+            continue
+        if len(line) > FURNITURE_LINE_MAX:
+            content.append(line)
             continue
         block = matching_rule("block", line)
         if block:

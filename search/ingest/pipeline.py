@@ -23,18 +23,36 @@ COLUMN_RULE = "column name of a magazine column"
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
     """Every article in one file, cleaned and labelled.  Raises IngestError
-    when the file cannot be read; problems with single lines of a .jsonl
-    file are appended to ``problems`` (and logged)."""
+    when the file cannot be read; what a user should know of a file that
+    was read (a .jsonl line that could not be, no paragraph at all, lines
+    too long for a paragraph) is appended to ``problems``."""
     path = Path(path)
     reading = read_records(path)
-    for problem in reading.problems:
-        log.warning(problem)
-    if problems is not None:
-        problems.extend(reading.problems)
     articles = [a for record in reading.records for a in build_articles(record, path)]
     for article in articles:
         label(article)
+    found = reading.problems + file_warnings(path, articles)
+    for problem in found:
+        log.info(problem)  # callers show them: `zhsearch index` and `inspect` print each once
+    if problems is not None:
+        problems.extend(found)
     return articles
+
+
+def file_warnings(path: Path, articles: list[Article]) -> list[str]:
+    """What a user should know of a file that was read but is not whole in
+    the index: it gave no paragraph, or lines too long to be one."""
+    out = []
+    if not any(a.paragraphs for a in articles):
+        out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
+                   "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
+    split = sum(a.long_lines_split for a in articles)
+    if split:
+        cut = sum(a.long_lines_cut for a in articles)
+        out.append(f"{path}: {split} line(s) longer than {structure.PARAGRAPH_MAX} characters split into "
+                   "paragraphs at sentence ends" + (f", {cut} of them cut mid-sentence (no sentence end)"
+                                                   if cut else ""))
+    return out
 
 
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
@@ -65,6 +83,8 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         return [_column_item(base, n, item, column=content[0])
                 for n, item in enumerate(items, 1)]
     title, body = structure.take_title(content, hint or None)
+    body, long_lines = structure.split_long_lines(body)
+    base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
     base.title = title or structure.derive_title(body[0] if body else "")
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]

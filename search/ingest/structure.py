@@ -226,6 +226,60 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
     return None, lines
 
 
+PARAGRAPH_MAX = 2000  # characters: a longer line is cut into paragraphs
+# a sentence: up to and with its end mark (and a closing quote or bracket after it)
+_SENTENCE_PIECE = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)\]]*")
+
+
+@dataclass
+class LongLines:
+    """What ``split_long_lines`` did: lines split, and lines it had to cut
+    where no sentence ended within ``PARAGRAPH_MAX`` characters."""
+
+    split: int = 0
+    cut: int = 0
+    longest: int = 0
+
+
+def split_long_lines(lines: list[str], limit: int = PARAGRAPH_MAX) -> tuple[list[str], LongLines]:
+    """Lines longer than ``limit`` characters (a page whose text came as one
+    line) cut into paragraphs of whole sentences, each at most ``limit``
+    characters; a sentence longer than that is cut every ``limit``
+    characters.  Other lines stay as they are."""
+    out: list[str] = []
+    seen = LongLines()
+    for line in lines:
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        seen.split += 1
+        seen.longest = max(seen.longest, len(line))
+        pieces, pos = [], 0
+        for m in _SENTENCE_PIECE.finditer(line):
+            pieces.append(m.group())
+            pos = m.end()
+        if pos < len(line):
+            pieces.append(line[pos:])
+        chunk = ""
+        cut = False
+        for piece in pieces:
+            while len(piece) > limit:  # no sentence end within the limit
+                cut = True
+                if chunk:
+                    out.append(chunk.strip())
+                    chunk = ""
+                out.append(piece[:limit].strip())
+                piece = piece[limit:]
+            if len(chunk) + len(piece) > limit:
+                out.append(chunk.strip())
+                chunk = ""
+            chunk += piece
+        if chunk.strip():
+            out.append(chunk.strip())
+        seen.cut += cut
+    return [x for x in out if x], seen
+
+
 def sections(lines: list[str]) -> list[tuple[str | None, str]]:
     """(heading, paragraph text) in reading order.  Consecutive heading lines
     (a label and a subtitle) join with a space; heading lines that no
