@@ -97,6 +97,7 @@ class Facet:
     metavar: str = "VALUE"
     none: str | None = None  # label of NONE (paragraphs without a value), if it may be asked for
     ranged: bool = False  # may be narrowed to a range: ``?{name}_from=&{name}_to=``
+    labels: Callable[[], dict] | None = None  # value -> what the pages show, where that differs
 
     @property
     def range_params(self) -> tuple[str, str]:
@@ -116,8 +117,8 @@ class Facet:
         """What the pages show for a value."""
         if value == NONE and self.none:
             return self.none
-        if self.name == "measure":
-            return measure_labels().get(value, str(value))
+        if self.labels is not None:
+            return self.labels().get(value, str(value))
         return str(value)
 
 
@@ -189,7 +190,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("year", "年份", lambda a, p: p.years, key=or_none(int), parse=or_none(parse_year),
           known=lambda: list(YEARS), order="newest", metavar="Y", none="年份不详", ranged=True),
     Facet("measure", "措施类型", lambda a, p: p.measures, key=str, parse=parse_measure,
-          known=lambda: list(measure_labels()), metavar="KEY"),
+          known=lambda: list(measure_labels()), labels=measure_labels, metavar="KEY"),
     Facet("source", "来源", lambda a, p: [a.source] if a.source and a.source.strip() else [],
           key=source_key, parse=_nonempty, metavar="S"),
 )
