@@ -312,7 +312,9 @@ class Fts5:
             db.execute("DELETE FROM m")
             db.execute("INSERT INTO m SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))
             src = "m"
-            c, a = cond("fts.rowid")
+            # "+": the filter checked on FTS5's matches in rank order; a bare
+            # "rowid IN" makes FTS5 run the match once per listed rowid (30x slower)
+            c, a = cond("+fts.rowid")
             rows = db.execute(
                 "SELECT fts.rowid, snippet(fts, 0, '<b>', '</b>', '…', 24) FROM fts WHERE fts MATCH ?"
                 + (" AND " + c if c else "") + " ORDER BY rank LIMIT ?", (expr, *a, SIZE)).fetchall()
