@@ -291,6 +291,7 @@ class Fts5:
         self.db.executescript("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
                               "PRAGMA mmap_size=1073741824;")
         self.db.execute("CREATE TEMP TABLE m(id INTEGER PRIMARY KEY)")
+        self.n = self.db.execute("SELECT max(id) FROM para").fetchone()[0] or 0
         self.synonyms = synonym_groups() if synonyms is None else synonyms
 
     def run(self, item: dict) -> dict:
@@ -325,10 +326,15 @@ class Fts5:
                               + (" WHERE " + c if c else "") + " ORDER BY day DESC, id LIMIT ?", (*a, SIZE)).fetchall()
         c, a = cond(f"{src}.id")
         total = db.execute(f"SELECT count(*) FROM {src}" + (" WHERE " + c if c else ""), a).fetchone()[0]
+        # few matches: they drive the join (CROSS JOIN; without statistics on
+        # the temporary table the planner scans the whole label table, ~10 ms
+        # a facet at 100k); many: the planner's scan of the label table wins
+        few = src == "m" and db.execute("SELECT count(*) FROM m").fetchone()[0] * 5 < self.n
+        join = "CROSS JOIN" if few else "JOIN"
         facets = {}
         for f in FACETS:
             c, a = cond(f"{src}.id", skip=f)
-            facets[f] = dict(db.execute(f"SELECT f.v, count(*) FROM {src} JOIN f_{f} f ON f.id = {src}.id"
+            facets[f] = dict(db.execute(f"SELECT f.v, count(*) FROM {src} {join} f_{f} f ON f.id = {src}.id"
                                         + (" WHERE " + c if c else "") + " GROUP BY f.v", a).fetchall())
         hits = []
         for rowid, _ in rows:  # the hits' fields, as a result page shows them
