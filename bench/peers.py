@@ -212,15 +212,21 @@ class Zhsearch:
         from search.results import SearchRequest
         from search.searcher import Searcher
 
+        from search.facets import NONE
+
         self._req = SearchRequest
+        self._none = NONE
         self.s = Searcher(str(index_dir))
 
     def run(self, item: dict) -> dict:
         r = self.s.search(self._req(q=item.get("q", ""), province=item.get("province", []),
                                     year=item.get("year", []), measure=item.get("measure", []),
                                     sort=item.get("sort", "relevance"), size=SIZE))
-        return {"total": r.total, "hits": [h.para_id for h in r.hits], "snippets": [h.snippet for h in r.hits],
-                "facets": {k: {str(v.value): v.count for v in vs} for k, vs in r.facets.items()}}
+        # the peers count the three facets of the mix; zhsearch also counts
+        # sources and the paragraphs of no known year, which they leave out
+        return {"total": r.total, "hits": [h.para_id for h in r.hits], "snippets": [h.snippet.html() for h in r.hits],
+                "facets": {k: {str(v.value): v.count for v in vs if v.value != self._none}
+                           for k, vs in r.facets.items() if k in FACETS}}
 
     def close(self):
         self.s.close()
