@@ -46,7 +46,12 @@ test: install-test
 fuzz: install-test
 	ZHSEARCH_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py --hypothesis-show-statistics
 
-bench: $(STAMP)
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+# the benchmark, with tantivy (the optional bench extra) beside SQLite FTS5 as peers
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run
 
 clean:
