@@ -194,3 +194,36 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
         for size in (1, 7, 500, r.doc_count_all()):
             docs = np.sort(rng.choice(r.doc_count_all(), size, replace=False))
             assert p.positions("body", "alpha", docs) == {d: expected[d] for d in docs.tolist() if d in expected}
+
+
+def test_arrays_file_holds_what_whoosh_holds(tmp_path):
+    """Each segment's arrays file (memory-mapped postings) holds, term for
+    term, the documents, frequencies and positions of Whoosh's postings."""
+    import numpy as np
+
+    from search.store.arrays import SegmentArrays
+
+    ix = _build(tmp_path, BulkSegmentWriter, EXTRA)
+    with ix.reader() as r:
+        (seg, _), = list(r.leaf_readers())
+        sa = SegmentArrays.open(seg.storage(), seg.segment())
+        assert sa is not None and {"text", "text_grams", "header", "header_grams", "path"} <= set(sa.fields)
+        checked = 0
+        for fieldname, f in sa.fields.items():
+            assert len(f.hash) == len(list(r.lexicon(fieldname))), fieldname
+            for tbytes in r.lexicon(fieldname):
+                t = f.term(tbytes)
+                assert t >= 0, (fieldname, tbytes)
+                m = r.postings(fieldname, tbytes.decode("utf-8"))
+                want = list(m.items_as("positions" if f.kind == "pos" else "weight"))
+                ids, tf = f.postings(t)
+                assert ids.tolist() == [d for d, _ in want], (fieldname, tbytes)
+                if f.kind == "pos":
+                    assert tf.tolist() == [len(v) for _, v in want]
+                    d, p = f.positions(t, np.asarray(ids[::2], dtype=np.int64))
+                    assert list(zip(d.tolist(), p.tolist())) == [(doc, q) for doc, v in want[::2] for q in v]
+                elif f.kind == "freq":
+                    assert tf.tolist() == [w for _, w in want]
+                checked += 1
+            assert f.term("不在此".encode("utf-8")) == -1
+        assert checked > 5_000

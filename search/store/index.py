@@ -10,7 +10,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.writing import LockError
 
-from search.store.postings import ArrayLRU, Postings
+from search.store.postings import ArrayLRU, Postings, write_arrays
 from search.store.record import StoredParagraph, paragraph_documents
 from search.store.schema import (
     INDEX_NAME, IndexLocked, IndexMissing, Meta, make_schema,
@@ -188,8 +188,10 @@ class IndexUpdate:
         meta.save(self._index.dir)
         w = self._writer
         segments = w._merge_segments(None, False, True)  # merge small old segments
-        if w._added:
-            segments.append(w._finalize_segment())
+        if w._added:  # Whoosh's merge made a segment: it gets its arrays file too
+            merged = w._finalize_segment()
+            write_arrays(w.storage, w.schema, merged)
+            segments.append(merged)
         else:
             w._close_segment()
         w._commit_toc(segments + new_segments)

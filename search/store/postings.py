@@ -1,9 +1,10 @@
 """Bulk access to a Whoosh reader: postings and columns as numpy arrays.
 
 Whoosh's matchers move one posting at a time (microseconds each); a broad
-query touches most of the archive, so the searcher reads whole posting lists
-block by block into arrays and works on those.  Document numbers are the
-reader's global ones (segment offset + local number).
+query touches most of the archive, so the searcher works on whole posting
+lists as arrays: a segment's arrays file (``arrays``), memory-mapped, where
+it has one; else Whoosh's blocks, decoded and cached.  Document numbers
+are the reader's global ones (segment offset + local number).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
+
+from search.store import arrays
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
@@ -68,9 +72,9 @@ class Postings:
 
     def __init__(self, reader, cache: ArrayLRU | None = None):
         self.reader = reader
-        self.leaves = []  # (segment reader, global offset)
+        self.leaves = []  # (segment reader, global offset, its arrays file or None)
         for seg, offset in reader.leaf_readers():
-            self.leaves.append((seg, offset))
+            self.leaves.append((seg, offset, _segment_arrays(seg)))
         self.doc_count_all = reader.doc_count_all()
         self._cache = cache if cache is not None else ArrayLRU(POSTINGS_CACHE)
 
@@ -78,7 +82,7 @@ class Postings:
 
     def numeric_column(self, fieldname: str, typecode: str, default: int = 0) -> np.ndarray:
         out = np.full(self.doc_count_all, default, dtype=np.int64)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             if not seg.has_column(fieldname):
                 continue
             col = seg.column_reader(fieldname, translate=False)
@@ -89,7 +93,7 @@ class Postings:
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         out = np.zeros(self.doc_count_all, dtype=np.float32)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             perdoc = seg._perdoc
             col = perdoc._cached_reader("_%s_len" % fieldname, LENGTHS_COLUMN)
             if col is None:
@@ -100,7 +104,7 @@ class Postings:
 
     def live_mask(self) -> np.ndarray:
         live = np.ones(self.doc_count_all, dtype=bool)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             if seg.has_deletions():
                 dead = np.fromiter(seg.deleted_docs_set, dtype=np.int64)
                 live[dead + offset] = False
@@ -112,7 +116,15 @@ class Postings:
         """All (docnum, term frequency) of a term, sorted by docnum,
         deleted documents included (the caller applies the live mask)."""
         ids_parts, tf_parts = [], []
-        for seg, offset in self.leaves:
+        for seg, offset, sa in self.leaves:
+            f = sa.fields.get(fieldname) if sa is not None else None
+            if f is not None:  # memory-mapped: nothing to decode or cache
+                t = f.term(text.encode("utf-8"))
+                if t >= 0:
+                    ids, tf = f.postings(t)
+                    ids_parts.append(ids.astype(np.int32) + np.int32(offset) if offset else ids.astype(np.int32))
+                    tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
+                continue
             key = (seg.segment().segment_id(), fieldname, text)
             hit = self._cache.get(key)
             if hit is None:
@@ -131,20 +143,52 @@ class Postings:
             return np.concatenate(ids_parts), np.concatenate(tf_parts)
         return EMPTY_IDS, EMPTY_TF
 
+    def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnum, position) of each position of a term in
+        ``docs`` (sorted global docnums), as two int64 arrays in doc then
+        position order."""
+        doc_parts, pos_parts = [], []
+        docs = np.asarray(docs, dtype=np.int64)
+        for seg, offset, sa in self.leaves:
+            lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
+            if lo == hi:
+                continue
+            local = docs[lo:hi] - offset
+            f = sa.fields.get(fieldname) if sa is not None else None
+            if f is not None and f.kind == "pos":
+                t = f.term(text.encode("utf-8"))
+                if t >= 0:
+                    d, p = f.positions(t, local)
+                    doc_parts.append(d + offset)
+                    pos_parts.append(p)
+                continue
+            found = self._whoosh_positions(seg, offset, fieldname, text, local)
+            if found:
+                doc_parts.append(np.repeat(np.fromiter(found, np.int64, len(found)),
+                                           [len(v) for v in found.values()]))
+                pos_parts.append(np.fromiter((q for v in found.values() for q in v), np.int64))
+        if not doc_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
     def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
         """Positions of a term in each of ``docs`` (sorted global docnums)."""
         out: dict[int, list[int]] = {}
-        if len(docs) == 0:
-            return out
-        for seg, offset in self.leaves:
-            lo, hi = offset, offset + seg.doc_count_all()
-            local = docs[(docs >= lo) & (docs < hi)].astype(np.int64) - offset
-            if len(local) == 0 or (fieldname, text) not in seg:
-                continue
+        d, p = self.position_pairs(fieldname, text, docs)
+        if len(d):
+            cuts = np.flatnonzero(np.diff(d)) + 1
+            for ds, ps in zip(np.split(d, cuts), np.split(p, cuts)):
+                out[int(ds[0])] = ps.tolist()
+        return out
+
+    def _whoosh_positions(self, seg, offset, fieldname, text, local) -> dict[int, list[int]]:
+        """Positions from a segment that has no arrays file."""
+        out: dict[int, list[int]] = {}
+        if (fieldname, text) in seg:
             m = _raw_postings(seg, fieldname, text)
             if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
                 _block_positions(m, local, offset, out)
-                continue
+                return out
             for d in local.tolist():
                 if not m.is_active():
                     break
@@ -242,3 +286,41 @@ def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
         tf.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
+
+
+def _segment_arrays(seg) -> "arrays.SegmentArrays | None":
+    return arrays.SegmentArrays.open(seg.storage(), seg.segment())
+
+
+def write_arrays(storage, schema, segment) -> None:
+    """Give a segment that Whoosh's own writer made (a merge of old
+    segments) its arrays file, from its postings."""
+    aw = arrays.ArraysWriter.create(storage, segment)
+    if aw is None:
+        return
+    seg = SegmentReader(storage, schema, segment)
+    try:
+        for name in seg.indexed_field_names():
+            kind = arrays.field_kind(schema[name].format)
+            if kind is None:
+                continue
+            fa = arrays.FieldArrays(kind)
+            for tbytes in seg.lexicon(name):
+                m = _raw_postings(seg, name, tbytes.decode("utf-8"))
+                if kind != "pos":
+                    ids, tf = _read_all(m)
+                    fa.add(tbytes, ids, freqs=tf.astype(np.uint32))
+                    continue
+                ids, poss = [], []
+                while m.is_active():  # small merged segments only: Whoosh's matcher will do
+                    ids.append(m.id())
+                    poss.append(m.value_as("positions"))
+                    m.next()
+                fa.add(tbytes, ids, positions=[q for p in poss for q in p], counts=[len(p) for p in poss])
+            aw.add_field(name, fa)
+    except BaseException:
+        aw.cancel()
+        raise
+    finally:
+        seg.close()
+    aw.close()

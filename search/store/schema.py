@@ -26,7 +26,7 @@ from whoosh.columns import NumericColumn
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 4  # 4: the source facet; fields renamed (text_grams, header, header_grams)
+SCHEMA_VERSION = 5  # 5: postings also as memory-mapped arrays (store/arrays.py); 4: the source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"

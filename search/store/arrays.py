@@ -1,0 +1,242 @@
+"""Postings as fixed-width arrays that numpy reads straight from a memory map.
+
+Beside Whoosh's own files, every segment has one more, ``<segment id>.zpa``
+(named like the segment's other files, so that Whoosh's commit deletes it
+with them), holding for each field the postings of every term:
+
+- ``hash``   uint64, one per term, sorted: the first 8 bytes of the term's
+             BLAKE2b digest (``term_hash``); a term is found by
+             ``searchsorted`` and confirmed against ``tend``/``tbytes``
+- ``tend``   uint32 per term, where its UTF-8 bytes end in ``tbytes``
+- ``pstart`` uint64 per term + 1: its postings are ``ids[pstart[t]:pstart[t+1]]``
+- ``ids``    uint32 per posting: segment-local document numbers, sorted per term
+- ``freq``   (frequency fields) the term's frequency in each document
+- positional fields instead: ``xstart`` uint64 per term + 1 (the term's
+  positions are ``pos[xstart[t]:xstart[t+1]]``), ``xoff`` uint32 per
+  posting (where its positions start, from the term's first) and ``pos``
+  (each posting's positions, ascending); a posting's frequency is how
+  many positions it has
+- existence fields (ids only) have neither.
+
+Deleted documents stay in the arrays until their segment is merged away,
+as in Whoosh's postings.  The file ends with its table of contents: JSON
+naming each array's offset, type and length, then the JSON's offset and
+length as two little-endian uint64.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from hashlib import blake2b
+
+import numpy as np
+from whoosh import formats
+
+MAGIC = b"ZHPA0001"
+EXT = ".zpa"
+_TRAILER = np.dtype("<u8")
+
+
+def term_hash(tbytes: bytes) -> int:
+    return int.from_bytes(blake2b(tbytes, digest_size=8).digest(), "little")
+
+
+def field_kind(fmt) -> str | None:
+    """How a field's postings are kept in the arrays: "pos", "freq",
+    "ids", or None for formats the arrays do not hold (their postings are
+    read from Whoosh's files)."""
+    kind = {formats.Positions: "pos", formats.Frequency: "freq", formats.Existence: "ids"}.get(type(fmt))
+    return kind
+
+
+def file_name(segment) -> str:
+    return segment.make_filename(EXT)
+
+
+def _smallest(values: np.ndarray, big=np.uint32) -> np.ndarray:
+    top = int(values.max()) if len(values) else 0
+    return values.astype(np.uint16 if top < 1 << 16 else big)
+
+
+class FieldArrays:
+    """Gathers one field's postings, term by term, for :class:`ArraysWriter`."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.terms: list[bytes] = []
+        self.ids: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []  # freq, or each posting's positions flattened
+        self.counts: list[np.ndarray] = []  # positional: positions per posting
+
+    def add(self, tbytes: bytes, ids, freqs=None, positions=None, counts=None) -> None:
+        """One term's postings: its documents (sorted) and their
+        frequencies, or their positions flattened with how many each has."""
+        self.terms.append(tbytes)
+        self.ids.append(np.asarray(ids, dtype=np.uint32))
+        if self.kind == "freq":
+            self.vals.append(np.asarray(freqs, dtype=np.uint32))
+        elif self.kind == "pos":
+            self.vals.append(np.asarray(positions, dtype=np.uint32))
+            self.counts.append(np.asarray(counts, dtype=np.uint32))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        n = len(self.terms)
+        hashes = np.fromiter((term_hash(t) for t in self.terms), dtype=np.uint64, count=n)
+        order = np.argsort(hashes, kind="stable")
+        terms = [self.terms[i] for i in order.tolist()]
+        ids = [self.ids[i] for i in order.tolist()]
+        out = {
+            "hash": hashes[order],
+            "tend": np.cumsum([len(t) for t in terms], dtype=np.uint64).astype(np.uint32),
+            "tbytes": np.frombuffer(b"".join(terms), dtype=np.uint8),
+            "pstart": np.concatenate([[0], np.cumsum([len(x) for x in ids], dtype=np.uint64)]).astype(np.uint64),
+            "ids": np.concatenate(ids) if ids else np.zeros(0, np.uint32),
+        }
+        if self.kind == "freq":
+            out["freq"] = _smallest(np.concatenate([self.vals[i] for i in order.tolist()]) if n else np.zeros(0))
+        elif self.kind == "pos":
+            vals = [self.vals[i] for i in order.tolist()]
+            counts = [self.counts[i] for i in order.tolist()]
+            out["xstart"] = np.concatenate([[0], np.cumsum([len(v) for v in vals], dtype=np.uint64)]).astype(np.uint64)
+            # where each posting's positions start, counted from its term's first
+            xoff = [np.concatenate([[0], np.cumsum(c[:-1], dtype=np.uint64)]) if len(c) else c for c in counts]
+            out["xoff"] = np.concatenate(xoff).astype(np.uint32) if xoff else np.zeros(0, np.uint32)
+            out["pos"] = _smallest(np.concatenate(vals) if vals else np.zeros(0))
+        return out
+
+
+class ArraysWriter:
+    """Writes a segment's arrays file a field at a time, under a temporary
+    name until :meth:`close` (a reader finds the whole file or none)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._f = open(path + ".tmp", "wb")
+        self._f.write(MAGIC)
+        self._toc: dict = {}
+
+    @classmethod
+    def create(cls, storage, segment) -> "ArraysWriter | None":
+        folder = getattr(storage, "folder", None)
+        return cls(os.path.join(folder, file_name(segment))) if folder else None
+
+    def add_field(self, name: str, fa: FieldArrays) -> None:
+        f = self._f
+        entry = self._toc[name] = {"kind": fa.kind, "arrays": {}}
+        for key, arr in fa.arrays().items():
+            arr = np.ascontiguousarray(arr)
+            f.write(b"\0" * (-f.tell() % 8))
+            entry["arrays"][key] = [f.tell(), arr.dtype.str, len(arr)]
+            f.write(arr.tobytes())
+
+    def close(self) -> None:
+        f = self._f
+        raw = json.dumps(self._toc).encode("utf-8")
+        at = f.tell()
+        f.write(raw)
+        f.write(np.array([at, len(raw)], dtype=_TRAILER).tobytes())
+        f.close()
+        os.replace(self.path + ".tmp", self.path)
+
+    def cancel(self) -> None:
+        self._f.close()
+        os.remove(self.path + ".tmp")
+
+
+class SegmentArrays:
+    """A segment's arrays file, memory-mapped: :meth:`field` gives one
+    field's arrays, and :meth:`term` a term's number in them."""
+
+    def __init__(self, path: str):
+        self.map = np.memmap(path, dtype=np.uint8, mode="r")
+        if bytes(self.map[:8]) != MAGIC:
+            raise ValueError(f"{path}: not a postings arrays file")
+        at, size = np.frombuffer(self.map[-16:].tobytes(), dtype=_TRAILER).tolist()
+        toc = json.loads(bytes(self.map[at:at + size]).decode("utf-8"))
+        self.fields: dict[str, Field] = {}
+        for name, entry in toc.items():
+            arrays = {}
+            for key, (off, dtype, count) in entry["arrays"].items():
+                dt = np.dtype(dtype)
+                arrays[key] = np.frombuffer(self.map, dtype=dt, count=count, offset=off)
+            self.fields[name] = Field(entry["kind"], arrays)
+
+    @classmethod
+    def open(cls, storage, segment) -> "SegmentArrays | None":
+        """The segment's arrays, or None where it has none (written by a
+        Whoosh writer and not given any, or in a storage that is not a
+        folder)."""
+        folder = getattr(storage, "folder", None)
+        if folder is None:
+            return None
+        path = os.path.join(folder, file_name(segment))
+        if not os.path.exists(path):
+            return None
+        return cls(path)
+
+
+class Field:
+    __slots__ = ("kind", "hash", "tend", "tbytes", "pstart", "ids", "freq", "xstart", "xoff", "pos")
+
+    def __init__(self, kind: str, arrays: dict):
+        self.kind = kind
+        for key in self.__slots__[1:]:
+            setattr(self, key, arrays.get(key))
+
+    def term(self, tbytes: bytes) -> int:
+        """The term's number, or -1 if the field does not hold it."""
+        h = np.uint64(term_hash(tbytes))
+        hashes = self.hash
+        t = int(np.searchsorted(hashes, h))
+        while t < len(hashes) and hashes[t] == h:
+            start = int(self.tend[t - 1]) if t else 0
+            if self.tbytes[start:int(self.tend[t])].tobytes() == tbytes:
+                return t
+            t += 1
+        return -1
+
+    def postings(self, t: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's (segment-local doc ids, frequencies; None where every
+        one is 1)."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        ids = self.ids[a:b]
+        if self.kind == "freq":
+            return ids, self.freq[a:b]
+        if self.kind == "pos":
+            off = self.xoff[a:b].astype(np.int64)
+            count = int(self.xstart[t + 1] - self.xstart[t])
+            return ids, np.diff(off, append=count)
+        return ids, None
+
+    def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment-local doc, position) of the term in each of ``local``
+        (sorted segment-local doc ids), in doc then position order."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        ids = self.ids[a:b]
+        n = len(ids)
+        if n == 0 or len(local) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if len(local) < n:
+            at = np.searchsorted(ids, local)
+            ok = at < n
+            at = at[ok]
+            sel = at[ids[at] == local[ok]]
+        else:
+            at = np.minimum(np.searchsorted(local, ids), len(local) - 1)
+            sel = np.flatnonzero(local[at] == ids)
+        if len(sel) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        xa = int(self.xstart[t])
+        count = int(self.xstart[t + 1]) - xa
+        xoff = self.xoff[a:b]
+        starts = xoff[sel].astype(np.int64)
+        nxt = sel + 1
+        ends = np.where(nxt < n, xoff[np.minimum(nxt, n - 1)].astype(np.int64), count)
+        lengths = ends - starts
+        total = int(lengths.sum())
+        # the flat indexes of every selected posting's positions
+        first = np.cumsum(lengths) - lengths
+        flat = np.repeat(starts - first, lengths) + np.arange(total, dtype=np.int64)
+        docs = np.repeat(ids[sel].astype(np.int64), lengths)
+        return docs, self.pos[xa:xa + count][flat].astype(np.int64)
