@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 
-from search.analysis import fold
+from search.analysis import CJK_RUN, fold
 from search.highlight import leaf_spans
-from search.matching import Matcher
+from search.matching import Matcher, literal_starts
 from search.query import AllOf, AnyOf, Literal, Phrase, Query
 from search.results import SearchRequest
 
@@ -107,22 +107,77 @@ def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
 
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
     """Scores of the best candidates raised by how close the query's words
-    stand in the text, and by the whole query standing there as typed."""
+    stand in the text, and by the whole query standing there as typed.
+    Where the words and the whole query are Chinese literals, where they
+    stand comes from the text's bigram positions; else from the stored
+    text, folded."""
+    if len(leaves) < 2:  # no proximity, and no whole query to find
+        return [float(s) for s in scores.tolist()]
     whole = "".join(fold(query.raw).split())
+    found = _by_position(m, leaves, whole, docs)
     out = []
     for d, s in zip(docs.tolist(), scores.tolist()):
-        folded = fold(m.snap.stored(d).text)
-        bonus = PROXIMITY_BONUS * proximity(folded, leaves)
-        if len(leaves) > 1 and whole and whole in folded:
+        if found is not None:
+            per_leaf, has_whole = found(d)
+        else:
+            folded = fold(m.snap.stored(d).text)
+            per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+            has_whole = bool(whole) and whole in folded
+        bonus = PROXIMITY_BONUS * spans_proximity(per_leaf)
+        if has_whole:
             bonus += WHOLE_BONUS
         out.append(float(s) * (1 + bonus))
+    return out
+
+
+def _is_chinese(text: str) -> bool:
+    return len(text) >= 2 and CJK_RUN.fullmatch(text) is not None
+
+
+def _by_position(m: Matcher, leaves, whole: str, docs: np.ndarray):
+    """A function doc -> (each leaf's spans, whether the whole query
+    stands there), from the text's bigram positions; None where a leaf or
+    the whole query is not a Chinese literal (a latin word, one
+    character), which positions cannot place."""
+    if not all(isinstance(leaf, Literal) and _is_chinese(leaf.text) for leaf in leaves):
+        return None
+    if whole and not _is_chinese(whole):
+        return None
+    docs = np.sort(docs.astype(np.int64))
+    starts = [_starts_by_doc(literal_starts(m.postings, "text_grams", leaf.text, docs)) for leaf in leaves]
+    wholes = _starts_by_doc(literal_starts(m.postings, "text_grams", whole, docs)) if whole else {}
+
+    def found(d: int):
+        per_leaf = [_spans(st.get(d, ()), len(leaf.text)) for st, leaf in zip(starts, leaves)]
+        return per_leaf, d in wholes
+    return found
+
+
+def _starts_by_doc(keys: np.ndarray) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for k in keys.tolist():
+        out.setdefault(k >> 32, []).append(k & 0xFFFFFFFF)
+    return out
+
+
+def _spans(starts, n: int) -> list[tuple[int, int]]:
+    """Occurrences that do not overlap, first first (as ``str.find`` finds them)."""
+    out, end = [], -1
+    for s in starts:
+        if s >= end:
+            out.append((s, s + n))
+            end = s + n
     return out
 
 
 def proximity(folded: str, leaves: list) -> float:
     """1.0 when the query's words stand side by side, towards 0 as they
     scatter: their total length over the smallest window holding them all."""
-    per_leaf = [leaf_spans(folded, leaf) for leaf in leaves]
+    return spans_proximity([leaf_spans(folded, leaf) for leaf in leaves])
+
+
+def spans_proximity(per_leaf: list) -> float:
+    """``proximity`` of each leaf's spans (sorted, not overlapping)."""
     if len(per_leaf) < 2 or any(not s for s in per_leaf):
         return 0.0
     events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
