@@ -46,8 +46,10 @@ def field_kind(fmt) -> str | None:
     """How a field's postings are kept in the arrays: "pos", "freq",
     "ids", or None for formats the arrays do not hold (their postings are
     read from Whoosh's files)."""
-    kind = {formats.Positions: "pos", formats.Frequency: "freq", formats.Existence: "ids"}.get(type(fmt))
-    return kind
+    from search.store.schema import ArrayPositions
+
+    return {ArrayPositions: "pos", formats.Positions: "pos", formats.Frequency: "freq",
+            formats.Existence: "ids"}.get(type(fmt))
 
 
 def file_name(segment) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.writing import LockError
 
-from search.store.postings import ArrayLRU, Postings, write_arrays
+from search.store.postings import ArrayLRU, Postings, merge_arrays
 from search.store.record import StoredParagraph, paragraph_documents
 from search.store.schema import (
     INDEX_NAME, IndexLocked, IndexMissing, Meta, make_schema,
@@ -187,10 +187,19 @@ class IndexUpdate:
                 meta.names.setdefault(facet, {}).setdefault(code, name)
         meta.save(self._index.dir)
         w = self._writer
+        sources = []  # the old segments Whoosh's merge adds, and where their documents go
+        add_reader = w.add_reader
+
+        def add_reader_noting(reader):
+            deleted = frozenset(reader.deleted_docs_set) if reader.has_deletions() else frozenset()
+            sources.append((reader.segment(), w.docnum, deleted))
+            add_reader(reader)
+
+        w.add_reader = add_reader_noting
         segments = w._merge_segments(None, False, True)  # merge small old segments
         if w._added:  # Whoosh's merge made a segment: it gets its arrays file too
             merged = w._finalize_segment()
-            write_arrays(w.storage, w.schema, merged)
+            merge_arrays(w.storage, merged, sources)
             segments.append(merged)
         else:
             w._close_segment()

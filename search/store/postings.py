@@ -16,10 +16,10 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 from search.store import arrays
+from search.store.schema import REBUILD_HINT, ArrayPositions, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
@@ -184,6 +184,8 @@ class Postings:
     def _whoosh_positions(self, seg, offset, fieldname, text, local) -> dict[int, list[int]]:
         """Positions from a segment that has no arrays file."""
         out: dict[int, list[int]] = {}
+        if isinstance(seg.schema[fieldname].format, ArrayPositions):
+            raise IndexDamaged(f"segment {seg.segment().segment_id()} has no arrays file: run `{REBUILD_HINT}`")
         if (fieldname, text) in seg:
             m = _raw_postings(seg, fieldname, text)
             if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
@@ -292,35 +294,72 @@ def _segment_arrays(seg) -> "arrays.SegmentArrays | None":
     return arrays.SegmentArrays.open(seg.storage(), seg.segment())
 
 
-def write_arrays(storage, schema, segment) -> None:
-    """Give a segment that Whoosh's own writer made (a merge of old
-    segments) its arrays file, from its postings."""
+def merge_arrays(storage, segment, sources: list[tuple]) -> None:
+    """Give a segment that Whoosh's writer made by merging old segments its
+    arrays file, from theirs.  ``sources``: (old segment, the document
+    number its first live document got, its deleted documents), in the
+    order Whoosh added them; live documents keep their order."""
     aw = arrays.ArraysWriter.create(storage, segment)
     if aw is None:
         return
-    seg = SegmentReader(storage, schema, segment)
     try:
-        for name in seg.indexed_field_names():
-            kind = arrays.field_kind(schema[name].format)
-            if kind is None:
-                continue
-            fa = arrays.FieldArrays(kind)
-            for tbytes in seg.lexicon(name):
-                m = _raw_postings(seg, name, tbytes.decode("utf-8"))
-                if kind != "pos":
-                    ids, tf = _read_all(m)
-                    fa.add(tbytes, ids, freqs=tf.astype(np.uint32))
-                    continue
-                ids, poss = [], []
-                while m.is_active():  # small merged segments only: Whoosh's matcher will do
-                    ids.append(m.id())
-                    poss.append(m.value_as("positions"))
-                    m.next()
-                fa.add(tbytes, ids, positions=[q for p in poss for q in p], counts=[len(p) for p in poss])
-            aw.add_field(name, fa)
+        parts: dict[str, list] = {}  # field -> [(Field, new id of each old doc or -1)]
+        for old, base, deleted in sources:
+            sa = arrays.SegmentArrays.open(storage, old)
+            if sa is None:
+                raise IndexDamaged(f"segment {old.segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+            live = np.ones(old.doc_count_all(), dtype=bool)
+            if deleted:
+                live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+            newid = np.where(live, base + np.cumsum(live) - 1, -1)
+            for name, f in sa.fields.items():
+                parts.setdefault(name, []).append((f, newid))
+        for name, fparts in parts.items():
+            aw.add_field(name, _merged_field(fparts))
     except BaseException:
         aw.cancel()
         raise
-    finally:
-        seg.close()
     aw.close()
+
+
+def _merged_field(fparts: list) -> "arrays.FieldArrays":
+    kind = fparts[0][0].kind
+    fa = arrays.FieldArrays(kind)
+    terms: dict[bytes, list] = {}
+    for f, newid in fparts:
+        n = len(f.hash)
+        ids = newid[f.ids.astype(np.int64)]
+        keep = ids >= 0
+        if kind == "pos":  # each posting's positions: from its term's start plus its offset
+            term_of = np.repeat(np.arange(n), np.diff(f.pstart.astype(np.int64)))
+            first = f.xstart[:-1].astype(np.int64)[term_of] + f.xoff.astype(np.int64)
+            counts = np.diff(first, append=len(f.pos))
+            pos_keep = np.repeat(keep, counts)
+            pos = f.pos.astype(np.uint32)[pos_keep]
+            counts = counts[keep]
+            pos_cut = np.concatenate([[0], np.cumsum(counts)])
+        vals = f.freq[keep] if kind == "freq" else None
+        cut = np.concatenate([[0], np.cumsum(keep)])[f.pstart.astype(np.int64)]
+        ids = ids[keep]
+        tend = f.tend.astype(np.int64)
+        for t in range(n):
+            a, b = int(cut[t]), int(cut[t + 1])
+            if a == b:
+                continue
+            tbytes = f.tbytes[(int(tend[t - 1]) if t else 0):int(tend[t])].tobytes()
+            if kind == "pos":
+                part = (ids[a:b], counts[a:b], pos[pos_cut[a]:pos_cut[b]])
+            else:
+                part = (ids[a:b], vals[a:b] if vals is not None else None, None)
+            terms.setdefault(tbytes, []).append(part)
+    for tbytes in sorted(terms):
+        ps = terms[tbytes]
+        ids = np.concatenate([p[0] for p in ps])
+        if kind == "pos":
+            fa.add(tbytes, ids, positions=np.concatenate([p[2] for p in ps]),
+                   counts=np.concatenate([p[1] for p in ps]))
+        elif kind == "freq":
+            fa.add(tbytes, ids, freqs=np.concatenate([p[1] for p in ps]))
+        else:
+            fa.add(tbytes, ids)
+    return fa

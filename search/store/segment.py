@@ -31,7 +31,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.store import arrays
-from search.store.schema import Analyzed, TermTokenizer
+from search.store.schema import Analyzed, ArrayPositions, TermTokenizer
 
 POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
 _NO_LENGTH = (length_to_byte(None), length_to_byte(0))  # blocks carry no length statistics
@@ -151,20 +151,26 @@ class _Term:
     frequency (``Frequency``) or its position, where it has one, else ~k
     for the k-th encoded value in ``multi`` (positional formats).  The
     positions of those are also kept flat in ``mpos`` (``mcount`` of each)
-    where the term's analyzer is ours, for the arrays file."""
+    where the term's analyzer is ours, for the arrays file; in an
+    ``ArrayPositions`` field ``vals`` are frequencies and ``mpos`` every
+    posting's positions."""
 
     __slots__ = ("ids", "vals", "multi", "mpos", "mcount")
 
-    def __init__(self, kind):
+    def __init__(self, kind, keep_positions=False):
         self.ids = array("I")
         self.vals = None if kind == "none" else array("I") if kind == "freq" else array("i")
         self.multi = [] if kind == "bytes" else None
-        self.mpos = array("I") if kind == "bytes" else None
+        self.mpos = array("I") if kind == "bytes" or keep_positions else None
         self.mcount = array("I") if kind == "bytes" else None
 
     def add_to(self, fa: "arrays.FieldArrays", tbytes: bytes, fmt) -> None:
         """Hand the term's postings to the arrays file's writer."""
         ids = np.frombuffer(self.ids, dtype=np.uint32)
+        if fa.kind == "pos" and self.mcount is None:  # ArrayPositions: every posting's positions kept
+            fa.add(tbytes, ids, positions=np.frombuffer(self.mpos, dtype=np.uint32),
+                   counts=np.frombuffer(self.vals, dtype=np.uint32))
+            return
         if fa.kind != "pos":
             fa.add(tbytes, ids, freqs=np.frombuffer(self.vals, dtype=np.uint32) if fa.kind == "freq" else None)
             return
@@ -207,7 +213,7 @@ def _value_kind(fmt) -> str:
         return "bytes"
     if size == 0:
         return "none"
-    if type(fmt) is formats.Frequency:  # values are the frequency as a 4-byte big-endian int
+    if type(fmt) in (formats.Frequency, ArrayPositions):  # values: the frequency as a 4-byte big-endian int
         return "freq"
     raise NotImplementedError(f"{type(fmt).__name__}: fixed-size values other than frequencies")
 
@@ -235,7 +241,9 @@ class BulkSegmentWriter(SegmentWriter):
                 raise NotImplementedError(f"field {name!r}: spelling or vectors are not written in bulk")
             fmt = field.format
             analyzed = (isinstance(field.analyzer, TermTokenizer)
-                        and type(fmt) in (formats.Positions, formats.Frequency))
+                        and type(fmt) in (formats.Positions, formats.Frequency, ArrayPositions))
+            if type(fmt) is ArrayPositions and not analyzed:
+                raise NotImplementedError(f"field {name!r}: ArrayPositions needs a TermTokenizer")
             self._fields[name] = ({}, _value_kind(fmt), fmt, analyzed)
         self._one_position: dict[int, bytes] = {}
 
@@ -302,14 +310,17 @@ class BulkSegmentWriter(SegmentWriter):
             else:
                 p.append(pos)
         positional = kind == "bytes"
+        in_arrays = type(fmt) is ArrayPositions
         one = self._one_position
         for term, poss in by_term.items():
             t = terms.get(term)
             if t is None:
-                t = terms[term] = _Term(kind)
+                t = terms[term] = _Term(kind, in_arrays)
             t.ids.append(docnum)
             if not positional:
                 t.vals.append(len(poss))
+                if in_arrays:
+                    t.mpos.extend(poss)
             elif len(poss) == 1:
                 p = poss[0]
                 if p not in one:
