@@ -10,13 +10,14 @@ with them), holding for each field the postings of every term:
 - ``tend``   uint32 per term, where its UTF-8 bytes end in ``tbytes``
 - ``pstart`` uint64 per term + 1: its postings are ``ids[pstart[t]:pstart[t+1]]``
 - ``ids``    uint32 per posting: segment-local document numbers, sorted per term
-- ``freq``   (frequency fields) the term's frequency in each document
-- positional fields instead: ``xstart`` uint64 per term + 1 (the term's
-  positions are ``pos[xstart[t]:xstart[t+1]]``), ``xoff`` uint32 per
-  posting (where its positions start, from the term's first) and ``pos``
-  (each posting's positions, ascending); a posting's frequency is how
-  many positions it has
-- existence fields (ids only) have neither.
+- ``freq``   (frequency and positional fields) the term's frequency in
+             each document, in the smallest unsigned type that holds them
+- positional fields also: ``pos``, every posting's positions (ascending),
+  in posting order (the postings' frequencies say how many each has), and
+  ``skip``, uint64: where in ``pos`` the positions of every 64th posting
+  start (a posting's are found from the skip before it and the
+  frequencies between, without a running sum over the whole list)
+- existence fields (ids only) have no ``freq``.
 
 Deleted documents stay in the arrays until their segment is merged away,
 as in Whoosh's postings.  The file ends with its table of contents: JSON
@@ -36,6 +37,7 @@ from whoosh import formats
 MAGIC = b"ZHPA0001"
 EXT = ".zpa"
 _TRAILER = np.dtype("<u8")
+SKIP = 64  # postings between entries of a positional field's ``skip``
 
 
 def term_hash(tbytes: bytes) -> int:
@@ -56,9 +58,9 @@ def file_name(segment) -> str:
     return segment.make_filename(EXT)
 
 
-def _smallest(values: np.ndarray, big=np.uint32) -> np.ndarray:
+def _smallest(values: np.ndarray) -> np.ndarray:
     top = int(values.max()) if len(values) else 0
-    return values.astype(np.uint16 if top < 1 << 16 else big)
+    return values.astype(np.uint8 if top < 1 << 8 else np.uint16 if top < 1 << 16 else np.uint32)
 
 
 class FieldArrays:
@@ -98,13 +100,12 @@ class FieldArrays:
         if self.kind == "freq":
             out["freq"] = _smallest(np.concatenate([self.vals[i] for i in order.tolist()]) if n else np.zeros(0))
         elif self.kind == "pos":
-            vals = [self.vals[i] for i in order.tolist()]
-            counts = [self.counts[i] for i in order.tolist()]
-            out["xstart"] = np.concatenate([[0], np.cumsum([len(v) for v in vals], dtype=np.uint64)]).astype(np.uint64)
-            # where each posting's positions start, counted from its term's first
-            xoff = [np.concatenate([[0], np.cumsum(c[:-1], dtype=np.uint64)]) if len(c) else c for c in counts]
-            out["xoff"] = np.concatenate(xoff).astype(np.uint32) if xoff else np.zeros(0, np.uint32)
-            out["pos"] = _smallest(np.concatenate(vals) if vals else np.zeros(0))
+            counts = np.concatenate([self.counts[i] for i in order.tolist()]) if n else np.zeros(0, np.uint32)
+            out["freq"] = _smallest(counts)
+            starts = np.concatenate([[0], np.cumsum(counts, dtype=np.uint64)])
+            out["skip"] = starts[::SKIP].astype(np.uint64)
+            pos = np.concatenate([self.vals[i] for i in order.tolist()]) if n else np.zeros(0, np.uint32)
+            out["pos"] = pos.astype(np.uint16) if len(pos) and int(pos.max()) < 1 << 16 else pos
         return out
 
 
@@ -179,7 +180,7 @@ class SegmentArrays:
 
 
 class Field:
-    __slots__ = ("kind", "hash", "tend", "tbytes", "pstart", "ids", "freq", "xstart", "xoff", "pos")
+    __slots__ = ("kind", "hash", "tend", "tbytes", "pstart", "ids", "freq", "skip", "pos")
 
     def __init__(self, kind: str, arrays: dict):
         self.kind = kind
@@ -203,13 +204,22 @@ class Field:
         one is 1)."""
         a, b = int(self.pstart[t]), int(self.pstart[t + 1])
         ids = self.ids[a:b]
-        if self.kind == "freq":
-            return ids, self.freq[a:b]
-        if self.kind == "pos":
-            off = self.xoff[a:b].astype(np.int64)
-            count = int(self.xstart[t + 1] - self.xstart[t])
-            return ids, np.diff(off, append=count)
-        return ids, None
+        return ids, (self.freq[a:b] if self.freq is not None else None)
+
+    def position_starts(self, g: np.ndarray) -> np.ndarray:
+        """Where in ``pos`` the positions of postings ``g`` (indexes into
+        ``ids``, int64) start: the skip entry before each, plus the
+        frequencies of the postings between (at most SKIP - 1 of them)."""
+        block = g // SKIP
+        base = block * SKIP
+        width = g - base
+        out = self.skip[block].astype(np.int64)
+        if int(width.max(initial=0)) == 0:
+            return out
+        cols = np.arange(SKIP - 1, dtype=np.int64)
+        idx = np.minimum(base[:, None] + cols[None, :], len(self.freq) - 1)
+        within = np.where(cols[None, :] < width[:, None], self.freq[idx], 0)
+        return out + within.sum(axis=1, dtype=np.int64)
 
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local doc, position) of the term in each of ``local``
@@ -229,16 +239,16 @@ class Field:
             sel = np.flatnonzero(local[at] == ids)
         if len(sel) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        xa = int(self.xstart[t])
-        count = int(self.xstart[t + 1]) - xa
-        xoff = self.xoff[a:b]
-        starts = xoff[sel].astype(np.int64)
-        nxt = sel + 1
-        ends = np.where(nxt < n, xoff[np.minimum(nxt, n - 1)].astype(np.int64), count)
-        lengths = ends - starts
+        g = sel.astype(np.int64) + a
+        lengths = self.freq[g].astype(np.int64)
+        if len(sel) * SKIP < n:  # a few postings: from the skip table
+            starts = self.position_starts(g)
+        else:  # many: a running sum over the term's postings
+            run = np.cumsum(self.freq[a:b], dtype=np.int64)
+            starts = int(self.position_starts(np.array([a], dtype=np.int64))[0]) + run[sel] - lengths
         total = int(lengths.sum())
         # the flat indexes of every selected posting's positions
         first = np.cumsum(lengths) - lengths
         flat = np.repeat(starts - first, lengths) + np.arange(total, dtype=np.int64)
         docs = np.repeat(ids[sel].astype(np.int64), lengths)
-        return docs, self.pos[xa:xa + count][flat].astype(np.int64)
+        return docs, self.pos[flat].astype(np.int64)

@@ -330,15 +330,13 @@ def _merged_field(fparts: list) -> "arrays.FieldArrays":
         n = len(f.hash)
         ids = newid[f.ids.astype(np.int64)]
         keep = ids >= 0
-        if kind == "pos":  # each posting's positions: from its term's start plus its offset
-            term_of = np.repeat(np.arange(n), np.diff(f.pstart.astype(np.int64)))
-            first = f.xstart[:-1].astype(np.int64)[term_of] + f.xoff.astype(np.int64)
-            counts = np.diff(first, append=len(f.pos))
+        if kind == "pos":  # positions lie in posting order, as many as each one's frequency
+            counts = f.freq.astype(np.int64)
             pos_keep = np.repeat(keep, counts)
             pos = f.pos.astype(np.uint32)[pos_keep]
             counts = counts[keep]
             pos_cut = np.concatenate([[0], np.cumsum(counts)])
-        vals = f.freq[keep] if kind == "freq" else None
+        vals = f.freq[keep].astype(np.uint32) if kind == "freq" else None
         cut = np.concatenate([[0], np.cumsum(keep)])[f.pstart.astype(np.int64)]
         ids = ids[keep]
         tend = f.tend.astype(np.int64)
