@@ -136,21 +136,33 @@ def _is_chinese(text: str) -> bool:
 
 def _by_position(m: Matcher, leaves, whole: str, docs: np.ndarray):
     """A function doc -> (each leaf's spans, whether the whole query
-    stands there), from the text's bigram positions; None where a leaf or
-    the whole query is not a Chinese literal (a latin word, one
-    character), which positions cannot place."""
+    stands there), the spans from the text's bigram positions; None where
+    a leaf is not a Chinese literal (a latin word, one character), which
+    positions cannot place."""
     if not all(isinstance(leaf, Literal) and _is_chinese(leaf.text) for leaf in leaves):
-        return None
-    if whole and not _is_chinese(whole):
         return None
     docs = np.sort(docs.astype(np.int64))
     starts = [_starts_by_doc(literal_starts(m.postings, "text_grams", leaf.text, docs)) for leaf in leaves]
-    wholes = _starts_by_doc(literal_starts(m.postings, "text_grams", whole, docs)) if whole else {}
+    with_whole = _holding_whole(m, whole, docs)
 
     def found(d: int):
         per_leaf = [_spans(st.get(d, ()), len(leaf.text)) for st, leaf in zip(starts, leaves)]
-        return per_leaf, d in wholes
+        return per_leaf, d in with_whole
     return found
+
+
+def _holding_whole(m: Matcher, whole: str, docs: np.ndarray) -> set[int]:
+    """Which of ``docs`` (sorted) hold the whole query as typed: from
+    positions where it is Chinese; else the stored text of those that hold
+    each of its runs of Chinese characters."""
+    if not whole:
+        return set()
+    if _is_chinese(whole):
+        return set((literal_starts(m.postings, "text_grams", whole, docs) >> 32).tolist())
+    for run in CJK_RUN.findall(whole):
+        if len(run) >= 2 and len(docs):
+            docs = np.unique(literal_starts(m.postings, "text_grams", run, docs) >> 32)
+    return {d for d in docs.tolist() if whole in fold(m.snap.stored(d).text)}
 
 
 def _starts_by_doc(keys: np.ndarray) -> dict[int, list[int]]:

@@ -32,7 +32,7 @@ def _by_text(m, query, leaves, docs):
 
 
 @pytest.mark.parametrize("q", ["劳务 输转", "扶贫车间 甘肃", "就業 扶貧", "贫困 劳动力 就业", "哈哈 哈哈哈",
-                               "技能 培训", "扶贫车间", "车间 扶贫"])
+                               "技能 培训", "扶贫车间", "车间 扶贫", "扶贫 OR 就业", "扶贫 -甘肃", '"扶贫" 车间'])
 def test_positions_place_words_as_the_text_does(searcher, q):
     query = searcher.query(q)
     leaves = query.positive_leaves()
