@@ -12,6 +12,7 @@ stored text.
 from __future__ import annotations
 
 import numpy as np
+import numpy.ma  # noqa: F401  np.unique imports it on first use: 40 ms of someone's first query
 
 from search.analysis import fold
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
