@@ -11,6 +11,8 @@ document numbers and frequencies or positions in arrays as documents arrive
 (they arrive in document order, so nothing needs sorting) and writes each
 term's postings a block at a time, encoding values only then (a posting's
 single position, the common case, is encoded once per distinct position).
+It also writes the segment's arrays file (``search.store.arrays``) from the
+same arrays: for ``ArrayPositions`` fields the only copy of the positions.
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
