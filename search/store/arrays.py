@@ -28,6 +28,7 @@ length as two little-endian uint64.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from hashlib import blake2b
 
@@ -153,6 +154,10 @@ class SegmentArrays:
 
     def __init__(self, path: str):
         self.map = np.memmap(path, dtype=np.uint8, mode="r")
+        try:  # read ahead into the page cache now, not a page per first touch in someone's first search
+            self.map._mmap.madvise(mmap.MADV_WILLNEED)
+        except (AttributeError, OSError, ValueError):
+            pass
         if bytes(self.map[:8]) != MAGIC:
             raise ValueError(f"{path}: not a postings arrays file")
         at, size = np.frombuffer(self.map[-16:].tobytes(), dtype=_TRAILER).tolist()
