@@ -59,9 +59,12 @@ def file_name(segment) -> str:
     return segment.make_filename(EXT)
 
 
-def _smallest(values: np.ndarray) -> np.ndarray:
-    top = int(values.max()) if len(values) else 0
-    return values.astype(np.uint8 if top < 1 << 8 else np.uint16 if top < 1 << 16 else np.uint32)
+def _write(f, parts: list, dtype: np.dtype) -> int:
+    if not parts:
+        return 0
+    arr = np.concatenate(parts).astype(dtype, copy=False) if len(parts) > 1 else np.asarray(parts[0], dtype=dtype)
+    f.write(memoryview(np.ascontiguousarray(arr)).cast("B"))
+    return len(arr)
 
 
 class FieldArrays:
@@ -85,29 +88,50 @@ class FieldArrays:
             self.vals.append(np.asarray(positions, dtype=np.uint32))
             self.counts.append(np.asarray(counts, dtype=np.uint32))
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self):
+        """(name, type, its parts in order) of each array of the field: the
+        postings' arrays in parts, so that no copy of the whole field is
+        made in memory."""
         n = len(self.terms)
         hashes = np.fromiter((term_hash(t) for t in self.terms), dtype=np.uint64, count=n)
-        order = np.argsort(hashes, kind="stable")
-        terms = [self.terms[i] for i in order.tolist()]
-        ids = [self.ids[i] for i in order.tolist()]
-        out = {
-            "hash": hashes[order],
-            "tend": np.cumsum([len(t) for t in terms], dtype=np.uint64).astype(np.uint32),
-            "tbytes": np.frombuffer(b"".join(terms), dtype=np.uint8),
-            "pstart": np.concatenate([[0], np.cumsum([len(x) for x in ids], dtype=np.uint64)]).astype(np.uint64),
-            "ids": np.concatenate(ids) if ids else np.zeros(0, np.uint32),
-        }
+        order = np.argsort(hashes, kind="stable").tolist()
+        terms = [self.terms[i] for i in order]
+        lengths = np.array([len(self.ids[i]) for i in order], dtype=np.uint64)
+        yield "hash", np.uint64, [hashes[order]]
+        yield "tend", np.uint32, [np.cumsum([len(t) for t in terms], dtype=np.uint64)]
+        yield "tbytes", np.uint8, [np.frombuffer(b"".join(terms), dtype=np.uint8)]
+        yield "pstart", np.uint64, [np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]
+        yield "ids", np.uint32, (self.ids[i] for i in order)
         if self.kind == "freq":
-            out["freq"] = _smallest(np.concatenate([self.vals[i] for i in order.tolist()]) if n else np.zeros(0))
+            yield "freq", _smallest_type(self.vals), (self.vals[i] for i in order)
         elif self.kind == "pos":
-            counts = np.concatenate([self.counts[i] for i in order.tolist()]) if n else np.zeros(0, np.uint32)
-            out["freq"] = _smallest(counts)
-            starts = np.concatenate([[0], np.cumsum(counts, dtype=np.uint64)])
-            out["skip"] = starts[::SKIP].astype(np.uint64)
-            pos = np.concatenate([self.vals[i] for i in order.tolist()]) if n else np.zeros(0, np.uint32)
-            out["pos"] = pos.astype(np.uint16) if len(pos) and int(pos.max()) < 1 << 16 else pos
-        return out
+            yield "freq", _smallest_type(self.counts), (self.counts[i] for i in order)
+            yield "skip", np.uint64, _skips([self.counts[i] for i in order])
+            yield "pos", _smallest_type(self.vals, np.uint16), (self.vals[i] for i in order)
+
+
+def _smallest_type(parts: list, smallest=np.uint8):
+    top = max((int(p.max()) for p in parts if len(p)), default=0)
+    for t in (np.uint8, np.uint16):
+        if np.dtype(t).itemsize >= np.dtype(smallest).itemsize and top <= np.iinfo(t).max:
+            return t
+    return np.uint32
+
+
+def _skips(counts: list):
+    """Where the positions of every SKIP-th posting start (and one past
+    the last posting, where that falls on a multiple of SKIP)."""
+    done, total = 0, 0  # postings and positions before the part
+    for c in counts:
+        n = len(c)
+        first = (-done) % SKIP  # the part's first posting at a multiple of SKIP
+        if first < n:
+            starts = np.cumsum(c, dtype=np.uint64) - c  # from the part's first position
+            yield starts[first::SKIP] + np.uint64(total)
+        done += n
+        total += int(c.sum(dtype=np.uint64))
+    if done % SKIP == 0:
+        yield np.array([total], dtype=np.uint64)
 
 
 class ArraysWriter:
@@ -128,11 +152,18 @@ class ArraysWriter:
     def add_field(self, name: str, fa: FieldArrays) -> None:
         f = self._f
         entry = self._toc[name] = {"kind": fa.kind, "arrays": {}}
-        for key, arr in fa.arrays().items():
-            arr = np.ascontiguousarray(arr)
+        for key, dtype, parts in fa.arrays():
+            dtype = np.dtype(dtype)
             f.write(b"\0" * (-f.tell() % 8))
-            entry["arrays"][key] = [f.tell(), arr.dtype.str, len(arr)]
-            f.write(arr.tobytes())
+            start, count, batch, size = f.tell(), 0, [], 0
+            for part in parts:  # written in batches of about a million elements
+                batch.append(part)
+                size += len(part)
+                if size >= 1 << 20:
+                    count += _write(f, batch, dtype)
+                    batch, size = [], 0
+            count += _write(f, batch, dtype)
+            entry["arrays"][key] = [start, dtype.str, count]
 
     def close(self) -> None:
         f = self._f
