@@ -12,6 +12,7 @@ stored text.
 from __future__ import annotations
 
 import numpy as np
+import numpy.ma  # noqa: F401  np.unique imports it on first use: 40 ms of someone's first query
 
 from search.analysis import fold
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
@@ -136,7 +137,6 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
         cand = intersect_sorted(cand, ids)
     if len(cand) == 0:
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
-    offsets = sorted(set(range(0, n - 1, 2)) | {n - 2})
     # documents where jieba made the whole string one word need no check
     word_ids, word_tf = p.ids_tf(words, text)
     sure = np.isin(cand, word_ids, assume_unique=True)
@@ -146,22 +146,38 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     check = cand[~sure]
     if len(check) == 0:
         return cand, tf
-    pos = [p.positions(grams, text[off:off + 2], check) for off in offsets]
-    found = np.zeros(len(check), dtype=bool)
-    counts = np.ones(len(check), dtype=np.float32)
-    for i, d in enumerate(check.tolist()):
-        starts = set(pos[0].get(d, ()))
-        for k, off in enumerate(offsets[1:], 1):
-            starts &= {q - off for q in pos[k].get(d, ())}
-            if not starts:
-                break
-        if starts:
-            found[i] = True
-            counts[i] = len(starts)
+    found_docs, counts = np.unique(literal_starts(p, grams, text, check) >> 32, return_counts=True)
+    found = holds(found_docs, check)
     keep = sure.copy()
     keep[~sure] = found
-    tf[~sure] = counts
+    tf[np.flatnonzero(~sure)[found]] = counts
     return cand[keep], tf[keep]
+
+
+def literal_starts(p: Postings, grams: str, text: str, docs: np.ndarray) -> np.ndarray:
+    """Where in ``docs`` (sorted) the ``grams`` field holds ``text`` (two
+    characters or more), every occurrence, as sorted int64 keys
+    ``doc << 32 | offset``: the offsets where the bigram at each k-th
+    character of the text (every other one, and the last) stands at
+    offset + k, found by intersecting the bigrams' (doc, position - k)."""
+    n = len(text)
+    keys = None
+    for off in sorted(set(range(0, n - 1, 2)) | {n - 2}):
+        d, pos = p.position_pairs(grams, text[off:off + 2], docs)
+        start = pos - off
+        ok = start >= 0
+        k = (d[ok] << 32) | start[ok]  # sorted: by doc, then position
+        keys = k if keys is None else intersect_sorted(keys, k)
+        if len(keys) == 0:
+            break
+        docs = _distinct_sorted(keys >> 32)  # the next bigram is looked up in these only
+    return keys
+
+
+def _distinct_sorted(a: np.ndarray) -> np.ndarray:
+    if len(a) < 2:
+        return a
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
 
 
 def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:

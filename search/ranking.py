@@ -19,9 +19,9 @@ import math
 
 import numpy as np
 
-from search.analysis import fold
+from search.analysis import CJK_RUN, fold
 from search.highlight import leaf_spans
-from search.matching import Matcher, holds
+from search.matching import Matcher, holds, literal_starts
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
 from search.results import SearchRequest
 
@@ -148,14 +148,27 @@ def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
 
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
     """Scores of the best candidates raised by how close the query's words
-    stand in the text, and by the whole query standing there as typed."""
+    stand in the text, and by the whole query standing there as typed.
+    Where the words and the whole query are Chinese literals, where they
+    stand comes from the text's bigram positions; else from the stored
+    text, folded."""
+    if len(leaves) < 2:  # no proximity, and no whole query to find
+        return [float(s) for s in scores.tolist()]
     whole = "".join(fold(query.raw).split())
-    groups = proximity_groups(query)
+    units = proximity_groups(query)
+    located = _located(units, leaves)
+    found = _by_position(m, located, whole, docs)
     out = []
     for d, s in zip(docs.tolist(), scores.tolist()):
-        folded = fold(m.snap.stored(d).text)
-        bonus = PROXIMITY_BONUS * proximity(folded, groups)
-        if len(leaves) > 1 and whole and whole in folded:
+        if found is not None:
+            per_leaf, has_whole = found(d)
+        else:
+            folded = fold(m.snap.stored(d).text)
+            per_leaf = [leaf_spans(folded, leaf) for leaf in located]
+            has_whole = bool(whole) and whole in folded
+        spans_of = dict(zip(located, per_leaf))
+        bonus = PROXIMITY_BONUS * spans_proximity([unit_spans(u, spans_of) for u in units])
+        if has_whole:
             bonus += WHOLE_BONUS
         out.append(float(s) * (1 + bonus))
     return out
@@ -171,26 +184,99 @@ def proximity_groups(query: Query) -> list:
     return out
 
 
-def unit_spans(folded: str, node) -> list[tuple[int, int]]:
-    """Where one unit of ``proximity_groups`` stands in folded text."""
+def _located(units: list, leaves: list) -> list:
+    """What must be found in a text to place ``units``: the query's leaves,
+    and the whole of each word jieba cut (its pieces count where it does
+    not stand whole)."""
+    out = list(leaves)
+    def walk(node):
+        if isinstance(node, AllOf) and node.whole and Literal(node.whole) not in out:
+            out.append(Literal(node.whole))
+        for child in getattr(node, "options", ()) + getattr(node, "parts", ()):
+            walk(child)
+    for u in units:
+        walk(u)
+    return out
+
+
+def unit_spans(node, spans_of: dict) -> list[tuple[int, int]]:
+    """Where one unit of ``proximity_groups`` stands, from ``spans_of``
+    (leaf -> its spans): any form of a word with synonyms; a cut word
+    whole where it stands whole, else its pieces."""
     if isinstance(node, AnyOf):
-        return [sp for option in node.options for sp in unit_spans(folded, option)]
+        return sorted(sp for option in node.options for sp in unit_spans(option, spans_of))
     if isinstance(node, AllOf):
-        whole = leaf_spans(folded, Literal(node.whole)) if node.whole else []
-        return whole or [sp for part in node.parts for sp in unit_spans(folded, part)]
+        whole = spans_of.get(Literal(node.whole), []) if node.whole else []
+        return whole or sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
     if isinstance(node, Phrase):
-        return [sp for part in node.parts for sp in unit_spans(folded, part)]
-    return leaf_spans(folded, node)
+        return sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
+    return spans_of.get(node, [])
 
 
-def proximity(folded: str, units: list) -> float:
-    """1.0 when the query's units stand side by side, towards 0 as they
+def _is_chinese(text: str) -> bool:
+    return len(text) >= 2 and CJK_RUN.fullmatch(text) is not None
+
+
+def _by_position(m: Matcher, leaves, whole: str, docs: np.ndarray):
+    """A function doc -> (each leaf's spans, whether the whole query
+    stands there), the spans from the text's bigram positions; None where
+    a leaf is not a Chinese literal (a latin word, one character), which
+    positions cannot place."""
+    if not all(isinstance(leaf, Literal) and _is_chinese(leaf.text) for leaf in leaves):
+        return None
+    docs = np.sort(docs.astype(np.int64))
+    starts = [_starts_by_doc(literal_starts(m.postings, "text_grams", leaf.text, docs)) for leaf in leaves]
+    with_whole = _holding_whole(m, whole, docs)
+
+    def found(d: int):
+        per_leaf = [_spans(st.get(d, ()), len(leaf.text)) for st, leaf in zip(starts, leaves)]
+        return per_leaf, d in with_whole
+    return found
+
+
+def _holding_whole(m: Matcher, whole: str, docs: np.ndarray) -> set[int]:
+    """Which of ``docs`` (sorted) hold the whole query as typed: from
+    positions where it is Chinese; else the stored text of those that hold
+    each of its runs of Chinese characters."""
+    if not whole:
+        return set()
+    if _is_chinese(whole):
+        return set((literal_starts(m.postings, "text_grams", whole, docs) >> 32).tolist())
+    for run in CJK_RUN.findall(whole):
+        if len(run) >= 2 and len(docs):
+            docs = np.unique(literal_starts(m.postings, "text_grams", run, docs) >> 32)
+    return {d for d in docs.tolist() if whole in fold(m.snap.stored(d).text)}
+
+
+def _starts_by_doc(keys: np.ndarray) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for k in keys.tolist():
+        out.setdefault(k >> 32, []).append(k & 0xFFFFFFFF)
+    return out
+
+
+def _spans(starts, n: int) -> list[tuple[int, int]]:
+    """Occurrences that do not overlap, first first (as ``str.find`` finds them)."""
+    out, end = [], -1
+    for s in starts:
+        if s >= end:
+            out.append((s, s + n))
+            end = s + n
+    return out
+
+
+def proximity(folded: str, leaves: list) -> float:
+    """1.0 when the query's words stand side by side, towards 0 as they
     scatter: their total length over the smallest window holding them all."""
-    per_unit = [unit_spans(folded, u) for u in units]
-    if len(per_unit) < 2 or any(not s for s in per_unit):
+    return spans_proximity([leaf_spans(folded, leaf) for leaf in leaves])
+
+
+def spans_proximity(per_leaf: list) -> float:
+    """``proximity`` of each leaf's spans (sorted, not overlapping)."""
+    if len(per_leaf) < 2 or any(not s for s in per_leaf):
         return 0.0
-    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
-    need, have, best, lo = len(per_unit), {}, None, 0
+    events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
+    need, have, best, lo = len(per_leaf), {}, None, 0
     for i, (_, e, k) in enumerate(events):
         have[k] = have.get(k, 0) + 1
         while len(have) == need:
@@ -201,5 +287,5 @@ def proximity(folded: str, units: list) -> float:
             if not have[lk]:
                 del have[lk]
             lo += 1
-    total = sum(min(e - s for s, e in spans) for spans in per_unit)
+    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     return min(1.0, total / best) if best else 0.0

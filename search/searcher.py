@@ -48,6 +48,7 @@ class Searcher:
         self._postings_cache = ArrayLRU(POSTINGS_CACHE)  # per segment: outlives snapshots
         self._snap = Snapshot(Index.open(self.index_dir), self._postings_cache)
         load_segmenter()  # load the dictionary now, not in the first search
+        measure_labels()  # and the measure rules (read when a search filters by measure)
         self._lock = threading.Lock()  # guards _snap and the users counts
         self._checked = time.monotonic()
         self.refresh_failures = 0

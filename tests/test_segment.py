@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter
@@ -31,18 +32,21 @@ def _commit(ix, writer, keep=()) -> None:
     toc._finish()
 
 
-def _build(folder, writer_class, extra_docs=()):
+def _build(folder, writer_class, extra_docs=(), added=None):
+    """The seeds and ``extra_docs`` in one segment; ``added`` gets the documents."""
     index = Index.create(folder)
     ix = windex.open_dir(str(folder), indexname=INDEX_NAME)
     w = writer_class(ix, _lk=False, codec=Codec(), compound=False)
+    docs = []
     for f in sorted(iter_source_files([str(SEEDS)])):
         articles = read_file(f)
         for a in articles:
             a.path = str(f)
-            for doc in paragraph_documents(a, index.meta, "digest", len(articles), analyze_article(a)):
-                w.add_document(**doc)
-    for doc in extra_docs:
+            docs += paragraph_documents(a, index.meta, "digest", len(articles), analyze_article(a))
+    for doc in docs + list(extra_docs):
         w.add_document(**doc)
+    if added is not None:
+        added += docs + list(extra_docs)
     _commit(ix, w)
     return windex.open_dir(str(folder), indexname=INDEX_NAME)
 
@@ -85,11 +89,14 @@ def test_same_terms_postings_and_statistics(both):
 
 
 def test_positions_and_frequencies_decode(both):
+    from search.store.postings import Postings
+
     _, b = both
     last = b.doc_count_all() - 1  # the extra document
-    m = b.postings("text_grams", "扶贫")
+    m = b.postings("text_grams", "扶贫")  # Whoosh holds the frequency, the arrays file the positions
     m.skip_to(last)
-    assert m.id() == last and m.value_as("positions") == [0, 4]
+    assert m.id() == last and m.value_as("frequency") == 2
+    assert Postings(b).positions("text_grams", "扶贫", np.array([last])) == {last: [0, 4]}
     m = b.postings("text", "扶贫")
     m.skip_to(last)
     assert m.id() == last and m.value_as("frequency") == 2
@@ -170,11 +177,15 @@ def test_fields_analysed_by_whoosh_are_written_alike(tmp_path):
         r.close()
 
 
-def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
-    """``Postings.positions`` reads only the blocks holding wanted documents
-    (here three blocks and a partial fourth); it must agree with Whoosh's
-    own matcher for any subset of documents, in one segment or several."""
+@pytest.mark.parametrize("arrays_file", [True, False])
+def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path, arrays_file):
+    """``Postings.positions`` reads a segment's arrays file, or without one
+    only the blocks of Whoosh's postings holding wanted documents (here
+    three blocks and a partial fourth); it must agree with Whoosh's own
+    matcher for any subset of documents, in one segment or several."""
     import numpy as np
+
+    from search.store.arrays import EXT
     from whoosh import fields
 
     from search.store.postings import Postings
@@ -186,7 +197,11 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
         for i in range(3500):
             w.add_document(body=" ".join(["alpha" if (i * 7 + k) % 5 == 0 else f"w{k}" for k in range(i % 9 + 1)]))
         _commit(ix, w, keep=ix._segments())
+    if not arrays_file:
+        for f in tmp_path.glob("*" + EXT):
+            f.unlink()
     with ix.reader() as r:
+        assert [Postings(r).leaves[i][2] is not None for i in range(2)] == [arrays_file] * 2
         expected = dict(r.postings("body", "alpha").items_as("positions"))
         assert len(expected) > 2048
         p = Postings(r)
@@ -194,3 +209,105 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path):
         for size in (1, 7, 500, r.doc_count_all()):
             docs = np.sort(rng.choice(r.doc_count_all(), size, replace=False))
             assert p.positions("body", "alpha", docs) == {d: expected[d] for d in docs.tolist() if d in expected}
+
+
+def test_arrays_file_holds_what_was_indexed(tmp_path):
+    """Each segment's arrays file (memory-mapped postings) holds, term for
+    term, the documents and frequencies of Whoosh's postings, and the
+    positions the analysis gave each document."""
+    from search.store.arrays import SegmentArrays
+
+    added = []
+    ix = _build(tmp_path, BulkSegmentWriter, EXTRA, added)
+    with ix.reader() as r:
+        (seg, _), = list(r.leaf_readers())
+        sa = SegmentArrays.open(seg.storage(), seg.segment())
+        assert sa is not None and {"text", "text_grams", "header", "header_grams", "path"} <= set(sa.fields)
+        checked = 0
+        for fieldname, f in sa.fields.items():
+            field = r.schema[fieldname]
+            assert len(f.hash) == len(list(r.lexicon(fieldname))), fieldname
+            indexed: dict = {}  # term -> [(doc, positions)]
+            if f.kind == "pos":
+                for d, doc in enumerate(added):
+                    pairs = doc[fieldname].pairs if hasattr(doc[fieldname], "pairs") else field.analyzer.terms(doc[fieldname])
+                    for term, pos in pairs:
+                        got = indexed.setdefault(term.encode("utf-8"), [])
+                        if not got or got[-1][0] != d:
+                            got.append((d, []))
+                        got[-1][1].append(pos)
+                assert len(indexed) == len(f.hash)
+            for tbytes in r.lexicon(fieldname):
+                t = f.term(tbytes)
+                assert t >= 0, (fieldname, tbytes)
+                want = list(r.postings(fieldname, tbytes.decode("utf-8")).items_as("weight"))
+                ids, tf = f.postings(t)
+                assert ids.tolist() == [d for d, _ in want], (fieldname, tbytes)
+                assert (tf.tolist() if tf is not None else [1.0] * len(ids)) == [w for _, w in want]
+                if f.kind == "pos":
+                    assert [(d, len(v)) for d, v in indexed[tbytes]] == list(zip(ids.tolist(), tf.tolist()))
+                    # every other posting (a running sum), and the last (from the skip table)
+                    for sub in (indexed[tbytes][::2], indexed[tbytes][-1:]):
+                        d, p = f.positions(t, np.array([doc for doc, _ in sub], dtype=np.int64))
+                        assert list(zip(d.tolist(), p.tolist())) == [(doc, q) for doc, v in sub for q in v]
+                checked += 1
+            assert f.term("不在此".encode("utf-8")) == -1
+        assert checked > 5_000
+
+
+def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
+    """A change merges small old segments (Whoosh's writer, deleted
+    paragraphs dropped): the merged segment's arrays come from theirs, and
+    the index holds and answers what one built afresh from the same files
+    does (in another document order: merging reorders segments)."""
+    import shutil
+
+    from search.store.arrays import SegmentArrays
+    from search.store.postings import Postings
+
+    src = tmp_path / "src"
+    for k in range(3):  # fifteen articles, a segment each
+        shutil.copytree(SEEDS, src / str(k))
+    monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 1500)
+    many = tmp_path / "many"
+    build_index([str(src)], many, procs=1)
+    with windex.open_dir(str(many), indexname=INDEX_NAME).reader() as r:
+        before = len(list(r.leaf_readers()))
+    assert before >= 12
+    sorted((src / "1").iterdir())[1].unlink()  # its paragraphs are deleted, then merged away
+    build_index([str(src)], many, procs=1)
+    with windex.open_dir(str(many), indexname=INDEX_NAME).reader() as r:
+        leaves = list(r.leaf_readers())
+        assert len(leaves) < before - 1
+        for seg, _ in leaves:
+            assert SegmentArrays.open(seg.storage(), seg.segment()) is not None
+    monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 10**9)
+    fresh = tmp_path / "fresh"
+    build_index([str(src)], fresh, procs=1)
+
+    def holding(index_dir):
+        out = []
+        with windex.open_dir(str(index_dir), indexname=INDEX_NAME).reader() as r:
+            p = Postings(r)
+            live = p.live_mask()
+            for field in ("text_grams", "header_grams", "text"):
+                for term in ("扶贫", "车间", "培训", "就业", "甘肃"):
+                    ids, tf = p.ids_tf(field, term)
+                    keep = live[ids]
+                    ids, tf = ids[keep], tf[keep]
+                    poss = p.positions(field, term, ids) if field != "text" else {}
+                    out += sorted((field, term, r.stored_fields(d)["para_id"], f, tuple(poss.get(d, ())))
+                                  for d, f in zip(ids.tolist(), tf.tolist()))
+        return out
+
+    assert holding(many) == holding(fresh)
+
+    def answers(index_dir):
+        s = Searcher(str(index_dir))
+        out = []
+        for q in ["扶贫", "就業扶貧", '"技能培训"', "扶贫车间 甘肃", "劳务 输转", "扶贫 -甘肃"]:
+            r = s.search(SearchRequest(q=q, size=100))
+            out.append((r.total, sorted(h.para_id for h in r.hits), r.facets))
+        return out
+
+    assert answers(many) == answers(fresh)

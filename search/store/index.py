@@ -4,6 +4,8 @@ changing it (deletions and new segments, committed together)."""
 from __future__ import annotations
 
 import os
+import struct
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +13,13 @@ from pickle import loads
 from zlib import decompress
 
 import numpy as np
+from whoosh import columns
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.writing import LockError
 
 from search.scrub import printable_path
-from search.store.postings import ArrayLRU, Postings
+from search.store.postings import ArrayLRU, Postings, merge_arrays
 from search.store.record import StoredParagraph, paragraph_documents
 from search.store import integrity
 from search.store.schema import (
@@ -172,9 +175,11 @@ class IndexReader:
         self._reader = self._searcher.reader()
         self.generation = self._reader.generation()
         self.postings = Postings(self._reader, cache)
+        for seg, _, _ in self.postings.leaves:
+            _open_stored_column(seg)
 
     def segment_ids(self) -> list[str]:
-        return [seg.segment().segid for seg, _ in self.postings.leaves if seg.segment() is not None]
+        return [seg.segment().segid for seg, _, _ in self.postings.leaves if seg.segment() is not None]
 
     def verify(self, index_dir, meta: Meta, full: bool = False) -> int:
         """Check this state against the sums its commit recorded."""
@@ -191,7 +196,7 @@ class IndexReader:
         that."""
         docnums = np.asarray(docnums, dtype=np.int64)
         out: list = [None] * len(docnums)
-        for seg, offset in self.postings.leaves:
+        for seg, offset, _ in self.postings.leaves:
             hi = offset + seg.doc_count_all()
             at = np.flatnonzero((docnums >= offset) & (docnums < hi))
             if len(at) == 0:
@@ -225,6 +230,35 @@ def _raw_stored(seg):
         return loads(decompress(get(base + offsets[docnum], n))) if n else {}
 
     return read
+
+
+class _StoredBytes(columns.CompressedBytesColumn.Reader):
+    """Whoosh's reader of the stored-paragraph column, its documents'
+    offsets summed by numpy: Whoosh sums them in a Python loop when the
+    first paragraph is read (a fifth of a second per 100k paragraphs, paid
+    by someone's first search)."""
+
+    def _read_offsets_and_lengths(self):
+        dbfile, n = self._dbfile, self._doccount
+        last = self._basepos + self._length - 1
+        code = chr(dbfile.get_byte(last))
+        if code == "X":  # the offsets are stored: nothing to sum
+            return super()._read_offsets_and_lengths()
+        lengths = dbfile.get_array(last - struct.calcsize(code) * n, code, n)
+        sums = np.cumsum(np.asarray(lengths, dtype=np.int64))
+        self._offsets = array("q", (sums - np.asarray(lengths, dtype=np.int64)).tobytes())
+        self._lengths = lengths
+
+
+def _open_stored_column(seg) -> None:
+    """Give a segment reader its stored-paragraph column reader now, the
+    fast way (Whoosh's ``W3PerDocReader`` makes it on the first read)."""
+    perdoc = seg._perdoc
+    if "_stored" in perdoc._readers or not perdoc.has_column("_stored"):
+        return
+    colfile, offset, length = perdoc._get_column_file("_stored")
+    perdoc._colfiles["_stored"] = (colfile, offset, length)
+    perdoc._readers["_stored"] = columns.PickleColumn.Reader(_StoredBytes(colfile, offset, length, perdoc._doccount, "zlib"))
 
 
 class SegmentWriter:
@@ -290,9 +324,20 @@ class IndexUpdate:
                 meta.names.setdefault(facet, {}).setdefault(code, name)
         meta.save(self._index.dir)
         w = self._writer
+        sources = []  # the old segments Whoosh's merge adds, and where their documents go
+        add_reader = w.add_reader
+
+        def add_reader_noting(reader):
+            deleted = frozenset(reader.deleted_docs_set) if reader.has_deletions() else frozenset()
+            sources.append((reader.segment(), w.docnum, deleted))
+            add_reader(reader)
+
+        w.add_reader = add_reader_noting
         segments = w._merge_segments(None, False, True)  # merge small old segments
-        if w._added:
-            segments.append(w._finalize_segment())
+        if w._added:  # Whoosh's merge made a segment: it gets its arrays file too
+            merged = w._finalize_segment()
+            merge_arrays(w.storage, merged, sources)
+            segments.append(merged)
         else:
             w._close_segment()
         integrity.record(self._index.dir, w.generation, [s.segid for s in segments + new_segments], meta)

@@ -1,9 +1,10 @@
 """Bulk access to a Whoosh reader: postings and columns as numpy arrays.
 
 Whoosh's matchers move one posting at a time (microseconds each); a broad
-query touches most of the archive, so the searcher reads whole posting lists
-block by block into arrays and works on those.  Document numbers are the
-reader's global ones (segment offset + local number).
+query touches most of the archive, so the searcher works on whole posting
+lists as arrays: a segment's arrays file (``arrays``), memory-mapped, where
+it has one; else Whoosh's blocks, decoded and cached.  Document numbers
+are the reader's global ones (segment offset + local number).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import EmptyReader
 from whoosh.util.numeric import byte_to_length
+
+from search.store import arrays
+from search.store.schema import REBUILD_HINT, ArrayPositions, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
@@ -69,8 +73,10 @@ class Postings:
 
     def __init__(self, reader, cache: ArrayLRU | None = None):
         self.reader = reader
-        # (segment reader, global offset); an index with no segment yet has none
-        self.leaves = [(seg, offset) for seg, offset in reader.leaf_readers() if not isinstance(seg, EmptyReader)]
+        # (segment reader, global offset, its arrays file or None); an index
+        # with no segment yet has none
+        self.leaves = [(seg, offset, _segment_arrays(seg)) for seg, offset in reader.leaf_readers()
+                       if not isinstance(seg, EmptyReader)]
         self.doc_count_all = reader.doc_count_all()
         self._cache = cache if cache is not None else ArrayLRU(POSTINGS_CACHE)
 
@@ -78,7 +84,7 @@ class Postings:
 
     def numeric_column(self, fieldname: str, typecode: str, default: int = 0) -> np.ndarray:
         out = np.full(self.doc_count_all, default, dtype=np.int64)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             if not seg.has_column(fieldname):
                 continue
             col = seg.column_reader(fieldname, translate=False)
@@ -89,7 +95,7 @@ class Postings:
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         out = np.zeros(self.doc_count_all, dtype=np.float32)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             perdoc = seg._perdoc
             col = perdoc._cached_reader("_%s_len" % fieldname, LENGTHS_COLUMN)
             if col is None:
@@ -100,7 +106,7 @@ class Postings:
 
     def live_mask(self) -> np.ndarray:
         live = np.ones(self.doc_count_all, dtype=bool)
-        for seg, offset in self.leaves:
+        for seg, offset, _ in self.leaves:
             if seg.has_deletions():
                 dead = np.fromiter(seg.deleted_docs_set, dtype=np.int64)
                 live[dead + offset] = False
@@ -112,7 +118,15 @@ class Postings:
         """All (docnum, term frequency) of a term, sorted by docnum,
         deleted documents included (the caller applies the live mask)."""
         ids_parts, tf_parts = [], []
-        for seg, offset in self.leaves:
+        for seg, offset, sa in self.leaves:
+            f = sa.fields.get(fieldname) if sa is not None else None
+            if f is not None:  # memory-mapped: nothing to decode or cache
+                t = f.term(text.encode("utf-8"))
+                if t >= 0:
+                    ids, tf = f.postings(t)
+                    ids_parts.append(ids.astype(np.int32) + np.int32(offset) if offset else ids.astype(np.int32))
+                    tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
+                continue
             key = (seg.segment().segment_id(), fieldname, text)
             hit = self._cache.get(key)
             if hit is None:
@@ -131,20 +145,54 @@ class Postings:
             return np.concatenate(ids_parts), np.concatenate(tf_parts)
         return EMPTY_IDS, EMPTY_TF
 
+    def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnum, position) of each position of a term in
+        ``docs`` (sorted global docnums), as two int64 arrays in doc then
+        position order."""
+        doc_parts, pos_parts = [], []
+        docs = np.asarray(docs, dtype=np.int64)
+        for seg, offset, sa in self.leaves:
+            lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
+            if lo == hi:
+                continue
+            local = docs[lo:hi] - offset
+            f = sa.fields.get(fieldname) if sa is not None else None
+            if f is not None and f.kind == "pos":
+                t = f.term(text.encode("utf-8"))
+                if t >= 0:
+                    d, p = f.positions(t, local)
+                    doc_parts.append(d + offset)
+                    pos_parts.append(p)
+                continue
+            found = self._whoosh_positions(seg, offset, fieldname, text, local)
+            if found:
+                doc_parts.append(np.repeat(np.fromiter(found, np.int64, len(found)),
+                                           [len(v) for v in found.values()]))
+                pos_parts.append(np.fromiter((q for v in found.values() for q in v), np.int64))
+        if not doc_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
     def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
         """Positions of a term in each of ``docs`` (sorted global docnums)."""
         out: dict[int, list[int]] = {}
-        if len(docs) == 0:
-            return out
-        for seg, offset in self.leaves:
-            lo, hi = offset, offset + seg.doc_count_all()
-            local = docs[(docs >= lo) & (docs < hi)].astype(np.int64) - offset
-            if len(local) == 0 or (fieldname, text) not in seg:
-                continue
+        d, p = self.position_pairs(fieldname, text, docs)
+        if len(d):
+            cuts = np.flatnonzero(np.diff(d)) + 1
+            for ds, ps in zip(np.split(d, cuts), np.split(p, cuts)):
+                out[int(ds[0])] = ps.tolist()
+        return out
+
+    def _whoosh_positions(self, seg, offset, fieldname, text, local) -> dict[int, list[int]]:
+        """Positions from a segment that has no arrays file."""
+        out: dict[int, list[int]] = {}
+        if isinstance(seg.schema[fieldname].format, ArrayPositions):
+            raise IndexDamaged(f"segment {seg.segment().segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+        if (fieldname, text) in seg:
             m = _raw_postings(seg, fieldname, text)
             if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
                 _block_positions(m, local, offset, out)
-                continue
+                return out
             for d in local.tolist():
                 if not m.is_active():
                     break
@@ -242,3 +290,76 @@ def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
         tf.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
+
+
+def _segment_arrays(seg) -> "arrays.SegmentArrays | None":
+    return arrays.SegmentArrays.open(seg.storage(), seg.segment())
+
+
+def merge_arrays(storage, segment, sources: list[tuple]) -> None:
+    """Give a segment that Whoosh's writer made by merging old segments its
+    arrays file, from theirs.  ``sources``: (old segment, the document
+    number its first live document got, its deleted documents), in the
+    order Whoosh added them; live documents keep their order."""
+    aw = arrays.ArraysWriter.create(storage, segment)
+    if aw is None:
+        return
+    try:
+        parts: dict[str, list] = {}  # field -> [(Field, new id of each old doc or -1)]
+        for old, base, deleted in sources:
+            sa = arrays.SegmentArrays.open(storage, old)
+            if sa is None:
+                raise IndexDamaged(f"segment {old.segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+            live = np.ones(old.doc_count_all(), dtype=bool)
+            if deleted:
+                live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
+            newid = np.where(live, base + np.cumsum(live) - 1, -1)
+            for name, f in sa.fields.items():
+                parts.setdefault(name, []).append((f, newid))
+        for name, fparts in parts.items():
+            aw.add_field(name, _merged_field(fparts))
+    except BaseException:
+        aw.cancel()
+        raise
+    aw.close()
+
+
+def _merged_field(fparts: list) -> "arrays.FieldArrays":
+    kind = fparts[0][0].kind
+    fa = arrays.FieldArrays(kind)
+    terms: dict[bytes, list] = {}
+    for f, newid in fparts:
+        n = len(f.hash)
+        ids = newid[f.ids.astype(np.int64)]
+        keep = ids >= 0
+        if kind == "pos":  # positions lie in posting order, as many as each one's frequency
+            counts = f.freq.astype(np.int64)
+            pos_keep = np.repeat(keep, counts)
+            pos = f.pos.astype(np.uint32)[pos_keep]
+            counts = counts[keep]
+            pos_cut = np.concatenate([[0], np.cumsum(counts)])
+        vals = f.freq[keep].astype(np.uint32) if kind == "freq" else None
+        cut = np.concatenate([[0], np.cumsum(keep)])[f.pstart.astype(np.int64)]
+        ids = ids[keep]
+        tend = f.tend.astype(np.int64)
+        for t in range(n):
+            a, b = int(cut[t]), int(cut[t + 1])
+            if a == b:
+                continue
+            tbytes = f.tbytes[(int(tend[t - 1]) if t else 0):int(tend[t])].tobytes()
+            if kind == "pos":
+                part = (ids[a:b], counts[a:b], pos[pos_cut[a]:pos_cut[b]])
+            else:
+                part = (ids[a:b], vals[a:b] if vals is not None else None, None)
+            terms.setdefault(tbytes, []).append(part)
+    for tbytes in sorted(terms):
+        ps = terms[tbytes]
+        ids = np.concatenate([p[0] for p in ps])
+        if kind == "pos":
+            fa.add(tbytes, ids, positions=np.concatenate([p[2] for p in ps]),
+                   counts=np.concatenate([p[1] for p in ps]))
+        elif kind == "freq":
+            fa.add(tbytes, ids, freqs=np.concatenate([p[1] for p in ps]))
+        else:
+            fa.add(tbytes, ids)
+    return fa

@@ -7,9 +7,11 @@ inverted fields: ``text`` (jieba words of the folded paragraph,
 frequencies only) and ``text_grams`` (its Chinese character bigrams at
 their character offsets, for literal matching), and ``header`` and
 ``header_grams``, the same two for the paragraph's header: its article's
-title and its section heading, which find the paragraph too.  Facets,
-dates and paragraph numbers live in numeric columns that the searcher
-loads as arrays.
+title and its section heading, which find the paragraph too.  The
+bigrams' positions are kept in each segment's arrays file only
+(``ArrayPositions``; Whoosh's postings of those fields hold frequencies).
+Facets, dates and paragraph numbers live in numeric columns that the
+searcher loads as arrays.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import NumericColumn
 
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 4  # 4: the source facet; fields renamed (text_grams, header, header_grams)
+SCHEMA_VERSION = 5  # 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
@@ -112,6 +114,17 @@ def _unscored(f):
     return f
 
 
+class ArrayPositions(formats.Frequency):
+    """Postings whose positions live in the segment's arrays file only
+    (``search.store.arrays``): Whoosh's own postings of the field hold
+    each document's frequency, as ``Frequency`` does."""
+
+
+def _positions_in_arrays(f):
+    f.format = ArrayPositions(field_boost=f.format.field_boost)
+    return f
+
+
 def make_schema() -> fields.Schema:
     columns = {
         f.column: fields.COLUMN(NumericColumn("q", default=0)) for f in FACETS
@@ -121,9 +134,9 @@ def make_schema() -> fields.Schema:
         doc_id=fields.ID(stored=True),
         path=fields.ID(stored=True),
         text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
-        text_grams=_unscored(fields.TEXT(analyzer=bigram_analyzer(), phrase=True)),
+        text_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
         header=_unscored(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
-        header_grams=_unscored(fields.TEXT(analyzer=bigram_analyzer(), phrase=True)),
+        header_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
         data=fields.STORED(),  # the rest of the paragraph record (search.store.record)
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
         para_no=fields.COLUMN(NumericColumn("i", default=0)),

@@ -11,6 +11,8 @@ document numbers and frequencies or positions in arrays as documents arrive
 (they arrive in document order, so nothing needs sorting) and writes each
 term's postings a block at a time, encoding values only then (a posting's
 single position, the common case, is encoded once per distinct position).
+It also writes the segment's arrays file (``search.store.arrays``) from the
+same arrays: for ``ArrayPositions`` fields the only copy of the positions.
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
@@ -30,7 +32,8 @@ from whoosh.system import unpack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.store.schema import Analyzed, TermTokenizer
+from search.store import arrays
+from search.store.schema import Analyzed, ArrayPositions, TermTokenizer
 
 POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
 _NO_LENGTH = (length_to_byte(None), length_to_byte(0))  # blocks carry no length statistics
@@ -148,14 +151,60 @@ class Codec(W3Codec):
 class _Term:
     """One term's postings: document numbers, and per posting its
     frequency (``Frequency``) or its position, where it has one, else ~k
-    for the k-th encoded value in ``multi`` (positional formats)."""
+    for the k-th encoded value in ``multi`` (positional formats).  The
+    positions of those are also kept flat in ``mpos`` (``mcount`` of each)
+    where the term's analyzer is ours, for the arrays file; in an
+    ``ArrayPositions`` field ``vals`` are frequencies and ``mpos`` every
+    posting's positions."""
 
-    __slots__ = ("ids", "vals", "multi")
+    __slots__ = ("ids", "vals", "multi", "mpos", "mcount")
 
-    def __init__(self, kind):
+    def __init__(self, kind, keep_positions=False):
         self.ids = array("I")
         self.vals = None if kind == "none" else array("I") if kind == "freq" else array("i")
         self.multi = [] if kind == "bytes" else None
+        self.mpos = array("I") if kind == "bytes" or keep_positions else None
+        self.mcount = array("I") if kind == "bytes" else None
+
+    def add_to(self, fa: "arrays.FieldArrays", tbytes: bytes, fmt) -> None:
+        """Hand the term's postings to the arrays file's writer."""
+        ids = np.frombuffer(self.ids, dtype=np.uint32)
+        if fa.kind == "pos" and self.mcount is None:  # ArrayPositions: every posting's positions kept
+            fa.add(tbytes, ids, positions=np.frombuffer(self.mpos, dtype=np.uint32),
+                   counts=np.frombuffer(self.vals, dtype=np.uint32))
+            return
+        if fa.kind != "pos":
+            fa.add(tbytes, ids, freqs=np.frombuffer(self.vals, dtype=np.uint32) if fa.kind == "freq" else None)
+            return
+        vals = np.frombuffer(self.vals, dtype=np.int32)
+        single = vals >= 0
+        if single.all():
+            fa.add(tbytes, ids, positions=vals, counts=np.ones(len(ids), dtype=np.uint32))
+            return
+        if len(self.mcount) < len(self.multi):  # analysed by Whoosh: decode its encodings
+            for v in self.multi[len(self.mcount):]:
+                poss = fmt.decode_positions(v)
+                self.mcount.append(len(poss))
+                self.mpos.extend(poss)
+        mcount = np.frombuffer(self.mcount, dtype=np.uint32).astype(np.int64)
+        counts = np.ones(len(ids), dtype=np.int64)
+        counts[~single] = mcount[~vals[~single]]
+        first = np.cumsum(counts) - counts
+        flat = np.empty(int(counts.sum()), dtype=np.uint32)
+        flat[first[single]] = vals[single]
+        # the k-th encoded posting's positions, where its posting's start
+        mfirst = np.cumsum(mcount) - mcount
+        order = ~vals[~single]
+        dest = np.repeat(first[~single], mcount[order]) + _ranks(mcount[order])
+        src = np.repeat(mfirst[order], mcount[order]) + _ranks(mcount[order])
+        flat[dest] = np.frombuffer(self.mpos, dtype=np.uint32)[src]
+        fa.add(tbytes, ids, positions=flat, counts=counts)
+
+
+def _ranks(lengths: np.ndarray) -> np.ndarray:
+    """0..n-1 for each run of the given lengths, concatenated."""
+    total = int(lengths.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _value_kind(fmt) -> str:
@@ -166,7 +215,7 @@ def _value_kind(fmt) -> str:
         return "bytes"
     if size == 0:
         return "none"
-    if type(fmt) is formats.Frequency:  # values are the frequency as a 4-byte big-endian int
+    if type(fmt) in (formats.Frequency, ArrayPositions):  # values: the frequency as a 4-byte big-endian int
         return "freq"
     raise NotImplementedError(f"{type(fmt).__name__}: fixed-size values other than frequencies")
 
@@ -194,7 +243,9 @@ class BulkSegmentWriter(SegmentWriter):
                 raise NotImplementedError(f"field {name!r}: spelling or vectors are not written in bulk")
             fmt = field.format
             analyzed = (isinstance(field.analyzer, TermTokenizer)
-                        and type(fmt) in (formats.Positions, formats.Frequency))
+                        and type(fmt) in (formats.Positions, formats.Frequency, ArrayPositions))
+            if type(fmt) is ArrayPositions and not analyzed:
+                raise NotImplementedError(f"field {name!r}: ArrayPositions needs a TermTokenizer")
             self._fields[name] = ({}, _value_kind(fmt), fmt, analyzed)
         self._one_position: dict[int, bytes] = {}
 
@@ -261,14 +312,17 @@ class BulkSegmentWriter(SegmentWriter):
             else:
                 p.append(pos)
         positional = kind == "bytes"
+        in_arrays = type(fmt) is ArrayPositions
         one = self._one_position
         for term, poss in by_term.items():
             t = terms.get(term)
             if t is None:
-                t = terms[term] = _Term(kind)
+                t = terms[term] = _Term(kind, in_arrays)
             t.ids.append(docnum)
             if not positional:
                 t.vals.append(len(poss))
+                if in_arrays:
+                    t.mpos.extend(poss)
             elif len(poss) == 1:
                 p = poss[0]
                 if p not in one:
@@ -277,21 +331,33 @@ class BulkSegmentWriter(SegmentWriter):
             else:
                 t.vals.append(~len(t.multi))
                 t.multi.append(fmt.encode(poss))
+                t.mcount.append(len(poss))
+                t.mpos.extend(poss)
         self.postings += len(by_term)
         return len(pairs)
 
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
+        aw = arrays.ArraysWriter.create(self.storage, self.newsegment)  # None without a folder
         for name in sorted(self._fields):
-            terms, kind = self._fields[name][:2]
+            terms, kind, fmt = self._fields[name][:3]
             if not terms:
                 continue
+            akind = arrays.field_kind(fmt) if aw else None
+            fa = arrays.FieldArrays(akind) if akind else None
             fw.start_field(name, self.schema[name])
             keys = sorted(terms)  # str by code point = UTF-8 bytes order; bytes as bytes
             for key in keys:
                 t = terms.pop(key)
-                fw.write_term(key.encode("utf-8") if isinstance(key, str) else key, t, kind, self._one_position)
+                tbytes = key.encode("utf-8") if isinstance(key, str) else key
+                fw.write_term(tbytes, t, kind, self._one_position)
+                if fa is not None:
+                    t.add_to(fa, tbytes, fmt)
             fw.finish_field()
+            if fa is not None:  # written field by field: one field's arrays in memory at a time
+                aw.add_field(name, fa)
         fw.close()
+        if aw:
+            aw.close()
         self.postings = 0

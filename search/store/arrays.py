@@ -1,0 +1,290 @@
+"""Postings as fixed-width arrays that numpy reads straight from a memory map.
+
+Beside Whoosh's own files, every segment has one more, ``<segment id>.zpa``
+(named like the segment's other files, so that Whoosh's commit deletes it
+with them), holding for each field the postings of every term:
+
+- ``hash``   uint64, one per term, sorted: the first 8 bytes of the term's
+             BLAKE2b digest (``term_hash``); a term is found by
+             ``searchsorted`` and confirmed against ``tend``/``tbytes``
+- ``tend``   uint32 per term, where its UTF-8 bytes end in ``tbytes``
+- ``pstart`` uint64 per term + 1: its postings are ``ids[pstart[t]:pstart[t+1]]``
+- ``ids``    uint32 per posting: segment-local document numbers, sorted per term
+- ``freq``   (frequency and positional fields) the term's frequency in
+             each document, in the smallest unsigned type that holds them
+- positional fields also: ``pos``, every posting's positions (ascending),
+  in posting order (the postings' frequencies say how many each has), and
+  ``skip``, uint64: where in ``pos`` the positions of every 64th posting
+  start (a posting's are found from the skip before it and the
+  frequencies between, without a running sum over the whole list)
+- existence fields (ids only) have no ``freq``.
+
+Deleted documents stay in the arrays until their segment is merged away,
+as in Whoosh's postings.  The file ends with its table of contents: JSON
+naming each array's offset, type and length, then the JSON's offset and
+length as two little-endian uint64.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+from hashlib import blake2b
+
+import numpy as np
+from whoosh import formats
+
+MAGIC = b"ZHPA0001"
+EXT = ".zpa"
+_TRAILER = np.dtype("<u8")
+SKIP = 64  # postings between entries of a positional field's ``skip``
+
+
+def term_hash(tbytes: bytes) -> int:
+    return int.from_bytes(blake2b(tbytes, digest_size=8).digest(), "little")
+
+
+def field_kind(fmt) -> str | None:
+    """How a field's postings are kept in the arrays: "pos", "freq",
+    "ids", or None for formats the arrays do not hold (their postings are
+    read from Whoosh's files)."""
+    from search.store.schema import ArrayPositions
+
+    return {ArrayPositions: "pos", formats.Positions: "pos", formats.Frequency: "freq",
+            formats.Existence: "ids"}.get(type(fmt))
+
+
+def file_name(segment) -> str:
+    return segment.make_filename(EXT)
+
+
+def _write(f, parts: list, dtype: np.dtype) -> int:
+    if not parts:
+        return 0
+    arr = np.concatenate(parts).astype(dtype, copy=False) if len(parts) > 1 else np.asarray(parts[0], dtype=dtype)
+    f.write(memoryview(np.ascontiguousarray(arr)).cast("B"))
+    return len(arr)
+
+
+class FieldArrays:
+    """Gathers one field's postings, term by term, for :class:`ArraysWriter`."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.terms: list[bytes] = []
+        self.ids: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []  # freq, or each posting's positions flattened
+        self.counts: list[np.ndarray] = []  # positional: positions per posting
+
+    def add(self, tbytes: bytes, ids, freqs=None, positions=None, counts=None) -> None:
+        """One term's postings: its documents (sorted) and their
+        frequencies, or their positions flattened with how many each has."""
+        self.terms.append(tbytes)
+        self.ids.append(np.asarray(ids, dtype=np.uint32))
+        if self.kind == "freq":
+            self.vals.append(np.asarray(freqs, dtype=np.uint32))
+        elif self.kind == "pos":
+            self.vals.append(np.asarray(positions, dtype=np.uint32))
+            self.counts.append(np.asarray(counts, dtype=np.uint32))
+
+    def arrays(self):
+        """(name, type, its parts in order) of each array of the field: the
+        postings' arrays in parts, so that no copy of the whole field is
+        made in memory."""
+        n = len(self.terms)
+        hashes = np.fromiter((term_hash(t) for t in self.terms), dtype=np.uint64, count=n)
+        order = np.argsort(hashes, kind="stable").tolist()
+        terms = [self.terms[i] for i in order]
+        lengths = np.array([len(self.ids[i]) for i in order], dtype=np.uint64)
+        yield "hash", np.uint64, [hashes[order]]
+        yield "tend", np.uint32, [np.cumsum([len(t) for t in terms], dtype=np.uint64)]
+        yield "tbytes", np.uint8, [np.frombuffer(b"".join(terms), dtype=np.uint8)]
+        yield "pstart", np.uint64, [np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]
+        yield "ids", np.uint32, (self.ids[i] for i in order)
+        if self.kind == "freq":
+            yield "freq", _smallest_type(self.vals), (self.vals[i] for i in order)
+        elif self.kind == "pos":
+            yield "freq", _smallest_type(self.counts), (self.counts[i] for i in order)
+            yield "skip", np.uint64, _skips([self.counts[i] for i in order])
+            yield "pos", _smallest_type(self.vals, np.uint16), (self.vals[i] for i in order)
+
+
+def _smallest_type(parts: list, smallest=np.uint8):
+    top = max((int(p.max()) for p in parts if len(p)), default=0)
+    for t in (np.uint8, np.uint16):
+        if np.dtype(t).itemsize >= np.dtype(smallest).itemsize and top <= np.iinfo(t).max:
+            return t
+    return np.uint32
+
+
+def _skips(counts: list):
+    """Where the positions of every SKIP-th posting start (and one past
+    the last posting, where that falls on a multiple of SKIP)."""
+    done, total = 0, 0  # postings and positions before the part
+    for c in counts:
+        n = len(c)
+        first = (-done) % SKIP  # the part's first posting at a multiple of SKIP
+        if first < n:
+            starts = np.cumsum(c, dtype=np.uint64) - c  # from the part's first position
+            yield starts[first::SKIP] + np.uint64(total)
+        done += n
+        total += int(c.sum(dtype=np.uint64))
+    if done % SKIP == 0:
+        yield np.array([total], dtype=np.uint64)
+
+
+class ArraysWriter:
+    """Writes a segment's arrays file a field at a time, under a temporary
+    name until :meth:`close` (a reader finds the whole file or none)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._f = open(path + ".tmp", "wb")
+        self._f.write(MAGIC)
+        self._toc: dict = {}
+
+    @classmethod
+    def create(cls, storage, segment) -> "ArraysWriter | None":
+        folder = getattr(storage, "folder", None)
+        return cls(os.path.join(folder, file_name(segment))) if folder else None
+
+    def add_field(self, name: str, fa: FieldArrays) -> None:
+        f = self._f
+        entry = self._toc[name] = {"kind": fa.kind, "arrays": {}}
+        for key, dtype, parts in fa.arrays():
+            dtype = np.dtype(dtype)
+            f.write(b"\0" * (-f.tell() % 8))
+            start, count, batch, size = f.tell(), 0, [], 0
+            for part in parts:  # written in batches of about a million elements
+                batch.append(part)
+                size += len(part)
+                if size >= 1 << 20:
+                    count += _write(f, batch, dtype)
+                    batch, size = [], 0
+            count += _write(f, batch, dtype)
+            entry["arrays"][key] = [start, dtype.str, count]
+
+    def close(self) -> None:
+        f = self._f
+        raw = json.dumps(self._toc).encode("utf-8")
+        at = f.tell()
+        f.write(raw)
+        f.write(np.array([at, len(raw)], dtype=_TRAILER).tobytes())
+        f.close()
+        os.replace(self.path + ".tmp", self.path)
+
+    def cancel(self) -> None:
+        self._f.close()
+        os.remove(self.path + ".tmp")
+
+
+class SegmentArrays:
+    """A segment's arrays file, memory-mapped: :meth:`field` gives one
+    field's arrays, and :meth:`term` a term's number in them."""
+
+    def __init__(self, path: str):
+        self.map = np.memmap(path, dtype=np.uint8, mode="r")
+        try:  # read ahead into the page cache now, not a page per first touch in someone's first search
+            self.map._mmap.madvise(mmap.MADV_WILLNEED)
+        except (AttributeError, OSError, ValueError):
+            pass
+        if bytes(self.map[:8]) != MAGIC:
+            raise ValueError(f"{path}: not a postings arrays file")
+        at, size = np.frombuffer(self.map[-16:].tobytes(), dtype=_TRAILER).tolist()
+        toc = json.loads(bytes(self.map[at:at + size]).decode("utf-8"))
+        self.fields: dict[str, Field] = {}
+        for name, entry in toc.items():
+            arrays = {}
+            for key, (off, dtype, count) in entry["arrays"].items():
+                dt = np.dtype(dtype)
+                arrays[key] = np.frombuffer(self.map, dtype=dt, count=count, offset=off)
+            self.fields[name] = Field(entry["kind"], arrays)
+
+    @classmethod
+    def open(cls, storage, segment) -> "SegmentArrays | None":
+        """The segment's arrays, or None where it has none (written by a
+        Whoosh writer and not given any, or in a storage that is not a
+        folder)."""
+        folder = getattr(storage, "folder", None)
+        if folder is None:
+            return None
+        path = os.path.join(folder, file_name(segment))
+        if not os.path.exists(path):
+            return None
+        return cls(path)
+
+
+class Field:
+    __slots__ = ("kind", "hash", "tend", "tbytes", "pstart", "ids", "freq", "skip", "pos")
+
+    def __init__(self, kind: str, arrays: dict):
+        self.kind = kind
+        for key in self.__slots__[1:]:
+            setattr(self, key, arrays.get(key))
+
+    def term(self, tbytes: bytes) -> int:
+        """The term's number, or -1 if the field does not hold it."""
+        h = np.uint64(term_hash(tbytes))
+        hashes = self.hash
+        t = int(np.searchsorted(hashes, h))
+        while t < len(hashes) and hashes[t] == h:
+            start = int(self.tend[t - 1]) if t else 0
+            if self.tbytes[start:int(self.tend[t])].tobytes() == tbytes:
+                return t
+            t += 1
+        return -1
+
+    def postings(self, t: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's (segment-local doc ids, frequencies; None where every
+        one is 1)."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        ids = self.ids[a:b]
+        return ids, (self.freq[a:b] if self.freq is not None else None)
+
+    def position_starts(self, g: np.ndarray) -> np.ndarray:
+        """Where in ``pos`` the positions of postings ``g`` (indexes into
+        ``ids``, int64) start: the skip entry before each, plus the
+        frequencies of the postings between (at most SKIP - 1 of them)."""
+        block = g // SKIP
+        base = block * SKIP
+        width = g - base
+        out = self.skip[block].astype(np.int64)
+        if int(width.max(initial=0)) == 0:
+            return out
+        cols = np.arange(SKIP - 1, dtype=np.int64)
+        idx = np.minimum(base[:, None] + cols[None, :], len(self.freq) - 1)
+        within = np.where(cols[None, :] < width[:, None], self.freq[idx], 0)
+        return out + within.sum(axis=1, dtype=np.int64)
+
+    def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment-local doc, position) of the term in each of ``local``
+        (sorted segment-local doc ids), in doc then position order."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        ids = self.ids[a:b]
+        n = len(ids)
+        if n == 0 or len(local) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if len(local) < n:
+            at = np.searchsorted(ids, local)
+            ok = at < n
+            at = at[ok]
+            sel = at[ids[at] == local[ok]]
+        else:
+            at = np.minimum(np.searchsorted(local, ids), len(local) - 1)
+            sel = np.flatnonzero(local[at] == ids)
+        if len(sel) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        g = sel.astype(np.int64) + a
+        lengths = self.freq[g].astype(np.int64)
+        if len(sel) * SKIP < n:  # a few postings: from the skip table
+            starts = self.position_starts(g)
+        else:  # many: a running sum over the term's postings
+            run = np.cumsum(self.freq[a:b], dtype=np.int64)
+            starts = int(self.position_starts(np.array([a], dtype=np.int64))[0]) + run[sel] - lengths
+        total = int(lengths.sum())
+        # the flat indexes of every selected posting's positions
+        first = np.cumsum(lengths) - lengths
+        flat = np.repeat(starts - first, lengths) + np.arange(total, dtype=np.int64)
+        docs = np.repeat(ids[sel].astype(np.int64), lengths)
+        return docs, self.pos[flat].astype(np.int64)
