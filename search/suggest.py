@@ -143,6 +143,13 @@ def replace_word(raw: str, word: str, cand: str) -> str:
     return "".join(out)
 
 
+def warm() -> None:
+    """Load pypinyin and build the sound table (a third of a second), so
+    the first search that finds nothing does not pay for it."""
+    _sound_table()
+    _pinyin("扶贫")
+
+
 @lru_cache(maxsize=4096)
 def _pinyin(text: str) -> tuple:
     from pypinyin import Style, lazy_pinyin
