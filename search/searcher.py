@@ -28,7 +28,7 @@ from search.query import Query, parse
 from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
 from search.snapshot import Snapshot
 from search.store import POSTINGS_CACHE, ArrayLRU, Index, IndexUnavailable
-from search.suggest import suggest, warm as suggest_warm
+from search.suggest import suggest
 from search.synonyms import Synonyms
 
 log = logging.getLogger("search")
@@ -49,9 +49,6 @@ class Searcher:
         self._snap = Snapshot(Index.open(self.index_dir), self._postings_cache)
         load_segmenter()  # load the dictionary now, not in the first search
         measure_labels()  # and the measure rules (read when a search filters by measure)
-        # pypinyin's tables, for the suggestions of a search that finds
-        # nothing: loaded beside the first searches, not in the way of start-up
-        threading.Thread(target=suggest_warm, name="warm-suggestions", daemon=True).start()
         self._lock = threading.Lock()  # guards _snap and the users counts
         self._checked = time.monotonic()
         self.refresh_failures = 0

@@ -87,6 +87,20 @@ def test_what_the_server_refuses_is_our_error_with_our_headers(live_server, requ
     assert_ours(headers, body, api)
 
 
+def test_every_worker_answers_a_search_that_finds_nothing(live_server):
+    """Such a search suggests others (pypinyin): a worker forked while the
+    module was half loaded answered 500 here."""
+    import json
+    import urllib.request
+    from urllib.parse import quote
+
+    for _ in range(6):  # the workers take turns
+        with urllib.request.urlopen(f"{live_server}/api/search?q={quote('扶贫车问')}", timeout=30) as r:
+            answer = json.loads(r.read())
+        assert r.status == 200 and answer["total"] == 0
+        assert any("扶贫车间" in s["q"] for s in answer["suggestions"])
+
+
 def test_the_server_still_answers_after_the_bad_requests(live_server):
     with urllib.request.urlopen(str(live_server) + "/healthz", timeout=10) as r:
         assert json.loads(r.read())["status"] == "ok"
