@@ -40,11 +40,25 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
+
+
+def server_rss(pid: int) -> dict[int, float]:
+    """VmRSS of the server and of each worker it forked (the export is
+    answered by one of the workers)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(x) for x in f.read().split()]
+    except OSError:
+        children = []
+    return {p: rss_mb(p) for p in [pid] + children}
 
 
 def main(argv=None) -> int:
@@ -73,13 +87,14 @@ def main(argv=None) -> int:
                 time.sleep(0.2)
         with urllib.request.urlopen(base + "/api/search?" + urllib.parse.urlencode({"q": args.q or "扶贫"})) as r:
             r.read()  # warm
-        before = rss_mb(server.pid)
-        peak = [before]
+        before = server_rss(server.pid)
+        peak = dict(before)
         done = threading.Event()
 
         def sample():
             while not done.is_set():
-                peak[0] = max(peak[0], rss_mb(server.pid))
+                for p, mb in server_rss(server.pid).items():
+                    peak[p] = max(peak.get(p, 0.0), mb)
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -98,7 +113,7 @@ def main(argv=None) -> int:
         seconds = time.perf_counter() - t0
         done.set()
         sampler.join()
-        after = rss_mb(server.pid)
+        after = server_rss(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -111,8 +126,10 @@ def main(argv=None) -> int:
         "index": {"path": args.index, **stats},
         "query": args.q, "format": args.format, "file_name": total_header,
         "rows": rows, "bytes": nbytes, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
-        "server_rss_mb": {"before": round(before, 1), "peak": round(peak[0], 1), "after": round(after, 1),
-                          "growth": round(peak[0] - before, 1)},
+        # each process of the server (the parent, the workers): the growth is the largest of theirs
+        "server_rss_mb": {"per_process": [{"before": round(before.get(p, 0), 1), "peak": round(peak[p], 1),
+                                           "after": round(after.get(p, 0), 1)} for p in peak],
+                          "growth": round(max(peak[p] - before.get(p, peak[p]) for p in peak), 1)},
     }
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{result['date']}-export-{rows}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
