@@ -122,3 +122,15 @@ def test_installed_package_works_in_a_folder_of_articles(workdir, tmp_path):
     r = run("search", "扶贫车间", cwd=workdir, pythonpath=str(target))
     assert r.returncode == exits.OK and "paragraphs" in r.stdout
     assert not (target / "index").exists() and not (target / "search" / "index").exists()
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error(seed_index):
+    """``zhsearch search 扶贫 --json | head -2``: the reader stops (the answer is
+    larger than a pipe holds); nothing blames the index."""
+    proc = subprocess.Popen([sys.executable, "-m", "search", "search", "扶贫", "--limit", "100", "--json", "--index", seed_index],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == exits.OK
+    assert "damaged" not in err and "could not be read" not in err and "Traceback" not in err

@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except IndexUnavailable as e:  # damaged, missing, another version: one line, never a traceback
         return fail(str(e), exits.NO_INDEX)
+    except BrokenPipeError:  # `zhsearch search ... | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+        return exits.OK
     except Exception as e:
         if args.command not in ("search", "export", "check"):
             raise
