@@ -3,6 +3,7 @@ path (``/`` for the page, ``/api/search`` for the JSON), and article pages."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from search.facets import FACETS
@@ -24,11 +25,17 @@ class Urls:
         """An article page, at a paragraph, with the query's words marked;
         given the search it was reached from (``state``), it carries all of
         it (query, filters, sort, page), for its back link."""
-        url = self.doc_base + quote(doc_id, safe="")
+        url = self.doc_base + _quoted(doc_id)
         params = search_params(state) if state is not None else [("q", q)] if q else []
         if params:
             url += "?" + urlencode(params)
         return url + (f"#p{para_no}" if para_no is not None else "")
+
+
+@lru_cache(maxsize=4096)
+def _quoted(doc_id: str) -> str:
+    """A doc_id in a URL path (an export asks for it once a paragraph)."""
+    return quote(doc_id, safe="")
 
 
 def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str, str]]:

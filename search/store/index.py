@@ -217,19 +217,30 @@ class IndexReader:
 
 def _raw_stored(seg):
     """A function docnum -> stored fields reading a W3 segment's stored
-    column (zlib-compressed pickles) directly, or None for another layout."""
+    column (zlib-compressed pickles) directly: one ``pread`` of the
+    record's bytes where the column is a plain file (no seek, no buffer,
+    and, unlike a memory map, nothing of the file counted in the process's
+    memory), else through Whoosh's file object; None for another layout."""
     try:
         col = seg._perdoc._cached_reader("_stored", STORED_COLUMN)
         child = col._child
-        lengths, offsets, base, get = child._lengths, child._offsets, child._basepos, child._dbfile.get
+        lengths, offsets, base, dbfile = child._lengths, child._offsets, child._basepos, child._dbfile
     except AttributeError:
         return None
+    if getattr(dbfile, "is_real", False):
+        fd, pread = dbfile.fileno(), os.pread
 
-    def read(docnum: int) -> dict:
+        def read(docnum: int) -> dict:
+            n = lengths[docnum]
+            return loads(decompress(pread(fd, n, base + offsets[docnum]))) if n else {}
+        return read
+    get = dbfile.get
+
+    def read_by_seeking(docnum: int) -> dict:
         n = lengths[docnum]
         return loads(decompress(get(base + offsets[docnum], n))) if n else {}
 
-    return read
+    return read_by_seeking
 
 
 class _StoredBytes(columns.CompressedBytesColumn.Reader):

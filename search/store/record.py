@@ -44,12 +44,22 @@ class StoredParagraph:
 
     @classmethod
     def from_fields(cls, stored: dict) -> "StoredParagraph":
-        return cls(para_id=stored["para_id"], doc_id=stored["doc_id"], path=stored.get("path", ""),
-                   text=stored["text"], **stored["data"])
+        data = stored["data"]
+        if data.keys() != _DATA_KEYS:  # written by another version: let __init__ say what is wrong
+            return cls(para_id=stored["para_id"], doc_id=stored["doc_id"], path=stored.get("path", ""),
+                       text=stored["text"], **data)
+        rec = cls.__new__(cls)  # the export reads tens of thousands a second: no __init__ call
+        rec.__dict__.update(data)
+        rec.para_id, rec.doc_id = stored["para_id"], stored["doc_id"]
+        rec.path, rec.text = stored.get("path", ""), stored["text"]
+        return rec
 
     def paragraph(self) -> Paragraph:
         return Paragraph(para_no=self.para_no, text=self.text, heading=self.heading,
                          province=list(self.province), years=list(self.years), measures=list(self.measures))
+
+
+_DATA_KEYS = {f.name for f in dc_fields(StoredParagraph)} - set(StoredParagraph._OWN)
 
 
 def header_of(article: Article, p: Paragraph) -> str:
