@@ -148,10 +148,7 @@ class Searcher:
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
         matches = m.match(self.query(req.q))
-        keep = np.ones(len(matches), dtype=bool)
-        for ok in facet_counts.filter_masks(snap.facets, req, matches).values():
-            keep &= ok
-        return int(keep.sum())
+        return int(len(_passing(matches, facet_counts.filter_masks(snap.facets, req, matches))))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Every hit of ``req``, not a page (its ``page`` and ``size`` are
