@@ -26,17 +26,6 @@ def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
     return []
 
 
-def group_spans(folded: str, groups: list[tuple[str, list]]) -> list[list[tuple[int, int]]]:
-    """Spans of each mark group (see ``Query.mark_groups``)."""
-    out = []
-    for whole, leaves in groups:
-        spans = leaf_spans(folded, Literal(whole)) if whole else []
-        if not spans:
-            spans = [sp for leaf in leaves for sp in leaf_spans(folded, leaf)]
-        out.append(spans)
-    return out
-
-
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
@@ -100,10 +89,6 @@ class Snippet:
         return ("…" if self.start > 0 else "") + body + ("…" if self.end < len(self.text) else "")
 
 
-def snippet(text: str, folded: str, groups: list, width: int = SNIPPET_CHARS) -> Snippet:
-    return snippet_of(text, group_spans(folded, groups), width)
-
-
 def snippet_of(text: str, per_leaf: list[list[tuple[int, int]]], width: int = SNIPPET_CHARS) -> Snippet:
     """The ``width``-character window of ``text`` that shows the most of
     ``per_leaf`` (the spans of each query word), every span in it marked."""
@@ -119,13 +104,13 @@ def snippet_of(text: str, per_leaf: list[list[tuple[int, int]]], width: int = SN
     return Snippet(text, start, end, [(s, e) for s, e in spans if s < end and e > start])
 
 
-def mark_html(text: str, groups: list) -> str:
-    """The whole text, escaped, with the matches of ``groups`` (see
-    ``Query.mark_groups``) marked: the article page."""
-    if not groups:
+def mark_html(text: str, query: Query | None) -> str:
+    """The whole text, escaped, with the query's matches marked as a hit's
+    are (``clause_spans``): the article page."""
+    if query is None:
         return escape(text, quote=False)
-    spans = group_spans(fold(text), groups)
-    return marked_html(text, merge([sp for group in spans for sp in group]))
+    spans = clause_spans(query, {"text": fold(text)})["text"]
+    return marked_html(text, merge([sp for clause in spans for sp in clause]))
 
 
 # --------------------------------------------------------------------------

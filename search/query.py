@@ -78,15 +78,6 @@ class Query:
             _expanded(node, out)
         return out
 
-    def mark_groups(self) -> list[tuple[str, list]]:
-        """What to mark: (whole, leaves) pairs.  Where a word the user typed
-        was cut into several, its whole occurrences are marked when it has
-        any, and its pieces only where it has none."""
-        out: list = []
-        for node in self.must:
-            _groups(node, out)
-        return out
-
 
 def _leaves(node, out: list) -> None:
     if isinstance(node, (Literal, Token)):
@@ -113,21 +104,6 @@ def _expanded(node, out: dict) -> None:
 def _words_of(node) -> str:
     """The folded words a synonym node requires, as the synonyms file wrote them."""
     return node.text if isinstance(node, (Literal, Token, Phrase)) else ""
-
-
-def _groups(node, out: list) -> None:
-    if isinstance(node, AllOf) and node.whole:
-        leaves: list = []
-        _leaves(node, leaves)
-        out.append((node.whole, leaves))
-    elif isinstance(node, AnyOf):
-        for n in node.options:
-            _groups(n, out)
-    elif isinstance(node, (AllOf, Phrase)):
-        for n in node.parts:
-            _groups(n, out)
-    elif isinstance(node, (Literal, Token)):
-        out.append(("", [node]))
 
 
 def clean(raw: str) -> str:

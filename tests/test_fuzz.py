@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from search.highlight import mark_html
 from search.query import parse
 from search.results import MAX_VALUES, SearchRequest
 from search.facets import BadRequest
@@ -62,7 +63,7 @@ def assert_ours(r, path: str) -> None:
 @given(q=st.one_of(texts, chinese))
 def test_parser_never_fails(q):
     query = parse(q)
-    query.mark_groups()
+    mark_html(q, query)
 
 
 @given(q=st.one_of(texts, chinese), page=st.integers(-2, 20), size=st.integers(-1, 120),

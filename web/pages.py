@@ -46,11 +46,11 @@ def doc_page(doc_id: str):
     state = request_from_params(request.args.getlist)  # the search this page was reached from
     find = request.args.get("find", "").strip()  # words searched for within the article
     marked = find or state.q
-    groups = searcher.query(marked).mark_groups() if marked.strip() else []
+    query = searcher.query(marked) if marked.strip() else None
     found = searcher.find_in_article(doc_id, find) if find else None
     search_urls = urls_for("pages.search_page")
     back_url = search_urls.search(state)
-    view = article_view(article, state.q, lambda text: mark_html(text, groups), back_url)
+    view = article_view(article, state.q, lambda text: mark_html(text, query), back_url)
     view.update(
         find=find, found=found,
         everywhere_url=search_urls.search(SearchRequest(q=find)) if find else None,
