@@ -12,9 +12,9 @@ stored text.
 from __future__ import annotations
 
 import numpy as np
-import numpy.ma  # noqa: F401  np.unique imports it on first use: 40 ms of someone's first query
 
 from search.analysis import fold
+from search.docsets import difference, distinct, distinct_counts, holds, intersect, merge, union
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
 from search.snapshot import Snapshot
 from search.store import EMPTY_IDS, Postings
@@ -39,13 +39,13 @@ class Matcher:
             docs = None
             for node in query.must:
                 ids = self.eval(node)
-                docs = ids if docs is None else intersect_sorted(docs, ids)
+                docs = ids if docs is None else intersect(docs, ids)
                 if len(docs) == 0:
                     break
             docs = docs[snap.live[docs]]
         for node in query.must_not:
             if len(docs):
-                docs = np.setdiff1d(docs, self.eval(node), assume_unique=True)
+                docs = difference(docs, self.eval(node))
         return docs.astype(np.int32)
 
     def eval(self, node) -> np.ndarray:
@@ -54,13 +54,12 @@ class Matcher:
         if isinstance(node, Token):
             return self.token(node.text)[0]
         if isinstance(node, AnyOf):
-            parts = [self.eval(n) for n in node.options]
-            return np.unique(np.concatenate(parts)) if parts else EMPTY_IDS
+            return union([self.eval(n) for n in node.options])
         if isinstance(node, AllOf):
             docs = None
             for n in node.parts:
                 ids = self.eval(n)
-                docs = ids if docs is None else intersect_sorted(docs, ids)
+                docs = ids if docs is None else intersect(docs, ids)
             return docs if docs is not None else EMPTY_IDS
         if isinstance(node, Phrase):
             return self.phrase(node)
@@ -99,7 +98,7 @@ class Matcher:
         docs = None
         for part in node.parts:
             ids = self.eval(part)
-            docs = ids if docs is None else intersect_sorted(docs, ids)
+            docs = ids if docs is None else intersect(docs, ids)
             if len(docs) == 0:
                 return EMPTY_IDS
         docs = docs[self.snap.live[docs]]
@@ -122,7 +121,7 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
         # the literal guarantee is for two characters or more).
         terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
         parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
-        ids = np.unique(np.concatenate(parts)).astype(np.int32)
+        ids = union(parts)
         return ids, np.ones(len(ids), dtype=np.float32)
     if n == 2:
         return p.ids_tf(grams, text)
@@ -134,19 +133,19 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     for ids in lists[1:]:
         if len(cand) == 0:
             break
-        cand = intersect_sorted(cand, ids)
+        cand = intersect(cand, ids)
     if len(cand) == 0:
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
     # documents where jieba made the whole string one word need no check
     word_ids, word_tf = p.ids_tf(words, text)
-    sure = np.isin(cand, word_ids, assume_unique=True)
+    sure = holds(word_ids, cand)
     tf = np.ones(len(cand), dtype=np.float32)
     if len(word_ids):
         tf[sure] = word_tf[np.searchsorted(word_ids, cand[sure])]
     check = cand[~sure]
     if len(check) == 0:
         return cand, tf
-    found_docs, counts = np.unique(literal_starts(p, grams, text, check) >> 32, return_counts=True)
+    found_docs, counts = distinct_counts(literal_starts(p, grams, text, check) >> 32)
     found = holds(found_docs, check)
     keep = sure.copy()
     keep[~sure] = found
@@ -167,44 +166,14 @@ def literal_starts(p: Postings, grams: str, text: str, docs: np.ndarray) -> np.n
         start = pos - off
         ok = start >= 0
         k = (d[ok] << 32) | start[ok]  # sorted: by doc, then position
-        keys = k if keys is None else intersect_sorted(keys, k)
+        keys = k if keys is None else intersect(keys, k)
         if len(keys) == 0:
             break
-        docs = _distinct_sorted(keys >> 32)  # the next bigram is looked up in these only
+        docs = distinct(keys >> 32)  # the next bigram is looked up in these only
     return keys
-
-
-def _distinct_sorted(a: np.ndarray) -> np.ndarray:
-    if len(a) < 2:
-        return a
-    return a[np.concatenate(([True], a[1:] != a[:-1]))]
-
-
-def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Elements of both sorted, duplicate-free arrays: the shorter is looked
-    up in the longer (``np.intersect1d`` would sort both together)."""
-    if len(a) > len(b):
-        a, b = b, a
-    if len(a) == 0:
-        return a
-    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
-    return a[b[at] == a]
-
-
-def holds(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """For each of ``docs``, whether the sorted array ``ids`` holds it."""
-    if len(ids) == 0:
-        return np.zeros(len(docs), dtype=bool)
-    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    return ids[idx] == docs
 
 
 def _with_header_only(ids, tf, header_ids) -> tuple[np.ndarray, np.ndarray]:
     """Text matches (docnums, term frequency) joined by the documents that
     match by their header only, with a text frequency of 0."""
-    extra = np.setdiff1d(header_ids, ids, assume_unique=True)
-    if len(extra) == 0:
-        return ids, tf
-    order = np.argsort(np.concatenate([ids, extra]), kind="stable")
-    return (np.concatenate([ids, extra])[order].astype(np.int32),
-            np.concatenate([tf, np.zeros(len(extra), dtype=np.float32)])[order])
+    return merge(ids, tf, difference(header_ids, ids), 0.0)

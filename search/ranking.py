@@ -21,7 +21,8 @@ import numpy as np
 
 from search.analysis import CJK_RUN, fold
 from search.highlight import leaf_spans
-from search.matching import Matcher, holds, literal_starts
+from search.docsets import distinct, holds, lookup, union
+from search.matching import Matcher, literal_starts
 from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
 from search.results import SearchRequest
 
@@ -106,8 +107,7 @@ def typed_ids(m: Matcher, node) -> np.ndarray:
     if isinstance(node, AnyOf):
         if node.expanded:
             return typed_ids(m, node.options[0])
-        parts = [typed_ids(m, n) for n in node.options]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+        return union([typed_ids(m, n) for n in node.options])
     return m.eval(node)  # a phrase, or a run of latin and Chinese: matched only as typed
 
 
@@ -141,8 +141,7 @@ def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
     n = max(m.snap.n_live, 1)
     df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
     idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    f = np.where(ids[idx] == docs, tf[idx], 0).astype(np.float32)
+    f = lookup(ids, tf, docs)
     return idf * f * (K1 + 1) / (f + norm) + HEADER_WEIGHT * idf * m.in_header(node, docs)
 
 
@@ -244,7 +243,7 @@ def _holding_whole(m: Matcher, whole: str, docs: np.ndarray) -> set[int]:
         return set((literal_starts(m.postings, "text_grams", whole, docs) >> 32).tolist())
     for run in CJK_RUN.findall(whole):
         if len(run) >= 2 and len(docs):
-            docs = np.unique(literal_starts(m.postings, "text_grams", run, docs) >> 32)
+            docs = distinct(literal_starts(m.postings, "text_grams", run, docs) >> 32)
     return {d for d in docs.tolist() if whole in fold(m.snap.stored(d).text)}
 
 

@@ -1,0 +1,120 @@
+"""Sets of paragraphs as sorted, duplicate-free arrays of document numbers.
+
+Each operation picks one of two ways by the sizes at hand: a binary search
+of the shorter array in the longer (``searchsorted``: cheap while one side
+is short), or a bitmap over the document space (one scatter and one
+gather, linear and cache-friendly: at a million paragraphs a broad word's
+600k matches against another's take ~4 ms this way and ~24 ms by binary
+search; ``np.unique`` over the concatenation of three 300k lists took
+over 100 ms against 6 ms by bitmap).  Results are the same either way:
+tests/test_docsets.py checks both against Python sets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMPTY = np.zeros(0, dtype=np.int32)
+
+
+def _space(*arrays) -> int:
+    """One past the largest document number in sorted ``arrays``."""
+    return max((int(a[-1]) for a in arrays if len(a)), default=-1) + 1
+
+
+def _by_bitmap(n_sorted: int, n_lookups: int, space: int) -> bool:
+    """Whether looking ``n_lookups`` numbers up in a sorted array of
+    ``n_sorted`` costs more by binary search than by a bitmap of ``space``."""
+    return n_lookups * max(1, n_sorted.bit_length()) > n_sorted + space // 8
+
+
+def holds(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """For each of ``docs`` (any order), whether the sorted ``ids`` holds it."""
+    if len(ids) == 0 or len(docs) == 0:
+        return np.zeros(len(docs), dtype=bool)
+    space = max(int(ids[-1]), int(docs.max())) + 1
+    if _by_bitmap(len(ids), len(docs), space):
+        bitmap = np.zeros(space, dtype=bool)
+        bitmap[ids] = True
+        return bitmap[docs]
+    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return ids[idx] == docs
+
+
+def lookup(ids: np.ndarray, values: np.ndarray, docs: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """For each of ``docs`` (any order), the value ``ids`` (sorted) pairs it
+    with in ``values``, 0 where ``ids`` does not hold it."""
+    if len(ids) == 0 or len(docs) == 0:
+        return np.zeros(len(docs), dtype=dtype)
+    space = max(int(ids[-1]), int(docs.max())) + 1
+    if _by_bitmap(len(ids), len(docs), space):
+        dense = np.zeros(space, dtype=dtype)
+        dense[ids] = values
+        return dense[docs]
+    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return np.where(ids[idx] == docs, values[idx], 0).astype(dtype, copy=False)
+
+
+def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers both sorted arrays hold, sorted."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return a
+    return a[holds(b, a)]
+
+
+def difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers of sorted ``a`` that sorted ``b`` does not hold."""
+    if len(a) == 0 or len(b) == 0:
+        return a
+    return a[~holds(b, a)]
+
+
+def union(parts: list[np.ndarray]) -> np.ndarray:
+    """The numbers any of the sorted arrays holds, sorted, as int32."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0].astype(np.int32, copy=False)
+    total = sum(len(p) for p in parts)
+    space = _space(*parts)
+    if total * max(1, total.bit_length()) > space // 4:
+        bitmap = np.zeros(space, dtype=bool)
+        for p in parts:
+            bitmap[p] = True
+        return np.flatnonzero(bitmap).astype(np.int32)
+    joined = np.sort(np.concatenate(parts), kind="stable")
+    return distinct(joined).astype(np.int32, copy=False)
+
+
+def distinct(a: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if len(a) < 2:
+        return a
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
+
+
+def distinct_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how often each occurs."""
+    if len(a) == 0:
+        return a, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], a[1:] != a[:-1])))
+    return a[starts], np.diff(np.append(starts, len(a)))
+
+
+def merge(ids: np.ndarray, values: np.ndarray, extra: np.ndarray, extra_value) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``ids`` (with ``values``) joined by sorted ``extra``, which
+    ``ids`` does not hold, each with ``extra_value``: sorted, as int32."""
+    if len(extra) == 0:
+        return ids, values
+    at = np.searchsorted(ids, extra) + np.arange(len(extra))
+    n = len(ids) + len(extra)
+    out_ids = np.empty(n, dtype=np.int32)
+    out_vals = np.empty(n, dtype=values.dtype)
+    rest = np.ones(n, dtype=bool)
+    rest[at] = False
+    out_ids[rest], out_ids[at] = ids, extra
+    out_vals[rest], out_vals[at] = values, extra_value
+    return out_ids, out_vals
