@@ -21,7 +21,7 @@ class MaskColumn:
 
     def __init__(self, per_doc: np.ndarray, values: list):
         self.values = values  # bit -> value
-        masks, combo = np.unique(per_doc, return_inverse=True)
+        masks, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)  # per docnum, index into masks
         self.masks = masks  # distinct masks (int64)
         shifts = np.arange(64, dtype=np.uint64)
@@ -56,7 +56,7 @@ class CodeColumn:
     """A single-valued facet: each paragraph's value code (0: none)."""
 
     def __init__(self, per_doc: np.ndarray, names: dict[int, str], key):
-        codes, combo = np.unique(per_doc, return_inverse=True)
+        codes, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)
         self.codes = codes
         # the value shown for each distinct code, and the key requests are matched by
@@ -73,6 +73,25 @@ class CodeColumn:
         per = np.bincount(self.combo[docs], minlength=len(self.codes))
         return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
                 for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, without sorting a
+    million values to find the few hundred distinct ones a facet column
+    holds: the distinct values of a sample are looked up by binary search,
+    and only the values the sample missed are sorted (~4x faster at a
+    million paragraphs, which every server start and new generation pays)."""
+    if len(values) == 0:
+        return np.unique(values, return_inverse=True)
+    sample = np.unique(values[:: max(1, len(values) // 65536)])
+    at = np.minimum(np.searchsorted(sample, values), len(sample) - 1)
+    missed = np.flatnonzero(sample[at] != values)
+    if len(missed):
+        distinct = np.union1d(sample, values[missed])
+        at = np.searchsorted(distinct, sample)[at]  # where the sample's values went
+        at[missed] = np.searchsorted(distinct, values[missed])
+        sample = distinct
+    return sample, at
 
 
 def load_column(facet: Facet, per_doc: np.ndarray, meta):

@@ -111,6 +111,16 @@ class Searcher:
             if idle:
                 snap.close()
 
+    def after_fork(self) -> None:
+        """In a forked worker: read the index through files of its own (a
+        file position is shared by the processes that inherited it), keeping
+        the arrays the parent loaded, whose pages the workers then share."""
+        with self._lock:
+            old = self._snap
+            self._snap = old.reopened(self._postings_cache)
+        # the parent's handles: this process's copies only (the parent keeps its own)
+        old.close()
+
     def close(self) -> None:
         self._snap.close()
 

@@ -46,8 +46,8 @@ class Snapshot:
         self.facets = {}
         for f in FACETS:
             per_doc = p.numeric_column(f.column, "q")
-            _check_column(index, f, per_doc, self.meta)
             self.facets[f.name] = load_column(f, per_doc, self.meta)
+            _check_column(index, f, self.facets[f.name], per_doc, self.meta)
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
         # each article's first paragraph, newest article first (undated last)
         heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
@@ -60,6 +60,32 @@ class Snapshot:
         self.retired = False
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
+
+    def reopened(self, cache: ArrayLRU | None = None) -> "Snapshot":
+        """The same generation read through files of its own, its arrays
+        taken over as they are: for a forked worker, whose inherited file
+        handles share their read positions with the parent's.  The newest
+        generation, opened whole, if the index has moved on."""
+        index = Index.open(self.index.dir)
+        if index.latest_generation() != self.generation:
+            return Snapshot(index, cache)
+        new = Snapshot.__new__(Snapshot)
+        new.__dict__.update(self.__dict__)
+        try:
+            new.index, new.meta, new.reader = index, index.meta, index.reader(cache)
+        except IndexUnavailable:
+            raise
+        except Exception as e:
+            raise damaged(index.dir, f"{type(e).__name__}: {e}") from None
+        if new.reader.generation != self.generation:  # committed meanwhile
+            new.reader.close()
+            return Snapshot(index, cache)
+        new.postings = new.reader.postings
+        new.lock = threading.RLock()
+        new.literal_cache = ArrayLRU(LITERAL_CACHE)
+        new.users, new.retired, new.closed = 0, False, False
+        new._orders = dict(self._orders)
+        return new
 
     def close(self) -> None:
         self.reader.close()
@@ -78,7 +104,7 @@ class Snapshot:
         return self.reader.stored(docnum)
 
 
-def _check_column(index: Index, facet, per_doc: np.ndarray, meta) -> None:
+def _check_column(index: Index, facet, column, per_doc: np.ndarray, meta) -> None:
     """Every stored value of ``facet`` is one the metadata can name."""
     if facet.storage == BITS:
         n = len(meta.vocab[facet.name].keys)
@@ -86,7 +112,7 @@ def _check_column(index: Index, facet, per_doc: np.ndarray, meta) -> None:
             raise IndexDamaged(f"the index in {index.dir} is damaged ({facet.column} holds values "
                                f"zhsearch.json does not name): run `zhsearch index --rebuild`")
     else:
-        codes = np.unique(per_doc)
+        codes = column.codes
         names = meta.names.get(facet.name, {})
         unknown = [int(c) for c in codes.tolist() if c and int(c) not in names]
         if unknown:

@@ -151,3 +151,52 @@ def test_two_workers_each_pick_up_a_new_generation(tmp_path):
         proc.wait(timeout=20)
     with pytest.raises(OSError):
         urllib.request.urlopen(base + "/healthz", timeout=2)  # the workers went with the server
+
+
+def test_a_worker_that_dies_is_replaced_by_one_that_answers(tmp_path):
+    """Workers start from the parent's loaded index; one started later (the
+    first was killed) opens the index itself and answers the same."""
+    import os
+    import signal
+    from urllib.parse import quote
+
+    from search.indexing import build_index
+
+    ix = tmp_path / "ix"
+    build_index([str(SEEDS)], str(ix), procs=1)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(ix), "--port", str(port),
+                             "--workers", "2", "--threads", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> tuple[set, set]:
+        """The workers that answered /healthz, and the distinct answers to a
+        search (each request may reach either worker), over 20 requests each."""
+        workers, found = set(), set()
+        for _ in range(20):
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+                workers.add(json.loads(r.read())["worker"])
+            with urllib.request.urlopen(f"{base}/api/search?q={quote('扶贫车间')}&size=50", timeout=30) as r:
+                a = json.loads(r.read())
+            found.add((a["total"], tuple(hit["para_id"] for hit in a["hits"])))
+        return workers, found
+
+    try:
+        wait_until_serving(base + "/healthz", proc)
+        workers, found = answers()
+        assert len(workers) == 2 and len(found) == 1
+        assert next(iter(found))[0] > 0
+        victim = next(iter(workers))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            after, found_after = answers()
+            if len(after) == 2 and victim not in after:
+                break
+            time.sleep(0.2)
+        assert len(after) == 2 and victim not in after, "a new worker took the killed one's place"
+        assert found_after == found, "it answers as the others did"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -23,6 +23,7 @@ forked processes for workers.  So:
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -135,7 +136,6 @@ def make_server(app, sock: socket.socket, threads: int) -> _Server:
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
                workers: int | None = None) -> int:
-    from search.analysis import load_segmenter
     from search.suggest import warm as warm_suggestions
     from web import create_app
 
@@ -143,35 +143,38 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     _release_freed_memory()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" chatter
-    create_app(index_dir).extensions["searcher"].close()  # raises IndexUnavailable: the CLI says why
-    load_segmenter()  # once, before forking: the workers share its pages
-    warm_suggestions()  # pypinyin's tables likewise (the first search that finds nothing paid 0.3 s)
+    # The index, jieba's dictionary (the Searcher loads it) and pypinyin's
+    # tables are loaded once, here, before forking: the workers share
+    # their pages, and none of them loads anything before answering.
+    app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
+    warm_suggestions()  # the first search that finds nothing paid 0.3 s for these
     sock = socket.create_server((host, port), backlog=1024)
     print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ with {workers} worker(s) "
           "(Ctrl-C to stop)", file=sys.stderr, flush=True)
     if workers == 1:
-        _serve(index_dir, sock, threads)
+        _serve(app, sock, threads)
         return 0
-    return _supervise(index_dir, sock, threads, workers)
+    return _supervise(app, index_dir, sock, threads, workers)
 
 
-def _serve(index_dir: str, sock: socket.socket, threads: int) -> None:
-    from web import create_app
-
-    app = create_app(index_dir)
+def _serve(app, sock: socket.socket, threads: int) -> None:
     try:
         make_server(AccessLog(app), sock, threads).run()
     except KeyboardInterrupt:
         pass
 
 
-def _supervise(index_dir: str, sock: socket.socket, threads: int, workers: int) -> int:
-    """Fork ``workers`` processes serving ``sock``; restart one that dies;
-    stop them all on SIGTERM, SIGINT or SIGHUP."""
+def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: int) -> int:
+    """Fork ``workers`` processes serving ``sock`` over ``app``; restart
+    one that dies (over the index opened anew); stop them all on SIGTERM,
+    SIGINT or SIGHUP."""
+    from web import create_app
+
     children: dict[int, float] = {}
     stopping = False
+    gc.freeze()  # what is loaded now stays out of the collector's sight: its pages stay shared
 
-    def spawn() -> None:
+    def spawn(inherited) -> None:
         pid = os.fork()
         if pid == 0:  # the worker
             code = 0
@@ -179,7 +182,9 @@ def _supervise(index_dir: str, sock: socket.socket, threads: int, workers: int) 
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 _die_with_parent()
-                _serve(index_dir, sock, threads)
+                if inherited is not None:
+                    inherited.extensions["searcher"].after_fork()
+                _serve(inherited or create_app(index_dir), sock, threads)
             except BaseException as e:  # noqa: BLE001 - reported, then the parent restarts us
                 print(f"zhsearch: worker {os.getpid()} stopped: {type(e).__name__}: {e}", file=sys.stderr)
                 code = 1
@@ -194,7 +199,12 @@ def _supervise(index_dir: str, sock: socket.socket, threads: int, workers: int) 
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, stop)
     for _ in range(workers):
-        spawn()
+        spawn(app)
+    # The parent serves nothing: it lets go of the index's files (a later
+    # merge can then free their space); a worker started again opens the
+    # index itself.
+    app.extensions["searcher"].close()
+    app = None
     while children:
         if stopping:
             for pid in children:
@@ -212,7 +222,7 @@ def _supervise(index_dir: str, sock: socket.socket, threads: int, workers: int) 
             log.error("worker %d ended (status %d); starting another", pid, status)
             if started is not None and time.monotonic() - started < 1:
                 time.sleep(1)  # a worker that cannot start: do not spin
-            spawn()
+            spawn(None)
         time.sleep(0.1)
     sock.close()
     return 0
