@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from search.facets import FACETS
 from search.indexing import build_index
@@ -85,3 +86,19 @@ def test_source_facet_on_the_api_and_the_page(client):
     page = client.get("/", query_string={"q": "就业", "source": "陕西日报"}).get_data(as_text=True)
     assert 'data-facet="source"' in page and "<h2>来源</h2>" in page
     assert "来源:陕西日报" in page  # the active filter chip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(0, 40), max_size=400), st.integers(0, 5))
+def test_factorize_is_numpys_unique_with_inverse(values, repeat):
+    """Facet columns are factorized by looking a sample's values up: values
+    the sample missed (rare ones) must still be found."""
+    import numpy as np
+
+    from search.facet_counts import factorize
+
+    a = np.array(values * (1 + repeat * 100), dtype=np.int64)
+    distinct, inverse = factorize(a)
+    expect_distinct, expect_inverse = np.unique(a, return_inverse=True)
+    assert distinct.tolist() == expect_distinct.tolist()
+    assert inverse.ravel().tolist() == expect_inverse.ravel().tolist()
