@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
-import re
 import shutil
 import sqlite3
 import sys
@@ -50,9 +49,10 @@ SNIPPET_CHARS = 150  # about zhsearch's snippet length
 PAGE = 100  # the API's largest page (pages up to 10,000: a million paragraphs)
 
 
-# The one place the benchmark reaches past the public API (Searcher,
-# SearchRequest, the CLI): the product's fold and word cutter, so the peers
-# index exactly the words zhsearch's analysis makes.
+# Where the benchmark reaches past the public API (Searcher, SearchRequest,
+# the CLI): the product's fold and word cutter, so the peers index exactly
+# the words zhsearch's analysis makes, and (``parse``) its query parser and
+# synonyms, so the peers are asked what zhsearch is asked.
 def _analysis():
     from search.analysis import cut_words, fold
 
@@ -135,68 +135,44 @@ def segment(paras: list[dict], procs: int = 1) -> list[dict]:
 # Queries: the mix's syntax, for the peers.
 
 
-def synonym_groups(path: Path | None = None) -> dict[str, list[str]]:
-    """The product's synonym file read as zhsearch reads it (folded words; a
-    word finds the others of its lines)."""
-    fold, _ = _analysis()
-    path = path or ROOT / "search" / "data" / "synonyms.txt"
-    groups: dict[str, list[str]] = {}
-    if not path.exists():
-        return groups
-    for line in path.read_text(encoding="utf-8").splitlines():
-        ws = [fold(w) for w in re.split(r"[\s,，、]+", line.split("#", 1)[0]) if w]
-        for w in ws:
-            groups.setdefault(w, [])
-            groups[w] += [x for x in ws if x != w and x not in groups[w]]
-    return groups
+def synonym_groups() -> dict[str, list[str]]:
+    """The product's synonyms (folded word -> the words it adds)."""
+    from search.synonyms import Synonyms
 
-
-_LEX = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
+    return Synonyms().groups()
 
 
 def parse(q: str, synonyms: dict[str, list[str]]) -> tuple[list, list]:
-    """(must, must_not): each clause a list of alternatives, each alternative
-    ``("and", [words])`` (all required, anywhere) or ``("phrase", [words])``."""
-    fold, _ = _analysis()
-    items: list[tuple[str, str]] = []
-    for m in _LEX.finditer(q.strip()):
-        if m.group(3) is None:
-            items.append(("phrase", m.group(1) if m.group(1) is not None else m.group(2)))
-        else:
-            items.append(("word", m.group(3)))
+    """(must, must_not) of zhsearch's own parse of ``q`` (its syntax, its
+    synonyms as ``synonyms`` gives them), for the peers: each clause a list
+    of alternatives, each alternative ``("and", [words])`` (all required,
+    anywhere) or ``("phrase", [words])`` (adjacent), in the words the peers
+    index (``words``).  A word zhsearch requires as a literal is a phrase of
+    its words; a typed word cut into pieces, all of its words; a synonym, a
+    phrase."""
+    from search.query import AllOf, AnyOf, Phrase, parse as parse_query
 
-    def alts(kind: str, text: str) -> list:
-        toks = words(text).split()
+    def alternatives(node) -> list:
+        if isinstance(node, AnyOf):
+            if node.expanded:  # the word typed, then its synonyms
+                return alternatives(node.options[0]) + [
+                    ("phrase", toks) for o in node.options[1:] if (toks := words(_text(o)).split())]
+            return [a for o in node.options for a in alternatives(o)]
+        toks = words(_text(node)).split()
         if not toks:
             return []
-        if kind == "phrase":
-            return [("phrase", toks)]
-        out = [("and", toks)]
-        for syn in synonyms.get(fold(text), []):  # a synonym is a literal: its words adjacent
-            st = words(syn).split()
-            if st:
-                out.append(("phrase", st))
-        return out
+        if isinstance(node, AllOf):
+            return [("and", toks)]
+        return [("phrase" if isinstance(node, Phrase) or len(toks) > 1 else "and", toks)]
 
-    must: list = []
-    must_not: list = []
-    i = 0
-    while i < len(items):
-        kind, text = items[i]
-        neg = False
-        if kind == "word" and text == "NOT" and i + 1 < len(items):
-            neg, i = True, i + 1
-            kind, text = items[i]
-        elif kind == "word" and text.startswith("-") and len(text) > 1:
-            neg, text = True, text[1:]
-        if kind == "word" and text == "OR" and must and i + 1 < len(items):
-            must[-1] += alts(*items[i + 1])
-            i += 2
-            continue
-        a = alts(kind, text)
-        if a:
-            (must_not if neg else must).append(a)
-        i += 1
+    def _text(node) -> str:
+        if isinstance(node, AllOf):
+            return node.whole or " ".join(_text(p) for p in node.parts)
+        return node.text
+
+    query = parse_query(q, lambda w: synonyms.get(w, []))
+    must = [a for a in map(alternatives, query.must) if a]
+    must_not = [a for a in map(alternatives, query.must_not) if a]
     return must, must_not
 
 

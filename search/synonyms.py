@@ -36,6 +36,12 @@ class Synonyms:
                 groups[w] += [x for x in words if x != w and x not in groups[w]]
         self._groups, self._mtime = groups, mtime
 
+    def groups(self) -> dict[str, list[str]]:
+        """Every folded word the file widens -> the words it adds."""
+        with self._lock:
+            self._load()
+            return {w: list(ws) for w, ws in self._groups.items()}
+
     def __call__(self, folded_word: str) -> list[str]:
         with self._lock:
             self._load()
