@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.docsets import difference
 from search.facets import BITS, FACETS, NONE, Facet
 from search.results import FacetValue, SearchRequest
 
@@ -42,10 +43,13 @@ class MaskColumn:
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
         return selector[self.combo[docs]]
 
-    def counts(self, docs: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
-        """(value, paragraphs) for every value ``docs`` hold, and (NONE,
+    def tally(self, docs: np.ndarray) -> np.ndarray:
+        """Paragraphs of ``docs`` per combination."""
+        return np.bincount(self.combo[docs], minlength=len(self.masks))
+
+    def counts(self, per_combo: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, paragraphs) for every value a tally holds, and (NONE,
         paragraphs holding no value) when ``none`` asks for it."""
-        per_combo = np.bincount(self.combo[docs], minlength=len(self.masks))
         per_bit = per_combo @ self.bits
         out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
         n_none = int(per_combo[self.masks == 0].sum()) if none else 0
@@ -69,8 +73,11 @@ class CodeColumn:
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
         return selector[self.combo[docs]]
 
-    def counts(self, docs: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
-        per = np.bincount(self.combo[docs], minlength=len(self.codes))
+    def tally(self, docs: np.ndarray) -> np.ndarray:
+        """Paragraphs of ``docs`` per code."""
+        return np.bincount(self.combo[docs], minlength=len(self.codes))
+
+    def counts(self, per: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
                 for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
 
@@ -129,18 +136,28 @@ def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[st
     return out
 
 
-def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, list[FacetValue]]:
+def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray],
+          universe: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
     """Each facet's values among ``docs`` (the matches before filtering),
-    with the other facets' filters applied, in the facet's order."""
+    with the other facets' filters applied, in the facet's order.  Where no
+    other filter applies and ``docs`` are most of ``universe`` (every live
+    paragraph, sorted), the paragraphs outside them are counted instead and
+    taken from the universe's counts (a broad word matches 90% of an
+    archive: a tenth of the work)."""
     out = {}
     for f in FACETS:
-        keep = np.ones(len(docs), dtype=bool)
-        for other, ok in masks.items():
-            if other != f.name:
-                keep &= ok
+        col = columns[f.name]
+        others = [ok for other, ok in masks.items() if other != f.name]
+        if others:
+            keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
+            tally = col.tally(docs[keep])
+        elif universe is not None and 2 * len(docs) > len(universe):
+            tally = _universe_tally(col, universe) - col.tally(difference(universe, docs))
+        else:
+            tally = col.tally(docs)
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in columns[f.name].counts(docs[keep], none=bool(f.none))
+        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in col.counts(tally, none=bool(f.none))
                   if in_range(v, bounds)]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
@@ -148,3 +165,12 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             values.sort(key=lambda fv: (-fv.count, str(fv.value)))
         out[f.name] = values
     return out
+
+
+def _universe_tally(col, universe: np.ndarray) -> np.ndarray:
+    """The column's tally of ``universe``, computed once per column (a
+    column belongs to one snapshot, whose live paragraphs never change)."""
+    cached = getattr(col, "_universe", None)
+    if cached is None or cached[0] is not universe:
+        cached = col._universe = (universe, col.tally(universe))
+    return cached[1]

@@ -147,7 +147,7 @@ class Searcher:
             matches = m.match(query)
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
-            facets = facet_counts.count(snap.facets, req, matches, masks)
+            facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
             order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
