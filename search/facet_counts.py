@@ -145,6 +145,7 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
     taken from the universe's counts (a broad word matches 90% of an
     archive: a tenth of the work)."""
     out = {}
+    outside = None  # the universe's paragraphs not in docs, when counted
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
@@ -152,7 +153,9 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
             tally = col.tally(docs[keep])
         elif universe is not None and 2 * len(docs) > len(universe):
-            tally = _universe_tally(col, universe) - col.tally(difference(universe, docs))
+            if outside is None:
+                outside = difference(universe, docs)
+            tally = _universe_tally(col, universe) - col.tally(outside)
         else:
             tally = col.tally(docs)
         chosen = {f.key(v) for v in req.selected(f.name)}
