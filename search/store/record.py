@@ -34,32 +34,86 @@ class StoredParagraph:
     file_hash: str  # content hash of the file when it was indexed
     file_articles: int  # articles that file gave
 
-    # the keys of the stored ``data`` dict: everything but the fields Whoosh stores itself
-    _OWN = ("para_id", "doc_id", "path", "text")
-
-    def to_fields(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in dc_fields(self) if f.name not in self._OWN}
-        return {"para_id": self.para_id, "doc_id": self.doc_id, "path": self.path,
-                "_stored_text": self.text, "data": data}
-
-    @classmethod
-    def from_fields(cls, stored: dict) -> "StoredParagraph":
-        data = stored["data"]
-        if data.keys() != _DATA_KEYS:  # written by another version: let __init__ say what is wrong
-            return cls(para_id=stored["para_id"], doc_id=stored["doc_id"], path=stored.get("path", ""),
-                       text=stored["text"], **data)
-        rec = cls.__new__(cls)  # the export reads tens of thousands a second: no __init__ call
-        rec.__dict__.update(data)
-        rec.para_id, rec.doc_id = stored["para_id"], stored["doc_id"]
-        rec.path, rec.text = stored.get("path", ""), stored["text"]
-        return rec
-
     def paragraph(self) -> Paragraph:
         return Paragraph(para_no=self.para_no, text=self.text, heading=self.heading,
                          province=list(self.province), years=list(self.years), measures=list(self.measures))
 
 
-_DATA_KEYS = {f.name for f in dc_fields(StoredParagraph)} - set(StoredParagraph._OWN)
+# ---------------------------------------------------------------------------
+# The stored record: Whoosh's stored field ``data`` (the only stored field),
+# a tuple read by position (SCHEMA_VERSION guards the layout):
+#
+#   every paragraph     (back, para_no, text, heading, province, years, measures)
+#   an article's first  the same with back == 0, then the article's fields:
+#                       doc_id, path, title, source, date, url, doc_province,
+#                       n_paragraphs, file_hash, file_articles
+#
+# ``back`` is how many documents before this one, in its segment, the
+# article's first paragraph is: an article's paragraphs are added one after
+# another to one segment (``SegmentWriter.add``), they are deleted together
+# (by file path: a file's articles all go), and Whoosh's merge keeps the
+# order of the live documents, so the distance holds in every segment the
+# paragraph ever lives in.  ``para_id`` is ``<doc_id>-<para_no>``.  Lists
+# are stored as tuples (smaller pickles) and given back as lists.
+
+PARA_FIELDS = ("para_no", "text", "heading", "province", "years", "measures")
+ARTICLE_FIELDS = ("doc_id", "path", "title", "source", "date", "url", "doc_province", "n_paragraphs",
+                  "file_hash", "file_articles")
+HEAD_LEN = 1 + len(PARA_FIELDS) + len(ARTICLE_FIELDS)
+PARA_LEN = 1 + len(PARA_FIELDS)
+assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", *PARA_FIELDS, *ARTICLE_FIELDS}
+
+
+class BadRecord(ValueError):
+    """A stored record that is not one this layout wrote."""
+
+
+def encode(rec: StoredParagraph, back: int) -> tuple:
+    """The stored tuple of ``rec``, ``back`` documents after its article's
+    first paragraph (0: it is the first, and carries the article's fields)."""
+    para = (back, rec.para_no, rec.text, rec.heading, tuple(rec.province), tuple(rec.years), tuple(rec.measures))
+    if back:
+        return para
+    return para + (rec.doc_id, rec.path, rec.title, rec.source, rec.date, rec.url, tuple(rec.doc_province),
+                   rec.n_paragraphs, rec.file_hash, rec.file_articles)
+
+
+def back_of(data) -> int:
+    """How many documents before this record its article's head is."""
+    if type(data) is not tuple or len(data) not in (PARA_LEN, HEAD_LEN) or type(data[0]) is not int:
+        raise BadRecord(f"not a stored paragraph record: {_show(data)}")
+    back = data[0]
+    if back < 0 or (back == 0) != (len(data) == HEAD_LEN):
+        raise BadRecord(f"a record {back} documents after its article's first paragraph has "
+                        f"{len(data)} fields")
+    return back
+
+
+def article_of(head) -> dict:
+    """The article fields of an article's first record, as a
+    StoredParagraph's attributes (read once, shared by its paragraphs)."""
+    if type(head) is not tuple or len(head) != HEAD_LEN or head[0] != 0:
+        raise BadRecord(f"not the record of an article's first paragraph: {_show(head)}")
+    art = dict(zip(ARTICLE_FIELDS, head[PARA_LEN:]))
+    art["doc_province"] = list(art["doc_province"])
+    return art
+
+
+def decode(data, article: dict) -> StoredParagraph:
+    """The StoredParagraph of a record and its article's fields (``article_of``)."""
+    rec = StoredParagraph.__new__(StoredParagraph)  # the export reads tens of thousands a second: no __init__
+    d = rec.__dict__
+    d.update(article)
+    _, d["para_no"], d["text"], d["heading"], province, years, measures = data[:PARA_LEN]
+    d["province"], d["years"], d["measures"] = list(province), list(years), list(measures)
+    d["doc_province"] = list(article["doc_province"])
+    d["para_id"] = f"{article['doc_id']}-{d['para_no']}"
+    return rec
+
+
+def _show(data) -> str:
+    r = repr(data)
+    return r if len(r) <= 80 else r[:77] + "..."
 
 
 def header_of(article: Article, p: Paragraph) -> str:
@@ -114,7 +168,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
                         analyzed: list | None = None, names_seen: dict | None = None):
     """The Whoosh documents of one article, one per paragraph."""
     analyzed = analyzed or analyze_article(article)
-    for p, (words, grams, header, header_grams) in zip(article.paragraphs, analyzed):
+    for back, (p, (words, grams, header, header_grams)) in enumerate(zip(article.paragraphs, analyzed)):
         record = StoredParagraph(
             para_id=f"{article.doc_id}-{p.para_no}", doc_id=article.doc_id, path=article.path or "",
             para_no=p.para_no, text=p.text, heading=p.heading, title=article.title,
@@ -124,7 +178,8 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
             file_hash=file_hash, file_articles=file_articles,
         )
         yield dict(
-            record.to_fields(),
+            para_id=record.para_id, doc_id=record.doc_id, path=record.path,
+            data=encode(record, back),
             text=words, text_grams=grams, header=header, header_grams=header_grams,
             day=day_number(article.date), para_no=p.para_no,
             **facet_columns(article, p, meta, names_seen),
