@@ -81,14 +81,15 @@ def _articles() -> list[Article]:
     return [
         Article(doc_id="one", title="只有一段", paragraphs=[Paragraph(para_no=1, text="只有一段的文章。")]),
         Article(doc_id="trad", title="雅安市人社部門以技能培訓助力就業扶貧", source="四川日報", date="2017-03-01",
-                url="https://example.org/扶貧?a=1&b=2", path="/tmp/某/文件.txt", province=["四川", "甘肃"],
+                url="https://example.org/扶貧?a=1&b=2", path="/tmp/某/文件.txt", province=["四川", "火星", "甘肃"],
                 paragraphs=[
                     Paragraph(para_no=1, text="聚焦產業發展。", heading="一、產業", province=["四川"],
                               years=[2017, 2018], measures=["training", "industry"]),
                     Paragraph(para_no=2, text="", heading=""),
                     Paragraph(para_no=3, text="帶設備、帶師資進村入戶 ABC 123", heading="一、產業",
                               province=["甘肃", "四川"], years=[2020], measures=["labor_transfer"]),
-                    Paragraph(para_no=4, text="\u3000結尾\U00020000\n", heading=None),
+                    Paragraph(para_no=4, text="\u3000結尾\U00020000\n", heading=None,
+                              province=["火星", "四川"], measures=["made_up", "training"]),
                 ]),
         Article(doc_id="empty-fields", title="", source="", date="", url="", path="", province=[],
                 paragraphs=[Paragraph(para_no=1, text="x"), Paragraph(para_no=2, text="y", heading="小标题")]),
@@ -125,6 +126,8 @@ def test_every_field_round_trips(tmp_path):
     assert got["trad-2"]["text"] == "" and got["trad-2"]["heading"] == ""
     assert got["empty-fields-1"]["source"] == "" and got["one-1"]["source"] is None
     assert got["trad-4"]["text"] == "\u3000結尾\U00020000\n"
+    assert got["trad-4"]["province"] == ["火星", "四川"] and got["trad-4"]["measures"] == ["made_up", "training"]
+    assert got["trad-1"]["doc_province"] == ["四川", "火星", "甘肃"]
     assert Index.open(tmp_path / "ix").check() > 0
 
 
@@ -144,6 +147,12 @@ def test_record_layout_stores_article_fields_once(tmp_path):
     assert len(heads) == len(arts)
     assert all(len(d) == record.HEAD_LEN for d in heads)
     assert all(len(d) == record.PARA_LEN for d in datas if d[0])
+    # provinces and measures the vocabularies hold as their bit, others as themselves
+    trad = [d for d in datas if d[0] == 0 and d[7] == "trad"][0]
+    assert trad[4] == (trad[4][0],) and type(trad[4][0]) is int and trad[6] == (int(trad[6][0]), int(trad[6][1]))
+    assert trad[13] == (trad[13][0], "火星", trad[13][2]) and type(trad[13][0]) is int
+    fourth = datas[datas.index(trad) + 3]
+    assert fourth[4][0] == "火星" and type(fourth[4][1]) is int and fourth[6][0] == "made_up"
     # nothing of the article (its title, say) in a paragraph after the first
     assert not any("很长的文章" in map(str, d) for d in datas if d[0])
 
@@ -166,10 +175,10 @@ def test_a_head_distance_off_by_one_is_found(tmp_path, monkeypatch):
     real = record.encode
 
     for shift in (1, -1):
-        def off(rec, back, shift=shift):
+        def off(rec, back, meta, shift=shift):
             if rec.doc_id == "long" and rec.para_no == 7:
                 back += shift
-            return real(rec, back)
+            return real(rec, back, meta)
 
         monkeypatch.setattr(record, "encode", off)
         ix = tmp_path / f"ix{shift}"
@@ -184,10 +193,10 @@ def test_a_head_distance_off_by_one_is_found(tmp_path, monkeypatch):
 def test_an_article_count_that_does_not_match_is_found(tmp_path, monkeypatch):
     real = record.encode
 
-    def miscount(rec, back):
+    def miscount(rec, back, meta):
         if rec.doc_id == "long":
             rec.n_paragraphs -= 1
-        return real(rec, back)
+        return real(rec, back, meta)
 
     monkeypatch.setattr(record, "encode", miscount)
     _write(tmp_path / "ix", [_articles()])
@@ -201,8 +210,8 @@ def test_check_finds_a_record_that_decodes_but_is_not_a_record(tmp_path, monkeyp
     whose content is not a record of this layout."""
     real = record.encode
 
-    def garbage(rec, back):
-        return {"para_no": rec.para_no} if rec.doc_id == "trad" and rec.para_no == 3 else real(rec, back)
+    def garbage(rec, back, meta):
+        return {"para_no": rec.para_no} if rec.doc_id == "trad" and rec.para_no == 3 else real(rec, back, meta)
 
     monkeypatch.setattr(record, "encode", garbage)
     _write(tmp_path / "ix", [_articles()])
@@ -283,3 +292,17 @@ def test_records_after_deletions_reindexing_and_merges(tmp_path, monkeypatch):
     build_index([str(src)], ix, procs=1)
     assert all_ways(ix) == _expected_folder(src)
     assert any(merged_with_deletions), merged_with_deletions  # Whoosh merged segments that had deletions
+
+
+def test_check_finds_a_province_the_metadata_does_not_name(tmp_path, monkeypatch):
+    real = record.encode
+
+    def unnamed(rec, back, meta):
+        data = real(rec, back, meta)
+        return data[:4] + ((63,),) + data[5:] if rec.doc_id == "long" and rec.para_no == 5 else data
+
+    monkeypatch.setattr(record, "encode", unnamed)
+    _write(tmp_path / "ix", [_articles()])
+    monkeypatch.setattr(record, "encode", real)
+    with pytest.raises(IndexDamaged, match="does not name"):
+        Index.open(tmp_path / "ix").check()

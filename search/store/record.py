@@ -54,7 +54,11 @@ class StoredParagraph:
 # (by file path: a file's articles all go), and Whoosh's merge keeps the
 # order of the live documents, so the distance holds in every segment the
 # paragraph ever lives in.  ``para_id`` is ``<doc_id>-<para_no>``.  Lists
-# are stored as tuples (smaller pickles) and given back as lists.
+# are stored as tuples (smaller pickles) and given back as lists; a
+# province or measure that the metadata's vocabulary of that facet holds
+# is stored as its bit there (an int: the vocabularies only ever grow, and
+# ``integrity.verify`` checks them against what each commit recorded),
+# any other value as itself (a str).
 
 PARA_FIELDS = ("para_no", "text", "heading", "province", "years", "measures")
 ARTICLE_FIELDS = ("doc_id", "path", "title", "source", "date", "url", "doc_province", "n_paragraphs",
@@ -62,20 +66,43 @@ ARTICLE_FIELDS = ("doc_id", "path", "title", "source", "date", "url", "doc_provi
 HEAD_LEN = 1 + len(PARA_FIELDS) + len(ARTICLE_FIELDS)
 PARA_LEN = 1 + len(PARA_FIELDS)
 assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", *PARA_FIELDS, *ARTICLE_FIELDS}
+CODED = ("province", "measure")  # facets whose values a record stores as their bit in meta.vocab
 
 
 class BadRecord(ValueError):
     """A stored record that is not one this layout wrote."""
 
 
-def encode(rec: StoredParagraph, back: int) -> tuple:
+def names_of(meta: Meta) -> tuple[list, list]:
+    """What decoding needs of the metadata: the province and measure
+    vocabularies' keys, by bit."""
+    return tuple(meta.vocab[f].keys for f in CODED)
+
+
+def _codes(values, vocab) -> tuple:
+    out = []
+    for v in values:
+        if type(v) is not str:
+            raise TypeError(f"a stored province or measure must be a str, not {v!r}")
+        bit = vocab.bit(v)
+        out.append(v if bit is None else bit)
+    return tuple(out)
+
+
+def _names(codes, keys) -> list:
+    return [keys[c] if c.__class__ is int else c for c in codes]
+
+
+def encode(rec: StoredParagraph, back: int, meta: Meta) -> tuple:
     """The stored tuple of ``rec``, ``back`` documents after its article's
     first paragraph (0: it is the first, and carries the article's fields)."""
-    para = (back, rec.para_no, rec.text, rec.heading, tuple(rec.province), tuple(rec.years), tuple(rec.measures))
+    province, measure = (meta.vocab[f] for f in CODED)
+    para = (back, rec.para_no, rec.text, rec.heading, _codes(rec.province, province), tuple(rec.years),
+            _codes(rec.measures, measure))
     if back:
         return para
-    return para + (rec.doc_id, rec.path, rec.title, rec.source, rec.date, rec.url, tuple(rec.doc_province),
-                   rec.n_paragraphs, rec.file_hash, rec.file_articles)
+    return para + (rec.doc_id, rec.path, rec.title, rec.source, rec.date, rec.url,
+                   _codes(rec.doc_province, province), rec.n_paragraphs, rec.file_hash, rec.file_articles)
 
 
 def back_of(data) -> int:
@@ -89,25 +116,37 @@ def back_of(data) -> int:
     return back
 
 
-def article_of(head) -> dict:
-    """The article fields of an article's first record, as a
-    StoredParagraph's attributes (read once, shared by its paragraphs)."""
+def article_of(head, names: tuple[list, list], shared: dict | None = None) -> tuple:
+    """The article fields of an article's first record (ARTICLE_FIELDS, its
+    provinces named): read once, kept for its other paragraphs.  With
+    ``shared``, equal paths and file hashes (a file's articles) are kept as
+    one string."""
     if type(head) is not tuple or len(head) != HEAD_LEN or head[0] != 0:
         raise BadRecord(f"not the record of an article's first paragraph: {_show(head)}")
-    art = dict(zip(ARTICLE_FIELDS, head[PARA_LEN:]))
-    art["doc_province"] = list(art["doc_province"])
-    return art
+    art = list(head[PARA_LEN:])
+    try:
+        art[6] = tuple(_names(art[6], names[0]))
+    except (IndexError, TypeError):
+        raise BadRecord(f"provinces the metadata does not name: {art[6]!r}") from None
+    if shared is not None:
+        art[1], art[8] = shared.setdefault(art[1], art[1]), shared.setdefault(art[8], art[8])
+    return tuple(art)
 
 
-def decode(data, article: dict) -> StoredParagraph:
-    """The StoredParagraph of a record and its article's fields (``article_of``)."""
+def decode(data, article: tuple, names: tuple[list, list]) -> StoredParagraph:
+    """The StoredParagraph of a record, given its article's fields
+    (``article_of``) and the vocabularies (``names_of``)."""
     rec = StoredParagraph.__new__(StoredParagraph)  # the export reads tens of thousands a second: no __init__
     d = rec.__dict__
-    d.update(article)
-    _, d["para_no"], d["text"], d["heading"], province, years, measures = data[:PARA_LEN]
-    d["province"], d["years"], d["measures"] = list(province), list(years), list(measures)
-    d["doc_province"] = list(article["doc_province"])
-    d["para_id"] = f"{article['doc_id']}-{d['para_no']}"
+    (d["doc_id"], d["path"], d["title"], d["source"], d["date"], d["url"], doc_province, d["n_paragraphs"],
+     d["file_hash"], d["file_articles"]) = article
+    _, para_no, d["text"], d["heading"], province, years, measures = data if len(data) == PARA_LEN else data[:PARA_LEN]
+    try:
+        d["province"], d["measures"] = _names(province, names[0]), _names(measures, names[1])
+    except (IndexError, TypeError):
+        raise BadRecord(f"provinces or measures the metadata does not name: {province!r}, {measures!r}") from None
+    d["para_no"], d["years"], d["doc_province"] = para_no, list(years), list(doc_province)
+    d["para_id"] = f"{article[0]}-{para_no}"
     return rec
 
 
@@ -179,7 +218,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
         )
         yield dict(
             para_id=record.para_id, doc_id=record.doc_id, path=record.path,
-            data=encode(record, back),
+            data=encode(record, back, meta),
             text=words, text_grams=grams, header=header, header_grams=header_grams,
             day=day_number(article.date), para_no=p.para_no,
             **facet_columns(article, p, meta, names_seen),
