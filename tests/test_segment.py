@@ -53,7 +53,7 @@ def _build(folder, writer_class, extra_docs=(), added=None):
 
 # plain strings (analysed by the field's analyzer, as Whoosh does) and a
 # repeated term, beside the pre-analysed documents of the seeds
-EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC", _stored_text="扶贫车间",
+EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC",
               text_grams="扶贫车间扶贫车间", header="标题", header_grams="标题标题", data={"n": 1}, day=5, para_no=1)]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from search import indexing
+from search.cli import main
 from search.indexing import build_index, file_hash
 from search.ingest import read_file
 from search.model import Article, Paragraph
@@ -205,7 +206,7 @@ def test_an_article_count_that_does_not_match_is_found(tmp_path, monkeypatch):
         Index.open(tmp_path / "ix").check()
 
 
-def test_check_finds_a_record_that_decodes_but_is_not_a_record(tmp_path, monkeypatch):
+def test_check_finds_a_record_that_decodes_but_is_not_a_record(tmp_path, monkeypatch, capsys):
     """A record whose bytes are what was written (the checksums agree) but
     whose content is not a record of this layout."""
     real = record.encode
@@ -218,6 +219,8 @@ def test_check_finds_a_record_that_decodes_but_is_not_a_record(tmp_path, monkeyp
     monkeypatch.setattr(record, "encode", real)
     with pytest.raises(IndexDamaged, match="not a stored paragraph record"):
         Index.open(tmp_path / "ix").check()
+    assert main(["check", "--index", str(tmp_path / "ix")]) == 4
+    assert "zhsearch index --rebuild" in capsys.readouterr().err
 
 
 def test_an_index_of_the_previous_schema_asks_for_a_rebuild(tmp_path):
@@ -270,6 +273,14 @@ def test_records_after_deletions_reindexing_and_merges(tmp_path, monkeypatch):
         return real_merge(storage, segment, sources)
 
     monkeypatch.setattr(store_index, "merge_arrays", spy)
+    in_workers = []
+    real_workers = indexing._write_in_workers
+
+    def workers(*args, **kwargs):
+        in_workers.append(1)
+        return real_workers(*args, **kwargs)
+
+    monkeypatch.setattr(indexing, "_write_in_workers", workers)
     src, ix = tmp_path / "src", tmp_path / "ix"
     src.mkdir()
     rnd = random.Random(12)
@@ -278,7 +289,7 @@ def test_records_after_deletions_reindexing_and_merges(tmp_path, monkeypatch):
         _jsonl(src, name, i, rnd.randint(1, 3))
     seed = 100
     for generation in range(7):
-        build_index([str(src)], ix, procs=2 if generation == 3 else 1)
+        build_index([str(src)], ix, procs=2 if generation in (0, 3) else 1)
         assert all_ways(ix) == _expected_folder(src), f"generation {generation}"
         Index.open(ix).check()
         # change some files, remove one, add one
@@ -292,6 +303,7 @@ def test_records_after_deletions_reindexing_and_merges(tmp_path, monkeypatch):
     build_index([str(src)], ix, procs=1)
     assert all_ways(ix) == _expected_folder(src)
     assert any(merged_with_deletions), merged_with_deletions  # Whoosh merged segments that had deletions
+    assert in_workers  # one generation's segments were written by worker processes
 
 
 def test_check_finds_a_province_the_metadata_does_not_name(tmp_path, monkeypatch):
