@@ -318,3 +318,24 @@ def test_check_finds_a_province_the_metadata_does_not_name(tmp_path, monkeypatch
     monkeypatch.setattr(record, "encode", real)
     with pytest.raises(IndexDamaged, match="does not name"):
         Index.open(tmp_path / "ix").check()
+
+
+def test_a_head_before_its_segment_is_never_another_segments_article(tmp_path, monkeypatch):
+    real = record.encode
+
+    def too_far(rec, back, meta):
+        return real(rec, back + 2 if rec.doc_id == "long" and rec.para_no == 2 else back, meta)  # docnum 5: a head
+
+    monkeypatch.setattr(record, "encode", too_far)
+    arts = _articles()
+    _write(tmp_path / "ix", [arts[:3], arts[3:]])  # "long" starts the second segment
+    monkeypatch.setattr(record, "encode", real)
+    r = Index.open(tmp_path / "ix").reader()
+    try:
+        live = np.flatnonzero(r.postings.live_mask())
+        with pytest.raises(record.BadRecord, match="before its segment"):
+            r.stored_many(live)  # the first segment's heads are cached by then
+    finally:
+        r.close()
+    with pytest.raises(IndexDamaged):
+        Index.open(tmp_path / "ix").check()

@@ -212,11 +212,11 @@ class IndexReader:
         raw = self._raw[i]
         data = raw(d)
         head = d - back_of(data)
+        if head < 0:
+            raise BadRecord(f"document {d} names an article head before its segment's start")
         key = self._starts[i] + head
         article = self._articles.get(key)
         if article is None:
-            if head < 0:
-                raise BadRecord(f"document {d} names an article head before its segment's start")
             article = self._article(key, raw(head) if head != d else data)
         return decode(data, article, self._names)
 
