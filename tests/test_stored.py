@@ -93,7 +93,7 @@ def _articles() -> list[Article]:
                               province=["火星", "四川"], measures=["made_up", "training"]),
                 ]),
         Article(doc_id="empty-fields", title="", source="", date="", url="", path="", province=[],
-                paragraphs=[Paragraph(para_no=1, text="x"), Paragraph(para_no=2, text="y", heading="小标题")]),
+                paragraphs=[Paragraph(para_no=1, text=""), Paragraph(para_no=2, text="y", heading="小标题")]),  # an empty first
         Article(doc_id="long", title="很长的文章", paragraphs=[
             Paragraph(para_no=n, text=f"第{n}段。" * n, heading=f"第{n // 10}节" if n % 3 else None,
                       years=[2000 + n] if n % 2 else []) for n in range(1, 41)]),

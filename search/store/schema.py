@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 6  # 6: one stored field, a positional record whose article fields only its article's first paragraph holds (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 6  # 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
