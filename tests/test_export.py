@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh import index as windex
 
 from search.analysis import cut_words, fold
 from search.cli import main
 from search.export import export, mapping
+from search.store import Index
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,11 @@ def exported(seed_index, tmp_path_factory):
 
 
 def _index_para_ids(index_dir):
-    ix = windex.open_dir(index_dir, indexname="MAIN")
-    with ix.reader() as r:
-        return sorted(s["para_id"] for _, s in r.iter_docs())
+    r = Index.open(index_dir).reader()
+    try:
+        return sorted(rec.para_id for rec in r.iter_stored())
+    finally:
+        r.close()
 
 
 def _pairs(out: Path):

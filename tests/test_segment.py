@@ -53,7 +53,7 @@ def _build(folder, writer_class, extra_docs=(), added=None):
 
 # plain strings (analysed by the field's analyzer, as Whoosh does) and a
 # repeated term, beside the pre-analysed documents of the seeds
-EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC", _stored_text="扶贫车间",
+EXTRA = [dict(para_id="x-1", doc_id="x", path="/x.txt", text="扶贫车间扶贫车间 2018年 ABC",
               text_grams="扶贫车间扶贫车间", header="标题", header_grams="标题标题", data={"n": 1}, day=5, para_no=1)]
 
 
@@ -287,8 +287,9 @@ def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
 
     def holding(index_dir):
         out = []
-        with windex.open_dir(str(index_dir), indexname=INDEX_NAME).reader() as r:
-            p = Postings(r)
+        r = Index.open(index_dir).reader()
+        try:
+            p = r.postings
             live = p.live_mask()
             for field in ("text_grams", "header_grams", "text"):
                 for term in ("扶贫", "车间", "培训", "就业", "甘肃"):
@@ -296,8 +297,10 @@ def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
                     keep = live[ids]
                     ids, tf = ids[keep], tf[keep]
                     poss = p.positions(field, term, ids) if field != "text" else {}
-                    out += sorted((field, term, r.stored_fields(d)["para_id"], f, tuple(poss.get(d, ())))
+                    out += sorted((field, term, r.stored(d).para_id, f, tuple(poss.get(d, ())))
                                   for d, f in zip(ids.tolist(), tf.tolist()))
+        finally:
+            r.close()
         return out
 
     assert holding(many) == holding(fresh)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import struct
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from whoosh.writing import LockError
 
 from search.scrub import printable_path
 from search.store.postings import ArrayLRU, Postings, merge_arrays
-from search.store.record import StoredParagraph, paragraph_documents
+from search.store.record import (
+    BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
+)
 from search.store import integrity
 from search.store.schema import (
     INDEX_NAME, IndexLocked, IndexMissing, IndexUnavailable, Meta, make_schema,
@@ -28,6 +31,8 @@ from search.store.schema import (
 from search.store.segment import BulkSegmentWriter, Codec
 
 MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
+BUFSIZE = 4096  # zlib's first output buffer for a record (its default, 16 KB, decompresses ~10% slower)
+ARTICLE_CACHE = 16384  # articles' fields a reader keeps (~0.7 KB each, ~11 MB full; emptied when full)
 
 
 def exists(index_dir: str | Path) -> bool:
@@ -74,7 +79,7 @@ class Index:
         """The latest committed state, checked (the cheap part of
         ``integrity.verify``); raises IndexDamaged."""
         try:
-            r = IndexReader(self._ix, cache)
+            r = IndexReader(self._ix, cache, self.meta)
         except IndexUnavailable:
             raise
         except Exception as e:
@@ -125,20 +130,22 @@ class Index:
         others."""
         prefixes = [""] if sources is None else sorted({printable_path(Path(s).resolve()) for s in sources})
         out: dict[str, IndexedFile] = {}
-        with self._ix.searcher() as s:
-            r = s.reader()
-            postings = Postings(r, ArrayLRU(0))  # each list is read once
+        r = IndexReader(self._ix, ArrayLRU(0), self.meta)  # each list is read once
+        try:
+            postings = r.postings
             live = postings.live_mask()
             for prefix in prefixes:
-                for tbytes in r.expand_prefix("path", prefix):
+                for tbytes in postings.reader.expand_prefix("path", prefix):
                     path = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
                     if prefix and path != prefix and not path.startswith(prefix.rstrip(os.sep) + os.sep):
                         continue  # /a/b.txt is not under /a/b
                     ids = postings.ids_tf("path", path)[0]
                     ids = ids[live[ids]]
                     if len(ids):
-                        rec = StoredParagraph.from_fields(r.stored_fields(int(ids[0])))
+                        rec = r.stored(int(ids[0]))
                         out[path] = IndexedFile(rec.file_hash, rec.file_articles, len(ids))
+        finally:
+            r.close()
         return out
 
 
@@ -147,15 +154,16 @@ class Index:
         out: dict[str, str] = {}
         if not doc_ids or self._ix.doc_count_all() == 0:
             return out
-        with self._ix.searcher() as s:
-            r = s.reader()
-            postings = Postings(r, ArrayLRU(0))
-            live = postings.live_mask()
+        r = IndexReader(self._ix, ArrayLRU(0), self.meta)
+        try:
+            live = r.postings.live_mask()
             for doc_id in doc_ids:
-                ids = postings.ids_tf("doc_id", doc_id)[0]
+                ids = r.postings.ids_tf("doc_id", doc_id)[0]
                 ids = ids[live[ids]]
                 if len(ids):
-                    out[doc_id] = StoredParagraph.from_fields(r.stored_fields(int(ids[0]))).path
+                    out[doc_id] = r.stored(int(ids[0])).path
+        finally:
+            r.close()
         return out
 
 
@@ -170,13 +178,20 @@ class IndexReader:
     """One committed state of the index: its postings, columns and stored
     paragraphs."""
 
-    def __init__(self, ix, cache: ArrayLRU | None):
+    def __init__(self, ix, cache: ArrayLRU | None, meta: Meta):
+        self._names = names_of(meta)  # the vocabularies the records' provinces and measures point into
         self._searcher = ix.searcher()
         self._reader = self._searcher.reader()
         self.generation = self._reader.generation()
         self.postings = Postings(self._reader, cache)
         for seg, _, _ in self.postings.leaves:
             _open_stored_column(seg)
+        # each segment's first global docnum, end, and reader of its records
+        self._starts = [offset for _, offset, _ in self.postings.leaves]
+        self._ends = [offset + seg.doc_count_all() for seg, offset, _ in self.postings.leaves]
+        self._raw = [_raw_stored(seg) for seg, _, _ in self.postings.leaves]
+        self._articles: dict[int, tuple] = {}  # head docnum -> article fields (record.article_of)
+        self._shared: dict[str, str] = {}  # their paths and file hashes, one string each
 
     def segment_ids(self) -> list[str]:
         return [seg.segment().segid for seg, _, _ in self.postings.leaves if seg.segment() is not None]
@@ -186,59 +201,108 @@ class IndexReader:
         return integrity.verify(index_dir, self.generation, self.segment_ids(), meta, full=full)
 
     def stored(self, docnum: int) -> StoredParagraph:
-        return StoredParagraph.from_fields(self._reader.stored_fields(int(docnum)))
+        docnum = int(docnum)
+        i = bisect_right(self._starts, docnum) - 1
+        if i < 0 or docnum >= self._ends[i]:
+            raise IndexError(f"no document {docnum}")
+        return self._record(i, docnum - self._starts[i])
+
+    def _record(self, i: int, d: int) -> StoredParagraph:
+        """The record of document ``d`` of segment ``i``."""
+        raw = self._raw[i]
+        data = raw(d)
+        head = d - back_of(data)
+        if head < 0:
+            raise BadRecord(f"document {d} names an article head before its segment's start")
+        key = self._starts[i] + head
+        article = self._articles.get(key)
+        if article is None:
+            article = self._article(key, raw(head) if head != d else data)
+        return decode(data, article, self._names)
+
+    def _article(self, key: int, head_data) -> tuple:
+        """The article fields of the head record ``head_data`` (global
+        docnum ``key``), kept for the next paragraphs read."""
+        if len(self._articles) >= ARTICLE_CACHE:
+            self._articles.clear()
+            self._shared.clear()
+        article = self._articles[key] = article_of(head_data, self._names, self._shared)
+        return article
 
     def stored_many(self, docnums) -> list[StoredParagraph]:
         """The stored records of many paragraphs (global docnums, any order),
         in the order given: each segment's stored column is read directly
-        (one slice, one decompress and one unpickle a record), without
-        Whoosh's lookups a document at a time, which cost several times
-        that."""
+        (one pread, one decompress and one unpickle a record, and the same
+        for each article head not read before), without Whoosh's lookups a
+        document at a time, which cost several times that."""
         docnums = np.asarray(docnums, dtype=np.int64)
         out: list = [None] * len(docnums)
-        for seg, offset, _ in self.postings.leaves:
-            hi = offset + seg.doc_count_all()
-            at = np.flatnonzero((docnums >= offset) & (docnums < hi))
+        record = self._record
+        for i, (lo, hi) in enumerate(zip(self._starts, self._ends)):
+            at = np.flatnonzero((docnums >= lo) & (docnums < hi))
             if len(at) == 0:
                 continue
-            raw = _raw_stored(seg)
-            for i, d in zip(at.tolist(), (docnums[at] - offset).tolist()):
-                out[i] = StoredParagraph.from_fields(raw(d)) if raw else self.stored(d + offset)
+            for j, d in zip(at.tolist(), (docnums[at] - lo).tolist()):
+                out[j] = record(i, d)
         return out
 
     def iter_stored(self):
-        """Every live paragraph, in index order."""
-        for _, fields in self._reader.iter_docs():
-            yield StoredParagraph.from_fields(fields)
+        """Every live paragraph, in index order.  Checks what each record
+        says of its article: its head is the article's first paragraph, and
+        an article has the paragraphs its head counts (raises BadRecord)."""
+        live = self.postings.live_mask()
+        names = self._names
+        for i, (lo, hi) in enumerate(zip(self._starts, self._ends)):
+            raw = self._raw[i]
+            head, article, left = -1, None, 0
+            for d in np.flatnonzero(live[lo:hi]).tolist():
+                data = raw(d)
+                h = d - back_of(data)
+                if h != head:
+                    if left:
+                        raise BadRecord(f"article {article[0]!r} has {left} paragraphs fewer than "
+                                        f"its first one says")
+                    if h < 0 or not live[lo + h]:
+                        raise BadRecord(f"document {lo + d} names a head that is not a live paragraph")
+                    head, article = h, article_of(data if h == d else raw(h), names)
+                    left = article[7]
+                if left <= 0:
+                    raise BadRecord(f"article {article[0]!r} has more paragraphs than its first one says")
+                left -= 1
+                yield decode(data, article, names)
+            if left:
+                raise BadRecord(f"article {article[0]!r} has {left} paragraphs fewer than its first one says")
 
     def close(self) -> None:
         self._searcher.close()
 
 
 def _raw_stored(seg):
-    """A function docnum -> stored fields reading a W3 segment's stored
-    column (zlib-compressed pickles) directly: one ``pread`` of the
-    record's bytes where the column is a plain file (no seek, no buffer,
-    and, unlike a memory map, nothing of the file counted in the process's
-    memory), else through Whoosh's file object; None for another layout."""
+    """A function docnum -> stored record (the ``data`` tuple, None where
+    the document stored nothing) reading a W3 segment's stored column
+    (zlib-compressed pickles) directly: one ``pread`` of the record's
+    bytes where the column is a plain file (no seek, no buffer, and,
+    unlike a memory map, nothing of the file counted in the process's
+    memory), else through Whoosh's file object; Whoosh's own lookup for
+    another layout."""
     try:
         col = seg._perdoc._cached_reader("_stored", STORED_COLUMN)
         child = col._child
         lengths, offsets, base, dbfile = child._lengths, child._offsets, child._basepos, child._dbfile
     except AttributeError:
-        return None
+        return lambda docnum: seg.stored_fields(docnum).get("data")
     if getattr(dbfile, "is_real", False):
         fd, pread = dbfile.fileno(), os.pread
 
-        def read(docnum: int) -> dict:
+        def read(docnum: int):
             n = lengths[docnum]
-            return loads(decompress(pread(fd, n, base + offsets[docnum]))) if n else {}
+            return loads(decompress(pread(fd, n, base + offsets[docnum]), 15, BUFSIZE)).get("data") if n else None
         return read
     get = dbfile.get
 
-    def read_by_seeking(docnum: int) -> dict:
+    def read_by_seeking(docnum: int):
         n = lengths[docnum]
-        return loads(decompress(get(base + offsets[docnum], n))) if n else {}
+        return loads(decompress(get(base + offsets[docnum], n), 15, BUFSIZE)).get("data") if n else None
 
     return read_by_seeking
 

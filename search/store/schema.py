@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 5  # 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 6  # 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
@@ -130,14 +130,14 @@ def make_schema() -> fields.Schema:
         f.column: fields.COLUMN(NumericColumn("q", default=0)) for f in FACETS
     }
     return fields.Schema(
-        para_id=fields.ID(stored=True, unique=True),
-        doc_id=fields.ID(stored=True),
-        path=fields.ID(stored=True),
-        text=fields.TEXT(analyzer=word_analyzer(), phrase=False, stored=True),
+        para_id=fields.ID(unique=True),
+        doc_id=fields.ID(),
+        path=fields.ID(),
+        text=fields.TEXT(analyzer=word_analyzer(), phrase=False),
         text_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
         header=_unscored(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
         header_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
-        data=fields.STORED(),  # the rest of the paragraph record (search.store.record)
+        data=fields.STORED(),  # the paragraph record, the only stored field (search.store.record)
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
         para_no=fields.COLUMN(NumericColumn("i", default=0)),
         **columns,
