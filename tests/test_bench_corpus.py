@@ -24,7 +24,7 @@ def test_deterministic(tmp_path):
     a = corpus.generate(600, tmp_path / "a", seed=7, procs=1)
     b = corpus.generate(600, tmp_path / "b", seed=7, procs=2)
     c = corpus.generate(600, tmp_path / "c", seed=8, procs=1)
-    assert a["paragraphs"] == b["paragraphs"] == 600
+    assert a["paragraphs"] == b["paragraphs"] == c["paragraphs"] == 600
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
 
