@@ -27,7 +27,7 @@ from search.model import Article
 from search.query import Query, parse
 from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
 from search.snapshot import Snapshot
-from search.store import POSTINGS_CACHE, ArrayLRU, Index, IndexUnavailable
+from search.store import Index, IndexUnavailable
 from search.suggest import suggest
 from search.synonyms import Synonyms
 
@@ -45,8 +45,7 @@ class Searcher:
     def __init__(self, index_dir: str, synonyms: Synonyms | None = None):
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
-        self._postings_cache = ArrayLRU(POSTINGS_CACHE)  # per segment: outlives snapshots
-        self._snap = Snapshot(Index.open(self.index_dir), self._postings_cache)
+        self._snap = Snapshot(Index.open(self.index_dir))
         load_segmenter()  # load the dictionary now, not in the first search
         measure_labels()  # and the measure rules (read when a search filters by measure)
         self._lock = threading.Lock()  # guards _snap and the users counts
@@ -69,7 +68,7 @@ class Searcher:
         try:
             if current.index.latest_generation() == current.generation:
                 return False
-            new = Snapshot(Index.open(self.index_dir), self._postings_cache)
+            new = Snapshot(Index.open(self.index_dir))
         except Exception as e:
             self.refresh_failures += 1
             repeated = self.last_refresh_error == f"{type(e).__name__}: {e}"
@@ -117,7 +116,7 @@ class Searcher:
         the arrays the parent loaded, whose pages the workers then share."""
         with self._lock:
             old = self._snap
-            self._snap = old.reopened(self._postings_cache)
+            self._snap = old.reopened()
         # the parent's handles: this process's copies only (the parent keeps its own)
         old.close()
 

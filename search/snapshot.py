@@ -21,20 +21,20 @@ class Snapshot:
     readers are not thread-safe); ``users`` counts the searches that hold
     it, so that a replaced snapshot is closed when the last one ends."""
 
-    def __init__(self, index: Index, cache: ArrayLRU | None = None):
+    def __init__(self, index: Index):
         """Raises IndexDamaged when the generation's files or columns are not
         what its commit wrote (``search.store.integrity``)."""
         try:
-            self._open(index, cache)
+            self._open(index)
         except IndexUnavailable:
             raise
         except Exception as e:  # a column or postings file that does not decode
             raise damaged(index.dir, f"{type(e).__name__}: {e}") from None
 
-    def _open(self, index: Index, cache: ArrayLRU | None) -> None:
+    def _open(self, index: Index) -> None:
         self.index = index
         self.meta = index.meta
-        self.reader = index.reader(cache)
+        self.reader = index.reader()
         self.generation = self.reader.generation
         p = self.postings = self.reader.postings
         self.live = p.live_mask()
@@ -54,32 +54,32 @@ class Snapshot:
         day = self.day[heads].astype(np.int64)
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         self.lock = threading.RLock()
-        # literals' matches (after position checks), bounded like the postings cache
+        # literals' matches (after position checks), bounded by documents held
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
         self.users = 0
         self.retired = False
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
 
-    def reopened(self, cache: ArrayLRU | None = None) -> "Snapshot":
+    def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
         taken over as they are: for a forked worker, whose inherited file
         handles share their read positions with the parent's.  The newest
         generation, opened whole, if the index has moved on."""
         index = Index.open(self.index.dir)
         if index.latest_generation() != self.generation:
-            return Snapshot(index, cache)
+            return Snapshot(index)
         new = Snapshot.__new__(Snapshot)
         new.__dict__.update(self.__dict__)
         try:
-            new.index, new.meta, new.reader = index, index.meta, index.reader(cache)
+            new.index, new.meta, new.reader = index, index.meta, index.reader()
         except IndexUnavailable:
             raise
         except Exception as e:
             raise damaged(index.dir, f"{type(e).__name__}: {e}") from None
         if new.reader.generation != self.generation:  # committed meanwhile
             new.reader.close()
-            return Snapshot(index, cache)
+            return Snapshot(index)
         new.postings = new.reader.postings
         new.lock = threading.RLock()
         new.literal_cache = ArrayLRU(LITERAL_CACHE)

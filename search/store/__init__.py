@@ -9,14 +9,14 @@
 """
 
 from search.store.index import Index, IndexedFile, IndexReader, IndexUpdate, SegmentWriter, exists
-from search.store.postings import EMPTY_IDS, EMPTY_TF, POSTINGS_CACHE, ArrayLRU, Postings
+from search.store.postings import EMPTY_IDS, EMPTY_TF, ArrayLRU, Postings
 from search.store.record import StoredParagraph, analyze_article, header_of
 from search.store.schema import (
     REBUILD_HINT, IndexDamaged, IndexLocked, IndexMissing, IndexUnavailable, IndexVersionError, Meta,
 )
 
 __all__ = [
-    "EMPTY_IDS", "EMPTY_TF", "POSTINGS_CACHE", "REBUILD_HINT", "ArrayLRU", "Index", "IndexDamaged",
+    "EMPTY_IDS", "EMPTY_TF", "REBUILD_HINT", "ArrayLRU", "Index", "IndexDamaged",
     "IndexLocked", "IndexMissing", "IndexReader", "IndexUnavailable", "IndexUpdate", "IndexVersionError",
     "IndexedFile", "Meta", "Postings", "SegmentWriter", "StoredParagraph", "analyze_article", "exists",
     "header_of",

@@ -8,8 +8,16 @@ with them), holding for each field the postings of every term:
              BLAKE2b digest (``term_hash``); a term is found by
              ``searchsorted`` and confirmed against ``tend``/``tbytes``
 - ``tend``   uint32 per term, where its UTF-8 bytes end in ``tbytes``
+- ``lex``    uint32: the term numbers in the order of their bytes (a
+             prefix is a range of it, found by bisection)
 - ``pstart`` uint64 per term + 1: its postings are ``ids[pstart[t]:pstart[t+1]]``
-- ``ids``    uint32 per posting: segment-local document numbers, sorted per term
+- ``ids``    uint16 per posting: the low 16 bits of segment-local document
+             numbers, sorted per term; the high bits are the term's
+             ``hbase`` (that of its first posting), plus one for each of
+             its cuts at or before the posting: ``hcut[hoff[t]:hoff[t+1]]``,
+             uint32, the (term-relative) posting where the high bits
+             next grow by one (a term whose documents all share their high
+             bits has none; one that skips a whole 65,536 has two equal)
 - ``freq``   (frequency and positional fields) the term's frequency in
              each document, in the smallest unsigned type that holds them
 - positional fields also: ``pos``, every posting's positions (ascending),
@@ -35,7 +43,7 @@ from hashlib import blake2b
 import numpy as np
 from whoosh import formats
 
-MAGIC = b"ZHPA0001"
+MAGIC = b"ZHPA0002"
 EXT = ".zpa"
 _TRAILER = np.dtype("<u8")
 SKIP = 64  # postings between entries of a positional field's ``skip``
@@ -49,9 +57,9 @@ def field_kind(fmt) -> str | None:
     """How a field's postings are kept in the arrays: "pos", "freq",
     "ids", or None for formats the arrays do not hold (their postings are
     read from Whoosh's files)."""
-    from search.store.schema import ArrayPositions
+    from search.store.schema import ArrayFrequency, ArrayPositions
 
-    return {ArrayPositions: "pos", formats.Positions: "pos", formats.Frequency: "freq",
+    return {ArrayPositions: "pos", formats.Positions: "pos", ArrayFrequency: "freq", formats.Frequency: "freq",
             formats.Existence: "ids"}.get(type(fmt))
 
 
@@ -76,12 +84,23 @@ class FieldArrays:
         self.ids: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []  # freq, or each posting's positions flattened
         self.counts: list[np.ndarray] = []  # positional: positions per posting
+        self.hbase: list[int] = []  # per term: the high 16 bits of its first document
+        self.cuts: dict[int, np.ndarray] = {}  # term -> where its documents' high bits grow
 
     def add(self, tbytes: bytes, ids, freqs=None, positions=None, counts=None) -> None:
-        """One term's postings: its documents (sorted) and their
-        frequencies, or their positions flattened with how many each has."""
+        """One term's postings (terms in the order of their bytes): its
+        documents (sorted) and their frequencies, or their positions
+        flattened with how many each has."""
+        if self.terms and tbytes <= self.terms[-1]:
+            raise ValueError("terms must be added in the order of their bytes, once each")
+        ids = np.asarray(ids, dtype=np.uint32)
+        base = int(ids[0]) >> 16 if len(ids) else 0
+        top = int(ids[-1]) >> 16 if len(ids) else 0
+        if top > base:
+            self.cuts[len(self.terms)] = np.searchsorted(ids, np.arange(base + 1, top + 1, dtype=np.uint32) << 16)
+        self.hbase.append(base)
         self.terms.append(tbytes)
-        self.ids.append(np.asarray(ids, dtype=np.uint32))
+        self.ids.append(ids)
         if self.kind == "freq":
             self.vals.append(np.asarray(freqs, dtype=np.uint32))
         elif self.kind == "pos":
@@ -97,11 +116,19 @@ class FieldArrays:
         order = np.argsort(hashes, kind="stable").tolist()
         terms = [self.terms[i] for i in order]
         lengths = np.array([len(self.ids[i]) for i in order], dtype=np.uint64)
+        lex = np.empty(n, dtype=np.uint32)  # terms came in byte order: the inverse of ``order``
+        lex[order] = np.arange(n, dtype=np.uint32)
+        ncuts = np.array([len(self.cuts.get(i, ())) for i in order], dtype=np.uint64)
+        hbase = np.array(self.hbase, dtype=np.uint32)[order]
         yield "hash", np.uint64, [hashes[order]]
         yield "tend", np.uint32, [np.cumsum([len(t) for t in terms], dtype=np.uint64)]
         yield "tbytes", np.uint8, [np.frombuffer(b"".join(terms), dtype=np.uint8)]
+        yield "lex", np.uint32, [lex]
         yield "pstart", np.uint64, [np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]
-        yield "ids", np.uint32, (self.ids[i] for i in order)
+        yield "ids", np.uint16, (self.ids[i] for i in order)  # the low halves
+        yield "hbase", _smallest_type([hbase]), [hbase]
+        yield "hoff", np.uint32, [np.zeros(1, np.uint64), np.cumsum(ncuts, dtype=np.uint64)]
+        yield "hcut", np.uint32, (self.cuts[i] for i in order if i in self.cuts)
         if self.kind == "freq":
             yield "freq", _smallest_type(self.vals), (self.vals[i] for i in order)
         elif self.kind == "pos":
@@ -216,12 +243,16 @@ class SegmentArrays:
 
 
 class Field:
-    __slots__ = ("kind", "hash", "tend", "tbytes", "pstart", "ids", "freq", "skip", "pos")
+    __slots__ = ("kind", "hash", "tend", "tbytes", "lex", "pstart", "ids", "hbase", "hoff", "hcut",
+                 "freq", "skip", "pos")
 
     def __init__(self, kind: str, arrays: dict):
         self.kind = kind
         for key in self.__slots__[1:]:
             setattr(self, key, arrays.get(key))
+
+    def term_bytes(self, t: int) -> bytes:
+        return self.tbytes[(int(self.tend[t - 1]) if t else 0):int(self.tend[t])].tobytes()
 
     def term(self, tbytes: bytes) -> int:
         """The term's number, or -1 if the field does not hold it."""
@@ -229,18 +260,60 @@ class Field:
         hashes = self.hash
         t = int(np.searchsorted(hashes, h))
         while t < len(hashes) and hashes[t] == h:
-            start = int(self.tend[t - 1]) if t else 0
-            if self.tbytes[start:int(self.tend[t])].tobytes() == tbytes:
+            if self.term_bytes(t) == tbytes:
                 return t
             t += 1
         return -1
 
+    def prefixed(self, prefix: bytes, limit: int) -> list[bytes]:
+        """The first ``limit`` terms (in byte order) that start with ``prefix``."""
+        lex = self.lex
+        lo, hi = 0, len(lex)
+        while lo < hi:  # the first term not below the prefix
+            mid = (lo + hi) // 2
+            if self.term_bytes(int(lex[mid])) < prefix:
+                lo = mid + 1
+            else:
+                hi = mid
+        out = []
+        for t in lex[lo:lo + limit].tolist():
+            tbytes = self.term_bytes(t)
+            if not tbytes.startswith(prefix):
+                break
+            out.append(tbytes)
+        return out
+
+    def _runs(self, t: int, a: int, b: int) -> list[tuple[int, int, int]]:
+        """(high 16 bits, first, end) of each run of a term's postings
+        (indexes into ``ids``, from ``a`` to ``b``) whose documents share them."""
+        h, c0, c1 = int(self.hbase[t]), int(self.hoff[t]), int(self.hoff[t + 1])
+        bounds = [a, *(self.hcut[c0:c1].astype(np.int64) + a).tolist(), b]
+        return [(h + k, bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+
     def postings(self, t: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """A term's (segment-local doc ids, frequencies; None where every
-        one is 1)."""
+        """A term's (segment-local doc ids as a new int32 array,
+        frequencies; None where every one is 1)."""
         a, b = int(self.pstart[t]), int(self.pstart[t + 1])
-        ids = self.ids[a:b]
+        ids = self.ids[a:b].astype(np.int32)
+        h, c0, c1 = int(self.hbase[t]), int(self.hoff[t]), int(self.hoff[t + 1])
+        if c1 > c0:
+            runs = np.diff(self.hcut[c0:c1].astype(np.int64), prepend=0, append=b - a)
+            ids |= np.repeat(np.arange(h, h + len(runs), dtype=np.int32) << 16, runs)
+        elif h:
+            ids |= np.int32(h << 16)
         return ids, (self.freq[a:b] if self.freq is not None else None)
+
+    def all_ids(self) -> np.ndarray:
+        """Every posting's segment-local doc id (int64), term after term."""
+        pstart = self.pstart.astype(np.int64)
+        high = np.repeat(self.hbase.astype(np.int64), np.diff(pstart))
+        if len(self.hcut):
+            step = np.zeros(len(high) + 1, dtype=np.int64)  # +1 where a run starts, -1 where its term ends
+            term = np.repeat(np.arange(len(self.hbase)), np.diff(self.hoff.astype(np.int64)))
+            np.add.at(step, pstart[term] + self.hcut, 1)
+            np.add.at(step, pstart[term + 1], -1)
+            high += np.cumsum(step[:-1])
+        return (high << 16) | self.ids
 
     def position_starts(self, g: np.ndarray) -> np.ndarray:
         """Where in ``pos`` the positions of postings ``g`` (indexes into
@@ -259,32 +332,46 @@ class Field:
 
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local doc, position) of the term in each of ``local``
-        (sorted segment-local doc ids), in doc then position order."""
+        (sorted segment-local doc ids, int64), in doc then position order."""
         a, b = int(self.pstart[t]), int(self.pstart[t + 1])
-        ids = self.ids[a:b]
-        n = len(ids)
+        n = b - a
+        none = np.zeros(0, np.int64), np.zeros(0, np.int64)
         if n == 0 or len(local) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        if len(local) < n:
-            at = np.searchsorted(ids, local)
-            ok = at < n
-            at = at[ok]
-            sel = at[ids[at] == local[ok]]
-        else:
-            at = np.minimum(np.searchsorted(local, ids), len(local) - 1)
-            sel = np.flatnonzero(local[at] == ids)
-        if len(sel) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        g = sel.astype(np.int64) + a
+            return none
+        g_parts, doc_parts = [], []
+        for h, ra, rb in self._runs(t, a, b):  # each run of documents sharing their high bits
+            lo, hi = np.searchsorted(local, [h << 16, (h + 1) << 16])
+            if lo == hi or ra == rb:
+                continue
+            want = local[lo:hi]
+            low = (want - (h << 16)).astype(np.uint16)  # searched in ids' own type: no conversion of ids
+            ids = self.ids[ra:rb]
+            if len(want) < rb - ra:
+                at = np.searchsorted(ids, low)
+                ok = at < len(ids)
+                found = np.zeros(len(want), dtype=bool)
+                found[ok] = ids[at[ok]] == low[ok]
+                g_parts.append(at[found] + ra)
+                doc_parts.append(want[found])
+            else:
+                at = np.minimum(np.searchsorted(low, ids), len(low) - 1)
+                sel = np.flatnonzero(low[at] == ids)
+                g_parts.append(sel + ra)
+                doc_parts.append(want[at[sel]])
+        if not g_parts:
+            return none
+        g = np.concatenate(g_parts).astype(np.int64) if len(g_parts) > 1 else g_parts[0].astype(np.int64)
+        if len(g) == 0:
+            return none
+        docs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
         lengths = self.freq[g].astype(np.int64)
-        if len(sel) * SKIP < n:  # a few postings: from the skip table
+        if len(g) * SKIP < n:  # a few postings: from the skip table
             starts = self.position_starts(g)
         else:  # many: a running sum over the term's postings
             run = np.cumsum(self.freq[a:b], dtype=np.int64)
-            starts = int(self.position_starts(np.array([a], dtype=np.int64))[0]) + run[sel] - lengths
+            starts = int(self.position_starts(np.array([a], dtype=np.int64))[0]) + run[g - a] - lengths
         total = int(lengths.sum())
         # the flat indexes of every selected posting's positions
         first = np.cumsum(lengths) - lengths
         flat = np.repeat(starts - first, lengths) + np.arange(total, dtype=np.int64)
-        docs = np.repeat(ids[sel].astype(np.int64), lengths)
-        return docs, self.pos[flat].astype(np.int64)
+        return np.repeat(docs.astype(np.int64), lengths), self.pos[flat].astype(np.int64)

@@ -20,7 +20,7 @@ from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.writing import LockError
 
 from search.scrub import printable_path
-from search.store.postings import ArrayLRU, Postings, merge_arrays
+from search.store.postings import Postings, merge_arrays
 from search.store.record import (
     BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
 )
@@ -75,11 +75,11 @@ class Index:
     def latest_generation(self) -> int:
         return self._ix.latest_generation()
 
-    def reader(self, cache: ArrayLRU | None = None) -> "IndexReader":
+    def reader(self) -> "IndexReader":
         """The latest committed state, checked (the cheap part of
         ``integrity.verify``); raises IndexDamaged."""
         try:
-            r = IndexReader(self._ix, cache, self.meta)
+            r = IndexReader(self._ix, self.meta)
         except IndexUnavailable:
             raise
         except Exception as e:
@@ -94,7 +94,7 @@ class Index:
     def check(self, full: bool = True) -> int:
         """Check the latest generation (every file's checksum when
         ``full``); returns how many files were checked.  Raises IndexDamaged."""
-        r = self.reader(ArrayLRU(0))
+        r = self.reader()
         try:
             n = r.verify(self.dir, self.meta, full=full)
             if full:
@@ -130,7 +130,7 @@ class Index:
         others."""
         prefixes = [""] if sources is None else sorted({printable_path(Path(s).resolve()) for s in sources})
         out: dict[str, IndexedFile] = {}
-        r = IndexReader(self._ix, ArrayLRU(0), self.meta)  # each list is read once
+        r = IndexReader(self._ix, self.meta)
         try:
             postings = r.postings
             live = postings.live_mask()
@@ -154,7 +154,7 @@ class Index:
         out: dict[str, str] = {}
         if not doc_ids or self._ix.doc_count_all() == 0:
             return out
-        r = IndexReader(self._ix, ArrayLRU(0), self.meta)
+        r = IndexReader(self._ix, self.meta)
         try:
             live = r.postings.live_mask()
             for doc_id in doc_ids:
@@ -178,12 +178,12 @@ class IndexReader:
     """One committed state of the index: its postings, columns and stored
     paragraphs."""
 
-    def __init__(self, ix, cache: ArrayLRU | None, meta: Meta):
+    def __init__(self, ix, meta: Meta):
         self._names = names_of(meta)  # the vocabularies the records' provinces and measures point into
         self._searcher = ix.searcher()
         self._reader = self._searcher.reader()
         self.generation = self._reader.generation()
-        self.postings = Postings(self._reader, cache)
+        self.postings = Postings(self._reader)
         for seg, _, _ in self.postings.leaves:
             _open_stored_column(seg)
         # each segment's first global docnum, end, and reader of its records

@@ -2,29 +2,26 @@
 
 Whoosh's matchers move one posting at a time (microseconds each); a broad
 query touches most of the archive, so the searcher works on whole posting
-lists as arrays: a segment's arrays file (``arrays``), memory-mapped, where
-it has one; else Whoosh's blocks, decoded and cached.  Document numbers
-are the reader's global ones (segment offset + local number).
+lists as arrays: each segment's arrays file (``arrays``), memory-mapped,
+the only copy of the text fields' postings.  Document numbers are the
+reader's global ones (segment offset + local number).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from itertools import accumulate
-from pickle import loads
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import EmptyReader
 from whoosh.util.numeric import byte_to_length
 
 from search.store import arrays
-from search.store.schema import REBUILD_HINT, ArrayPositions, IndexDamaged
+from search.store.schema import REBUILD_HINT, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
-POSTINGS_CACHE = 8_000_000  # postings a cache holds (8 bytes each)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -66,19 +63,16 @@ class ArrayLRU:
 
 
 class Postings:
-    """The leaves of one reader, and their decoded posting lists cached per
-    segment: a segment never changes once written (deletions are kept
-    apart), so a cache shared by successive readers of a growing index keeps
-    what it read from the segments they have in common."""
+    """The leaves of one reader, and each one's arrays file, memory-mapped:
+    a segment never changes once written (deletions are kept apart)."""
 
-    def __init__(self, reader, cache: ArrayLRU | None = None):
+    def __init__(self, reader):
         self.reader = reader
-        # (segment reader, global offset, its arrays file or None); an index
-        # with no segment yet has none
+        # (segment reader, global offset, its arrays file); an index with no
+        # segment yet has none
         self.leaves = [(seg, offset, _segment_arrays(seg)) for seg, offset in reader.leaf_readers()
                        if not isinstance(seg, EmptyReader)]
         self.doc_count_all = reader.doc_count_all()
-        self._cache = cache if cache is not None else ArrayLRU(POSTINGS_CACHE)
 
     # -- columns ------------------------------------------------------------
 
@@ -118,27 +112,16 @@ class Postings:
         """All (docnum, term frequency) of a term, sorted by docnum,
         deleted documents included (the caller applies the live mask)."""
         ids_parts, tf_parts = [], []
-        for seg, offset, sa in self.leaves:
-            f = sa.fields.get(fieldname) if sa is not None else None
-            if f is not None:  # memory-mapped: nothing to decode or cache
-                t = f.term(text.encode("utf-8"))
-                if t >= 0:
-                    ids, tf = f.postings(t)
-                    ids_parts.append(ids.astype(np.int32) + np.int32(offset) if offset else ids.astype(np.int32))
-                    tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
-                continue
-            key = (seg.segment().segment_id(), fieldname, text)
-            hit = self._cache.get(key)
-            if hit is None:
-                if (fieldname, text) in seg:
-                    ids, tf = _read_all(_raw_postings(seg, fieldname, text))
-                    hit = (ids.astype(np.int32), tf)
-                else:
-                    hit = (EMPTY_IDS, EMPTY_TF)
-                self._cache.put(key, hit)
-            if len(hit[0]):
-                ids_parts.append(hit[0] + offset if offset else hit[0])
-                tf_parts.append(hit[1])
+        tbytes = text.encode("utf-8")
+        for _, offset, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            t = f.term(tbytes) if f is not None else -1
+            if t >= 0:
+                ids, tf = f.postings(t)
+                if offset:
+                    ids += np.int32(offset)
+                ids_parts.append(ids)
+                tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
         if len(ids_parts) == 1:
             return ids_parts[0], tf_parts[0]
         if ids_parts:
@@ -151,24 +134,19 @@ class Postings:
         position order."""
         doc_parts, pos_parts = [], []
         docs = np.asarray(docs, dtype=np.int64)
+        tbytes = text.encode("utf-8")
         for seg, offset, sa in self.leaves:
             lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
             if lo == hi:
                 continue
-            local = docs[lo:hi] - offset
-            f = sa.fields.get(fieldname) if sa is not None else None
-            if f is not None and f.kind == "pos":
-                t = f.term(text.encode("utf-8"))
-                if t >= 0:
-                    d, p = f.positions(t, local)
-                    doc_parts.append(d + offset)
-                    pos_parts.append(p)
-                continue
-            found = self._whoosh_positions(seg, offset, fieldname, text, local)
-            if found:
-                doc_parts.append(np.repeat(np.fromiter(found, np.int64, len(found)),
-                                           [len(v) for v in found.values()]))
-                pos_parts.append(np.fromiter((q for v in found.values() for q in v), np.int64))
+            f = sa.fields.get(fieldname)
+            if f is not None and f.kind != "pos":
+                raise ValueError(f"field {fieldname!r} has no positions")
+            t = f.term(tbytes) if f is not None else -1
+            if t >= 0:
+                d, p = f.positions(t, docs[lo:hi] - offset)
+                doc_parts.append(d + offset)
+                pos_parts.append(p)
         if not doc_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
@@ -183,117 +161,24 @@ class Postings:
                 out[int(ds[0])] = ps.tolist()
         return out
 
-    def _whoosh_positions(self, seg, offset, fieldname, text, local) -> dict[int, list[int]]:
-        """Positions from a segment that has no arrays file."""
-        out: dict[int, list[int]] = {}
-        if isinstance(seg.schema[fieldname].format, ArrayPositions):
-            raise IndexDamaged(f"segment {seg.segment().segment_id()} has no arrays file: run `{REBUILD_HINT}`")
-        if (fieldname, text) in seg:
-            m = _raw_postings(seg, fieldname, text)
-            if isinstance(m, W3LeafMatcher) and not m._byteids and m.supports("positions"):
-                _block_positions(m, local, offset, out)
-                return out
-            for d in local.tolist():
-                if not m.is_active():
-                    break
-                m.skip_to(d)
-                if m.is_active() and m.id() == d:
-                    out[d + offset] = m.value_as("positions")
-        return out
-
     def terms_with_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
-        """Terms of a field that start with ``prefix`` (at most ``limit``):
-        a range of the sorted term index, not a scan of it."""
-        out = []
-        for tbytes in self.reader.expand_prefix(fieldname, prefix):
-            out.append(tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes)
-            if len(out) >= limit:
-                break
-        return out
+        """Terms of a field that start with ``prefix``, the first ``limit``
+        of them in byte order: a range of each segment's terms in byte
+        order, not a scan of them."""
+        found: set[bytes] = set()
+        pb = prefix.encode("utf-8")
+        for _, _, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            if f is not None:
+                found.update(f.prefixed(pb, limit))
+        return [t.decode("utf-8") for t in sorted(found)[:limit]]
 
 
-# Encoded positions recur (most postings hold one position under a few
-# hundred): each distinct encoding is unpickled once.  Callers must not
-# change the lists.
-_DECODED: dict[bytes, list[int]] = {}
-
-
-def _raw_postings(seg, fieldname: str, text: str):
-    """A segment's postings of a term as written, deleted documents
-    included (``seg.postings`` filters them out one posting at a time, and
-    what a segment holds must not depend on when it was read: the caller
-    applies the live mask)."""
-    return seg._terms.matcher(fieldname, seg._text_to_bytes(fieldname, text), seg.schema[fieldname].format)
-
-
-def _blocks(m):
-    """The blocks of a Whoosh 3 posting list, each as (its last doc id, a
-    function that reads it): a block nobody asks for is not read.  Reading
-    is Whoosh's own ``_read_data`` (decompress and unpickle); it gives
-    (absolute segment-local doc ids, weights, values)."""
-    def read():
-        m._read_data()
-        deltas, weights, values = m._data
-        return np.cumsum(np.asarray(deltas, dtype=np.int64)), weights, values
-
-    while True:
-        yield m._maxid, read
-        if m._lastblock:
-            return
-        m._goto(m._nextoffset)
-
-
-def _block_positions(m, local: np.ndarray, offset: int, out: dict) -> None:
-    """Positions of ``local`` docs (sorted, segment-local) from Whoosh 3
-    blocks: only blocks whose range holds a wanted doc are read, and only the
-    wanted postings' values decoded (Whoosh's ``Positions`` encoding: a
-    4-byte count, then the pickled list of position deltas)."""
-    j = 0
-    for maxid, read in _blocks(m):
-        k = int(np.searchsorted(local, maxid, side="right"))
-        if k > j:
-            ids, _, values = read()
-            want = local[j:k]
-            at = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
-            found = ids[at] == want
-            for i, d in zip(at[found].tolist(), want[found].tolist()):
-                v = values[i]
-                poss = _DECODED.get(v)
-                if poss is None:
-                    poss = list(accumulate(loads(v[4:])))
-                    if len(_DECODED) < 50_000:  # a few MB at most
-                        _DECODED[v] = poss
-                out[d + offset] = poss
-            j = k
-        if j >= len(local):
-            return
-
-
-def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a whole posting list; fast path for Whoosh 3 on-disk blocks."""
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
-        ids_parts, tf_parts = [], []
-        for _, read in _blocks(m):
-            ids, weights, _ = read()
-            n = len(ids)
-            ids_parts.append(ids)
-            if weights is None:
-                tf_parts.append(np.ones(n, dtype=np.float32))
-            elif isinstance(weights, float):
-                tf_parts.append(np.full(n, weights, dtype=np.float32))
-            else:
-                tf_parts.append(np.asarray(weights, dtype=np.float32))
-        return np.concatenate(ids_parts), np.concatenate(tf_parts)
-    ids, tf = [], []
-    while m.is_active():
-        ids.append(m.id())
-        tf.append(m.weight())
-        m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(tf, dtype=np.float32)
-
-
-def _segment_arrays(seg) -> "arrays.SegmentArrays | None":
-    return arrays.SegmentArrays.open(seg.storage(), seg.segment())
+def _segment_arrays(seg) -> "arrays.SegmentArrays":
+    sa = arrays.SegmentArrays.open(seg.storage(), seg.segment())
+    if sa is None:
+        raise IndexDamaged(f"segment {seg.segment().segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+    return sa
 
 
 def merge_arrays(storage, segment, sources: list[tuple]) -> None:
@@ -330,7 +215,7 @@ def _merged_field(fparts: list) -> "arrays.FieldArrays":
     terms: dict[bytes, list] = {}
     for f, newid in fparts:
         n = len(f.hash)
-        ids = newid[f.ids.astype(np.int64)]
+        ids = newid[f.all_ids()]
         keep = ids >= 0
         if kind == "pos":  # positions lie in posting order, as many as each one's frequency
             counts = f.freq.astype(np.int64)
@@ -341,12 +226,11 @@ def _merged_field(fparts: list) -> "arrays.FieldArrays":
         vals = f.freq[keep].astype(np.uint32) if kind == "freq" else None
         cut = np.concatenate([[0], np.cumsum(keep)])[f.pstart.astype(np.int64)]
         ids = ids[keep]
-        tend = f.tend.astype(np.int64)
         for t in range(n):
             a, b = int(cut[t]), int(cut[t + 1])
             if a == b:
                 continue
-            tbytes = f.tbytes[(int(tend[t - 1]) if t else 0):int(tend[t])].tobytes()
+            tbytes = f.term_bytes(t)
             if kind == "pos":
                 part = (ids[a:b], counts[a:b], pos[pos_cut[a]:pos_cut[b]])
             else:

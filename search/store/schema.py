@@ -8,8 +8,8 @@ frequencies only) and ``text_grams`` (its Chinese character bigrams at
 their character offsets, for literal matching), and ``header`` and
 ``header_grams``, the same two for the paragraph's header: its article's
 title and its section heading, which find the paragraph too.  The
-bigrams' positions are kept in each segment's arrays file only
-(``ArrayPositions``; Whoosh's postings of those fields hold frequencies).
+four fields' postings are kept in each segment's arrays file only
+(``ArrayFrequency``, ``ArrayPositions``): Whoosh keeps their lengths.
 Facets, dates and paragraph numbers live in numeric columns that the
 searcher loads as arrays.
 """
@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 6  # 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 7  # 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
@@ -114,14 +114,18 @@ def _unscored(f):
     return f
 
 
-class ArrayPositions(formats.Frequency):
-    """Postings whose positions live in the segment's arrays file only
-    (``search.store.arrays``): Whoosh's own postings of the field hold
-    each document's frequency, as ``Frequency`` does."""
+class ArrayFrequency(formats.Frequency):
+    """Postings (documents and frequencies) that live in the segment's
+    arrays file only (``search.store.arrays``): Whoosh's postings and term
+    index do not hold the field; Whoosh keeps its lengths."""
 
 
-def _positions_in_arrays(f):
-    f.format = ArrayPositions(field_boost=f.format.field_boost)
+class ArrayPositions(ArrayFrequency):
+    """As ``ArrayFrequency``, with each posting's positions."""
+
+
+def _in_arrays(f, fmt=ArrayFrequency):
+    f.format = fmt(field_boost=f.format.field_boost)
     return f
 
 
@@ -133,10 +137,10 @@ def make_schema() -> fields.Schema:
         para_id=fields.ID(unique=True),
         doc_id=fields.ID(),
         path=fields.ID(),
-        text=fields.TEXT(analyzer=word_analyzer(), phrase=False),
-        text_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
-        header=_unscored(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
-        header_grams=_unscored(_positions_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False))),
+        text=_in_arrays(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
+        text_grams=_unscored(_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False), ArrayPositions)),
+        header=_unscored(_in_arrays(fields.TEXT(analyzer=word_analyzer(), phrase=False))),
+        header_grams=_unscored(_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False), ArrayPositions)),
         data=fields.STORED(),  # the paragraph record, the only stored field (search.store.record)
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
         para_no=fields.COLUMN(NumericColumn("i", default=0)),

@@ -12,7 +12,8 @@ document numbers and frequencies or positions in arrays as documents arrive
 term's postings a block at a time, encoding values only then (a posting's
 single position, the common case, is encoded once per distinct position).
 It also writes the segment's arrays file (``search.store.arrays``) from the
-same arrays: for ``ArrayPositions`` fields the only copy of the positions.
+same arrays: for ``ArrayFrequency`` fields (and ``ArrayPositions``) the only
+copy of their postings, which Whoosh's files do not hold.
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
@@ -33,7 +34,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.store import arrays
-from search.store.schema import Analyzed, ArrayPositions, TermTokenizer
+from search.store.schema import Analyzed, ArrayFrequency, ArrayPositions, TermTokenizer
 
 POSTING_BLOCK = 1024  # postings per block: fewer, larger blocks read faster in bulk
 _NO_LENGTH = (length_to_byte(None), length_to_byte(0))  # blocks carry no length statistics
@@ -215,7 +216,7 @@ def _value_kind(fmt) -> str:
         return "bytes"
     if size == 0:
         return "none"
-    if type(fmt) in (formats.Frequency, ArrayPositions):  # values: the frequency as a 4-byte big-endian int
+    if type(fmt) in (formats.Frequency, ArrayFrequency, ArrayPositions):  # values: the frequency as a 4-byte big-endian int
         return "freq"
     raise NotImplementedError(f"{type(fmt).__name__}: fixed-size values other than frequencies")
 
@@ -243,9 +244,11 @@ class BulkSegmentWriter(SegmentWriter):
                 raise NotImplementedError(f"field {name!r}: spelling or vectors are not written in bulk")
             fmt = field.format
             analyzed = (isinstance(field.analyzer, TermTokenizer)
-                        and type(fmt) in (formats.Positions, formats.Frequency, ArrayPositions))
+                        and type(fmt) in (formats.Positions, formats.Frequency, ArrayFrequency, ArrayPositions))
             if type(fmt) is ArrayPositions and not analyzed:
                 raise NotImplementedError(f"field {name!r}: ArrayPositions needs a TermTokenizer")
+            if isinstance(fmt, ArrayFrequency) and getattr(self.storage, "folder", None) is None:
+                raise NotImplementedError(f"field {name!r}: its postings go to an arrays file, in a folder")
             self._fields[name] = ({}, _value_kind(fmt), fmt, analyzed)
         self._one_position: dict[int, bytes] = {}
 
@@ -346,15 +349,19 @@ class BulkSegmentWriter(SegmentWriter):
                 continue
             akind = arrays.field_kind(fmt) if aw else None
             fa = arrays.FieldArrays(akind) if akind else None
-            fw.start_field(name, self.schema[name])
+            in_whoosh = not isinstance(fmt, ArrayFrequency)
+            if in_whoosh:
+                fw.start_field(name, self.schema[name])
             keys = sorted(terms)  # str by code point = UTF-8 bytes order; bytes as bytes
             for key in keys:
                 t = terms.pop(key)
                 tbytes = key.encode("utf-8") if isinstance(key, str) else key
-                fw.write_term(tbytes, t, kind, self._one_position)
+                if in_whoosh:
+                    fw.write_term(tbytes, t, kind, self._one_position)
                 if fa is not None:
                     t.add_to(fa, tbytes, fmt)
-            fw.finish_field()
+            if in_whoosh:
+                fw.finish_field()
             if fa is not None:  # written field by field: one field's arrays in memory at a time
                 aw.add_field(name, fa)
         fw.close()
