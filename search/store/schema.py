@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 7  # 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 7  # 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves, para_id not indexed; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
@@ -129,12 +129,19 @@ def _in_arrays(f, fmt=ArrayFrequency):
     return f
 
 
+def _kept_nowhere(f):
+    """A value each document carries (``record.paragraph_documents``) that
+    the index neither indexes nor stores."""
+    f.stored = False
+    return f
+
+
 def make_schema() -> fields.Schema:
     columns = {
         f.column: fields.COLUMN(NumericColumn("q", default=0)) for f in FACETS
     }
     return fields.Schema(
-        para_id=fields.ID(unique=True),
+        para_id=_kept_nowhere(fields.STORED()),  # the record holds it; nothing looks a paragraph up by it
         doc_id=fields.ID(),
         path=fields.ID(),
         text=_in_arrays(fields.TEXT(analyzer=word_analyzer(), phrase=False)),
