@@ -8,7 +8,7 @@
 
 Candidates are generated, not looked up in a scan of the lexicon: a
 replacement at position i comes from the bigrams that start with the
-character before it (a range of the sorted term index, bounded), so the
+character before it (a range of the terms in byte order, bounded), so the
 cost depends on the word, not on the size of the index.
 """
 
@@ -22,7 +22,7 @@ from search.query import _LEX, AllOf, AnyOf, Literal, Phrase, Query, clean
 from search.results import SearchRequest, Suggestion
 
 MAX_WORD = 8  # longer words are not corrected
-FOLLOWERS = 800  # bigrams read per character (a range of the term index)
+FOLLOWERS = 800  # bigrams read per character (a range of the terms in byte order)
 BEAM = 40  # partial candidates kept per position
 MAX_CHECKED = 12  # candidates counted per word
 MAX_PER_WORD = 3  # suggestions shown per word

@@ -201,12 +201,8 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path, arrays_file):
     """``Postings.positions`` reads a segment's arrays file; it must agree
     with Whoosh's own matcher for any subset of documents, in one segment
     or several.  A segment without one is damaged."""
-    import numpy as np
-
     from search.store.arrays import EXT
     from whoosh import fields
-
-    from search.store.postings import Postings
 
     schema = fields.Schema(body=fields.TEXT(phrase=True))
     ix = windex.create_in(str(tmp_path), schema)
@@ -280,8 +276,6 @@ def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
     the index holds and answers what one built afresh from the same files
     does (in another document order: merging reorders segments)."""
     import shutil
-
-    from search.store.arrays import SegmentArrays
 
     src = tmp_path / "src"
     for k in range(3):  # fifteen articles, a segment each
