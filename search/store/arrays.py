@@ -55,8 +55,8 @@ def term_hash(tbytes: bytes) -> int:
 
 def field_kind(fmt) -> str | None:
     """How a field's postings are kept in the arrays: "pos", "freq",
-    "ids", or None for formats the arrays do not hold (their postings are
-    read from Whoosh's files)."""
+    "ids", or None for formats the arrays do not hold (nothing here reads
+    their postings)."""
     from search.store.schema import ArrayFrequency, ArrayPositions
 
     return {ArrayPositions: "pos", formats.Positions: "pos", ArrayFrequency: "freq", formats.Frequency: "freq",
