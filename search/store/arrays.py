@@ -290,17 +290,15 @@ class Field:
         bounds = [a, *(self.hcut[c0:c1].astype(np.int64) + a).tolist(), b]
         return [(h + k, bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
 
-    def postings(self, t: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """A term's (segment-local doc ids as a new int32 array,
-        frequencies; None where every one is 1)."""
+    def postings(self, t: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's (doc ids as a new int32 array: segment-local +
+        ``offset``, frequencies; None where every one is 1)."""
         a, b = int(self.pstart[t]), int(self.pstart[t + 1])
         ids = self.ids[a:b].astype(np.int32)
-        h, c0, c1 = int(self.hbase[t]), int(self.hoff[t]), int(self.hoff[t + 1])
-        if c1 > c0:
-            runs = np.diff(self.hcut[c0:c1].astype(np.int64), prepend=0, append=b - a)
-            ids |= np.repeat(np.arange(h, h + len(runs), dtype=np.int32) << 16, runs)
-        elif h:
-            ids |= np.int32(h << 16)
+        for high, s, e in self._runs(t, 0, b - a):  # one pass, a run at a time
+            add = (high << 16) + offset
+            if add:
+                ids[s:e] += np.int32(add)
         return ids, (self.freq[a:b] if self.freq is not None else None)
 
     def all_ids(self) -> np.ndarray:

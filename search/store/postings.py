@@ -117,9 +117,7 @@ class Postings:
             f = sa.fields.get(fieldname)
             t = f.term(tbytes) if f is not None else -1
             if t >= 0:
-                ids, tf = f.postings(t)
-                if offset:
-                    ids += np.int32(offset)
+                ids, tf = f.postings(t, offset)
                 ids_parts.append(ids)
                 tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
         if len(ids_parts) == 1:
