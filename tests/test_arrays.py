@@ -19,7 +19,7 @@ from search.searcher import Searcher
 from search.store import Index, IndexDamaged, IndexVersionError
 from search.store.arrays import EXT, MAGIC, SegmentArrays
 from search.store.postings import Postings, merge_arrays
-from search.store.schema import INDEX_NAME, ArrayPositions, Analyzed, TermTokenizer, _in_arrays
+from search.store.schema import ArrayPositions, Analyzed, TermTokenizer, _in_arrays
 from search.store.segment import BulkSegmentWriter, Codec
 
 from conftest import SEEDS
