@@ -75,6 +75,25 @@ class Matcher:
             self.cache.put(text, hit)
         return hit
 
+    def literal_candidates(self, text: str) -> tuple[np.ndarray, bool]:
+        """Paragraphs that may hold ``text`` in their text or header, and
+        whether all of them do: a literal of three or more characters whose
+        matches are not cached is the intersection of its bigrams' lists,
+        its positions unchecked; any other, its matches."""
+        if len(text) < 3 or self.cache.get(text) is not None:
+            return self.literal(text)[0], True
+        return union([candidates(self.postings, g, text) for g in ("text_grams", "header_grams")]), False
+
+    def literal_holds(self, text: str, docs: np.ndarray) -> np.ndarray:
+        """For each of ``docs`` (sorted), whether its text or header holds
+        ``text``: confirmed for those docs only, unless cached."""
+        hit = self.cache.get(text)
+        if hit is not None:
+            return holds(hit[0], docs)
+        found = union([literal_in(self.postings, "text_grams", "text", text, docs)[0],
+                       literal_in(self.postings, "header_grams", "header", text, docs)[0]])
+        return holds(found, docs)
+
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Paragraphs holding a latin word or number in the text or header."""
         ids, tf = self.postings.ids_tf("text", text)
@@ -111,9 +130,11 @@ class Matcher:
         return np.asarray(keep, dtype=np.int32)
 
 
-def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def literal_in(p: Postings, grams: str, words: str, text: str,
+               within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Documents whose ``grams`` field holds ``text`` literally, and how
-    often; ``words`` is the word field of the same text."""
+    often; ``words`` is the word field of the same text.  With ``within``
+    (sorted), only those of these documents."""
     n = len(text)
     if n == 1:
         # A lone character: where jieba made it a word, or where a bigram
@@ -122,18 +143,19 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
         terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
         parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
         ids = union(parts)
+        if within is not None:
+            ids = intersect(ids, within)
         return ids, np.ones(len(ids), dtype=np.float32)
     if n == 2:
-        return p.ids_tf(grams, text)
-    # candidates hold every bigram of the text (rarest first: the middle
-    # bigrams of a compound are often far rarer than its parts); the
-    # positions of every other bigram then confirm the literal
-    lists = sorted((p.ids_tf(grams, g)[0] for g in dict.fromkeys(text[i:i + 2] for i in range(n - 1))), key=len)
-    cand = lists[0]
-    for ids in lists[1:]:
-        if len(cand) == 0:
-            break
-        cand = intersect(cand, ids)
+        ids, tf = p.ids_tf(grams, text)
+        if within is not None:
+            keep = holds(within, ids)
+            ids, tf = ids[keep], tf[keep]
+        return ids, tf
+    # the positions of every other bigram of the candidates confirm the literal
+    cand = candidates(p, grams, text)
+    if within is not None:
+        cand = intersect(cand, within)
     if len(cand) == 0:
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
     # documents where jieba made the whole string one word need no check
@@ -151,6 +173,20 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     keep[~sure] = found
     tf[np.flatnonzero(~sure)[found]] = counts
     return cand[keep], tf[keep]
+
+
+def candidates(p: Postings, grams: str, text: str) -> np.ndarray:
+    """Documents whose ``grams`` field holds every bigram of ``text`` (two
+    characters or more), rarest first: the middle bigrams of a compound are
+    often far rarer than its parts."""
+    lists = sorted((p.ids_tf(grams, g)[0] for g in dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1))),
+                   key=len)
+    cand = lists[0]
+    for ids in lists[1:]:
+        if len(cand) == 0:
+            break
+        cand = intersect(cand, ids)
+    return cand
 
 
 def literal_starts(p: Postings, grams: str, text: str, docs: np.ndarray) -> np.ndarray:

@@ -120,7 +120,8 @@ def test_each_space_separated_part_held_verbatim_counts(small):
 def test_the_order_comes_from_the_verbatim_tier(small, monkeypatch):
     """Without the signal the paragraph with the most pieces wins: so the
     tests above fail if the signal is lost."""
-    monkeypatch.setattr(ranking, "verbatim_tier", lambda m, q, docs: np.zeros(len(docs), dtype=np.int64))
+    monkeypatch.setattr(ranking, "ranking_keys", lambda m, q, docs, scores, step, want: (
+        np.zeros(len(docs), dtype=np.int64), scores.astype(np.float64)))
     assert order(small, "创业担保贷款")[0] == "many"
     assert order(small, "转移就业 贫困劳动力") == ["one", "both"]
 
@@ -130,6 +131,48 @@ def test_a_quoted_query_is_not_reordered(small):
 
 
 # -- the bench corpus ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bench_index(tmp_path_factory):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    tmp = tmp_path_factory.mktemp("bench-ranking")
+    corpus.generate(1500, tmp / "corpus", seed=10, procs=1)
+    build_index([str(tmp / "corpus")], str(tmp / "index"), rebuild=True, procs=1)
+    return tmp / "index"
+
+
+LAZY_QUERIES = ["就業扶貧", "扶贫车间 甘肃", "返乡创业 OR 公益性岗位", "创业担保贷款", "转移就业 贫困劳动力",
+                "技能培训 劳务输出", "建档立卡贫困户", "公益性岗位 -甘肃"]
+
+
+@pytest.mark.parametrize("page,size", [(1, 10), (2, 10), (7, 10), (1, 100), (3, 100)])
+def test_words_confirmed_only_where_needed_rank_as_all_confirmed(bench_index, monkeypatch, page, size):
+    """ranking_keys confirms a typed word only for the candidates that can
+    reach the page; every page must equal the order that confirming it
+    for every match (verbatim_tier) gives."""
+    def everything(m, query, docs, scores, step, want):
+        tier = ranking.verbatim_tier(m, query, docs)
+        return tier, tier * step + scores.astype(np.float64)
+
+    checked = 0
+    for q in LAZY_QUERIES:
+        req = SearchRequest(q=q, page=page, size=size)
+        lazy_s, full_s = Searcher(str(bench_index)), Searcher(str(bench_index))  # nothing cached
+        try:
+            lazy = lazy_s.search(req)
+            with monkeypatch.context() as mp:
+                mp.setattr(ranking, "ranking_keys", everything)
+                full = full_s.search(req)
+        finally:
+            lazy_s.close()
+            full_s.close()
+        assert lazy.total == full.total
+        assert [(h.para_id, h.score) for h in lazy.hits] == [(h.para_id, h.score) for h in full.hits], q
+        checked += len(full.hits)
+    assert checked > 0
+
 
 def test_typed_first_on_the_bench_corpus(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
