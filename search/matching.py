@@ -78,20 +78,27 @@ class Matcher:
     def literal_candidates(self, text: str) -> tuple[np.ndarray, bool]:
         """Paragraphs that may hold ``text`` in their text or header, and
         whether all of them do: a literal of three or more characters whose
-        matches are not cached is the intersection of its bigrams' lists,
-        its positions unchecked; any other, its matches."""
+        matches are not cached is the intersection of its bigrams' lists
+        (cached), its positions unchecked; any other, its matches."""
         if len(text) < 3 or self.cache.get(text) is not None:
             return self.literal(text)[0], True
-        return union([candidates(self.postings, g, text) for g in ("text_grams", "header_grams")]), False
+        key = ("candidates", text)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = union([candidates(self.postings, g, text) for g in ("text_grams", "header_grams")])
+            self.cache.put(key, hit)
+        return hit, False
 
     def literal_holds(self, text: str, docs: np.ndarray) -> np.ndarray:
         """For each of ``docs`` (sorted), whether its text or header holds
-        ``text``: confirmed for those docs only, unless cached."""
+        ``text`` (three characters or more): from the positions of its
+        bigrams in those docs only, unless its matches are cached."""
         hit = self.cache.get(text)
         if hit is not None:
             return holds(hit[0], docs)
-        found = union([literal_in(self.postings, "text_grams", "text", text, docs)[0],
-                       literal_in(self.postings, "header_grams", "header", text, docs)[0]])
+        docs64 = docs.astype(np.int64)
+        found = union([distinct(literal_starts(self.postings, g, text, docs64) >> 32)
+                       for g in ("text_grams", "header_grams")])
         return holds(found, docs)
 
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -130,11 +137,9 @@ class Matcher:
         return np.asarray(keep, dtype=np.int32)
 
 
-def literal_in(p: Postings, grams: str, words: str, text: str,
-               within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Documents whose ``grams`` field holds ``text`` literally, and how
-    often; ``words`` is the word field of the same text.  With ``within``
-    (sorted), only those of these documents."""
+    often; ``words`` is the word field of the same text."""
     n = len(text)
     if n == 1:
         # A lone character: where jieba made it a word, or where a bigram
@@ -143,19 +148,11 @@ def literal_in(p: Postings, grams: str, words: str, text: str,
         terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
         parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
         ids = union(parts)
-        if within is not None:
-            ids = intersect(ids, within)
         return ids, np.ones(len(ids), dtype=np.float32)
     if n == 2:
-        ids, tf = p.ids_tf(grams, text)
-        if within is not None:
-            keep = holds(within, ids)
-            ids, tf = ids[keep], tf[keep]
-        return ids, tf
+        return p.ids_tf(grams, text)
     # the positions of every other bigram of the candidates confirm the literal
     cand = candidates(p, grams, text)
-    if within is not None:
-        cand = intersect(cand, within)
     if len(cand) == 0:
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
     # documents where jieba made the whole string one word need no check
