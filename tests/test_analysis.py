@@ -69,3 +69,34 @@ def test_fold_is_idempotent_over_the_whole_table():
 
     chars = "".join(chr(c) for c in fold_table()) + "".join(fold_table().values())
     assert fold(fold(chars)) == fold(chars)
+
+
+def test_jiebas_dictionary_read_back_from_our_cache_is_jiebas(tmp_path, monkeypatch):
+    """The server and every command load jieba's dictionary from our cache
+    (0.2 s against jieba's 0.7-1.0): the same words and counts as jieba's
+    own load; a damaged cache is ignored and written again."""
+    import tempfile
+
+    import jieba
+
+    from search import analysis
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ref = jieba.Tokenizer()
+    ref.initialize()
+    analysis.load_segmenter.cache_clear()
+    try:
+        first = analysis.load_segmenter()  # jieba's load, then our cache written
+        (cache,) = tmp_path.glob("zhsearch-jieba-*.cache")
+        analysis.load_segmenter.cache_clear()
+        second = analysis.load_segmenter()  # from our cache
+        assert second.FREQ == ref.FREQ and second.total == ref.total and second.initialized
+        assert list(second.cut("就业扶贫车间技能培训")) == list(ref.cut("就业扶贫车间技能培训"))
+        raw = cache.read_bytes()
+        cache.write_bytes(raw[: len(raw) // 2])  # cut short
+        analysis.load_segmenter.cache_clear()
+        third = analysis.load_segmenter()
+        assert third.FREQ == ref.FREQ and cache.read_bytes() == raw, "read from jieba, cache written anew"
+        assert first.FREQ == ref.FREQ
+    finally:
+        analysis.load_segmenter.cache_clear()
