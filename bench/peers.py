@@ -190,9 +190,12 @@ class Zhsearch:
 
         from search.facets import NONE
 
+        from search.suggest import warm
+
         self._req = SearchRequest
         self._none = NONE
         self.s = Searcher(str(index_dir))
+        warm()  # as `zhsearch serve` opens it: pypinyin's tables loaded before the first search
 
     def run(self, item: dict) -> dict:
         r = self.s.search(self._req(q=item.get("q", ""), province=item.get("province", []),

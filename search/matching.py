@@ -97,9 +97,11 @@ class Matcher:
         if hit is not None:
             return holds(hit[0], docs)
         docs64 = docs.astype(np.int64)
-        found = union([distinct(literal_starts(self.postings, g, text, docs64) >> 32)
-                       for g in ("text_grams", "header_grams")])
-        return holds(found, docs)
+        out = holds(distinct(literal_starts(self.postings, "text_grams", text, docs64) >> 32), docs)
+        rest = docs64[~out]  # the header is looked at where the text does not hold it
+        if len(rest):
+            out[~out] = holds(distinct(literal_starts(self.postings, "header_grams", text, rest) >> 32), rest)
+        return out
 
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Paragraphs holding a latin word or number in the text or header."""
