@@ -30,20 +30,17 @@ def _by_bitmap(n_sorted: int, n_lookups: int, space: int) -> bool:
 
 def holds(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """For each of ``docs`` (any order), whether the sorted ``ids`` holds it."""
-    if len(ids) == 0 or len(docs) == 0:
-        return np.zeros(len(docs), dtype=bool)
-    space = max(int(ids[-1]), int(docs.max())) + 1
-    if _by_bitmap(len(ids), len(docs), space):
-        bitmap = np.zeros(space, dtype=bool)
-        bitmap[ids] = True
-        return bitmap[docs]
-    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    return ids[idx] == docs
+    return _gather(ids, True, docs, bool)
 
 
 def lookup(ids: np.ndarray, values: np.ndarray, docs: np.ndarray, dtype=np.float32) -> np.ndarray:
     """For each of ``docs`` (any order), the value ``ids`` (sorted) pairs it
     with in ``values``, 0 where ``ids`` does not hold it."""
+    return _gather(ids, values, docs, dtype)
+
+
+def _gather(ids: np.ndarray, values, docs: np.ndarray, dtype) -> np.ndarray:
+    """``values`` (an array beside ``ids``, or True for all) at ``docs``."""
     if len(ids) == 0 or len(docs) == 0:
         return np.zeros(len(docs), dtype=dtype)
     space = max(int(ids[-1]), int(docs.max())) + 1
@@ -52,7 +49,8 @@ def lookup(ids: np.ndarray, values: np.ndarray, docs: np.ndarray, dtype=np.float
         dense[ids] = values
         return dense[docs]
     idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    return np.where(ids[idx] == docs, values[idx], 0).astype(dtype, copy=False)
+    found = ids[idx] == docs
+    return found if values is True else np.where(found, values[idx], 0).astype(dtype, copy=False)
 
 
 def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -106,6 +106,15 @@ def test_the_server_still_answers_after_the_bad_requests(live_server):
         assert json.loads(r.read())["status"] == "ok"
 
 
+def two_workers(ix) -> tuple[subprocess.Popen, str]:
+    """``zhsearch serve`` with two workers over ``ix``, and its address."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(ix), "--port", str(port),
+                             "--workers", "2", "--threads", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, f"http://127.0.0.1:{port}"
+
+
 def test_two_workers_each_pick_up_a_new_generation(tmp_path):
     from search.indexing import build_index
 
@@ -115,11 +124,7 @@ def test_two_workers_each_pick_up_a_new_generation(tmp_path):
         shutil.copy(f, corpus / f.name)
     ix = tmp_path / "ix"
     build_index([str(corpus)], str(ix), procs=1)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(ix), "--port", str(port),
-                             "--workers", "2", "--threads", "2"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = two_workers(ix)
 
     def health():
         with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
@@ -164,11 +169,7 @@ def test_a_worker_that_dies_is_replaced_by_one_that_answers(tmp_path):
 
     ix = tmp_path / "ix"
     build_index([str(SEEDS)], str(ix), procs=1)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(ix), "--port", str(port),
-                             "--workers", "2", "--threads", "2"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = two_workers(ix)
 
     def answers() -> tuple[set, set]:
         """The workers that answered /healthz, and the distinct answers to a
