@@ -15,10 +15,12 @@ forked processes for workers.  So:
   line it cannot parse, headers too large, a bad Content-Length, an
   exception that escaped the app) as our JSON error with our security
   headers for ``/api/`` and ``/healthz``, a Chinese page elsewhere;
-- ``--workers N`` binds the socket once and forks N processes that
-  accept on it, each with its own Searcher over the memory-mapped index
-  (so each picks up a new generation by itself, per request); the parent
-  restarts a worker that dies and stops them all on SIGTERM or Ctrl-C.
+- ``--workers N`` binds the socket once, loads the index, jieba and
+  pypinyin and warms the code paths in the parent, then forks N processes
+  that accept on it, each taking over the parent's Searcher with files of
+  its own (so their pages are shared, and each picks up a new generation
+  by itself, per request); the parent restarts a worker that dies and
+  stops them all on SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
