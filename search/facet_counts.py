@@ -86,8 +86,10 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)``, without sorting a
     million values to find the few hundred distinct ones a facet column
     holds: the distinct values of a sample are looked up by binary search,
-    and only the values the sample missed are sorted (~4x faster at a
-    million paragraphs, which every server start and new generation pays)."""
+    and only the values the sample missed are sorted.  At a million
+    paragraphs the four columns took 242 ms against 507 (a column of many
+    rare combinations, measures, 125 against 71): every server start and
+    new generation pays it."""
     if len(values) == 0:
         return np.unique(values, return_inverse=True)
     sample = np.unique(values[:: max(1, len(values) // 65536)])
