@@ -292,19 +292,18 @@ def _raw_stored(seg):
     except AttributeError:
         return lambda docnum: seg.stored_fields(docnum).get("data")
     if getattr(dbfile, "is_real", False):
-        fd, pread = dbfile.fileno(), os.pread
+        fd = dbfile.fileno()
 
-        def read(docnum: int):
-            n = lengths[docnum]
-            return loads(decompress(pread(fd, n, base + offsets[docnum]), 15, BUFSIZE)).get("data") if n else None
-        return read
-    get = dbfile.get
+        def fetch(at: int, n: int) -> bytes:
+            return os.pread(fd, n, at)
+    else:
+        fetch = dbfile.get
 
-    def read_by_seeking(docnum: int):
+    def read(docnum: int):
         n = lengths[docnum]
-        return loads(decompress(get(base + offsets[docnum], n), 15, BUFSIZE)).get("data") if n else None
+        return loads(decompress(fetch(base + offsets[docnum], n), 15, BUFSIZE)).get("data") if n else None
 
-    return read_by_seeking
+    return read
 
 
 class _StoredBytes(columns.CompressedBytesColumn.Reader):

@@ -70,8 +70,8 @@ class Postings:
         self.reader = reader
         # (segment reader, global offset, its arrays file); an index with no
         # segment yet has none
-        self.leaves = [(seg, offset, _segment_arrays(seg)) for seg, offset in reader.leaf_readers()
-                       if not isinstance(seg, EmptyReader)]
+        self.leaves = [(seg, offset, _segment_arrays(seg.storage(), seg.segment()))
+                       for seg, offset in reader.leaf_readers() if not isinstance(seg, EmptyReader)]
         self.doc_count_all = reader.doc_count_all()
 
     # -- columns ------------------------------------------------------------
@@ -172,10 +172,10 @@ class Postings:
         return [t.decode("utf-8") for t in sorted(found)[:limit]]
 
 
-def _segment_arrays(seg) -> "arrays.SegmentArrays":
-    sa = arrays.SegmentArrays.open(seg.storage(), seg.segment())
+def _segment_arrays(storage, segment) -> "arrays.SegmentArrays":
+    sa = arrays.SegmentArrays.open(storage, segment)
     if sa is None:
-        raise IndexDamaged(f"segment {seg.segment().segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+        raise IndexDamaged(f"segment {segment.segment_id()} has no arrays file: run `{REBUILD_HINT}`")
     return sa
 
 
@@ -190,9 +190,7 @@ def merge_arrays(storage, segment, sources: list[tuple]) -> None:
     try:
         parts: dict[str, list] = {}  # field -> [(Field, new id of each old doc or -1)]
         for old, base, deleted in sources:
-            sa = arrays.SegmentArrays.open(storage, old)
-            if sa is None:
-                raise IndexDamaged(f"segment {old.segment_id()} has no arrays file: run `{REBUILD_HINT}`")
+            sa = _segment_arrays(storage, old)
             live = np.ones(old.doc_count_all(), dtype=bool)
             if deleted:
                 live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
