@@ -41,8 +41,10 @@ def built(tmp_path_factory):
 def engines(tmp, info, which):
     if which == "tantivy" and not peers.have_tantivy():
         pytest.skip("tantivy not installed (pip install -e '.[bench]')")
-    # the engines without synonyms, as the brute force below has none
-    return peers.Zhsearch(str(tmp / "ix")), peers.open_engine(which, info["paths"][which])
+    # the peer without synonyms, as the brute force below has none
+    eng = peers.open_engine(which, info["paths"][which])
+    eng.synonyms = {}
+    return peers.Zhsearch(str(tmp / "ix")), eng
 
 
 def sets(paras, word):
@@ -77,7 +79,6 @@ def test_same_paragraphs_and_labels(built):
 def test_word_counts_agree_where_semantics_agree(built, which):
     tmp, info, paras = built
     zh, eng = engines(tmp, info, which)
-    eng.synonyms = {}
     widened = peers.synonym_groups()  # zhsearch widens these words: not compared
     agree = 0
     for word in WORDS:
@@ -106,7 +107,6 @@ def test_word_counts_agree_where_semantics_agree(built, which):
 def test_phrase_and_or(built, which):
     tmp, info, paras = built
     _, eng = engines(tmp, info, which)
-    eng.synonyms = {}
     a, b = eng.run({"q": "扶贫"})["total"], eng.run({"q": "就业"})["total"]
     both = eng.run({"q": "扶贫 就业"})["total"]
     either = eng.run({"q": "扶贫 OR 就业"})["total"]
