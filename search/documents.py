@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.docsets import holds
 from search.highlight import mark_hit
 from search.model import Article
 from search.query import Query
@@ -57,7 +58,7 @@ def articles(snap: Snapshot, page: int, size: int, within: np.ndarray | None = N
         # an article's paragraphs follow its first one: a paragraph belongs to the last head before it
         by_docnum = np.sort(heads)
         held = by_docnum[np.searchsorted(by_docnum, within, side="right") - 1] if len(within) else by_docnum[:0]
-        heads = heads[np.isin(heads, held)]
+        heads = heads[holds(held, heads)]
     out = []
     for docnum in heads[(page - 1) * size: page * size].tolist():
         rec = snap.stored(docnum)

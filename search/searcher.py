@@ -21,6 +21,7 @@ import numpy as np
 
 from search import documents, facet_counts, ranking
 from search.analysis import load_segmenter
+from search.docsets import holds
 from search.facets import measure_labels
 from search.matching import Matcher
 from search.model import Article
@@ -208,7 +209,7 @@ class Searcher:
         query = self.query(q)
         with self._using() as snap:
             ids = documents.article_docnums(snap, doc_id)
-            found = ids[np.isin(ids, Matcher(snap).match(query))] if len(ids) and query.positive_leaves() else ids[:0]
+            found = ids[holds(Matcher(snap).match(query), ids)] if len(ids) and query.positive_leaves() else ids[:0]
             return sorted(snap.stored(d).para_no for d in found.tolist())
 
     def query(self, q: str) -> Query:
