@@ -18,6 +18,7 @@ import os
 import re
 import struct
 import tempfile
+from array import array
 from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
@@ -147,8 +148,6 @@ class _DictCache:
         words = "\n".join(freq).encode("utf-8")
         if len(freq) != words.count(b"\n") + 1 or max(freq.values(), default=0) >= 1 << 32:
             return  # a word holding a newline, or a count over 32 bits: jieba's own cache will do
-        from array import array
-
         counts = array("I", freq.values())
         if counts.itemsize != 4:
             return
