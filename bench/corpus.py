@@ -101,7 +101,7 @@ def _measure_words() -> list[str]:
 
 class Material:
     def __init__(self):
-        from search.analysis import fold
+        from search.text.analysis import fold
 
         self.provinces, self.places = _gazetteer()
         self.prov_names = sorted(self.provinces)
@@ -208,7 +208,7 @@ def _debris(text: str, rng: random.Random, m: Material) -> str:
     for ch in text:
         out.append(ch)
         if rng.random() < 0.3:
-            from search.analysis import fold
+            from search.text.analysis import fold
 
             py = m.pinyin.get(fold(ch))
             if py:

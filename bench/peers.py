@@ -54,7 +54,7 @@ PAGE = 100  # the API's largest page (pages up to 10,000: a million paragraphs)
 # the words zhsearch's analysis makes, and (``parse``) its query parser and
 # synonyms, so the peers are asked what zhsearch is asked.
 def _analysis():
-    from search.analysis import cut_words, fold
+    from search.text.analysis import cut_words, fold
 
     return fold, cut_words
 
@@ -78,8 +78,8 @@ def systems() -> list[str]:
 def paragraphs(index_dir: str | Path) -> list[dict]:
     """Every paragraph of a zhsearch index with its labels, newest first
     (browsing by date, 100 a page)."""
-    from search.results import SearchRequest
-    from search.searcher import Searcher
+    from search.engine.results import SearchRequest
+    from search.engine.searcher import Searcher
 
     s = Searcher(str(index_dir))
     out: list[dict] = []
@@ -137,7 +137,7 @@ def segment(paras: list[dict], procs: int = 1) -> list[dict]:
 
 def synonym_groups() -> dict[str, list[str]]:
     """The product's synonyms (folded word -> the words it adds)."""
-    from search.synonyms import Synonyms
+    from search.text.synonyms import Synonyms
 
     return Synonyms().groups()
 
@@ -150,7 +150,7 @@ def parse(q: str, synonyms: dict[str, list[str]]) -> tuple[list, list]:
     index (``words``).  A word zhsearch requires as a literal is a phrase of
     its words; a typed word cut into pieces, all of its words; a synonym, a
     phrase."""
-    from search.query import AllOf, AnyOf, Phrase, parse as parse_query
+    from search.query.parse import AllOf, AnyOf, Phrase, parse as parse_query
 
     def alternatives(node) -> list:
         if isinstance(node, AnyOf):
@@ -185,12 +185,12 @@ class Zhsearch:
     name = "zhsearch"
 
     def __init__(self, index_dir: str):
-        from search.results import SearchRequest
-        from search.searcher import Searcher
+        from search.engine.results import SearchRequest
+        from search.engine.searcher import Searcher
 
         from search.facets import NONE
 
-        from search.suggest import warm
+        from search.query.suggest import warm
 
         self._req = SearchRequest
         self._none = NONE

@@ -3,10 +3,11 @@
 The library is organised the way the data flows:
 
 - ``search.ingest``   files -> cleaned, labelled :class:`~search.model.Article` s
-- ``search.analysis`` text -> terms (one chain for index and query time)
-- ``search.index``    articles -> Whoosh index, kept current incrementally
-- ``search.query``    query syntax -> a tree of literal / word requirements
-- ``search.searcher`` runs queries: matching, ranking, facets, snippets
+- ``search.text``     text -> terms: the fold, segmentation, synonyms (one chain for index and query)
+- ``search.indexing`` articles -> the index, kept current incrementally (``search.store`` is the disk)
+- ``search.query``    query syntax -> a tree of query nodes; corrections
+- ``search.engine``   runs queries: matching, ranking, facet counts, typed hits with snippets
+- ``search.present``  the JSON, URLs and citations built from those results
 """
 
 __version__ = "0.1.0"

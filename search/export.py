@@ -63,14 +63,14 @@ def mapping() -> dict:
 
 
 def _tokens(text: str) -> str:
-    from search.analysis import cut_words, fold
+    from search.text.analysis import cut_words, fold
 
     return " ".join(w for w, _, _ in cut_words(fold(text or "")))
 
 
 def document(rec) -> dict:
     """The cluster document of one paragraph, from its stored record."""
-    from search.analysis import fold
+    from search.text.analysis import fold
 
     return {
         "para_id": rec.para_id,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from search.analysis import fold
+from search.text.analysis import fold
 from search.model import Article, Paragraph
 
 BITS, ORDINAL = "bits", "ordinal"  # how a facet's values are stored

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from search.ingest.structure import distinct_doc_id
 from search.model import IngestError
-from search.scrub import printable_path
+from search.text.scrub import printable_path
 from search.store import Index, IndexedFile, Meta, analyze_article, exists
 
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)

@@ -131,7 +131,7 @@ class LiveServer(str):
 
 @pytest.fixture(scope="session")
 def searcher_for_fuzz(seed_index):
-    from search.searcher import Searcher
+    from search.engine.searcher import Searcher
 
     s = Searcher(seed_index)
     yield s

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from search.indexing import build_index
-from search.results import SearchRequest
-from search.searcher import Searcher
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
 
 FILLER = "当地干部群众齐心协力推进各项工作稳步开展取得明显成效。" * 3
 

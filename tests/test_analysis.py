@@ -1,6 +1,6 @@
 """The analysis chain: folding keeps positions; one chain for index and query."""
 
-from search.analysis import bigrams, cut_words, fold
+from search.text.analysis import bigrams, cut_words, fold
 from search.store.schema import Analyzed, bigram_analyzer, word_analyzer
 
 
@@ -50,7 +50,7 @@ def test_every_character_opencc_maps_is_folded():
 
     import opencc
 
-    from search.analysis import ts_target
+    from search.text.analysis import ts_target
 
     table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     kept = []
@@ -65,7 +65,7 @@ def test_every_character_opencc_maps_is_folded():
 
 
 def test_fold_is_idempotent_over_the_whole_table():
-    from search.analysis import fold_table
+    from search.text.analysis import fold_table
 
     chars = "".join(chr(c) for c in fold_table()) + "".join(fold_table().values())
     assert fold(fold(chars)) == fold(chars)
@@ -79,7 +79,7 @@ def test_jiebas_dictionary_read_back_from_our_cache_is_jiebas(tmp_path, monkeypa
 
     import jieba
 
-    from search import analysis
+    from search.text import analysis
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ref = jieba.Tokenizer()

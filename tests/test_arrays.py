@@ -13,9 +13,9 @@ from whoosh import fields
 from whoosh import index as windex
 
 from search import indexing
-from search.analysis import bigram_terms
+from search.text.analysis import bigram_terms
 from search.indexing import build_index
-from search.searcher import Searcher
+from search.engine.searcher import Searcher
 from search.store import Index, IndexDamaged, IndexVersionError
 from search.store.arrays import EXT, MAGIC, SegmentArrays
 from search.store.postings import Postings, merge_arrays

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from search.analysis import fold  # noqa: E402
+from search.text.analysis import fold  # noqa: E402
 from search.ingest import iter_source_files, read_file  # noqa: E402
 
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import corpus  # noqa: E402
 import peers  # noqa: E402
 
-from search.analysis import fold  # noqa: E402
+from search.text.analysis import fold  # noqa: E402
 
 # simple words of the corpus' vocabulary: places, common words, measure words
 # (some of which jieba cuts differently inside longer words: 甘肃省, 就业扶贫)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from search.indexing import build_index
-from search.searcher import Searcher
+from search.engine.searcher import Searcher
 
 from conftest import ROOT, SEEDS
 

@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from search.cite import citation
+from search.present.cite import citation
 
 
 def test_a_newspaper_article():

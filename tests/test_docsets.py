@@ -1,4 +1,4 @@
-"""search.docsets: every operation, by binary search and by bitmap, gives
+"""search.engine.docsets: every operation, by binary search and by bitmap, gives
 what Python's sets give."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from search import docsets
+from search.engine import docsets
 
 EXAMPLES = 2_000 if os.environ.get("ZHSEARCH_FUZZ") == "long" else 150
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import cut_words, fold
+from search.text.analysis import cut_words, fold
 from search.cli import main
 from search.export import export, mapping
 from search.store import Index

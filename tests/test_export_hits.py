@@ -13,8 +13,8 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from search.results import SearchRequest
-from search.serialize import CSV_COLUMNS, LIST_SEPARATOR
+from search.engine.results import SearchRequest
+from search.present.serialize import CSV_COLUMNS, LIST_SEPARATOR
 
 from conftest import ROOT
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from search.facets import FACETS
 from search.indexing import build_index
-from search.results import SearchRequest
-from search.searcher import Searcher
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_factorize_is_numpys_unique_with_inverse(common, rare):
     still be found."""
     import numpy as np
 
-    from search.facet_counts import factorize
+    from search.engine.facet_counts import factorize
 
     a = np.resize(np.array(common, dtype=np.int64), 65_536 * 4)
     for slot, value in rare:

@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from search.highlight import mark_html
-from search.query import parse
-from search.results import MAX_VALUES, SearchRequest
+from search.engine.highlight import mark_html
+from search.query.parse import parse
+from search.engine.results import MAX_VALUES, SearchRequest
 from search.facets import BadRequest
 from web import SECURITY_HEADERS
 

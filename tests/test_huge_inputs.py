@@ -11,8 +11,8 @@ from search.indexing import build_index
 from search.ingest import read_file
 from search.ingest.clean import FURNITURE_LINE_MAX, sort_furniture
 from search.ingest.structure import PARAGRAPH_MAX, split_long_lines
-from search.results import SearchRequest
-from search.searcher import Searcher
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
 
 from conftest import ROOT
 

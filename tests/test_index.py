@@ -12,8 +12,8 @@ import pytest
 
 from search.indexing import build_index
 from search.store import IndexVersionError
-from search.results import SearchRequest
-from search.searcher import Searcher
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
 
 from conftest import ROOT, SEEDS
 
@@ -158,7 +158,7 @@ def test_a_replaced_state_is_closed_once_no_search_holds_it(corpus, one_file):
 
 
 def test_a_failed_refresh_is_logged_counted_and_serving_goes_on(corpus, one_file, monkeypatch, caplog):
-    import search.searcher as searcher_module
+    import search.engine.searcher as searcher_module
 
     ix, s = one_file
     before = s.search(SearchRequest(q="")).total

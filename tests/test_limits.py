@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search.results import MAX_QUERY_CHARS, MAX_VALUES, SearchRequest, request_from_params
+from search.engine.results import MAX_QUERY_CHARS, MAX_VALUES, SearchRequest, request_from_params
 from search.facets import BadRequest
 from web import SECURITY_HEADERS
 from web.guard import MAX_URL_BYTES
@@ -83,7 +83,7 @@ def test_parsing_many_values_is_linear():
         values = [f"来源{i}" for i in range(n)]
         t0 = time.perf_counter()
         for _ in range(20):
-            from search.results import _facet_values
+            from search.engine.results import _facet_values
             from search.facets import BY_NAME
             _facet_values(BY_NAME["source"], values[:MAX_VALUES] * (n // MAX_VALUES))
         return time.perf_counter() - t0

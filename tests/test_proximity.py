@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import ranking
-from search.analysis import fold
-from search.highlight import leaf_spans
-from search.matching import Matcher
-from search.searcher import Searcher
+from search.engine import ranking
+from search.text.analysis import fold
+from search.engine.highlight import leaf_spans
+from search.engine.matching import Matcher
+from search.engine.searcher import Searcher
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.query import AnyOf, Literal, Phrase, Token, cut_literals, parse
+from search.query.parse import AnyOf, Literal, Phrase, Token, cut_literals, parse
 
 
 def test_words_are_anded():

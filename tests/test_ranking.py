@@ -10,12 +10,12 @@ import sys
 import numpy as np
 import pytest
 
-from search import ranking
-from search.analysis import fold
+from search.engine import ranking
+from search.text.analysis import fold
 from search.indexing import build_index
-from search.results import SearchRequest
-from search.searcher import Searcher
-from search.synonyms import Synonyms
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.text.synonyms import Synonyms
 
 from conftest import ROOT
 

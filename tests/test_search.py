@@ -9,13 +9,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from search.analysis import CJK_RUN, fold
-from search.highlight import mark_html
-from search.query import parse
+from search.text.analysis import CJK_RUN, fold
+from search.engine.highlight import mark_html
+from search.query.parse import parse
 from search.store import header_of
 from search.ingest import iter_source_files, read_file
-from search.results import BadRequest, SearchRequest
-from search.searcher import Searcher
+from search.engine.results import BadRequest, SearchRequest
+from search.engine.searcher import Searcher
 
 from conftest import SEEDS
 
@@ -257,7 +257,7 @@ def test_year_range_and_year_none_against_brute_force(searcher, paragraphs, q):
 
 
 def test_year_range_the_wrong_way_round_is_a_bad_request(searcher):
-    from search.results import BadRequest, request_from_params
+    from search.engine.results import BadRequest, request_from_params
     with pytest.raises(BadRequest):
         request_from_params(lambda n: {"year_from": ["2020"], "year_to": ["2018"]}.get(n, []))
     with pytest.raises(BadRequest):

@@ -20,8 +20,8 @@ from search.store.arrays import SegmentArrays
 from search.store.postings import Postings
 from search.store.schema import INDEX_NAME, META_FILE, SCHEMA_VERSION, ArrayFrequency, IndexDamaged
 from search.ingest import iter_source_files, read_file
-from search.searcher import Searcher
-from search.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.engine.results import SearchRequest
 from search.store.segment import BulkSegmentWriter, Codec
 
 from conftest import SEEDS

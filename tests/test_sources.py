@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from search.indexing import build_index
-from search.results import SearchRequest
-from search.searcher import Searcher
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
 
 from conftest import ROOT
 

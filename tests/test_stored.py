@@ -18,7 +18,7 @@ from search.cli import main
 from search.indexing import build_index, file_hash
 from search.ingest import read_file
 from search.model import Article, Paragraph
-from search.scrub import printable_path
+from search.text.scrub import printable_path
 from search.store import Index, IndexDamaged, StoredParagraph, analyze_article
 from search.store import index as store_index
 from search.store import record

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from search.results import SearchRequest
-from search.searcher import Searcher
-from search.suggest import replace_word
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.query.suggest import replace_word
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ import re
 
 import pytest
 
-from search.analysis import CJK_RUN, fold, segment
-from search.highlight import mark_hit
+from search.text.analysis import CJK_RUN, fold, segment
+from search.engine.highlight import mark_hit
 from search.ingest import iter_source_files, read_file
-from search.query import parse
-from search.results import SearchRequest
-from search.searcher import Searcher
-from search.synonyms import Synonyms
+from search.query.parse import parse
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.text.synonyms import Synonyms
 
 from conftest import SEEDS
 

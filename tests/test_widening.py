@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from search.query import AnyOf, Literal, parse, quote_words
-from search.synonyms import Synonyms
+from search.query.parse import AnyOf, Literal, parse, quote_words
+from search.text.synonyms import Synonyms
 
 SYN = Synonyms()
 

@@ -38,7 +38,7 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.json.sort_keys = False  # keep the order api.md shows
     if searcher is None:
-        from search.searcher import Searcher
+        from search.engine.searcher import Searcher
 
         searcher = Searcher(app.config["INDEX_DIR"])
     app.extensions["searcher"] = searcher

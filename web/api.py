@@ -7,8 +7,8 @@ import os
 
 from flask import Blueprint, abort, jsonify, request
 
-from search.results import request_from_params
-from search.serialize import article_json, articles_json, search_json
+from search.engine.results import request_from_params
+from search.present.serialize import article_json, articles_json, search_json
 from web.context import get_searcher, run_search
 
 bp = Blueprint("api", __name__)

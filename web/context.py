@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 
-from search.results import request_from_params
-from search.urls import Urls
+from search.engine.results import request_from_params
+from search.present.urls import Urls
 
 
 def get_searcher():

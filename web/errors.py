@@ -9,7 +9,7 @@ import re
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.results import BadRequest
+from search.engine.results import BadRequest
 
 log = logging.getLogger(__name__)
 

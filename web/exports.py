@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from search.results import BadRequest, request_from_params
-from search.serialize import EXPORT_FORMATS, export_csv, export_jsonl, export_name
+from search.engine.results import BadRequest, request_from_params
+from search.present.serialize import EXPORT_FORMATS, export_csv, export_jsonl, export_name
 from web.context import get_searcher, urls_for
 
 bp = Blueprint("exports", __name__)

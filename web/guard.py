@@ -24,7 +24,7 @@ from flask import Response as FlaskResponse
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-from search.scrub import scrub
+from search.text.scrub import scrub
 
 MAX_URL_BYTES = 200 * 1024  # path and query string, percent-encoded (README "Limits"): a 20,000-character query fits
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from search.cite import citation
-from search.highlight import mark_html
-from search.results import SearchRequest, request_from_params
-from search.urls import Urls, search_params
+from search.present.cite import citation
+from search.engine.highlight import mark_html
+from search.engine.results import SearchRequest, request_from_params
+from search.present.urls import Urls, search_params
 from web.context import get_searcher, run_search, urls_for
 from web.view import article_view, articles_view, search_view
 

@@ -138,7 +138,7 @@ def make_server(app, sock: socket.socket, threads: int) -> _Server:
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
                workers: int | None = None) -> int:
-    from search.suggest import warm as warm_suggestions
+    from search.query.suggest import warm as warm_suggestions
     from web import create_app
 
     workers = max(1, workers or os.cpu_count() or 1)

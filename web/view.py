@@ -1,4 +1,4 @@
-"""The view model of the pages: the API's JSON (``search.serialize``) with
+"""The view model of the pages: the API's JSON (``search.present.serialize``) with
 URLs built for the page, plus what only a page shows (sort links, page
 numbers, the hidden fields of the search form, each hit's article link and
 measure names).  Templates only render it."""
@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from search.cite import citation
+from search.present.cite import citation
 from search.facets import FACETS, BY_NAME
-from search.query import quote_words
-from search.results import SearchRequest, SearchResult
-from search.serialize import EXPORT_FORMATS, pages, search_json
-from search.urls import Urls, search_params
+from search.query.parse import quote_words
+from search.engine.results import SearchRequest, SearchResult
+from search.present.serialize import EXPORT_FORMATS, pages, search_json
+from search.present.urls import Urls, search_params
 from web.charts import charts
 
 SORTS = (("relevance", "相关度"), ("date_desc", "最新"), ("date_asc", "最早"))
@@ -139,8 +139,8 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
 def articles_view(req: SearchRequest, total: int, items: list, facets: dict, urls: Urls) -> dict:
     """The article list: a page of articles, the facet values to filter by
     (each a link toggling it), the chosen ones, and the pages."""
-    from search.serialize import facet_values_json, filters_json
-    from search.results import SearchResult
+    from search.present.serialize import facet_values_json, filters_json
+    from search.engine.results import SearchResult
 
     result = SearchResult(request=req, total=total, took_ms=0.0, hits=[], facets=facets)
     return {

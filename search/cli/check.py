@@ -17,7 +17,7 @@ def run(args) -> int:
 
 
 def _open_as_serve_does(index_dir: str) -> int:
-    from search.searcher import Searcher
+    from search.engine.searcher import Searcher
 
     s = Searcher(index_dir)
     try:

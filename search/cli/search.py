@@ -1,5 +1,5 @@
 """``zhsearch search QUERY``: the API's search, printed for a person or,
-with ``--json``, as the API's own JSON (``search.serialize``), or every
+with ``--json``, as the API's own JSON (``search.present.serialize``), or every
 hit as CSV or JSONL with ``--all --format`` (the rows of ``/api/export``)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from html import unescape
 
 from search.cli import exits, fail
 from search.facets import FACETS
-from search.results import BadRequest, request_from_params
-from search.scrub import scrub
+from search.engine.results import BadRequest, request_from_params
+from search.text.scrub import scrub
 from search.store import REBUILD_HINT, IndexUnavailable
 
 
@@ -22,9 +22,9 @@ def _terminal_marks(snippet_html: str, color: bool) -> str:
 
 
 def run(args) -> int:
-    from search.searcher import Searcher
-    from search.serialize import search_json
-    from search.urls import Urls
+    from search.engine.searcher import Searcher
+    from search.present.serialize import search_json
+    from search.present.urls import Urls
 
     if args.all and not args.format:
         return fail("--all needs --format csv or --format jsonl", exits.USAGE)
@@ -66,8 +66,8 @@ def run(args) -> int:
 
 
 def _export(searcher, req, fmt: str) -> int:
-    from search.serialize import export_csv, export_jsonl
-    from search.urls import Urls
+    from search.present.serialize import export_csv, export_jsonl
+    from search.present.urls import Urls
 
     try:
         req.validate()

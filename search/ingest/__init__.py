@@ -21,7 +21,7 @@ from pathlib import Path
 from search.ingest.measures import Measure, load_measures
 from search.ingest.pipeline import read_file
 from search.model import IngestError
-from search.scrub import printable_path
+from search.text.scrub import printable_path
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 

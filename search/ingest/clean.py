@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis import IS_CJK, fold
+from search.text.analysis import IS_CJK, fold
 from search.datafiles import read_tsv
 
 # --------------------------------------------------------------------------

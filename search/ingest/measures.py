@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from search.analysis import fold
+from search.text.analysis import fold
 from search.datafiles import read_tsv
 
 RULES_FILE = "measures.tsv"

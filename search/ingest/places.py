@@ -212,7 +212,7 @@ def _alternation(words: list[str]) -> str:
 
 
 def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
-    from search.analysis import IS_CJK, cut_words
+    from search.text.analysis import IS_CJK, cut_words
 
     # Between non-CJK characters (punctuation, digits, the text's edges) a
     # name is a run of its own and jieba can only agree: skip the cut.
@@ -239,7 +239,7 @@ def _lengths_by_opening(names) -> dict[str, tuple[int, ...]]:
 
 
 def _for_matching(text: str) -> str:
-    from search.analysis import fold  # imported late: tools/ need no jieba
+    from search.text.analysis import fold  # imported late: tools/ need no jieba
 
     folded = fold(text)
     return _PINYIN.sub("", folded) if "(" in folded else folded

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from search.analysis import fold
+from search.text.analysis import fold
 from search.ingest.clean import is_furniture_element
 from search.model import IngestError
-from search.scrub import scrub_counted
+from search.text.scrub import scrub_counted
 
 
 @dataclass

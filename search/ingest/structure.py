@@ -2,7 +2,7 @@
 section headings, paragraphs, and the magazine-column case where every line
 is a news item of its own.
 
-Rules work on folded text (``search.analysis.fold`` keeps positions), so
+Rules work on folded text (``search.text.analysis.fold`` keeps positions), so
 a span found in the folded line is the same span in the original line.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 
-from search.analysis import fold
+from search.text.analysis import fold
 
 HEADING_MAX = 30  # a section heading is at most this long
 HEADLINE_MAX = 60  # a headline is at most this long

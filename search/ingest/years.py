@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from search.analysis import fold
+from search.text.analysis import fold
 from search.datafiles import read_tsv
 
 FIRST_YEAR, LAST_YEAR = 1949, 2035

@@ -19,7 +19,7 @@ from whoosh import index as windex
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.writing import LockError
 
-from search.scrub import printable_path
+from search.text.scrub import printable_path
 from search.store.postings import Postings, merge_arrays
 from search.store.record import (
     BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,

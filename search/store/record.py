@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields as dc_fields
 from datetime import date as Date
 
-from search.analysis import bigram_terms, word_terms
+from search.text.analysis import bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, ordinal_code
 from search.model import Article, Paragraph
 from search.store.schema import Analyzed, Meta

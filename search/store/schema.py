@@ -25,7 +25,7 @@ from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import NumericColumn
 
-from search.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
+from search.text.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
 SCHEMA_VERSION = 7  # 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves, para_id not indexed; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet

@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from search.facets import FACETS
-from search.results import DEFAULT_SIZE, SearchRequest
+from search.engine.results import DEFAULT_SIZE, SearchRequest
 
 
 class Urls:

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from search.facet_counts import load_column
+from search.engine.facet_counts import load_column
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
 from search.store.integrity import damaged

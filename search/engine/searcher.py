@@ -1,6 +1,6 @@
 """The Python API: ``Searcher(index_dir).search(SearchRequest(...))``.
 
-A thin front over one :class:`~search.snapshot.Snapshot` at a time: it
+A thin front over one :class:`~search.engine.snapshot.Snapshot` at a time: it
 parses the query, hands matching (``matching``), facet counting
 (``facet_counts``), ranking (``ranking``) and the hits and articles
 (``documents``) their snapshot, and swaps in a new snapshot when the index
@@ -19,18 +19,22 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from search import documents, facet_counts, ranking
-from search.analysis import load_segmenter
-from search.docsets import holds
+from search.engine import documents
+
+from search.engine import facet_counts
+
+from search.engine import ranking
+from search.text.analysis import load_segmenter
+from search.engine.docsets import holds
 from search.facets import measure_labels
-from search.matching import Matcher
+from search.engine.matching import Matcher
 from search.model import Article
-from search.query import Query, parse
-from search.results import ArticleSummary, Hit, SearchRequest, SearchResult
-from search.snapshot import Snapshot
+from search.query.parse import Query, parse
+from search.engine.results import ArticleSummary, Hit, SearchRequest, SearchResult
+from search.engine.snapshot import Snapshot
 from search.store import Index, IndexUnavailable
-from search.suggest import suggest
-from search.synonyms import Synonyms
+from search.query.suggest import suggest
+from search.text.synonyms import Synonyms
 
 log = logging.getLogger("search")
 

@@ -14,8 +14,8 @@ from datetime import date as Date
 
 from search.facets import FACETS, BY_NAME
 from search.model import Article
-from search.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
-from search.urls import Urls
+from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
+from search.present.urls import Urls
 
 
 def hit_json(hit: Hit, urls: Urls) -> dict:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.analysis import CJK_RUN, fold, latin_words, segment
+from search.text.analysis import CJK_RUN, fold, latin_words, segment
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut (a paragraph is rarely longer)
 MAX_ITEMS = 32

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.docsets import holds
-from search.highlight import mark_hit
+from search.engine.docsets import holds
+from search.engine.highlight import mark_hit
 from search.model import Article
-from search.query import Query
-from search.results import ArticleSummary, Hit
-from search.snapshot import Snapshot
+from search.query.parse import Query
+from search.engine.results import ArticleSummary, Hit
+from search.engine.snapshot import Snapshot
 
 
 def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:

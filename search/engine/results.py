@@ -1,14 +1,14 @@
 """What a search asks and what it answers: typed objects shared by the
 Python API, the command line and the web layer.  They hold no URLs and no
-HTML; ``search.serialize`` turns them into the JSON of ``api.md``."""
+HTML; ``search.present.serialize`` turns them into the JSON of ``api.md``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from search.facets import BY_NAME, FACETS, NONE, BadRequest
-from search.highlight import Snippet
-from search.scrub import scrub
+from search.engine.highlight import Snippet
+from search.text.scrub import scrub
 
 SORTS = ("relevance", "date_desc", "date_asc")
 DEFAULT_SIZE = 10

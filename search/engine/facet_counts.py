@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.docsets import difference
+from search.engine.docsets import difference
 from search.facets import BITS, FACETS, NONE, Facet
-from search.results import FacetValue, SearchRequest
+from search.engine.results import FacetValue, SearchRequest
 
 
 class MaskColumn:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from search.analysis import CJK_RUN, IS_CJK, fold
-from search.query import _LEX, AllOf, AnyOf, Literal, Phrase, Query, clean
-from search.results import SearchRequest, Suggestion
+from search.text.analysis import CJK_RUN, IS_CJK, fold
+from search.query.parse import _LEX, AllOf, AnyOf, Literal, Phrase, Query, clean
+from search.engine.results import SearchRequest, Suggestion
 
 MAX_WORD = 8  # longer words are not corrected
 FOLLOWERS = 800  # bigrams read per character (a range of the terms in byte order)

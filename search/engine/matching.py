@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.analysis import fold
-from search.docsets import difference, distinct, distinct_counts, holds, intersect, merge, union
-from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
-from search.snapshot import Snapshot
+from search.text.analysis import fold
+from search.engine.docsets import difference, distinct, distinct_counts, holds, intersect, merge, union
+from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.engine.snapshot import Snapshot
 from search.store import EMPTY_IDS, Postings
 
 MAX_CHAR_TERMS = 2000  # bigrams unioned for a one-character literal

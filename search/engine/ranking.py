@@ -19,12 +19,12 @@ import math
 
 import numpy as np
 
-from search.analysis import CJK_RUN, fold
-from search.highlight import leaf_spans
-from search.docsets import distinct, holds, lookup, union
-from search.matching import Matcher, literal_starts
-from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
-from search.results import SearchRequest
+from search.text.analysis import CJK_RUN, fold
+from search.engine.highlight import leaf_spans
+from search.engine.docsets import distinct, holds, lookup, union
+from search.engine.matching import Matcher, literal_starts
+from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.75
 HEADER_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading

@@ -8,7 +8,7 @@ import re
 import threading
 from pathlib import Path
 
-from search.analysis import fold
+from search.text.analysis import fold
 from search.datafiles import data_path
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from search.analysis import fold, latin_words
-from search.query import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.text.analysis import fold, latin_words
+from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
 
 SNIPPET_CHARS = 160
 
