@@ -16,6 +16,10 @@ from search.present.urls import Urls, search_params
 from web.charts import charts
 
 SORTS = (("relevance", "相关度"), ("date_desc", "最新"), ("date_asc", "最早"))
+# A query longer than this is shown with results but without the links that
+# would each repeat it (facets, charts, chips, sorts, pages, exports): a page
+# holds about a hundred of them, and each would carry the whole query.
+LINKED_QUERY_CHARS = 500
 BROWSE_SORTS = (("date_desc", "最新"), ("date_asc", "最早"))  # no query: nothing to be relevant to
 
 
@@ -32,10 +36,13 @@ def _pagination(result: SearchResult, urls: Urls, window: int = 2) -> dict:
         if links and n - links[-1]["number"] > 1:
             links.append({"number": None, "url": None, "current": False})  # a gap: …
         links.append({"number": n, "url": url(n), "current": n == req.page})
+    beyond = req.page > n_pages and result.total > 0
     return {
         "page": req.page,
         "pages": n_pages,
-        "prev_url": url(req.page - 1) if req.page > 1 else None,
+        # a page past the end (an old bookmark, a hand-edited URL) says so and links the last one
+        "beyond": {"last_url": url(n_pages), "pages": n_pages} if beyond else None,
+        "prev_url": url(min(req.page - 1, n_pages)) if req.page > 1 else None,
         "next_url": url(req.page + 1) if req.page < n_pages else None,
         "links": links if n_pages > 1 else [],
     }
@@ -68,7 +75,31 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     view["widened"] = widened(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
+    view["long_query"] = len(req.q) > LINKED_QUERY_CHARS
+    if view["long_query"]:
+        _unlink(view)
     return view
+
+
+def _unlink(view: dict) -> None:
+    """Drop the links of a page whose query is too long to repeat in each."""
+    for facet in view["facets"]:
+        for v in facet["values"]:
+            v["url"] = None
+    for chart in view["charts"].values():
+        for item in (chart or {}).get("bars", []) + (chart or {}).get("tiles", []) + [(chart or {}).get("unknown") or {}]:
+            item["url"] = None
+    for h in view["hits"]:
+        h["page_url"] = h["url"]  # the paragraph, without the search to return to
+    for f in view["filters"]:
+        f["remove_url"] = None
+    for s in view["sorts"]:
+        s["url"] = None
+    view["pagination"].update(links=[], prev_url=None, next_url=None)
+    view["export"] = view["clear_filters_url"] = None
+    view["suggestions"] = []
+    if view["widened"]:
+        view["widened"]["url"] = None
 
 
 def export_links(req: SearchRequest, base: str) -> dict:

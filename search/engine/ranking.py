@@ -55,8 +55,14 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
         day = snap.day[docs].astype(np.int64)
         undated = day == 0
         key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)
-        # undated last, then by date, then by score, then in index order
-        order = np.lexsort((docs, -scores, key_day, undated))
+        # undated last, then by date; articles of one date by their best
+        # paragraph's score, and an article's paragraphs in reading order
+        # (an article's paragraphs are consecutive documents)
+        art = snap.article_of(docs)
+        first_of, at = np.unique(art, return_inverse=True)
+        best = np.full(len(first_of), -np.inf)
+        np.maximum.at(best, at, scores)
+        order = np.lexsort((docs, art, -best[at], key_day, undated))
         chosen = order[first:last]
         return docs[chosen].tolist(), scores[chosen].tolist()
     # order by (verbatim tier, score): the tier in steps larger than any

@@ -208,16 +208,18 @@ def request_from_params(get) -> SearchRequest:
     ranges = {}
     for f in FACETS:
         if f.ranged:
-            bounds = tuple(_bound(f, name, get(name)) for name in f.range_params)
-            if bounds != (None, None):
-                ranges[f.name] = bounds
+            lo, hi = (_bound(f, name, get(name)) for name in f.range_params)
+            if lo is not None and hi is not None and lo > hi:
+                lo, hi = hi, lo  # 2020 to 2018 means the years between, as a reader would take it
+            if (lo, hi) != (None, None):
+                ranges[f.name] = (lo, hi)
     req = SearchRequest(
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
         sort=sort,
     )
-    req.validate()  # a range that ends before it starts
+    req.validate()
     return req
 
 

@@ -60,6 +60,7 @@ class Snapshot:
         self.retired = False
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
+        self._heads_by_docnum: np.ndarray | None = None
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -99,6 +100,17 @@ class Snapshot:
             day = self.day[docs].astype(np.int64)
             order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
         return order
+
+    def article_of(self, docs: np.ndarray) -> np.ndarray:
+        """The document number of the first paragraph of each of ``docs``'s
+        articles (an article's paragraphs are written as consecutive
+        documents, its first paragraph first)."""
+        heads = self._heads_by_docnum
+        if heads is None:
+            heads = self._heads_by_docnum = np.sort(self.article_heads)
+        if not len(heads):
+            return np.asarray(docs)
+        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)

@@ -124,7 +124,8 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
         "filters": filters_json(req, urls),
         "next_url": urls.search(req.replace(page=req.page + 1)) if req.page < n_pages else None,
-        "prev_url": urls.search(req.replace(page=req.page - 1)) if req.page > 1 else None,
+        # past the last page, "previous" is the last page that holds hits
+        "prev_url": urls.search(req.replace(page=min(req.page - 1, n_pages))) if req.page > 1 else None,
     }
 
 

@@ -1,0 +1,101 @@
+"""Issue 22's walk in a real browser (Chromium, headless, against the real
+server): where the keyboard focus goes after a filter changes in place, the
+heading that instant search keeps in step, facet values that act as check
+boxes, one live region a page, and the year chart at 1280 and 375 pixels."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser import DESKTOP, PHONE, browser, shoot  # noqa: F401
+from test_browser_analysis import open_tab
+
+from playwright.sync_api import expect  # noqa: E402
+
+
+def focused(page) -> str:
+    """The focused element: its tag, id and class."""
+    return page.evaluate("() => { const e = document.activeElement; return e.tagName + '#' + e.id + '.' + e.className; }")
+
+
+def test_removing_a_chip_or_clicking_a_bar_keeps_the_focus_in_the_results(browser, live_server):  # noqa: F811
+    context, page, problems = open_tab(browser, DESKTOP)
+    page.goto(live_server + "/?q=扶贫&province=甘肃")
+    page.locator(".active-filters .chip").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".active-filters .chip")).to_have_count(0)
+    assert not focused(page).startswith("BODY"), focused(page)
+    assert "summary" in focused(page)
+    # a year bar: after the click the same bar (now chosen) has the focus
+    bar = page.locator(".chart-years a.bar").first
+    value = bar.get_attribute("data-value")
+    bar.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".active-filters .chip")).to_have_count(1)
+    assert page.evaluate("() => document.activeElement.getAttribute('data-value')") == value
+    context.close()
+    assert problems == []
+
+
+def test_instant_search_keeps_the_heading_in_step(browser, live_server):  # noqa: F811
+    context, page, problems = open_tab(browser, DESKTOP)
+    page.goto(live_server + "/?q=扶贫")
+    expect(page.locator("h1#results-title")).to_have_text("“扶贫”的搜索结果")
+    page.locator("#q").fill("就业")
+    expect(page.locator("h1#results-title")).to_have_text("“就业”的搜索结果")
+    expect(page).to_have_title("就业 - 就业扶贫文章搜索")
+    context.close()
+    assert problems == []
+
+
+def test_space_ticks_a_facet_value_as_a_check_box(browser, live_server):  # noqa: F811
+    context, page, problems = open_tab(browser, DESKTOP)
+    page.goto(live_server + "/?q=扶贫")
+    value = page.locator('.facet[data-facet="province"] .facet-value').first
+    expect(value).to_have_attribute("role", "checkbox")
+    expect(value).to_have_attribute("aria-checked", "false")
+    name = value.locator(".facet-label").text_content()
+    value.focus()
+    page.keyboard.press("Space")
+    chosen = page.locator('.facet[data-facet="province"] .facet-value.selected')
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_have_attribute("aria-checked", "true")
+    expect(chosen.locator(".facet-label")).to_have_text(name)
+    context.close()
+    assert problems == []
+
+
+def test_skip_link_leads_to_the_results_and_a_page_has_one_live_region(browser, live_server):  # noqa: F811
+    context, page, problems = open_tab(browser, DESKTOP)
+    page.goto(live_server + "/?q=扶贫")
+    skip = page.locator('a.skip-link[href="#results"]')
+    expect(skip).to_have_count(1)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert "results" in focused(page)
+    page.locator(".hit h3 a").first.click()
+    expect(page.locator('[role="status"]')).to_have_count(1)
+    # copying a citation is announced there, once
+    page.locator(".article > .cite summary").click()
+    page.locator(".article > .cite button.copy").click()
+    expect(page.locator("#announce")).to_have_text("引文已复制")
+    context.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_year_chart_labels_keep_one_size(browser, live_server, viewport):  # noqa: F811
+    context, page, problems = open_tab(browser, viewport)
+    sizes = set()
+    for url in ("/?q=扶贫", "/?q=扶贫车间", "/?q=就业&province=甘肃"):
+        page.goto(live_server + url)
+        label = page.locator(".chart-years .bar-label").first
+        if label.count():
+            sizes.add(round(label.bounding_box()["height"]))
+        shoot(page, f"i22-chart-{viewport['width']}-{len(sizes)}")
+    assert len(sizes) == 1, sizes
+    expect(page.locator(".chart-years .unknown")).to_have_count(1)
+    context.close()
+    assert problems == []
