@@ -99,3 +99,43 @@ def test_year_chart_labels_keep_one_size(browser, live_server, viewport):  # noq
     expect(page.locator(".chart-years .unknown")).to_have_count(1)
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_tick_two_hits_and_export_only_those(browser, live_server, js):  # noqa: F811
+    import csv
+    import io
+
+    context, page, problems = open_tab(browser, DESKTOP, js=js)
+    page.goto(live_server + "/?q=扶贫车间")
+    boxes = page.locator(".pick-box")
+    chosen = [boxes.nth(2).get_attribute("value"), boxes.nth(5).get_attribute("value")]
+    boxes.nth(2).check()
+    boxes.nth(5).check()
+    with page.expect_download() as info:
+        page.locator('.pick-actions button[value="csv"]').click()
+    with open(info.value.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["para_id"] for r in rows] == chosen
+    context.close()
+    assert problems == []
+
+
+def test_printed_results_and_article_have_no_navigation_and_one_reference_list(browser, live_server):  # noqa: F811
+    context, page, problems = open_tab(browser, DESKTOP)
+    page.goto(live_server + "/?q=扶贫车间")
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".facets", ".pagination", ".pick-actions", ".cite", ".charts"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".print-refs")).to_be_visible()
+    shoot(page, "i20-print-results")
+    page.emulate_media(media="screen")
+    expect(page.locator(".print-refs")).to_be_hidden()
+    page.locator(".hit h3 a").first.click()
+    page.emulate_media(media="print")
+    expect(page.locator(".cite").first).to_be_hidden()
+    expect(page.locator(".print-refs")).to_have_count(1)
+    expect(page.locator(".print-refs")).to_be_visible()
+    shoot(page, "i20-print-article")
+    context.close()
+    assert problems == []

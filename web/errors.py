@@ -42,7 +42,7 @@ MESSAGES = [
     (r"^unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
     (r"^unknown province", lambda m: "没有这个省份,请从筛选列表中选择(省、自治区、直辖市和港澳台的简称)。"),
     (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
-    (r"^format must be", lambda m: "导出格式只能是 csv 或 jsonl。"),
+    (r"^format must be", lambda m: "导出格式只能是 csv、jsonl、ris 或 bibtex。"),
 ]
 
 

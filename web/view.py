@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from search.present.cite import citation
+from search.present.cite import citation, is_web_url
 from search.facets import FACETS, BY_NAME
 from search.query.parse import quote_words
 from search.engine.results import SearchRequest, SearchResult
@@ -62,6 +62,8 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
+    view["page_citations"] = list(dict.fromkeys(
+        citation(h.title, h.source, h.date, h.article_url) for h in result.hits))
     view["is_home"] = req == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
@@ -159,7 +161,7 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
         "title": article.title,
         "source": article.source,
         "date": article.date,
-        "url": article.url if _is_web_url(article.url) else None,
+        "url": article.url if is_web_url(article.url) else None,
         "province": list(article.province),
         "query": q,
         "back_url": back_url,
@@ -186,7 +188,3 @@ def articles_view(req: SearchRequest, total: int, items: list, facets: dict, url
         "clear_filters_url": urls.search(req.without_filters()),
         "pagination": _pagination(result, urls),
     }
-
-
-def _is_web_url(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))

@@ -190,6 +190,24 @@ class Searcher:
                     for rec, score in zip(records, scores[start:end]):
                         yield documents.hit_of(rec, score, query if snippets else None)
 
+    def hits_by_id(self, para_ids: list[str], q: str = "") -> list[Hit]:
+        """The paragraphs named (``<doc_id>-<para_no>``), in the order given,
+        each once; names of no live paragraph are left out.  With ``q``, their
+        snippets mark it as a search does."""
+        query = self.query(q) if q.strip() else None
+        out: list[Hit] = []
+        with self._using() as snap:
+            for para_id in dict.fromkeys(para_ids):
+                doc_id, _, no = para_id.rpartition("-")
+                if not doc_id or not (no.isascii() and no.isdigit()):
+                    continue
+                for d in documents.article_docnums(snap, doc_id).tolist():
+                    rec = snap.stored(d)
+                    if rec.para_no == int(no):
+                        out.append(documents.hit_of(rec, 0.0, query))
+                        break
+        return out
+
     # -- articles -----------------------------------------------------------------
 
     def article(self, doc_id: str) -> Article | None:

@@ -15,6 +15,7 @@ from datetime import date as Date
 from search.facets import FACETS, BY_NAME
 from search.model import Article
 from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
+from search.present import cite
 from search.present.urls import Urls
 
 
@@ -162,7 +163,10 @@ def articles_json(total: int, page: int, size: int, items: list[ArticleSummary])
 
 # -- the export (``/api/export``, ``zhsearch search --all --format``) -----------
 
-EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_FORMATS = ("csv", "jsonl", "ris", "bibtex")
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson",
+               "ris": "application/x-research-info-systems", "bibtex": "application/x-bibtex"}
+EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ris": "ris", "bibtex": "bib"}
 CSV_COLUMNS = ("para_id", "doc_id", "title", "source", "date", "province", "years", "measures", "heading", "text", "url")
 LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measure keys)
 CSV_BOM = "\ufeff"  # so that Excel reads the file as UTF-8
@@ -207,6 +211,20 @@ def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
         yield "\n".join(lines) + "\n"
 
 
+def export_ris(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+    """The articles of ``hits`` as RIS records (``search.present.cite``),
+    with the paragraphs that were hits in each one's note."""
+    yield cite.ris(cite.works(hits, paragraphs), labels=BY_NAME["measure"].labels())
+
+
+def export_bibtex(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+    """The articles of ``hits`` as BibTeX entries."""
+    yield cite.bibtex(cite.works(hits, paragraphs))
+
+
+EXPORTERS = {"csv": export_csv, "jsonl": export_jsonl, "ris": export_ris, "bibtex": export_bibtex}
+
+
 def export_name(req: SearchRequest, fmt: str, today: Date | None = None) -> str:
     """A file name saying what an export holds: the query (or 全部段落), the
     filters, the date it was made: ``扶贫车间_甘肃_2016-2020_2024-05-01.csv``."""
@@ -219,4 +237,4 @@ def export_name(req: SearchRequest, fmt: str, today: Date | None = None) -> str:
         if bounds is not None:
             parts.append(range_label(bounds).replace(" ", ""))
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f\s]+', "_", "_".join(parts)).strip("._")[:80] or "export"
-    return f"zhsearch_{name}_{(today or Date.today()).isoformat()}.{fmt}"
+    return f"zhsearch_{name}_{(today or Date.today()).isoformat()}.{EXTENSIONS[fmt]}"
