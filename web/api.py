@@ -1,4 +1,4 @@
-"""The JSON API (``api.md``): ``/api/search``, ``/api/docs``,
+"""The JSON API (``api.md``): ``/api/search``, ``/api/terms``, ``/api/docs``,
 ``/api/docs/<doc_id>`` and ``/healthz``."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import os
 from flask import Blueprint, abort, jsonify, request
 
 from search.engine.results import request_from_params
-from search.present.serialize import article_json, articles_json, search_json
-from web.context import get_searcher, run_search
+from search.present.serialize import article_json, articles_json, search_json, terms_json
+from web.context import get_searcher, run_search, urls_for
 
 bp = Blueprint("api", __name__)
 
@@ -18,6 +18,12 @@ bp = Blueprint("api", __name__)
 def search():
     result, urls = run_search("api.search")
     return jsonify(search_json(result, urls))
+
+
+@bp.get("/api/terms")
+def terms():
+    req = request_from_params(request.args.getlist)
+    return jsonify(terms_json(req, get_searcher().terms(req), urls_for("pages.search_page")))
 
 
 @bp.get("/api/docs")

@@ -10,6 +10,7 @@ from search.engine.highlight import mark_html
 from search.engine.results import SearchRequest, request_from_params
 from search.present.urls import Urls, search_params
 from web.context import get_searcher, run_search, urls_for
+from search.present.serialize import terms_json
 from web.view import article_view, articles_view, search_view
 
 bp = Blueprint("pages", __name__)
@@ -19,8 +20,19 @@ bp = Blueprint("pages", __name__)
 def search_page():
     result, urls = run_search("pages.search_page")
     json_url = urls.search(result.request, base=url_for("api.search"))
-    view = search_view(result, urls, export_base=url_for("exports.export"))
+    view = search_view(result, urls, export_base=url_for("exports.export"), terms_base=url_for("pages.terms_page"))
     return render_template("search.html", view=view, json_url=json_url)
+
+
+@bp.get("/terms")
+def terms_page():
+    """The words that keep company with a search: the twin of ``/api/terms``."""
+    req = request_from_params(request.args.getlist)
+    urls = urls_for("pages.search_page")
+    view = terms_json(req, get_searcher().terms(req), urls)
+    view["back_url"] = urls.search(req)
+    view["json_url"] = Urls(search_base=url_for("api.terms")).search(req)
+    return render_template("terms.html", view=view)
 
 
 @bp.get("/docs")

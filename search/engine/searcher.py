@@ -24,7 +24,8 @@ from search.engine import documents
 from search.engine import facet_counts
 
 from search.engine import ranking
-from search.text.analysis import load_segmenter
+from search.engine import terms as related
+from search.text.analysis import cut_words, fold, load_segmenter
 from search.engine.docsets import holds
 from search.facets import measure_labels
 from search.engine.matching import Matcher
@@ -189,6 +190,25 @@ class Searcher:
                         records = snap.reader.stored_many(order[start:end])
                     for rec, score in zip(records, scores[start:end]):
                         yield documents.hit_of(rec, score, query if snippets else None)
+
+    def terms(self, req: SearchRequest, limit: int = related.LIMIT) -> related.Terms:
+        """The words that keep company with ``req``'s hits (``search.engine.terms``)."""
+        req.validate()
+        query = self.query(req.q)
+        exclude = {w for w, _, _ in cut_words(fold(req.q))}
+        for added in query.expanded().values():
+            exclude.update(fold(w) for w in added)
+        with self._pinned() as snap:
+            with snap.lock:
+                m = Matcher(snap)
+                matches = m.match(query)
+                docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+                texts = [rec.text for rec in snap.reader.stored_many(related.sample(docs).tolist())]
+            # cutting the words takes the longest: other searches go on meanwhile
+            # (the postings' arrays are read-only memory maps)
+            found = related.significant(texts, len(docs), snap.n_live,
+                                      lambda w: snap.postings.doc_freq("text", w), exclude, limit)
+        return related.Terms(found, int(len(docs)), len(texts))
 
     def hits_by_id(self, para_ids: list[str], q: str = "") -> list[Hit]:
         """The paragraphs named (``<doc_id>-<para_no>``), in the order given,

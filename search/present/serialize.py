@@ -139,6 +139,19 @@ def suggestion_json(s: Suggestion, urls: Urls) -> dict:
             "url": urls.search(s.request)}
 
 
+def terms_json(req: SearchRequest, found, urls: Urls) -> dict:
+    """The ``/api/terms`` answer: each related word with its counts and the
+    URL of the search that adds it to the query."""
+    return {
+        "query": req.q,
+        "hits": found.hits,
+        "read": found.read,  # hits whose words were read (a sample, where fewer than hits)
+        "terms": [{"word": t.word, "hits": t.hits, "archive": t.archive, "score": round(t.score, 2),
+                   "url": urls.search(req.replace(q=f"{req.q.strip()} {t.word}".strip(), page=1))}
+                  for t in found.terms],
+    }
+
+
 def article_json(article: Article) -> dict:
     """The ``/api/docs/<doc_id>`` answer."""
     return {

@@ -64,6 +64,24 @@
   }
   enableCopy(document);
 
+  // Related words load when their panel is opened (they cost more than a search).
+  function enableRelated(root) {
+    var panel = root.querySelector("details.related[data-terms]");
+    if (!panel || !window.fetch || !window.DOMParser) return;
+    panel.addEventListener("toggle", function () {
+      if (!panel.open || panel.getAttribute("data-loaded")) return;
+      panel.setAttribute("data-loaded", "1");
+      fetch(panel.getAttribute("data-terms"), { headers: { Accept: "text/html" } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var terms = new DOMParser().parseFromString(html, "text/html").getElementById("terms");
+          if (terms) panel.appendChild(document.importNode(terms, true));
+        })
+        .catch(function () { /* the link stays */ });
+    });
+  }
+  enableRelated(document);
+
   var form = document.getElementById("search-form");
   var results = document.getElementById("results");
   if (!form || !input || !results || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
@@ -126,6 +144,7 @@
         if (history_ === "push") window.history.pushState({ typed: true }, "", url);
         else if (history_ === "replace") window.history.replaceState({ typed: true }, "", url);
         applyPanel();
+        enableRelated(results);
         results.removeAttribute("aria-busy");
         if (refocus) refocus();
         enableCopy(results);
