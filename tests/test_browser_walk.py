@@ -139,3 +139,30 @@ def test_printed_results_and_article_have_no_navigation_and_one_reference_list(b
     shoot(page, "i20-print-article")
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_trends_page_compares_queries_and_related_words_open(browser, live_server, viewport, js):  # noqa: F811
+    context, page, problems = open_tab(browser, viewport, js=js)
+    page.goto(live_server + "/?q=扶贫车间")
+    page.locator("a", has_text="看趋势").click()
+    expect(page.locator(".trend-line")).to_have_count(1)
+    page.locator('.trends-form input[name="q"]').nth(1).fill("公益性岗位")
+    page.locator(".trends-form button").click()
+    expect(page.locator(".trend-line")).to_have_count(2)
+    expect(page.locator(".trend-table")).to_be_visible()
+    shoot(page, f"i20-trends-{viewport['width']}-{'js' if js else 'nojs'}")
+    page.locator(".scale-links a", has_text="段落数").click()
+    expect(page.locator('.scale-links [aria-current="true"]')).to_have_text("段落数")
+    # related words beside the results: loaded in place with JavaScript, a page of their own without
+    page.goto(live_server + "/?q=劳务输出")
+    page.locator("details.related > summary").click()
+    if js:
+        expect(page.locator("details.related .terms-table")).to_be_visible()
+    else:
+        page.locator("details.related a").click()
+        expect(page.locator(".terms-table")).to_be_visible()
+    shoot(page, f"i20-terms-{viewport['width']}-{'js' if js else 'nojs'}")
+    context.close()
+    assert problems == []

@@ -1,14 +1,15 @@
-"""The JSON API (``api.md``): ``/api/search``, ``/api/terms``, ``/api/docs``,
+"""The JSON API (``api.md``): ``/api/search``, ``/api/trends``, ``/api/terms``, ``/api/docs``,
 ``/api/docs/<doc_id>`` and ``/healthz``."""
 
 from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from search.engine.results import request_from_params
-from search.present.serialize import article_json, articles_json, search_json, terms_json
+from search.present.serialize import article_json, articles_json, search_json, terms_json, trends_csv
+from web.trends import trends_answer
 from web.context import get_searcher, run_search, urls_for
 
 bp = Blueprint("api", __name__)
@@ -18,6 +19,16 @@ bp = Blueprint("api", __name__)
 def search():
     result, urls = run_search("api.search")
     return jsonify(search_json(result, urls))
+
+
+@bp.get("/api/trends")
+def trends():
+    answer = trends_answer()
+    if (request.args.getlist("format") or [""])[-1] == "csv":
+        response = Response(trends_csv(answer), content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = "attachment; filename=\"zhsearch_trends.csv\""
+        return response
+    return jsonify(answer)
 
 
 @bp.get("/api/terms")

@@ -49,7 +49,7 @@ def _pagination(result: SearchResult, urls: Urls, window: int = 2) -> dict:
 
 
 def search_view(result: SearchResult, urls: Urls, export_base: str | None = None,
-                terms_base: str | None = None) -> dict:
+                terms_base: str | None = None, trends_base: str | None = None) -> dict:
     """Everything the search page shows for ``result``; ``export_base`` is
     where ``/api/export`` is mounted, ``terms_base`` the related words' page."""
     req = result.request
@@ -67,6 +67,8 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         citation(h.title, h.source, h.date, h.article_url) for h in result.hits))
     view["is_home"] = req == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
+    view["trends_url"] = (trends_base + "?" + urlencode(search_params(req, keep_page=False))
+                          if trends_base and req.q.strip() else None)
     view["terms_url"] = (terms_base + "?" + urlencode(search_params(req, keep_page=False))
                          if terms_base and result.total else None)
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
@@ -101,7 +103,7 @@ def _unlink(view: dict) -> None:
     for s in view["sorts"]:
         s["url"] = None
     view["pagination"].update(links=[], prev_url=None, next_url=None)
-    view["export"] = view["clear_filters_url"] = view["terms_url"] = None
+    view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = None
     view["suggestions"] = []
     if view["widened"]:
         view["widened"]["url"] = None

@@ -25,6 +25,7 @@ from search.engine import facet_counts
 
 from search.engine import ranking
 from search.engine import terms as related
+from search.engine import trends as over_years
 from search.text.analysis import cut_words, fold, load_segmenter
 from search.engine.docsets import holds
 from search.facets import measure_labels
@@ -190,6 +191,21 @@ class Searcher:
                         records = snap.reader.stored_many(order[start:end])
                     for rec, score in zip(records, scores[start:end]):
                         yield documents.hit_of(rec, score, query if snippets else None)
+
+    def trends(self, req: SearchRequest, queries: list[str]) -> tuple[list[over_years.Series], dict[int, int]]:
+        """For each of ``queries`` (with ``req``'s filters), its paragraphs
+        and articles per publication year; and the archive's paragraphs per
+        year (``search.engine.trends``)."""
+        req.validate()
+        out = []
+        with self._using() as snap:
+            year, article, archive = snap.publication()
+            m = Matcher(snap)
+            for q in queries[:over_years.MAX_QUERIES]:
+                matches = m.match(self.query(q))
+                docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+                out.append(over_years.series(q, docs, year, article, archive))
+        return out, archive
 
     def terms(self, req: SearchRequest, limit: int = related.LIMIT) -> related.Terms:
         """The words that keep company with ``req``'s hits (``search.engine.terms``)."""

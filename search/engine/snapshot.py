@@ -61,6 +61,7 @@ class Snapshot:
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
         self._heads_by_docnum: np.ndarray | None = None
+        self._publication = None
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -111,6 +112,19 @@ class Snapshot:
         if not len(heads):
             return np.asarray(docs)
         return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
+
+    def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+        """Each document's publication year (0: undated) and article (its
+        first paragraph's number), and the live paragraphs published each
+        year: made once per snapshot, on first use."""
+        made = self._publication
+        if made is None:
+            from search.engine import trends
+
+            year = trends.years_of(self.day)
+            article = self.article_of(np.arange(len(self.day), dtype=np.int32))
+            made = self._publication = (year, article, trends.archive_years(year, self.live))
+        return made
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)

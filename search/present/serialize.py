@@ -139,6 +139,45 @@ def suggestion_json(s: Suggestion, urls: Urls) -> dict:
             "url": urls.search(s.request)}
 
 
+def trends_json(req: SearchRequest, series: list, archive: dict[int, int], urls: Urls) -> dict:
+    """The ``/api/trends`` answer: for each query (with ``req``'s filters),
+    its paragraphs, articles and paragraphs per 10,000 of the year, per
+    publication year; each point links to that year's search."""
+    published = BY_NAME.get("published")
+
+    def year_url(q: str, year: int) -> str | None:
+        if published is None:
+            return None
+        ranges = {k: v for k, v in req.ranges.items() if k != "published"}
+        return urls.search(req.replace(q=q, page=1, ranges=ranges, published=[year]))
+
+    return {
+        "queries": [s.q for s in series],
+        "archive": [{"year": y, "paragraphs": n} for y, n in sorted(archive.items())],
+        "series": [{"q": s.q, "total": s.total, "undated": s.undated,
+                    "url": urls.search(req.replace(q=s.q, page=1)),
+                    "points": [{"year": p.year, "paragraphs": p.paragraphs, "articles": p.articles,
+                                "per_10k": p.per_10k, "url": year_url(s.q, p.year)} for p in s.points]}
+                   for s in series],
+    }
+
+
+TRENDS_CSV_COLUMNS = ("query", "year", "paragraphs", "articles", "per_10k", "archive_paragraphs")
+
+
+def trends_csv(answer: dict) -> str:
+    """``trends_json``'s points as one CSV table (UTF-8 with BOM, for Excel)."""
+    archive = {a["year"]: a["paragraphs"] for a in answer["archive"]}
+    buf = io.StringIO()
+    buf.write(CSV_BOM)
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(TRENDS_CSV_COLUMNS)
+    for s in answer["series"]:
+        for p in s["points"]:
+            writer.writerow([s["q"], p["year"], p["paragraphs"], p["articles"], p["per_10k"], archive[p["year"]]])
+    return buf.getvalue()
+
+
 def terms_json(req: SearchRequest, found, urls: Urls) -> dict:
     """The ``/api/terms`` answer: each related word with its counts and the
     URL of the search that adds it to the query."""
