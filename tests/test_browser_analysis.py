@@ -240,7 +240,7 @@ def test_one_h1_aria_live_on_the_summary_autofocus_only_at_home(browser, live_se
     assert page.evaluate("(el) => el.isConnected", handle)
     page.goto(live_server + "/?q=扶贫")
     page.keyboard.press("Tab")  # skip link
-    for _ in range(40):  # the keyboard reaches the export links and a chart tile
+    for _ in range(60):  # the keyboard reaches the export and tool links and a chart tile
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.closest('.chart-provinces') !== null"):
             break
