@@ -166,3 +166,27 @@ def test_trends_page_compares_queries_and_related_words_open(browser, live_serve
     shoot(page, f"i20-terms-{viewport['width']}-{'js' if js else 'nojs'}")
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_concordance_from_the_results_sorted_by_left_context(browser, live_server, viewport, js):  # noqa: F811
+    context, page, problems = open_tab(browser, viewport, js=js)
+    page.goto(live_server + "/?q=扶贫车间")
+    page.locator("a", has_text="看语境").click()
+    rows = page.locator("table.kwic tbody tr")
+    expect(rows.first).to_be_visible()
+    n = rows.count()
+    assert n > 1
+    # the match column is one column: every match starts at the same x
+    xs = {round(rows.nth(i).locator("td.match").bounding_box()["x"]) for i in range(n)}
+    assert len(xs) == 1
+    # a clipped left context shows the characters next to the match, not its start
+    cell = rows.first.locator("td.left")
+    assert page.evaluate("(td) => { const b = td.querySelector('bdi').getBoundingClientRect(), c = td.getBoundingClientRect();"
+                         " return Math.abs(b.right - c.right) < 12 || b.width <= c.width; }", cell.element_handle())
+    page.locator(".sort a", has_text="左侧语境").click()
+    expect(page.locator('.sort [aria-current="true"]')).to_have_text("左侧语境")
+    shoot(page, f"i20-kwic-{viewport['width']}-{'js' if js else 'nojs'}")
+    context.close()
+    assert problems == []

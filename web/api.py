@@ -1,4 +1,4 @@
-"""The JSON API (``api.md``): ``/api/search``, ``/api/trends``, ``/api/terms``, ``/api/docs``,
+"""The JSON API (``api.md``): ``/api/search``, ``/api/trends``, ``/api/kwic``, ``/api/terms``, ``/api/docs``,
 ``/api/docs/<doc_id>`` and ``/healthz``."""
 
 from __future__ import annotations
@@ -7,8 +7,11 @@ import os
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from search.engine.results import request_from_params
-from search.present.serialize import article_json, articles_json, search_json, terms_json, trends_csv
+from search.engine.results import BadRequest, request_from_params
+from search.present.serialize import (article_json, articles_json, export_name, kwic_csv, kwic_jsonl, search_json,
+                                      terms_json, trends_csv)
+from web.exports import attachment
+from web.kwic import kwic_answer
 from web.trends import trends_answer
 from web.context import get_searcher, run_search, urls_for
 
@@ -28,6 +31,19 @@ def trends():
         response = Response(trends_csv(answer), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = "attachment; filename=\"zhsearch_trends.csv\""
         return response
+    return jsonify(answer)
+
+
+@bp.get("/api/kwic")
+def kwic():
+    answer, found, req = kwic_answer()
+    fmt = (request.args.getlist("format") or [""])[-1].strip()
+    if fmt in ("csv", "jsonl"):
+        urls = urls_for("pages.search_page")
+        body = (kwic_csv if fmt == "csv" else kwic_jsonl)(found, urls)
+        return attachment(body, fmt, export_name(req, fmt).replace("zhsearch_", "zhsearch_kwic_", 1))
+    if fmt:
+        raise BadRequest("format must be csv or jsonl")
     return jsonify(answer)
 
 

@@ -39,16 +39,16 @@ def export():
         hits = iter(get_searcher().hits_by_id([f"{article}-{p.para_no}" for p in found.paragraphs]))
         if fmt in ("ris", "bibtex"):
             body = (export_ris if fmt == "ris" else export_bibtex)(hits, None, paragraphs=False)
-            return _attachment(body, fmt, f"zhsearch_{article}.{EXTENSIONS[fmt]}")
+            return attachment(body, fmt, f"zhsearch_{article}.{EXTENSIONS[fmt]}")
     else:
         hits = get_searcher().iter_hits(req, snippets=fmt == "jsonl")
     first = next(hits, None)  # a bad request fails here, as a 400, before anything is sent
     urls = urls_for("api.search")
     body = EXPORTERS[fmt](_chain(first, hits), urls)
-    return _attachment(body, fmt, export_name(req, fmt))
+    return attachment(body, fmt, export_name(req, fmt))
 
 
-def _attachment(body, fmt: str, filename: str) -> Response:
+def attachment(body, fmt: str, filename: str) -> Response:
     response = Response(stream_with_context(_encoded(body)), content_type=MEDIA_TYPES[fmt] + "; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from search.engine.results import SearchRequest, request_from_params
 from search.present.urls import Urls, search_params
 from web.context import get_searcher, run_search, urls_for
 from search.present.serialize import terms_json
+from web.kwic import kwic_view
 from web.trends import trends_view
 from web.view import article_view, articles_view, search_view
 
@@ -22,7 +23,7 @@ def search_page():
     result, urls = run_search("pages.search_page")
     json_url = urls.search(result.request, base=url_for("api.search"))
     view = search_view(result, urls, export_base=url_for("exports.export"), terms_base=url_for("pages.terms_page"),
-                       trends_base=url_for("pages.trends_page"))
+                       trends_base=url_for("pages.trends_page"), kwic_base=url_for("pages.kwic_page"))
     return render_template("search.html", view=view, json_url=json_url)
 
 
@@ -31,6 +32,12 @@ def trends_page():
     """Paragraphs and articles per publication year for up to six queries: the twin of ``/api/trends``."""
     view = trends_view((request.args.getlist("scale") or ["per10k"])[-1])
     return render_template("trends.html", view=view)
+
+
+@bp.get("/kwic")
+def kwic_page():
+    """Every occurrence of the query in its hits, in context: the twin of ``/api/kwic``."""
+    return render_template("kwic.html", view=kwic_view())
 
 
 @bp.get("/terms")

@@ -49,9 +49,10 @@ def _pagination(result: SearchResult, urls: Urls, window: int = 2) -> dict:
 
 
 def search_view(result: SearchResult, urls: Urls, export_base: str | None = None,
-                terms_base: str | None = None, trends_base: str | None = None) -> dict:
+                terms_base: str | None = None, trends_base: str | None = None, kwic_base: str | None = None) -> dict:
     """Everything the search page shows for ``result``; ``export_base`` is
-    where ``/api/export`` is mounted, ``terms_base`` the related words' page."""
+    where ``/api/export`` is mounted; ``terms_base``, ``trends_base`` and
+    ``kwic_base`` where the related words, the trends and the concordance are."""
     req = result.request
     view = search_json(result, urls)
     measure = BY_NAME["measure"]
@@ -67,6 +68,8 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         citation(h.title, h.source, h.date, h.article_url) for h in result.hits))
     view["is_home"] = req == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
+    view["kwic_url"] = (kwic_base + "?" + urlencode(search_params(req, keep_page=False))
+                        if kwic_base and req.q.strip() and result.total else None)
     view["trends_url"] = (trends_base + "?" + urlencode(search_params(req, keep_page=False))
                           if trends_base and req.q.strip() else None)
     view["terms_url"] = (terms_base + "?" + urlencode(search_params(req, keep_page=False))
@@ -103,7 +106,7 @@ def _unlink(view: dict) -> None:
     for s in view["sorts"]:
         s["url"] = None
     view["pagination"].update(links=[], prev_url=None, next_url=None)
-    view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = None
+    view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = view["kwic_url"] = None
     view["suggestions"] = []
     if view["widened"]:
         view["widened"]["url"] = None

@@ -23,6 +23,7 @@ from search.engine import documents
 
 from search.engine import facet_counts
 
+from search.engine import kwic as concordance
 from search.engine import ranking
 from search.engine import terms as related
 from search.engine import trends as over_years
@@ -206,6 +207,24 @@ class Searcher:
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
                 out.append(over_years.series(q, docs, year, article, archive))
         return out, archive
+
+    def kwic(self, req: SearchRequest, context: int = concordance.CONTEXT,
+             sort: str = "hits") -> tuple[list[concordance.Line], bool]:
+        """Every match of ``req``'s query in its hits (``search.engine.kwic``),
+        in ``sort`` order; and whether the reading stopped at ``MAX_LINES``."""
+        query = self.query(req.q)
+        found: list[concordance.Line] = []
+        if not query.positive_leaves():
+            return found, False
+        hits = self.iter_hits(req, snippets=False)
+        try:
+            for line in concordance.lines(hits, query, context):
+                if len(found) == concordance.MAX_LINES:
+                    return concordance.sort(found, sort), True
+                found.append(line)
+        finally:
+            hits.close()
+        return concordance.sort(found, sort), False
 
     def terms(self, req: SearchRequest, limit: int = related.LIMIT) -> related.Terms:
         """The words that keep company with ``req``'s hits (``search.engine.terms``)."""

@@ -178,6 +178,48 @@ def trends_csv(answer: dict) -> str:
     return buf.getvalue()
 
 
+def kwic_json(req: SearchRequest, found: list, truncated: bool, context: int, sort: str, page: int, size: int,
+              urls: Urls) -> dict:
+    """The ``/api/kwic`` answer: a page of concordance lines, each with the
+    URL of its paragraph."""
+    start = (page - 1) * size
+    return {
+        "query": req.q, "total": len(found), "truncated": truncated, "context": context, "sort": sort,
+        "page": page, "size": size,
+        "lines": [kwic_line_json(ln, urls) for ln in found[start:start + size]],
+    }
+
+
+def kwic_line_json(ln, urls: Urls) -> dict:
+    return {"para_id": ln.para_id, "left": ln.left, "match": ln.match, "right": ln.right, "date": ln.date,
+            "source": ln.source, "title": ln.title, "url": urls.doc(ln.doc_id, ln.para_no)}
+
+
+KWIC_CSV_COLUMNS = ("para_id", "left", "match", "right", "date", "source", "title", "url")
+
+
+def kwic_csv(found: list, urls: Urls) -> Iterator[str]:
+    """Every concordance line as CSV (UTF-8 with BOM), in pieces."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write(CSV_BOM)
+    writer.writerow(KWIC_CSV_COLUMNS)
+    for n, ln in enumerate(found, 1):
+        row = kwic_line_json(ln, urls)
+        writer.writerow([row[c] or "" for c in KWIC_CSV_COLUMNS])
+        if n % ROWS_PER_CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def kwic_jsonl(found: list, urls: Urls) -> Iterator[str]:
+    for start in range(0, len(found), ROWS_PER_CHUNK):
+        yield "".join(json.dumps(kwic_line_json(ln, urls), ensure_ascii=False) + "\n"
+                      for ln in found[start:start + ROWS_PER_CHUNK])
+
+
 def terms_json(req: SearchRequest, found, urls: Urls) -> dict:
     """The ``/api/terms`` answer: each related word with its counts and the
     URL of the search that adds it to the query."""
