@@ -8,7 +8,7 @@ import os
 from flask import Blueprint, Response, abort, jsonify, request
 
 from search.engine.results import BadRequest, request_from_params
-from search.present.serialize import (article_json, articles_json, export_name, kwic_csv, kwic_jsonl, search_json,
+from search.present.serialize import (article_json, articles_json, export_name, hit_json, kwic_csv, kwic_jsonl, search_json,
                                       terms_json, trends_csv)
 from web.exports import attachment
 from web.kwic import kwic_answer
@@ -51,6 +51,18 @@ def kwic():
 def terms():
     req = request_from_params(request.args.getlist)
     return jsonify(terms_json(req, get_searcher().terms(req), urls_for("pages.search_page")))
+
+
+@bp.get("/api/reprints/<para_id>")
+def reprints(para_id: str):
+    """The paragraphs of other articles printing ``para_id``'s text, earliest first."""
+    others = get_searcher().reprints_of(para_id)
+    if others is None:
+        abort(404, description=f"no paragraph {para_id!r}")
+    urls = urls_for("api.search")
+    return jsonify({"para_id": para_id, "count": len({h.doc_id for h in others}),
+                    "paragraphs": [{k: v for k, v in hit_json(h, urls).items() if not k.endswith("snippet")}
+                                   for h in others]})
 
 
 @bp.get("/api/docs")

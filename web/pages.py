@@ -34,6 +34,19 @@ def trends_page():
     return render_template("trends.html", view=view)
 
 
+@bp.get("/reprints/<para_id>")
+def reprints_page(para_id: str):
+    """The other articles that print a paragraph's text (转载)."""
+    searcher = get_searcher()
+    others = searcher.reprints_of(para_id)
+    if others is None:
+        abort(404, description=f"没有编号为 {para_id} 的段落")
+    original = searcher.hits_by_id([para_id])[0]
+    urls = urls_for("pages.search_page")
+    return render_template("reprints.html", original=original, others=others, urls=urls,
+                           json_url=url_for("api.reprints", para_id=para_id))
+
+
 @bp.get("/kwic")
 def kwic_page():
     """Every occurrence of the query in its hits, in context: the twin of ``/api/kwic``."""

@@ -82,6 +82,8 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         for key, label in (BROWSE_SORTS if browsing else SORTS)
     ]
     view["pagination"] = _pagination(result, urls)
+    on = req.collapse == "reprints"
+    view["collapse"] = {"on": on, "url": urls.search(req.replace(collapse="" if on else "reprints", page=1))}
     view["widened"] = widened(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
@@ -106,6 +108,7 @@ def _unlink(view: dict) -> None:
     for s in view["sorts"]:
         s["url"] = None
     view["pagination"].update(links=[], prev_url=None, next_url=None)
+    view["collapse"]["url"] = None
     view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = view["kwic_url"] = None
     view["suggestions"] = []
     if view["widened"]:

@@ -24,16 +24,20 @@ __all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggest
            "request_from_params"]
 
 
+COLLAPSES = ("", "reprints")
+
+
 class SearchRequest:
     """A query, the facet values chosen (``filters``: facet name -> values),
     the ranges a ranged facet is narrowed to (``ranges``: facet name ->
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
-                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None, **by_facet):
+                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
+                 collapse: str = "", **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -42,6 +46,7 @@ class SearchRequest:
         self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
                         for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
+        self.collapse = collapse  # "reprints": a text printed in several articles counts once
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
 
@@ -58,6 +63,8 @@ class SearchRequest:
                 f.parse(str(v))
         if self.sort not in SORTS:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
+        if self.collapse not in COLLAPSES:
+            raise BadRequest("collapse must be reprints or left out")
         for name, (lo, hi) in self.ranges.items():
             f = BY_NAME.get(name)
             if f is None or not f.ranged:
@@ -82,7 +89,7 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges)}
+                "ranges": dict(self.ranges), "collapse": self.collapse}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -102,8 +109,9 @@ class SearchRequest:
     def __repr__(self) -> str:
         chosen = {k: v for k, v in self.filters.items() if v}
         ranges = f", ranges={self.ranges!r}" if self.ranges else ""
+        collapse = f", collapse={self.collapse!r}" if self.collapse else ""
         return (f"SearchRequest(q={self.q!r}, filters={chosen!r}{ranges}, page={self.page}, "
-                f"size={self.size}, sort={self.sort!r})")
+                f"size={self.size}, sort={self.sort!r}{collapse})")
 
 
 @dataclass
@@ -127,6 +135,7 @@ class Hit:
     heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
+    reprints: int = 0  # other articles printing the same text (search.engine.reprints)
 
 
 @dataclass
@@ -218,6 +227,7 @@ def request_from_params(get) -> SearchRequest:
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
         sort=sort,
+        collapse=(get("collapse") or [""])[-1].strip(),
     )
     req.validate()
     return req

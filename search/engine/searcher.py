@@ -151,12 +151,15 @@ class Searcher:
         query = self.query(req.q)
         with self._using() as snap:
             m = Matcher(snap)
-            matches = m.match(query)
+            matches = _matching(snap, m, query, req)
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
             order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+            reprints = snap.reprints()
+            for h, d in zip(hits, order):
+                h.reprints = reprints.count(d)
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
@@ -164,7 +167,7 @@ class Searcher:
 
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
-        matches = m.match(self.query(req.q))
+        matches = _matching(snap, m, self.query(req.q), req)
         return int(len(_passing(matches, facet_counts.filter_masks(snap.facets, req, matches))))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
@@ -181,7 +184,7 @@ class Searcher:
         with self._pinned() as snap:
             with snap.lock:
                 m = Matcher(snap)
-                matches = m.match(query)
+                matches = _matching(snap, m, query, req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
             for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
                 with snap.lock:
@@ -203,7 +206,7 @@ class Searcher:
             year, article, archive = snap.publication()
             m = Matcher(snap)
             for q in queries[:over_years.MAX_QUERIES]:
-                matches = m.match(self.query(q))
+                matches = _matching(snap, m, self.query(q), req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
                 out.append(over_years.series(q, docs, year, article, archive))
         return out, archive
@@ -236,7 +239,7 @@ class Searcher:
         with self._pinned() as snap:
             with snap.lock:
                 m = Matcher(snap)
-                matches = m.match(query)
+                matches = _matching(snap, m, query, req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
                 texts = [rec.text for rec in snap.reader.stored_many(related.sample(docs).tolist())]
             # cutting the words takes the longest: other searches go on meanwhile
@@ -244,6 +247,20 @@ class Searcher:
             found = related.significant(texts, len(docs), snap.n_live,
                                       lambda w: snap.postings.doc_freq("text", w), exclude, limit)
         return related.Terms(found, int(len(docs)), len(texts))
+
+    def reprints_of(self, para_id: str) -> list[Hit] | None:
+        """The paragraphs of other articles printing ``para_id``'s text,
+        earliest first; None if no live paragraph has that name."""
+        doc_id, _, no = para_id.rpartition("-")
+        with self._using() as snap:
+            ids = documents.article_docnums(snap, doc_id) if doc_id and no.isascii() and no.isdigit() else []
+            found = next((d for d in list(ids) if snap.stored(int(d)).para_no == int(no)), None)
+            if found is None:
+                return None
+            others = snap.reprints().others(int(found))
+            day = snap.day[others].astype(np.int64)
+            others = others[np.lexsort((others, np.where(day == 0, np.iinfo(np.int64).max, day)))]
+            return [documents.hit(snap, int(d), 0.0, None) for d in others.tolist()]
 
     def hits_by_id(self, para_ids: list[str], q: str = "") -> list[Hit]:
         """The paragraphs named (``<doc_id>-<para_no>``), in the order given,
@@ -292,6 +309,15 @@ class Searcher:
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+def _matching(snap: Snapshot, m: Matcher, query: Query, req: SearchRequest) -> np.ndarray:
+    """The paragraphs ``query`` matches; with ``collapse=reprints``, a text
+    printed in several articles once (its earliest publication), before any
+    filter or count, so that the total, the facets, the charts, the trends
+    and the exports count it once alike."""
+    matches = m.match(query)
+    return snap.reprints().collapse(matches) if req.collapse == "reprints" else matches
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:

@@ -62,6 +62,7 @@ class Snapshot:
         self._orders: dict[bool, np.ndarray] = {}
         self._heads_by_docnum: np.ndarray | None = None
         self._publication = None
+        self._reprints = None
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -124,6 +125,18 @@ class Snapshot:
             year = trends.years_of(self.day)
             article = self.article_of(np.arange(len(self.day), dtype=np.int32))
             made = self._publication = (year, article, trends.archive_years(year, self.live))
+        return made
+
+    def reprints(self):
+        """The reprint groups of this snapshot (``search.engine.reprints``),
+        made on first use."""
+        made = self._reprints
+        if made is None:
+            from search.engine.reprints import Reprints
+
+            key = self.postings.numeric_column("text_key", "q")
+            _, article, _ = self.publication()
+            made = self._reprints = Reprints(key, article, self.live, self.day)
         return made
 
     def stored(self, docnum: int):

@@ -33,11 +33,12 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "years": hit.years,
         "measures": hit.measures,
         "text": hit.text,
-        "snippet": hit.snippet.html(),
+        "snippet": hit.snippet.html() if hit.snippet else None,
         "heading_snippet": hit.heading_snippet.html() if hit.heading_snippet else None,
         "title_snippet": hit.title_snippet.html() if hit.title_snippet else None,
         "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
+        "reprints": {"count": hit.reprints, "url": urls.reprints(hit.para_id)} if hit.reprints else None,
     }
 
 
