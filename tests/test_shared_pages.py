@@ -21,6 +21,7 @@ import corpora
 # and a threshold of 0 could not fail); add it when it first gets some.
 THRESHOLDS = {
     "cx-extractor_money163": {"title": 0.98, "date": 0.10, "publisher": 0.12},
+    "gne_GeneralNewsExtractor": {"title": 0.91, "date": 0.60, "publisher": 0.47},
     "govcn_policy_pages_2019": {"date": 0.25, "publisher": 0.97},
 }
 
