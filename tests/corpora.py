@@ -97,10 +97,14 @@ def judge(path: str, label: dict, articles: list, error: str | None = None) -> V
                       kind=label["kind"], read_as_list=not articles, error=error)
     if label["kind"] != "article":
         return verdict
-    article = articles[0] if articles else None
-    title = getattr(article, "title", None) or None
-    date = getattr(article, "date", None)
-    source = getattr(article, "source", None) or None
+    if not articles:  # an article page skipped or unreadable has nothing right
+        verdict.got = dict.fromkeys(FIELDS)
+        verdict.right = dict.fromkeys(FIELDS, False)
+        return verdict
+    article = articles[0]
+    title = article.title or None
+    date = article.date
+    source = article.source or None
     verdict.got = {"title": title, "date": date, "publisher": source}
     verdict.right = {
         "title": digest(title) == label["title"],

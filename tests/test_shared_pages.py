@@ -21,21 +21,32 @@ import corpora
 # and a threshold of 0 could not fail); add it when it first gets some.
 THRESHOLDS = {
     "cx-extractor_money163": {"title": 0.98, "date": 0.10, "publisher": 0.12},
+    "gerapy_auto_extractor_fork": {"title": 0.90, "date": 0.64, "publisher": 0.61},
     "gne_GeneralNewsExtractor": {"title": 0.91, "date": 0.60, "publisher": 0.47},
     "govcn_policy_pages_2019": {"date": 0.25, "publisher": 0.97},
+    # the small folders (3 to 5 dev pages): one page lost fails
+    "jiangxi_gov_stat_bulletins": {"title": 0.99, "date": 0.33, "publisher": 0.33},
+    "mozilla_readability_zh": {"title": 0.66, "date": 0.66, "publisher": 0.66},
+    "twnews_taiwan": {"title": 0.99, "date": 0.19, "publisher": 0.59},
 }
+# how far the heldout split may fall below the dev split, pooled over all
+# folders, before a change counts as fitted to the dev pages rather than fixed
+HELDOUT_SLACK = 0.15
+
+
+def _judged(split: str) -> list[corpora.Verdict]:
+    pages = corpora.pages_dir_or_skip()
+    out = []
+    for path, label in corpora.load_labels().items():
+        if label["split"] == split:
+            articles, error = corpora.read_page(pages, path)
+            out.append(corpora.judge(path, label, articles, error))
+    return out
 
 
 @pytest.fixture(scope="module")
 def verdicts() -> list[corpora.Verdict]:
-    pages = corpora.pages_dir_or_skip()
-    out = []
-    for path, label in corpora.load_labels().items():
-        if label["split"] != "dev":
-            continue
-        articles, error = corpora.read_page(pages, path)
-        out.append(corpora.judge(path, label, articles, error))
-    return out
+    return _judged("dev")
 
 
 def _worst(verdicts: list[corpora.Verdict], name: str) -> str:
@@ -66,6 +77,15 @@ def test_article_pages_are_read_not_skipped(verdicts):
     assert not lost, f"article pages that gave no article: {lost}"
 
 
+def test_heldout_pages_do_about_as_well_as_dev(verdicts):
+    # a fix that holds only on the dev pages (a rule written for their words)
+    # shows here: the heldout pages, never used for a threshold, fall behind
+    dev, heldout = corpora.shares(verdicts), corpora.shares(_judged("heldout"))
+    report = ", ".join(f"{name} dev {dev[name]:.2f} heldout {heldout[name]:.2f}" for name in corpora.FIELDS)
+    for name in corpora.FIELDS:
+        assert heldout[name] >= dev[name] - HELDOUT_SLACK, f"heldout behind dev: {report}"
+
+
 def test_labels_are_hashes_not_page_text():
     # the repository keeps no page text: every label field is a digest, a date or a count
     for path, label in corpora.load_labels().items():
@@ -84,3 +104,23 @@ def test_normalized_digest_folds_script_width_and_space():
     # ... and a headline one character off is not
     assert corpora.digest("国务院关于ABC") != corpora.digest("国务院关于AB")
     assert corpora.digest("  ") is None and corpora.digest(None) is None
+
+
+def test_judge_compares_normalized_fields_and_accepts_any_shown_publisher():
+    from types import SimpleNamespace as Page
+
+    label = {"kind": "article", "split": "dev", "title": corpora.digest("國務院關於ABC"),
+             "date": "2019-01-27", "publisher": [corpora.digest("新京报"), corpora.digest("北京-新京报")],
+             "issuer": None, "doc_number": None}
+    right = corpora.judge("x/a.html", label, [Page(title="国务院关于 ABC", date="2019-01-27",
+                                                   source="北京-新京报")]).right
+    assert right == {"title": True, "date": True, "publisher": True}
+    near = corpora.judge("x/a.html", label, [Page(title="国务院关于AB", date="2019-01-28", source="新京")]).right
+    assert near == {"title": False, "date": False, "publisher": False}
+    # a page that shows no publisher: right only when none is made up
+    label["publisher"] = []
+    assert corpora.judge("x/a.html", label, [Page(title="", date=None, source=None)]).right["publisher"]
+    assert not corpora.judge("x/a.html", label, [Page(title="", date=None, source="不要绝望")]).right["publisher"]
+    # no article at all: read as a list page (or unreadable), every field wrong
+    skipped = corpora.judge("x/a.html", label, [], "x/a.html: no text")
+    assert skipped.read_as_list and not any(skipped.right.values())
