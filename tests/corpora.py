@@ -28,12 +28,11 @@ _SPACE = re.compile(r"\s+")
 
 
 def corpora_dir() -> Path | None:
-    """The folder of the shared corpora: $ZHSEARCH_CORPORA, else
-    <repo>/../shared/corpora (a CI clone's sibling), else /work/shared/corpora;
-    None when none of them exists."""
+    """The folder of the shared corpora: $ZHSEARCH_CORPORA when set (and
+    then only it), else <repo>/../shared/corpora (a CI clone's sibling),
+    else /work/shared/corpora; None when it is not there."""
     env = os.environ.get("ZHSEARCH_CORPORA")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "corpora", Path("/work/shared/corpora")]
+    candidates = [Path(env)] if env else [ROOT.parent / "shared" / "corpora", Path("/work/shared/corpora")]
     for candidate in candidates:
         if candidate.is_dir():
             return candidate
@@ -46,8 +45,9 @@ def pages_dir_or_skip() -> Path:
 
     found = corpora_dir()
     if found is None or not (found / "pages").is_dir():
-        pytest.skip("shared corpora not found: set ZHSEARCH_CORPORA, or put them at "
-                    f"{ROOT.parent / 'shared' / 'corpora'} (pages/ inside)")
+        where = os.environ.get("ZHSEARCH_CORPORA") or ROOT.parent / "shared" / "corpora"
+        pytest.skip(f"shared corpora not found at {where} (pages/ inside): set ZHSEARCH_CORPORA "
+                    "or put them at <repo>/../shared/corpora")
     return found / "pages"
 
 
