@@ -50,10 +50,18 @@ def all_hits(searcher, **kw):
     return result, ids
 
 
-def containing(paragraphs, *literals):
+def anywhere(paragraphs, *literals):
     """Paragraphs whose text, article title or heading holds every literal."""
     return {pid for pid, p in paragraphs.items()
             if all(fold(x) in fold(p.text) or fold(x) in fold(p.title) for x in literals)}
+
+
+def containing(paragraphs, *literals):
+    """Paragraphs whose text, article title or heading holds every literal,
+    and whose own text holds one of them (a hit holds a query word in its text)."""
+    return {pid for pid, p in paragraphs.items()
+            if all(fold(x) in fold(p.text) or fold(x) in fold(p.title) for x in literals)
+            and any(fold(x) in fold(p.text) for x in literals)}
 
 
 def test_every_paragraph_is_indexed(searcher, paragraphs):
@@ -95,11 +103,11 @@ def test_random_literal_substrings_find_their_paragraph(searcher, paragraphs):
 
 def test_words_are_anded_and_exclusion_works(searcher, paragraphs):
     _, both = all_hits(searcher, q="扶贫车间 甘肃")
-    assert set(both) <= containing(paragraphs, "甘肃")
+    assert set(both) <= anywhere(paragraphs, "甘肃")
     # 甘肃 in the article's title is enough: the Gansu article's workshop paragraphs
     assert containing(paragraphs, "扶贫车间", "甘肃") <= set(both)
     _, without = all_hits(searcher, q="扶贫 -甘肃")
-    assert not set(without) & containing(paragraphs, "甘肃")
+    assert not set(without) & anywhere(paragraphs, "甘肃")
     _, either = all_hits(searcher, q="护林员 OR 保洁员")
     assert set(either) == containing(paragraphs, "护林员") | containing(paragraphs, "保洁员")
 

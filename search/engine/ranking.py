@@ -23,7 +23,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import distinct, holds, lookup, union
 from search.engine.matching import Matcher, literal_starts
-from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.query.nodes import Query
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.75
@@ -95,7 +95,7 @@ def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
 
 
 def tier_nodes(query: Query) -> list:
-    return [n for n in query.must if isinstance(n, AnyOf) or (isinstance(n, AllOf) and n.whole)]
+    return [n for n in query.must if n.tiered]
 
 
 def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray, step: float,
@@ -157,34 +157,12 @@ def typed_candidates(m: Matcher, node) -> tuple[np.ndarray, bool]:
     """The paragraphs that may hold ``node`` as typed (a cut word whole, the
     typed word of a synonym group, any alternative of an OR), and whether
     all of them do."""
-    if isinstance(node, Literal):
-        return m.literal_candidates(node.text)
-    if isinstance(node, Token):
-        return m.token(node.text)[0], True
-    if isinstance(node, AllOf) and node.whole:
-        return m.literal_candidates(node.whole)
-    if isinstance(node, AnyOf):
-        if node.expanded:
-            return typed_candidates(m, node.options[0])
-        parts = [typed_candidates(m, n) for n in node.options]
-        return union([ids for ids, _ in parts]), all(sure for _, sure in parts)
-    return m.eval(node), True  # a phrase, or a run of latin and Chinese: matched only as typed
+    return node.typed_candidates(m)
 
 
 def typed_holds(m: Matcher, node, docs: np.ndarray) -> np.ndarray:
     """For each of ``docs`` (sorted), whether it holds ``node`` as typed."""
-    if isinstance(node, Literal):
-        return m.literal_holds(node.text, docs)
-    if isinstance(node, AllOf) and node.whole:
-        return m.literal_holds(node.whole, docs)
-    if isinstance(node, AnyOf):
-        if node.expanded:
-            return typed_holds(m, node.options[0], docs)
-        out = np.zeros(len(docs), dtype=bool)
-        for option in node.options:
-            out |= typed_holds(m, option, docs)
-        return out
-    return holds(typed_candidates(m, node)[0], docs)
+    return node.typed_holds(m, docs)
 
 
 def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -192,33 +170,33 @@ def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
     snap = m.snap
     norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
     scores = np.zeros(len(docs), dtype=np.float32)
+    r = Scorer(m)
     for node in query.must:
-        scores += _score(m, node, docs, norm)
+        scores += node.score(r, docs, norm)
     return scores
 
 
-def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
-    """A word scores BM25 over its matches, plus a share of its idf where
-    the header holds it; alternatives score their best, and words found
-    only through a synonym count less than the word typed."""
-    if isinstance(node, AnyOf):
-        best = None
-        for i, option in enumerate(node.options):
-            s = _score(m, option, docs, norm)
-            if node.expanded and i:
-                s *= SYNONYM_WEIGHT
-            best = s if best is None else np.maximum(best, s)
-        return best
-    if isinstance(node, (AllOf, Phrase)):
-        return sum((_score(m, n, docs, norm) for n in node.parts), np.zeros(len(docs), dtype=np.float32))
-    ids, tf = m.literal(node.text) if isinstance(node, Literal) else m.token(node.text)
-    if len(ids) == 0:
-        return np.zeros(len(docs), dtype=np.float32)
-    n = max(m.snap.n_live, 1)
-    df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
-    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    f = lookup(ids, tf, docs)
-    return idf * f * (K1 + 1) / (f + norm) + HEADER_WEIGHT * idf * m.in_header(node, docs)
+class Scorer:
+    """What the query's nodes score with (``Node.score``): a word scores
+    BM25 over its matches, plus a share of its idf where the header holds
+    it; alternatives score their best, and words found only through a
+    synonym count ``synonym_weight`` of the word typed."""
+
+    synonym_weight = SYNONYM_WEIGHT
+
+    def __init__(self, m: Matcher):
+        self.m = m
+
+    def leaf_score(self, leaf, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        m = self.m
+        ids, tf = m.token(leaf.text) if leaf.is_token else m.literal(leaf.text)
+        if len(ids) == 0:
+            return np.zeros(len(docs), dtype=np.float32)
+        n = max(m.snap.n_live, 1)
+        df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        f = lookup(ids, tf, docs)
+        return idf * f * (K1 + 1) / (f + norm) + HEADER_WEIGHT * idf * m.in_header(leaf, docs)
 
 
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
@@ -255,7 +233,7 @@ def proximity_groups(query: Query) -> list:
     synonyms is one unit that any of its forms fills."""
     out: list = []
     for node in query.must:
-        out += list(node.parts) if isinstance(node, (AllOf, Phrase)) else [node]
+        out += node.units()
     return out
 
 
@@ -264,13 +242,8 @@ def _located(units: list, leaves: list) -> list:
     and the whole of each word jieba cut (its pieces count where it does
     not stand whole)."""
     out = list(leaves)
-    def walk(node):
-        if isinstance(node, AllOf) and node.whole and Literal(node.whole) not in out:
-            out.append(Literal(node.whole))
-        for child in getattr(node, "options", ()) + getattr(node, "parts", ()):
-            walk(child)
     for u in units:
-        walk(u)
+        u.wholes(out)
     return out
 
 
@@ -278,14 +251,7 @@ def unit_spans(node, spans_of: dict) -> list[tuple[int, int]]:
     """Where one unit of ``proximity_groups`` stands, from ``spans_of``
     (leaf -> its spans): any form of a word with synonyms; a cut word
     whole where it stands whole, else its pieces."""
-    if isinstance(node, AnyOf):
-        return sorted(sp for option in node.options for sp in unit_spans(option, spans_of))
-    if isinstance(node, AllOf):
-        whole = spans_of.get(Literal(node.whole), []) if node.whole else []
-        return whole or sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
-    if isinstance(node, Phrase):
-        return sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
-    return spans_of.get(node, [])
+    return node.unit_spans(spans_of)
 
 
 def _is_chinese(text: str) -> bool:
@@ -297,7 +263,7 @@ def _by_position(m: Matcher, leaves, whole: str, docs: np.ndarray):
     stands there), the spans from the text's bigram positions; None where
     a leaf is not a Chinese literal (a latin word, one character), which
     positions cannot place."""
-    if not all(isinstance(leaf, Literal) and _is_chinese(leaf.text) for leaf in leaves):
+    if not all(not leaf.is_token and _is_chinese(leaf.text) for leaf in leaves):
         return None
     docs = np.sort(docs.astype(np.int64))
     starts = [_starts_by_doc(literal_starts(m.postings, "text_grams", leaf.text, docs)) for leaf in leaves]

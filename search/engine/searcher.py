@@ -213,7 +213,7 @@ class Searcher:
         query = self.query(q)
         with self._using() as snap:
             ids = documents.article_docnums(snap, doc_id)
-            found = ids[holds(Matcher(snap).match(query), ids)] if len(ids) and query.positive_leaves() else ids[:0]
+            found = ids[holds(Matcher(snap).match(query), ids)] if len(ids) and query.must else ids[:0]
             return sorted(snap.stored(d).para_no for d in found.tolist())
 
     def query(self, q: str) -> Query:
