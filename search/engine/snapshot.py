@@ -107,6 +107,15 @@ class Snapshot:
     def stored(self, docnum: int):
         return self.reader.stored(docnum)
 
+    def day_range(self) -> tuple[int, int]:
+        """The first and last day any live paragraph is dated (0, 0 if none)."""
+        days = self._articles.get("days")
+        if days is None:
+            dated = self.day[self.all_live]
+            dated = dated[dated > 0]
+            days = self._articles["days"] = (int(dated.min()), int(dated.max())) if len(dated) else (0, 0)
+        return days
+
     # -- articles, for the fields of a query (title:, source:, ...) ------------
 
     def head_of(self, docs: np.ndarray) -> np.ndarray:
