@@ -55,7 +55,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
-    view["is_home"] = req == SearchRequest()
+    view["is_home"] = req.replace(explain=False) == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
     browsing = not req.q.strip()

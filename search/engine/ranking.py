@@ -77,8 +77,11 @@ class Features:
 
 
 RULES = [
-    Rule("verbatim", "bucket", "按输入原样出现的词数(切开的词整词出现、有近义词的词以原词出现)"),
-    Rule("bm25", "score", "BM25:词在段落中的频次与稀有度;词在标题或小标题中另加 0.6 倍 idf,只经近义词匹配计 0.6 倍"),
+    # a typed word standing as typed: a cut word whole, a widened word as typed
+    Rule("verbatim", "bucket", "按原样出现的词"),
+    # the words' frequency and rarity; a word in the title or heading earns
+    # HEADER_WEIGHT of its idf, one found only through a synonym SYNONYM_WEIGHT
+    Rule("bm25", "score", "词频与稀有度"),
     Rule("proximity", "boost", "搜索词在正文中彼此靠近", max_bonus=PROXIMITY_BONUS,
          bonus=lambda f: PROXIMITY_BONUS * f.proximity),
     Rule("whole_query", "boost", "整个查询按输入原样出现在正文", max_bonus=WHOLE_BONUS,
@@ -97,11 +100,10 @@ def enabled(stage: str) -> list[Rule]:
 
 
 def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest,
-         explain: bool = False) -> tuple[list[int], list[float]] | tuple[list[int], list[float], list]:
-    """The docnums and scores of the requested page of ``docs``; with
-    ``explain``, also each hit's rules (``explanation``)."""
-    order, scores, why = _rank(m, query, docs, req, explain)
-    return (order, scores, why) if explain else (order, scores)
+         explain: bool = False) -> tuple[list[int], list[float], list[list[dict]]]:
+    """The docnums and scores of the requested page of ``docs``, and with
+    ``explain`` each one's rules in order ({"rule", "value", "why"}; else [])."""
+    return _rank(m, query, docs, req, explain)
 
 
 def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool):
@@ -118,7 +120,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
             wanted[docs] = True
             ordered = ordered[wanted[ordered]]
         chosen = ordered[first:last].tolist()
-        why = [[_by_date(snap, d, req.sort == "date_asc")] for d in chosen] if explain else []
+        why = [[_by_date(snap, d, req.sort == "date_asc"), _tie(d)] for d in chosen] if explain else []
         return chosen, [0.0] * len(chosen), why
     scores = bm25(m, query, docs)
     if req.sort in ("date_desc", "date_asc"):
@@ -128,8 +130,8 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         # undated last, then by date, then by score, then in index order
         order = np.lexsort((docs, -scores, key_day, undated))
         chosen = order[first:last]
-        why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i]))]
-               for i in chosen.tolist()] if explain else []
+        why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i])),
+                _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []
         return docs[chosen].tolist(), scores[chosen].tolist(), why
     # order by (buckets, score): the buckets in steps larger than any score,
     # even one the boost rules raised
@@ -180,7 +182,7 @@ def bucket_values(m: Matcher, query: Query, docs: np.ndarray, buckets: list[Rule
         out = {}
         for k, d in enumerate(docs.tolist()):
             out[d] = [{"rule": r.name, "value": int(v[k]),
-                       "why": r.why + ((":" + "、".join(w for w, h in held if h[k])) if any(h[k] for _, h in held) else "")}
+                       "why": r.why + ":" + ("、".join(w.replace('"', "") for w, h in held if h[k]) or "无")}
                       for r, v, held in values]
         return out
     total = np.zeros(len(docs), dtype=np.int64)
@@ -198,9 +200,9 @@ def _bm25_detail(m: Matcher, query: Query, d: int) -> dict:
     r, text_only = Scorer(m), Scorer(m, header=False)
     parts = [(str(n), float(n.score(r, one, norm)[0])) for n in query.must]
     header = sum(parts_ for _, parts_ in parts) - float(sum(n.score(text_only, one, norm)[0] for n in query.must))
-    why = RULES_BY_NAME["bm25"].why + ":" + " · ".join(f"{w} {v:.3f}" for w, v in parts if v)
+    why = RULES_BY_NAME["bm25"].why + ":" + " · ".join(f"{w.replace(chr(34), '')} {v:.3f}" for w, v in parts if v)
     if header > 1e-6:
-        why += f"(其中标题/小标题 {header:.3f})"
+        why += f";其中标题/小标题 {header:.3f}"
     return {"rule": "bm25", "value": round(float(bm25(m, query, one)[0]), 4), "why": why}
 
 
@@ -211,7 +213,7 @@ def _boost_detail(bonuses: dict | None) -> list[dict]:
             out.append({"rule": r.name, "value": 0.0, "why": f"{r.why}:排在前 {RERANK} 名之外,未计算"})
         else:
             b = bonuses.get(r.name, 0.0)
-            out.append({"rule": r.name, "value": round(b, 4), "why": f"{r.why}:分数 ×{1 + b:.3f}"})
+            out.append({"rule": r.name, "value": round(b, 4), "why": f"{r.why}:分数 ×{1 + b:.3f}" if b else f"{r.why}:否"})
     return out
 
 

@@ -30,10 +30,11 @@ class SearchRequest:
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "explain")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
-                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None, **by_facet):
+                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
+                 explain: bool = False, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -42,6 +43,7 @@ class SearchRequest:
         self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
                         for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
+        self.explain = explain  # each hit says why it ranks where it does (ranking.RULES)
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
 
@@ -82,7 +84,7 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges)}
+                "ranges": dict(self.ranges), "explain": self.explain}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -127,6 +129,7 @@ class Hit:
     heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
+    explain: list[dict] | None = None  # when asked: each ranking rule's {"rule", "value", "why"}, in order
 
 
 @dataclass
@@ -215,10 +218,17 @@ def request_from_params(get) -> SearchRequest:
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
-        sort=sort,
+        sort=sort, explain=_flag("explain", get("explain")),
     )
     req.validate()  # a range that ends before it starts
     return req
+
+
+def _flag(name: str, values: list[str]) -> bool:
+    raw = values[-1].strip().lower() if values else ""
+    if raw not in ("", "0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 0 or 1")
+    return raw in ("1", "true")
 
 
 def _bound(facet, name: str, values: list[str]):

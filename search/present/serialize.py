@@ -19,7 +19,7 @@ from search.present.urls import Urls
 
 
 def hit_json(hit: Hit, urls: Urls) -> dict:
-    return {
+    out = {
         "doc_id": hit.doc_id,
         "para_id": hit.para_id,
         "para_no": hit.para_no,
@@ -38,6 +38,9 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
     }
+    if hit.explain is not None:
+        out["explain"] = hit.explain
+    return out
 
 
 def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:
