@@ -83,10 +83,15 @@ def test_words_close_together_rank_above_the_same_words_far_apart(searcher):
     assert both == ["far", "close"]
 
 
-def test_a_word_in_the_title_finds_the_paragraph(searcher):
-    assert _hits(searcher, "公益性岗位") == ["title-only"]
+def test_a_word_in_the_title_counts_beside_a_word_of_the_text(searcher):
+    # 公益性岗位 stands only in the title of "title-only", 培训班 in its text:
+    # the title satisfies one word; "no-title" holds 培训班 but not the title
+    assert _hits(searcher, "公益性岗位 培训班") == ["title-only"]
+    # near miss: a paragraph whose text holds no word of the query is no hit
     result = searcher.search(SearchRequest(q="公益性岗位"))
-    assert result.total == 1
+    assert result.total == 0 and result.hits == []
+    # asked for by its field, the title finds the article's paragraphs
+    assert _hits(searcher, "title:公益性岗位") == ["title-only"]
 
 
 def test_the_typed_string_is_a_whole_query_bonus(tmp_path):

@@ -195,3 +195,25 @@ def test_the_year_chart_draws_unknown_apart_from_the_years(client):
     heights = [int(h) for h in re.findall(r'class="bar[^"]*"[^>]*>\s*<title>[^<]*</title>\s*<rect [^>]*height="(\d+)"', body)]
     assert max(heights) == 110, "the largest year fills the chart, not the unknown count"
     assert re.search(r'class="unknown[^"]*"[^>]*data-value="不详" data-count="%d"' % unknown, body)
+
+
+def test_syntax_help_shows_the_fields_with_runnable_examples(client):
+    import html as html_lib
+    import urllib.parse
+
+    page = client.get("/").get_data(as_text=True)
+    help_ = re.search(r'<details class="syntax-help">(.*?)</details>', page, re.S).group(1)
+    assert "正文至少含有一个搜索词" in help_  # the honest-hit rule, stated
+    links = [html_lib.unescape(u) for u in re.findall(r'href="([^"]+)"', help_)]
+    shown = [urllib.parse.unquote(u) for u in links]
+    for name in ("title:", "heading:", "text:", "source:", "issuer:", "docno:"):
+        assert any(name in u for u in shown), name
+    for u in links:
+        assert client.get(u).status_code == 200, u
+    from search.text.analysis import fold
+
+    title = next(u for u, s in zip(links, shown) if "title:就业扶贫" in s)
+    found = client.get("/api/search" + title[title.index("?"):] + "&size=100").get_json()
+    assert found["total"] == len(found["hits"]) > 1
+    assert all("就业扶贫" in fold(h["title"]) for h in found["hits"])
+    assert any("就业扶贫" not in fold(h["text"]) for h in found["hits"])  # whole articles, not only the word's paragraphs

@@ -5,6 +5,7 @@ paragraphs, never hard-coded results)."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +17,7 @@ from search.store import header_of
 from search.ingest import iter_source_files, read_file
 from search.engine.results import BadRequest, SearchRequest
 from search.engine.searcher import Searcher
+from search.facets import NONE
 
 from conftest import SEEDS
 
@@ -50,10 +52,18 @@ def all_hits(searcher, **kw):
     return result, ids
 
 
-def containing(paragraphs, *literals):
+def anywhere(paragraphs, *literals):
     """Paragraphs whose text, article title or heading holds every literal."""
     return {pid for pid, p in paragraphs.items()
             if all(fold(x) in fold(p.text) or fold(x) in fold(p.title) for x in literals)}
+
+
+def containing(paragraphs, *literals):
+    """Paragraphs whose text, article title or heading holds every literal,
+    and whose own text holds one of them (a hit holds a query word in its text)."""
+    return {pid for pid, p in paragraphs.items()
+            if all(fold(x) in fold(p.text) or fold(x) in fold(p.title) for x in literals)
+            and any(fold(x) in fold(p.text) for x in literals)}
 
 
 def test_every_paragraph_is_indexed(searcher, paragraphs):
@@ -95,11 +105,11 @@ def test_random_literal_substrings_find_their_paragraph(searcher, paragraphs):
 
 def test_words_are_anded_and_exclusion_works(searcher, paragraphs):
     _, both = all_hits(searcher, q="扶贫车间 甘肃")
-    assert set(both) <= containing(paragraphs, "甘肃")
+    assert set(both) <= anywhere(paragraphs, "甘肃")
     # 甘肃 in the article's title is enough: the Gansu article's workshop paragraphs
     assert containing(paragraphs, "扶贫车间", "甘肃") <= set(both)
     _, without = all_hits(searcher, q="扶贫 -甘肃")
-    assert not set(without) & containing(paragraphs, "甘肃")
+    assert not set(without) & anywhere(paragraphs, "甘肃")
     _, either = all_hits(searcher, q="护林员 OR 保洁员")
     assert set(either) == containing(paragraphs, "护林员") | containing(paragraphs, "保洁员")
 
@@ -356,3 +366,31 @@ def test_the_article_page_marks_no_piece_of_a_word_it_does_not_hold(searcher):
     # not hold the word, so nothing is marked (it would tell the reader a lie)
     assert mark(searcher, "要把崗位送到家門口", "公益性岗位") == "要把崗位送到家門口"
     assert mark(searcher, "开发公益性崗位", "公益性岗位") == "开发<mark>公益性崗位</mark>"
+
+
+def test_hits_and_year_chart_equal_brute_force_over_every_seed_paragraph(searcher, paragraphs):
+    """Random queries of one or two literals, pieces of the paragraphs'
+    texts and of their titles and headings, against brute force over the
+    ingested seeds: a hit holds every literal in its text, title or heading,
+    and one of them in its own text; the total and the year chart count
+    exactly those paragraphs."""
+    rng = random.Random(19)
+    sources = sorted({p.title for p in paragraphs.values()}) + [p.text for p in paragraphs.values()]
+    runs = [r for s in sources for r in CJK_RUN.findall(fold(s)) if len(r) >= 2]
+
+    def piece():
+        run = rng.choice(runs)
+        k = rng.randint(2, min(4, len(run)))
+        i = rng.randrange(len(run) - k + 1)
+        return run[i:i + k]
+
+    header_only = 0
+    for _ in range(80):
+        lits = [piece() for _ in range(rng.choice([1, 2, 2]))]
+        result, got = all_hits(searcher, q=" ".join(f'"{x}"' for x in lits))
+        want = containing(paragraphs, *lits)
+        assert set(got) == want and result.total == len(want), lits
+        header_only += len(anywhere(paragraphs, *lits) - want)
+        years = Counter(y for pid in want for y in (paragraphs[pid].years or [NONE]))
+        assert {v.value: v.count for v in result.facets["year"]} == dict(years), lits
+    assert header_only > 0  # the near misses were there to be let through

@@ -19,8 +19,10 @@ def urls_for(endpoint: str) -> Urls:
                 reprints_base=url_for("pages.reprints_page", para_id="-")[:-1])
 
 
-def run_search(endpoint: str):
-    """Run the search the current request's query string asks for; returns
-    the typed result and the URLs for ``endpoint``."""
+def run_search(endpoint: str, explain: bool = False):
+    """Run the search the current request's query string asks for (with
+    ``explain``, each hit says why it ranks where it does, whatever the
+    query string says); returns the typed result and the URLs for ``endpoint``."""
     req = request_from_params(request.args.getlist)
+    req.explain = req.explain or explain
     return get_searcher().search(req), urls_for(endpoint)

@@ -20,7 +20,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def search_page():
-    result, urls = run_search("pages.search_page")
+    result, urls = run_search("pages.search_page", explain=True)  # behind each hit's 为什么排在这里
     json_url = urls.search(result.request, base=url_for("api.search"))
     view = search_view(result, urls, export_base=url_for("exports.export"), terms_base=url_for("pages.terms_page"),
                        trends_base=url_for("pages.trends_page"), kwic_base=url_for("pages.kwic_page"))

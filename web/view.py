@@ -66,7 +66,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     view["charts"] = charts(view["facets"])
     view["page_citations"] = list(dict.fromkeys(
         citation(h.title, h.source, h.date, h.article_url) for h in result.hits))
-    view["is_home"] = req == SearchRequest()
+    view["is_home"] = req.replace(explain=False) == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
     view["kwic_url"] = (kwic_base + "?" + urlencode(search_params(req, keep_page=False))
                         if kwic_base and req.q.strip() and result.total else None)

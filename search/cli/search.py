@@ -28,7 +28,8 @@ def run(args) -> int:
 
     if args.all and not args.format:
         return fail("--all needs --format csv, jsonl, ris or bibtex", exits.USAGE)
-    params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort]}
+    params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort],
+              "explain": ["1" if args.explain else ""]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
     for f in FACETS:
         if f.ranged:
@@ -62,6 +63,8 @@ def run(args) -> int:
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_marks(h.snippet.html(), color)}")
+        for rule in h.explain or []:
+            print(f"     {rule['rule']}: {rule['value']}  {rule['why']}")
     return exits.OK
 
 

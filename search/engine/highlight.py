@@ -7,23 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from search.text.analysis import fold, latin_words
-from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.text.analysis import fold
+from search.query.nodes import Query
 
 SNIPPET_CHARS = 160
 
 
 def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
-    """Where one requirement of the query matches in folded text."""
-    if isinstance(leaf, Literal):
-        out, i, n = [], folded.find(leaf.text), len(leaf.text)
-        while i >= 0 and n:
-            out.append((i, i + n))
-            i = folded.find(leaf.text, i + n)
-        return out
-    if isinstance(leaf, Token):  # a whole word, as the analysis cuts latin words
-        return [(s, e) for w, s, e in latin_words(folded) if w == leaf.text]
-    return []
+    """Where one word or literal of the query matches in folded text."""
+    return leaf.spans(folded)
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -131,59 +123,15 @@ def mark_html(text: str, query: Query | None) -> str:
 FIELDS = ("text", "heading", "title")
 
 
-@dataclass
-class _Found:
-    spans: dict  # field -> spans
-    exact: bool  # the clause stands as written (not only its pieces apart)
-
-
 def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tuple[int, int]]]]:
     """For each field of ``folded`` (name -> folded text), the spans of each
-    of the query's required clauses that matched there (one list a clause)."""
+    of the query's required clauses that matched there (one list a clause;
+    each node knows where it matched: ``find``)."""
     out: dict[str, list] = {name: [] for name in folded}
     for node in query.must:
-        found = _find(node, folded)
+        found = node.find(folded)
         for name in folded:
             out[name].append(merge(found.spans.get(name, [])) if found else [])
-    return out
-
-
-def _find(node, folded: dict[str, str]) -> _Found | None:
-    if isinstance(node, (Literal, Token)):
-        spans = {name: leaf_spans(text, node) for name, text in folded.items()}
-        return _Found(spans, True) if any(spans.values()) else None
-    if isinstance(node, Phrase):
-        spans = {}
-        for name, text in folded.items():
-            whole = leaf_spans(text, Literal(node.text))
-            if whole:
-                spans[name] = whole
-            elif node.text in " ".join(text.split()):  # the phrase across a run of spaces
-                spans[name] = [sp for p in node.parts for sp in leaf_spans(text, p)]
-        return _Found(spans, True) if any(spans.values()) else None
-    if isinstance(node, AllOf):
-        parts = [_find(p, folded) for p in node.parts]
-        if any(p is None for p in parts):
-            return None
-        if node.whole:
-            whole = {name: leaf_spans(text, Literal(node.whole)) for name, text in folded.items()}
-            if any(whole.values()):
-                return _Found(whole, True)
-        return _Found(_union(parts), not node.whole and all(p.exact for p in parts))
-    if isinstance(node, AnyOf):
-        found = [f for f in (_find(o, folded) for o in node.options) if f]
-        if not found:
-            return None
-        exact = [f for f in found if f.exact]
-        return _Found(_union(exact or found), bool(exact))
-    return None
-
-
-def _union(found: list[_Found]) -> dict:
-    out: dict = {}
-    for f in found:
-        for name, spans in f.spans.items():
-            out.setdefault(name, []).extend(spans)
     return out
 
 

@@ -6,16 +6,22 @@ text or its header (article title and section heading): its bigrams'
 postings give candidates, and their positions confirm the literal where
 jieba did not keep the whole string as one word.  A latin word or number
 must be a word of the text or the header.  Phrases are confirmed on the
-stored text.
+stored text.  Each query node says how it combines these
+(``search.query.nodes``); this module gives them the sets.
+
+A hit must hold one of the query's positive words in its own text (api.md):
+a word may be satisfied by the title or heading, but a paragraph whose text
+holds none of them is not a hit (``match``).  A word scoped to a field
+(``title:``) is held where it matched.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from search.text.analysis import fold
+from search.text.analysis import fold, latin_words
 from search.engine.docsets import difference, distinct, distinct_counts, holds, intersect, merge, union
-from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.query.nodes import ANY, HEADING, TEXT, TITLE, Query
 from search.engine.snapshot import Snapshot
 from search.store import EMPTY_IDS, Postings
 
@@ -30,40 +36,73 @@ class Matcher:
         self.postings = snap.postings
         self.cache = snap.literal_cache
 
+    # set operations the query nodes combine their matches with
+    holds = staticmethod(holds)
+
+    @staticmethod
+    def union(parts: list) -> np.ndarray:
+        return union(parts) if parts else EMPTY_IDS
+
+    @staticmethod
+    def intersect(parts: list) -> np.ndarray:
+        docs = None
+        for ids in parts:
+            docs = ids if docs is None else intersect(docs, ids)
+            if len(docs) == 0:
+                break
+        return docs if docs is not None else EMPTY_IDS
+
     def match(self, query: Query) -> np.ndarray:
-        """The live paragraphs the query matches (all of them for an empty one)."""
+        """The live paragraphs the query matches (all of them for an empty
+        one): every positive clause, one of them held in the paragraph's
+        own text (or in the field it was scoped to), no excluded clause."""
         snap = self.snap
-        if not query.must:
+        must = query.must
+        if not must:
             docs = snap.all_live
         else:
             docs = None
-            for node in query.must:
-                ids = self.eval(node)
+            for node in must:
+                ids = node.match(self)
                 docs = ids if docs is None else intersect(docs, ids)
                 if len(docs) == 0:
                     break
+            honest = [node.own(self) for node in must if node.needs_text]
+            if honest and len(docs):
+                docs = intersect(docs, union(honest))
             docs = docs[snap.live[docs]]
         for node in query.must_not:
             if len(docs):
-                docs = difference(docs, self.eval(node))
+                docs = difference(docs, node.match(self))
         return docs.astype(np.int32)
 
-    def eval(self, node) -> np.ndarray:
-        if isinstance(node, Literal):
-            return self.literal(node.text)[0]
-        if isinstance(node, Token):
-            return self.token(node.text)[0]
-        if isinstance(node, AnyOf):
-            return union([self.eval(n) for n in node.options])
-        if isinstance(node, AllOf):
-            docs = None
-            for n in node.parts:
-                ids = self.eval(n)
-                docs = ids if docs is None else intersect(docs, ids)
-            return docs if docs is not None else EMPTY_IDS
-        if isinstance(node, Phrase):
-            return self.phrase(node)
-        return EMPTY_IDS
+    # -- leaves ---------------------------------------------------------------
+
+    def literal_ids(self, text: str, scope: str = ANY) -> np.ndarray:
+        """Paragraphs holding the literal ``text`` (folded) in ``scope``."""
+        if scope == ANY:
+            return self.literal(text)[0]
+        if scope == TEXT:
+            return self._in_text(text, self.literal)
+        return self._in_title_or_heading(text, False, scope)
+
+    def token_ids(self, text: str, scope: str = ANY) -> np.ndarray:
+        """Paragraphs holding the latin word or number ``text`` in ``scope``."""
+        if scope == ANY:
+            return self.token(text)[0]
+        if scope == TEXT:
+            return self._in_text(text, self.token)
+        return self._in_title_or_heading(text, True, scope)
+
+    def _in_text(self, text: str, matches) -> np.ndarray:
+        """Of a leaf's matches (text or header), those its text holds (frequency above 0)."""
+        key = ("text", matches.__name__, text)
+        hit = self.cache.get(key)
+        if hit is None:
+            ids, tf = matches(text)
+            hit = ids[tf > 0]
+            self.cache.put(key, hit)
+        return hit
 
     def literal(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Paragraphs whose text or header holds ``text`` (folded), with how
@@ -119,24 +158,74 @@ class Matcher:
 
     def in_header(self, leaf, docs: np.ndarray) -> np.ndarray:
         """1.0 for each of ``docs`` whose header holds the leaf, else 0."""
-        ids = self.in_headers(leaf.text) if isinstance(leaf, Literal) else self.postings.ids_tf("header", leaf.text)[0]
+        ids = self.postings.ids_tf("header", leaf.text)[0] if leaf.is_token else self.in_headers(leaf.text)
         return holds(ids, docs).astype(np.float32)
 
-    def phrase(self, node: Phrase) -> np.ndarray:
-        docs = None
-        for part in node.parts:
-            ids = self.eval(part)
-            docs = ids if docs is None else intersect(docs, ids)
-            if len(docs) == 0:
-                return EMPTY_IDS
+    # -- fields ---------------------------------------------------------------
+
+    def _in_title_or_heading(self, text: str, token: bool, scope: str) -> np.ndarray:
+        """Paragraphs whose article title (``scope`` TITLE) or section
+        heading (HEADING) holds the leaf.  The index holds the two joined
+        (the header, ``title heading``): of the paragraphs whose header
+        holds it, the title is looked at once per article; a heading under
+        a title that holds it too is confirmed by the leaf's positions in
+        the header (past the title) or, for a latin word or one character,
+        on the stored heading."""
+        key = (scope, token, text)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        snap = self.snap
+        cand = self.postings.ids_tf("header", text)[0] if token else self.in_headers(text)
+        cand = cand[snap.live[cand]]
+        heads = snap.head_of(cand)
+        uniq = distinct(heads)
+        good = uniq[np.fromiter((_has(snap.title(h), text, token) for h in uniq.tolist()), bool, len(uniq))]
+        in_title = holds(good, heads)
+        if scope == TITLE:
+            hit = cand[in_title]
+        else:
+            both = cand[in_title]
+            if len(both) and not token and len(text) >= 2:
+                keys = literal_starts(self.postings, "header_grams", text, both.astype(np.int64))
+                at, start = keys >> 32, keys & 0xFFFFFFFF
+                begins = np.array([len(snap.title(h)) + 1 if snap.title(h) else 0
+                                   for h in snap.head_of(at).tolist()], dtype=np.int64)
+                both = distinct(at[start >= begins]).astype(cand.dtype)
+            elif len(both):
+                both = both[[_has(fold(snap.stored(d).heading or ""), text, token) for d in both.tolist()]]
+            hit = union([cand[~in_title], both])
+        self.cache.put(key, hit)
+        return hit
+
+    def article_field_ids(self, attr: str, value: str) -> np.ndarray:
+        """The live paragraphs of the articles whose ``attr`` (source,
+        issuer, doc_number; folded, spaces dropped) holds ``value``."""
+        key = ("article", attr, value)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self.snap.articles_where(attr, lambda v: bool(value) and value in v)
+            self.cache.put(key, hit)
+        return hit
+
+    def confirm(self, docs: np.ndarray, scope: str, test) -> np.ndarray:
+        """The live ``docs`` where ``test(folded)`` holds for a field of ``scope``
+        (the text, the header: title and heading joined, or one of them):
+        read from the stored paragraphs."""
         docs = docs[self.snap.live[docs]]
 
-        def has_phrase(rec) -> bool:
-            header = " ".join(x for x in (rec.title, rec.heading) if x)
-            return any(node.text in " ".join(fold(t).split()) for t in (rec.text, header))
+        def fields(rec):
+            if scope == ANY:
+                return (rec.text, " ".join(x for x in (rec.title, rec.heading) if x))
+            return ({TEXT: rec.text, TITLE: rec.title, HEADING: rec.heading}[scope] or "",)
 
-        keep = [d for d in docs.tolist() if has_phrase(self.snap.stored(d))]
+        keep = [d for d in docs.tolist() if any(test(fold(t)) for t in fields(self.snap.stored(d)))]
         return np.asarray(keep, dtype=np.int32)
+
+
+def _has(folded: str, text: str, token: bool) -> bool:
+    """Whether ``folded`` holds the leaf: a latin word as a word, else as characters."""
+    return any(w == text for w, _, _ in latin_words(folded)) if token else text in folded
 
 
 def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,9 @@ overlap.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date as Date, timedelta
 
 import numpy as np
 
@@ -23,7 +26,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import distinct, holds, lookup, union
 from search.engine.matching import Matcher, literal_starts
-from search.query.parse import AllOf, AnyOf, Literal, Phrase, Query, Token
+from search.query.nodes import Query
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.75
@@ -32,15 +35,83 @@ SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
 WHOLE_BONUS = 0.5  # for the whole query standing in the text as typed
+NEWER_BONUS = 0.1  # at most, for the newest article (the rule is off unless enabled)
 
 
-def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tuple[list[int], list[float]]:
-    """The docnums and scores of the requested page of ``docs``."""
+# ---------------------------------------------------------------------------
+# The rules, in order (as Meilisearch's ranking rules).  Stages:
+#   bucket  an integer per hit; hits sort by it first, in the list's order
+#   score   an additive score (BM25: the words, their header and synonym shares)
+#   boost   a fraction the score is multiplied by (1 + the fractions) for the
+#           best RERANK candidates of a relevance sort
+#   tie     what decides between equal hits: index order, so pages never overlap
+# A boost rule gives ``bonus(features)`` of a candidate (``Features``) and
+# ``max_bonus``, which keeps every bucket above any score.  Adding a rule
+# is one entry here (and, for a new kind of evidence, one ``Features`` field).
+
+
+@dataclass
+class Rule:
+    name: str
+    stage: str
+    why: str  # what the rule rewards, shown with its value (Chinese: the page shows it)
+    enabled: bool = True
+    max_bonus: float = 0.0
+    bonus: Callable | None = None  # boost rules: Features -> a fraction of the score added
+    values: Callable | None = None  # bucket rules but verbatim: (m, query, sorted docs) -> small integers
+
+
+@dataclass
+class Features:
+    """What the boost rules read of one candidate."""
+
+    proximity: float  # 1.0 when the query's words stand side by side, towards 0 as they scatter
+    whole: bool  # the whole query stands in the text as typed
+    day: int  # days since 1970 + 1 (0: undated)
+    days: tuple  # the archive's (first, last) day, for recency
+
+    @property
+    def recency(self) -> float:
+        lo, hi = self.days
+        return 0.0 if not self.day or hi <= lo else (self.day - lo) / (hi - lo)
+
+
+RULES = [
+    # a typed word standing as typed: a cut word whole, a widened word as typed
+    Rule("verbatim", "bucket", "按原样出现的词"),
+    # the words' frequency and rarity; a word in the title or heading earns
+    # HEADER_WEIGHT of its idf, one found only through a synonym SYNONYM_WEIGHT
+    Rule("bm25", "score", "词频与稀有度"),
+    Rule("proximity", "boost", "搜索词在正文中彼此靠近", max_bonus=PROXIMITY_BONUS,
+         bonus=lambda f: PROXIMITY_BONUS * f.proximity),
+    Rule("whole_query", "boost", "整个查询按输入原样出现在正文", max_bonus=WHOLE_BONUS,
+         bonus=lambda f: WHOLE_BONUS if f.whole else 0.0),
+    Rule("newer", "boost", "文章较新", enabled=False, max_bonus=NEWER_BONUS,
+         bonus=lambda f: NEWER_BONUS * f.recency),
+    Rule("index_order", "tie", "其余相同时按收录顺序"),
+]
+
+
+RULES_BY_NAME = {r.name: r for r in RULES}
+
+
+def enabled(stage: str) -> list[Rule]:
+    return [r for r in RULES if r.enabled and r.stage == stage]
+
+
+def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest,
+         explain: bool = False) -> tuple[list[int], list[float], list[list[dict]]]:
+    """The docnums and scores of the requested page of ``docs``, and with
+    ``explain`` each one's rules in order ({"rule", "value", "why"}; else [])."""
+    return _rank(m, query, docs, req, explain)
+
+
+def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool):
     snap = m.snap
     first = (req.page - 1) * req.size
     last = first + req.size
     if first >= len(docs):
-        return [], []
+        return [], [], []
     leaves = query.positive_leaves()
     if not leaves:  # browsing: by date, from an order made once per snapshot
         ordered = snap.date_order(req.sort == "date_asc")
@@ -48,8 +119,9 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
             wanted = np.zeros(len(snap.live), dtype=bool)
             wanted[docs] = True
             ordered = ordered[wanted[ordered]]
-        chosen = ordered[first:last]
-        return chosen.tolist(), [0.0] * len(chosen)
+        chosen = ordered[first:last].tolist()
+        why = [[_by_date(snap, d, req.sort == "date_asc"), _tie(d)] for d in chosen] if explain else []
+        return chosen, [0.0] * len(chosen), why
     scores = bm25(m, query, docs)
     if req.sort in ("date_desc", "date_asc"):
         day = snap.day[docs].astype(np.int64)
@@ -64,12 +136,19 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
         np.maximum.at(best, at, scores)
         order = np.lexsort((docs, art, -best[at], key_day, undated))
         chosen = order[first:last]
-        return docs[chosen].tolist(), scores[chosen].tolist()
-    # order by (verbatim tier, score): the tier in steps larger than any
-    # score, even one the re-ranking raised
-    step = (1 + PROXIMITY_BONUS + WHOLE_BONUS) * float(scores.max(initial=0.0)) + 1.0
+        why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i])),
+                _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []
+        return docs[chosen].tolist(), scores[chosen].tolist(), why
+    # order by (buckets, score): the buckets in steps larger than any score,
+    # even one the boost rules raised
+    step = (1 + sum(r.max_bonus for r in enabled("boost"))) * float(scores.max(initial=0.0)) + 1.0
     want = max(last, RERANK)
-    tier, key = ranking_keys(m, query, docs, scores, step, want)
+    buckets = enabled("bucket")
+    if [r.name for r in buckets] == ["verbatim"]:  # confirmed lazily: only where it can reach the page
+        tier, key = ranking_keys(m, query, docs, scores, step, want)
+    else:
+        tier = bucket_values(m, query, docs, buckets)
+        key = tier * step + scores.astype(np.float64)
     if want < len(docs):  # every document tied with the last one wanted, so pages never overlap
         cutoff = np.partition(-key, want - 1)[want - 1]
         top = np.flatnonzero(-key <= cutoff)
@@ -77,11 +156,82 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
         top = np.arange(len(docs))
     top = top[np.lexsort((docs[top], -key[top]))][:want]
     head = top[:RERANK]
-    boosted = rerank(m, query, leaves, docs[head], scores[head])
-    ranked = sorted(zip(boosted, head.tolist()), key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
-    ranked += [(float(scores[i]), i) for i in top[RERANK:].tolist()]
+    bonuses = boost_bonuses(m, query, leaves, docs[head])
+    boosted = [float(s) * (1 + sum(b.values())) for s, b in zip(scores[head].tolist(), bonuses)]
+    ranked = sorted(zip(boosted, head.tolist(), bonuses),
+                    key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
+    ranked += [(float(scores[i]), i, None) for i in top[RERANK:].tolist()]
     ranked = ranked[first:last]
-    return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
+    why = []
+    if explain:
+        exact = bucket_values(m, query, np.sort(docs[[i for _, i, _ in ranked]]), buckets, detail=True)
+        for s, i, b in ranked:
+            d = int(docs[i])
+            why.append(exact[d] + [_bm25_detail(m, query, d)] + _boost_detail(b) + [_tie(d)])
+    return [int(docs[i]) for _, i, _ in ranked], [s for s, _, _ in ranked], why
+
+
+def bucket_values(m: Matcher, query: Query, docs: np.ndarray, buckets: list[Rule], detail: bool = False):
+    """Each of ``docs``' (sorted) buckets, exactly, as one integer that
+    sorts as the rules in their order (mixed radix); with ``detail``, a
+    dict docnum -> each rule's explanation."""
+    values = []
+    for r in buckets:
+        if r.name == "verbatim":
+            held = [(str(n), n.typed_holds(m, docs)) for n in tier_nodes(query)]
+            v = np.sum([h for _, h in held], axis=0).astype(np.int64) if held else np.zeros(len(docs), np.int64)
+            values.append((r, v, held))
+        else:
+            v = np.asarray(r.values(m, query, docs), dtype=np.int64)
+            values.append((r, v, []))
+    if detail:
+        out = {}
+        for k, d in enumerate(docs.tolist()):
+            out[d] = [{"rule": r.name, "value": int(v[k]),
+                       "why": r.why + ":" + ("、".join(w.replace('"', "") for w, h in held if h[k]) or "无")}
+                      for r, v, held in values]
+        return out
+    total = np.zeros(len(docs), dtype=np.int64)
+    for _, v, _ in values:
+        total = total * (int(v.max(initial=0)) + 1) + v
+    return total
+
+
+def _bm25_detail(m: Matcher, query: Query, d: int) -> dict:
+    """The BM25 rule of one hit: its score, each clause's share, and the
+    part earned by the title or heading."""
+    one = np.array([d], dtype=np.int32)
+    snap = m.snap
+    norm = K1 * (1 - B + B * snap.text_len[one] / snap.avg_len)
+    r, text_only = Scorer(m), Scorer(m, header=False)
+    parts = [(str(n), float(n.score(r, one, norm)[0])) for n in query.must]
+    header = sum(parts_ for _, parts_ in parts) - float(sum(n.score(text_only, one, norm)[0] for n in query.must))
+    why = RULES_BY_NAME["bm25"].why + ":" + " · ".join(f"{w.replace(chr(34), '')} {v:.3f}" for w, v in parts if v)
+    if header > 1e-6:
+        why += f";其中标题/小标题 {header:.3f}"
+    return {"rule": "bm25", "value": round(float(bm25(m, query, one)[0]), 4), "why": why}
+
+
+def _boost_detail(bonuses: dict | None) -> list[dict]:
+    out = []
+    for r in enabled("boost"):
+        if bonuses is None:
+            out.append({"rule": r.name, "value": 0.0, "why": f"{r.why}:排在前 {RERANK} 名之外,未计算"})
+        else:
+            b = bonuses.get(r.name, 0.0)
+            out.append({"rule": r.name, "value": round(b, 4), "why": f"{r.why}:分数 ×{1 + b:.3f}" if b else f"{r.why}:否"})
+    return out
+
+
+def _tie(d: int) -> dict:
+    return {"rule": "index_order", "value": d, "why": RULES_BY_NAME["index_order"].why}
+
+
+def _by_date(snap, d: int, oldest_first: bool) -> dict:
+    day = int(snap.day[d])
+    when = (Date(1970, 1, 1) + timedelta(days=day - 1)).isoformat() if day else None
+    return {"rule": "date_asc" if oldest_first else "date_desc", "value": when,
+            "why": ("按日期从早到晚" if oldest_first else "按日期从新到旧") + ",无日期的排在最后"}
 
 
 def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -101,7 +251,7 @@ def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
 
 
 def tier_nodes(query: Query) -> list:
-    return [n for n in query.must if isinstance(n, AnyOf) or (isinstance(n, AllOf) and n.whole)]
+    return [n for n in query.must if n.tiered]
 
 
 def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray, step: float,
@@ -163,34 +313,12 @@ def typed_candidates(m: Matcher, node) -> tuple[np.ndarray, bool]:
     """The paragraphs that may hold ``node`` as typed (a cut word whole, the
     typed word of a synonym group, any alternative of an OR), and whether
     all of them do."""
-    if isinstance(node, Literal):
-        return m.literal_candidates(node.text)
-    if isinstance(node, Token):
-        return m.token(node.text)[0], True
-    if isinstance(node, AllOf) and node.whole:
-        return m.literal_candidates(node.whole)
-    if isinstance(node, AnyOf):
-        if node.expanded:
-            return typed_candidates(m, node.options[0])
-        parts = [typed_candidates(m, n) for n in node.options]
-        return union([ids for ids, _ in parts]), all(sure for _, sure in parts)
-    return m.eval(node), True  # a phrase, or a run of latin and Chinese: matched only as typed
+    return node.typed_candidates(m)
 
 
 def typed_holds(m: Matcher, node, docs: np.ndarray) -> np.ndarray:
     """For each of ``docs`` (sorted), whether it holds ``node`` as typed."""
-    if isinstance(node, Literal):
-        return m.literal_holds(node.text, docs)
-    if isinstance(node, AllOf) and node.whole:
-        return m.literal_holds(node.whole, docs)
-    if isinstance(node, AnyOf):
-        if node.expanded:
-            return typed_holds(m, node.options[0], docs)
-        out = np.zeros(len(docs), dtype=bool)
-        for option in node.options:
-            out |= typed_holds(m, option, docs)
-        return out
-    return holds(typed_candidates(m, node)[0], docs)
+    return node.typed_holds(m, docs)
 
 
 def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -198,49 +326,62 @@ def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
     snap = m.snap
     norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
     scores = np.zeros(len(docs), dtype=np.float32)
+    r = Scorer(m)
     for node in query.must:
-        scores += _score(m, node, docs, norm)
+        scores += node.score(r, docs, norm)
     return scores
 
 
-def _score(m: Matcher, node, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
-    """A word scores BM25 over its matches, plus a share of its idf where
-    the header holds it; alternatives score their best, and words found
-    only through a synonym count less than the word typed."""
-    if isinstance(node, AnyOf):
-        best = None
-        for i, option in enumerate(node.options):
-            s = _score(m, option, docs, norm)
-            if node.expanded and i:
-                s *= SYNONYM_WEIGHT
-            best = s if best is None else np.maximum(best, s)
-        return best
-    if isinstance(node, (AllOf, Phrase)):
-        return sum((_score(m, n, docs, norm) for n in node.parts), np.zeros(len(docs), dtype=np.float32))
-    ids, tf = m.literal(node.text) if isinstance(node, Literal) else m.token(node.text)
-    if len(ids) == 0:
-        return np.zeros(len(docs), dtype=np.float32)
-    n = max(m.snap.n_live, 1)
-    df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
-    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    f = lookup(ids, tf, docs)
-    return idf * f * (K1 + 1) / (f + norm) + HEADER_WEIGHT * idf * m.in_header(node, docs)
+class Scorer:
+    """What the query's nodes score with (``Node.score``): a word scores
+    BM25 over its matches, plus a share of its idf where the header holds
+    it; alternatives score their best, and words found only through a
+    synonym count ``synonym_weight`` of the word typed."""
+
+    synonym_weight = SYNONYM_WEIGHT
+
+    def __init__(self, m: Matcher, header: bool = True):
+        self.m = m
+        self.header = header  # without: the text's share alone (the explanation's split)
+
+    def leaf_score(self, leaf, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        m = self.m
+        ids, tf = m.token(leaf.text) if leaf.is_token else m.literal(leaf.text)
+        if len(ids) == 0:
+            return np.zeros(len(docs), dtype=np.float32)
+        n = max(m.snap.n_live, 1)
+        df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        f = lookup(ids, tf, docs)
+        text = idf * f * (K1 + 1) / (f + norm)
+        return text + HEADER_WEIGHT * idf * m.in_header(leaf, docs) if self.header else text
 
 
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
-    """Scores of the best candidates raised by how close the query's words
-    stand in the text, and by the whole query standing there as typed.
-    Where the words and the whole query are Chinese literals, where they
-    stand comes from the text's bigram positions; else from the stored
-    text, folded."""
+    """Scores of the best candidates raised by the boost rules."""
+    bonuses = boost_bonuses(m, query, leaves, docs)
+    return [float(s) * (1 + sum(b.values())) for s, b in zip(scores.tolist(), bonuses)]
+
+
+def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, float]]:
+    """For each of ``docs``, each enabled boost rule's bonus: how close the
+    query's words stand in the text, whether the whole query stands there
+    as typed, ... (``Features``).  Where the words and the whole query are
+    Chinese literals, where they stand comes from the text's bigram
+    positions; else from the stored text, folded."""
+    rules = enabled("boost")
+    if not rules:
+        return [{} for _ in range(len(docs))]
+    days = m.snap.day_range()
     if len(leaves) < 2:  # no proximity, and no whole query to find
-        return [float(s) for s in scores.tolist()]
+        feats = [Features(0.0, False, int(m.snap.day[d]), days) for d in docs.tolist()]
+        return [{r.name: r.bonus(f) for r in rules} for f in feats]
     whole = "".join(fold(query.raw).split())
     units = proximity_groups(query)
     located = _located(units, leaves)
     found = _by_position(m, located, whole, docs)
     out = []
-    for d, s in zip(docs.tolist(), scores.tolist()):
+    for d in docs.tolist():
         if found is not None:
             per_leaf, has_whole = found(d)
         else:
@@ -248,10 +389,8 @@ def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
             per_leaf = [leaf_spans(folded, leaf) for leaf in located]
             has_whole = bool(whole) and whole in folded
         spans_of = dict(zip(located, per_leaf))
-        bonus = PROXIMITY_BONUS * spans_proximity([unit_spans(u, spans_of) for u in units])
-        if has_whole:
-            bonus += WHOLE_BONUS
-        out.append(float(s) * (1 + bonus))
+        f = Features(spans_proximity([unit_spans(u, spans_of) for u in units]), has_whole, int(m.snap.day[d]), days)
+        out.append({r.name: r.bonus(f) for r in rules})
     return out
 
 
@@ -261,7 +400,7 @@ def proximity_groups(query: Query) -> list:
     synonyms is one unit that any of its forms fills."""
     out: list = []
     for node in query.must:
-        out += list(node.parts) if isinstance(node, (AllOf, Phrase)) else [node]
+        out += node.units()
     return out
 
 
@@ -270,13 +409,8 @@ def _located(units: list, leaves: list) -> list:
     and the whole of each word jieba cut (its pieces count where it does
     not stand whole)."""
     out = list(leaves)
-    def walk(node):
-        if isinstance(node, AllOf) and node.whole and Literal(node.whole) not in out:
-            out.append(Literal(node.whole))
-        for child in getattr(node, "options", ()) + getattr(node, "parts", ()):
-            walk(child)
     for u in units:
-        walk(u)
+        u.wholes(out)
     return out
 
 
@@ -284,14 +418,7 @@ def unit_spans(node, spans_of: dict) -> list[tuple[int, int]]:
     """Where one unit of ``proximity_groups`` stands, from ``spans_of``
     (leaf -> its spans): any form of a word with synonyms; a cut word
     whole where it stands whole, else its pieces."""
-    if isinstance(node, AnyOf):
-        return sorted(sp for option in node.options for sp in unit_spans(option, spans_of))
-    if isinstance(node, AllOf):
-        whole = spans_of.get(Literal(node.whole), []) if node.whole else []
-        return whole or sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
-    if isinstance(node, Phrase):
-        return sorted(sp for part in node.parts for sp in unit_spans(part, spans_of))
-    return spans_of.get(node, [])
+    return node.unit_spans(spans_of)
 
 
 def _is_chinese(text: str) -> bool:
@@ -303,7 +430,7 @@ def _by_position(m: Matcher, leaves, whole: str, docs: np.ndarray):
     stands there), the spans from the text's bigram positions; None where
     a leaf is not a Chinese literal (a latin word, one character), which
     positions cannot place."""
-    if not all(isinstance(leaf, Literal) and _is_chinese(leaf.text) for leaf in leaves):
+    if not all(not leaf.is_token and _is_chinese(leaf.text) for leaf in leaves):
         return None
     docs = np.sort(docs.astype(np.int64))
     starts = [_starts_by_doc(literal_starts(m.postings, "text_grams", leaf.text, docs)) for leaf in leaves]

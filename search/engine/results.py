@@ -33,11 +33,11 @@ class SearchRequest:
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse", "explain")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
                  size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
-                 collapse: str = "", **by_facet):
+                 collapse: str = "", explain: bool = False, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -47,6 +47,7 @@ class SearchRequest:
                         for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
         self.collapse = collapse  # "reprints": a text printed in several articles counts once
+        self.explain = explain  # each hit says why it ranks where it does (ranking.RULES)
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
 
@@ -89,7 +90,7 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges), "collapse": self.collapse}
+                "ranges": dict(self.ranges), "collapse": self.collapse, "explain": self.explain}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -136,6 +137,7 @@ class Hit:
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
     reprints: int = 0  # other articles printing the same text (search.engine.reprints)
+    explain: list[dict] | None = None  # when asked: each ranking rule's {"rule", "value", "why"}, in order
 
 
 @dataclass
@@ -226,11 +228,18 @@ def request_from_params(get) -> SearchRequest:
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
-        sort=sort,
+        sort=sort, explain=_flag("explain", get("explain")),
         collapse=(get("collapse") or [""])[-1].strip(),
     )
     req.validate()
     return req
+
+
+def _flag(name: str, values: list[str]) -> bool:
+    raw = values[-1].strip().lower() if values else ""
+    if raw not in ("", "0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 0 or 1")
+    return raw in ("1", "true")
 
 
 def _bound(facet, name: str, values: list[str]):

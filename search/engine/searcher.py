@@ -155,11 +155,13 @@ class Searcher:
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
-            order, scores = ranking.rank(m, query, docs, req)
+            order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
             reprints = snap.reprints()
             for h, d in zip(hits, order):
                 h.reprints = reprints.count(d)
+            for h, w in zip(hits, why):  # why is empty unless explain was asked
+                h.explain = w
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
@@ -188,7 +190,7 @@ class Searcher:
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
             for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
                 with snap.lock:
-                    order, scores = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                    order, scores, _ = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
                 for start in range(0, len(order), EXPORT_CHUNK):
                     end = start + EXPORT_CHUNK
                     with snap.lock:
@@ -303,7 +305,7 @@ class Searcher:
         query = self.query(q)
         with self._using() as snap:
             ids = documents.article_docnums(snap, doc_id)
-            found = ids[holds(Matcher(snap).match(query), ids)] if len(ids) and query.positive_leaves() else ids[:0]
+            found = ids[holds(Matcher(snap).match(query), ids)] if len(ids) and query.must else ids[:0]
             return sorted(snap.stored(d).para_no for d in found.tolist())
 
     def query(self, q: str) -> Query:

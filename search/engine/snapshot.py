@@ -8,7 +8,9 @@ import threading
 
 import numpy as np
 
+from search.engine.docsets import holds
 from search.engine.facet_counts import load_column
+from search.text.analysis import fold
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
 from search.store.integrity import damaged
@@ -63,6 +65,7 @@ class Snapshot:
         self._heads_by_docnum: np.ndarray | None = None
         self._publication = None
         self._reprints = None
+        self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -88,6 +91,7 @@ class Snapshot:
         new.literal_cache = ArrayLRU(LITERAL_CACHE)
         new.users, new.retired, new.closed = 0, False, False
         new._orders = dict(self._orders)
+        new._articles = {}
         return new
 
     def close(self) -> None:
@@ -141,6 +145,54 @@ class Snapshot:
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)
+
+    def day_range(self) -> tuple[int, int]:
+        """The first and last day any live paragraph is dated (0, 0 if none)."""
+        days = self._articles.get("days")
+        if days is None:
+            dated = self.day[self.all_live]
+            dated = dated[dated > 0]
+            days = self._articles["days"] = (int(dated.min()), int(dated.max())) if len(dated) else (0, 0)
+        return days
+
+    # -- articles, for the fields of a query (title:, source:, ...) ------------
+
+    def head_of(self, docs: np.ndarray) -> np.ndarray:
+        """The first paragraph of each of ``docs``' articles (an article's
+        paragraphs follow its first one)."""
+        heads = self._articles.get("sorted")
+        if heads is None:
+            heads = self._articles["sorted"] = np.sort(self.article_heads)
+        if len(heads) == 0:
+            return np.zeros(len(docs), dtype=np.int64)
+        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
+
+    def title(self, head: int) -> str:
+        """The folded title of the article whose first paragraph is ``head``."""
+        titles = self._articles.setdefault("titles", {})
+        t = titles.get(head)
+        if t is None:
+            t = titles[head] = fold(self.stored(head).title or "")
+        return t
+
+    def articles_where(self, attr: str, test) -> np.ndarray:
+        """The live paragraphs of the articles whose ``attr`` (folded,
+        spaces dropped) passes ``test``.  The source is a facet column; the
+        other article fields are read from each article's first record once
+        per snapshot (None where the record does not hold them)."""
+        if attr == "source":
+            col = self.facets["source"]
+            want = np.array([k is not None and test(k) for k in col.keys], dtype=bool)
+            return self.all_live[want[col.combo[self.all_live]]] if len(want) else self.all_live[:0]
+        values = self._articles.get(attr)
+        if values is None:
+            values = self._articles[attr] = {
+                h: "".join(fold(v).split()) for h in self.article_heads.tolist()
+                if isinstance(v := getattr(self.stored(h), attr, None), str) and v.strip()}
+        heads = np.array(sorted(h for h, v in values.items() if test(v)), dtype=np.int64)
+        if len(heads) == 0:
+            return self.all_live[:0]
+        return self.all_live[holds(heads, self.head_of(self.all_live))]
 
 
 def _check_column(index: Index, facet, column, per_doc: np.ndarray, meta) -> None:

@@ -20,7 +20,7 @@ from search.present.urls import Urls
 
 
 def hit_json(hit: Hit, urls: Urls) -> dict:
-    return {
+    out = {
         "doc_id": hit.doc_id,
         "para_id": hit.para_id,
         "para_no": hit.para_no,
@@ -40,6 +40,9 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "score": round(hit.score, 4),
         "reprints": {"count": hit.reprints, "url": urls.reprints(hit.para_id)} if hit.reprints else None,
     }
+    if hit.explain is not None:
+        out["explain"] = hit.explain
+    return out
 
 
 def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:

@@ -5,105 +5,34 @@
 - a Chinese word requires its characters to occur literally (after folding)
   in the paragraph, so any string that occurs in a paragraph finds it,
   whatever the segmenter made of it; latin words and numbers must be words;
+- ``title:词``, ``heading:词``, ``text:词`` scope a word (or a quoted
+  phrase: ``title:"扶贫车间"``) to one field; ``source:名``, ``issuer:名``,
+  ``docno:号`` ask for articles whose publisher, issuing office or document
+  number holds the value; a scoped word is never widened by synonyms;
 - nothing raises: what the syntax cannot use is searched as plain text.
+
+The nodes (``search.query.nodes``) carry their own behaviour; this module
+only decides which nodes a query string makes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from search.text.analysis import CJK_RUN, fold, latin_words, segment
+from search.query.nodes import (HEADING, TEXT, TITLE, AllOf, AnyOf, InField, Literal, MetaField, Not, Phrase, Query,
+                                Token, fold_value)
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut (a paragraph is rarely longer)
 MAX_ITEMS = 32
 
-_LEX = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|(\S+)')
-
-
-@dataclass(frozen=True)
-class Literal:
-    """A string of Chinese characters that must occur in the folded text."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Token:
-    """A latin word or a number that must be a word of the paragraph."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """Everything in ``parts`` and the whole ``text`` literally, in order."""
-
-    text: str
-    parts: tuple
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    options: tuple
-    expanded: bool = False  # options after the first are synonyms of it
-    typed: str = ""  # where expanded: the word as typed, which the synonyms widened
-
-
-@dataclass(frozen=True)
-class AllOf:
-    parts: tuple
-    whole: str = ""  # the run of characters the parts were cut from, if any
-
-
-@dataclass
-class Query:
-    """A parsed query: required clauses, excluded clauses, and what to mark."""
-
-    raw: str
-    must: list = field(default_factory=list)  # nodes, AND'ed
-    must_not: list = field(default_factory=list)  # nodes, none may match
-
-    def positive_leaves(self) -> list:
-        out: list = []
-        for node in self.must:
-            _leaves(node, out)
-        return out
-
-    def expanded(self) -> dict[str, list[str]]:
-        """Each typed word that synonyms widened -> the words added (folded)."""
-        out: dict[str, list[str]] = {}
-        for node in self.must + self.must_not:
-            _expanded(node, out)
-        return out
-
-
-def _leaves(node, out: list) -> None:
-    if isinstance(node, (Literal, Token)):
-        if node not in out:
-            out.append(node)
-    elif isinstance(node, Phrase):
-        for p in node.parts:
-            _leaves(p, out)
-    elif isinstance(node, (AnyOf, AllOf)):
-        for p in node.options if isinstance(node, AnyOf) else node.parts:
-            _leaves(p, out)
-
-
-def _expanded(node, out: dict) -> None:
-    if isinstance(node, AnyOf):
-        if node.expanded:
-            added = out.setdefault(node.typed, [])
-            added += [w for w in map(_words_of, node.options[1:]) if w not in added]
-        else:
-            for n in node.options:
-                _expanded(n, out)
-
-
-def _words_of(node) -> str:
-    """The folded words a synonym node requires, as the synonyms file wrote them."""
-    return node.text if isinstance(node, (Literal, Token, Phrase)) else ""
+FIELDS = {"title": TITLE, "heading": HEADING, "text": TEXT, "source": "source", "issuer": "issuer",
+          "docno": "docno"}
+# a field with a quoted value is one item (title:"扶贫 车间"); with a bare value, one word
+_FIELD = re.compile(r'(-?)(' + "|".join(FIELDS) + r')[:：](.*)', re.I | re.S)
+_LEX = re.compile(r'(?P<field>-?(?i:' + "|".join(FIELDS) + r')[:：])(?:"(?P<f1>[^"]*)"|“(?P<f2>[^”]*)”|「(?P<f3>[^」]*)」)'
+                  r'|"(?P<q1>[^"]*)"|“(?P<q2>[^”]*)”|「(?P<q3>[^」]*)」|(?P<word>\S+)')
 
 
 def clean(raw: str) -> str:
@@ -127,8 +56,10 @@ def parse(raw: str, synonyms=None) -> Query:
         if kind == "word" and text == "NOT" and i + 1 < len(items):
             negate, i = True, i + 1
             kind, text = items[i]
-        elif kind == "word" and text.startswith("-") and len(text) > 1:
+        if kind == "word" and text.startswith("-") and len(text) > 1:
             negate, text = True, text[1:]
+        elif kind == "field" and text[0]:
+            negate = True
         node = _item_node(kind, text, synonyms)
         if (kind == "word" and text == "OR" and clauses and not clauses[-1][0]
                 and i + 1 < len(items)):
@@ -143,7 +74,7 @@ def parse(raw: str, synonyms=None) -> Query:
         i += 1
     for negate, alts in clauses[:MAX_ITEMS]:
         node = alts[0] if len(alts) == 1 else AnyOf(tuple(alts))
-        (q.must_not if negate else q.must).append(node)
+        q.clauses.append(Not(node) if negate else node)
     return q
 
 
@@ -155,7 +86,7 @@ def quote_words(raw: str, words) -> str:
     text = clean(raw)
     out, pos = [], 0
     for m in _LEX.finditer(text):
-        word = m.group(4)
+        word = m.group("word")
         out.append(text[pos:m.start()])
         sign = "-" if word and word.startswith("-") and len(word) > 1 else ""
         if word and word[len(sign):] in words:
@@ -167,26 +98,50 @@ def quote_words(raw: str, words) -> str:
     return "".join(out)
 
 
-def _lex(text: str) -> list[tuple[str, str]]:
-    items = []
+def _lex(text: str) -> list[tuple[str, object]]:
+    """The query's items: ("phrase", text), ("word", text) or ("field",
+    (sign, name, value, quoted))."""
+    items: list = []
     for m in _LEX.finditer(text):
-        quoted = next((g for g in m.groups()[:3] if g is not None), None)
+        if m.group("field"):
+            name = m.group("field")
+            value = next(g for g in (m.group("f1"), m.group("f2"), m.group("f3")) if g is not None)
+            items.append(("field", (name.startswith("-"), name.lstrip("-")[:-1].lower(), value, True)))
+            continue
+        quoted = next((g for g in (m.group("q1"), m.group("q2"), m.group("q3")) if g is not None), None)
         if quoted is not None:
             items.append(("phrase", quoted))
-        else:
-            word = m.group(4)
-            for piece in re.split(r'["“”「」]', word):  # a lone quote is dropped
-                if piece:
-                    items.append(("word", piece))
+            continue
+        word = m.group("word")
+        f = _FIELD.fullmatch(word)
+        if f and f.group(3) and not re.search(r'["“”「」]', f.group(3)):
+            items.append(("field", (bool(f.group(1)), f.group(2).lower(), f.group(3), False)))
+            continue
+        for piece in re.split(r'["“”「」]', word):  # a lone quote is dropped
+            if piece:
+                items.append(("word", piece))
     return items
 
 
-def _item_node(kind: str, text: str, synonyms):
+def _item_node(kind: str, text, synonyms):
     if kind == "phrase":
         return phrase_node(text)
+    if kind == "field":
+        return field_node(*text[1:])
     if text in ("AND", "OR", "NOT"):
         text = text.lower()  # an operator with nothing to join is a plain word
     return word_node(text, synonyms)
+
+
+def field_node(name: str, value: str, quoted: bool):
+    """``name:value``: a word or phrase scoped to the title, heading or
+    text (never widened by synonyms), or an article field holding the value."""
+    scope = FIELDS[name]
+    if scope in (TITLE, HEADING, TEXT):
+        node = phrase_node(value) if quoted else word_node(value, None)
+        return InField(scope, node) if node is not None else None
+    value = fold_value(value)
+    return MetaField(name, value) if value else None
 
 
 def phrase_node(text: str):
@@ -201,7 +156,7 @@ def phrase_node(text: str):
 
 def word_node(text: str, synonyms):
     folded = fold(text)
-    alts = [w for w in synonyms(folded) if w != folded]
+    alts = [w for w in synonyms(folded) if w != folded] if synonyms else []
     main = _requirements(folded, cut=True)
     if not main:
         return None
@@ -249,4 +204,5 @@ def cut_literals(run: str) -> list[str]:
     return out
 
 
-__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "parse", "quote_words"]
+__all__ = ["Query", "Literal", "Token", "Phrase", "AnyOf", "AllOf", "InField", "MetaField", "Not", "parse",
+           "quote_words"]

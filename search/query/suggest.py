@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from search.text.analysis import CJK_RUN, IS_CJK, fold
-from search.query.parse import _LEX, AllOf, AnyOf, Literal, Phrase, Query, clean
+from search.query.parse import _LEX, Query, clean
 from search.engine.results import SearchRequest, Suggestion
 
 MAX_WORD = 8  # longer words are not corrected
@@ -57,9 +57,7 @@ def typed_words(query: Query) -> list[str]:
     """The Chinese words of the query as typed (folded), one a clause."""
     out = []
     for node in query.must:
-        if isinstance(node, AnyOf) and node.expanded:
-            node = node.options[0]
-        text = node.whole if isinstance(node, AllOf) else node.text if isinstance(node, (Literal, Phrase)) else ""
+        text = node.typed_word()
         if text and CJK_RUN.fullmatch(text) and 2 <= len(text) <= MAX_WORD:
             out.append(text)
     return out

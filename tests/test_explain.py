@@ -1,0 +1,117 @@
+"""Ranking as a list of rules, explained: ``explain=1`` on /api/search,
+``--explain`` on the command line and the page's 为什么排在这里 say each
+rule's value for a hit, in the rules' order, and the order of the hits is
+what those values say."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from search.engine import ranking
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.indexing import build_index
+
+from conftest import ROOT
+
+QUERIES = ["扶贫车间 甘肃", "就业扶贫", "公益性岗位", "创业担保贷款", "技能培训 劳务输出", "扶贫 OR 就业", "劳务输出"]
+DEFAULT = ["verbatim", "bm25", "proximity", "whole_query", "index_order"]
+
+
+def rules(hit: dict) -> dict:
+    return {r["rule"]: r["value"] for r in hit["explain"]}
+
+
+@pytest.fixture(scope="module")
+def searcher(seed_index):
+    s = Searcher(seed_index)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_explain_reads_as_the_order_of_the_hits(client, searcher, q):
+    a = client.get("/api/search", query_string={"q": q, "size": 50, "explain": 1}).get_json()
+    assert a["hits"]
+    for h in a["hits"]:
+        assert [r["rule"] for r in h["explain"]] == DEFAULT
+        assert all(isinstance(r["why"], str) and r["why"] for r in h["explain"])
+        v = rules(h)
+        final = v["bm25"] * (1 + v["proximity"] + v["whole_query"])
+        assert final == pytest.approx(h["score"], rel=1e-3, abs=1e-3)  # the score is the rules' product
+    hits = searcher.search(SearchRequest(q=q, size=50, explain=True)).hits
+    assert [h.para_id for h in hits] == [h["para_id"] for h in a["hits"]]
+    keys = [({r["rule"]: r["value"] for r in h.explain}, h.score) for h in hits]
+    # the first rule that differs decides: verbatim, then the score it and the boosts make, then index order
+    for (b, b_score), (c, c_score) in zip(keys, keys[1:]):
+        assert (b["verbatim"] > c["verbatim"] or b["verbatim"] == c["verbatim"] and (
+            b_score > c_score or b_score == c_score and b["index_order"] < c["index_order"])), (b, c)
+    assert len({v["verbatim"] for v, _ in keys}) > 1 or len({s for _, s in keys}) > 1  # something was ordered
+
+
+def test_explain_is_only_given_when_asked(client):
+    plain = client.get("/api/search", query_string={"q": "就业扶贫"}).get_json()
+    asked = client.get("/api/search", query_string={"q": "就业扶贫", "explain": "1"}).get_json()
+    assert "explain" not in plain["hits"][0]
+    assert [h["para_id"] for h in plain["hits"]] == [h["para_id"] for h in asked["hits"]]
+    r = client.get("/api/search", query_string={"q": "就业扶贫", "explain": "maybe"})
+    assert r.status_code == 400 and "explain" in r.get_json()["error"]["message"]
+
+
+def test_date_sorts_and_browsing_explain_the_date(client):
+    a = client.get("/api/search", query_string={"q": "扶贫", "sort": "date_asc", "explain": 1}).get_json()
+    dates = [h["explain"][0]["value"] for h in a["hits"]]
+    assert [h["explain"][0]["rule"] for h in a["hits"]] == ["date_asc"] * len(dates)
+    assert dates == [h["date"] for h in a["hits"]] and dates == sorted(dates)
+    b = client.get("/api/search", query_string={"explain": 1}).get_json()
+    assert b["hits"][0]["explain"][0]["rule"] == "date_desc"
+
+
+def test_cli_explain_prints_what_the_api_gives(client, seed_index):
+    api = client.get("/api/search", query_string={"q": "扶贫车间 甘肃", "explain": 1}).get_json()
+    cli = subprocess.run([sys.executable, "-m", "search", "search", "扶贫车间 甘肃", "--index", seed_index,
+                          "--explain", "--json"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert [h["explain"] for h in json.loads(cli.stdout)["hits"]] == [h["explain"] for h in api["hits"]]
+    text = subprocess.run([sys.executable, "-m", "search", "search", "扶贫车间 甘肃", "--index", seed_index,
+                           "--explain", "--limit", "2"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert text.stdout.count("verbatim: ") == 2 and "bm25: " in text.stdout
+
+
+def test_the_page_offers_the_explanation_behind_a_disclosure(client):
+    html = client.get("/", query_string={"q": "扶贫车间 甘肃"}).get_data(as_text=True)
+    items = html.split('<li class="hit">')[1:]
+    assert items
+    for item in items:
+        block = re.search(r'<details class="explain"><summary>为什么排在这里</summary>(.*?)</details>', item, re.S)
+        assert block and re.findall(r"<code>(\w+)</code>", block.group(1)) == DEFAULT
+
+
+def test_a_new_rule_is_one_entry_and_newer_articles_can_be_preferred(tmp_path, monkeypatch):
+    """Two paragraphs alike but for their articles' dates: index order ranks
+    the older (indexed first) first; with the newer rule enabled (off by
+    default) the newer one rises, and the explanation says why."""
+    text = "村里新建的扶贫车间吸纳了四十名贫困群众就业。"
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "报道", "date": d, "text": text}, ensure_ascii=False) + "\n"
+                           for i, d in (("old", "2016-01-01"), ("new", "2020-01-01"))), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"))
+    try:
+        req = SearchRequest(q="扶贫车间", explain=True)
+        assert [h.doc_id for h in s.search(req).hits] == ["old", "new"]
+        newer = next(r for r in ranking.RULES if r.name == "newer")
+        assert not newer.enabled
+        monkeypatch.setattr(newer, "enabled", True)
+        hits = s.search(req).hits
+        assert [h.doc_id for h in hits] == ["new", "old"]
+        assert [r["rule"] for r in hits[0].explain] == ["verbatim", "bm25", "proximity", "whole_query", "newer",
+                                                        "index_order"]
+        assert {r["rule"]: r["value"] for r in hits[0].explain}["newer"] > 0
+        assert {r["rule"]: r["value"] for r in hits[1].explain}["newer"] == 0
+    finally:
+        s.close()
