@@ -270,3 +270,23 @@ def test_where_matched_widening_and_syntax_help(browser, live_server):
             expect(page.locator(".summary .total")).not_to_have_text("0")
         finally:
             context.close()
+
+
+def test_why_a_hit_ranks_there_opens_under_it_and_field_examples_run(page, live_server):
+    page.goto(live_server + "/?q=" + "扶贫车间 甘肃")
+    first = page.locator(".hit").first
+    why = first.locator("details.explain")
+    expect(why.locator("summary")).to_have_text("为什么排在这里")
+    expect(why.locator(".explain-rules")).to_be_hidden()
+    why.locator("summary").click()
+    rules = why.locator(".explain-rules li code")
+    expect(rules.first).to_be_visible()
+    assert rules.all_inner_texts() == ["verbatim", "bm25", "proximity", "whole_query", "index_order"]
+    shoot(page, "explain")
+    # the syntax help's field example runs: title: lists the articles so titled
+    page.locator(".syntax-help summary").click()
+    page.locator(".syntax-help a", has_text="title:就业扶贫").click()
+    expect(page.locator("#q")).to_have_value("title:就业扶贫")
+    assert total(page) > 1
+    titles = page.locator(".hit h3").all_inner_texts()
+    assert titles and all("就业扶贫" in t or "就業扶貧" in t for t in titles)

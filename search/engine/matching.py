@@ -60,6 +60,9 @@ class Matcher:
         must = query.must
         if not must:
             docs = snap.all_live
+        elif len(must) == 1 and must[0].needs_text:  # what it holds in the text is a part of what it matches
+            docs = must[0].own(self)
+            docs = docs[snap.live[docs]]
         else:
             docs = None
             for node in must:
@@ -67,10 +70,13 @@ class Matcher:
                 docs = ids if docs is None else intersect(docs, ids)
                 if len(docs) == 0:
                     break
-            honest = [node.own(self) for node in must if node.needs_text]
-            if honest and len(docs):
-                docs = intersect(docs, union(honest))
             docs = docs[snap.live[docs]]
+            honest = [node for node in must if node.needs_text]
+            if honest and len(docs):
+                held = np.zeros(len(docs), dtype=bool)
+                for node in honest:
+                    held |= holds(node.own(self), docs)
+                docs = docs[held]
         for node in query.must_not:
             if len(docs):
                 docs = difference(docs, node.match(self))

@@ -255,6 +255,7 @@ class AllOf(Node):
 
     parts: tuple
     whole: str = ""
+    typed: str = ""  # where not one run of characters: the word as typed (folded), to print back
 
     @property
     def tiered(self):
@@ -301,7 +302,7 @@ class AllOf(Node):
         return whole or super().unit_spans(spans_of)
 
     def __str__(self):
-        return self.whole or " ".join(map(str, self.parts))
+        return self.whole or self.typed or " ".join(map(str, self.parts))
 
 
 @dataclass(frozen=True)

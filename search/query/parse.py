@@ -161,7 +161,7 @@ def word_node(text: str, synonyms):
     if not main:
         return None
     whole = folded if CJK_RUN.fullmatch(folded) else ""
-    node = main[0] if len(main) == 1 else AllOf(tuple(main), whole)
+    node = main[0] if len(main) == 1 else AllOf(tuple(main), whole, "" if whole else folded)
     if alts:
         alt_nodes = tuple(n for n in (Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts) if n)
         return AnyOf((node,) + alt_nodes, expanded=True, typed=text)
