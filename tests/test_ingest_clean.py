@@ -168,7 +168,7 @@ def test_seeds_reach_the_index_without_private_use_code_points():
 
 
 def test_inspect_counts_private_use_code_points(capsys):
-    from search.inspect import run
+    from search.cli.inspect import inspect as run
 
     run([str(SEEDS / "002_a069ebe764e74859.txt")], as_json=True)
     import json

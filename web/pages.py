@@ -55,11 +55,13 @@ def doc_page(doc_id: str):
         find=find, found=found,
         everywhere_url=search_urls.search(SearchRequest(q=find)) if find else None,
         state_params=search_params(state),  # kept by the in-article search form
-        citation=citation(article.title, article.source, article.date, article.url),
+        citation=citation(article.title, article.source, article.date, article.url,
+                          issuer=article.issuer, doc_number=article.doc_number),
         from_search=bool(request.args),
     )
     for section in view["sections"]:
         for p in section["paragraphs"]:
-            p["citation"] = citation(article.title, article.source, article.date, article.url, p["para_no"])
+            p["citation"] = citation(article.title, article.source, article.date, article.url, p["para_no"],
+                                     issuer=article.issuer, doc_number=article.doc_number)
             p["found"] = found is not None and p["para_no"] in found
     return render_template("doc.html", doc=view)

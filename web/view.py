@@ -8,10 +8,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from search.present.cite import citation
-from search.facets import FACETS, BY_NAME
+from search.facets import FACETS, PARAGRAPH
 from search.query.parse import quote_words
 from search.engine.results import SearchRequest, SearchResult
-from search.present.serialize import EXPORT_FORMATS, pages, search_json
+from search.present.serialize import EXPORT_FORMATS, pages, paragraph_tags, search_json
 from search.present.urls import Urls, search_params
 from web.charts import charts
 
@@ -46,12 +46,12 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     where ``/api/export`` is mounted."""
     req = result.request
     view = search_json(result, urls)
-    measure = BY_NAME["measure"]
     for h, hit in zip(view["hits"], result.hits):
-        h["measure_labels"] = [measure.label(m) for m in h["measures"]]
+        h["tags"] = paragraph_tags(hit.facets)
         h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
         h["matched_where"] = matched_where(h["matched_in"])
-        h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"])
+        h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"],
+                                 issuer=hit.issuer, doc_number=hit.doc_number)
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
@@ -116,18 +116,19 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
     """The article page: its metadata and its paragraphs grouped under their
     section headings, each paragraph's text as safe HTML (``mark`` escapes it
     and marks the query's matches) and its tags."""
-    measure = BY_NAME["measure"]
     sections: list[dict] = []
     for p in article.paragraphs:
         if not sections or sections[-1]["heading"] != p.heading:
             sections.append({"heading": p.heading, "paragraphs": []})
-        sections[-1]["paragraphs"].append({"para_no": p.para_no, "html": mark(p.text), "province": p.province,
-                                           "years": p.years, "measure_labels": [measure.label(m) for m in p.measures]})
+        shown = {f.name: f.shown(article, p) for f in FACETS if f.scope == PARAGRAPH}
+        sections[-1]["paragraphs"].append({"para_no": p.para_no, "html": mark(p.text), "tags": paragraph_tags(shown)})
     return {
         "doc_id": article.doc_id,
         "title": article.title,
         "source": article.source,
         "date": article.date,
+        "issuer": article.issuer,
+        "doc_number": article.doc_number,
         "url": article.url if _is_web_url(article.url) else None,
         "province": list(article.province),
         "query": q,

@@ -23,7 +23,7 @@ def _terminal_marks(snippet_html: str, color: bool) -> str:
 
 def run(args) -> int:
     from search.engine.searcher import Searcher
-    from search.present.serialize import search_json
+    from search.present.serialize import paragraph_tags, search_json
     from search.present.urls import Urls
 
     if args.all and not args.format:
@@ -56,8 +56,8 @@ def run(args) -> int:
     color = sys.stdout.isatty()
     print(f"{result.total} paragraphs ({result.took_ms:.1f} ms)")
     for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
-        meta = " · ".join(x for x in (h.source, h.date, "、".join(h.province),
-                                       "、".join(str(y) for y in h.years)) if x)
+        tags = "、".join(t["text"] for t in paragraph_tags(h.facets))
+        meta = " · ".join(x for x in (h.source, h.date, tags) if x)
         print(f"\n{i}. {h.title}  [{h.para_id}]")
         if meta:
             print(f"   {meta}")

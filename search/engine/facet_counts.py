@@ -59,12 +59,14 @@ class MaskColumn:
 class CodeColumn:
     """A single-valued facet: each paragraph's value code (0: none)."""
 
-    def __init__(self, per_doc: np.ndarray, names: dict[int, str], key):
+    def __init__(self, per_doc: np.ndarray, names: dict[int, str], key, value=str):
         codes, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)
         self.codes = codes
-        # the value shown for each distinct code, and the key requests are matched by
-        self.values = [names.get(int(c), "") if c else None for c in codes.tolist()]
+        # the value shown for each distinct code (``value`` of its name as
+        # stored), and the key requests are matched by
+        # (a code the metadata does not name is shown as "": the snapshot reports the damage)
+        self.values = [(value(names[int(c)]) if int(c) in names else "") if c else None for c in codes.tolist()]
         self.keys = [key(v) if v is not None else None for v in self.values]
 
     def selector(self, keys: set) -> np.ndarray:
@@ -106,7 +108,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def load_column(facet: Facet, per_doc: np.ndarray, meta):
     if facet.storage == BITS:
         return MaskColumn(per_doc, meta.vocab[facet.name].keys)
-    return CodeColumn(per_doc, meta.names.get(facet.name, {}), facet.key)
+    return CodeColumn(per_doc, meta.names.get(facet.name, {}), facet.key, facet.parse)
 
 
 def in_range(value, bounds: tuple | None) -> bool:

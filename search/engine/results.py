@@ -117,9 +117,7 @@ class Hit:
     source: str | None
     date: str | None
     heading: str | None
-    province: list[str]
-    years: list[int]
-    measures: list[str]
+    facets: dict  # facet name -> what the paragraph holds (``Facet.shown``), for every facet
     text: str
     snippet: Snippet  # where in ``text`` the matches are, and the window shown (None in an export's CSV)
     score: float
@@ -127,6 +125,8 @@ class Hit:
     heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
+    issuer: str | None = None  # 发文机关, for a policy document
+    doc_number: str | None = None  # 发文字号
 
 
 @dataclass

@@ -4,8 +4,11 @@
 An article with a web address is an electronic resource:
 ``题名[EB/OL]. 来源, (发布日期)[引用日期]. 网址.``; one without is a
 newspaper article: ``题名[N]. 报纸名, 出版日期.``  A paragraph adds where
-it stands, as a page number would: ``: 第7段``.  No author is invented (the
-archive keeps none), nor a date or a source the article does not show.
+it stands, as a page number would: ``: 第7段``.  A policy document names
+its issuer (发文机关) as the responsible author and its number (发文字号)
+as other title information: ``国务院办公厅. 题名: 国办发〔2019〕12号[EB/OL]. ...``.
+No author is invented (the archive keeps none), nor a date or a source the
+article does not show.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ from datetime import date as Date
 
 
 def citation(title: str, source: str | None, date: str | None, url: str | None,
-             para_no: int | None = None, accessed: Date | None = None) -> str:
+             para_no: int | None = None, accessed: Date | None = None,
+             issuer: str | None = None, doc_number: str | None = None) -> str:
     """The reference entry of an article, or of one of its paragraphs."""
     title = _clean(title) or "无题"
+    if _clean(doc_number):
+        title = f"{title}: {_clean(doc_number)}"
+    if _clean(issuer):
+        title = f"{_clean(issuer)}. {title}"
     where = f": 第{para_no}段" if para_no is not None else ""
     if url and url.lower().startswith(("http://", "https://")):
         published = f"({date})" if date else ""
