@@ -29,8 +29,7 @@ def docs_page():
     req = request_from_params(request.args.getlist)
     searcher = get_searcher()
     total, items = searcher.articles(req.page, req.size, req)
-    # the values to filter by, counted in paragraphs, as on the search page
-    facets = searcher.search(req.replace(q="", page=1, size=1)).facets
+    facets = searcher.article_facets(req)  # the values to filter by, counted in articles, as the list
     urls = Urls(search_base=url_for("pages.docs_page"), doc_base=url_for("pages.doc_page", doc_id="-")[:-1])
     view = articles_view(req, total, items, facets, urls)
     view["json_url"] = Urls(search_base=url_for("api.docs")).search(req)

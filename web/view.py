@@ -47,11 +47,12 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     req = result.request
     view = search_json(result, urls)
     for h, hit in zip(view["hits"], result.hits):
-        h["tags"] = paragraph_tags(hit.facets)
-        h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
-        h["matched_where"] = matched_where(h["matched_in"])
-        h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"],
-                                 issuer=hit.issuer, doc_number=hit.doc_number)
+        _hit_view(h, hit, req, urls)
+    for h, group in zip(view["hits"], result.groups or []):
+        for p, hit in zip(h["paragraphs"], group.hits):
+            _hit_view(p, hit, req, urls)
+        h["article_url"] = urls.doc(h["doc_id"], state=req)
+    view["group_url"] = urls.search(req.replace(group=None if req.group else "article", page=1))
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
@@ -69,6 +70,16 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
     return view
+
+
+def _hit_view(h: dict, hit, req: SearchRequest, urls: Urls) -> None:
+    """What the page shows of a hit besides its JSON: tags, the link to its
+    paragraph, where it matched, its citation."""
+    h["tags"] = paragraph_tags(hit.facets)
+    h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
+    h["matched_where"] = matched_where(h["matched_in"])
+    h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"],
+                             issuer=hit.issuer, doc_number=hit.doc_number)
 
 
 def export_links(req: SearchRequest, base: str) -> dict:
@@ -151,7 +162,7 @@ def articles_view(req: SearchRequest, total: int, items: list, facets: dict, url
         "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
                   "province": a.province, "paragraphs": a.paragraphs, "url": urls.doc(a.doc_id)} for a in items],
         "facets": [{"name": f.name, "title": f.title, "values": facet_values_json(result, f.name, urls)}
-                   for f in FACETS if f.name in ("province", "year", "source")],
+                   for f in FACETS],
         "filters": filters_json(req, urls),
         "clear_filters_url": urls.search(req.without_filters()),
         "pagination": _pagination(result, urls),

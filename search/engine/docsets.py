@@ -116,3 +116,16 @@ def merge(ids: np.ndarray, values: np.ndarray, extra: np.ndarray, extra_value) -
     out_ids[rest], out_ids[at] = ids, extra
     out_vals[rest], out_vals[at] = values, extra_value
     return out_ids, out_vals
+
+
+def count_runs(values: np.ndarray) -> int:
+    """The number of runs of equal values: the distinct values of a
+    non-decreasing array, in one pass and without sorting."""
+    return int(len(values) and 1 + np.count_nonzero(values[1:] != values[:-1]))
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))

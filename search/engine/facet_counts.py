@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.engine.docsets import difference
+from search.engine.docsets import difference, run_starts
 from search.facets import BITS, FACETS, NONE, Facet
 from search.engine.results import FacetValue, SearchRequest
 
@@ -55,6 +55,21 @@ class MaskColumn:
         n_none = int(per_combo[self.masks == 0].sum()) if none else 0
         return out + [(NONE, n_none)] if n_none else out
 
+    def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, articles) for every value the paragraphs ``docs`` hold,
+        an article counted once however many of its paragraphs hold it
+        (``starts``: where each article's run of ``docs`` begins); NONE
+        counts the articles with a paragraph holding no value."""
+        if len(docs) == 0:
+            return []
+        masks = self.masks[self.combo[docs]]
+        held, per = np.unique(np.bitwise_or.reduceat(masks, starts), return_counts=True)
+        shifts = np.arange(64, dtype=np.uint64)
+        per_bit = per @ ((held.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
+        out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
+        n_none = int(np.logical_or.reduceat(masks == 0, starts).sum()) if none else 0
+        return out + [(NONE, n_none)] if n_none else out
+
 
 class CodeColumn:
     """A single-valued facet: each paragraph's value code (0: none)."""
@@ -82,6 +97,14 @@ class CodeColumn:
     def counts(self, per: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
                 for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
+
+    def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, articles), as ``MaskColumn.article_counts``."""
+        if len(docs) == 0:
+            return []
+        article = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.append(starts, len(docs))))
+        pairs = np.unique(article * len(self.codes) + self.combo[docs])  # each (article, value) once
+        return self.counts(np.bincount(pairs % len(self.codes), minlength=len(self.codes)), none)
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,37 +164,47 @@ def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[st
 
 
 def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray],
-          universe: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
-    """Each facet's values among ``docs`` (the matches before filtering),
-    with the other facets' filters applied, in the facet's order.  Where no
-    other filter applies and ``docs`` are most of ``universe`` (every live
-    paragraph, sorted), the paragraphs outside them are counted instead and
-    taken from the universe's counts (a broad word matches 90% of an
-    archive: a tenth of the work)."""
+          universe: np.ndarray | None = None, article_no: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
+    """Each facet's values among ``docs`` (the matches before filtering,
+    sorted), with the other facets' filters applied, in the facet's order.
+    Where no other filter applies and ``docs`` are most of ``universe``
+    (every live paragraph, sorted), the paragraphs outside them are counted
+    instead and taken from the universe's counts (a broad word matches 90%
+    of an archive: a tenth of the work).  With ``article_no`` (each
+    paragraph's article), articles are counted, not paragraphs."""
     out = {}
-    outside = None  # the universe's paragraphs not in docs, when counted
+    outside: dict = {}  # the universe's paragraphs not in docs, when counted
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
-        if others:
-            keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
-            tally = col.tally(docs[keep])
-        elif universe is not None and 2 * len(docs) > len(universe):
-            if outside is None:
-                outside = difference(universe, docs)
-            tally = _universe_tally(col, universe) - col.tally(outside)
+        if article_no is not None:
+            kept = docs[np.logical_and.reduce(others)] if others else docs
+            counted = col.article_counts(kept, run_starts(article_no[kept]), none=bool(f.none))
         else:
-            tally = col.tally(docs)
+            counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in col.counts(tally, none=bool(f.none))
-                  if in_range(v, bounds)]
+        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
             values.sort(key=lambda fv: (-fv.count, str(fv.value)))
         out[f.name] = values
     return out
+
+
+def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict) -> np.ndarray:
+    """The paragraphs of ``docs`` the ``others`` filters let through, per
+    combination of ``col``; ``outside`` keeps the universe's paragraphs not
+    in ``docs`` for the next facet, once computed."""
+    if others:
+        keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
+        return col.tally(docs[keep])
+    if universe is not None and 2 * len(docs) > len(universe):
+        if "docs" not in outside:
+            outside["docs"] = difference(universe, docs)
+        return _universe_tally(col, universe) - col.tally(outside["docs"])
+    return col.tally(docs)
 
 
 def _universe_tally(col, universe: np.ndarray) -> np.ndarray:

@@ -11,6 +11,8 @@ from search.engine.highlight import Snippet
 from search.text.scrub import scrub
 
 SORTS = ("relevance", "date_desc", "date_asc")
+GROUPS = ("article",)  # what hits may be grouped by (``group=``)
+GROUP_HITS = 10  # matching paragraphs listed under one article of a grouped search
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
@@ -20,8 +22,8 @@ MAX_VALUES = 50  # distinct values of one facet parameter
 MAX_REPEATS = 1_000  # values of one parameter, repeats included
 MAX_QUERY_CHARS = 20_000  # characters of the query (api.md: 10,000 must be searched)
 
-__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
-           "request_from_params"]
+__all__ = ["BadRequest", "SORTS", "GROUPS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
+           "ArticleGroup", "request_from_params"]
 
 
 class SearchRequest:
@@ -30,10 +32,11 @@ class SearchRequest:
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "group")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
-                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None, **by_facet):
+                 size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
+                 group: str | None = None, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -41,7 +44,7 @@ class SearchRequest:
         self.q = scrub(q) if isinstance(q, str) else q  # answers must encode as UTF-8
         self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
                         for f in FACETS}
-        self.page, self.size, self.sort = page, size, sort
+        self.page, self.size, self.sort, self.group = page, size, sort, group or None
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
 
@@ -58,6 +61,8 @@ class SearchRequest:
                 f.parse(str(v))
         if self.sort not in SORTS:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
+        if self.group is not None and self.group not in GROUPS:
+            raise BadRequest("group must be " + " or ".join(GROUPS))
         for name, (lo, hi) in self.ranges.items():
             f = BY_NAME.get(name)
             if f is None or not f.ranged:
@@ -82,7 +87,7 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges)}
+                "ranges": dict(self.ranges), "group": self.group}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -102,8 +107,9 @@ class SearchRequest:
     def __repr__(self) -> str:
         chosen = {k: v for k, v in self.filters.items() if v}
         ranges = f", ranges={self.ranges!r}" if self.ranges else ""
+        group = f", group={self.group!r}" if self.group else ""
         return (f"SearchRequest(q={self.q!r}, filters={chosen!r}{ranges}, page={self.page}, "
-                f"size={self.size}, sort={self.sort!r})")
+                f"size={self.size}, sort={self.sort!r}{group})")
 
 
 @dataclass
@@ -154,6 +160,19 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
     expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
     suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
+    articles: int = 0  # distinct articles among all hits
+    groups: list["ArticleGroup"] | None = None  # with group="article": the page's articles, best first
+
+
+@dataclass
+class ArticleGroup:
+    """One article of a grouped search: its best paragraph, how many of its
+    paragraphs match, and those paragraphs in reading order (at most
+    ``GROUP_HITS``)."""
+
+    best: Hit
+    matches: int
+    hits: list[Hit]
 
 
 @dataclass
@@ -205,6 +224,7 @@ def request_from_params(get) -> SearchRequest:
     sort = (get("sort") or ["relevance"])[-1] or "relevance"
     if sort not in SORTS:
         raise BadRequest("sort must be one of " + ", ".join(SORTS))
+    group = (get("group") or [""])[-1].strip() or None
     ranges = {}
     for f in FACETS:
         if f.ranged:
@@ -215,7 +235,7 @@ def request_from_params(get) -> SearchRequest:
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
-        sort=sort,
+        sort=sort, group=group,
     )
     req.validate()  # a range that ends before it starts
     return req

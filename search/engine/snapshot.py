@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 
+from search.engine.docsets import count_runs
 from search.engine.facet_counts import load_column
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
@@ -49,8 +50,14 @@ class Snapshot:
             self.facets[f.name] = load_column(f, per_doc, self.meta)
             _check_column(index, f, self.facets[f.name], per_doc, self.meta)
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
+        # each paragraph's article: its number in index order.  An article's
+        # paragraphs follow its first one (store/record.py), so the number
+        # never falls along the documents, and a sorted set of paragraphs
+        # holds each article's as one run (``count_runs``).
+        first = p.numeric_column("para_no", "i") == 1
+        self.article_no = (np.cumsum(first, dtype=np.int32) - 1).astype(np.int32)
         # each article's first paragraph, newest article first (undated last)
-        heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
+        heads = np.flatnonzero(self.live & first)
         day = self.day[heads].astype(np.int64)
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         self.lock = threading.RLock()
@@ -99,6 +106,10 @@ class Snapshot:
             day = self.day[docs].astype(np.int64)
             order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
         return order
+
+    def articles_in(self, docs: np.ndarray) -> int:
+        """How many articles the paragraphs ``docs`` (sorted) come from."""
+        return count_runs(self.article_no[docs])
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)

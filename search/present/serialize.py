@@ -51,6 +51,16 @@ def paragraph_tags(shown: dict) -> list[dict]:
     return out
 
 
+def hits_json(result: SearchResult, urls: Urls) -> list[dict]:
+    """The page's hits; grouped by article, each article's best paragraph
+    with ``matches`` (its matching paragraphs) and ``paragraphs`` (those
+    paragraphs' hits in reading order, at most ``GROUP_HITS``)."""
+    if result.groups is None:
+        return [hit_json(h, urls) for h in result.hits]
+    return [{**hit_json(g.best, urls), "matches": g.matches, "paragraphs": [hit_json(h, urls) for h in g.hits]}
+            for g in result.groups]
+
+
 def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:
     """A facet's values with their counts, labels and the URL that toggles
     each; a chosen value with no hits left is listed too (count 0), so it
@@ -115,7 +125,9 @@ def range_label(bounds: tuple) -> str:
 
 
 def pages(result: SearchResult) -> int:
-    return max(1, min(MAX_PAGE, math.ceil(result.total / result.request.size)))
+    """The number of pages: of hits, or of articles where they are grouped."""
+    listed = result.articles if result.request.group else result.total
+    return max(1, min(MAX_PAGE, math.ceil(listed / result.request.size)))
 
 
 def search_json(result: SearchResult, urls: Urls) -> dict:
@@ -125,11 +137,13 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
     return {
         "query": req.q,
         "total": result.total,
+        "group": req.group,
         "page": req.page,
         "size": req.size,
         "sort": req.sort,
         "took_ms": round(result.took_ms, 2),
-        "hits": [hit_json(h, urls) for h in result.hits],
+        "hits": hits_json(result, urls),
+        "articles": result.articles,
         "expanded": {word: list(added) for word, added in result.expanded.items()},
         "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},

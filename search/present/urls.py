@@ -50,6 +50,8 @@ def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str,
             params.extend((name, str(b)) for name, b in zip(f.range_params, bounds) if b is not None)
     if req.sort != "relevance":
         params.append(("sort", req.sort))
+    if req.group:
+        params.append(("group", req.group))
     if req.size != DEFAULT_SIZE:
         params.append(("size", str(req.size)))
     if keep_page and req.page != 1:
