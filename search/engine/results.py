@@ -206,7 +206,11 @@ def _facet_values(facet, raws: list[str]) -> list:
     values: dict = {}  # value -> None: distinct, in order
     for raw in dict.fromkeys(raws):  # each spelling parsed once
         if raw.strip():
-            values.setdefault(facet.parse(raw), None)
+            try:
+                value = facet.parse(raw)
+            except BadRequest as e:  # say which parameter, where the message does not
+                raise BadRequest(str(e) if str(e).startswith(facet.name) else f"{facet.name}: {e}") from None
+            values.setdefault(value, None)
             if len(values) > MAX_VALUES:
                 raise BadRequest(f"{facet.name} may hold at most {MAX_VALUES} different values")
     return list(values)
