@@ -162,3 +162,26 @@ def test_docs_facet_counts_count_articles(client, seed_articles, params):
             for v in held:
                 want[LABELS.get((facet, v), measure_labels().get(v, str(v)) if facet == "measure" else str(v))] += 1
         assert shown == dict(want), facet
+
+
+def test_cli_counts_articles_and_groups_like_the_api(client, seed_index):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "search", "search", "扶贫", "--index", seed_index, *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    api = client.get("/api/search", query_string={"q": "扶贫", "group": "article", "size": 2}).get_json()
+    r = cli("--group", "article", "--limit", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["articles"] == api["articles"] and [g["doc_id"] for g in got["hits"]] == [g["doc_id"] for g in api["hits"]]
+    assert [[p["para_id"] for p in g["paragraphs"]] for g in got["hits"]] == \
+        [[p["para_id"] for p in g["paragraphs"]] for g in api["hits"]]
+    human = cli("--group", "article", "--limit", "2").stdout
+    assert human.startswith(f"{api['total']} paragraphs from {api['articles']} articles")
+    assert human.count("paragraphs match") == len(api["hits"])

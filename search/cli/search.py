@@ -28,7 +28,8 @@ def run(args) -> int:
 
     if args.all and not args.format:
         return fail("--all needs --format csv or --format jsonl", exits.USAGE)
-    params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort]}
+    params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort],
+              "group": [args.group or ""]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
     for f in FACETS:
         if f.ranged:
@@ -54,14 +55,20 @@ def run(args) -> int:
         print(scrub(json.dumps(search_json(result, Urls()), ensure_ascii=False, indent=1)))
         return exits.OK
     color = sys.stdout.isatty()
-    print(f"{result.total} paragraphs ({result.took_ms:.1f} ms)")
+    print(f"{result.total} paragraphs from {result.articles} articles ({result.took_ms:.1f} ms)")
     for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
         tags = "、".join(t["text"] for t in paragraph_tags(h.facets))
         meta = " · ".join(x for x in (h.source, h.date, tags) if x)
         print(f"\n{i}. {h.title}  [{h.para_id}]")
         if meta:
             print(f"   {meta}")
-        print(f"   {_terminal_marks(h.snippet.html(), color)}")
+        if result.groups is None:
+            print(f"   {_terminal_marks(h.snippet.html(), color)}")
+            continue
+        group = result.groups[i - 1 - (req.page - 1) * req.size]
+        print(f"   {group.matches} paragraphs match")
+        for p in group.hits:
+            print(f"   [{p.para_no}] {_terminal_marks(p.snippet.html(), color)}")
     return exits.OK
 
 
