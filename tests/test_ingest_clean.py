@@ -5,7 +5,18 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import drop_furniture, is_furniture, normalize_line, strip_pinyin
+from search.ingest.clean import matching_rule, normalize_line, sort_furniture, strip_pinyin
+
+
+def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Normalised lines split into (content, furniture), as ingestion sorts them."""
+    content, dropped = sort_furniture(lines)
+    return content, [d.line for d in dropped]
+
+
+def is_furniture(line: str) -> bool:
+    """Whether a page-furniture rule for whole lines drops ``line``."""
+    return matching_rule("line", line) is not None
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PINYIN_LEFT = r"[(（]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]"

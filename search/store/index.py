@@ -31,8 +31,8 @@ from search.store.schema import (
 from search.store.segment import BulkSegmentWriter, Codec
 
 MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
-BUFSIZE = 4096  # zlib's first output buffer for a record (its default, 16 KB, decompresses ~10% slower)
-ARTICLE_CACHE = 16384  # articles' fields a reader keeps (~0.7 KB each, ~11 MB full; emptied when full)
+BUFSIZE = 4096  # zlib's first output buffer for a record: a record is small, and zlib's default is slower
+ARTICLE_CACHE = 16384  # articles' fields a reader keeps (emptied when full, so its memory is bounded)
 
 
 def exists(index_dir: str | Path) -> bool:
