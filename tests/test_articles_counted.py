@@ -78,8 +78,11 @@ def test_group_by_article_against_the_paragraph_list(client, params):
         mine = by_doc[g["doc_id"]]
         assert g["para_id"] == mine[0]["para_id"]  # the best paragraph heads the entry
         assert g["matches"] == len(mine)
-        reading = sorted(mine, key=lambda h: h["para_no"])[:10]
+        reading = sorted(mine, key=lambda h: h["para_no"])
+        if len(reading) > 10:  # the first nine, and the best one wherever it stands
+            reading = sorted({h["para_id"]: h for h in reading[:9] + [mine[0]]}.values(), key=lambda h: h["para_no"])
         assert [p["para_id"] for p in g["paragraphs"]] == [h["para_id"] for h in reading]
+        assert g["para_id"] in [p["para_id"] for p in g["paragraphs"]]
         assert all(p["snippet"] for p in g["paragraphs"])
 
 

@@ -168,7 +168,7 @@ class SearchResult:
 class ArticleGroup:
     """One article of a grouped search: its best paragraph, how many of its
     paragraphs match, and those paragraphs in reading order (at most
-    ``GROUP_HITS``)."""
+    ``GROUP_HITS``: the first ones, and the best one among them)."""
 
     best: Hit
     matches: int

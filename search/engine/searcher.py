@@ -263,7 +263,8 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
     groups = []
     for art, (d, sc) in page:
         lo, hi = np.searchsorted(keys, [art, art + 1])
-        listed = docs[lo:min(hi, lo + GROUP_HITS)]
+        # the first in reading order, and the best one wherever it stands
+        listed = np.union1d(docs[lo:min(hi, lo + GROUP_HITS - 1)], [d]) if hi - lo > GROUP_HITS else docs[lo:hi]
         # their scores, ranked among themselves (the best one's is its score among all)
         ranked = dict(zip(*ranking.rank(m, query, listed, req.replace(page=1, size=len(listed)))))
         ranked[d] = sc

@@ -54,7 +54,8 @@ def paragraph_tags(shown: dict) -> list[dict]:
 def hits_json(result: SearchResult, urls: Urls) -> list[dict]:
     """The page's hits; grouped by article, each article's best paragraph
     with ``matches`` (its matching paragraphs) and ``paragraphs`` (those
-    paragraphs' hits in reading order, at most ``GROUP_HITS``)."""
+    paragraphs' hits in reading order, at most ``GROUP_HITS``, the best
+    one among them)."""
     if result.groups is None:
         return [hit_json(h, urls) for h in result.hits]
     return [{**hit_json(g.best, urls), "matches": g.matches, "paragraphs": [hit_json(h, urls) for h in g.hits]}
