@@ -73,7 +73,6 @@ PARA_LEN = 1 + len(PARA_FIELDS)
 assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", *PARA_FIELDS, *ARTICLE_FIELDS}
 _PARA_LISTS = [n for n in PARA_FIELDS if n in LISTS and n not in CODED]
 _PARA_CODED = [(n, CODED[n]) for n in PARA_FIELDS if n in CODED]
-_ARTICLE_LISTS = [n for n in ARTICLE_FIELDS if n in LISTS and n not in CODED]
 _ARTICLE_CODED = [(n, CODED[n]) for n in ARTICLE_FIELDS if n in CODED]
 _ARTICLE_LIST_FIELDS = [n for n in ARTICLE_FIELDS if n in LISTS]
 
@@ -140,8 +139,6 @@ def article_of(head, names: dict[str, list], shared: dict | None = None) -> dict
             art[name] = _names(art[name], names[name])
         except (IndexError, TypeError):
             raise BadRecord(f"{name} values the metadata does not name: {art[name]!r}") from None
-    for name in _ARTICLE_LISTS:
-        art[name] = list(art[name])
     if shared is not None:
         for name in SHARED:
             art[name] = shared.setdefault(art[name], art[name])
