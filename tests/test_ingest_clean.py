@@ -5,13 +5,9 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import matching_rule, normalize_line, sort_furniture, strip_pinyin
+from search.ingest.clean import matching_rule, normalize_line, strip_pinyin
 
-
-def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Normalised lines split into (content, furniture), as ingestion sorts them."""
-    content, dropped = sort_furniture(lines)
-    return content, [d.line for d in dropped]
+from conftest import drop_furniture
 
 
 def is_furniture(line: str) -> bool:
