@@ -129,10 +129,6 @@ class Searcher:
     def close(self) -> None:
         self._snap.close()
 
-    @property
-    def measure_labels(self) -> dict[str, str]:
-        return measure_labels()
-
     def stats(self) -> dict:
         snap = self._snap
         return {"documents": int(len(snap.article_heads)), "paragraphs": snap.n_live}
