@@ -65,6 +65,7 @@ class Snapshot:
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
         self.users = 0
         self.retired = False
+        self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
 
     def reopened(self) -> "Snapshot":
@@ -89,12 +90,13 @@ class Snapshot:
         new.postings = new.reader.postings
         new.lock = threading.RLock()
         new.literal_cache = ArrayLRU(LITERAL_CACHE)
-        new.users, new.retired = 0, False
+        new.users, new.retired, new.closed = 0, False, False
         new._orders = dict(self._orders)
         return new
 
     def close(self) -> None:
         self.reader.close()
+        self.closed = True
 
     def date_order(self, oldest_first: bool) -> np.ndarray:
         """Every live paragraph by date (undated last), then index order."""
