@@ -112,6 +112,9 @@ def test_page_charts_the_publication_year_and_filters_by_it(client, published):
 def test_page_range_form_for_published(client):
     body = client.get("/?published_from=2019&published_to=2019").get_data(as_text=True)
     assert 'name="published_from"' in body and 'name="published_to"' in body
+    # any four-digit year may be typed (an article of 1975), not only the years paragraphs are labelled with
+    assert re.search(r'<input id="published_from"[^>]*min="1000" max="9999"', body)
+    assert re.search(r'<input id="year_from"[^>]*min="1980" max="2043"', body)
     assert "发布年份" in body and "2019" in body
 
 

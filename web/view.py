@@ -93,7 +93,9 @@ def _range_form(req: SearchRequest, facet, values: list[dict]) -> dict:
     placeholders), and the rest of the search as hidden fields."""
     lo, hi = req.range(facet.name) or (None, None)
     listed = [v["value"] for v in values if isinstance(v["value"], int)]
+    known = facet.known() if facet.known is not None else [1000, 9999]  # a facet of any four-digit year
     return {
+        "min": min(known), "max": max(known),
         "from_name": facet.range_params[0], "to_name": facet.range_params[1], "from": lo, "to": hi,
         "lowest": min(listed, default=""), "highest": max(listed, default=""),
         "params": [(k, v) for k, v in search_params(req.replace(ranges={}), keep_page=False)],
