@@ -89,8 +89,8 @@ def paragraphs(index_dir: str | Path) -> list[dict]:
             res = s.search(SearchRequest(q="", page=page, size=PAGE, sort="date_desc"))
             for h in res.hits:
                 out.append({"para_id": h.para_id, "title": h.title or "", "heading": h.heading or "",
-                            "date": h.date or "", "text": h.text, "province": list(h.province),
-                            "years": [int(y) for y in h.years], "measures": list(h.measures)})
+                            "date": h.date or "", "text": h.text, "province": list(h.facets["province"]),
+                            "years": [int(y) for y in h.facets["year"]], "measures": list(h.facets["measure"])})
             if page * PAGE >= res.total:
                 break
             page += 1

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from search.facets import FACETS
+
 INDEX = "zhsearch"
 MAX_FILE_BYTES = 50 * 1000 * 1000
 
@@ -51,12 +53,12 @@ def mapping() -> dict:
                 "title": {"type": "text", "index": False},
                 "title_tokens": {"type": "text", "analyzer": "zh_words"},
                 "heading": {"type": "keyword", "index": False},
-                "source": {"type": "keyword"},
                 "url": {"type": "keyword", "index": False},
                 "date": {"type": "date", "format": "strict_date"},
-                "province": {"type": "keyword"},
-                "years": {"type": "integer"},
-                "measures": {"type": "keyword"},
+                "issuer": {"type": "keyword"},
+                "doc_number": {"type": "keyword"},
+                # every facet, under the name hits show it: a facet of years is ordered newest first
+                **{f.field: {"type": "integer" if f.order == "newest" else "keyword"} for f in FACETS},
             },
         },
     }
@@ -82,12 +84,11 @@ def document(rec) -> dict:
         "title": rec.title,
         "title_tokens": _tokens(" ".join(x for x in (rec.title, rec.heading) if x)),
         "heading": rec.heading,
-        "source": rec.source,
         "url": rec.url,
         "date": rec.date[:10] if rec.date else None,
-        "province": list(rec.province),
-        "years": [int(y) for y in rec.years],
-        "measures": list(rec.measures),
+        "issuer": rec.issuer,
+        "doc_number": rec.doc_number,
+        **{f.field: f.shown(rec, rec) for f in FACETS},
     }
 
 

@@ -16,7 +16,11 @@ which every layer reads:
 - requests name it by ``name`` (``?province=``, ``--province``), and
   ``parse`` checks and normalises what was asked;
 - answers list it under ``name``, in ``order``, with ``label`` for the
-  pages; ``title`` heads it on the pages.
+  pages; ``title`` heads it on the pages;
+- hits, articles and exports show what a paragraph holds under ``field``
+  (``shown``): a list, or for a single-valued facet the value or null; a
+  facet of the paragraph's own (``scope``) is a tag beside each paragraph,
+  one of its article's is shown with the article's metadata.
 
 Adding a facet is adding a row here and, if ingestion does not label it
 yet, the code that derives its values.
@@ -34,6 +38,7 @@ from search.model import Article, Paragraph
 
 BITS, ORDINAL = "bits", "ordinal"  # how a facet's values are stored
 MAX_BITS = 64
+PARAGRAPH, ARTICLE = "paragraph", "article"  # whose values a facet's are
 NONE = "none"  # the value of a paragraph that holds none of a facet's values (``?year=none``)
 YEARS = tuple(range(1980, 1980 + MAX_BITS))  # the years a paragraph can be labelled with
 
@@ -77,11 +82,11 @@ class Vocabulary:
         return m - (1 << 64) if m >= (1 << 63) else m
 
 
-def ordinal_code(key: str) -> int:
+def ordinal_code(key) -> int:
     """The stored code of a single-valued facet's key: a stable 63-bit hash
     (never 0, which means "no value"), the same in every process, so worker
     processes need no shared vocabulary."""
-    h = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    h = int.from_bytes(hashlib.blake2b(str(key).encode("utf-8"), digest_size=8).digest(), "big") >> 1
     return h or 1
 
 
@@ -98,6 +103,35 @@ class Facet:
     none: str | None = None  # label of NONE (paragraphs without a value), if it may be asked for
     ranged: bool = False  # may be narrowed to a range: ``?{name}_from=&{name}_to=``
     labels: Callable[[], dict] | None = None  # value -> what the pages show, where that differs
+    field: str = ""  # the key of hits, articles and export columns showing a paragraph's values ("": name)
+    scope: str = PARAGRAPH  # PARAGRAPH: each paragraph's own; ARTICLE: its article's (one for all its paragraphs)
+    unit: str = ""  # after a value on a tag (2018年)
+
+    def __post_init__(self):
+        if not self.field:
+            object.__setattr__(self, "field", self.name)
+
+    @property
+    def single(self) -> bool:
+        """One value a paragraph (shown as itself or null, not as a list)."""
+        return self.storage == ORDINAL
+
+    def shown(self, article, paragraph):
+        """What hits, articles and exports show of this facet: the values
+        ``article`` and ``paragraph`` hold (a stored record is both), as a
+        list, or for a single-valued facet the value or None."""
+        values = self.values(article, paragraph)
+        if self.single:
+            return values[0] if values else None
+        return list(values)
+
+    def listed(self, shown) -> list:
+        """What ``shown`` gave, as a list."""
+        return shown if isinstance(shown, list) else [] if shown is None else [shown]
+
+    def tag(self, value) -> str:
+        """A value as a tag on the pages."""
+        return self.label(value) + self.unit
 
     @property
     def range_params(self) -> tuple[str, str]:
@@ -165,6 +199,12 @@ def or_none(read: Callable) -> Callable:
     return read_or_none
 
 
+def published_year(article) -> list[int]:
+    """The publication year of an article dated ``yyyy-mm-dd`` (none when undated)."""
+    date = article.date or ""
+    return [int(date[:4])] if len(date) >= 4 and date[:4].isascii() and date[:4].isdigit() else []
+
+
 def parse_measure(raw: str) -> str:
     key = raw.strip()
     labels = measure_labels()
@@ -201,10 +241,13 @@ FACETS: tuple[Facet, ...] = (
     Facet("province", "省份", lambda a, p: p.province, key=province_name, parse=parse_province,
           known=_provinces, metavar="P"),
     Facet("year", "年份", lambda a, p: p.years, key=or_none(int), parse=or_none(parse_year),
-          known=lambda: list(YEARS), order="newest", metavar="Y", none="年份不详", ranged=True),
+          known=lambda: list(YEARS), order="newest", metavar="Y", none="年份不详", ranged=True,
+          field="years", unit="年"),
     Facet("measure", "措施类型", lambda a, p: p.measures, key=str, parse=parse_measure,
-          known=lambda: list(measure_labels()), labels=measure_labels, metavar="KEY"),
+          known=lambda: list(measure_labels()), labels=measure_labels, metavar="KEY", field="measures"),
     Facet("source", "来源", lambda a, p: [a.source] if a.source and a.source.strip() else [],
-          key=source_key, parse=_nonempty, metavar="S"),
+          key=source_key, parse=_nonempty, metavar="S", scope=ARTICLE),
+    Facet("published", "发布年份", lambda a, p: published_year(a), key=or_none(int), parse=or_none(parse_year),
+          order="newest", metavar="Y", none="日期不详", ranged=True, scope=ARTICLE, unit="年"),
 )
 BY_NAME = {f.name: f for f in FACETS}

@@ -21,9 +21,9 @@ from search.text.scrub import printable_path
 from search.store import Index, IndexedFile, Meta, analyze_article, exists
 
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
-# Postings that all segment writers together hold in memory (~15 bytes each,
-# so about 2 GB) before each writes its segment and starts another; a million
-# paragraphs (~185 million postings) give four segments with two processes.
+# Postings that all segment writers together hold in memory before each
+# writes its segment and starts another: it bounds indexing's memory (sizes
+# measured in bench/README.md).
 SEGMENT_POSTINGS = 128_000_000
 
 

@@ -29,6 +29,8 @@ class Article:
     source: str | None = None  # the publication
     date: str | None = None  # ISO yyyy-mm-dd, or None when the page shows none
     url: str | None = None
+    issuer: str | None = None  # 发文机关, for a policy document
+    doc_number: str | None = None  # 发文字号 (文号), likewise
     path: str | None = None  # the file it was read from
     province: list[str] = field(default_factory=list)  # the article's own
     paragraphs: list[Paragraph] = field(default_factory=list)
@@ -46,6 +48,8 @@ class Article:
             "source": self.source,
             "date": self.date,
             "url": self.url,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
             "path": self.path,
             "province": list(self.province),
             "paragraphs": [p.to_dict() for p in self.paragraphs],

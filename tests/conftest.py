@@ -136,3 +136,11 @@ def searcher_for_fuzz(seed_index):
     s = Searcher(seed_index)
     yield s
     s.close()
+
+
+def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Normalised lines split into (content, furniture), as ingestion sorts them."""
+    from search.ingest.clean import sort_furniture
+
+    content, dropped = sort_furniture(lines)
+    return content, [d.line for d in dropped]

@@ -35,7 +35,7 @@ def test_search_answer_has_the_documented_shape(client):
         assert key in hit
     assert hit["url"] == f"/docs/{hit['doc_id']}#p{hit['para_no']}"
     assert "<mark>" in hit["snippet"]
-    assert set(a["facets"]) == {"province", "year", "measure", "source"}
+    assert set(a["facets"]) == {"province", "year", "measure", "source", "published"}
 
 
 def test_json_is_utf8_without_escapes(client):

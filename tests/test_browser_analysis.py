@@ -92,7 +92,7 @@ def test_charts_show_the_facet_counts_and_filter_when_clicked(browser, live_serv
     context, page, problems = open_tab(browser, VIEWPORTS[size], js=js)
     page.goto(live_server + "/?q=扶贫")
     years = facet_counts(page, "year")
-    bars = chart_counts(page, "years")
+    bars = chart_counts(page, "year")
     assert {("不详" if k == "年份不详" else k): v for k, v in years.items()} == bars
     provinces = facet_counts(page, "province")
     assert chart_counts(page, "provinces") == provinces
@@ -107,7 +107,7 @@ def test_charts_show_the_facet_counts_and_filter_when_clicked(browser, live_serv
     expect(page.locator(".summary .total")).to_have_text(str(count))
     expect(page.locator(".active-filters .chip")).to_contain_text(name)
     year = next(iter(bars))
-    page.locator(f'.chart-years a[data-value="{year}"]').click()
+    page.locator(f'.chart-year a[data-value="{year}"]').click()
     expect(page).to_have_url(re.compile("year="))
     expect(page.locator(".active-filters .chip")).to_have_count(2)
     context.close()
@@ -135,7 +135,7 @@ def test_years_newest_first_unknown_last_and_a_range(browser, live_server, js): 
     page.goto(live_server + "/?q=扶贫")
     page.fill("#year_from", "2017")
     page.fill("#year_to", "2018")
-    page.locator(".range-form button").click()
+    page.locator('.facet[data-facet="year"] .range-form button').click()
     expect(page).to_have_url(re.compile(r"year_from=2017&year_to=2018"))
     expect(page.locator(".active-filters .chip")).to_contain_text("2017–2018")
     assert set(facet_counts(page, "year")) <= {"2017", "2018"}
@@ -240,7 +240,7 @@ def test_one_h1_aria_live_on_the_summary_autofocus_only_at_home(browser, live_se
     assert page.evaluate("(el) => el.isConnected", handle)
     page.goto(live_server + "/?q=扶贫")
     page.keyboard.press("Tab")  # skip link
-    for _ in range(60):  # the keyboard reaches the export and tool links and a chart tile
+    for _ in range(90):  # the keyboard reaches the export and tool links and a chart tile (past two facets' year bars)
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.closest('.chart-provinces') !== null"):
             break
@@ -266,5 +266,32 @@ def test_phone_filter_panel_stays_open_while_picking(browser, live_server, js): 
         expect(page.locator('.facet[data-facet="province"] .facet-value.selected')).to_have_count(i)
         expect(page.locator('.facet[data-facet="province"]')).to_be_visible()  # still open
     shoot(page, f"i11-phone-panel-{'js' if js else 'nojs'}")
+    context.close()
+    assert problems == []
+
+
+def test_publication_year_chart_and_articles_grouped(browser, live_server, js, size):  # noqa: F811
+    context, page, problems = open_tab(browser, VIEWPORTS[size], js=js)
+    page.goto(live_server + "/?q=扶贫")
+    published = facet_counts(page, "published")
+    bars = chart_counts(page, "published")
+    assert {("不详" if k == "日期不详" else k): v for k, v in published.items()} == bars and len(bars) >= 3
+    api = json.load(urllib.request.urlopen(live_server + "/api/search?q=%E6%89%B6%E8%B4%AB"))
+    expect(page.locator(".summary .articles")).to_have_text(str(api["articles"]))
+    year, count = next((k, v) for k, v in bars.items() if k != "不详")
+    page.locator(f'.chart-published a[data-value="{year}"]').click()
+    expect(page).to_have_url(re.compile(f"published={year}"))
+    expect(page.locator(".summary .total")).to_have_text(str(count))
+    expect(page.locator(".active-filters .chip")).to_contain_text(year)
+    page.locator(".group-toggle").click()
+    expect(page).to_have_url(re.compile("group=article"))
+    grouped = json.load(urllib.request.urlopen(
+        f"{live_server}/api/search?q=%E6%89%B6%E8%B4%AB&published={year}&group=article"))
+    expect(page.locator(".article-group")).to_have_count(len(grouped["hits"]))
+    expect(page.locator(".article-group .group-paragraph")).to_have_count(
+        sum(len(g["paragraphs"]) for g in grouped["hits"]))
+    shoot(page, f"record-grouped-{size}-{'js' if js else 'nojs'}")
+    page.locator(".article-group .para-link").first.click()
+    expect(page).to_have_url(re.compile(r"/docs/.+#p\d+"))
     context.close()
     assert problems == []

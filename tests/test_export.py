@@ -48,7 +48,8 @@ def test_mapping_parses(exported):
     assert m["settings"]["analysis"]["analyzer"]["zh_words"]["tokenizer"] == "whitespace"
     for f in ("province", "measures"):
         assert props[f]["type"] == "keyword"
-    assert props["years"]["type"] == "integer"
+    assert props["years"]["type"] == "integer" and props["published"]["type"] == "integer"
+    assert props["source"]["type"] == props["issuer"]["type"] == "keyword"
     assert props["date"]["type"] == "date"
     assert m == json.loads(json.dumps(mapping()))
 
@@ -75,6 +76,8 @@ def test_documents_carry_tokens_text_and_facets(exported):
         assert isinstance(doc["province"], list) and isinstance(doc["measures"], list)
         assert all(isinstance(y, int) for y in doc["years"])
         assert doc["date"] is None or len(doc["date"]) == 10
+        assert doc["published"] == (int(doc["date"][:4]) if doc["date"] else None)
+        assert doc["issuer"] is None and doc["doc_number"] is None  # no seed is a policy document
 
 
 def test_files_split_by_size(seed_index, tmp_path):

@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from search.engine.results import SearchRequest
+from search.facets import measure_labels
 from search.present.serialize import CSV_COLUMNS, LIST_SEPARATOR
 
 from conftest import ROOT
@@ -26,6 +27,8 @@ SEARCHES = [
     {"q": "扶贫", "year": "none"},
     {"year_from": "2017", "year_to": "2019", "sort": "date_desc"},
     {"q": "扶贫车间 OR 公益性岗位", "measure": "workshop"},
+    {"q": "扶贫", "published_from": "2019", "published_to": "2020"},
+    {"published": "none"},
 ]
 
 
@@ -49,12 +52,22 @@ def csv_rows(data: bytes) -> list[dict]:
 
 def as_csv(hit: dict) -> dict:
     """What the CSV row of an API hit holds."""
+    labels = measure_labels()
     return {
         "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"], "source": hit["source"] or "",
         "date": hit["date"] or "", "province": LIST_SEPARATOR.join(hit["province"]),
-        "years": LIST_SEPARATOR.join(map(str, hit["years"])), "measures": LIST_SEPARATOR.join(hit["measures"]),
+        "years": LIST_SEPARATOR.join(map(str, hit["years"])),
+        "measures": LIST_SEPARATOR.join(labels[m] for m in hit["measures"]),
         "heading": hit["heading"] or "", "text": hit["text"], "url": hit["url"],
+        "published": str(hit["published"]) if hit["published"] is not None else "",
+        "issuer": hit["issuer"] or "", "doc_number": hit["doc_number"] or "",
     }
+
+
+def test_csv_columns_are_the_fields_then_the_facets():
+    # the paragraph's own facets before its heading and text, the article's after its URL
+    assert CSV_COLUMNS == ("para_id", "doc_id", "title", "source", "date", "province", "years", "measures",
+                           "heading", "text", "url", "published", "issuer", "doc_number")
 
 
 @pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "browse")

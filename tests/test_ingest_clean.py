@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import drop_furniture, is_furniture, normalize_line, strip_pinyin
+from search.ingest.clean import matching_rule, normalize_line, strip_pinyin
+
+from conftest import drop_furniture
+
+
+def is_furniture(line: str) -> bool:
+    """Whether a page-furniture rule for whole lines drops ``line``."""
+    return matching_rule("line", line) is not None
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PINYIN_LEFT = r"[(（]?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]"
@@ -168,7 +175,7 @@ def test_seeds_reach_the_index_without_private_use_code_points():
 
 
 def test_inspect_counts_private_use_code_points(capsys):
-    from search.inspect import run
+    from search.cli.inspect import inspect as run
 
     run([str(SEEDS / "002_a069ebe764e74859.txt")], as_json=True)
     import json

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import drop_furniture, normalize_line, sort_furniture
+from search.ingest.clean import normalize_line, sort_furniture
 from search.ingest.structure import read_metadata_line, take_metadata
 from search.ingest.years import years_in
-from search.inspect import format_article
+from search.cli.inspect import format_article
+
+from conftest import drop_furniture
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "县人社局在扶贫车间举办技能培训班,120名贫困劳动力参加。"

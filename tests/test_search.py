@@ -38,6 +38,7 @@ def paragraphs():
             for p in art.paragraphs:
                 p.title = header_of(art, p)  # a word in the title or heading finds the paragraph too
                 p.sources = [art.source] if art.source else []
+                p.published = [int(art.date[:4])] if art.date else []  # the article's publication year
                 out[f"{art.doc_id}-{p.para_no}"] = p
     return out
 
@@ -175,7 +176,8 @@ def test_snippet_keeps_the_original_script(searcher):
 
 
 # facet -> the paragraph attribute holding its values (the oracle does not read search.facets)
-ATTRS = {"province": "province", "year": "years", "measure": "measures", "source": "sources"}
+ATTRS = {"province": "province", "year": "years", "measure": "measures", "source": "sources",
+         "published": "published"}
 
 
 def chosen(p, facet, selected) -> bool:
@@ -189,9 +191,9 @@ def chosen(p, facet, selected) -> bool:
 
 def held(p, facet) -> list:
     """The values of ``facet`` paragraph ``p`` holds; a paragraph of no
-    known year is counted and found as the year "none"."""
+    known year (or of an undated article) is counted and found as "none"."""
     values = list(getattr(p, ATTRS[facet]))
-    return values or ["none"] if facet == "year" else values
+    return values or ["none"] if facet in ("year", "published") else values
 
 
 def brute_facets(paragraphs, ids, req):
@@ -213,7 +215,8 @@ def test_facet_counts_equal_brute_force(searcher, paragraphs):
     years = sorted({v for p in paragraphs.values() for v in p.years})
     measures = sorted({v for p in paragraphs.values() for v in p.measures})
     sources = sorted({v for p in paragraphs.values() for v in p.sources})
-    assert len(sources) >= 3
+    published = sorted({v for p in paragraphs.values() for v in p.published})
+    assert len(sources) >= 3 and len(published) >= 3
     for q in ["", "扶贫", "就业", "培训", "贫困劳动力", "甘肅", "南充"]:
         for _ in range(8):
             req = SearchRequest(q=q, size=100,
@@ -221,7 +224,8 @@ def test_facet_counts_equal_brute_force(searcher, paragraphs):
                                 year=rng.sample(years + ["none"], k=rng.randint(0, min(2, len(years)))),
                                 measure=rng.sample(measures, k=rng.randint(0, min(2, len(measures)))),
                                 # sources asked for in either script
-                                source=[rng.choice([s, fold(s)]) for s in rng.sample(sources, k=rng.randint(0, 2))])
+                                source=[rng.choice([s, fold(s)]) for s in rng.sample(sources, k=rng.randint(0, 2))],
+                                published=rng.sample(published + ["none"], k=rng.randint(0, 2)))
             result = searcher.search(req)
             _, matched = all_hits(searcher, q=q)
             expect = brute_facets(paragraphs, matched, req)
@@ -237,7 +241,7 @@ def test_facet_lists_are_sorted_by_count_and_years_newest_first(searcher):
     facets = searcher.search(SearchRequest(q="")).facets
     for name, values in facets.items():
         assert all(v.count > 0 for v in values)
-        if name == "year":  # the year unknown last
+        if name in ("year", "published"):  # the year unknown last
             years = [v.value for v in values]
             assert years[-1] == "none"
             assert years[:-1] == sorted(years[:-1], reverse=True) and len(years) > 3
@@ -260,10 +264,36 @@ def test_year_range_and_year_none_against_brute_force(searcher, paragraphs, q):
     unknown = [pid for pid in matched if not paragraphs[pid].years]
     result = searcher.search(SearchRequest(q=q, year=["none"], size=100))
     assert result.total == len(unknown) > 0
-    assert all(h.years == [] for h in result.hits)
+    assert all(h.facets["year"] == [] for h in result.hits)
     # a near miss: a year and none together are either, not both
     both = searcher.search(SearchRequest(q=q, year=["none", 2018], size=100))
     assert both.total == len(unknown) + len([pid for pid in matched if 2018 in paragraphs[pid].years])
+
+
+@pytest.mark.parametrize("q", ["", "扶贫", "培训"])
+def test_published_range_and_none_against_brute_force(searcher, paragraphs, q):
+    _, matched = all_hits(searcher, q=q)
+    by_year = {}
+    for pid in matched:
+        by_year.setdefault(held(paragraphs[pid], "published")[0], []).append(pid)
+    years = sorted(y for y in by_year if y != "none")
+    assert len(years) >= 2
+    for lo, hi in [(years[0], years[0]), (years[0] + 1, None), (None, years[-1] - 1), (years[0], years[-1])]:
+        want = [pid for pid in matched if any((lo is None or y >= lo) and (hi is None or y <= hi)
+                                              for y in paragraphs[pid].published)]
+        result = searcher.search(SearchRequest(q=q, size=100, ranges={"published": (lo, hi)}))
+        assert result.total == len(want), (q, lo, hi)
+        assert all(h.facets["published"] is not None and (lo is None or h.facets["published"] >= lo)
+                   and (hi is None or h.facets["published"] <= hi) for h in result.hits)
+        assert {v.value for v in result.facets["published"]} == {y for y in years if (lo is None or y >= lo)
+                                                                 and (hi is None or y <= hi)}
+    # one year: exactly the paragraphs of the articles published that year, a year either side left out
+    y = years[-1]
+    result = searcher.search(SearchRequest(q=q, published=[y], size=100))
+    assert result.total == len(by_year[y]) and all(h.facets["published"] == y for h in result.hits)
+    undated = searcher.search(SearchRequest(q=q, published=["none"], size=100))
+    assert undated.total == len(by_year.get("none", []))
+    assert all(h.date is None and h.facets["published"] is None for h in undated.hits)
 
 
 def test_year_range_the_wrong_way_round_is_swapped(searcher):
@@ -278,7 +308,7 @@ def test_year_range_the_wrong_way_round_is_swapped(searcher):
 def test_sort_by_date_puts_undated_last(searcher, q, province):
     for sort in ("date_desc", "date_asc"):
         res = searcher.search(SearchRequest(q=q, province=province, sort=sort, size=100))
-        assert len(res.hits) == min(res.total, 100) and all(not province or set(h.province) & set(province)
+        assert len(res.hits) == min(res.total, 100) and all(not province or set(h.facets["province"]) & set(province)
                                                             for h in res.hits)
         dates = [h.date for h in res.hits]
         dated = [d for d in dates if d]

@@ -31,7 +31,8 @@ def expected_records(article: Article, file_hash: str, file_articles: int) -> li
     return [dict(
         para_id=f"{article.doc_id}-{p.para_no}", doc_id=article.doc_id, path=article.path or "",
         para_no=p.para_no, text=p.text, heading=p.heading, title=article.title, source=article.source,
-        date=article.date, url=article.url, province=list(p.province), years=list(p.years),
+        date=article.date, url=article.url, issuer=article.issuer, doc_number=article.doc_number,
+        province=list(p.province), years=list(p.years),
         measures=list(p.measures), doc_province=list(article.province), n_paragraphs=len(article.paragraphs),
         file_hash=file_hash, file_articles=file_articles,
     ) for p in article.paragraphs]
@@ -83,6 +84,7 @@ def _articles() -> list[Article]:
         Article(doc_id="one", title="只有一段", paragraphs=[Paragraph(para_no=1, text="只有一段的文章。")]),
         Article(doc_id="trad", title="雅安市人社部門以技能培訓助力就業扶貧", source="四川日報", date="2017-03-01",
                 url="https://example.org/扶貧?a=1&b=2", path="/tmp/某/文件.txt", province=["四川", "火星", "甘肃"],
+                issuer="四川省人力資源和社會保障廳", doc_number="川人社發〔2017〕3號",
                 paragraphs=[
                     Paragraph(para_no=1, text="聚焦產業發展。", heading="一、產業", province=["四川"],
                               years=[2017, 2018], measures=["training", "industry"]),
@@ -148,12 +150,20 @@ def test_record_layout_stores_article_fields_once(tmp_path):
     assert len(heads) == len(arts)
     assert all(len(d) == record.HEAD_LEN for d in heads)
     assert all(len(d) == record.PARA_LEN for d in datas if d[0])
+    # the tuple's layout is the field lists: each field read here by its name's place
+    def at(name):
+        return 1 + (record.PARA_FIELDS + record.ARTICLE_FIELDS).index(name)
+
     # provinces and measures the vocabularies hold as their bit, others as themselves
-    trad = [d for d in datas if d[0] == 0 and d[7] == "trad"][0]
-    assert trad[4] == (trad[4][0],) and type(trad[4][0]) is int and trad[6] == (int(trad[6][0]), int(trad[6][1]))
-    assert trad[13] == (trad[13][0], "火星", trad[13][2]) and type(trad[13][0]) is int
+    trad = [d for d in datas if d[0] == 0 and d[at("doc_id")] == "trad"][0]
+    province, measures, doc_province = trad[at("province")], trad[at("measures")], trad[at("doc_province")]
+    assert province == (province[0],) and type(province[0]) is int
+    assert measures == (int(measures[0]), int(measures[1]))
+    assert doc_province == (doc_province[0], "火星", doc_province[2]) and type(doc_province[0]) is int
+    assert trad[at("issuer")] == "四川省人力資源和社會保障廳" and trad[at("doc_number")] == "川人社發〔2017〕3號"
     fourth = datas[datas.index(trad) + 3]
-    assert fourth[4][0] == "火星" and type(fourth[4][1]) is int and fourth[6][0] == "made_up"
+    assert fourth[at("province")][0] == "火星" and type(fourth[at("province")][1]) is int
+    assert fourth[at("measures")][0] == "made_up"
     # nothing of the article (its title, say) in a paragraph after the first
     assert not any("很长的文章" in map(str, d) for d in datas if d[0])
 

@@ -1,4 +1,5 @@
-"""The distribution charts of the search page: hits by year (bars) and by
+"""The distribution charts of the search page: hits by year and by
+publication year (bars: every facet whose values are years) and by
 province (a tile-grid map), drawn as SVG on the server from the facet
 counts the page already has (no second search).  Everything the template
 draws is computed here: positions, sizes, colour steps, links and the
@@ -10,7 +11,7 @@ import math
 from functools import lru_cache
 
 from search.datafiles import read_tsv
-from search.facets import NONE
+from search.facets import BY_NAME, NONE
 
 STEPS = 5  # colour steps of the map: a single-hue sequential scale (style.css .step-N)
 BAR_W, BAR_GAP, BAR_MAX_H, BAR_TOP, BAR_LABEL_H = 30, 6, 110, 16, 20
@@ -24,7 +25,7 @@ def tile_grid() -> dict[str, tuple[int, int]]:
     return {cols[0]: (int(cols[1]), int(cols[2])) for _, _, cols in read_tsv("tile_grid.tsv")}
 
 
-def year_bars(values: list[dict]) -> dict | None:
+def year_bars(values: list[dict], unit: str = "段") -> dict | None:
     """Bars from the year facet's values (newest first, NONE last): one a
     year from the oldest to the newest, left to right, a year with no hits
     an empty slot, scaled to the largest year.  The paragraphs of no known
@@ -47,7 +48,7 @@ def year_bars(values: list[dict]) -> dict | None:
         if v is not None:
             h = max(2, round(BAR_MAX_H * v["count"] / top))
             bar.update(count=v["count"], url=v["url"], selected=v["selected"], h=h, y=BAR_TOP + BAR_MAX_H - h,
-                       title=f"{year} 年:{v['count']} 段")
+                       title=f"{year} 年:{v['count']} {unit}")
         bars.append(bar)
         x += BAR_W + BAR_GAP
     apart = None
@@ -56,7 +57,7 @@ def year_bars(values: list[dict]) -> dict | None:
         ux = x + (3 * BAR_GAP if bars else 0)
         apart = {"x": ux, "w": UNKNOWN_W, "divider": divider, "label": "不详", "count": unknown["count"],
                  "url": unknown["url"], "selected": unknown["selected"],
-                 "title": f"{unknown['label']}:{unknown['count']} 段"}
+                 "title": f"{unknown['label']}:{unknown['count']} {unit}"}
         x = ux + UNKNOWN_W + BAR_GAP
     return {"bars": bars, "unknown": apart, "width": x, "height": BAR_TOP + BAR_MAX_H + BAR_LABEL_H,
             "bar_w": BAR_W, "base": BAR_TOP + BAR_MAX_H, "label_y": BAR_TOP + BAR_MAX_H + 14,
@@ -97,6 +98,13 @@ def _step_label(step: int, top: int) -> str:
 
 
 def charts(facets: list[dict]) -> dict:
-    """The charts of the page's facets (``view["facets"]``)."""
+    """The charts of the page's facets (``view["facets"]``): bars for each
+    facet of years (listed newest first), in the table's order, and the map."""
+    bars = []
+    for f in facets:
+        if BY_NAME[f["name"]].order == "newest":
+            chart = year_bars(f["values"])
+            if chart is not None:
+                bars.append({**chart, "name": f["name"], "title": f["title"]})
     by_name = {f["name"]: f["values"] for f in facets}
-    return {"years": year_bars(by_name.get("year", [])), "provinces": province_map(by_name.get("province", []))}
+    return {"bars": bars, "provinces": province_map(by_name.get("province", []))}

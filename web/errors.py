@@ -10,6 +10,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.engine.results import BadRequest
+from search.facets import FACETS
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ PAGE_HINTS = {
 
 
 # What the pages say for the library's (English) messages, which the API keeps.
-PARAM_NAMES = {"page": "页码", "size": "每页条数", "year": "年份", "year_from": "起始年份", "year_to": "截止年份",
-               "measure": "措施类型", "sort": "排序方式", "format": "导出格式", "province": "省份", "source": "来源"}
+PARAM_NAMES = {"page": "页码", "size": "每页条数", "sort": "排序方式", "format": "导出格式", "group": "合并方式",
+               **{f.name: f.title for f in FACETS},
+               **{bound: word + f.title for f in FACETS if f.ranged for bound, word in zip(f.range_params, ("起始", "截止"))}}
 MESSAGES = [
     (r"^(\w+) must be (\d+) to (\d+)", lambda m: f"{_param(m[1])}应为 {m[2]} 到 {m[3]} 之间的整数。"),
     (r"^(?:(\w+): )?year must be four digits", lambda m: f"{_param(m[1] or 'year')}应为四位数字(如 2018)"
@@ -43,6 +45,7 @@ MESSAGES = [
     (r"^unknown province", lambda m: "没有这个省份,请从筛选列表中选择(省、自治区、直辖市和港澳台的简称)。"),
     (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
     (r"^format must be", lambda m: "导出格式只能是 csv、jsonl、ris 或 bibtex。"),
+    (r"^group must be", lambda m: "合并方式只能是 article(按文章合并)。"),
 ]
 
 

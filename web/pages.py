@@ -70,8 +70,7 @@ def docs_page():
     req = request_from_params(request.args.getlist)
     searcher = get_searcher()
     total, items = searcher.articles(req.page, req.size, req)
-    # the values to filter by, counted in paragraphs, as on the search page
-    facets = searcher.search(req.replace(q="", page=1, size=1)).facets
+    facets = searcher.article_facets(req)  # the values to filter by, counted in articles, as the list
     urls = Urls(search_base=url_for("pages.docs_page"), doc_base=url_for("pages.doc_page", doc_id="-")[:-1])
     view = articles_view(req, total, items, facets, urls)
     view["json_url"] = Urls(search_base=url_for("api.docs")).search(req)
@@ -96,11 +95,13 @@ def doc_page(doc_id: str):
         find=find, found=found,
         everywhere_url=search_urls.search(SearchRequest(q=find)) if find else None,
         state_params=search_params(state),  # kept by the in-article search form
-        citation=citation(article.title, article.source, article.date, article.url),
+        citation=citation(article.title, article.source, article.date, article.url,
+                          issuer=article.issuer, doc_number=article.doc_number),
         from_search=bool(request.args),
     )
     for section in view["sections"]:
         for p in section["paragraphs"]:
-            p["citation"] = citation(article.title, article.source, article.date, article.url, p["para_no"])
+            p["citation"] = citation(article.title, article.source, article.date, article.url, p["para_no"],
+                                     issuer=article.issuer, doc_number=article.doc_number)
             p["found"] = found is not None and p["para_no"] in found
     return render_template("doc.html", doc=view)

@@ -149,7 +149,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     # tables are loaded once, here, before forking: the workers share
     # their pages, and none of them loads anything before answering.
     app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
-    warm_suggestions()  # the first search that finds nothing paid 0.3 s for these
+    warm_suggestions()  # else the first search that finds nothing would load them
     _warm_up(app)
     sock = socket.create_server((host, port), backlog=1024)
     print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ with {workers} worker(s) "
@@ -160,15 +160,14 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     return _supervise(app, index_dir, sock, threads, workers)
 
 
-# 样例; not /docs, whose first page is data work (0.23 s at a million paragraphs), not first-time costs
+# 样例; not /docs, whose first page is data work, not first-time costs
 WARM_UP = ("/api/search?q=%E6%A0%B7%E4%BE%8B", "/?q=%E6%A0%B7%E4%BE%8B")
 
 
 def _warm_up(app) -> None:
     """A search through the API and the pages, once, before forking: the
     code's first-time costs (templates compiled, patterns built, modules
-    imported on first use; 115 ms for the first search page at 100k) are
-    paid here, not in some user's first request to each worker.  The
+    imported on first use) are paid here, not in some user's first request to each worker.  The
     answers' data is not carried over: a forked worker's snapshot starts
     with empty caches."""
     client = app.test_client()
@@ -286,12 +285,10 @@ def _release_freed_memory() -> None:
     that allocates an arena of its own, and by default raises the size above
     which it maps large blocks (numpy's arrays of a broad query) to the
     largest freed so far, after which such blocks stay in the arenas once
-    freed: with waitress's threads that held ~450 MB where one thread needs
-    ~300 at a million paragraphs.  Two arenas, and blocks of 16 MB and more
-    always mapped (so returned when freed): at a million paragraphs, 340 MB
-    at most under 8 clients against 515-525 MB with glibc's defaults, for
-    ~8% more latency (HTTP p50 51 against 45-48 ms, runs interleaved); a
-    1 MB bound held 325 MB but cost more."""
+    freed, so waitress's threads held half as much again as one thread
+    needs.  Two arenas, and blocks of 16 MB and more always mapped (so
+    returned when freed), keep it near that for a little latency; a smaller
+    bound saves little more and costs more (figures in bench/README.md)."""
     import ctypes
 
     if not sys.platform.startswith("linux"):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from search.present.cite import citation, is_web_url
-from search.facets import FACETS, BY_NAME
+from search.facets import FACETS, BY_NAME, PARAGRAPH
 from search.query.parse import quote_words
 from search.engine.results import SearchRequest, SearchResult
-from search.present.serialize import EXPORT_FORMATS, pages, search_json
+from search.present.serialize import EXPORT_FORMATS, pages, paragraph_tags, search_json
 from search.present.urls import Urls, search_params
 from web.charts import charts
 
@@ -55,12 +55,13 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     ``kwic_base`` where the related words, the trends and the concordance are."""
     req = result.request
     view = search_json(result, urls)
-    measure = BY_NAME["measure"]
     for h, hit in zip(view["hits"], result.hits):
-        h["measure_labels"] = [measure.label(m) for m in h["measures"]]
-        h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
-        h["matched_where"] = matched_where(h["matched_in"])
-        h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"])
+        _hit_view(h, hit, req, urls)
+    for h, group in zip(view["hits"], result.groups or []):
+        for p, hit in zip(h["paragraphs"], group.hits):
+            _hit_view(p, hit, req, urls)
+        h["article_url"] = urls.doc(h["doc_id"], state=req)
+    view["group_url"] = urls.search(req.replace(group=None if req.group else "article", page=1))
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
@@ -98,8 +99,9 @@ def _unlink(view: dict) -> None:
     for facet in view["facets"]:
         for v in facet["values"]:
             v["url"] = None
-    for chart in view["charts"].values():
-        for item in (chart or {}).get("bars", []) + (chart or {}).get("tiles", []) + [(chart or {}).get("unknown") or {}]:
+    charts = view["charts"]
+    for chart in charts["bars"] + [charts["provinces"] or {}]:
+        for item in chart.get("bars", []) + chart.get("tiles", []) + [chart.get("unknown") or {}]:
             item["url"] = None
     for h in view["hits"]:
         h["page_url"] = h["url"]  # the paragraph, without the search to return to
@@ -108,11 +110,21 @@ def _unlink(view: dict) -> None:
     for s in view["sorts"]:
         s["url"] = None
     view["pagination"].update(links=[], prev_url=None, next_url=None)
-    view["collapse"]["url"] = None
+    view["collapse"]["url"] = view["group_url"] = None
     view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = view["kwic_url"] = None
     view["suggestions"] = []
     if view["widened"]:
         view["widened"]["url"] = None
+
+
+def _hit_view(h: dict, hit, req: SearchRequest, urls: Urls) -> None:
+    """What the page shows of a hit besides its JSON: tags, the link to its
+    paragraph, where it matched, its citation."""
+    h["tags"] = paragraph_tags(hit.facets)
+    h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
+    h["matched_where"] = matched_where(h["matched_in"])
+    h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"],
+                             issuer=hit.issuer, doc_number=hit.doc_number)
 
 
 def export_links(req: SearchRequest, base: str) -> dict:
@@ -126,7 +138,9 @@ def _range_form(req: SearchRequest, facet, values: list[dict]) -> dict:
     placeholders), and the rest of the search as hidden fields."""
     lo, hi = req.range(facet.name) or (None, None)
     listed = [v["value"] for v in values if isinstance(v["value"], int)]
+    known = facet.known() if facet.known is not None else [1000, 9999]  # a facet of any four-digit year
     return {
+        "min": min(known), "max": max(known),
         "from_name": facet.range_params[0], "to_name": facet.range_params[1], "from": lo, "to": hi,
         "lowest": min(listed, default=""), "highest": max(listed, default=""),
         "params": [(k, v) for k, v in search_params(req.replace(ranges={}), keep_page=False)],
@@ -160,18 +174,19 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
     """The article page: its metadata and its paragraphs grouped under their
     section headings, each paragraph's text as safe HTML (``mark`` escapes it
     and marks the query's matches) and its tags."""
-    measure = BY_NAME["measure"]
     sections: list[dict] = []
     for p in article.paragraphs:
         if not sections or sections[-1]["heading"] != p.heading:
             sections.append({"heading": p.heading, "paragraphs": []})
-        sections[-1]["paragraphs"].append({"para_no": p.para_no, "html": mark(p.text), "province": p.province,
-                                           "years": p.years, "measure_labels": [measure.label(m) for m in p.measures]})
+        shown = {f.name: f.shown(article, p) for f in FACETS if f.scope == PARAGRAPH}
+        sections[-1]["paragraphs"].append({"para_no": p.para_no, "html": mark(p.text), "tags": paragraph_tags(shown)})
     return {
         "doc_id": article.doc_id,
         "title": article.title,
         "source": article.source,
         "date": article.date,
+        "issuer": article.issuer,
+        "doc_number": article.doc_number,
         "url": article.url if is_web_url(article.url) else None,
         "province": list(article.province),
         "query": q,
@@ -194,7 +209,7 @@ def articles_view(req: SearchRequest, total: int, items: list, facets: dict, url
         "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
                   "province": a.province, "paragraphs": a.paragraphs, "url": urls.doc(a.doc_id)} for a in items],
         "facets": [{"name": f.name, "title": f.title, "values": facet_values_json(result, f.name, urls)}
-                   for f in FACETS if f.name in ("province", "year", "source")],
+                   for f in FACETS],
         "filters": filters_json(req, urls),
         "clear_filters_url": urls.search(req.without_filters()),
         "pagination": _pagination(result, urls),

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--limit", default="10", metavar="N")
     se.add_argument("--page", default="1", metavar="N")
     se.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
+    se.add_argument("--group", choices=["article"], default=None,
+                    help="one entry per article, its matching paragraphs under it (pages of articles)")
     se.add_argument("--json", action="store_true", help="print the API's JSON")
     se.add_argument("--explain", action="store_true", help="say why each hit ranks where it does (the API's explain=1)")
     se.add_argument("--all", action="store_true", help="every hit, not a page (with --format)")

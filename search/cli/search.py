@@ -23,13 +23,13 @@ def _terminal_marks(snippet_html: str, color: bool) -> str:
 
 def run(args) -> int:
     from search.engine.searcher import Searcher
-    from search.present.serialize import search_json
+    from search.present.serialize import paragraph_tags, search_json
     from search.present.urls import Urls
 
     if args.all and not args.format:
         return fail("--all needs --format csv, jsonl, ris or bibtex", exits.USAGE)
     params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort],
-              "explain": ["1" if args.explain else ""]}
+              "explain": ["1" if args.explain else ""], "group": [args.group or ""]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
     for f in FACETS:
         if f.ranged:
@@ -55,16 +55,22 @@ def run(args) -> int:
         print(scrub(json.dumps(search_json(result, Urls()), ensure_ascii=False, indent=1)))
         return exits.OK
     color = sys.stdout.isatty()
-    print(f"{result.total} paragraphs ({result.took_ms:.1f} ms)")
+    print(f"{result.total} paragraphs from {result.articles} articles ({result.took_ms:.1f} ms)")
     for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
-        meta = " · ".join(x for x in (h.source, h.date, "、".join(h.province),
-                                       "、".join(str(y) for y in h.years)) if x)
+        tags = "、".join(t["text"] for t in paragraph_tags(h.facets))
+        meta = " · ".join(x for x in (h.source, h.date, tags) if x)
         print(f"\n{i}. {h.title}  [{h.para_id}]")
         if meta:
             print(f"   {meta}")
-        print(f"   {_terminal_marks(h.snippet.html(), color)}")
-        for rule in h.explain or []:
-            print(f"     {rule['rule']}: {rule['value']}  {rule['why']}")
+        if result.groups is None:
+            print(f"   {_terminal_marks(h.snippet.html(), color)}")
+            for rule in h.explain or []:
+                print(f"     {rule['rule']}: {rule['value']}  {rule['why']}")
+            continue
+        group = result.groups[i - 1 - (req.page - 1) * req.size]
+        print(f"   {group.matches} paragraphs match")
+        for p in group.hits:
+            print(f"   [{p.para_no}] {_terminal_marks(p.snippet.html(), color)}")
     return exits.OK
 
 

@@ -3,10 +3,8 @@
 Each operation picks one of two ways by the sizes at hand: a binary search
 of the shorter array in the longer (``searchsorted``: cheap while one side
 is short), or a bitmap over the document space (one scatter and one
-gather, linear and cache-friendly: at a million paragraphs a broad word's
-600k matches against another's take ~4 ms this way and ~24 ms by binary
-search; ``np.unique`` over the concatenation of three 300k lists took
-over 100 ms against 6 ms by bitmap).  Results are the same either way:
+gather, linear and cache-friendly where both are large; the figures that
+chose it are in bench/README.md).  Results are the same either way:
 tests/test_docsets.py checks both against Python sets.
 """
 
@@ -116,3 +114,16 @@ def merge(ids: np.ndarray, values: np.ndarray, extra: np.ndarray, extra_value) -
     out_ids[rest], out_ids[at] = ids, extra
     out_vals[rest], out_vals[at] = values, extra_value
     return out_ids, out_vals
+
+
+def count_runs(values: np.ndarray) -> int:
+    """The number of runs of equal values: the distinct values of a
+    non-decreasing array, in one pass and without sorting."""
+    return int(len(values) and 1 + np.count_nonzero(values[1:] != values[:-1]))
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.engine.docsets import holds
+from search.facets import FACETS
 from search.engine.highlight import mark_hit
 from search.model import Article
 from search.query.parse import Query
@@ -22,11 +23,11 @@ def hit_of(rec, score: float, query: Query | None) -> Hit:
     marked = mark_hit(query, rec.text, rec.heading, rec.title) if query is not None else None
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
-        source=rec.source, date=rec.date, heading=rec.heading, province=rec.province,
-        years=rec.years, measures=rec.measures, text=rec.text,
+        source=rec.source, date=rec.date, heading=rec.heading,
+        facets={f.name: f.shown(rec, rec) for f in FACETS}, text=rec.text,
         snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
         heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
-        matched_in=marked.matched_in if marked else [],
+        matched_in=marked.matched_in if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
     )
 
 
@@ -45,7 +46,7 @@ def article(snap: Snapshot, doc_id: str) -> Article | None:
     first = records[0]
     return Article(
         doc_id=doc_id, title=first.title, source=first.source, date=first.date, url=first.url,
-        path=first.path or None, province=list(first.doc_province),
+        issuer=first.issuer, doc_number=first.doc_number, path=first.path or None, province=list(first.doc_province),
         paragraphs=[r.paragraph() for r in records],
     )
 
@@ -55,8 +56,8 @@ def articles(snap: Snapshot, page: int, size: int, within: np.ndarray | None = N
     ``within`` (docnums, ascending), only those holding one of its paragraphs."""
     heads = snap.article_heads
     if within is not None:
-        held = snap.article_of(within)  # ascending, as ``within`` is
-        heads = heads[holds(held, heads)]
+        # the articles of ``within``: ascending, as ``within`` is
+        heads = heads[holds(snap.article_no[within], snap.article_no[heads])]
     out = []
     for docnum in heads[(page - 1) * size: page * size].tolist():
         rec = snap.stored(docnum)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.engine.docsets import difference
+from search.engine.docsets import count_runs, difference, run_starts
 from search.facets import BITS, FACETS, NONE, Facet
 from search.engine.results import FacetValue, SearchRequest
 
@@ -55,16 +55,35 @@ class MaskColumn:
         n_none = int(per_combo[self.masks == 0].sum()) if none else 0
         return out + [(NONE, n_none)] if n_none else out
 
+    def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, articles) for every value the paragraphs ``docs`` hold,
+        an article counted once however many of its paragraphs hold it
+        (``starts``: where each article's run of ``docs`` begins); NONE
+        counts the articles with a paragraph holding no value."""
+        if len(docs) == 0:
+            return []
+        masks = self.masks[self.combo[docs]]
+        held = np.bitwise_or.reduceat(masks, starts).view(np.uint64)  # each article's values
+        present = int(np.bitwise_or.reduce(held)) if len(held) else 0
+        out = []
+        for b in range(len(self.values)):  # a pass a value the articles hold, over one word an article
+            if present >> b & 1:
+                out.append((self.values[b], int(np.count_nonzero(held & np.uint64(1 << b)))))
+        n_none = int(np.logical_or.reduceat(masks == 0, starts).sum()) if none else 0
+        return out + [(NONE, n_none)] if n_none else out
+
 
 class CodeColumn:
     """A single-valued facet: each paragraph's value code (0: none)."""
 
-    def __init__(self, per_doc: np.ndarray, names: dict[int, str], key):
+    def __init__(self, per_doc: np.ndarray, names: dict[int, str], key, value=str):
         codes, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)
         self.codes = codes
-        # the value shown for each distinct code, and the key requests are matched by
-        self.values = [names.get(int(c), "") if c else None for c in codes.tolist()]
+        # the value shown for each distinct code (``value`` of its name as
+        # stored), and the key requests are matched by
+        # (a code the metadata does not name is shown as "": the snapshot reports the damage)
+        self.values = [(value(names[int(c)]) if int(c) in names else "") if c else None for c in codes.tolist()]
         self.keys = [key(v) if v is not None else None for v in self.values]
 
     def selector(self, keys: set) -> np.ndarray:
@@ -81,15 +100,25 @@ class CodeColumn:
         return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
                 for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
 
+    def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
+        """(value, articles), as ``MaskColumn.article_counts``."""
+        if len(docs) == 0:
+            return []
+        article = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.append(starts, len(docs))))
+        pairs = article * len(self.codes) + self.combo[docs]
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # a run of one value in an article once
+        if count_runs(pairs // len(self.codes)) < len(pairs):  # an article holding several values: sort them out
+            pairs = np.sort(pairs)
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        return self.counts(np.bincount(pairs % len(self.codes), minlength=len(self.codes)), none)
+
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)``, without sorting a
     million values to find the few hundred distinct ones a facet column
     holds: the distinct values of a sample are looked up by binary search,
-    and only the values the sample missed are sorted.  At a million
-    paragraphs the four columns took 242 ms against 507 (a column of many
-    rare combinations, measures, 125 against 71): every server start and
-    new generation pays it."""
+    and only the values the sample missed are sorted: every server start
+    and new generation pays it for every column."""
     if len(values) == 0:
         return np.unique(values, return_inverse=True)
     sample = np.unique(values[:: max(1, len(values) // 65536)])
@@ -106,7 +135,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def load_column(facet: Facet, per_doc: np.ndarray, meta):
     if facet.storage == BITS:
         return MaskColumn(per_doc, meta.vocab[facet.name].keys)
-    return CodeColumn(per_doc, meta.names.get(facet.name, {}), facet.key)
+    return CodeColumn(per_doc, meta.names.get(facet.name, {}), facet.key, facet.parse)
 
 
 def in_range(value, bounds: tuple | None) -> bool:
@@ -139,37 +168,47 @@ def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[st
 
 
 def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray],
-          universe: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
-    """Each facet's values among ``docs`` (the matches before filtering),
-    with the other facets' filters applied, in the facet's order.  Where no
-    other filter applies and ``docs`` are most of ``universe`` (every live
-    paragraph, sorted), the paragraphs outside them are counted instead and
-    taken from the universe's counts (a broad word matches 90% of an
-    archive: a tenth of the work)."""
+          universe: np.ndarray | None = None, article_no: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
+    """Each facet's values among ``docs`` (the matches before filtering,
+    sorted), with the other facets' filters applied, in the facet's order.
+    Where no other filter applies and ``docs`` are most of ``universe``
+    (every live paragraph, sorted), the paragraphs outside them are counted
+    instead and taken from the universe's counts (a broad word matches 90%
+    of an archive: a tenth of the work).  With ``article_no`` (each
+    paragraph's article), articles are counted, not paragraphs."""
     out = {}
-    outside = None  # the universe's paragraphs not in docs, when counted
+    outside: dict = {}  # the universe's paragraphs not in docs, when counted
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
-        if others:
-            keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
-            tally = col.tally(docs[keep])
-        elif universe is not None and 2 * len(docs) > len(universe):
-            if outside is None:
-                outside = difference(universe, docs)
-            tally = _universe_tally(col, universe) - col.tally(outside)
+        if article_no is not None:
+            kept = docs[np.logical_and.reduce(others)] if others else docs
+            counted = col.article_counts(kept, run_starts(article_no[kept]), none=bool(f.none))
         else:
-            tally = col.tally(docs)
+            counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in col.counts(tally, none=bool(f.none))
-                  if in_range(v, bounds)]
+        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
             values.sort(key=lambda fv: (-fv.count, str(fv.value)))
         out[f.name] = values
     return out
+
+
+def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict) -> np.ndarray:
+    """The paragraphs of ``docs`` the ``others`` filters let through, per
+    combination of ``col``; ``outside`` keeps the universe's paragraphs not
+    in ``docs`` for the next facet, once computed."""
+    if others:
+        keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
+        return col.tally(docs[keep])
+    if universe is not None and 2 * len(docs) > len(universe):
+        if "docs" not in outside:
+            outside["docs"] = difference(universe, docs)
+        return _universe_tally(col, universe) - col.tally(outside["docs"])
+    return col.tally(docs)
 
 
 def _universe_tally(col, universe: np.ndarray) -> np.ndarray:

@@ -130,7 +130,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         # undated last, then by date; articles of one date by their best
         # paragraph's score, and an article's paragraphs in reading order
         # (an article's paragraphs are consecutive documents)
-        art = snap.article_of(docs)
+        art = snap.article_no[docs]
         first_of, at = np.unique(art, return_inverse=True)
         best = np.full(len(first_of), -np.inf)
         np.maximum.at(best, at, scores)

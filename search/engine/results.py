@@ -11,6 +11,8 @@ from search.engine.highlight import Snippet
 from search.text.scrub import scrub
 
 SORTS = ("relevance", "date_desc", "date_asc")
+GROUPS = ("article",)  # what hits may be grouped by (``group=``)
+GROUP_HITS = 10  # matching paragraphs listed under one article of a grouped search
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_PAGE = 10_000
@@ -20,8 +22,8 @@ MAX_VALUES = 50  # distinct values of one facet parameter
 MAX_REPEATS = 1_000  # values of one parameter, repeats included
 MAX_QUERY_CHARS = 20_000  # characters of the query (api.md: 10,000 must be searched)
 
-__all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
-           "request_from_params"]
+__all__ = ["BadRequest", "SORTS", "GROUPS", "SearchRequest", "Hit", "FacetValue", "Suggestion", "SearchResult",
+           "ArticleGroup", "request_from_params"]
 
 
 COLLAPSES = ("", "reprints")
@@ -33,11 +35,11 @@ class SearchRequest:
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse", "explain")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse", "explain", "group")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
                  size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
-                 collapse: str = "", explain: bool = False, **by_facet):
+                 collapse: str = "", explain: bool = False, group: str | None = None, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -45,7 +47,7 @@ class SearchRequest:
         self.q = scrub(q) if isinstance(q, str) else q  # answers must encode as UTF-8
         self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
                         for f in FACETS}
-        self.page, self.size, self.sort = page, size, sort
+        self.page, self.size, self.sort, self.group = page, size, sort, group or None
         self.collapse = collapse  # "reprints": a text printed in several articles counts once
         self.explain = explain  # each hit says why it ranks where it does (ranking.RULES)
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
@@ -66,6 +68,8 @@ class SearchRequest:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
         if self.collapse not in COLLAPSES:
             raise BadRequest("collapse must be reprints or left out")
+        if self.group is not None and self.group not in GROUPS:
+            raise BadRequest("group must be " + " or ".join(GROUPS))
         for name, (lo, hi) in self.ranges.items():
             f = BY_NAME.get(name)
             if f is None or not f.ranged:
@@ -90,7 +94,8 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges), "collapse": self.collapse, "explain": self.explain}
+                "ranges": dict(self.ranges), "collapse": self.collapse, "explain": self.explain,
+                "group": self.group}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -110,9 +115,9 @@ class SearchRequest:
     def __repr__(self) -> str:
         chosen = {k: v for k, v in self.filters.items() if v}
         ranges = f", ranges={self.ranges!r}" if self.ranges else ""
-        collapse = f", collapse={self.collapse!r}" if self.collapse else ""
+        extra = "".join(f", {k}={getattr(self, k)!r}" for k in ("collapse", "group") if getattr(self, k))
         return (f"SearchRequest(q={self.q!r}, filters={chosen!r}{ranges}, page={self.page}, "
-                f"size={self.size}, sort={self.sort!r}{collapse})")
+                f"size={self.size}, sort={self.sort!r}{extra})")
 
 
 @dataclass
@@ -126,9 +131,7 @@ class Hit:
     source: str | None
     date: str | None
     heading: str | None
-    province: list[str]
-    years: list[int]
-    measures: list[str]
+    facets: dict  # facet name -> what the paragraph holds (``Facet.shown``), for every facet
     text: str
     snippet: Snippet  # where in ``text`` the matches are, and the window shown (None in an export's CSV)
     score: float
@@ -138,6 +141,8 @@ class Hit:
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
     reprints: int = 0  # other articles printing the same text (search.engine.reprints)
     explain: list[dict] | None = None  # when asked: each ranking rule's {"rule", "value", "why"}, in order
+    issuer: str | None = None  # 发文机关, for a policy document
+    doc_number: str | None = None  # 发文字号
 
 
 @dataclass
@@ -165,6 +170,19 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
     expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
     suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
+    articles: int = 0  # distinct articles among all hits
+    groups: list["ArticleGroup"] | None = None  # with group="article": the page's articles, best first
+
+
+@dataclass
+class ArticleGroup:
+    """One article of a grouped search: its best paragraph, how many of its
+    paragraphs match, and those paragraphs in reading order (at most
+    ``GROUP_HITS``: the first ones, and the best one among them)."""
+
+    best: Hit
+    matches: int
+    hits: list[Hit]
 
 
 @dataclass
@@ -198,7 +216,11 @@ def _facet_values(facet, raws: list[str]) -> list:
     values: dict = {}  # value -> None: distinct, in order
     for raw in dict.fromkeys(raws):  # each spelling parsed once
         if raw.strip():
-            values.setdefault(facet.parse(raw), None)
+            try:
+                value = facet.parse(raw)
+            except BadRequest as e:  # say which parameter, where the message does not
+                raise BadRequest(str(e) if str(e).startswith(facet.name) else f"{facet.name}: {e}") from None
+            values.setdefault(value, None)
             if len(values) > MAX_VALUES:
                 raise BadRequest(f"{facet.name} may hold at most {MAX_VALUES} different values")
     return list(values)
@@ -216,6 +238,7 @@ def request_from_params(get) -> SearchRequest:
     sort = (get("sort") or ["relevance"])[-1] or "relevance"
     if sort not in SORTS:
         raise BadRequest("sort must be one of " + ", ".join(SORTS))
+    group = (get("group") or [""])[-1].strip() or None
     ranges = {}
     for f in FACETS:
         if f.ranged:
@@ -228,7 +251,7 @@ def request_from_params(get) -> SearchRequest:
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
-        sort=sort, explain=_flag("explain", get("explain")),
+        sort=sort, explain=_flag("explain", get("explain")), group=group,
         collapse=(get("collapse") or [""])[-1].strip(),
     )
     req.validate()

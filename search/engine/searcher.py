@@ -33,7 +33,8 @@ from search.facets import measure_labels
 from search.engine.matching import Matcher
 from search.model import Article
 from search.query.parse import Query, parse
-from search.engine.results import ArticleSummary, Hit, SearchRequest, SearchResult
+from search.engine.results import (GROUP_HITS, ArticleGroup, ArticleSummary, FacetValue, Hit, SearchRequest,
+                                   SearchResult)
 from search.engine.snapshot import Snapshot
 from search.store import Index, IndexUnavailable
 from search.query.suggest import suggest
@@ -131,10 +132,6 @@ class Searcher:
     def close(self) -> None:
         self._snap.close()
 
-    @property
-    def measure_labels(self) -> dict[str, str]:
-        return measure_labels()
-
     def stats(self) -> dict:
         snap = self._snap
         return {"documents": int(len(snap.article_heads)), "paragraphs": snap.n_live}
@@ -155,17 +152,24 @@ class Searcher:
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
-            order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
-            hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+            groups = None
+            if req.group == "article":
+                groups = _article_groups(snap, m, query, docs, req)
+                hits = [g.best for g in groups]
+                order = [None] * len(hits)
+            else:
+                order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
+                hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+                for h, w in zip(hits, why):  # why is empty unless explain was asked
+                    h.explain = w
             reprints = snap.reprints()
             for h, d in zip(hits, order):
-                h.reprints = reprints.count(d)
-            for h, w in zip(hits, why):  # why is empty unless explain was asked
-                h.explain = w
+                h.reprints = reprints.count(d) if d is not None else 0
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
+            articles = snap.articles_in(docs)
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
-                            expanded=query.expanded(), suggestions=tips)
+                            expanded=query.expanded(), suggestions=tips, articles=articles, groups=groups)
 
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
@@ -300,6 +304,16 @@ class Searcher:
                 within = _passing(snap.all_live, facet_counts.filter_masks(snap.facets, req, snap.all_live))
             return documents.articles(snap, page, size, within)
 
+    def article_facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """The facet values of the article list (``articles``), each with
+        the number of articles holding it in a paragraph the other facets'
+        filters let through: disjunctive, as the search's counts are."""
+        req.validate()
+        with self._using() as snap:
+            docs = snap.all_live
+            masks = facet_counts.filter_masks(snap.facets, req, docs)
+            return facet_counts.count(snap.facets, req, docs, masks, article_no=snap.article_no)
+
     def find_in_article(self, doc_id: str, q: str) -> list[int]:
         """The numbers of the paragraphs of ``doc_id`` that ``q`` finds."""
         query = self.query(q)
@@ -320,6 +334,42 @@ def _matching(snap: Snapshot, m: Matcher, query: Query, req: SearchRequest) -> n
     and the exports count it once alike."""
     matches = m.match(query)
     return snap.reprints().collapse(matches) if req.collapse == "reprints" else matches
+
+
+def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
+                    req: SearchRequest) -> list[ArticleGroup]:
+    """The requested page of articles among ``docs``, in the order of their
+    best paragraphs: the paragraphs are ranked in growing prefixes until
+    the page's articles have all been met (a page of ``size`` articles
+    needs at least ``page * size`` ranked paragraphs, more where articles
+    hold several)."""
+    need = req.page * req.size
+    article_no = snap.article_no
+    want = min(len(docs), max(2 * need, 100))
+    while True:
+        order, scores, _ = ranking.rank(m, query, docs, req.replace(page=1, size=max(want, 1)))
+        best: dict[int, tuple[int, float]] = {}  # article -> its best paragraph, in rank order
+        for d, sc in zip(order, scores):
+            best.setdefault(int(article_no[d]), (d, sc))
+            if len(best) == need:
+                break
+        if len(best) >= need or want >= len(docs):
+            break
+        want = min(len(docs), want * 4)
+    page = list(best.items())[(req.page - 1) * req.size:]
+    keys = article_no[docs]
+    groups = []
+    for art, (d, sc) in page:
+        lo, hi = np.searchsorted(keys, [art, art + 1])
+        # the first in reading order, and the best one wherever it stands
+        listed = np.union1d(docs[lo:min(hi, lo + GROUP_HITS - 1)], [d]) if hi - lo > GROUP_HITS else docs[lo:hi]
+        # their scores, ranked among themselves (the best one's is its score among all)
+        order, scores, _ = ranking.rank(m, query, listed, req.replace(page=1, size=len(listed)))
+        ranked = dict(zip(order, scores))
+        ranked[d] = sc
+        hits = [documents.hit(snap, x, ranked[x], query) for x in listed.tolist()]
+        groups.append(ArticleGroup(best=documents.hit(snap, d, sc, query), matches=int(hi - lo), hits=hits))
+    return groups
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:

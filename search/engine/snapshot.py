@@ -9,6 +9,7 @@ import threading
 import numpy as np
 
 from search.engine.docsets import holds
+from search.engine.docsets import count_runs
 from search.engine.facet_counts import load_column
 from search.text.analysis import fold
 from search.facets import BITS, FACETS
@@ -51,8 +52,14 @@ class Snapshot:
             self.facets[f.name] = load_column(f, per_doc, self.meta)
             _check_column(index, f, self.facets[f.name], per_doc, self.meta)
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
+        # each paragraph's article: its number in index order.  An article's
+        # paragraphs follow its first one (store/record.py), so the number
+        # never falls along the documents, and a sorted set of paragraphs
+        # holds each article's as one run (``count_runs``).
+        first = p.numeric_column("para_no", "i") == 1
+        self.article_no = (np.cumsum(first, dtype=np.int32) - 1).astype(np.int32)
         # each article's first paragraph, newest article first (undated last)
-        heads = np.flatnonzero(self.live & (p.numeric_column("para_no", "i") == 1))
+        heads = np.flatnonzero(self.live & first)
         day = self.day[heads].astype(np.int64)
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         self.lock = threading.RLock()
@@ -62,7 +69,6 @@ class Snapshot:
         self.retired = False
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
-        self._heads_by_docnum: np.ndarray | None = None
         self._publication = None
         self._reprints = None
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
@@ -107,28 +113,16 @@ class Snapshot:
             order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
         return order
 
-    def article_of(self, docs: np.ndarray) -> np.ndarray:
-        """The document number of the first paragraph of each of ``docs``'s
-        articles (an article's paragraphs are written as consecutive
-        documents, its first paragraph first)."""
-        heads = self._heads_by_docnum
-        if heads is None:
-            heads = self._heads_by_docnum = np.sort(self.article_heads)
-        if not len(heads):
-            return np.asarray(docs)
-        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
-
     def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-        """Each document's publication year (0: undated) and article (its
-        first paragraph's number), and the live paragraphs published each
-        year: made once per snapshot, on first use."""
+        """Each document's publication year (0: undated) and article
+        (``article_no``), and the live paragraphs published each year: made
+        once per snapshot, on first use."""
         made = self._publication
         if made is None:
             from search.engine import trends
 
             year = trends.years_of(self.day)
-            article = self.article_of(np.arange(len(self.day), dtype=np.int32))
-            made = self._publication = (year, article, trends.archive_years(year, self.live))
+            made = self._publication = (year, self.article_no, trends.archive_years(year, self.live))
         return made
 
     def reprints(self):
@@ -142,6 +136,10 @@ class Snapshot:
             _, article, _ = self.publication()
             made = self._reprints = Reprints(key, article, self.live, self.day)
         return made
+
+    def articles_in(self, docs: np.ndarray) -> int:
+        """How many articles the paragraphs ``docs`` (sorted) come from."""
+        return count_runs(self.article_no[docs])
 
     def stored(self, docnum: int):
         return self.reader.stored(docnum)

@@ -101,18 +101,10 @@ def strip_markup(line: str) -> str:
     return line
 
 
-def _matches(kind: str, folded: str) -> bool:
-    return any(rule.pattern.search(folded) for rule in _rules(kind))
-
-
 def matching_rule(kind: str, line: str) -> FurnitureRule | None:
     """The first rule of ``kind`` that ``line`` matches, or None."""
     folded = fold(line)
     return next((rule for rule in _rules(kind) if rule.pattern.search(folded)), None)
-
-
-def is_furniture(line: str) -> bool:
-    return _matches("line", fold(line))
 
 
 def is_furniture_element(names: str) -> bool:
@@ -120,11 +112,6 @@ def is_furniture_element(names: str) -> bool:
     it is page furniture: navigation, menu, breadcrumb, share buttons..."""
     names = names.lower()
     return any(rule.pattern.search(names) for rule in _rules("element"))
-
-
-def starts_furniture_block(line: str) -> bool:
-    """A line such as 延伸阅读 after which the page holds only other things."""
-    return _matches("block", fold(line))
 
 
 # --------------------------------------------------------------------------
@@ -209,9 +196,3 @@ def _breadcrumb_items(lines: list[str]) -> set[int]:
             if len(lines[j]) <= BREADCRUMB_ITEM_MAX and not _SENTENCE_MARKS.search(lines[j]):
                 items.add(j)
     return items
-
-
-def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Split normalised lines into (content, furniture)."""
-    content, dropped = sort_furniture(lines)
-    return content, [d.line for d in dropped]

@@ -126,10 +126,6 @@ def load_measures() -> list[Measure]:
     return [Measure(key, label, tuple(words[key])) for key, label in labels.items()]
 
 
-def measure_keys() -> list[str]:
-    return [m.key for m in load_measures()]
-
-
 def measures_in(text: str) -> list[str]:
     """Keys of the measures ``text`` reports, in file order."""
     folded = fold(text)

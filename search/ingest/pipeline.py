@@ -73,7 +73,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         source=record.source or meta.source,
         date=(structure.parse_date(record.date or "") or meta.date
               or structure.date_in_chrome(chrome)),
-        url=record.url, path=str(path),
+        url=record.url, issuer=record.issuer, doc_number=record.doc_number, path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
         private_use_dropped=private_use,
@@ -109,8 +109,8 @@ def _column_item(base: Article, n: int, item: str, column: str) -> Article:
     return Article(
         doc_id=f"{base.doc_id}.{n}",
         title=structure.derive_title(item),
-        source=base.source, date=base.date, url=base.url, path=base.path,
-        paragraphs=[Paragraph(para_no=1, text=item)],
+        source=base.source, date=base.date, url=base.url, issuer=base.issuer, doc_number=base.doc_number,
+        path=base.path, paragraphs=[Paragraph(para_no=1, text=item)],
         skipped=[column] + base.skipped if n == 1 else [],
         dropped=[{"line": column, "rule": COLUMN_RULE}] + base.dropped if n == 1 else [],
     )

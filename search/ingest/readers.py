@@ -9,7 +9,7 @@ metadata the format carries.  Nothing here cleans or interprets the text.
   (``<h1>``, a title element, og:title or ``<title>`` without the site name)
   is offered as a title hint.
 - ``.jsonl``: one article a line, ``text`` required; ``title``, ``date``,
-  ``source``, ``url``, ``id`` optional.  A bad line is reported and skipped;
+  ``source``, ``url``, ``id``, ``issuer``, ``doc_number`` optional.  A bad line is reported and skipped;
   the file fails only when no line is usable.
 """
 
@@ -38,6 +38,8 @@ class RawRecord:
     source: str | None = None
     url: str | None = None
     id: str | None = None
+    issuer: str | None = None  # 发文机关, for a policy document
+    doc_number: str | None = None  # 发文字号
     line_no: int | None = None  # 1-based line of a .jsonl file
     furniture: list[str] = field(default_factory=list)  # dropped by the reader (HTML navigation...)
 
@@ -352,7 +354,7 @@ def html_to_record(html: str) -> RawRecord:
 # --------------------------------------------------------------------------
 # JSON lines
 
-_OPTIONAL_FIELDS = ("title", "date", "source", "url", "id")
+_OPTIONAL_FIELDS = ("title", "date", "source", "url", "id", "issuer", "doc_number")
 
 
 def jsonl_to_reading(text: str, path: str) -> Reading:

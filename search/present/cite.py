@@ -5,10 +5,14 @@
 The archive holds news reports: an article with a web address is cited as
 an online newspaper article, ``题名[N/OL]. 报纸名, 出版日期[引用日期]. 网址.``;
 one without (a file, an export) as a newspaper article, ``题名[N]. 报纸名,
-出版日期.``  A paragraph is located as a page would be, after the
-publication data: ``出版日期: 第7段``.  No author is invented (the archive
-keeps none), nor a date, a source or an address the article does not show:
-an element that is missing is left out with its punctuation.
+出版日期.``  A policy document names its issuer (发文机关) as the
+responsible author and its number (发文字号) as other title information, and
+is an electronic resource online: ``国务院办公厅. 题名: 国办发〔2019〕12号[EB/OL].
+中国政府网, 2019-03-25[引用日期]. 网址.`` (``[Z]`` offline).  A paragraph is
+located as a page would be, after the publication data: ``出版日期: 第7段``.
+No author is invented (the archive keeps none), nor a date, a source or an
+address the article does not show: an element that is missing is left out
+with its punctuation.
 
 A reference manager's item is a work, so RIS and BibTeX give one entry an
 article, with the paragraphs cited (第3、7段) in its note.
@@ -24,16 +28,24 @@ NO_TITLE = "无题"
 
 
 def citation(title: str | None, source: str | None, date: str | None, url: str | None,
-             para_no: int | None = None, accessed: Date | None = None) -> str:
+             para_no: int | None = None, accessed: Date | None = None,
+             issuer: str | None = None, doc_number: str | None = None) -> str:
     """The GB/T 7714 entry of an article, or of one of its paragraphs."""
     title = _clean(title) or NO_TITLE
+    policy = bool(_clean(doc_number))
+    if policy:
+        title = f"{title}: {_clean(doc_number)}"
+    if _clean(issuer):
+        title = f"{_clean(issuer)}. {title}"
     published = ", ".join(x for x in (_clean(source), _clean(date)) if x)
     where = f"第{para_no}段" if para_no is not None else ""
     located = f"{published}: {where}" if published and where else published or where
     if is_web_url(url):
         cited = f"[{(accessed or Date.today()).isoformat()}]"
-        return f"{title}[N/OL]. {located}{cited}. {url}." if located else f"{title}[N/OL]{cited}. {url}."
-    return f"{title}[N]. {located}." if located else f"{title}[N]."
+        kind = "[EB/OL]" if policy else "[N/OL]"
+        return f"{title}{kind}. {located}{cited}. {url}." if located else f"{title}{kind}{cited}. {url}."
+    kind = "[Z]" if policy else "[N]"
+    return f"{title}{kind}. {located}." if located else f"{title}{kind}."
 
 
 def is_web_url(url: str | None) -> bool:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date as Date
 
-from search.facets import FACETS, BY_NAME
+from search.facets import ARTICLE, FACETS, BY_NAME, PARAGRAPH
 from search.model import Article
 from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
 from search.present import cite
@@ -27,11 +27,11 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "title": hit.title,
         "source": hit.source,
         "date": hit.date,
+        "issuer": hit.issuer,
+        "doc_number": hit.doc_number,
         "url": urls.doc(hit.doc_id, hit.para_no),
         "heading": hit.heading,
-        "province": hit.province,
-        "years": hit.years,
-        "measures": hit.measures,
+        **{f.field: hit.facets[f.name] for f in FACETS},
         "text": hit.text,
         "snippet": hit.snippet.html() if hit.snippet else None,
         "heading_snippet": hit.heading_snippet.html() if hit.heading_snippet else None,
@@ -43,6 +43,28 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
     if hit.explain is not None:
         out["explain"] = hit.explain
     return out
+
+
+def paragraph_tags(shown: dict) -> list[dict]:
+    """The tags of a paragraph on the pages and the command line: the
+    values of the facets of its own (``shown``: facet name ->
+    ``Facet.shown``), in the table's order, each ``{"facet", "text"}``."""
+    out = []
+    for f in FACETS:
+        if f.scope == PARAGRAPH:
+            out.extend({"facet": f.name, "text": f.tag(v)} for v in f.listed(shown[f.name]))
+    return out
+
+
+def hits_json(result: SearchResult, urls: Urls) -> list[dict]:
+    """The page's hits; grouped by article, each article's best paragraph
+    with ``matches`` (its matching paragraphs) and ``paragraphs`` (those
+    paragraphs' hits in reading order, at most ``GROUP_HITS``, the best
+    one among them)."""
+    if result.groups is None:
+        return [hit_json(h, urls) for h in result.hits]
+    return [{**hit_json(g.best, urls), "matches": g.matches, "paragraphs": [hit_json(h, urls) for h in g.hits]}
+            for g in result.groups]
 
 
 def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:
@@ -109,7 +131,9 @@ def range_label(bounds: tuple) -> str:
 
 
 def pages(result: SearchResult) -> int:
-    return max(1, min(MAX_PAGE, math.ceil(result.total / result.request.size)))
+    """The number of pages: of hits, or of articles where they are grouped."""
+    listed = result.articles if result.request.group else result.total
+    return max(1, min(MAX_PAGE, math.ceil(listed / result.request.size)))
 
 
 def search_json(result: SearchResult, urls: Urls) -> dict:
@@ -119,11 +143,13 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
     return {
         "query": req.q,
         "total": result.total,
+        "group": req.group,
         "page": req.page,
         "size": req.size,
         "sort": req.sort,
         "took_ms": round(result.took_ms, 2),
-        "hits": [hit_json(h, urls) for h in result.hits],
+        "hits": hits_json(result, urls),
+        "articles": result.articles,
         "expanded": {word: list(added) for word, added in result.expanded.items()},
         "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
@@ -245,8 +271,13 @@ def article_json(article: Article) -> dict:
         "source": article.source,
         "date": article.date,
         "url": article.url,
+        "issuer": article.issuer,
+        "doc_number": article.doc_number,
         "province": list(article.province),
-        "paragraphs": [{"para_id": f"{article.doc_id}-{p.para_no}", **p.to_dict()} for p in article.paragraphs],
+        **{f.field: f.shown(article, None) for f in FACETS if f.scope == ARTICLE},
+        "paragraphs": [{"para_id": f"{article.doc_id}-{p.para_no}", "para_no": p.para_no, "text": p.text,
+                        "heading": p.heading, **{f.field: f.shown(article, p) for f in FACETS if f.scope == PARAGRAPH}}
+                       for p in article.paragraphs],
     }
 
 
@@ -265,18 +296,32 @@ EXPORT_FORMATS = ("csv", "jsonl", "ris", "bibtex")
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson",
                "ris": "application/x-research-info-systems", "bibtex": "application/x-bibtex"}
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ris": "ris", "bibtex": "bib"}
-CSV_COLUMNS = ("para_id", "doc_id", "title", "source", "date", "province", "years", "measures", "heading", "text", "url")
-LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measure keys)
+EXPORT_FORMATS = ("csv", "jsonl")
+_LEADING = ("para_id", "doc_id", "title", "source", "date")
+# the paragraph's facets before its text, its article's after (those not among the leading columns)
+_CSV_FACETS = ([f for f in FACETS if f.scope == PARAGRAPH]
+               + [f for f in FACETS if f.scope == ARTICLE and f.field not in _LEADING])
+CSV_COLUMNS = (*_LEADING, *(f.field for f in _CSV_FACETS if f.scope == PARAGRAPH), "heading", "text", "url",
+               *(f.field for f in _CSV_FACETS if f.scope == ARTICLE), "issuer", "doc_number")
+LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measures)
 CSV_BOM = "\ufeff"  # so that Excel reads the file as UTF-8
 ROWS_PER_CHUNK = 200  # rows joined into one piece of the stream
 
 
 def csv_row(hit: Hit, urls: Urls) -> list:
     """One paragraph as a CSV row (``CSV_COLUMNS``): the hit's fields as the
-    API gives them, lists joined by ``LIST_SEPARATOR``, missing values empty."""
-    return [hit.para_id, hit.doc_id, hit.title, hit.source or "", hit.date or "",
-            LIST_SEPARATOR.join(hit.province), LIST_SEPARATOR.join(str(y) for y in hit.years),
-            LIST_SEPARATOR.join(hit.measures), hit.heading or "", hit.text, urls.doc(hit.doc_id, hit.para_no)]
+    API gives them, facet values by their labels (a measure's name, not its
+    key), lists joined by ``LIST_SEPARATOR``, missing values empty."""
+    facets = {f.field: _csv_cell(f, hit.facets[f.name]) for f in _CSV_FACETS}
+    row = {"para_id": hit.para_id, "doc_id": hit.doc_id, "title": hit.title, "source": hit.source or "",
+           "date": hit.date or "", "heading": hit.heading or "", "text": hit.text,
+           "url": urls.doc(hit.doc_id, hit.para_no), "issuer": hit.issuer or "", "doc_number": hit.doc_number or "",
+           **facets}
+    return [row[c] for c in CSV_COLUMNS]
+
+
+def _csv_cell(facet, shown) -> str:
+    return LIST_SEPARATOR.join(facet.label(v) for v in facet.listed(shown))
 
 
 def export_csv(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:

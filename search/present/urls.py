@@ -57,6 +57,8 @@ def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str,
         params.append(("sort", req.sort))
     if req.collapse:
         params.append(("collapse", req.collapse))
+    if req.group:
+        params.append(("group", req.group))
     if req.size != DEFAULT_SIZE:
         params.append(("size", str(req.size)))
     if keep_page and req.page != 1:

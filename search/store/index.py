@@ -31,8 +31,8 @@ from search.store.schema import (
 from search.store.segment import BulkSegmentWriter, Codec
 
 MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
-BUFSIZE = 4096  # zlib's first output buffer for a record (its default, 16 KB, decompresses ~10% slower)
-ARTICLE_CACHE = 16384  # articles' fields a reader keeps (~0.7 KB each, ~11 MB full; emptied when full)
+BUFSIZE = 4096  # zlib's first output buffer for a record: a record is small, and zlib's default is slower
+ARTICLE_CACHE = 16384  # articles' fields a reader keeps (emptied when full, so its memory is bounded)
 
 
 def exists(index_dir: str | Path) -> bool:
@@ -190,7 +190,7 @@ class IndexReader:
         self._starts = [offset for _, offset, _ in self.postings.leaves]
         self._ends = [offset + seg.doc_count_all() for seg, offset, _ in self.postings.leaves]
         self._raw = [_raw_stored(seg) for seg, _, _ in self.postings.leaves]
-        self._articles: dict[int, tuple] = {}  # head docnum -> article fields (record.article_of)
+        self._articles: dict[int, dict] = {}  # head docnum -> article fields (record.article_of)
         self._shared: dict[str, str] = {}  # their paths and file hashes, one string each
 
     def segment_ids(self) -> list[str]:
@@ -220,7 +220,7 @@ class IndexReader:
             article = self._article(key, raw(head) if head != d else data)
         return decode(data, article, self._names)
 
-    def _article(self, key: int, head_data) -> tuple:
+    def _article(self, key: int, head_data) -> dict:
         """The article fields of the head record ``head_data`` (global
         docnum ``key``), kept for the next paragraphs read."""
         if len(self._articles) >= ARTICLE_CACHE:
@@ -260,18 +260,18 @@ class IndexReader:
                 h = d - back_of(data)
                 if h != head:
                     if left:
-                        raise BadRecord(f"article {article[0]!r} has {left} paragraphs fewer than "
+                        raise BadRecord(f"article {article['doc_id']!r} has {left} paragraphs fewer than "
                                         f"its first one says")
                     if h < 0 or not live[lo + h]:
                         raise BadRecord(f"document {lo + d} names a head that is not a live paragraph")
                     head, article = h, article_of(data if h == d else raw(h), names)
-                    left = article[7]
+                    left = article["n_paragraphs"]
                 if left <= 0:
-                    raise BadRecord(f"article {article[0]!r} has more paragraphs than its first one says")
+                    raise BadRecord(f"article {article['doc_id']!r} has more paragraphs than its first one says")
                 left -= 1
                 yield decode(data, article, names)
             if left:
-                raise BadRecord(f"article {article[0]!r} has {left} paragraphs fewer than its first one says")
+                raise BadRecord(f"article {article['doc_id']!r} has {left} paragraphs fewer than its first one says")
 
     def close(self) -> None:
         self._searcher.close()

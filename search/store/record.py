@@ -27,6 +27,8 @@ class StoredParagraph:
     source: str | None
     date: str | None
     url: str | None
+    issuer: str | None  # 发文机关, for a policy document
+    doc_number: str | None  # 发文字号, likewise
     province: list[str]
     years: list[int]
     measures: list[str]
@@ -42,42 +44,48 @@ class StoredParagraph:
 
 # ---------------------------------------------------------------------------
 # The stored record: Whoosh's stored field ``data`` (the only stored field),
-# a tuple read by position (SCHEMA_VERSION guards the layout):
+# a tuple whose layout is the field lists below, in their order
+# (SCHEMA_VERSION guards it; nothing reads the tuple by index number):
 #
-#   every paragraph     (back, para_no, text, heading, province, years, measures)
-#   an article's first  the same with back == 0, then the article's fields:
-#                       doc_id, path, title, source, date, url, doc_province,
-#                       n_paragraphs, file_hash, file_articles
+#   every paragraph     (back, *PARA_FIELDS)
+#   an article's first  (0, *PARA_FIELDS, *ARTICLE_FIELDS)
 #
 # ``back`` is how many documents before this one, in its segment, the
 # article's first paragraph is: an article's paragraphs are added one after
 # another to one segment (``SegmentWriter.add``), they are deleted together
 # (by file path: a file's articles all go), and Whoosh's merge keeps the
 # order of the live documents, so the distance holds in every segment the
-# paragraph ever lives in.  ``para_id`` is ``<doc_id>-<para_no>``.  Lists
-# are stored as tuples (smaller pickles) and given back as lists; a
-# province or measure that the metadata's vocabulary of that facet holds
-# is stored as its bit there (an int: the vocabularies only ever grow, and
-# ``integrity.verify`` checks them against what each commit recorded),
-# any other value as itself (a str).
+# paragraph ever lives in.  ``para_id`` is ``<doc_id>-<para_no>``.  A tuple
+# rather than a dict: names in every pickle would cost more than the text of
+# a short paragraph.  Lists are stored as tuples (smaller pickles) and given
+# back as lists; a value of a field listed in CODED that the metadata's
+# vocabulary of its facet holds is stored as its bit there (an int: the
+# vocabularies only ever grow, and ``integrity.verify`` checks them against
+# what each commit recorded), any other value as itself (a str).
 
 PARA_FIELDS = ("para_no", "text", "heading", "province", "years", "measures")
-ARTICLE_FIELDS = ("doc_id", "path", "title", "source", "date", "url", "doc_province", "n_paragraphs",
-                  "file_hash", "file_articles")
+ARTICLE_FIELDS = ("doc_id", "path", "title", "source", "date", "url", "issuer", "doc_number", "doc_province",
+                  "n_paragraphs", "file_hash", "file_articles")
+LISTS = frozenset({"province", "years", "measures", "doc_province"})  # stored as tuples
+CODED = {"province": "province", "measures": "measure", "doc_province": "province"}  # field -> its vocabulary
+SHARED = ("path", "file_hash")  # equal in every article of a file: kept as one string
 HEAD_LEN = 1 + len(PARA_FIELDS) + len(ARTICLE_FIELDS)
 PARA_LEN = 1 + len(PARA_FIELDS)
 assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", *PARA_FIELDS, *ARTICLE_FIELDS}
-CODED = ("province", "measure")  # facets whose values a record stores as their bit in meta.vocab
+_PARA_LISTS = [n for n in PARA_FIELDS if n in LISTS and n not in CODED]
+_PARA_CODED = [(n, CODED[n]) for n in PARA_FIELDS if n in CODED]
+_ARTICLE_CODED = [(n, CODED[n]) for n in ARTICLE_FIELDS if n in CODED]
+_ARTICLE_LIST_FIELDS = [n for n in ARTICLE_FIELDS if n in LISTS]
 
 
 class BadRecord(ValueError):
     """A stored record that is not one this layout wrote."""
 
 
-def names_of(meta: Meta) -> tuple[list, list]:
-    """What decoding needs of the metadata: the province and measure
-    vocabularies' keys, by bit."""
-    return tuple(meta.vocab[f].keys for f in CODED)
+def names_of(meta: Meta) -> dict[str, list]:
+    """What decoding needs of the metadata: each coded field's vocabulary
+    keys, by bit."""
+    return {field: meta.vocab[facet].keys for field, facet in CODED.items()}
 
 
 def _codes(values, vocab) -> tuple:
@@ -94,16 +102,18 @@ def _names(codes, keys) -> list:
     return [keys[c] if c.__class__ is int else c for c in codes]
 
 
+def _stored(rec: StoredParagraph, name: str, meta: Meta):
+    value = getattr(rec, name)
+    if name in CODED:
+        return _codes(value, meta.vocab[CODED[name]])
+    return tuple(value) if name in LISTS else value
+
+
 def encode(rec: StoredParagraph, back: int, meta: Meta) -> tuple:
     """The stored tuple of ``rec``, ``back`` documents after its article's
     first paragraph (0: it is the first, and carries the article's fields)."""
-    province, measure = (meta.vocab[f] for f in CODED)
-    para = (back, rec.para_no, rec.text, rec.heading, _codes(rec.province, province), tuple(rec.years),
-            _codes(rec.measures, measure))
-    if back:
-        return para
-    return para + (rec.doc_id, rec.path, rec.title, rec.source, rec.date, rec.url,
-                   _codes(rec.doc_province, province), rec.n_paragraphs, rec.file_hash, rec.file_articles)
+    names = PARA_FIELDS if back else PARA_FIELDS + ARTICLE_FIELDS
+    return (back, *(_stored(rec, n, meta) for n in names))
 
 
 def back_of(data) -> int:
@@ -117,37 +127,42 @@ def back_of(data) -> int:
     return back
 
 
-def article_of(head, names: tuple[list, list], shared: dict | None = None) -> tuple:
-    """The article fields of an article's first record (ARTICLE_FIELDS, its
+def article_of(head, names: dict[str, list], shared: dict | None = None) -> dict:
+    """The article fields of an article's first record, by name (its
     provinces named): read once, kept for its other paragraphs.  With
     ``shared``, equal paths and file hashes (a file's articles) are kept as
     one string."""
     if type(head) is not tuple or len(head) != HEAD_LEN or head[0] != 0:
         raise BadRecord(f"not the record of an article's first paragraph: {_show(head)}")
-    art = list(head[PARA_LEN:])
-    try:
-        art[6] = tuple(_names(art[6], names[0]))
-    except (IndexError, TypeError):
-        raise BadRecord(f"provinces the metadata does not name: {art[6]!r}") from None
+    art = dict(zip(ARTICLE_FIELDS, head[PARA_LEN:]))
+    for name, _ in _ARTICLE_CODED:
+        try:
+            art[name] = _names(art[name], names[name])
+        except (IndexError, TypeError):
+            raise BadRecord(f"{name} values the metadata does not name: {art[name]!r}") from None
     if shared is not None:
-        art[1], art[8] = shared.setdefault(art[1], art[1]), shared.setdefault(art[8], art[8])
-    return tuple(art)
+        for name in SHARED:
+            art[name] = shared.setdefault(art[name], art[name])
+    return art
 
 
-def decode(data, article: tuple, names: tuple[list, list]) -> StoredParagraph:
+def decode(data, article: dict, names: dict[str, list]) -> StoredParagraph:
     """The StoredParagraph of a record, given its article's fields
     (``article_of``) and the vocabularies (``names_of``)."""
     rec = StoredParagraph.__new__(StoredParagraph)  # the export reads tens of thousands a second: no __init__
     d = rec.__dict__
-    (d["doc_id"], d["path"], d["title"], d["source"], d["date"], d["url"], doc_province, d["n_paragraphs"],
-     d["file_hash"], d["file_articles"]) = article
-    _, para_no, d["text"], d["heading"], province, years, measures = data if len(data) == PARA_LEN else data[:PARA_LEN]
-    try:
-        d["province"], d["measures"] = _names(province, names[0]), _names(measures, names[1])
-    except (IndexError, TypeError):
-        raise BadRecord(f"provinces or measures the metadata does not name: {province!r}, {measures!r}") from None
-    d["para_no"], d["years"], d["doc_province"] = para_no, list(years), list(doc_province)
-    d["para_id"] = f"{article[0]}-{para_no}"
+    d.update(article)
+    d.update(zip(PARA_FIELDS, data[1:PARA_LEN]))
+    for name, _ in _PARA_CODED:
+        try:
+            d[name] = _names(d[name], names[name])
+        except (IndexError, TypeError):
+            raise BadRecord(f"{name} values the metadata does not name: {d[name]!r}") from None
+    for name in _PARA_LISTS:
+        d[name] = list(d[name])
+    for name in _ARTICLE_LIST_FIELDS:  # each record its own list: callers may change it
+        d[name] = list(d[name])
+    d["para_id"] = f"{article['doc_id']}-{d['para_no']}"
     return rec
 
 
@@ -197,7 +212,7 @@ def facet_columns(article: Article, p: Paragraph, meta: Meta, names_seen: dict |
             if values:
                 code = ordinal_code(f.key(values[0]))
                 if names_seen is not None:
-                    names_seen.setdefault(f.name, {}).setdefault(code, values[0].strip())
+                    names_seen.setdefault(f.name, {}).setdefault(code, str(values[0]).strip())
             out[f.column] = code
         else:
             out[f.column] = meta.vocab[f.name].mask(f.key(v) for v in values)
@@ -213,6 +228,7 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
             para_id=f"{article.doc_id}-{p.para_no}", doc_id=article.doc_id, path=article.path or "",
             para_no=p.para_no, text=p.text, heading=p.heading, title=article.title,
             source=article.source, date=article.date, url=article.url,
+            issuer=article.issuer, doc_number=article.doc_number,
             province=list(p.province), years=list(p.years), measures=list(p.measures),
             doc_province=list(article.province), n_paragraphs=len(article.paragraphs),
             file_hash=file_hash, file_articles=file_articles,

@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.text.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 8  # 8: each paragraph's text key as a column (search/text/fingerprint.py); 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves, para_id not indexed; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 9  # the layout of what is stored and indexed: an index of another version asks for a rebuild
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
