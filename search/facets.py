@@ -134,6 +134,19 @@ def province_name(value: str) -> str:
     return v
 
 
+def parse_province(raw: str) -> str:
+    """A requested province: its short simplified name, which must be one of
+    the provinces a paragraph can be labelled with.  A value outside a
+    facet's closed vocabulary is refused with the list (as an unknown measure
+    is); a value a facet could hold but no paragraph holds yet (a year, a
+    publisher) is accepted and finds nothing."""
+    name = province_name(raw)
+    known = _provinces()
+    if name not in known:
+        raise BadRequest(f"unknown province {raw.strip()[:40]!r}; known: " + ", ".join(known))
+    return name
+
+
 def parse_year(raw: str) -> int:
     y = raw.strip()
     if not (len(y) == 4 and y.isascii() and y.isdigit()):
@@ -185,7 +198,7 @@ def _provinces() -> list[str]:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("province", "省份", lambda a, p: p.province, key=province_name, parse=province_name,
+    Facet("province", "省份", lambda a, p: p.province, key=province_name, parse=parse_province,
           known=_provinces, metavar="P"),
     Facet("year", "年份", lambda a, p: p.years, key=or_none(int), parse=or_none(parse_year),
           known=lambda: list(YEARS), order="newest", metavar="Y", none="年份不详", ranged=True),

@@ -128,6 +128,7 @@ def test_sort_by_date(client):
         ({"year": "二〇一八"}, "year"),
         ({"sort": "random"}, "sort"),
         ({"measure": "no_such_measure"}, "measure"),
+        ({"province": "火星"}, "province"),
     ],
 )
 def test_bad_parameters_are_400_json(client, params, words):
@@ -201,3 +202,64 @@ def test_hostile_raw_parameters_never_5xx(client, raw):
         r = client.get(f"{path}?{raw}")
         assert r.status_code < 500, (path, raw, r.status_code)
     assert client.get(f"/api/search?{raw}").mimetype == "application/json"
+
+
+def test_unknown_values_follow_one_rule(client):
+    """A value outside a facet's closed vocabulary (provinces, measures) is
+    refused with the values it knows; a value the facet could hold but no
+    paragraph holds (a year, a publisher) is accepted and finds nothing."""
+    for name, value in (("province", "火星"), ("measure", "nonsense")):
+        r = client.get("/api/search", query_string={"q": QUERY, name: value})
+        assert r.status_code == 400
+        message = r.get_json()["error"]["message"]
+        assert "known:" in message and ("甘肃" in message if name == "province" else "workshop" in message)
+    for name, value in (("year", "1985"), ("source", "没有这家报纸")):
+        answer = search(client, q=QUERY, **{name: value})
+        assert answer["total"] == 0 and [f["value"] for f in answer["filters"]] == [int(value) if name == "year" else value]
+    # a province as people write it (full name, traditional) is one it knows
+    assert search(client, q=QUERY, province="甘肅省")["total"] == search(client, q=QUERY, province="甘肃")["total"] > 0
+
+
+def test_a_reversed_year_range_is_the_years_between(client):
+    straight = search(client, q=QUERY, year_from=2016, year_to=2019)
+    reversed_ = search(client, q=QUERY, year_from=2019, year_to=2016)
+    assert reversed_["total"] == straight["total"] > 0
+    assert [h["para_id"] for h in reversed_["hits"]] == [h["para_id"] for h in straight["hits"]]
+    assert [f["range"] for f in reversed_["filters"]] == [{"from": 2016, "to": 2019}]
+
+
+def test_past_the_last_page_prev_url_is_the_last_page(client):
+    first = search(client, q=QUERY, size=10)
+    last = -(-first["total"] // 10)
+    beyond = search(client, q=QUERY, size=10, page=last + 5)
+    assert beyond["hits"] == []
+    back = client.get(beyond["prev_url"]).get_json()
+    assert back["page"] == last and back["hits"], "prev_url of a page past the end leads to hits"
+    # near miss: the page after the first still goes back one page
+    assert client.get(search(client, q=QUERY, size=10, page=2)["prev_url"]).get_json()["page"] == 1
+
+
+def all_hits(client, **params):
+    hits, page = [], 1
+    while True:
+        answer = search(client, size=100, page=page, **params)
+        hits += answer["hits"]
+        if not answer["next_url"]:
+            return hits
+        page += 1
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc"])
+def test_date_order_keeps_an_articles_paragraphs_in_reading_order(client, sort):
+    hits = all_hits(client, q="就业", sort=sort)
+    assert len({h["doc_id"] for h in hits}) > 1
+    runs = []  # (doc_id, [para_no ...]) in the order the hits come
+    for h in hits:
+        if runs and runs[-1][0] == h["doc_id"]:
+            runs[-1][1].append(h["para_no"])
+        else:
+            runs.append((h["doc_id"], [h["para_no"]]))
+    assert len(runs) == len({d for d, _ in runs}), "an article's hits come together"
+    assert all(nos == sorted(nos) for _, nos in runs), "in reading order"
+    dated = [h["date"] for h in hits if h["date"]]
+    assert dated == sorted(dated, reverse=sort == "date_desc")

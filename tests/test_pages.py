@@ -179,3 +179,40 @@ def test_syntax_help_shows_the_fields_with_runnable_examples(client):
     assert found["total"] == len(found["hits"]) > 1
     assert all("就业扶贫" in fold(h["title"]) for h in found["hits"])
     assert any("就业扶贫" not in fold(h["text"]) for h in found["hits"])  # whole articles, not only the word's paragraphs
+def test_a_page_past_the_last_says_so_and_links_the_last(client):
+    total = client.get("/api/search?q=扶贫&size=10").get_json()["total"]
+    last = -(-total // 10)
+    body = page(client, f"/?q=扶贫&page={last + 90}")
+    assert f"只有 {last} 页" in body and "没有找到" not in body
+    assert f'page={last}"' in body.replace("&amp;", "&")
+    # near miss: the last page itself lists hits and no such message
+    body = page(client, f"/?q=扶贫&page={last}")
+    assert "只有" not in body and 'class="hit"' in body
+    docs = page(client, "/docs?page=2&size=100")
+    assert "只有 1 页" in docs and "没有符合条件的文章" not in docs
+
+
+def test_a_very_long_query_does_not_repeat_itself_in_every_link(client):
+    q = "扶贫车间 " * 3000
+    r = client.get("/", query_string={"q": q})
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    assert "查询较长" in body
+    # the query stands in the search box (and the JSON link) only: a few copies, not one per link
+    assert len(body.encode()) < 4 * len(q.encode()) + 200_000
+    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    assert len(title) < 100 and title.endswith("(共 15000 字) - 就业扶贫文章搜索")
+    # near miss: a query of ordinary length keeps every link
+    body = page(client, "/?q=" + "扶贫车间 " * 20)
+    assert "查询较长" not in body and links(body, "facet-value")
+
+
+def test_the_year_chart_draws_unknown_apart_from_the_years(client):
+    body = page(client, "/?q=扶贫")
+    years = client.get("/api/search?q=扶贫").get_json()["facets"]["year"]
+    unknown = next(v["count"] for v in years if v["value"] == "none")
+    largest = max(v["count"] for v in years if v["value"] != "none")
+    assert unknown > largest, "the seeds' case: most paragraphs name no year"
+    heights = [int(h) for h in re.findall(r'class="bar[^"]*"[^>]*>\s*<title>[^<]*</title>\s*<rect [^>]*height="(\d+)"', body)]
+    assert max(heights) == 110, "the largest year fills the chart, not the unknown count"
+    assert re.search(r'class="unknown[^"]*"[^>]*data-value="不详" data-count="%d"' % unknown, body)

@@ -43,6 +43,7 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
         searcher = Searcher(app.config["INDEX_DIR"])
     app.extensions["searcher"] = searcher
 
+    app.jinja_env.filters["shorten"] = shorten
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
@@ -61,3 +62,15 @@ def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+SHORT_QUERY_CHARS = 60
+
+
+def shorten(text: str, limit: int = SHORT_QUERY_CHARS) -> str:
+    """A query as a heading or a title shows it: whole up to ``limit``
+    characters, else its beginning and the count of the rest."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…(共 {len(text)} 字)"

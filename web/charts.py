@@ -15,6 +15,7 @@ from search.facets import NONE
 STEPS = 5  # colour steps of the map: a single-hue sequential scale (style.css .step-N)
 BAR_W, BAR_GAP, BAR_MAX_H, BAR_TOP, BAR_LABEL_H = 30, 6, 110, 16, 20
 TILE, TILE_GAP = 42, 4
+UNKNOWN_W = 56  # the box of the paragraphs of no known year
 
 
 @lru_cache(maxsize=1)
@@ -26,32 +27,40 @@ def tile_grid() -> dict[str, tuple[int, int]]:
 def year_bars(values: list[dict]) -> dict | None:
     """Bars from the year facet's values (newest first, NONE last): one a
     year from the oldest to the newest, left to right, a year with no hits
-    an empty slot; the year unknown apart at the right."""
+    an empty slot, scaled to the largest year.  The paragraphs of no known
+    year are not a bar on that scale (they are often most of the hits, and
+    would flatten every year): they stand apart at the right, behind a
+    divider, as their count."""
     years = {v["value"]: v for v in values if v["value"] != NONE and v["count"] > 0}
     unknown = next((v for v in values if v["value"] == NONE and v["count"] > 0), None)
     if not years and not unknown:
         return None
     slots: list[dict | None] = [years.get(y) for y in range(min(years), max(years) + 1)] if years else []
-    top = max([v["count"] for v in years.values()] + ([unknown["count"]] if unknown else []))
+    top = max((v["count"] for v in years.values()), default=1)
     every = math.ceil(len(slots) / 12) if slots else 1  # label at most ~12 years
     bars = []
     x = BAR_GAP
-    for i, v in enumerate(slots + ([unknown] if unknown else [])):
-        is_unknown = unknown is not None and i == len(slots)
-        if is_unknown:
-            x += BAR_W // 2  # set apart
-        year = min(years) + i if not is_unknown else None
-        label = "不详" if is_unknown else str(year)
-        bar = {"x": x, "label": label, "show_label": is_unknown or i % every == 0 or i == len(slots) - 1,
+    for i, v in enumerate(slots):
+        year = min(years) + i
+        bar = {"x": x, "label": str(year), "show_label": i % every == 0 or i == len(slots) - 1,
                "count": 0, "url": None, "selected": False}
         if v is not None:
             h = max(2, round(BAR_MAX_H * v["count"] / top))
             bar.update(count=v["count"], url=v["url"], selected=v["selected"], h=h, y=BAR_TOP + BAR_MAX_H - h,
-                       title=f"{v['label']}:{v['count']} 段" if is_unknown else f"{year} 年:{v['count']} 段")
+                       title=f"{year} 年:{v['count']} 段")
         bars.append(bar)
         x += BAR_W + BAR_GAP
-    return {"bars": bars, "width": x, "height": BAR_TOP + BAR_MAX_H + BAR_LABEL_H, "bar_w": BAR_W,
-            "base": BAR_TOP + BAR_MAX_H, "label_y": BAR_TOP + BAR_MAX_H + 14}
+    apart = None
+    if unknown is not None:
+        divider = x + BAR_GAP if bars else None
+        ux = x + (3 * BAR_GAP if bars else 0)
+        apart = {"x": ux, "w": UNKNOWN_W, "divider": divider, "label": "不详", "count": unknown["count"],
+                 "url": unknown["url"], "selected": unknown["selected"],
+                 "title": f"{unknown['label']}:{unknown['count']} 段"}
+        x = ux + UNKNOWN_W + BAR_GAP
+    return {"bars": bars, "unknown": apart, "width": x, "height": BAR_TOP + BAR_MAX_H + BAR_LABEL_H,
+            "bar_w": BAR_W, "base": BAR_TOP + BAR_MAX_H, "label_y": BAR_TOP + BAR_MAX_H + 14,
+            "mid_y": BAR_TOP + BAR_MAX_H // 2}
 
 
 def province_map(values: list[dict]) -> dict | None:

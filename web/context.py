@@ -15,7 +15,8 @@ def get_searcher():
 
 def urls_for(endpoint: str) -> Urls:
     """URLs of searches at ``endpoint`` and of article pages, honouring a mount point."""
-    return Urls(search_base=url_for(endpoint), doc_base=url_for("pages.doc_page", doc_id="-")[:-1])
+    return Urls(search_base=url_for(endpoint), doc_base=url_for("pages.doc_page", doc_id="-")[:-1],
+                reprints_base=url_for("pages.reprints_page", para_id="-")[:-1])
 
 
 def run_search(endpoint: str, explain: bool = False):

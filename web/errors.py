@@ -38,11 +38,11 @@ MESSAGES = [
     (r"^(\w+) must be (\d+) to (\d+)", lambda m: f"{_param(m[1])}应为 {m[2]} 到 {m[3]} 之间的整数。"),
     (r"^(?:(\w+): )?year must be four digits", lambda m: f"{_param(m[1] or 'year')}应为四位数字(如 2018)"
                                                         + ("。" if m[1] else ",或 none 表示年份不详。")),
-    (r"^(\w+)_from must not be after", lambda m: f"{_param(m[1] + '_from')}不能晚于{_param(m[1] + '_to')}。"),
     (r"^(\w+) must be a value, not none", lambda m: f"{_param(m[1])}应为具体的年份。"),
     (r"^unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
+    (r"^unknown province", lambda m: "没有这个省份,请从筛选列表中选择(省、自治区、直辖市和港澳台的简称)。"),
     (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
-    (r"^format must be", lambda m: "导出格式只能是 csv 或 jsonl。"),
+    (r"^format must be", lambda m: "导出格式只能是 csv、jsonl、ris 或 bibtex。"),
 ]
 
 

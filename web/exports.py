@@ -1,4 +1,6 @@
-"""``/api/export``: every hit of a search, streamed as CSV or JSONL.
+"""``/api/export``: every hit of a search, streamed as CSV or JSONL, or
+cited as RIS or BibTeX (one entry an article); or only the paragraphs named
+by repeated ``para_id=`` (the hits a user ticked).
 
 The rows come from ``Searcher.iter_hits`` a chunk at a time and go out as
 they are made, so the server holds a chunk, never the whole answer."""
@@ -8,28 +10,47 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, request, stream_with_context
+from werkzeug.exceptions import NotFound
 
 from search.engine.results import BadRequest, request_from_params
-from search.present.serialize import EXPORT_FORMATS, export_csv, export_jsonl, export_name
+from search.engine.results import MAX_REPEATS
+from search.present.serialize import (EXPORTERS, EXPORT_FORMATS, EXTENSIONS, MEDIA_TYPES, export_bibtex,
+                                      export_name, export_ris)
 from web.context import get_searcher, urls_for
 
 bp = Blueprint("exports", __name__)
-
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
-
 
 @bp.get("/api/export")
 def export():
     fmt = (request.args.getlist("format") or [""])[-1].strip().lower()
     if fmt not in EXPORT_FORMATS:
-        raise BadRequest("format must be csv or jsonl")
+        raise BadRequest("format must be one of " + ", ".join(EXPORT_FORMATS))
     req = request_from_params(request.args.getlist)
-    hits = get_searcher().iter_hits(req, snippets=fmt == "jsonl")
+    chosen = [p.strip() for p in request.args.getlist("para_id") if p.strip()]
+    if len(chosen) > MAX_REPEATS:
+        raise BadRequest(f"para_id may be given at most {MAX_REPEATS} times")
+    article = (request.args.getlist("doc_id") or [""])[-1].strip()
+    if chosen:  # the ticked hits, in the order given, marked as the search marked them
+        hits = iter(get_searcher().hits_by_id(chosen, req.q))
+    elif article:  # one article: its paragraphs, and as a reference the article itself
+        found = get_searcher().article(article)
+        if found is None:
+            raise NotFound(f"no article {article!r}")
+        hits = iter(get_searcher().hits_by_id([f"{article}-{p.para_no}" for p in found.paragraphs]))
+        if fmt in ("ris", "bibtex"):
+            body = (export_ris if fmt == "ris" else export_bibtex)(hits, None, paragraphs=False)
+            return attachment(body, fmt, f"zhsearch_{article}.{EXTENSIONS[fmt]}")
+    else:
+        hits = get_searcher().iter_hits(req, snippets=fmt == "jsonl")
     first = next(hits, None)  # a bad request fails here, as a 400, before anything is sent
     urls = urls_for("api.search")
-    body = (export_csv if fmt == "csv" else export_jsonl)(_chain(first, hits), urls)
-    response = Response(stream_with_context(_encoded(body)), mimetype=MEDIA_TYPES[fmt])
-    response.headers["Content-Disposition"] = content_disposition(export_name(req, fmt))
+    body = EXPORTERS[fmt](_chain(first, hits), urls)
+    return attachment(body, fmt, export_name(req, fmt))
+
+
+def attachment(body, fmt: str, filename: str) -> Response:
+    response = Response(stream_with_context(_encoded(body)), content_type=MEDIA_TYPES[fmt] + "; charset=utf-8")
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 

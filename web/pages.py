@@ -10,6 +10,9 @@ from search.engine.highlight import mark_html
 from search.engine.results import SearchRequest, request_from_params
 from search.present.urls import Urls, search_params
 from web.context import get_searcher, run_search, urls_for
+from search.present.serialize import terms_json
+from web.kwic import kwic_view
+from web.trends import trends_view
 from web.view import article_view, articles_view, search_view
 
 bp = Blueprint("pages", __name__)
@@ -19,8 +22,46 @@ bp = Blueprint("pages", __name__)
 def search_page():
     result, urls = run_search("pages.search_page", explain=True)  # behind each hit's 为什么排在这里
     json_url = urls.search(result.request, base=url_for("api.search"))
-    view = search_view(result, urls, export_base=url_for("exports.export"))
+    view = search_view(result, urls, export_base=url_for("exports.export"), terms_base=url_for("pages.terms_page"),
+                       trends_base=url_for("pages.trends_page"), kwic_base=url_for("pages.kwic_page"))
     return render_template("search.html", view=view, json_url=json_url)
+
+
+@bp.get("/trends")
+def trends_page():
+    """Paragraphs and articles per publication year for up to six queries: the twin of ``/api/trends``."""
+    view = trends_view((request.args.getlist("scale") or ["per10k"])[-1])
+    return render_template("trends.html", view=view)
+
+
+@bp.get("/reprints/<para_id>")
+def reprints_page(para_id: str):
+    """The other articles that print a paragraph's text (转载)."""
+    searcher = get_searcher()
+    others = searcher.reprints_of(para_id)
+    if others is None:
+        abort(404, description=f"没有编号为 {para_id} 的段落")
+    original = searcher.hits_by_id([para_id])[0]
+    urls = urls_for("pages.search_page")
+    return render_template("reprints.html", original=original, others=others, urls=urls,
+                           json_url=url_for("api.reprints", para_id=para_id))
+
+
+@bp.get("/kwic")
+def kwic_page():
+    """Every occurrence of the query in its hits, in context: the twin of ``/api/kwic``."""
+    return render_template("kwic.html", view=kwic_view())
+
+
+@bp.get("/terms")
+def terms_page():
+    """The words that keep company with a search: the twin of ``/api/terms``."""
+    req = request_from_params(request.args.getlist)
+    urls = urls_for("pages.search_page")
+    view = terms_json(req, get_searcher().terms(req), urls)
+    view["back_url"] = urls.search(req)
+    view["json_url"] = Urls(search_base=url_for("api.terms")).search(req)
+    return render_template("terms.html", view=view)
 
 
 @bp.get("/docs")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from search.present.cite import citation
+from search.present.cite import citation, is_web_url
 from search.facets import FACETS, BY_NAME
 from search.query.parse import quote_words
 from search.engine.results import SearchRequest, SearchResult
@@ -16,6 +16,10 @@ from search.present.urls import Urls, search_params
 from web.charts import charts
 
 SORTS = (("relevance", "相关度"), ("date_desc", "最新"), ("date_asc", "最早"))
+# A query longer than this is shown with results but without the links that
+# would each repeat it (facets, charts, chips, sorts, pages, exports): a page
+# holds about a hundred of them, and each would carry the whole query.
+LINKED_QUERY_CHARS = 500
 BROWSE_SORTS = (("date_desc", "最新"), ("date_asc", "最早"))  # no query: nothing to be relevant to
 
 
@@ -32,18 +36,23 @@ def _pagination(result: SearchResult, urls: Urls, window: int = 2) -> dict:
         if links and n - links[-1]["number"] > 1:
             links.append({"number": None, "url": None, "current": False})  # a gap: …
         links.append({"number": n, "url": url(n), "current": n == req.page})
+    beyond = req.page > n_pages and result.total > 0
     return {
         "page": req.page,
         "pages": n_pages,
-        "prev_url": url(req.page - 1) if req.page > 1 else None,
+        # a page past the end (an old bookmark, a hand-edited URL) says so and links the last one
+        "beyond": {"last_url": url(n_pages), "pages": n_pages} if beyond else None,
+        "prev_url": url(min(req.page - 1, n_pages)) if req.page > 1 else None,
         "next_url": url(req.page + 1) if req.page < n_pages else None,
         "links": links if n_pages > 1 else [],
     }
 
 
-def search_view(result: SearchResult, urls: Urls, export_base: str | None = None) -> dict:
+def search_view(result: SearchResult, urls: Urls, export_base: str | None = None,
+                terms_base: str | None = None, trends_base: str | None = None, kwic_base: str | None = None) -> dict:
     """Everything the search page shows for ``result``; ``export_base`` is
-    where ``/api/export`` is mounted."""
+    where ``/api/export`` is mounted; ``terms_base``, ``trends_base`` and
+    ``kwic_base`` where the related words, the trends and the concordance are."""
     req = result.request
     view = search_json(result, urls)
     measure = BY_NAME["measure"]
@@ -55,8 +64,16 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
     view["charts"] = charts(view["facets"])
+    view["page_citations"] = list(dict.fromkeys(
+        citation(h.title, h.source, h.date, h.article_url) for h in result.hits))
     view["is_home"] = req.replace(explain=False) == SearchRequest()
     view["export"] = export_links(req, export_base) if export_base and result.total else None
+    view["kwic_url"] = (kwic_base + "?" + urlencode(search_params(req, keep_page=False))
+                        if kwic_base and req.q.strip() and result.total else None)
+    view["trends_url"] = (trends_base + "?" + urlencode(search_params(req, keep_page=False))
+                          if trends_base and req.q.strip() else None)
+    view["terms_url"] = (terms_base + "?" + urlencode(search_params(req, keep_page=False))
+                         if terms_base and result.total else None)
     view["clear_filters_url"] = urls.search(req.without_filters()) if view["filters"] else None
     browsing = not req.q.strip()
     current = "date_desc" if browsing and req.sort == "relevance" else req.sort  # browsing lists newest first
@@ -65,10 +82,37 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         for key, label in (BROWSE_SORTS if browsing else SORTS)
     ]
     view["pagination"] = _pagination(result, urls)
+    on = req.collapse == "reprints"
+    view["collapse"] = {"on": on, "url": urls.search(req.replace(collapse="" if on else "reprints", page=1))}
     view["widened"] = widened(result, urls)
     # what a new query typed into the search box keeps: filters, sort, size
     view["form_params"] = [(k, v) for k, v in search_params(req, keep_page=False) if k != "q"]
+    view["long_query"] = len(req.q) > LINKED_QUERY_CHARS
+    if view["long_query"]:
+        _unlink(view)
     return view
+
+
+def _unlink(view: dict) -> None:
+    """Drop the links of a page whose query is too long to repeat in each."""
+    for facet in view["facets"]:
+        for v in facet["values"]:
+            v["url"] = None
+    for chart in view["charts"].values():
+        for item in (chart or {}).get("bars", []) + (chart or {}).get("tiles", []) + [(chart or {}).get("unknown") or {}]:
+            item["url"] = None
+    for h in view["hits"]:
+        h["page_url"] = h["url"]  # the paragraph, without the search to return to
+    for f in view["filters"]:
+        f["remove_url"] = None
+    for s in view["sorts"]:
+        s["url"] = None
+    view["pagination"].update(links=[], prev_url=None, next_url=None)
+    view["collapse"]["url"] = None
+    view["export"] = view["clear_filters_url"] = view["terms_url"] = view["trends_url"] = view["kwic_url"] = None
+    view["suggestions"] = []
+    if view["widened"]:
+        view["widened"]["url"] = None
 
 
 def export_links(req: SearchRequest, base: str) -> dict:
@@ -128,7 +172,7 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
         "title": article.title,
         "source": article.source,
         "date": article.date,
-        "url": article.url if _is_web_url(article.url) else None,
+        "url": article.url if is_web_url(article.url) else None,
         "province": list(article.province),
         "query": q,
         "back_url": back_url,
@@ -155,7 +199,3 @@ def articles_view(req: SearchRequest, total: int, items: list, facets: dict, url
         "clear_filters_url": urls.search(req.without_filters()),
         "pagination": _pagination(result, urls),
     }
-
-
-def _is_web_url(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))

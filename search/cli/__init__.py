@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--json", action="store_true", help="print the API's JSON")
     se.add_argument("--explain", action="store_true", help="say why each hit ranks where it does (the API's explain=1)")
     se.add_argument("--all", action="store_true", help="every hit, not a page (with --format)")
-    se.add_argument("--format", choices=["csv", "jsonl"], default=None,
+    se.add_argument("--format", choices=["csv", "jsonl", "ris", "bibtex"], default=None,
                     help="with --all: write every hit to stdout as CSV (UTF-8 with BOM) or JSONL")
 
     insp = sub.add_parser("inspect", help="show what ingestion makes of files, without indexing")

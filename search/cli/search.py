@@ -27,7 +27,7 @@ def run(args) -> int:
     from search.present.urls import Urls
 
     if args.all and not args.format:
-        return fail("--all needs --format csv or --format jsonl", exits.USAGE)
+        return fail("--all needs --format csv, jsonl, ris or bibtex", exits.USAGE)
     params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort],
               "explain": ["1" if args.explain else ""]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
@@ -69,14 +69,14 @@ def run(args) -> int:
 
 
 def _export(searcher, req, fmt: str) -> int:
-    from search.present.serialize import export_csv, export_jsonl
+    from search.present.serialize import EXPORTERS
     from search.present.urls import Urls
 
     try:
         req.validate()
     except BadRequest as e:
         return fail(str(e), exits.USAGE)
-    write = (export_csv if fmt == "csv" else export_jsonl)
+    write = EXPORTERS[fmt]
     out = sys.stdout.buffer
     try:
         for piece in write(searcher.iter_hits(req, snippets=fmt == "jsonl"), Urls()):

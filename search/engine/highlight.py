@@ -96,13 +96,19 @@ def snippet_of(text: str, per_leaf: list[list[tuple[int, int]]], width: int = SN
     return Snippet(text, start, end, [(s, e) for s, e in spans if s < end and e > start])
 
 
+def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Where the query matches in ``text`` (a paragraph as written), as a
+    hit's marks are placed (``clause_spans``), overlapping spans merged."""
+    spans = clause_spans(query, {"text": fold(text)})["text"]
+    return merge([sp for clause in spans for sp in clause])
+
+
 def mark_html(text: str, query: Query | None) -> str:
     """The whole text, escaped, with the query's matches marked as a hit's
-    are (``clause_spans``): the article page."""
+    are: the article page."""
     if query is None:
         return escape(text, quote=False)
-    spans = clause_spans(query, {"text": fold(text)})["text"]
-    return marked_html(text, merge([sp for clause in spans for sp in clause]))
+    return marked_html(text, match_spans(text, query))
 
 
 # --------------------------------------------------------------------------

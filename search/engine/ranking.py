@@ -127,8 +127,14 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         day = snap.day[docs].astype(np.int64)
         undated = day == 0
         key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)
-        # undated last, then by date, then by score, then in index order
-        order = np.lexsort((docs, -scores, key_day, undated))
+        # undated last, then by date; articles of one date by their best
+        # paragraph's score, and an article's paragraphs in reading order
+        # (an article's paragraphs are consecutive documents)
+        art = snap.article_of(docs)
+        first_of, at = np.unique(art, return_inverse=True)
+        best = np.full(len(first_of), -np.inf)
+        np.maximum.at(best, at, scores)
+        order = np.lexsort((docs, art, -best[at], key_day, undated))
         chosen = order[first:last]
         why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i])),
                 _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []

@@ -24,17 +24,20 @@ __all__ = ["BadRequest", "SORTS", "SearchRequest", "Hit", "FacetValue", "Suggest
            "request_from_params"]
 
 
+COLLAPSES = ("", "reprints")
+
+
 class SearchRequest:
     """A query, the facet values chosen (``filters``: facet name -> values),
     the ranges a ranged facet is narrowed to (``ranges``: facet name ->
     (lowest, highest), either may be None), a page and a sort.  Facets may
     also be given by name: ``SearchRequest(q="扶贫", province=["甘肃"])``."""
 
-    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "explain")
+    __slots__ = ("q", "filters", "page", "size", "sort", "ranges", "collapse", "explain")
 
     def __init__(self, q: str = "", filters: dict | None = None, page: int = 1,
                  size: int = DEFAULT_SIZE, sort: str = "relevance", ranges: dict | None = None,
-                 explain: bool = False, **by_facet):
+                 collapse: str = "", explain: bool = False, **by_facet):
         unknown = set(by_facet) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown facet(s): {', '.join(sorted(unknown))}")
@@ -43,6 +46,7 @@ class SearchRequest:
         self.filters = {f.name: [scrub(v) if isinstance(v, str) else v for v in merged.get(f.name) or []]
                         for f in FACETS}
         self.page, self.size, self.sort = page, size, sort
+        self.collapse = collapse  # "reprints": a text printed in several articles counts once
         self.explain = explain  # each hit says why it ranks where it does (ranking.RULES)
         self.ranges = {name: tuple(r) for name, r in (ranges or {}).items()
                        if r is not None and any(b is not None for b in r)}
@@ -60,6 +64,8 @@ class SearchRequest:
                 f.parse(str(v))
         if self.sort not in SORTS:
             raise BadRequest("sort must be one of " + ", ".join(SORTS))
+        if self.collapse not in COLLAPSES:
+            raise BadRequest("collapse must be reprints or left out")
         for name, (lo, hi) in self.ranges.items():
             f = BY_NAME.get(name)
             if f is None or not f.ranged:
@@ -84,7 +90,7 @@ class SearchRequest:
             if name in BY_NAME:
                 filters[name] = list(changes.pop(name))
         args = {"q": self.q, "page": self.page, "size": self.size, "sort": self.sort, "filters": filters,
-                "ranges": dict(self.ranges), "explain": self.explain}
+                "ranges": dict(self.ranges), "collapse": self.collapse, "explain": self.explain}
         args.update(changes)
         return SearchRequest(**args)
 
@@ -104,8 +110,9 @@ class SearchRequest:
     def __repr__(self) -> str:
         chosen = {k: v for k, v in self.filters.items() if v}
         ranges = f", ranges={self.ranges!r}" if self.ranges else ""
+        collapse = f", collapse={self.collapse!r}" if self.collapse else ""
         return (f"SearchRequest(q={self.q!r}, filters={chosen!r}{ranges}, page={self.page}, "
-                f"size={self.size}, sort={self.sort!r})")
+                f"size={self.size}, sort={self.sort!r}{collapse})")
 
 
 @dataclass
@@ -129,6 +136,7 @@ class Hit:
     heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
+    reprints: int = 0  # other articles printing the same text (search.engine.reprints)
     explain: list[dict] | None = None  # when asked: each ranking rule's {"rule", "value", "why"}, in order
 
 
@@ -211,16 +219,19 @@ def request_from_params(get) -> SearchRequest:
     ranges = {}
     for f in FACETS:
         if f.ranged:
-            bounds = tuple(_bound(f, name, get(name)) for name in f.range_params)
-            if bounds != (None, None):
-                ranges[f.name] = bounds
+            lo, hi = (_bound(f, name, get(name)) for name in f.range_params)
+            if lo is not None and hi is not None and lo > hi:
+                lo, hi = hi, lo  # 2020 to 2018 means the years between, as a reader would take it
+            if (lo, hi) != (None, None):
+                ranges[f.name] = (lo, hi)
     req = SearchRequest(
         q=q, filters=filters, ranges=ranges,
         page=_one_int("page", get("page"), 1, 1, MAX_PAGE),
         size=_one_int("size", get("size"), DEFAULT_SIZE, 1, MAX_SIZE),
         sort=sort, explain=_flag("explain", get("explain")),
+        collapse=(get("collapse") or [""])[-1].strip(),
     )
-    req.validate()  # a range that ends before it starts
+    req.validate()
     return req
 
 

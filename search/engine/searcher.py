@@ -23,8 +23,11 @@ from search.engine import documents
 
 from search.engine import facet_counts
 
+from search.engine import kwic as concordance
 from search.engine import ranking
-from search.text.analysis import load_segmenter
+from search.engine import terms as related
+from search.engine import trends as over_years
+from search.text.analysis import cut_words, fold, load_segmenter
 from search.engine.docsets import holds
 from search.facets import measure_labels
 from search.engine.matching import Matcher
@@ -148,7 +151,7 @@ class Searcher:
         query = self.query(req.q)
         with self._using() as snap:
             m = Matcher(snap)
-            matches = m.match(query)
+            matches = _matching(snap, m, query, req)
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
@@ -156,6 +159,9 @@ class Searcher:
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
             for h, w in zip(hits, why):
                 h.explain = w
+            reprints = snap.reprints()
+            for h, d in zip(hits, order):
+                h.reprints = reprints.count(d)
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
@@ -163,7 +169,7 @@ class Searcher:
 
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
-        matches = m.match(self.query(req.q))
+        matches = _matching(snap, m, self.query(req.q), req)
         return int(len(_passing(matches, facet_counts.filter_masks(snap.facets, req, matches))))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
@@ -180,7 +186,7 @@ class Searcher:
         with self._pinned() as snap:
             with snap.lock:
                 m = Matcher(snap)
-                matches = m.match(query)
+                matches = _matching(snap, m, query, req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
             for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
                 with snap.lock:
@@ -191,6 +197,90 @@ class Searcher:
                         records = snap.reader.stored_many(order[start:end])
                     for rec, score in zip(records, scores[start:end]):
                         yield documents.hit_of(rec, score, query if snippets else None)
+
+    def trends(self, req: SearchRequest, queries: list[str]) -> tuple[list[over_years.Series], dict[int, int]]:
+        """For each of ``queries`` (with ``req``'s filters), its paragraphs
+        and articles per publication year; and the archive's paragraphs per
+        year (``search.engine.trends``)."""
+        req.validate()
+        out = []
+        with self._using() as snap:
+            year, article, archive = snap.publication()
+            m = Matcher(snap)
+            for q in queries[:over_years.MAX_QUERIES]:
+                matches = _matching(snap, m, self.query(q), req)
+                docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+                out.append(over_years.series(q, docs, year, article, archive))
+        return out, archive
+
+    def kwic(self, req: SearchRequest, context: int = concordance.CONTEXT,
+             sort: str = "hits") -> tuple[list[concordance.Line], bool]:
+        """Every match of ``req``'s query in its hits (``search.engine.kwic``),
+        in ``sort`` order; and whether the reading stopped at ``MAX_LINES``."""
+        query = self.query(req.q)
+        found: list[concordance.Line] = []
+        if not query.positive_leaves():
+            return found, False
+        hits = self.iter_hits(req, snippets=False)
+        try:
+            for line in concordance.lines(hits, query, context):
+                if len(found) == concordance.MAX_LINES:
+                    return concordance.sort(found, sort), True
+                found.append(line)
+        finally:
+            hits.close()
+        return concordance.sort(found, sort), False
+
+    def terms(self, req: SearchRequest, limit: int = related.LIMIT) -> related.Terms:
+        """The words that keep company with ``req``'s hits (``search.engine.terms``)."""
+        req.validate()
+        query = self.query(req.q)
+        exclude = {w for w, _, _ in cut_words(fold(req.q))}
+        for added in query.expanded().values():
+            exclude.update(fold(w) for w in added)
+        with self._pinned() as snap:
+            with snap.lock:
+                m = Matcher(snap)
+                matches = _matching(snap, m, query, req)
+                docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+                texts = [rec.text for rec in snap.reader.stored_many(related.sample(docs).tolist())]
+            # cutting the words takes the longest: other searches go on meanwhile
+            # (the postings' arrays are read-only memory maps)
+            found = related.significant(texts, len(docs), snap.n_live,
+                                      lambda w: snap.postings.doc_freq("text", w), exclude, limit)
+        return related.Terms(found, int(len(docs)), len(texts))
+
+    def reprints_of(self, para_id: str) -> list[Hit] | None:
+        """The paragraphs of other articles printing ``para_id``'s text,
+        earliest first; None if no live paragraph has that name."""
+        doc_id, _, no = para_id.rpartition("-")
+        with self._using() as snap:
+            ids = documents.article_docnums(snap, doc_id) if doc_id and no.isascii() and no.isdigit() else []
+            found = next((d for d in list(ids) if snap.stored(int(d)).para_no == int(no)), None)
+            if found is None:
+                return None
+            others = snap.reprints().others(int(found))
+            day = snap.day[others].astype(np.int64)
+            others = others[np.lexsort((others, np.where(day == 0, np.iinfo(np.int64).max, day)))]
+            return [documents.hit(snap, int(d), 0.0, None) for d in others.tolist()]
+
+    def hits_by_id(self, para_ids: list[str], q: str = "") -> list[Hit]:
+        """The paragraphs named (``<doc_id>-<para_no>``), in the order given,
+        each once; names of no live paragraph are left out.  With ``q``, their
+        snippets mark it as a search does."""
+        query = self.query(q) if q.strip() else None
+        out: list[Hit] = []
+        with self._using() as snap:
+            for para_id in dict.fromkeys(para_ids):
+                doc_id, _, no = para_id.rpartition("-")
+                if not doc_id or not (no.isascii() and no.isdigit()):
+                    continue
+                for d in documents.article_docnums(snap, doc_id).tolist():
+                    rec = snap.stored(d)
+                    if rec.para_no == int(no):
+                        out.append(documents.hit_of(rec, 0.0, query))
+                        break
+        return out
 
     # -- articles -----------------------------------------------------------------
 
@@ -221,6 +311,15 @@ class Searcher:
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+def _matching(snap: Snapshot, m: Matcher, query: Query, req: SearchRequest) -> np.ndarray:
+    """The paragraphs ``query`` matches; with ``collapse=reprints``, a text
+    printed in several articles once (its earliest publication), before any
+    filter or count, so that the total, the facets, the charts, the trends
+    and the exports count it once alike."""
+    matches = m.match(query)
+    return snap.reprints().collapse(matches) if req.collapse == "reprints" else matches
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:

@@ -63,6 +63,9 @@ class Snapshot:
         self.closed = False
         self._orders: dict[bool, np.ndarray] = {}
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
+        self._heads_by_docnum: np.ndarray | None = None
+        self._publication = None
+        self._reprints = None
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -104,6 +107,42 @@ class Snapshot:
             order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
         return order
 
+    def article_of(self, docs: np.ndarray) -> np.ndarray:
+        """The document number of the first paragraph of each of ``docs``'s
+        articles (an article's paragraphs are written as consecutive
+        documents, its first paragraph first)."""
+        heads = self._heads_by_docnum
+        if heads is None:
+            heads = self._heads_by_docnum = np.sort(self.article_heads)
+        if not len(heads):
+            return np.asarray(docs)
+        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
+
+    def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+        """Each document's publication year (0: undated) and article (its
+        first paragraph's number), and the live paragraphs published each
+        year: made once per snapshot, on first use."""
+        made = self._publication
+        if made is None:
+            from search.engine import trends
+
+            year = trends.years_of(self.day)
+            article = self.article_of(np.arange(len(self.day), dtype=np.int32))
+            made = self._publication = (year, article, trends.archive_years(year, self.live))
+        return made
+
+    def reprints(self):
+        """The reprint groups of this snapshot (``search.engine.reprints``),
+        made on first use."""
+        made = self._reprints
+        if made is None:
+            from search.engine.reprints import Reprints
+
+            key = self.postings.numeric_column("text_key", "q")
+            _, article, _ = self.publication()
+            made = self._reprints = Reprints(key, article, self.live, self.day)
+        return made
+
     def stored(self, docnum: int):
         return self.reader.stored(docnum)
 
@@ -117,16 +156,6 @@ class Snapshot:
         return days
 
     # -- articles, for the fields of a query (title:, source:, ...) ------------
-
-    def head_of(self, docs: np.ndarray) -> np.ndarray:
-        """The first paragraph of each of ``docs``' articles (an article's
-        paragraphs follow its first one)."""
-        heads = self._articles.get("sorted")
-        if heads is None:
-            heads = self._articles["sorted"] = np.sort(self.article_heads)
-        if len(heads) == 0:
-            return np.zeros(len(docs), dtype=np.int64)
-        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
 
     def title(self, head: int) -> str:
         """The folded title of the article whose first paragraph is ``head``."""
@@ -153,7 +182,7 @@ class Snapshot:
         heads = np.array(sorted(h for h, v in values.items() if test(v)), dtype=np.int64)
         if len(heads) == 0:
             return self.all_live[:0]
-        return self.all_live[holds(heads, self.head_of(self.all_live))]
+        return self.all_live[holds(heads, self.article_of(self.all_live))]
 
 
 def _check_column(index: Index, facet, column, per_doc: np.ndarray, meta) -> None:

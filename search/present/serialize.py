@@ -15,6 +15,7 @@ from datetime import date as Date
 from search.facets import FACETS, BY_NAME
 from search.model import Article
 from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, SearchRequest, SearchResult, Suggestion
+from search.present import cite
 from search.present.urls import Urls
 
 
@@ -32,11 +33,12 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "years": hit.years,
         "measures": hit.measures,
         "text": hit.text,
-        "snippet": hit.snippet.html(),
+        "snippet": hit.snippet.html() if hit.snippet else None,
         "heading_snippet": hit.heading_snippet.html() if hit.heading_snippet else None,
         "title_snippet": hit.title_snippet.html() if hit.title_snippet else None,
         "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
+        "reprints": {"count": hit.reprints, "url": urls.reprints(hit.para_id)} if hit.reprints else None,
     }
     if hit.explain is not None:
         out["explain"] = hit.explain
@@ -127,7 +129,8 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
         "filters": filters_json(req, urls),
         "next_url": urls.search(req.replace(page=req.page + 1)) if req.page < n_pages else None,
-        "prev_url": urls.search(req.replace(page=req.page - 1)) if req.page > 1 else None,
+        # past the last page, "previous" is the last page that holds hits
+        "prev_url": urls.search(req.replace(page=min(req.page - 1, n_pages))) if req.page > 1 else None,
     }
 
 
@@ -138,6 +141,100 @@ def suggestion_json(s: Suggestion, urls: Urls) -> dict:
     params.update({f.name: list(s.request.selected(f.name)) for f in FACETS if s.request.selected(f.name)})
     return {"q": s.request.q, "params": params, "count": s.count, "why": s.why,
             "url": urls.search(s.request)}
+
+
+def trends_json(req: SearchRequest, series: list, archive: dict[int, int], urls: Urls) -> dict:
+    """The ``/api/trends`` answer: for each query (with ``req``'s filters),
+    its paragraphs, articles and paragraphs per 10,000 of the year, per
+    publication year; each point links to that year's search."""
+    published = BY_NAME.get("published")
+
+    def year_url(q: str, year: int) -> str | None:
+        if published is None:
+            return None
+        ranges = {k: v for k, v in req.ranges.items() if k != "published"}
+        return urls.search(req.replace(q=q, page=1, ranges=ranges, published=[year]))
+
+    return {
+        "queries": [s.q for s in series],
+        "archive": [{"year": y, "paragraphs": n} for y, n in sorted(archive.items())],
+        "series": [{"q": s.q, "total": s.total, "undated": s.undated,
+                    "url": urls.search(req.replace(q=s.q, page=1)),
+                    "points": [{"year": p.year, "paragraphs": p.paragraphs, "articles": p.articles,
+                                "per_10k": p.per_10k, "url": year_url(s.q, p.year)} for p in s.points]}
+                   for s in series],
+    }
+
+
+TRENDS_CSV_COLUMNS = ("query", "year", "paragraphs", "articles", "per_10k", "archive_paragraphs")
+
+
+def trends_csv(answer: dict) -> str:
+    """``trends_json``'s points as one CSV table (UTF-8 with BOM, for Excel)."""
+    archive = {a["year"]: a["paragraphs"] for a in answer["archive"]}
+    buf = io.StringIO()
+    buf.write(CSV_BOM)
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(TRENDS_CSV_COLUMNS)
+    for s in answer["series"]:
+        for p in s["points"]:
+            writer.writerow([s["q"], p["year"], p["paragraphs"], p["articles"], p["per_10k"], archive[p["year"]]])
+    return buf.getvalue()
+
+
+def kwic_json(req: SearchRequest, found: list, truncated: bool, context: int, sort: str, page: int, size: int,
+              urls: Urls) -> dict:
+    """The ``/api/kwic`` answer: a page of concordance lines, each with the
+    URL of its paragraph."""
+    start = (page - 1) * size
+    return {
+        "query": req.q, "total": len(found), "truncated": truncated, "context": context, "sort": sort,
+        "page": page, "size": size,
+        "lines": [kwic_line_json(ln, urls) for ln in found[start:start + size]],
+    }
+
+
+def kwic_line_json(ln, urls: Urls) -> dict:
+    return {"para_id": ln.para_id, "left": ln.left, "match": ln.match, "right": ln.right, "date": ln.date,
+            "source": ln.source, "title": ln.title, "url": urls.doc(ln.doc_id, ln.para_no)}
+
+
+KWIC_CSV_COLUMNS = ("para_id", "left", "match", "right", "date", "source", "title", "url")
+
+
+def kwic_csv(found: list, urls: Urls) -> Iterator[str]:
+    """Every concordance line as CSV (UTF-8 with BOM), in pieces."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write(CSV_BOM)
+    writer.writerow(KWIC_CSV_COLUMNS)
+    for n, ln in enumerate(found, 1):
+        row = kwic_line_json(ln, urls)
+        writer.writerow([row[c] or "" for c in KWIC_CSV_COLUMNS])
+        if n % ROWS_PER_CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def kwic_jsonl(found: list, urls: Urls) -> Iterator[str]:
+    for start in range(0, len(found), ROWS_PER_CHUNK):
+        yield "".join(json.dumps(kwic_line_json(ln, urls), ensure_ascii=False) + "\n"
+                      for ln in found[start:start + ROWS_PER_CHUNK])
+
+
+def terms_json(req: SearchRequest, found, urls: Urls) -> dict:
+    """The ``/api/terms`` answer: each related word with its counts and the
+    URL of the search that adds it to the query."""
+    return {
+        "query": req.q,
+        "hits": found.hits,
+        "read": found.read,  # hits whose words were read (a sample, where fewer than hits)
+        "terms": [{"word": t.word, "hits": t.hits, "archive": t.archive, "score": round(t.score, 2),
+                   "url": urls.search(req.replace(q=f"{req.q.strip()} {t.word}".strip(), page=1))}
+                  for t in found.terms],
+    }
 
 
 def article_json(article: Article) -> dict:
@@ -164,7 +261,10 @@ def articles_json(total: int, page: int, size: int, items: list[ArticleSummary])
 
 # -- the export (``/api/export``, ``zhsearch search --all --format``) -----------
 
-EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_FORMATS = ("csv", "jsonl", "ris", "bibtex")
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson",
+               "ris": "application/x-research-info-systems", "bibtex": "application/x-bibtex"}
+EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ris": "ris", "bibtex": "bib"}
 CSV_COLUMNS = ("para_id", "doc_id", "title", "source", "date", "province", "years", "measures", "heading", "text", "url")
 LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measure keys)
 CSV_BOM = "\ufeff"  # so that Excel reads the file as UTF-8
@@ -209,6 +309,20 @@ def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
         yield "\n".join(lines) + "\n"
 
 
+def export_ris(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+    """The articles of ``hits`` as RIS records (``search.present.cite``),
+    with the paragraphs that were hits in each one's note."""
+    yield cite.ris(cite.works(hits, paragraphs), labels=BY_NAME["measure"].labels())
+
+
+def export_bibtex(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+    """The articles of ``hits`` as BibTeX entries."""
+    yield cite.bibtex(cite.works(hits, paragraphs))
+
+
+EXPORTERS = {"csv": export_csv, "jsonl": export_jsonl, "ris": export_ris, "bibtex": export_bibtex}
+
+
 def export_name(req: SearchRequest, fmt: str, today: Date | None = None) -> str:
     """A file name saying what an export holds: the query (or 全部段落), the
     filters, the date it was made: ``扶贫车间_甘肃_2016-2020_2024-05-01.csv``."""
@@ -221,4 +335,4 @@ def export_name(req: SearchRequest, fmt: str, today: Date | None = None) -> str:
         if bounds is not None:
             parts.append(range_label(bounds).replace(" ", ""))
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f\s]+', "_", "_".join(parts)).strip("._")[:80] or "export"
-    return f"zhsearch_{name}_{(today or Date.today()).isoformat()}.{fmt}"
+    return f"zhsearch_{name}_{(today or Date.today()).isoformat()}.{EXTENSIONS[fmt]}"

@@ -11,9 +11,14 @@ from search.engine.results import DEFAULT_SIZE, SearchRequest
 
 
 class Urls:
-    def __init__(self, search_base: str = "/api/search", doc_base: str = "/docs/"):
+    def __init__(self, search_base: str = "/api/search", doc_base: str = "/docs/", reprints_base: str = "/reprints/"):
         self.search_base = search_base
         self.doc_base = doc_base
+        self.reprints_base = reprints_base
+
+    def reprints(self, para_id: str) -> str:
+        """The page listing the other articles that print a paragraph's text."""
+        return self.reprints_base + _quoted(para_id)
 
     def search(self, req: SearchRequest, base: str | None = None) -> str:
         """The URL of ``req``, leaving out parameters at their default."""
@@ -50,6 +55,8 @@ def search_params(req: SearchRequest, keep_page: bool = True) -> list[tuple[str,
             params.extend((name, str(b)) for name, b in zip(f.range_params, bounds) if b is not None)
     if req.sort != "relevance":
         params.append(("sort", req.sort))
+    if req.collapse:
+        params.append(("collapse", req.collapse))
     if req.size != DEFAULT_SIZE:
         params.append(("size", str(req.size)))
     if keep_page and req.page != 1:

@@ -126,6 +126,18 @@ class Postings:
             return np.concatenate(ids_parts), np.concatenate(tf_parts)
         return EMPTY_IDS, EMPTY_TF
 
+    def doc_freq(self, fieldname: str, text: str) -> int:
+        """How many documents hold a term (deleted ones included until a
+        merge drops them), from the arrays' offsets: nothing is decoded."""
+        n = 0
+        tbytes = text.encode("utf-8")
+        for _, _, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            t = f.term(tbytes) if f is not None else -1
+            if t >= 0:
+                n += int(f.pstart[t + 1]) - int(f.pstart[t])
+        return n
+
     def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(global docnum, position) of each position of a term in
         ``docs`` (sorted global docnums), as two int64 arrays in doc then

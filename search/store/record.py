@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields as dc_fields
 from datetime import date as Date
 
 from search.text.analysis import bigram_terms, word_terms
+from search.text.fingerprint import text_key
 from search.facets import FACETS, ORDINAL, ordinal_code
 from search.model import Article, Paragraph
 from search.store.schema import Analyzed, Meta
@@ -221,5 +222,6 @@ def paragraph_documents(article: Article, meta: Meta, file_hash: str, file_artic
             data=encode(record, back, meta),
             text=words, text_grams=grams, header=header, header_grams=header_grams,
             day=day_number(article.date), para_no=p.para_no,
+            text_key=text_key(p.text),
             **facet_columns(article, p, meta, names_seen),
         )

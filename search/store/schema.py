@@ -28,7 +28,7 @@ from whoosh.columns import NumericColumn
 from search.text.analysis import ANALYSIS_VERSION, bigram_terms, word_terms
 from search.facets import FACETS, ORDINAL, Vocabulary
 
-SCHEMA_VERSION = 7  # 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves, para_id not indexed; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
+SCHEMA_VERSION = 8  # 8: each paragraph's text key as a column (search/text/fingerprint.py); 7: the four text fields' postings in the arrays file only, doc ids there as 16-bit halves, para_id not indexed; 6: stored records positional, article fields in the first paragraph only (store/record.py); 5: postings as memory-mapped arrays (store/arrays.py), bigram positions there only; 4: source facet
 META_FILE = "zhsearch.json"
 INDEX_NAME = "MAIN"
 REBUILD_HINT = "zhsearch index --rebuild"
@@ -150,6 +150,8 @@ def make_schema() -> fields.Schema:
         header_grams=_unscored(_in_arrays(fields.TEXT(analyzer=bigram_analyzer(), phrase=False), ArrayPositions)),
         data=fields.STORED(),  # the paragraph record, the only stored field (search.store.record)
         day=fields.COLUMN(NumericColumn("i", default=0)),  # days since 1970 + 1; 0 = no date
+        # the key of the paragraph's normalized text, for finding its reprints (0: too short to count)
+        text_key=fields.COLUMN(NumericColumn("q", default=0)),
         para_no=fields.COLUMN(NumericColumn("i", default=0)),
         **columns,
     )

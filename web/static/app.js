@@ -18,6 +18,23 @@
     input.select();
   });
 
+  // Short messages for screen readers go through the page's one live region.
+  function announce(text) {
+    var region = document.getElementById("announce");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  // Facet values are links that act as check boxes: Space ticks them, as it
+  // ticks a check box, instead of scrolling the page.
+  document.addEventListener("keydown", function (e) {
+    var el = e.target;
+    if (e.key !== " " || !el || el.getAttribute("role") !== "checkbox" || el.tagName !== "A") return;
+    e.preventDefault();
+    el.click();
+  });
+
   // Copy buttons of the citations (without JavaScript the text is there to select).
   function enableCopy(root) {
     if (!navigator.clipboard && !document.queryCommandSupported) return;
@@ -28,7 +45,10 @@
         var text = document.getElementById(button.getAttribute("data-copy"));
         var status = button.parentNode.querySelector(".copy-status");
         if (!text) return;
-        var done = function () { if (status) status.textContent = "已复制"; };
+        var done = function () {
+          if (status) status.textContent = "已复制";
+          announce("引文已复制");
+        };
         var fallback = function () {
           var range = document.createRange();
           range.selectNodeContents(text);
@@ -43,6 +63,24 @@
     });
   }
   enableCopy(document);
+
+  // Related words load when their panel is opened (they cost more than a search).
+  function enableRelated(root) {
+    var panel = root.querySelector("details.related[data-terms]");
+    if (!panel || !window.fetch || !window.DOMParser) return;
+    panel.addEventListener("toggle", function () {
+      if (!panel.open || panel.getAttribute("data-loaded")) return;
+      panel.setAttribute("data-loaded", "1");
+      fetch(panel.getAttribute("data-terms"), { headers: { Accept: "text/html" } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var terms = new DOMParser().parseFromString(html, "text/html").getElementById("terms");
+          if (terms) panel.appendChild(document.importNode(terms, true));
+        })
+        .catch(function () { /* the link stays */ });
+    });
+  }
+  enableRelated(document);
 
   var form = document.getElementById("search-form");
   var results = document.getElementById("results");
@@ -101,9 +139,12 @@
           if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
         });
         document.title = doc.title;
+        var h1 = document.getElementById("results-title"), freshH1 = doc.getElementById("results-title");
+        if (h1 && freshH1) h1.textContent = freshH1.textContent;
         if (history_ === "push") window.history.pushState({ typed: true }, "", url);
         else if (history_ === "replace") window.history.replaceState({ typed: true }, "", url);
         applyPanel();
+        enableRelated(results);
         results.removeAttribute("aria-busy");
         if (refocus) refocus();
         enableCopy(results);
@@ -152,19 +193,36 @@
     var target = new URL(href, window.location.href);
     if (target.origin !== window.location.origin || target.pathname !== form.getAttribute("action")) return;
     e.preventDefault();
-    var facet = link.closest("[data-facet]");
-    var key = (facet ? facet.getAttribute("data-facet") : "") + "|" + link.textContent;
+    var key = linkKey(link);
     var paging = !!link.closest(".pagination");
     input.value = target.searchParams.get("q") || "";
     show(target.pathname + target.search, "push", function () {
-      if (paging) { results.scrollIntoView(); return; }
+      if (paging) { results.scrollIntoView(); focusResults(); return; }
       var same = Array.prototype.filter.call(results.querySelectorAll("a"), function (a) {
-        var f = a.closest("[data-facet]");
-        return (f ? f.getAttribute("data-facet") : "") + "|" + a.textContent === key;
+        return linkKey(a) === key;
       })[0];
+      // the link of the same value where there still is one (a facet value,
+      // a bar); else (a chip that removed itself) the results, never <body>
       if (same) same.focus();
+      else focusResults();
     });
   });
+
+  // What a link stands for, the same before and after its counts change:
+  // its facet or chart and its value.
+  function linkKey(a) {
+    var f = a.closest("[data-facet]"), chart = a.closest(".chart");
+    var where = f ? f.getAttribute("data-facet") : chart ? chart.className.baseVal || chart.className : "";
+    var label = a.querySelector(".facet-label");
+    var value = a.getAttribute("data-value") || (label ? label.textContent : a.textContent);
+    return where + "|" + value;
+  }
+
+  function focusResults() {
+    var summary = results.querySelector("#summary");
+    if (summary) { summary.setAttribute("tabindex", "-1"); summary.focus(); }
+    else results.focus();
+  }
 
   window.addEventListener("popstate", function () {
     input.value = new URLSearchParams(window.location.search).get("q") || "";

@@ -1,0 +1,109 @@
+"""Words that keep company with a search (相关词): the words most
+over-represented in its hits against the whole archive, as Elasticsearch's
+significant_terms and Sketch Engine's keywords give them.
+
+A word's weight is Dunning's log-likelihood ratio (G²) of the paragraphs
+holding it: among the hits against among the rest of the archive.  Counts
+are of paragraphs, not occurrences, so one long list does not outweigh many
+reports.  The words are the index's own (jieba words of the folded text, two
+or more characters, not numbers, not in ``search/data/stopwords.txt``); the
+query's own words are left out, since they hold by definition.
+
+The hits' words are read from their text, so a search with many hits reads
+an evenly spaced sample of them (``SAMPLE``) and scales its counts to the
+whole; the answer says how many were read.  The archive's counts come from
+the index (each word's posting count, deletions not subtracted until a
+merge drops them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from search.datafiles import data_path
+from search.text.analysis import IS_CJK, cut_words, fold
+
+SAMPLE = 1000  # hits read at most
+LIMIT = 30
+MIN_HITS = 2  # a word in one paragraph of the hits is an accident, not company
+
+
+@dataclass
+class Term:
+    word: str
+    hits: int  # paragraphs of the hits holding it (scaled from the sample where one was read)
+    archive: int  # paragraphs of the archive holding it
+    score: float  # G²
+
+
+@dataclass
+class Terms:
+    terms: list[Term]
+    hits: int  # paragraphs the search found
+    read: int  # of them, how many were read for their words
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The words never offered (``search/data/stopwords.txt``, folded)."""
+    with open(data_path("stopwords.txt"), encoding="utf-8") as f:
+        return frozenset(fold(w) for line in f for w in line.split("#", 1)[0].split())
+
+
+def _is_word(w: str) -> bool:
+    return len(w) >= 2 and bool(IS_CJK.search(w)) and w not in stopwords()
+
+
+def sample(docs: np.ndarray, n: int = SAMPLE) -> np.ndarray:
+    """At most ``n`` of ``docs``, evenly spaced (the same every time)."""
+    if len(docs) <= n:
+        return docs
+    return docs[np.linspace(0, len(docs) - 1, n).astype(np.int64)]
+
+
+def significant(texts: list[str], total_hits: int, archive_size: int, doc_freq, exclude: set[str],
+                limit: int = LIMIT) -> list[Term]:
+    """The ``limit`` words of ``texts`` (read from ``total_hits`` hits) most
+    over-represented against an archive of ``archive_size`` paragraphs, in
+    which ``doc_freq(word)`` paragraphs hold ``word``."""
+    read = len(texts)
+    if not read or archive_size <= total_hits:
+        return []
+    held = Counter()
+    for text in texts:
+        held.update({w for w, _, _ in cut_words(fold(text)) if _is_word(w)})
+    scale = total_hits / read
+    rest_size = archive_size - total_hits
+    out = []
+    for word, in_read in held.items():
+        if in_read < MIN_HITS or word in exclude:
+            continue
+        a = in_read * scale  # hits holding it
+        df = doc_freq(word)
+        b = max(df - a, 0.0)  # the rest of the archive holding it
+        if a / total_hits <= b / rest_size:
+            continue  # not over-represented
+        out.append(Term(word, round(a), max(df, round(a)), g2(a, total_hits, b, rest_size)))
+    out.sort(key=lambda t: (-t.score, t.word))
+    return out[:limit]
+
+
+def g2(a: float, n1: int, b: float, n2: int) -> float:
+    """Dunning's log-likelihood ratio of ``a`` of ``n1`` against ``b`` of ``n2``
+    (a two-by-two table of paragraphs holding the word or not)."""
+    cells = ((a, n1 - a), (b, n2 - b))
+    total = n1 + n2
+    holding = a + b
+    expected = ((n1 * holding / total, n1 * (total - holding) / total),
+                (n2 * holding / total, n2 * (total - holding) / total))
+    s = 0.0
+    for row, erow in zip(cells, expected):
+        for o, e in zip(row, erow):
+            if o > 0 and e > 0:
+                s += o * math.log(o / e)
+    return 2.0 * s

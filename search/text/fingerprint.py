@@ -1,0 +1,33 @@
+"""The fingerprint of a paragraph's text, for finding the same report
+printed in several articles (转载): a key of its normalized text, the same
+for two texts that differ only in script (traditional, simplified), width,
+case, spaces and punctuation.  It is made at indexing, a paragraph at a
+time, so an update fingerprints only what it adds.
+
+Texts that are nearly the same (a few characters changed) are not joined:
+a SimHash of character 3-grams finds them, but at a million paragraphs its
+band search costs seconds a snapshot; see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from search.text.analysis import fold
+
+MIN_CHARS = 30  # a shorter paragraph (a dateline, a byline) is the same everywhere by chance
+
+
+def normalized(text: str) -> str:
+    """``text`` folded (traditional to simplified, full width to half, lower
+    case), without spaces, punctuation, symbols or control characters."""
+    return "".join(c for c in fold(text) if unicodedata.category(c)[0] not in "PSZC")
+
+
+def text_key(text: str) -> int:
+    """A 63-bit key of the normalized text; 0 for a text too short to count."""
+    norm = normalized(text)
+    if len(norm) < MIN_CHARS:
+        return 0
+    return (int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big") >> 1) or 1
