@@ -53,6 +53,10 @@ def sets(paras, word):
     w = fold(word)
     literal = {p["para_id"] for p in paras
                if w in fold(p["text"]) or w in fold(" ".join(x for x in (p["title"], p["heading"]) if x))}
+    if any(w not in fold(p["text"]) for p in paras if p["para_id"] in literal):
+        # zhsearch's hits hold a query word in their own text; the peers' may
+        # hold it in the title only: the semantics differ, nothing is compared
+        literal = None
     cut = peers.words(word).split()  # the peers require every word of the query's cut
     token = {p["para_id"] for p in paras
              if all(t in p["text_tok"].split() or t in p["title_tok"].split() for t in cut)}

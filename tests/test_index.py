@@ -61,7 +61,7 @@ def test_changed_file_is_replaced_and_vanished_file_removed(corpus, tmp_path):
     assert second.articles.replaced == 1
     assert second.articles.removed == 1 and second.paragraphs.removed > 0
     assert total(ix, '"南充市新建扶贫车间一百个"') == 1
-    assert total(ix, '"青羊区携手得荣县"') == 0
+    assert total(ix, '"得荣县瓦卡镇迎来多地客人"') == 0
     assert total(ix) == before - second.paragraphs.removed + second.paragraphs.added
     assert first.articles.added == second.articles.skipped + 2
 
@@ -221,11 +221,11 @@ def test_search_command_prints_hits_and_json(seed_index):
 def test_a_changed_file_that_no_longer_reads_keeps_its_old_version(corpus, tmp_path):
     ix = tmp_path / "ix"
     build_index([str(corpus)], ix)
-    before = total(ix, '"青羊区携手得荣县"')
+    before = total(ix, '"得荣县瓦卡镇迎来多地客人"')
     (corpus / "004_9843f1a0cb2600b1.txt").write_bytes(b"\x00\xff\xfe garbage \x00" * 40)
     again = build_index([str(corpus)], ix)
     assert again.articles.failed == 1 and again.failures
-    assert before > 0 and total(ix, '"青羊区携手得荣县"') == before
+    assert before > 0 and total(ix, '"得荣县瓦卡镇迎来多地客人"') == before
 
 
 def test_building_in_worker_processes_gives_the_same_index(corpus, tmp_path):

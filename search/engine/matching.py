@@ -184,7 +184,7 @@ class Matcher:
         snap = self.snap
         cand = self.postings.ids_tf("header", text)[0] if token else self.in_headers(text)
         cand = cand[snap.live[cand]]
-        heads = snap.head_of(cand)
+        heads = snap.article_of(cand)
         uniq = distinct(heads)
         good = uniq[np.fromiter((_has(snap.title(h), text, token) for h in uniq.tolist()), bool, len(uniq))]
         in_title = holds(good, heads)
@@ -196,7 +196,7 @@ class Matcher:
                 keys = literal_starts(self.postings, "header_grams", text, both.astype(np.int64))
                 at, start = keys >> 32, keys & 0xFFFFFFFF
                 begins = np.array([len(snap.title(h)) + 1 if snap.title(h) else 0
-                                   for h in snap.head_of(at).tolist()], dtype=np.int64)
+                                   for h in snap.article_of(at).tolist()], dtype=np.int64)
                 both = distinct(at[start >= begins]).astype(cand.dtype)
             elif len(both):
                 both = both[[_has(fold(snap.stored(d).heading or ""), text, token) for d in both.tolist()]]

@@ -24,7 +24,7 @@ import numpy as np
 
 from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
-from search.engine.docsets import distinct, holds, lookup, union
+from search.engine.docsets import distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
 from search.query.nodes import Query
 from search.engine.results import SearchRequest
@@ -246,7 +246,7 @@ def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
     order within it."""
     tier = np.zeros(len(docs), dtype=np.int64)
     for node in tier_nodes(query):
-        tier += typed_holds(m, node, docs)
+        tier += node.typed_holds(m, docs)
     return tier
 
 
@@ -272,7 +272,7 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
     tier = np.zeros(len(docs), dtype=np.int64)
     unsure = []  # (node, which docs are its unconfirmed candidates)
     for node in nodes:
-        ids, sure = typed_candidates(m, node)
+        ids, sure = node.typed_candidates(m)
         inside = holds(ids, docs)
         tier += inside
         if not sure and inside.any():
@@ -296,7 +296,7 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
         for node, inside in unsure:
             at = idx[inside[idx]]
             if len(at):
-                tier[at[~typed_holds(m, node, docs[at])]] -= 1
+                tier[at[~node.typed_holds(m, docs[at])]] -= 1
         key[idx] = tier[idx] * step + score[idx]
         best = _top(np.concatenate([best, key[idx]]), want)
     return tier, key
@@ -307,18 +307,6 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
     if len(values) <= n:
         return values
     return np.partition(values, len(values) - n)[len(values) - n:]
-
-
-def typed_candidates(m: Matcher, node) -> tuple[np.ndarray, bool]:
-    """The paragraphs that may hold ``node`` as typed (a cut word whole, the
-    typed word of a synonym group, any alternative of an OR), and whether
-    all of them do."""
-    return node.typed_candidates(m)
-
-
-def typed_holds(m: Matcher, node, docs: np.ndarray) -> np.ndarray:
-    """For each of ``docs`` (sorted), whether it holds ``node`` as typed."""
-    return node.typed_holds(m, docs)
 
 
 def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -389,7 +377,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, floa
             per_leaf = [leaf_spans(folded, leaf) for leaf in located]
             has_whole = bool(whole) and whole in folded
         spans_of = dict(zip(located, per_leaf))
-        f = Features(spans_proximity([unit_spans(u, spans_of) for u in units]), has_whole, int(m.snap.day[d]), days)
+        f = Features(spans_proximity([u.unit_spans(spans_of) for u in units]), has_whole, int(m.snap.day[d]), days)
         out.append({r.name: r.bonus(f) for r in rules})
     return out
 
@@ -412,13 +400,6 @@ def _located(units: list, leaves: list) -> list:
     for u in units:
         u.wholes(out)
     return out
-
-
-def unit_spans(node, spans_of: dict) -> list[tuple[int, int]]:
-    """Where one unit of ``proximity_groups`` stands, from ``spans_of``
-    (leaf -> its spans): any form of a word with synonyms; a cut word
-    whole where it stands whole, else its pieces."""
-    return node.unit_spans(spans_of)
 
 
 def _is_chinese(text: str) -> bool:

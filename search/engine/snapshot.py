@@ -58,6 +58,7 @@ class Snapshot:
         # holds each article's as one run (``count_runs``).
         first = p.numeric_column("para_no", "i") == 1
         self.article_no = (np.cumsum(first, dtype=np.int32) - 1).astype(np.int32)
+        self.article_first = np.flatnonzero(first).astype(np.int32)  # article number -> its first paragraph
         # each article's first paragraph, newest article first (undated last)
         heads = np.flatnonzero(self.live & first)
         day = self.day[heads].astype(np.int64)
@@ -113,6 +114,10 @@ class Snapshot:
             order = self._orders[oldest_first] = docs[np.lexsort((docs, day if oldest_first else -day, day == 0))]
         return order
 
+    def article_of(self, docs: np.ndarray) -> np.ndarray:
+        """The document number of the first paragraph of each of ``docs``'s articles."""
+        return self.article_first[self.article_no[docs]]
+
     def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
         """Each document's publication year (0: undated) and article
         (``article_no``), and the live paragraphs published each year: made
@@ -155,16 +160,6 @@ class Snapshot:
 
     # -- articles, for the fields of a query (title:, source:, ...) ------------
 
-    def head_of(self, docs: np.ndarray) -> np.ndarray:
-        """The first paragraph of each of ``docs``' articles (an article's
-        paragraphs follow its first one)."""
-        heads = self._articles.get("sorted")
-        if heads is None:
-            heads = self._articles["sorted"] = np.sort(self.article_heads)
-        if len(heads) == 0:
-            return np.zeros(len(docs), dtype=np.int64)
-        return heads[np.maximum(np.searchsorted(heads, docs, side="right") - 1, 0)]
-
     def title(self, head: int) -> str:
         """The folded title of the article whose first paragraph is ``head``."""
         titles = self._articles.setdefault("titles", {})
@@ -190,7 +185,7 @@ class Snapshot:
         heads = np.array(sorted(h for h, v in values.items() if test(v)), dtype=np.int64)
         if len(heads) == 0:
             return self.all_live[:0]
-        return self.all_live[holds(heads, self.head_of(self.all_live))]
+        return self.all_live[holds(heads, self.article_of(self.all_live))]
 
 
 def _check_column(index: Index, facet, column, per_doc: np.ndarray, meta) -> None:
