@@ -27,7 +27,7 @@ def test_removing_a_chip_or_clicking_a_bar_keeps_the_focus_in_the_results(browse
     assert not focused(page).startswith("BODY"), focused(page)
     assert "summary" in focused(page)
     # a year bar: after the click the same bar (now chosen) has the focus
-    bar = page.locator(".chart-years a.bar").first
+    bar = page.locator(".chart-year a.bar").first
     value = bar.get_attribute("data-value")
     bar.focus()
     page.keyboard.press("Enter")
@@ -91,12 +91,12 @@ def test_year_chart_labels_keep_one_size(browser, live_server, viewport):  # noq
     sizes = set()
     for url in ("/?q=扶贫", "/?q=扶贫车间", "/?q=就业&province=甘肃"):
         page.goto(live_server + url)
-        label = page.locator(".chart-years .bar-label").first
+        label = page.locator(".chart-year .bar-label").first
         if label.count():
             sizes.add(round(label.bounding_box()["height"]))
         shoot(page, f"i22-chart-{viewport['width']}-{len(sizes)}")
     assert len(sizes) == 1, sizes
-    expect(page.locator(".chart-years .unknown")).to_have_count(1)
+    expect(page.locator(".chart-year .unknown")).to_have_count(1)
     context.close()
     assert problems == []
 

@@ -46,7 +46,7 @@ def test_missing_elements_are_left_out_with_their_punctuation():
 def hit(doc_id="a1", para_no=1, title="甘肅扶貧車間{吸纳}就业 50% & more", source="中國組織人事報", date_="2019-04-29",
         url="http://www.example.cn/a?x=1&y=2#top", **kw):
     return SimpleNamespace(doc_id=doc_id, para_no=para_no, title=title, source=source, date=date_, article_url=url,
-                           province=kw.get("province", ["甘肃"]), measures=kw.get("measures", ["workshop"]),
+                           facets={"province": kw.get("province", ["甘肃"]), "measure": kw.get("measures", ["workshop"])},
                            issuer=kw.get("issuer"), doc_number=kw.get("doc_number"))
 
 

@@ -86,8 +86,7 @@ def test_a_year_next_to_the_one_asked_is_not_found(client, published):
     assert not got & {pid for pid, y in published.items() if y in (2018, 2020, 2022)}
 
 
-@pytest.mark.parametrize("qs", ["published=19", "published=２０１９", "published_from=2020&published_to=2019",
-                                "published_from=none"])
+@pytest.mark.parametrize("qs", ["published=19", "published=２０１９", "published_from=none"])
 def test_bad_published_values_are_a_clear_400(client, qs):
     r = client.get("/api/search?" + qs)
     assert r.status_code == 400 and "published" in r.get_json()["error"]["message"]

@@ -41,10 +41,11 @@ MESSAGES = [
     (r"^(?:(\w+): )?year must be four digits", lambda m: f"{_param(m[1] or 'year')}应为四位数字(如 2018)"
                                                         + ("。" if m[1] else ",或 none 表示年份不详。")),
     (r"^(\w+) must be a value, not none", lambda m: f"{_param(m[1])}应为具体的年份。"),
-    (r"^unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
-    (r"^unknown province", lambda m: "没有这个省份,请从筛选列表中选择(省、自治区、直辖市和港澳台的简称)。"),
+    (r"^(?:\w+: )?unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
+    (r"^(?:\w+: )?unknown province", lambda m: "没有这个省份,请从筛选列表中选择(省、自治区、直辖市和港澳台的简称)。"),
     (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
     (r"^format must be", lambda m: "导出格式只能是 csv、jsonl、ris 或 bibtex。"),
+    (r"^collapse must be", lambda m: "合并转载的参数只能是 reprints。"),
     (r"^group must be", lambda m: "合并方式只能是 article(按文章合并)。"),
 ]
 

@@ -79,8 +79,9 @@ class Work:
     def add(self, hit, para: bool) -> None:
         if para and hit.para_no not in self.paragraphs:
             self.paragraphs.append(hit.para_no)
-        self.provinces += [p for p in hit.province if p not in self.provinces]
-        self.measures += [m for m in hit.measures if m not in self.measures]
+        facets = getattr(hit, "facets", {})
+        self.provinces += [p for p in facets.get("province") or [] if p not in self.provinces]
+        self.measures += [m for m in facets.get("measure") or [] if m not in self.measures]
 
     @property
     def note(self) -> str:

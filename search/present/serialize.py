@@ -296,7 +296,6 @@ EXPORT_FORMATS = ("csv", "jsonl", "ris", "bibtex")
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson",
                "ris": "application/x-research-info-systems", "bibtex": "application/x-bibtex"}
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ris": "ris", "bibtex": "bib"}
-EXPORT_FORMATS = ("csv", "jsonl")
 _LEADING = ("para_id", "doc_id", "title", "source", "date")
 # the paragraph's facets before its text, its article's after (those not among the leading columns)
 _CSV_FACETS = ([f for f in FACETS if f.scope == PARAGRAPH]

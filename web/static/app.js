@@ -212,7 +212,8 @@
   // its facet or chart and its value.
   function linkKey(a) {
     var f = a.closest("[data-facet]"), chart = a.closest(".chart");
-    var where = f ? f.getAttribute("data-facet") : chart ? chart.className.baseVal || chart.className : "";
+    // a chart's bar and the facet list's value of the same year are two controls
+    var where = (chart ? "chart " + chart.className + " " : "") + (f ? f.getAttribute("data-facet") : "");
     var label = a.querySelector(".facet-label");
     var value = a.getAttribute("data-value") || (label ? label.textContent : a.textContent);
     return where + "|" + value;
