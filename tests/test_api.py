@@ -164,11 +164,17 @@ def test_every_hit_leads_to_its_paragraph(client):
         assert texts[hit["para_no"]] == hit["text"]
 
 
-@pytest.mark.parametrize("path", ["/api/docs/no-such-doc", "/api/nothing-here", "/api/docs/%00"])
+@pytest.mark.parametrize("path", ["/api/docs/no-such-doc", "/api/nothing-here", "/api/docs/%00", "/api",
+                                  "/api?q=x"])
 def test_not_found_is_404_json(client, path):
     r = client.get(path)
     assert r.status_code == 404
     assert r.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_path_that_only_starts_like_the_api_is_a_page(client):
+    r = client.get("/apis")
+    assert r.status_code == 404 and r.mimetype == "text/html"
 
 
 def test_wrong_method_is_405_json(client):

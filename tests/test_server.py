@@ -77,6 +77,11 @@ def test_raw_utf8_in_the_url_is_searched(live_server):
     (b"\x00\x01garbage\r\n\r\n", False),
     (b"get /api/search HTTP/1.1\r\nHost: x\r\n\r\n", True),
     (b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n", True),
+    (b"GET /api/search?q=x HTTP/1.1\r\nConnection: close\r\n\r\n", True),  # no Host
+    (b"GET /?q=x HTTP/1.1\r\nConnection: close\r\n\r\n", False),
+    (get(b"/api/search?q=a\x00b"), True),
+    (get(b"/?q=a\x00b"), False),
+    (get(b"/api/search?q=a\x1bb"), True),
     (get(b"/api/search?q=x", b"Host: " + b"a" * 64 + b".com"), True),
     (get(b"/?q=x", b"Host: " + b"a" * 64 + b".com"), False),
     (b"GET /api/search?q=x HTTP/1.1\r\nHost: " + b"a" * 64 + b".com\r\nConnection: close\r\n\r\n", True),
@@ -85,6 +90,17 @@ def test_what_the_server_refuses_is_our_error_with_our_headers(live_server, requ
     status, headers, body = raw(str(live_server), request_bytes)
     assert 400 <= status < 500, (status, body[:200])
     assert_ours(headers, body, api)
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /api/search?q=x HTTP/1.0\r\n\r\n",  # HTTP/1.0 needs no Host
+    get(b"/api/search?q=a%00b"),  # a NUL percent-encoded is the query's business
+    b"GET /api/search?q=x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tab: a\tb\r\nConnection: close\r\n\r\n",
+])
+def test_what_is_near_a_refused_request_is_answered(live_server, request_bytes):
+    status, headers, body = raw(str(live_server), request_bytes)
+    assert status == 200, body[:300]
+    assert "query" in json.loads(body)
 
 
 def test_every_worker_answers_a_search_that_finds_nothing(live_server):

@@ -63,7 +63,7 @@ def page_message(message: str) -> str | None:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(API_PREFIXES)
+    return request.path == "/api" or request.path.startswith(API_PREFIXES)
 
 
 def error_response(status: int, message: str):

@@ -28,7 +28,7 @@ def export():
     first = next(hits, None)  # a bad request fails here, as a 400, before anything is sent
     urls = urls_for("api.search")
     body = (export_csv if fmt == "csv" else export_jsonl)(_chain(first, hits), urls)
-    response = Response(stream_with_context(_encoded(body)), mimetype=MEDIA_TYPES[fmt])
+    response = Response(stream_with_context(_encoded(body)), content_type=MEDIA_TYPES[fmt])  # mimetype= would add the charset again
     response.headers["Content-Disposition"] = content_disposition(export_name(req, fmt))
     response.headers["Cache-Control"] = "no-store"
     return response

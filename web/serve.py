@@ -37,7 +37,7 @@ import time
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
@@ -47,6 +47,7 @@ log = logging.getLogger("zhsearch.serve")
 
 MAX_HEADER_BYTES = 256 * 1024 + 8 * 1024  # request line and headers; the app's URL limit is 200 KB
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # no request line holds one (RFC 9112 3)
 _API_PATH = re.compile(rb"^[A-Za-z]+ +(?:https?://[^/ ]*)?/(?:api/|api[ ?]|healthz)")
 
 
@@ -67,9 +68,13 @@ class _Parser(HTTPRequestParser):
 
     def parse_header(self, header_plus):
         end = header_plus.find(b"\r\n")
+        if end > 0 and _CONTROL.search(header_plus, 0, end):
+            raise ParsingError("a control character in the request line")
         if end > 0 and _HIGH_BYTE.search(header_plus, 0, end):
             header_plus = _percent_encode_high_bytes(header_plus[:end]) + header_plus[end:]
-        return super().parse_header(header_plus)
+        super().parse_header(header_plus)
+        if self.version == "1.1" and "HOST" not in self.headers:
+            raise ParsingError("an HTTP/1.1 request without Host (RFC 9112 3.2)")
 
 
 ERROR_MESSAGES = {  # what the server's own errors say, by status
