@@ -45,7 +45,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     """Everything the search page shows for ``result``; ``export_base`` is
     where ``/api/export`` is mounted."""
     req = result.request
-    view = search_json(result, urls)
+    view = search_json(result, urls, link_limit=None)  # a page links every value (its length is the page's business)
     measure = BY_NAME["measure"]
     for h, hit in zip(view["hits"], result.hits):
         h["measure_labels"] = [measure.label(m) for m in h["measures"]]
