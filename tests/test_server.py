@@ -217,3 +217,55 @@ def test_a_worker_that_dies_is_replaced_by_one_that_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def half_open(base: str, n: int) -> list[socket.socket]:
+    """``n`` connections that start a request and never finish its headers."""
+    host, port = base.rsplit("/", 1)[-1].split(":")
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection((host, int(port)), timeout=30)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        socks.append(s)
+    return socks
+
+
+def test_connections_that_never_finish_their_headers_do_not_shut_out_others(seed_index):
+    """More half-open connections than both workers have slots for (waitress
+    held each for 120 s): /healthz still answers while they stay open, and
+    the server closes them itself.  The bound is generous, not a timing."""
+    from web.serve import CONNECTIONS
+
+    proc, base = two_workers(seed_index)
+    socks = []
+    try:
+        wait_until_serving(base + "/healthz", proc)
+        socks = half_open(base, 3 * CONNECTIONS)
+        with urllib.request.urlopen(base + "/healthz", timeout=30) as r:
+            assert json.loads(r.read())["status"] == "ok"
+        closed = 0
+        for s in socks[:20]:  # the first ones, whichever worker took them
+            try:
+                closed += s.recv(1024) == b""
+            except (ConnectionResetError, socket.timeout):
+                pass
+        assert closed == 20, "the server closes a connection whose headers never end"
+    finally:
+        for s in socks:
+            s.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_a_kept_alive_connection_is_answered_after_a_pause(live_server):
+    """Near the bound: a connection idle for a moment after an answer (not
+    over the idle limit) still gets its next request answered."""
+    host, port = str(live_server).rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        for _ in range(2):
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                data += s.recv(65536)
+            assert data.startswith(b"HTTP/1.1 200")
+            time.sleep(1)

@@ -15,6 +15,12 @@ forked processes for workers.  So:
   line it cannot parse, headers too large, a bad Content-Length, an
   exception that escaped the app) as our JSON error with our security
   headers for ``/api/`` and ``/healthz``, a Chinese page elsewhere;
+- ``_Channel`` and ``_Server`` bound how long a connection may hold one
+  of a worker's slots without a request to answer (``HEAD_SECONDS`` for
+  a request's line and headers, ``IDLE_SECONDS`` between the requests of
+  a kept-alive connection), and, when every slot is taken, free those
+  that waited longest, so that clients that never finish their headers
+  cannot shut out those that do;
 - ``--workers N`` binds the socket once, loads the index, jieba and
   pypinyin and warms the code paths in the parent, then forks N processes
   that accept on it, each taking over the parent's Searcher with files of
@@ -46,6 +52,9 @@ from web.accesslog import AccessLog
 log = logging.getLogger("zhsearch.serve")
 
 MAX_HEADER_BYTES = 256 * 1024 + 8 * 1024  # request line and headers; the app's URL limit is 200 KB
+HEAD_SECONDS = 5  # from a request's first byte (or the connection's opening) to the end of its headers
+IDLE_SECONDS = 15  # a kept-alive connection's wait for its next request
+CONNECTIONS = 100  # slots per worker (waitress's default); a full set frees the longest-waiting tenth
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # no request line holds one (RFC 9112 3)
 _API_PATH = re.compile(rb"^[A-Za-z]+ +(?:https?://[^/ ]*)?/(?:api/|api[ ?]|healthz)")
@@ -125,16 +134,68 @@ class _ErrorTask(ErrorTask):
 class _Channel(HTTPChannel):
     parser_class = _Parser
     error_task_class = _ErrorTask
+    answered = False  # a request of this connection was read whole (it may idle longer)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiting_since = self.creation_time  # for its first request's first byte
+
+    def received(self, data):
+        if data and self.request is None:
+            self.waiting_since = time.time()  # a request starts
+        pending = len(self.requests)
+        try:
+            return super().received(data)
+        finally:
+            if len(self.requests) > pending:
+                self.answered = True
+
+    def service(self):
+        try:
+            return super().service()
+        finally:
+            if self.request is None:  # answered: the wait for the next request starts
+                self.waiting_since = time.time()
+
+    def overdue(self, now: float) -> bool:
+        """Holding a slot without a request to answer for too long: its
+        request's line and headers unfinished after HEAD_SECONDS, or no
+        request since the last answer for IDLE_SECONDS."""
+        if self.requests or self.will_close:
+            return False
+        if self.request is not None or not self.answered:
+            return now - self.waiting_since > HEAD_SECONDS
+        return now - self.waiting_since > IDLE_SECONDS
 
 
 class _Server(TcpWSGIServer):
     channel_class = _Channel
 
+    def maintenance(self, now):
+        for channel in list(self.active_channels.values()):
+            if channel.overdue(now):
+                channel.will_close = True  # closed by the loop, as waitress's own idle timeout does
+
+    def readable(self):
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self._free_slots()
+        return super().readable()
+
+    def _free_slots(self) -> None:
+        """Every slot is taken: close the connections (a tenth of the slots)
+        that have waited longest for a request, none that one is being
+        answered on, so that a new client gets in."""
+        waiting = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+        waiting.sort(key=lambda c: c.waiting_since)
+        for channel in waiting[:max(1, self.adj.connection_limit // 10)]:
+            channel.will_close = True
+
 
 def make_server(app, sock: socket.socket, threads: int) -> _Server:
     """A waitress server of ``app`` accepting on ``sock`` (already bound)."""
     adj = Adjustments(sockets=[sock], threads=threads, ident="zhsearch",
-                      max_request_header_size=MAX_HEADER_BYTES)
+                      max_request_header_size=MAX_HEADER_BYTES, connection_limit=CONNECTIONS,
+                      cleanup_interval=1)  # how often maintenance looks for overdue connections
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
