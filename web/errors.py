@@ -10,6 +10,8 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.engine.results import BadRequest
+from search.store import IndexUnavailable
+from web.context import get_searcher
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ MESSAGES = [
     (r"^unknown measure", lambda m: "没有这种措施类型,请从筛选列表中选择。"),
     (r"^sort must be one of", lambda m: "排序方式只能是相关度(relevance)、最新(date_desc)或最早(date_asc)。"),
     (r"^format must be", lambda m: "导出格式只能是 csv 或 jsonl。"),
+    (r"^the index in .* is damaged", lambda m: "索引文件已损坏,管理员需要重建索引(zhsearch index --rebuild)。"),
 ]
 
 
@@ -85,12 +88,30 @@ def _http_error(e: HTTPException):
     return error_response(e.code or 500, e.description or e.name)
 
 
+def _unavailable(e: IndexUnavailable):
+    return error_response(503, str(e))
+
+
 def _unexpected(e: Exception):
     log.exception("unhandled error on %s", request.full_path)
+    why = _damage()
+    if why:
+        return error_response(503, why)
     return error_response(500, InternalServerError.description)
+
+
+def _damage() -> str | None:
+    """Why the index served is damaged, if that may be why a request
+    failed (a stored record that does not decode): its files are checked."""
+    try:
+        return get_searcher().suspect()
+    except Exception:  # noqa: BLE001 - answering the error comes first
+        log.exception("checking the index after an error failed")
+        return None
 
 
 def register(app) -> None:
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(IndexUnavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -26,11 +26,16 @@ forked processes for workers.  So:
   that accept on it, each taking over the parent's Searcher with files of
   its own (so their pages are shared, and each picks up a new generation
   by itself, per request); the parent restarts a worker that dies and
-  stops them all on SIGTERM or Ctrl-C.
+  stops them all on SIGTERM or Ctrl-C.  A worker that dies is reported
+  with its signal (a fault prints its traceback) and replaced, later each
+  time while workers keep dying; one that cannot open the index answers
+  503 saying why (and tries again when the folder changes) rather than
+  exiting to be restarted in a loop.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import json
 import logging
@@ -203,7 +208,7 @@ def make_server(app, sock: socket.socket, threads: int) -> _Server:
 
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
-               workers: int | None = None) -> int:
+               workers: int | None = None, verify_every: float | None = None) -> int:
     from search.query.suggest import warm as warm_suggestions
     from web import create_app
 
@@ -214,7 +219,8 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     # The index, jieba's dictionary (the Searcher loads it) and pypinyin's
     # tables are loaded once, here, before forking: the workers share
     # their pages, and none of them loads anything before answering.
-    app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
+    config = {} if verify_every is None else {"VERIFY_EVERY": verify_every}
+    app = create_app(index_dir, config=config)  # raises IndexUnavailable: the CLI says why
     warm_suggestions()  # the first search that finds nothing paid 0.3 s for these
     _warm_up(app)
     sock = socket.create_server((host, port), backlog=1024)
@@ -223,7 +229,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     if workers == 1:
         _serve(app, sock, threads)
         return 0
-    return _supervise(app, index_dir, sock, threads, workers)
+    return _supervise(app, index_dir, sock, threads, workers, config)
 
 
 # 样例; not /docs, whose first page is data work (0.23 s at a million paragraphs), not first-time costs
@@ -249,13 +255,18 @@ def _serve(app, sock: socket.socket, threads: int) -> None:
         pass
 
 
-def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: int) -> int:
+RESTART_PAUSE = (0.5, 30.0)  # before replacing a worker: doubled for each death in the last minute, at most
+
+
+def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: int, config: dict) -> int:
     """Fork ``workers`` processes serving ``sock`` over ``app``; restart
-    one that dies (over the index opened anew); stop them all on SIGTERM,
-    SIGINT or SIGHUP."""
+    one that dies (over the index opened anew), pausing longer while
+    workers keep dying; stop them all on SIGTERM, SIGINT or SIGHUP."""
     from web import create_app
 
-    children: dict[int, float] = {}
+    children: set[int] = set()
+    deaths: list[float] = []  # when workers died, over the last minute
+    due: list[float] = []  # when to start the replacements
     stopping = False
     gc.freeze()  # what is loaded now stays out of the collector's sight: its pages stay shared
 
@@ -266,16 +277,17 @@ def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: 
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
+                faulthandler.enable()  # a fault (SIGBUS, SIGSEGV) prints where it happened
                 _die_with_parent()
                 if inherited is not None:
                     inherited.extensions["searcher"].after_fork()
-                _serve(inherited or create_app(index_dir), sock, threads)
+                _serve(inherited or create_app(index_dir, config={**config, "WAIT_FOR_INDEX": True}), sock, threads)
             except BaseException as e:  # noqa: BLE001 - reported, then the parent restarts us
                 print(f"zhsearch: worker {os.getpid()} stopped: {type(e).__name__}: {e}", file=sys.stderr)
                 code = 1
             finally:
                 os._exit(code)
-        children[pid] = time.monotonic()
+        children.add(pid)
 
     def stop(signum, frame):
         nonlocal stopping
@@ -290,27 +302,43 @@ def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: 
     # index itself.
     app.extensions["searcher"].close()
     app = None
-    while children:
+    while children or due:
         if stopping:
             for pid in children:
                 _kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
             while children and time.monotonic() < deadline:
                 for pid, _ in _reap():
-                    children.pop(pid, None)
+                    children.discard(pid)
                 time.sleep(0.05)
             for pid in children:
                 _kill(pid, signal.SIGKILL)
             break
+        now = time.monotonic()
         for pid, status in _reap():
-            started = children.pop(pid, None)
-            log.error("worker %d ended (status %d); starting another", pid, status)
-            if started is not None and time.monotonic() - started < 1:
-                time.sleep(1)  # a worker that cannot start: do not spin
+            if pid not in children:
+                continue
+            children.remove(pid)
+            deaths[:] = [t for t in deaths if now - t < 60] + [now]
+            pause = min(RESTART_PAUSE[1], RESTART_PAUSE[0] * 2 ** (len(deaths) - 1))
+            log.error("worker %d %s; starting another in %.1f s", pid, _ending(status), pause)
+            due.append(now + pause)
+        for when in [t for t in due if t <= now]:
+            due.remove(when)
             spawn(None)
         time.sleep(0.1)
     sock.close()
     return 0
+
+
+def _ending(status: int) -> str:
+    """How a worker ended, from its exit code (negative: the signal)."""
+    if status < 0:
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
+    return f"exited with status {status}"
 
 
 def _reap() -> list[tuple[int, int]]:
