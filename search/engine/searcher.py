@@ -103,7 +103,8 @@ class Searcher:
         """The index folder's names, sizes and times: whether trying again
         to open what could not be opened may give something else."""
         try:
-            return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(self.index_dir)))
+            return tuple(sorted((e.name, st.st_size, st.st_mtime_ns)
+                                for e in os.scandir(self.index_dir) for st in [e.stat()]))
         except OSError:
             return ()
 

@@ -110,8 +110,8 @@ def damaged(index_dir, why: str) -> IndexDamaged:
 def verify(index_dir, generation: int, segids, meta, full: bool = False) -> int:
     """Check generation ``generation`` (its segments ``segids``) against its
     recorded sums; returns how many files were checked.  Raises
-    IndexDamaged.  An index committed before sums were recorded is checked
-    only for what the metadata says."""
+    IndexDamaged.  A generation without segments (an empty index) has no
+    sums to check; one with segments and no record of their sums is damaged."""
     index_dir = Path(index_dir)
     sums = _required(index_dir, generation, segids)
     if sums is None:
