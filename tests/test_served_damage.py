@@ -181,3 +181,24 @@ def test_damage_mended_by_a_rebuild_is_served_again(served, tmp_path):
         time.sleep(0.5)
     status, _, body = fetch(f"{base}/api/search?q={QUERY}")
     assert status == 200 and json.loads(body)["total"] > 0
+
+
+def test_a_worker_that_finds_the_index_damaged_as_it_starts_answers_503(built, tmp_path):
+    """A forked worker reopens the index's files; damaged meanwhile (between
+    the parent's opening and its own), it answers 503 instead of exiting."""
+    from search.engine.searcher import Searcher
+
+    ix = tmp_path / "ix"
+    shutil.copytree(built, ix)
+    s = Searcher(str(ix), serving=True)
+    zpa = largest(ix, "*.zpa")
+    os.truncate(zpa, zpa.stat().st_size // 2)
+    s.after_fork()
+    assert zpa.name in s.unavailable() and s.stats()["paragraphs"] == 0
+    s.close()
+    untouched = tmp_path / "untouched"
+    shutil.copytree(built, untouched)
+    s = Searcher(str(untouched), serving=True)  # the near miss: nothing changed, it serves
+    s.after_fork()
+    assert s.unavailable() is None and s.stats()["paragraphs"] > 0
+    s.close()

@@ -243,10 +243,15 @@ class Searcher:
     def after_fork(self) -> None:
         """In a forked worker: read the index through files of its own (a
         file position is shared by the processes that inherited it), keeping
-        the arrays the parent loaded, whose pages the workers then share."""
+        the arrays the parent loaded, whose pages the workers then share.
+        An index damaged meanwhile leaves it unavailable, as ``wait`` does."""
         with self._lock:
             old = self._snap
-            self._snap = old.reopened()
+            try:
+                self._snap = old.reopened()
+            except IndexUnavailable as e:
+                self._snap, self.broken, self._tried = None, str(e), self._folder()
+                log.error("index %s: cannot be served: %s", self.index_dir, e)
         # the parent's handles: this process's copies only (the parent keeps its own)
         old.close()
 
