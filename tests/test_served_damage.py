@@ -202,3 +202,24 @@ def test_a_worker_that_finds_the_index_damaged_as_it_starts_answers_503(built, t
     s.after_fork()
     assert s.unavailable() is None and s.stats()["paragraphs"] > 0
     s.close()
+
+
+def test_a_worker_killed_by_a_fault_is_reported_and_replaced(served):
+    """A SIGBUS (what touching a mapped file cut short gives) is named in
+    the log, with where it happened, and the worker is replaced."""
+    import signal
+
+    ix, base, log = served
+    victim = json.loads(fetch(base + "/healthz")[2])["worker"]
+    os.kill(victim, signal.SIGBUS)
+    deadline = time.monotonic() + 60
+    while "was killed by SIGBUS" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    text = log.read_text()
+    assert f"worker {victim} was killed by SIGBUS" in text and "Bus error" in text
+    workers = set()
+    while len(workers) < 2 and time.monotonic() < deadline:
+        status, _, body = fetch(base + "/healthz")
+        if status == 200:
+            workers.add(json.loads(body)["worker"])
+    assert len(workers) == 2 and victim not in workers
