@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -165,11 +166,17 @@ def test_every_hit_leads_to_its_paragraph(client):
         assert texts[hit["para_no"]] == hit["text"]
 
 
-@pytest.mark.parametrize("path", ["/api/docs/no-such-doc", "/api/nothing-here", "/api/docs/%00"])
+@pytest.mark.parametrize("path", ["/api/docs/no-such-doc", "/api/nothing-here", "/api/docs/%00", "/api",
+                                  "/api?q=x"])
 def test_not_found_is_404_json(client, path):
     r = client.get(path)
     assert r.status_code == 404
     assert r.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_path_that_only_starts_like_the_api_is_a_page(client):
+    r = client.get("/apis")
+    assert r.status_code == 404 and r.mimetype == "text/html"
 
 
 def test_wrong_method_is_405_json(client):
@@ -263,3 +270,35 @@ def test_date_order_keeps_an_articles_paragraphs_in_reading_order(client, sort):
     assert all(nos == sorted(nos) for _, nos in runs), "in reading order"
     dated = [h["date"] for h in hits if h["date"]]
     assert dated == sorted(dated, reverse=sort == "date_desc")
+
+
+@pytest.mark.parametrize("q", ['"' * 20_000, "扶贫 " * 3_000])
+@pytest.mark.parametrize("filters", [[], [("province", "甘肃"), ("year", "2018"), ("year_from", "2016")]])
+def test_a_long_query_is_not_repeated_in_every_facet_link(client, q, filters):
+    """A 60 KB request gave 1.6 MB: the query in each facet value's URL.
+    Beyond the answer's hits (the paragraphs' own text), an answer stays
+    within twice the request."""
+    qs = urlencode([("q", q), *filters])
+    a = search(client, *[("q", q), *filters])
+    rest = json.dumps({k: v for k, v in a.items() if k != "hits"}, ensure_ascii=False).encode()
+    assert len(rest) < 2 * len(qs) + 20_000
+    values = [v for vs in a["facets"].values() for v in vs]
+    assert values and all(v["url"] is None for v in values)
+    assert len(a["filters"]) == len(filters) and all(f["remove_url"] is None for f in a["filters"])
+    if a["total"] > a["size"]:
+        assert a["next_url"] is not None  # the few page links stay
+
+
+def test_a_query_below_the_link_limit_keeps_every_link(client):
+    from search.present.serialize import LINKED_URL_BYTES
+
+    def own_size(q):  # the search's URL as the answer writes its links
+        return len("/api/search?" + urlencode([("q", q), ("province", "甘肃")]))
+
+    q = "扶贫 " * 10
+    while own_size(q + "扶贫 ") <= LINKED_URL_BYTES:
+        q += "扶贫 "
+    a = search(client, ("q", q), ("province", "甘肃"))
+    assert all(v["url"] for vs in a["facets"].values() for v in vs) and a["filters"][0]["remove_url"]
+    a = search(client, ("q", q + "扶贫 "), ("province", "甘肃"))
+    assert all(v["url"] is None for vs in a["facets"].values() for v in vs) and not a["filters"][0]["remove_url"]

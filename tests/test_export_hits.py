@@ -101,6 +101,12 @@ def test_the_file_name_says_what_it_holds(client):
     assert "全部段落" in unquote(r.headers["Content-Disposition"]) and r.headers["Content-Disposition"].endswith(".jsonl")
 
 
+@pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("jsonl", "application/x-ndjson")])
+def test_the_media_type_names_its_charset_once(client, fmt, media):
+    r = client.get("/api/export", query_string={"q": "扶贫车间", "format": fmt})
+    assert r.headers["Content-Type"] == f"{media}; charset=utf-8"
+
+
 def test_nothing_found_is_an_empty_file_with_a_header(client):
     r = client.get("/api/export", query_string={"q": "没有这样的词语组合", "format": "csv"})
     assert r.status_code == 200 and csv_rows(r.data) == []

@@ -77,6 +77,11 @@ def test_raw_utf8_in_the_url_is_searched(live_server):
     (b"\x00\x01garbage\r\n\r\n", False),
     (b"get /api/search HTTP/1.1\r\nHost: x\r\n\r\n", True),
     (b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n", True),
+    (b"GET /api/search?q=x HTTP/1.1\r\nConnection: close\r\n\r\n", True),  # no Host
+    (b"GET /?q=x HTTP/1.1\r\nConnection: close\r\n\r\n", False),
+    (get(b"/api/search?q=a\x00b"), True),
+    (get(b"/?q=a\x00b"), False),
+    (get(b"/api/search?q=a\x1bb"), True),
     (get(b"/api/search?q=x", b"Host: " + b"a" * 64 + b".com"), True),
     (get(b"/?q=x", b"Host: " + b"a" * 64 + b".com"), False),
     (b"GET /api/search?q=x HTTP/1.1\r\nHost: " + b"a" * 64 + b".com\r\nConnection: close\r\n\r\n", True),
@@ -85,6 +90,17 @@ def test_what_the_server_refuses_is_our_error_with_our_headers(live_server, requ
     status, headers, body = raw(str(live_server), request_bytes)
     assert 400 <= status < 500, (status, body[:200])
     assert_ours(headers, body, api)
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /api/search?q=x HTTP/1.0\r\n\r\n",  # HTTP/1.0 needs no Host
+    get(b"/api/search?q=a%00b"),  # a NUL percent-encoded is the query's business
+    b"GET /api/search?q=x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tab: a\tb\r\nConnection: close\r\n\r\n",
+])
+def test_what_is_near_a_refused_request_is_answered(live_server, request_bytes):
+    status, headers, body = raw(str(live_server), request_bytes)
+    assert status == 200, body[:300]
+    assert "query" in json.loads(body)
 
 
 def test_every_worker_answers_a_search_that_finds_nothing(live_server):
@@ -201,3 +217,55 @@ def test_a_worker_that_dies_is_replaced_by_one_that_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def half_open(base: str, n: int) -> list[socket.socket]:
+    """``n`` connections that start a request and never finish its headers."""
+    host, port = base.rsplit("/", 1)[-1].split(":")
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection((host, int(port)), timeout=30)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        socks.append(s)
+    return socks
+
+
+def test_connections_that_never_finish_their_headers_do_not_shut_out_others(seed_index):
+    """More half-open connections than both workers have slots for (waitress
+    held each for 120 s): /healthz still answers while they stay open, and
+    the server closes them itself.  The bound is generous, not a timing."""
+    from web.serve import CONNECTIONS
+
+    proc, base = two_workers(seed_index)
+    socks = []
+    try:
+        wait_until_serving(base + "/healthz", proc)
+        socks = half_open(base, 3 * CONNECTIONS)
+        with urllib.request.urlopen(base + "/healthz", timeout=30) as r:
+            assert json.loads(r.read())["status"] == "ok"
+        closed = 0
+        for s in socks[:20]:  # the first ones, whichever worker took them
+            try:
+                closed += s.recv(1024) == b""
+            except (ConnectionResetError, socket.timeout):
+                pass
+        assert closed == 20, "the server closes a connection whose headers never end"
+    finally:
+        for s in socks:
+            s.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_a_kept_alive_connection_is_answered_after_a_pause(live_server):
+    """Near the bound: a connection idle for a moment after an answer (not
+    over the idle limit) still gets its next request answered."""
+    host, port = str(live_server).rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        for _ in range(2):
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                data += s.recv(65536)
+            assert data.startswith(b"HTTP/1.1 200")
+            time.sleep(1)

@@ -6,7 +6,7 @@ searcher, the configuration) is passed in, so tests can replace any part.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 
 from web import errors, guard
 from web.context import get_searcher
@@ -27,8 +27,11 @@ SECURITY_HEADERS = {
 
 
 def create_app(index_dir: str | None = None, searcher=None, config: dict | None = None) -> Flask:
-    """Build the app over ``searcher``, or over a Searcher opened on
-    ``index_dir`` (raises ``IndexMissing``/``IndexVersionError`` if it can't)."""
+    """Build the app over ``searcher``, or over a serving Searcher opened on
+    ``index_dir`` (raises ``IndexMissing``/``IndexVersionError``/``IndexDamaged``
+    if it can't, unless ``config["WAIT_FOR_INDEX"]``: then every answer
+    is a 503 saying why until a good state opens).  ``config["VERIFY_EVERY"]``:
+    seconds between the background checks of the files served."""
     app = Flask(__name__)
     app.response_class = guard.Response  # text that cannot be UTF-8 is replaced, not a 500
     app.wsgi_app = guard.RequestGuard(app.wsgi_app)
@@ -40,7 +43,8 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     if searcher is None:
         from search.engine.searcher import Searcher
 
-        searcher = Searcher(app.config["INDEX_DIR"])
+        searcher = Searcher(app.config["INDEX_DIR"], serving=True, wait=app.config.get("WAIT_FOR_INDEX", False))
+        searcher.verify_every = app.config.get("VERIFY_EVERY", searcher.verify_every)
     app.extensions["searcher"] = searcher
 
     app.jinja_env.filters["shorten"] = shorten
@@ -55,7 +59,14 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
 
 
 def _refresh_index() -> None:
-    get_searcher().refresh()
+    """Pick up a new state of the index; while none can be served (the one
+    served is damaged), answer 503 with the reason (``/healthz`` says it
+    its own way; the static files need no index)."""
+    searcher = get_searcher()
+    searcher.refresh()
+    why = searcher.unavailable()
+    if why and request.endpoint not in ("api.healthz", "static"):
+        abort(503, description=why)
 
 
 def _security_headers(response):

@@ -84,6 +84,8 @@ def doc(doc_id: str):
 @bp.get("/healthz")
 def healthz():
     health = get_searcher().health()
+    if health.get("unavailable"):  # the state served is damaged, or none opens: every answer is a 503
+        return jsonify(status="unavailable", reason=health["unavailable"], **health, worker=os.getpid()), 503
     if health.get("damaged"):  # the newest generation was refused; searches use the last good one
         return jsonify(status="damaged", reason=health["damaged"], **health, worker=os.getpid()), 503
     return jsonify(status="ok", **health, worker=os.getpid())

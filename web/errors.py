@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.engine.results import BadRequest
 from search.facets import FACETS
+from search.store import IndexUnavailable
+from web.context import get_searcher
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ MESSAGES = [
     (r"^format must be", lambda m: "导出格式只能是 csv、jsonl、ris 或 bibtex。"),
     (r"^collapse must be", lambda m: "合并转载的参数只能是 reprints。"),
     (r"^group must be", lambda m: "合并方式只能是 article(按文章合并)。"),
+    (r"^the index in .* is damaged", lambda m: "索引文件已损坏,管理员需要重建索引(zhsearch index --rebuild)。"),
 ]
 
 
@@ -67,7 +70,7 @@ def page_message(message: str) -> str | None:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(API_PREFIXES)
+    return request.path == "/api" or request.path.startswith(API_PREFIXES)
 
 
 def error_response(status: int, message: str):
@@ -89,12 +92,30 @@ def _http_error(e: HTTPException):
     return error_response(e.code or 500, e.description or e.name)
 
 
+def _unavailable(e: IndexUnavailable):
+    return error_response(503, str(e))
+
+
 def _unexpected(e: Exception):
     log.exception("unhandled error on %s", request.full_path)
+    why = _damage()
+    if why:
+        return error_response(503, why)
     return error_response(500, InternalServerError.description)
+
+
+def _damage() -> str | None:
+    """Why the index served is damaged, if that may be why a request
+    failed (a stored record that does not decode): its files are checked."""
+    try:
+        return get_searcher().suspect()
+    except Exception:  # noqa: BLE001 - answering the error comes first
+        log.exception("checking the index after an error failed")
+        return None
 
 
 def register(app) -> None:
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(IndexUnavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

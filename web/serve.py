@@ -15,16 +15,27 @@ forked processes for workers.  So:
   line it cannot parse, headers too large, a bad Content-Length, an
   exception that escaped the app) as our JSON error with our security
   headers for ``/api/`` and ``/healthz``, a Chinese page elsewhere;
+- ``_Channel`` and ``_Server`` bound how long a connection may hold one
+  of a worker's slots without a request to answer (``HEAD_SECONDS`` for
+  a request's line and headers, ``IDLE_SECONDS`` between the requests of
+  a kept-alive connection), and, when every slot is taken, free those
+  that waited longest, so that clients that never finish their headers
+  cannot shut out those that do;
 - ``--workers N`` binds the socket once, loads the index, jieba and
   pypinyin and warms the code paths in the parent, then forks N processes
   that accept on it, each taking over the parent's Searcher with files of
   its own (so their pages are shared, and each picks up a new generation
   by itself, per request); the parent restarts a worker that dies and
-  stops them all on SIGTERM or Ctrl-C.
+  stops them all on SIGTERM or Ctrl-C.  A worker that dies is reported
+  with its signal (a fault prints its traceback) and replaced, later each
+  time while workers keep dying; one that cannot open the index answers
+  503 saying why (and tries again when the folder changes) rather than
+  exiting to be restarted in a loop.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import json
 import logging
@@ -37,7 +48,7 @@ import time
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
@@ -46,7 +57,11 @@ from web.accesslog import AccessLog
 log = logging.getLogger("zhsearch.serve")
 
 MAX_HEADER_BYTES = 256 * 1024 + 8 * 1024  # request line and headers; the app's URL limit is 200 KB
+HEAD_SECONDS = 5  # from a request's first byte (or the connection's opening) to the end of its headers
+IDLE_SECONDS = 15  # a kept-alive connection's wait for its next request
+CONNECTIONS = 100  # slots per worker (waitress's default); a full set frees the longest-waiting tenth
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # no request line holds one (RFC 9112 3)
 _API_PATH = re.compile(rb"^[A-Za-z]+ +(?:https?://[^/ ]*)?/(?:api/|api[ ?]|healthz)")
 
 
@@ -67,9 +82,13 @@ class _Parser(HTTPRequestParser):
 
     def parse_header(self, header_plus):
         end = header_plus.find(b"\r\n")
+        if end > 0 and _CONTROL.search(header_plus, 0, end):
+            raise ParsingError("a control character in the request line")
         if end > 0 and _HIGH_BYTE.search(header_plus, 0, end):
             header_plus = _percent_encode_high_bytes(header_plus[:end]) + header_plus[end:]
-        return super().parse_header(header_plus)
+        super().parse_header(header_plus)
+        if self.version == "1.1" and "HOST" not in self.headers:
+            raise ParsingError("an HTTP/1.1 request without Host (RFC 9112 3.2)")
 
 
 ERROR_MESSAGES = {  # what the server's own errors say, by status
@@ -120,16 +139,68 @@ class _ErrorTask(ErrorTask):
 class _Channel(HTTPChannel):
     parser_class = _Parser
     error_task_class = _ErrorTask
+    answered = False  # a request of this connection was read whole (it may idle longer)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiting_since = self.creation_time  # for its first request's first byte
+
+    def received(self, data):
+        if data and self.request is None:
+            self.waiting_since = time.time()  # a request starts
+        pending = len(self.requests)
+        try:
+            return super().received(data)
+        finally:
+            if len(self.requests) > pending:
+                self.answered = True
+
+    def service(self):
+        try:
+            return super().service()
+        finally:
+            if self.request is None:  # answered: the wait for the next request starts
+                self.waiting_since = time.time()
+
+    def overdue(self, now: float) -> bool:
+        """Holding a slot without a request to answer for too long: its
+        request's line and headers unfinished after HEAD_SECONDS, or no
+        request since the last answer for IDLE_SECONDS."""
+        if self.requests or self.will_close:
+            return False
+        if self.request is not None or not self.answered:
+            return now - self.waiting_since > HEAD_SECONDS
+        return now - self.waiting_since > IDLE_SECONDS
 
 
 class _Server(TcpWSGIServer):
     channel_class = _Channel
 
+    def maintenance(self, now):
+        for channel in list(self.active_channels.values()):
+            if channel.overdue(now):
+                channel.will_close = True  # closed by the loop, as waitress's own idle timeout does
+
+    def readable(self):
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self._free_slots()
+        return super().readable()
+
+    def _free_slots(self) -> None:
+        """Every slot is taken: close the connections (a tenth of the slots)
+        that have waited longest for a request, none that one is being
+        answered on, so that a new client gets in."""
+        waiting = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+        waiting.sort(key=lambda c: c.waiting_since)
+        for channel in waiting[:max(1, self.adj.connection_limit // 10)]:
+            channel.will_close = True
+
 
 def make_server(app, sock: socket.socket, threads: int) -> _Server:
     """A waitress server of ``app`` accepting on ``sock`` (already bound)."""
     adj = Adjustments(sockets=[sock], threads=threads, ident="zhsearch",
-                      max_request_header_size=MAX_HEADER_BYTES)
+                      max_request_header_size=MAX_HEADER_BYTES, connection_limit=CONNECTIONS,
+                      cleanup_interval=1)  # how often maintenance looks for overdue connections
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
@@ -137,7 +208,7 @@ def make_server(app, sock: socket.socket, threads: int) -> _Server:
 
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, threads: int = 8,
-               workers: int | None = None) -> int:
+               workers: int | None = None, verify_every: float | None = None) -> int:
     from search.query.suggest import warm as warm_suggestions
     from web import create_app
 
@@ -148,7 +219,8 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     # The index, jieba's dictionary (the Searcher loads it) and pypinyin's
     # tables are loaded once, here, before forking: the workers share
     # their pages, and none of them loads anything before answering.
-    app = create_app(index_dir)  # raises IndexUnavailable: the CLI says why
+    config = {} if verify_every is None else {"VERIFY_EVERY": verify_every}
+    app = create_app(index_dir, config=config)  # raises IndexUnavailable: the CLI says why
     warm_suggestions()  # else the first search that finds nothing would load them
     _warm_up(app)
     sock = socket.create_server((host, port), backlog=1024)
@@ -157,7 +229,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     if workers == 1:
         _serve(app, sock, threads)
         return 0
-    return _supervise(app, index_dir, sock, threads, workers)
+    return _supervise(app, index_dir, sock, threads, workers, config)
 
 
 # 样例; not /docs, whose first page is data work, not first-time costs
@@ -182,13 +254,18 @@ def _serve(app, sock: socket.socket, threads: int) -> None:
         pass
 
 
-def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: int) -> int:
+RESTART_PAUSE = (0.5, 30.0)  # before replacing a worker: doubled for each death in the last minute, at most
+
+
+def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: int, config: dict) -> int:
     """Fork ``workers`` processes serving ``sock`` over ``app``; restart
-    one that dies (over the index opened anew); stop them all on SIGTERM,
-    SIGINT or SIGHUP."""
+    one that dies (over the index opened anew), pausing longer while
+    workers keep dying; stop them all on SIGTERM, SIGINT or SIGHUP."""
     from web import create_app
 
-    children: dict[int, float] = {}
+    children: set[int] = set()
+    deaths: list[float] = []  # when workers died, over the last minute
+    due: list[float] = []  # when to start the replacements
     stopping = False
     gc.freeze()  # what is loaded now stays out of the collector's sight: its pages stay shared
 
@@ -199,16 +276,17 @@ def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: 
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
+                faulthandler.enable()  # a fault (SIGBUS, SIGSEGV) prints where it happened
                 _die_with_parent()
                 if inherited is not None:
                     inherited.extensions["searcher"].after_fork()
-                _serve(inherited or create_app(index_dir), sock, threads)
+                _serve(inherited or create_app(index_dir, config={**config, "WAIT_FOR_INDEX": True}), sock, threads)
             except BaseException as e:  # noqa: BLE001 - reported, then the parent restarts us
                 print(f"zhsearch: worker {os.getpid()} stopped: {type(e).__name__}: {e}", file=sys.stderr)
                 code = 1
             finally:
                 os._exit(code)
-        children[pid] = time.monotonic()
+        children.add(pid)
 
     def stop(signum, frame):
         nonlocal stopping
@@ -223,27 +301,43 @@ def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: 
     # index itself.
     app.extensions["searcher"].close()
     app = None
-    while children:
+    while children or due:
         if stopping:
             for pid in children:
                 _kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
             while children and time.monotonic() < deadline:
                 for pid, _ in _reap():
-                    children.pop(pid, None)
+                    children.discard(pid)
                 time.sleep(0.05)
             for pid in children:
                 _kill(pid, signal.SIGKILL)
             break
+        now = time.monotonic()
         for pid, status in _reap():
-            started = children.pop(pid, None)
-            log.error("worker %d ended (status %d); starting another", pid, status)
-            if started is not None and time.monotonic() - started < 1:
-                time.sleep(1)  # a worker that cannot start: do not spin
+            if pid not in children:
+                continue
+            children.remove(pid)
+            deaths[:] = [t for t in deaths if now - t < 60] + [now]
+            pause = min(RESTART_PAUSE[1], RESTART_PAUSE[0] * 2 ** (len(deaths) - 1))
+            log.error("worker %d %s; starting another in %.1f s", pid, _ending(status), pause)
+            due.append(now + pause)
+        for when in [t for t in due if t <= now]:
+            due.remove(when)
             spawn(None)
         time.sleep(0.1)
     sock.close()
     return 0
+
+
+def _ending(status: int) -> str:
+    """How a worker ended, from its exit code (negative: the signal)."""
+    if status < 0:
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
+    return f"exited with status {status}"
 
 
 def _reap() -> list[tuple[int, int]]:

@@ -54,7 +54,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
     where ``/api/export`` is mounted; ``terms_base``, ``trends_base`` and
     ``kwic_base`` where the related words, the trends and the concordance are."""
     req = result.request
-    view = search_json(result, urls)
+    view = search_json(result, urls, link_limit=None)  # a page links every value (its length is the page's business)
     for h, hit in zip(view["hits"], result.hits):
         _hit_view(h, hit, req, urls)
     for h, group in zip(view["hits"], result.groups or []):

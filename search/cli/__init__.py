@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=None, metavar="N",
                     help="worker processes (default: the number of cores)")
     sv.add_argument("--threads", type=int, default=8, help="threads in each worker")
+    sv.add_argument("--verify-every", type=float, default=None, metavar="SECONDS",
+                    help="seconds between background checksums of the files served (default: 600)")
     return p
 
 

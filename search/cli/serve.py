@@ -11,6 +11,6 @@ def run(args) -> int:
 
     try:
         return run_server(args.index, host=args.host, port=args.port, threads=args.threads,
-                          workers=args.workers)
+                          workers=args.workers, verify_every=args.verify_every)
     except IndexUnavailable as e:
         return fail(str(e), exits.NO_INDEX)

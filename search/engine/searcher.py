@@ -12,6 +12,7 @@ The answers are typed (``results``); URLs and JSON are the callers'
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -36,7 +37,8 @@ from search.query.parse import Query, parse
 from search.engine.results import (GROUP_HITS, ArticleGroup, ArticleSummary, FacetValue, Hit, SearchRequest,
                                    SearchResult)
 from search.engine.snapshot import Snapshot
-from search.store import Index, IndexUnavailable
+from search.store import Index, IndexDamaged, IndexUnavailable
+from search.store.integrity import Pace, damaged
 from search.query.suggest import suggest
 from search.text.synonyms import Synonyms
 
@@ -44,6 +46,9 @@ log = logging.getLogger("search")
 
 EXPORT_RANK_PAGE = 20_000  # hits ranked at a time by iter_hits (bounds its memory)
 EXPORT_CHUNK = 500  # stored paragraphs read under the snapshot's lock at a time
+VERIFY_EVERY = 600.0  # seconds between two background checks of every file served (a server's)
+VERIFY_PACE = 64 << 20  # bytes a second the background check reads: ~20 s a pass at a million paragraphs
+SUSPECT_EVERY = 30.0  # seconds between two checks of every file prompted by a failing request
 
 
 class Searcher:
@@ -51,50 +56,163 @@ class Searcher:
     Raises ``IndexMissing``, ``IndexVersionError`` or ``IndexDamaged``
     (``search.store``) when the folder holds no usable index."""
 
-    def __init__(self, index_dir: str, synonyms: Synonyms | None = None):
+    def __init__(self, index_dir: str, synonyms: Synonyms | None = None, serving: bool = False,
+                 wait: bool = False):
+        """``serving``: a server's searcher, which checksums every file of a
+        generation it opens and, once ``refresh`` is called, again in the
+        background every ``verify_every`` seconds.  ``wait``: an index that
+        cannot be opened leaves the searcher unavailable (``unavailable``
+        says why) instead of raising, and each refresh after the folder
+        changes tries again."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
-        self._snap = Snapshot(Index.open(self.index_dir))
-        load_segmenter()  # load the dictionary now, not in the first search
-        measure_labels()  # and the measure rules (read when a search filters by measure)
+        self.serving = serving
+        self.verify_every = VERIFY_EVERY
+        self._verified: dict = {}  # files found intact, by name (integrity.Served.checksums)
         self._lock = threading.Lock()  # guards _snap and the users counts
         self._checked = time.monotonic()
         self.refresh_failures = 0
         self.last_refresh_error: str | None = None
         self.damaged: str | None = None  # why the newest generation was refused, while it is
+        self.broken: str | None = None  # why the state being served cannot be, while it cannot
+        self._tried = None  # the folder as it was when opening last failed
+        self._watcher = None  # the process whose background check runs
+        self._closed = False
+        self._suspected = 0.0
+        self._suspect_lock = threading.Lock()
+        self._snap: Snapshot | None = None
+        try:
+            self._snap = self._open_latest()
+        except IndexUnavailable as e:
+            if not wait:
+                raise
+            self.broken = str(e)
+            self._tried = self._folder()
+            log.error("index %s: cannot be served: %s", self.index_dir, e)
+        load_segmenter()  # load the dictionary now, not in the first search
+        measure_labels()  # and the measure rules (read when a search filters by measure)
 
     # -- life cycle -----------------------------------------------------------
 
+    def _open_latest(self) -> Snapshot:
+        snap = Snapshot(Index.open(self.index_dir))
+        if self.serving:
+            why = snap.files.checksums(known=self._verified)
+            if why:
+                snap.close()
+                raise damaged(self.index_dir, why)
+        return snap
+
+    def _folder(self) -> tuple:
+        """The index folder's names, sizes and times: whether trying again
+        to open what could not be opened may give something else."""
+        try:
+            return tuple(sorted((e.name, st.st_size, st.st_mtime_ns)
+                                for e in os.scandir(self.index_dir) for st in [e.stat()]))
+        except OSError:
+            return ()
+
     def refresh(self, min_interval: float = 0.5) -> bool:
-        """Open the newest committed state if the index changed.  A state that
-        cannot be opened is logged and counted (``health``); the current one
-        goes on serving."""
+        """Open the newest committed state if the index changed, and check
+        that the state served is still as written (its files' sizes).  A
+        new state that cannot be opened is logged and counted (``health``);
+        the current one goes on serving.  The state served found damaged
+        makes the searcher unavailable until a good state opens."""
+        if self.serving and self._watcher != os.getpid():  # threads do not survive a fork
+            self._watcher = os.getpid()
+            threading.Thread(target=self._watch, name="zhsearch-verify", daemon=True).start()
         now = time.monotonic()
         if now - self._checked < min_interval:
             return False
         self._checked = now
         current = self._snap
+        if current is not None and self.broken is None:
+            why = current.files.sizes()
+            if why:
+                self._break(current, damaged(self.index_dir, why))
+        healthy = current is not None and self.broken is None
+        folder = None
         try:
-            if current.index.latest_generation() == current.generation:
+            if healthy and current.index.latest_generation() == current.generation:
+                gone = current.files.record_gone()  # the next worker to start would refuse it
+                if gone:
+                    self._break(current, damaged(self.index_dir, gone))
                 return False
-            new = Snapshot(Index.open(self.index_dir))
+            folder = self._folder()
+            if folder == self._tried:
+                return False  # nothing changed since the last try: it would fail again
+            new = self._open_latest()
         except Exception as e:
+            # what is damaged stays so until the folder changes; another error may pass
+            self._tried = folder if isinstance(e, IndexUnavailable) else None
             self.refresh_failures += 1
             repeated = self.last_refresh_error == f"{type(e).__name__}: {e}"
             self.last_refresh_error = f"{type(e).__name__}: {e}"
-            self.damaged = str(e) if isinstance(e, IndexUnavailable) else self.last_refresh_error
+            reason = str(e) if isinstance(e, IndexUnavailable) else self.last_refresh_error
+            if healthy:
+                self.damaged = reason
+            else:
+                self.broken = reason  # nothing good to serve meanwhile
             if not repeated:
-                log.error("index %s: cannot open its new state, serving the previous one: %s",
-                          self.index_dir, self.last_refresh_error)
+                log.error("index %s: cannot open its new state, %s: %s", self.index_dir,
+                          "serving the previous one" if healthy else "answering 503", self.last_refresh_error)
             return False
-        self.damaged = None
+        self.damaged = self.broken = self._tried = None
         with self._lock:
             old, self._snap = self._snap, new
-            old.retired = True
-            idle = old.users == 0
+            idle = old is not None and old.users == 0
+            if old is not None:
+                old.retired = True
         if idle:
             old.close()
         return True
+
+    def _break(self, snap: Snapshot, e: Exception) -> None:
+        """``snap`` is found damaged: unavailable while it is the one served."""
+        if snap is self._snap and self.broken is None:
+            self.broken = str(e)
+            self._tried = None  # a new state, or the files restored, is tried at the next refresh
+            log.error("index %s: the state being served is damaged: %s", self.index_dir, e)
+
+    def unavailable(self) -> str | None:
+        """Why nothing can be served (the state served is damaged, or none
+        could be opened), or None."""
+        return self.broken
+
+    def _watch(self) -> None:
+        """Every ``verify_every`` seconds, checksum every file of the state
+        served, at ``VERIFY_PACE`` bytes a second."""
+        while not self._closed:
+            due = time.monotonic() + self.verify_every
+            while not self._closed and time.monotonic() < due:
+                time.sleep(min(1.0, self.verify_every))
+            snap = self._snap
+            if self._closed:
+                return
+            if snap is None or self.broken is not None:
+                continue
+            try:
+                why = snap.files.checksums(Pace(VERIFY_PACE), stop=lambda: snap.retired)
+            except Exception as e:  # noqa: BLE001 - the check must not die; the next pass tries again
+                log.error("index %s: background check failed: %s", self.index_dir, e)
+                continue
+            if why:
+                self._break(snap, damaged(self.index_dir, why))
+
+    def suspect(self) -> str | None:
+        """A request failed unexpectedly: check every file of the state
+        served now (at most every ``SUSPECT_EVERY`` seconds), and say why
+        it is unavailable if it is damaged."""
+        snap = self._snap
+        if snap is None or self.broken is not None:
+            return self.broken
+        with self._suspect_lock:
+            if time.monotonic() - self._suspected >= SUSPECT_EVERY and self.broken is None:
+                self._suspected = time.monotonic()
+                why = snap.files.sizes() or snap.files.checksums()
+                if why:
+                    self._break(snap, damaged(self.index_dir, why))
+        return self.broken
 
     @contextmanager
     def _using(self):
@@ -109,8 +227,15 @@ class Searcher:
         searches and closes this one when the last user lets go."""
         with self._lock:
             snap = self._snap
+            if snap is None:
+                raise IndexDamaged(self.broken or f"no index open in {self.index_dir}")
             snap.users += 1
         try:
+            cut = snap.cut_short()
+            if cut:  # reading its memory maps would kill the process
+                e = damaged(self.index_dir, cut)
+                self._break(snap, e)
+                raise e
             yield snap
         finally:
             with self._lock:
@@ -122,23 +247,33 @@ class Searcher:
     def after_fork(self) -> None:
         """In a forked worker: read the index through files of its own (a
         file position is shared by the processes that inherited it), keeping
-        the arrays the parent loaded, whose pages the workers then share."""
+        the arrays the parent loaded, whose pages the workers then share.
+        An index damaged meanwhile leaves it unavailable, as ``wait`` does."""
         with self._lock:
             old = self._snap
-            self._snap = old.reopened()
+            try:
+                self._snap = old.reopened()
+            except IndexUnavailable as e:
+                self._snap, self.broken, self._tried = None, str(e), self._folder()
+                log.error("index %s: cannot be served: %s", self.index_dir, e)
         # the parent's handles: this process's copies only (the parent keeps its own)
         old.close()
 
     def close(self) -> None:
-        self._snap.close()
+        self._closed = True  # ends the background check
+        if self._snap is not None:
+            self._snap.close()
 
     def stats(self) -> dict:
         snap = self._snap
+        if snap is None:
+            return {"documents": 0, "paragraphs": 0}
         return {"documents": int(len(snap.article_heads)), "paragraphs": snap.n_live}
 
     def health(self) -> dict:
         return {**self.stats(), "refresh_failures": self.refresh_failures,
-                "last_refresh_error": self.last_refresh_error, "damaged": self.damaged}
+                "last_refresh_error": self.last_refresh_error, "damaged": self.damaged,
+                "unavailable": self.broken}
 
     # -- searching --------------------------------------------------------------
 

@@ -5,6 +5,7 @@ and the orders that browsing uses."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from search.engine.facet_counts import load_column
 from search.text.analysis import fold
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
-from search.store.integrity import damaged
+from search.store.integrity import Served, damaged
 
 LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
 
@@ -39,6 +40,7 @@ class Snapshot:
         self.meta = index.meta
         self.reader = index.reader()
         self.generation = self.reader.generation
+        self.files = Served(index.dir, self.generation, self.reader.segment_ids())
         p = self.postings = self.reader.postings
         self.live = p.live_mask()
         self.n_live = int(self.live.sum())
@@ -104,6 +106,15 @@ class Snapshot:
     def close(self) -> None:
         self.reader.close()
         self.closed = True
+
+    def cut_short(self) -> str | None:
+        """Why reading this generation's memory-mapped postings would kill
+        the process (a file cut short since it was mapped), or None.  An
+        fstat per segment: checked before every search."""
+        for _, _, arrays in self.postings.leaves:
+            if arrays.cut_short():
+                return f"{Path(arrays.path).name} is shorter than when it was opened"
+        return None
 
     def date_order(self, oldest_first: bool) -> np.ndarray:
         """Every live paragraph by date (undated last), then index order."""

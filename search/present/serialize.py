@@ -18,6 +18,11 @@ from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, Sea
 from search.present import cite
 from search.present.urls import Urls
 
+# A search whose own URL is longer than this (a very long query) gets no URL
+# per facet value and per filter, each of which would repeat it: the answer
+# then stays within a few times the request's size.  ``next_url``,
+# ``prev_url`` and the suggestions' URLs, a few at most, are always given.
+LINKED_URL_BYTES = 2048
 
 def hit_json(hit: Hit, urls: Urls) -> dict:
     out = {
@@ -67,10 +72,10 @@ def hits_json(result: SearchResult, urls: Urls) -> list[dict]:
             for g in result.groups]
 
 
-def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict]:
+def facet_values_json(result: SearchResult, facet: str, urls: Urls, linked: bool = True) -> list[dict]:
     """A facet's values with their counts, labels and the URL that toggles
-    each; a chosen value with no hits left is listed too (count 0), so it
-    can be unchosen."""
+    each (None unless ``linked``); a chosen value with no hits left is
+    listed too (count 0), so it can be unchosen."""
     req = result.request
     f = BY_NAME[facet]
     values = list(result.facets.get(facet, []))
@@ -82,7 +87,7 @@ def facet_values_json(result: SearchResult, facet: str, urls: Urls) -> list[dict
             "label": f.label(v.value),
             "count": v.count,
             "selected": v.selected,
-            "url": urls.search(req.toggled(facet, _chosen_form(req, facet, v.value))),
+            "url": urls.search(req.toggled(facet, _chosen_form(req, facet, v.value))) if linked else None,
         }
         for v in values
     ]
@@ -95,15 +100,16 @@ def _chosen_form(req: SearchRequest, facet: str, value):
     return next((v for v in req.selected(facet) if f.key(v) == f.key(value)), value)
 
 
-def filters_json(req: SearchRequest, urls: Urls) -> list[dict]:
-    """The chosen facet values and ranges, each with the URL that removes it."""
+def filters_json(req: SearchRequest, urls: Urls, linked: bool = True) -> list[dict]:
+    """The chosen facet values and ranges, each with the URL that removes it
+    (None unless ``linked``)."""
     out = [
         {
             "facet": f.name,
             "title": f.title,
             "value": value,
             "label": f.label(value),
-            "remove_url": urls.search(req.toggled(f.name, value)),
+            "remove_url": urls.search(req.toggled(f.name, value)) if linked else None,
         }
         for f in FACETS
         for value in req.selected(f.name)
@@ -116,7 +122,8 @@ def filters_json(req: SearchRequest, urls: Urls) -> list[dict]:
                 "title": f.title,
                 "range": {"from": bounds[0], "to": bounds[1]},
                 "label": range_label(bounds),
-                "remove_url": urls.search(req.replace(ranges={k: v for k, v in req.ranges.items() if k != f.name}, page=1)),
+                "remove_url": urls.search(req.replace(ranges={k: v for k, v in req.ranges.items() if k != f.name},
+                                                      page=1)) if linked else None,
             })
     return out
 
@@ -136,10 +143,12 @@ def pages(result: SearchResult) -> int:
     return max(1, min(MAX_PAGE, math.ceil(listed / result.request.size)))
 
 
-def search_json(result: SearchResult, urls: Urls) -> dict:
-    """The ``/api/search`` answer."""
+def search_json(result: SearchResult, urls: Urls, link_limit: int | None = LINKED_URL_BYTES) -> dict:
+    """The ``/api/search`` answer; facet values and filters carry no URL when
+    the search's own is longer than ``link_limit`` bytes (None: always)."""
     req = result.request
     n_pages = pages(result)
+    linked = link_limit is None or len(urls.search(req)) <= link_limit
     return {
         "query": req.q,
         "total": result.total,
@@ -152,8 +161,8 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
         "articles": result.articles,
         "expanded": {word: list(added) for word, added in result.expanded.items()},
         "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
-        "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
-        "filters": filters_json(req, urls),
+        "facets": {f.name: facet_values_json(result, f.name, urls, linked) for f in FACETS},
+        "filters": filters_json(req, urls, linked),
         "next_url": urls.search(req.replace(page=req.page + 1)) if req.page < n_pages else None,
         # past the last page, "previous" is the last page that holds hits
         "prev_url": urls.search(req.replace(page=min(req.page - 1, n_pages))) if req.page > 1 else None,

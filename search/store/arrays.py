@@ -211,6 +211,7 @@ class SegmentArrays:
     field's arrays, and :meth:`term` a term's number in them."""
 
     def __init__(self, path: str):
+        self.path = path
         self.map = np.memmap(path, dtype=np.uint8, mode="r")
         try:  # read ahead into the page cache now, not a page per first touch in someone's first search
             self.map._mmap.madvise(mmap.MADV_WILLNEED)
@@ -227,6 +228,14 @@ class SegmentArrays:
                 dt = np.dtype(dtype)
                 arrays[key] = np.frombuffer(self.map, dtype=dt, count=count, offset=off)
             self.fields[name] = Field(entry["kind"], arrays)
+
+    def cut_short(self) -> bool:
+        """Whether the file mapped is now shorter than the map (touching a
+        page past its end would kill the process with SIGBUS)."""
+        try:
+            return self.map._mmap.size() < len(self.map)
+        except (AttributeError, OSError, ValueError):
+            return False
 
     @classmethod
     def open(cls, storage, segment) -> "SegmentArrays | None":

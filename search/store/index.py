@@ -79,17 +79,11 @@ class Index:
         """The latest committed state, checked (the cheap part of
         ``integrity.verify``); raises IndexDamaged."""
         try:
-            r = IndexReader(self._ix, self.meta)
+            return IndexReader(self._ix, self.meta, verify_in=self.dir)
         except IndexUnavailable:
             raise
         except Exception as e:
             raise integrity.damaged(self.dir, f"{type(e).__name__}: {e}") from None
-        try:
-            r.verify(self.dir, self.meta)
-        except BaseException:
-            r.close()
-            raise
-        return r
 
     def check(self, full: bool = True) -> int:
         """Check the latest generation (every file's checksum when
@@ -178,11 +172,21 @@ class IndexReader:
     """One committed state of the index: its postings, columns and stored
     paragraphs."""
 
-    def __init__(self, ix, meta: Meta):
+    def __init__(self, ix, meta: Meta, verify_in: str | None = None):
+        """With ``verify_in`` (the index folder), the state is checked (the
+        cheap part of ``integrity.verify``) before any of its files is
+        mapped or read: a file cut short is named, not met as a fault."""
         self._names = names_of(meta)  # the vocabularies the records' provinces and measures point into
         self._searcher = ix.searcher()
         self._reader = self._searcher.reader()
         self.generation = self._reader.generation()
+        if verify_in is not None:
+            try:
+                segids = [seg.segment().segid for seg, _ in self._reader.leaf_readers() if seg.segment() is not None]
+                integrity.verify(verify_in, self.generation, segids, meta)
+            except BaseException:
+                self._searcher.close()
+                raise
         self.postings = Postings(self._reader)
         for seg, _, _ in self.postings.leaves:
             _open_stored_column(seg)

@@ -9,21 +9,31 @@ generation's masks mean is the prefix it recorded).
 
 ``verify`` checks a generation against it.  The cheap part (``full=False``:
 sizes, checksums of the numeric columns, the metadata's vocabularies)
-runs whenever a generation is opened, by every command and by ``serve``
-at start and at each new generation; ``zhsearch check`` adds the checksum
-of every file (``full=True``).  Either raises ``IndexDamaged`` naming the
-folder and ``zhsearch index --rebuild``.
+runs whenever a generation is opened, by every command; ``zhsearch check``
+adds the checksum of every file (``full=True``).  Either raises
+``IndexDamaged`` naming the folder and ``zhsearch index --rebuild``.  A
+generation with segments and no record of their sums is damaged too: its
+files can no longer be checked.
+
+``Served`` is a generation's files as a server holds them open: ``serve``
+checksums every file it has not yet checked when it opens a generation,
+compares their sizes with the record before its requests read them (a
+memory-mapped file cut short would kill the process with SIGBUS), and
+checksums them all again in the background, at a bounded pace.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from search.store.schema import INDEX_NAME, REBUILD_HINT, IndexDamaged
 
+CHUNK = 4 << 20  # bytes read between two looks at the pace
 CHEAP_SUFFIXES = (".col",)  # checksummed at every open, except the stored records
 EXPENSIVE = ("._stored.col",)
 
@@ -83,6 +93,16 @@ def _load(index_dir, generation: int) -> dict | None:
     return raw
 
 
+def _required(index_dir, generation: int, segids) -> dict | None:
+    """The generation's sums; None for a generation without segments (an
+    empty index), which needs none."""
+    sums = _load(index_dir, generation)
+    if sums is None and list(segids):
+        raise damaged(index_dir, f"{sums_path(index_dir, generation).name}, the record of its files' sizes "
+                                 "and checksums, is missing")
+    return sums
+
+
 def damaged(index_dir, why: str) -> IndexDamaged:
     return IndexDamaged(f"the index in {index_dir} is damaged ({why}): run `{REBUILD_HINT}`")
 
@@ -90,10 +110,10 @@ def damaged(index_dir, why: str) -> IndexDamaged:
 def verify(index_dir, generation: int, segids, meta, full: bool = False) -> int:
     """Check generation ``generation`` (its segments ``segids``) against its
     recorded sums; returns how many files were checked.  Raises
-    IndexDamaged.  An index committed before sums were recorded is checked
-    only for what the metadata says."""
+    IndexDamaged.  A generation without segments (an empty index) has no
+    sums to check; one with segments and no record of their sums is damaged."""
     index_dir = Path(index_dir)
-    sums = _load(index_dir, generation)
+    sums = _required(index_dir, generation, segids)
     if sums is None:
         return 0
     for name, keys in (sums.get("vocab") or {}).items():
@@ -117,3 +137,92 @@ def verify(index_dir, generation: int, segids, meta, full: bool = False) -> int:
         if (full or cheap) and crc32(p) != expected["crc32"]:
             raise damaged(index_dir, f"{name} does not hold what was written (checksum)")
     return len(files)
+
+
+class Pace:
+    """Sleeps as needed to read at most ``bytes_per_second`` (None: no bound)."""
+
+    def __init__(self, bytes_per_second: float | None):
+        self.rate = bytes_per_second
+        self.start = time.monotonic()
+        self.done = 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.rate:
+            ahead = self.done / self.rate - (time.monotonic() - self.start)
+            if ahead > 0:
+                time.sleep(ahead)
+
+
+class Served:
+    """The files of one generation as a reader opened them: what its commit
+    recorded of each (size, CRC-32) and which file (inode) was opened.  A
+    file deleted or replaced since (a later commit's clean-up, a restore)
+    is not the one being read, which stays as it was: only a file changed
+    in place is damage to what is served."""
+
+    def __init__(self, index_dir, generation: int, segids):
+        self.dir = Path(index_dir)
+        self.generation = generation
+        sums = _required(self.dir, generation, segids)
+        self.files: dict[str, dict] = sums["files"] if sums else {}
+        self.inodes: dict[str, int] = {}
+        for name in self.files:
+            try:
+                self.inodes[name] = os.stat(self.dir / name).st_ino
+            except OSError:
+                raise damaged(self.dir, f"{name} is missing") from None
+
+    def sizes(self) -> str | None:
+        """Why a file being read no longer has the size written, or None."""
+        for name, expected in self.files.items():
+            try:
+                st = os.stat(self.dir / name)
+            except OSError:
+                continue
+            if st.st_ino == self.inodes[name] and st.st_size != expected["size"]:
+                return f"{name} has {st.st_size} bytes, {expected['size']} were written"
+        return None
+
+    def record_gone(self) -> str | None:
+        """Why the generation, still the newest, can no longer be checked
+        (its record of sums was deleted), or None."""
+        if self.files and not sums_path(self.dir, self.generation).exists():
+            return f"{sums_path(self.dir, self.generation).name}, the record of its files' sizes and checksums, is missing"
+        return None
+
+    def checksums(self, pace: Callable[[int], None] | None = None, stop: Callable[[], bool] = lambda: False,
+                  known: dict | None = None) -> str | None:
+        """Why a file being read does not hold what was written (its size or
+        checksum), or None.  ``pace`` is told every chunk read; ``stop``
+        ends the pass early (nothing found); ``known`` (name -> (inode, size,
+        mtime)) holds the files already found intact, skipped and added to."""
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        for name, expected in self.files.items():
+            if stop():
+                return None
+            try:
+                f = open(self.dir / name, "rb")
+            except OSError:
+                continue
+            with f:
+                st = os.fstat(f.fileno())
+                if st.st_ino != self.inodes[name]:
+                    continue
+                if st.st_size != expected["size"]:
+                    return f"{name} has {st.st_size} bytes, {expected['size']} were written"
+                stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+                if known is not None and known.get(name) == stamp:
+                    continue
+                crc = 0
+                while n := f.readinto(buf):
+                    crc = zlib.crc32(view[:n], crc)
+                    if pace is not None:
+                        pace(n)
+                if crc != expected["crc32"]:
+                    return f"{name} does not hold what was written (checksum)"
+                if known is not None:
+                    known[name] = stamp
+        return None
