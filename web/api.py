@@ -39,7 +39,7 @@ def kwic():
     answer, found, req = kwic_answer()
     fmt = (request.args.getlist("format") or [""])[-1].strip()
     if fmt in ("csv", "jsonl"):
-        urls = urls_for("pages.search_page")
+        urls = urls_for("pages.search_page", absolute=True)
         body = (kwic_csv if fmt == "csv" else kwic_jsonl)(found, urls)
         return attachment(body, fmt, export_name(req, fmt).replace("zhsearch_", "zhsearch_kwic_", 1))
     if fmt:

@@ -13,10 +13,15 @@ def get_searcher():
     return current_app.extensions["searcher"]
 
 
-def urls_for(endpoint: str) -> Urls:
-    """URLs of searches at ``endpoint`` and of article pages, honouring a mount point."""
-    return Urls(search_base=url_for(endpoint), doc_base=url_for("pages.doc_page", doc_id="-")[:-1],
-                reprints_base=url_for("pages.reprints_page", para_id="-")[:-1])
+def urls_for(endpoint: str, absolute: bool = False) -> Urls:
+    """URLs of searches at ``endpoint`` and of article pages, honouring a
+    mount point; ``absolute``: with this server's scheme and host, for files
+    that leave it (exports)."""
+    def at(name: str, **values) -> str:
+        return url_for(name, _external=absolute, **values)
+
+    return Urls(search_base=at(endpoint), doc_base=at("pages.doc_page", doc_id="-")[:-1],
+                reprints_base=at("pages.reprints_page", para_id="-")[:-1])
 
 
 def run_search(endpoint: str, explain: bool = False):
