@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from apipages import all_hits
 from hostile import HOSTILE_QUERIES, HOSTILE_RAW
 
 QUERY = "扶贫"  # occurs in every seed article
@@ -244,16 +245,6 @@ def test_past_the_last_page_prev_url_is_the_last_page(client):
     assert back["page"] == last and back["hits"], "prev_url of a page past the end leads to hits"
     # near miss: the page after the first still goes back one page
     assert client.get(search(client, q=QUERY, size=10, page=2)["prev_url"]).get_json()["page"] == 1
-
-
-def all_hits(client, **params):
-    hits, page = [], 1
-    while True:
-        answer = search(client, size=100, page=page, **params)
-        hits += answer["hits"]
-        if not answer["next_url"]:
-            return hits
-        page += 1
 
 
 @pytest.mark.parametrize("sort", ["date_desc", "date_asc"])

@@ -13,6 +13,8 @@ from urllib.parse import quote, unquote
 
 import pytest
 
+from apipages import all_hits
+
 from search.engine.results import SearchRequest
 from search.facets import measure_labels
 from search.present.serialize import CSV_COLUMNS, LIST_SEPARATOR
@@ -33,14 +35,8 @@ SEARCHES = [
 
 
 def api_pages(client, params: dict) -> list[dict]:
-    """Every hit of a search, page after page of ``/api/search``."""
-    hits, page = [], 1
-    while True:
-        body = client.get("/api/search", query_string={**params, "size": 7, "page": page}).get_json()
-        hits += body["hits"]
-        if not body["next_url"]:
-            return hits
-        page += 1
+    """Every hit of a search, in pages of 7 (so that page boundaries are crossed)."""
+    return all_hits(client, size=7, **params)
 
 
 def csv_rows(data: bytes) -> list[dict]:

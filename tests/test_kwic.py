@@ -10,18 +10,9 @@ import json
 import re
 
 import pytest
+from apipages import all_hits
 
 from search.text.analysis import fold
-
-
-def all_hits(client, q):
-    hits, page = [], 1
-    while True:
-        answer = client.get("/api/search", query_string={"q": q, "size": 100, "page": page}).get_json()
-        hits += answer["hits"]
-        if not answer["next_url"]:
-            return hits, answer["expanded"]
-        page += 1
 
 
 def scan(text: str, forms: list[str]) -> list[tuple[int, int]]:
@@ -45,7 +36,8 @@ def kwic(client, **params):
 
 @pytest.mark.parametrize("q, quoted", [("扶贫车间", False), ('"扶贫车间"', True), ("公益性岗位", False)])
 def test_every_occurrence_in_the_hits_with_its_context(client, q, quoted):
-    hits, expanded = all_hits(client, q)
+    hits = all_hits(client, q=q)
+    expanded = client.get("/api/search", query_string={"q": q}).get_json()["expanded"]
     word = q.strip('"')
     forms = [word] + ([] if quoted else expanded.get(word, []))
     expected = [(h["para_id"], h["text"][max(0, s - 30):s], h["text"][s:e], h["text"][e:e + 30])
@@ -95,7 +87,7 @@ def test_pages_and_exports_hold_every_line(client):
 
 def test_filters_narrow_the_lines(client):
     every = kwic(client, q="就业")["lines"]
-    hits = {h["para_id"] for h in all_hits(client, "就业")[0] if "甘肃" in h["province"]}
+    hits = {h["para_id"] for h in all_hits(client, q="就业") if "甘肃" in h["province"]}
     narrowed = client.get("/api/kwic", query_string={"q": "就业", "province": "甘肃", "size": 500}).get_json()["lines"]
     assert narrowed == [ln for ln in every if ln["para_id"] in hits] and 0 < len(narrowed) < len(every)
 

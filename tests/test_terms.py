@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from apipages import all_hits
 
 from search.engine import terms as related
 from search.text.analysis import cut_words, fold
@@ -28,20 +29,10 @@ def paragraphs(app):
     return out
 
 
-def all_hits(client, q):
-    hits, page = [], 1
-    while True:
-        answer = client.get("/api/search", query_string={"q": q, "size": 100, "page": page}).get_json()
-        hits += answer["hits"]
-        if not answer["next_url"]:
-            return hits
-        page += 1
-
-
 @pytest.mark.parametrize("q", ["扶贫车间", "劳务输出", "公益性岗位"])
 def test_counts_are_the_paragraphs_holding_each_word(client, paragraphs, q):
     answer = client.get("/api/terms", query_string={"q": q}).get_json()
-    hits = all_hits(client, q)
+    hits = all_hits(client, q=q)
     assert answer["hits"] == len(hits) and answer["read"] == len(hits), "few hits: every one read"
     assert answer["terms"], "the seeds have words that keep company with each of these"
     hit_words = [words_of(h["text"]) for h in hits]

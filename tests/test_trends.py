@@ -12,15 +12,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-
-def all_hits(client, **params):
-    hits, page = [], 1
-    while True:
-        answer = client.get("/api/search", query_string={**params, "size": 100, "page": page}).get_json()
-        hits += answer["hits"]
-        if not answer["next_url"]:
-            return hits
-        page += 1
+from apipages import all_hits
 
 
 @pytest.fixture(scope="module")
