@@ -58,7 +58,7 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
     """One record's articles (several for a magazine column), unlabelled."""
     text, private_use = clean.drop_private_use(record.text)
-    hint, in_title = clean.drop_private_use(record.title or "")
+    hint, in_title = clean.drop_private_use(structure.strip_channel_tag(record.title) or "")
     private_use += in_title
     lines = [clean.normalize_line(line) for line in text.splitlines()]
     content, furniture = clean.sort_furniture(lines)
@@ -71,7 +71,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     base = Article(
         doc_id=doc_id, title="",
         source=record.source or meta.source,
-        date=(structure.parse_date(record.date or "") or meta.date
+        date=(structure.parse_record_date(record.date) or meta.date
               or structure.date_in_chrome(chrome)),
         url=record.url, path=str(path),
         skipped=[d.line for d in dropped],

@@ -69,6 +69,49 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+# a date field's compact form: 20120702 (with a time after it or not)
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[\sT_]|\d{4,6}$)")
+
+
+def parse_record_date(value: str | None) -> str | None:
+    """A date field's value (JSON lines, meta tags) as ISO yyyy-mm-dd: the
+    forms ``parse_date`` reads, and the compact ``20120702``, which in
+    running text would be any eight-digit number."""
+    if not value:
+        return None
+    value = fold(value).strip()
+    m = _COMPACT_DATE.match(value)
+    if m:
+        try:
+            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return None
+    return parse_date(value)
+
+
+# A site's channel or media tag at the head of a headline: [视频], 【组图】,
+# (图), and their broken forms (视频]..., [视频【...).  Only these words: a
+# bracketed column name (【二十大代表风采】) is the editors' own heading.
+_CHANNEL_WORDS = (r"视频|组图|图文|图集|图片|多图|图|标题|快讯|音频|直播|高清|独家|"
+                  r"滚动|最新|热点|原创|Video|VIDEO")
+_CHANNEL_TAG = re.compile(
+    rf"^\s*(?:[\[【(（]\s*(?:{_CHANNEL_WORDS})\s*(?:[\]】)）]|(?=[\[【]))"
+    rf"|(?:{_CHANNEL_WORDS})[\]】])\s*")
+
+
+def strip_channel_tag(title: str | None) -> str | None:
+    """``title`` without the channel tags at its head (``[视频]``,
+    ``【组图】``); a title that is nothing but a tag stays as it is."""
+    if not title:
+        return title
+    rest = title
+    while m := _CHANNEL_TAG.match(rest):
+        if not rest[m.end():].strip():
+            break
+        rest = rest[m.end():]
+    return rest.strip() if rest is not title else title
+
+
 @dataclass
 class LineMeta:
     """What a metadata line such as ``2019-04-29 14:51 来源:中国组织人事报``
@@ -217,7 +260,7 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
         folded_hint = fold(hint).strip()
         rest = list(lines)
         for i, line in enumerate(lines[:HEADER_LINES]):
-            if fold(line) == folded_hint:
+            if fold(strip_channel_tag(line)) == folded_hint:
                 del rest[i]
                 break
         return hint, rest
@@ -227,8 +270,10 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
 
 
 PARAGRAPH_MAX = 2000  # characters: a longer line is cut into paragraphs
-# a sentence: up to and with its end mark (and a closing quote or bracket after it)
-_SENTENCE_PIECE = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)\]]*")
+# the end of a sentence: its marks and a closing quote or bracket after them.
+# Searched for, never a whole sentence matched: a pattern that spans a
+# sentence rescans the rest of a line with no end mark from every position.
+_SENTENCE_END_MARKS = re.compile(r"[。！？!?；;]+[”’」』）)\]]*")
 
 
 @dataclass
@@ -254,30 +299,29 @@ def split_long_lines(lines: list[str], limit: int = PARAGRAPH_MAX) -> tuple[list
             continue
         seen.split += 1
         seen.longest = max(seen.longest, len(line))
-        pieces, pos = [], 0
-        for m in _SENTENCE_PIECE.finditer(line):
-            pieces.append(m.group())
-            pos = m.end()
-        if pos < len(line):
-            pieces.append(line[pos:])
-        chunk = ""
         cut = False
-        for piece in pieces:
-            while len(piece) > limit:  # no sentence end within the limit
-                cut = True
-                if chunk:
-                    out.append(chunk.strip())
-                    chunk = ""
-                out.append(piece[:limit].strip())
-                piece = piece[limit:]
-            if len(chunk) + len(piece) > limit:
-                out.append(chunk.strip())
-                chunk = ""
-            chunk += piece
-        if chunk.strip():
-            out.append(chunk.strip())
+        start = fits = 0  # the paragraph being filled: its start, its last sentence end
+        for end in _sentence_ends(line):
+            while end - start > limit:  # the paragraph cannot take this sentence
+                if fits > start:
+                    out.append(line[start:fits].strip())
+                    start = fits
+                else:  # no sentence end within the limit
+                    cut = True
+                    out.append(line[start:start + limit].strip())
+                    start += limit
+            fits = end
+        if line[start:].strip():
+            out.append(line[start:].strip())
         seen.cut += cut
     return [x for x in out if x], seen
+
+
+def _sentence_ends(line: str):
+    """Offsets just after each sentence of ``line``, the line's end last."""
+    for m in _SENTENCE_END_MARKS.finditer(line):
+        yield m.end()
+    yield len(line)
 
 
 def sections(lines: list[str]) -> list[tuple[str | None, str]]:
