@@ -17,11 +17,14 @@ def run(paths: list[str], as_json: bool) -> int:
     articles: list[Article] = []
     failed = 0
     for source in paths:
+        notes: list[str] = []
         try:
-            files = list(iter_source_files([source]))
+            files = list(iter_source_files([source], notes))
         except IngestError as e:
             failed += _report(e)
             continue
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr)
         for path in files:
             problems: list[str] = []
             try:
