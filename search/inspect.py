@@ -63,6 +63,9 @@ def format_article(article: Article) -> str:
     ]
     if article.private_use_dropped:
         lines.append(f"private use code points dropped: {article.private_use_dropped}")
+    if article.mojibake_dropped:
+        lines.append(f"mojibake runs dropped: {len(article.mojibake_dropped)}: "
+                     + "  ".join(article.mojibake_dropped))
     for p in article.paragraphs:
         lines.append("")
         lines.append(f"[{p.para_no}] heading: {p.heading or '-'}")

@@ -46,6 +46,11 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
     if not any(a.paragraphs for a in articles):
         out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
                    "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
+    mojibake = [run for a in articles for run in a.mojibake_dropped]
+    if mojibake:
+        shown = " ".join(mojibake[:3]) + (" ..." if len(mojibake) > 3 else "")
+        out.append(f"{path}: {len(mojibake)} run(s) of mojibake (characters a bad conversion left, "
+                   f"a ? inside Chinese words) dropped: {shown}")
     split = sum(a.long_lines_split for a in articles)
     if split:
         cut = sum(a.long_lines_cut for a in articles)
@@ -60,7 +65,11 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     text, private_use = clean.drop_private_use(record.text)
     hint, in_title = clean.drop_private_use(structure.strip_channel_tag(record.title) or "")
     private_use += in_title
-    lines = [clean.normalize_line(line) for line in text.splitlines()]
+    lines, mojibake = [], []
+    for line in text.splitlines():
+        line, runs = clean.drop_mojibake(clean.normalize_line(line))
+        lines.append(line)
+        mojibake += runs
     content, furniture = clean.sort_furniture(lines)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
@@ -77,6 +86,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
         private_use_dropped=private_use,
+        mojibake_dropped=mojibake,
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:
@@ -113,6 +123,7 @@ def _column_item(base: Article, n: int, item: str, column: str) -> Article:
         paragraphs=[Paragraph(para_no=1, text=item)],
         skipped=[column] + base.skipped if n == 1 else [],
         dropped=[{"line": column, "rule": COLUMN_RULE}] + base.dropped if n == 1 else [],
+        mojibake_dropped=base.mojibake_dropped if n == 1 else [],
     )
 
 
