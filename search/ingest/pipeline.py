@@ -19,6 +19,7 @@ log = logging.getLogger("search.ingest")
 METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
 HTML_RULE = "HTML: navigation, header/footer or link-dense element"
 COLUMN_RULE = "column name of a magazine column"
+HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
 
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
@@ -71,12 +72,15 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         lines.append(line)
         mojibake += runs
     content, furniture = clean.sort_furniture(lines)
+    header: list[clean.Dropped] = []
+    if not hint:
+        content, header, hint = _take_headline(content)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
     dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
                + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
-                                           for line in meta_lines] + furniture))
+                                           for line in meta_lines] + furniture + header))
     base = Article(
         doc_id=doc_id, title="",
         source=record.source or meta.source,
@@ -99,6 +103,25 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]
     return [base]
+
+
+def _take_headline(content: list[str]) -> tuple[list[str], list[clean.Dropped], str | None]:
+    """A page copied whole as text: its headline (as the title hint), and
+    the lines above it (menus, breadcrumbs, site names) dropped, but for
+    metadata lines, which are read as such.  Without a headline's place,
+    the headline the text names (原标题:, 题: in a 新华社 dateline); a
+    policy document's title row before all."""
+    row = structure.title_row(content)
+    if row:
+        return content, [], row
+    at = structure.find_headline(content)
+    if at is None:
+        return content, [], structure.headline_in_text(content)
+    above = content[:at]
+    kept = [line for line in above if structure.read_metadata_line(line, in_header=True)]
+    header = [clean.Dropped(line, HEADER_RULE, "header") for line in above
+              if not structure.read_metadata_line(line, in_header=True)]
+    return kept + content[at + 1:], header, structure.headline_text(content[at])
 
 
 def _in_reading_order(lines: list[str], dropped: list[clean.Dropped]) -> list[clean.Dropped]:

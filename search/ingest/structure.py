@@ -269,6 +269,105 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
     return None, lines
 
 
+# --------------------------------------------------------------------------
+# the headline of a whole page copied as text: navigation, breadcrumbs and
+# site names above it, its dateline (date, 来源, byline) below it, then the body
+
+BODY_MIN = 50  # a body paragraph: at least this long, with a sentence end
+HEADLINE_ABOVE = 4  # lines looked at above the dateline (or the body)
+_BREADCRUMB = re.compile(r"[>›»]|当前位置|您的位置|您现在的位置|现在位置|所在位置")
+_EDITION = re.compile(r"当前版|第?\s*[a-z]?\d{1,3}\s*版(?:$|\s|:)|^版面|^\d{1,3}版")
+_TAG_REMNANT = re.compile(r"<[/!a-z]|/>|&[a-z]+;|\{\{|\}\}")
+_CHANNEL_NAME = re.compile(r"(?:网|频道|新闻|首页|本网原创|原创|专题|专栏|栏目|客户端|app|官网|门户|在线|视频|图片)$")
+_BYLINE = re.compile(r"^(?:[^\s/]{2,8}\s*/\s*[^\s/]{2,12}|(?:作者|记者|通讯员|编辑|责任编辑|文|图|摄影?)\s*[:|丨]?\s*\S{2,12})$")
+_DATELINE_TITLE = re.compile(r"(?:新华社|中新社|人民网|央视网|中国新闻网)[^,。:]{0,16}电\s*\(?\s*(?:记者[^)]*\)\s*)?题\s*:\s*(.{4,60})$")
+_BYLINE_WORD = re.compile(r"作者|记者|通讯员|责任编辑|编辑:|人参与|评论\d|阅读\d|^#|^分享")
+# between a headline and its dateline: an author's or account's name
+_SHORT_NAME = re.compile(r"^[^\s,，。:：;；!！?？、]{1,8}$")
+# a platform's mark glued to the headline: 原创最不愁吃肉的国家
+_HEADLINE_MARK = re.compile(r"^(?:原创|置顶|独家|推荐|热)\s*(?=\S{6})")
+# the title row of a policy document's information table
+_TITLE_ROW = re.compile(r"^(?:标\s*题|名\s*称)\s*:\s*(\S.{3,})$")
+_ORIGINAL_TITLE = re.compile(r"^原标题\s*:\s*(.{4,60})$")
+
+
+def is_body_paragraph(line: str) -> bool:
+    return len(line) >= BODY_MIN and any(ch in line for ch in "。！？!?；;")
+
+
+def is_headline_candidate(line: str) -> bool:
+    """A line a reader could take for the headline: short, no sentence
+    inside it (a question or exclamation may end it), and none of what
+    surrounds a headline on a page: a breadcrumb, a site or channel name, a
+    menu of short words, an edition label, a tag remnant, a byline."""
+    folded = fold(headline_text(line))
+    if not 6 <= len(folded) <= HEADLINE_MAX:
+        return False
+    if any(ch in folded for ch in "。;") or folded[-1] in _CLAUSE_END:
+        return False
+    if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
+        return False
+    if (_BREADCRUMB.search(folded) or _EDITION.search(folded) or _TAG_REMNANT.search(folded)
+            or "|" in folded or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))):
+        return False
+    if len(folded) <= 12 and _CHANNEL_NAME.search(folded):
+        return False
+    words = folded.split()
+    if len(words) >= 3 and sum(len(w) <= 4 for w in words) >= len(words) - 1:
+        return False  # a menu: 新闻 体育 财经 娱乐
+    if (_DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
+            or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded)):
+        return False  # a dateline or byline
+    return bool(re.search(r"[\u4e00-\u9fff]", folded))
+
+
+def title_row(lines: list[str]) -> str | None:
+    """The title a policy document's information table gives (标 题: X)."""
+    for line in lines[:HEADER_LINES * 3]:
+        m = _TITLE_ROW.match(fold(line).strip())
+        if m:
+            start = len(line) - len(line.lstrip()) + m.start(1)
+            return line[start:].strip()
+    return None
+
+
+def headline_text(line: str) -> str:
+    """A headline line without a platform's mark glued to its head."""
+    m = _HEADLINE_MARK.match(fold(line))
+    return line[m.end():].strip() if m else line.strip()
+
+
+def find_headline(lines: list[str]) -> int | None:
+    """The index of the headline in a page's lines, or None when no line
+    can be told for it.  The headline stands right above its dateline (the
+    last date or 来源 line before the body) or, with no dateline, right
+    above the body; bylines in between are passed over."""
+    body = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), len(lines))
+    datelines = [i for i in range(body) if read_metadata_line(lines[i], in_header=True)]
+    for below in ([datelines[-1]] if datelines else []) + [body]:
+        for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
+            line = lines[i]
+            if is_headline_candidate(line):
+                return i
+            if not (read_metadata_line(line, in_header=True) or _BYLINE.match(fold(line))
+                    or _BYLINE_WORD.search(fold(line)) or _SHORT_NAME.match(line)
+                    or lines[i + 1:below].count(line)):
+                break  # something else stands between: not the headline's place
+    return None
+
+
+def headline_in_text(lines: list[str]) -> str | None:
+    """A headline the text gives in words: ``原标题:X`` or a 新华社 dateline
+    ``新华社北京4月17日电 题:X``."""
+    for line in lines[:HEADER_LINES * 2]:
+        folded = fold(line).strip()
+        m = _DATELINE_TITLE.search(folded) or _ORIGINAL_TITLE.match(folded)
+        if m:
+            start = len(line) - len(line.lstrip()) + m.start(1)
+            return line[start:start + len(m.group(1))].strip()
+    return None
+
+
 PARAGRAPH_MAX = 2000  # characters: a longer line is cut into paragraphs
 # the end of a sentence: its marks and a closing quote or bracket after them.
 # Searched for, never a whole sentence matched: a pattern that spans a
