@@ -74,7 +74,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     content, furniture = clean.sort_furniture(lines)
     header: list[clean.Dropped] = []
     if not hint:
-        content, header, hint = _take_headline(content)
+        content, header, hint = _take_headline(content, lines)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
@@ -105,7 +105,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     return [base]
 
 
-def _take_headline(content: list[str]) -> tuple[list[str], list[clean.Dropped], str | None]:
+def _take_headline(content: list[str], lines: list[str]) -> tuple[list[str], list[clean.Dropped], str | None]:
     """A page copied whole as text: its headline (as the title hint), and
     the lines above it (menus, breadcrumbs, site names) dropped, but for
     metadata lines, which are read as such.  Without a headline's place,
@@ -116,7 +116,7 @@ def _take_headline(content: list[str]) -> tuple[list[str], list[clean.Dropped], 
         return content, [], row
     at = structure.find_headline(content)
     if at is None:
-        return content, [], structure.headline_in_text(content)
+        return content, [], structure.headline_in_text(lines)  # 原标题 lines may be furniture
     above = content[:at]
     kept = [line for line in above if structure.read_metadata_line(line, in_header=True)]
     header = [clean.Dropped(line, HEADER_RULE, "header") for line in above

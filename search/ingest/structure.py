@@ -40,7 +40,7 @@ _OTHER_LABEL = re.compile(
 # what else a byline holds: weekdays, print-edition numbers, addresses of the
 # page, separators and brackets
 _LINE_CHROME = re.compile(
-    r"星期[一二三四五六日天]|第?\s*[a-z]?\d{1,3}\s*版|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+    r"星期[一二三四五六日天]|原创(?=\s)|第?\s*[a-z]?\d{1,3}\s*版|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
     r"\.(?:com|cn|net|org|gov)(?:\.cn)?(?:/\S*)?|[|\[\]【】()《》<>]")
 _SOURCE_NAME = re.compile(r"^[^\s\d,。:;!?、()]{2,20}$")
 _TAG = re.compile(r"^[^\s\d,。:;!?、()]{1,4}$")
@@ -264,7 +264,7 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
                 del rest[i]
                 break
         return hint, rest
-    if lines and looks_like_headline(lines[0]) and len(lines) > 1:
+    if lines and looks_like_headline(lines[0]) and not surrounds_headline(lines[0]) and len(lines) > 1:
         return lines[0], lines[1:]
     return None, lines
 
@@ -274,14 +274,17 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
 # site names above it, its dateline (date, 来源, byline) below it, then the body
 
 BODY_MIN = 50  # a body paragraph: at least this long, with a sentence end
-HEADLINE_ABOVE = 4  # lines looked at above the dateline (or the body)
+HEADLINE_ABOVE = 6  # lines looked at above the dateline (or the body)
+SHORT_HEADLINE = 8  # a headline this short may be a name: a longer one above wins
 _BREADCRUMB = re.compile(r"[>›»]|当前位置|您的位置|您现在的位置|现在位置|所在位置")
 _EDITION = re.compile(r"当前版|第?\s*[a-z]?\d{1,3}\s*版(?:$|\s|:)|^版面|^\d{1,3}版")
 _TAG_REMNANT = re.compile(r"<[/!a-z]|/>|&[a-z]+;|\{\{|\}\}")
 _CHANNEL_NAME = re.compile(r"(?:网|频道|新闻|首页|本网原创|原创|专题|专栏|栏目|客户端|app|官网|门户|在线|视频|图片)$")
 _BYLINE = re.compile(r"^(?:[^\s/]{2,8}\s*/\s*[^\s/]{2,12}|(?:作者|记者|通讯员|编辑|责任编辑|文|图|摄影?)\s*[:|丨]?\s*\S{2,12})$")
 _DATELINE_TITLE = re.compile(r"(?:新华社|中新社|人民网|央视网|中国新闻网)[^,。:]{0,16}电\s*\(?\s*(?:记者[^)]*\)\s*)?题\s*:\s*(.{4,60})$")
-_BYLINE_WORD = re.compile(r"作者|记者|通讯员|责任编辑|编辑:|人参与|评论\d|阅读\d|^#|^分享")
+_BYLINE_WORD = re.compile(r"作者|记者|通讯员|责任编辑|编辑:|人参与|评论\d|阅读\d|分钟阅读|发布于|^#|^分享")
+# the buttons around a headline: share, follow, scan, font size
+_SHARE = re.compile(r"二维码|扫一扫|分享到|关注我们|下载客户端|字号|字体|收藏|打印|纠错|评论\s*$")
 # between a headline and its dateline: an author's or account's name
 _SHORT_NAME = re.compile(r"^[^\s,，。:：;；!！?？、]{1,8}$")
 # a platform's mark glued to the headline: 原创最不愁吃肉的国家
@@ -307,18 +310,22 @@ def is_headline_candidate(line: str) -> bool:
         return False
     if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
         return False
-    if (_BREADCRUMB.search(folded) or _EDITION.search(folded) or _TAG_REMNANT.search(folded)
-            or "|" in folded or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))):
-        return False
-    if len(folded) <= 12 and _CHANNEL_NAME.search(folded):
-        return False
-    words = folded.split()
-    if len(words) >= 3 and sum(len(w) <= 4 for w in words) >= len(words) - 1:
-        return False  # a menu: 新闻 体育 财经 娱乐
-    if (_DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
-            or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded)):
-        return False  # a dateline or byline
-    return bool(re.search(r"[\u4e00-\u9fff]", folded))
+    return not surrounds_headline(line) and bool(re.search(r"[\u4e00-\u9fff]", folded))
+
+
+def surrounds_headline(line: str) -> bool:
+    """What stands around a headline on a page and is never one: a
+    breadcrumb, share buttons, an edition label, a tag remnant, a menu of
+    short words (新闻 体育 财经), a site or channel name, a dateline or a
+    byline."""
+    folded = fold(headline_text(line))
+    return bool(
+        _BREADCRUMB.search(folded) or _SHARE.search(folded) or _EDITION.search(folded)
+        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|")) or _is_menu(folded.split())
+        or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))
+        or len(folded) <= 12 and _CHANNEL_NAME.search(folded)
+        or _DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
+        or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded))
 
 
 def title_row(lines: list[str]) -> str | None:
@@ -329,6 +336,14 @@ def title_row(lines: list[str]) -> str | None:
             start = len(line) - len(line.lstrip()) + m.start(1)
             return line[start:].strip()
     return None
+
+
+def _is_menu(items: list[str]) -> bool:
+    """Menu items: three or more, nearly all short (首页 | 新闻 | 关于我们)."""
+    items = [i.strip() for i in items if i.strip()]
+    if len(items) == 2:
+        return all(len(i) <= 5 for i in items)
+    return len(items) >= 3 and sum(len(i) <= 5 for i in items) >= len(items) - 1
 
 
 def headline_text(line: str) -> str:
@@ -342,24 +357,35 @@ def find_headline(lines: list[str]) -> int | None:
     can be told for it.  The headline stands right above its dateline (the
     last date or 来源 line before the body) or, with no dateline, right
     above the body; bylines in between are passed over."""
-    body = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), len(lines))
+    body = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), None)
+    if body is None:  # short paragraphs only: the first sentence
+        body = next((i for i, line in enumerate(lines) if _ends_sentence(line) and len(line) > HEADING_MAX),
+                    len(lines))
     datelines = [i for i in range(body) if read_metadata_line(lines[i], in_header=True)]
     for below in ([datelines[-1]] if datelines else []) + [body]:
+        short = None  # a short candidate may be an account's name above a dateline
         for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
             line = lines[i]
             if is_headline_candidate(line):
-                return i
-            if not (read_metadata_line(line, in_header=True) or _BYLINE.match(fold(line))
-                    or _BYLINE_WORD.search(fold(line)) or _SHORT_NAME.match(line)
+                if len(line) > SHORT_HEADLINE or short is not None:
+                    return i
+                short = i
+                continue
+            folded = fold(line)
+            if not (read_metadata_line(line, in_header=True) or _BYLINE.match(folded)
+                    or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
+                    or _DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
+        if short is not None:
+            return short
     return None
 
 
 def headline_in_text(lines: list[str]) -> str | None:
     """A headline the text gives in words: ``原标题:X`` or a 新华社 dateline
     ``新华社北京4月17日电 题:X``."""
-    for line in lines[:HEADER_LINES * 2]:
+    for line in [x for x in lines if x][:HEADER_LINES * 2]:
         folded = fold(line).strip()
         m = _DATELINE_TITLE.search(folded) or _ORIGINAL_TITLE.match(folded)
         if m:
