@@ -192,3 +192,9 @@ def test_a_headline_given_in_words(tmp_path):
 def test_a_plain_article_keeps_its_first_line_as_headline(tmp_path):
     article = _page_title(tmp_path, "扶贫车间开工", BODY, "该省共建设扶贫车间754个。")
     assert article.title == "扶贫车间开工" and len(article.paragraphs) == 2
+
+
+def test_a_copy_without_a_headline_is_titled_by_its_first_words_never_its_menu(tmp_path):
+    article = _page_title(tmp_path, "登录", "共创", "Matrix", "下载APP", BODY, "该省共建设扶贫车间754个。")
+    assert article.title == derive_title(BODY)
+    assert article.title not in ("登录", "共创", "Matrix", "下载APP")
