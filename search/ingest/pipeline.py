@@ -100,8 +100,8 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     body, long_lines = structure.split_long_lines(body)
     base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
     # no headline: the first words of the body, not of a menu left above it
-    lead = next((line for line in body if structure.is_body_paragraph(line)), body[0] if body else "")
-    base.title = title or structure.derive_title(lead)
+    start = structure.body_start(body)
+    base.title = title or structure.derive_title(body[start] if start < len(body) else body[0] if body else "")
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]
     return [base]

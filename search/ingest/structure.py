@@ -298,6 +298,16 @@ def is_body_paragraph(line: str) -> bool:
     return len(line) >= BODY_MIN and any(ch in line for ch in "。！？!?；;")
 
 
+def body_start(lines: list[str]) -> int:
+    """Where the body begins: its first paragraph, or with short paragraphs
+    only, its first sentence longer than a heading (len(lines) for none)."""
+    found = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), None)
+    if found is None:
+        found = next((i for i, line in enumerate(lines) if _ends_sentence(line) and len(line) > HEADING_MAX),
+                     len(lines))
+    return found
+
+
 def is_headline_candidate(line: str) -> bool:
     """A line a reader could take for the headline: short, no sentence
     inside it (a question or exclamation may end it), and none of what
@@ -357,10 +367,7 @@ def find_headline(lines: list[str]) -> int | None:
     can be told for it.  The headline stands right above its dateline (the
     last date or 来源 line before the body) or, with no dateline, right
     above the body; bylines in between are passed over."""
-    body = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), None)
-    if body is None:  # short paragraphs only: the first sentence
-        body = next((i for i, line in enumerate(lines) if _ends_sentence(line) and len(line) > HEADING_MAX),
-                    len(lines))
+    body = body_start(lines)
     datelines = [i for i in range(body) if read_metadata_line(lines[i], in_header=True)]
     for below in ([datelines[-1]] if datelines else []) + [body]:
         short = None  # a short candidate may be an account's name above a dateline
