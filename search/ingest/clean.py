@@ -226,7 +226,6 @@ def drop_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
 # question mark, is never a run: a run needs the ``?`` and the junk.
 
 COMMON_CHAR_MIN = 3000  # jieba dictionary frequency: rarer characters may be conversion debris
-MOJIBAKE_RULE = "mojibake: characters left by a bad conversion (a ? inside Chinese words)"
 _QUESTION_ENDS = set("吗呢么吧啊呀哪谁啥嘛否")
 _JUNK = re.compile(r"[!;_?]|[a-zA-Z\u0400-\u04ff]")
 _MERGE_GAP = 3  # characters between two runs that go with them
