@@ -275,6 +275,7 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
 
 BODY_MIN = 50  # a body paragraph: at least this long, with a sentence end
 HEADLINE_ABOVE = 6  # lines looked at above the dateline (or the body)
+HEADER_SCAN = 300  # lines above the body looked at for its dateline
 SHORT_HEADLINE = 8  # a headline this short may be a name: a longer one above wins
 _BREADCRUMB = re.compile(r"[>›»]|当前位置|您的位置|您现在的位置|现在位置|所在位置")
 _EDITION = re.compile(r"当前版|第?\s*[a-z]?\d{1,3}\s*版(?:$|\s|:)|^版面|^\d{1,3}版")
@@ -368,8 +369,9 @@ def find_headline(lines: list[str]) -> int | None:
     last date or 来源 line before the body) or, with no dateline, right
     above the body; bylines in between are passed over."""
     body = body_start(lines)
-    datelines = [i for i in range(body) if read_metadata_line(lines[i], in_header=True)]
-    for below in ([datelines[-1]] if datelines else []) + [body]:
+    dateline = next((i for i in range(body - 1, max(-1, body - 1 - HEADER_SCAN), -1)
+                     if read_metadata_line(lines[i], in_header=True)), None)
+    for below in ([dateline] if dateline is not None else []) + [body]:
         short = None  # a short candidate may be an account's name above a dateline
         for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
             line = lines[i]
