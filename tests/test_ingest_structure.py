@@ -198,3 +198,11 @@ def test_a_copy_without_a_headline_is_titled_by_its_first_words_never_its_menu(t
     article = _page_title(tmp_path, "登录", "共创", "Matrix", "下载APP", BODY, "该省共建设扶贫车间754个。")
     assert article.title == derive_title(BODY)
     assert article.title not in ("登录", "共创", "Matrix", "下载APP")
+
+
+def test_a_one_line_text_stays_a_paragraph(tmp_path):
+    # the near miss of a headline: with no body after it, the line is the text
+    article = _page_title(tmp_path, "四川扶贫车间吸纳三千人")
+    assert [p.text for p in article.paragraphs] == ["四川扶贫车间吸纳三千人"]
+    article = _page_title(tmp_path, "登录", "四川扶贫车间吸纳三千人")
+    assert [p.text for p in article.paragraphs][-1] == "四川扶贫车间吸纳三千人"

@@ -371,6 +371,8 @@ def find_headline(lines: list[str]) -> int | None:
     body = body_start(lines)
     dateline = next((i for i in range(body - 1, max(-1, body - 1 - HEADER_SCAN), -1)
                      if read_metadata_line(lines[i], in_header=True)), None)
+    if body == len(lines):  # no body: a headline would leave the text empty or be its last line
+        return None
     for below in ([dateline] if dateline is not None else []) + [body]:
         short = None  # a short candidate may be an account's name above a dateline
         for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
