@@ -69,6 +69,7 @@ def _read(path_and_hash):
     warnings: list[str] = []
     try:
         articles = read_file(real_path, warnings)
+        # analysed lazily, as the writer takes each paragraph: memory stays flat
         return path, digest, articles, [analyze_article(a) for a in articles], None, warnings
     except IngestError as e:
         return path, digest, None, None, e.reason, warnings
@@ -89,7 +90,7 @@ def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSumma
         if p.is_dir():
             folders.append(printable_path(p) + os.sep)
         try:
-            files = list(iter_source_files([src]))  # reported under the name given
+            files = list(iter_source_files([src], summary.warnings))  # reported under the name given
         except IngestError as e:
             summary.failures.append((e.path, e.reason))
             summary.articles.failed += 1

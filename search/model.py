@@ -40,6 +40,7 @@ class Article:
     private_use_dropped: int = 0  # Private Use Area code points removed (they show as empty boxes)
     long_lines_split: int = 0  # lines over the paragraph length limit, cut into paragraphs at sentence ends
     long_lines_cut: int = 0  # of those, lines cut mid-sentence (no sentence end within the limit)
+    mojibake_dropped: list[str] = field(default_factory=list)  # runs a bad conversion left, removed
 
     def to_dict(self) -> dict:
         return {
@@ -58,6 +59,7 @@ class Article:
             "private_use_dropped": self.private_use_dropped,
             "long_lines_split": self.long_lines_split,
             "long_lines_cut": self.long_lines_cut,
+            "mojibake_dropped": list(self.mojibake_dropped),
         }
 
 

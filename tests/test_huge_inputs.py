@@ -4,6 +4,7 @@ Nothing is lost silently and no paragraph grows without bound."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -37,6 +38,44 @@ def test_a_long_line_with_no_sentence_end_is_cut_and_counted():
     assert (seen.split, seen.cut) == (1, 1) and seen.longest == len(line)
     assert [len(p) for p in pieces] == [PARAGRAPH_MAX, PARAGRAPH_MAX, 800]
     assert "".join(pieces) == line
+
+
+def test_a_line_of_megabytes_without_a_sentence_end_is_read_through(tmp_path):
+    # Cutting such a line must not rescan it from every position: before,
+    # a line this long did not finish within hours.
+    line = "扶贫车间带动就业" * 90_000  # 720,000 characters, about 2 MB
+    src = tmp_path / "one-line.txt"
+    src.write_text(line + "\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "search", "inspect", "--json", str(src)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    (article,) = json.loads(r.stdout)
+    texts = [p["text"] for p in article["paragraphs"]]
+    assert len(texts) == len(line) // PARAGRAPH_MAX and all(len(t) == PARAGRAPH_MAX for t in texts)
+    assert "".join(texts) == line
+    assert article["long_lines_cut"] == 1 and "cut mid-sentence" in r.stderr
+
+
+def _peak_rss_kb_of_index(src, index_dir) -> int:
+    code = ("import resource, sys; from search.indexing import build_index; "
+            "build_index([sys.argv[1]], sys.argv[2], procs=1); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    r = subprocess.run([sys.executable, "-c", code, str(src), str(index_dir)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout.split()[-1])
+
+
+def test_indexing_a_large_one_line_file_holds_no_more_than_a_few_paragraphs_analysed(tmp_path):
+    # The (term, position) pairs of a whole article took hundreds of bytes
+    # a character: 4 GB for a 50 MB line.  Against a small file's peak, a
+    # 5 MB line may add its text and the segment's postings, not those pairs.
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text(SENTENCE * 10 + "\n", encoding="utf-8")
+    large.write_text(SENTENCE * (5_000_000 // len(SENTENCE.encode())) + "\n", encoding="utf-8")
+    base = _peak_rss_kb_of_index(small, tmp_path / "ix-small")
+    peak = _peak_rss_kb_of_index(large, tmp_path / "ix-large")
+    assert peak - base < 200_000, (base, peak)
 
 
 def test_furniture_rules_never_drop_a_long_line_whole():

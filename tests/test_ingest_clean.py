@@ -1,13 +1,16 @@
 """Cleaning: pinyin annotations, stray markup and page furniture."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from search.ingest import read_file
-from search.ingest.clean import matching_rule, normalize_line, strip_pinyin
+from search.ingest.clean import drop_mojibake, matching_rule, normalize_line, strip_pinyin
 
-from conftest import drop_furniture
+from conftest import ROOT, drop_furniture
 
 
 def is_furniture(line: str) -> bool:
@@ -104,11 +107,59 @@ def test_no_furniture_reaches_a_seed_paragraph(furniture):
             assert furniture not in text, (article.doc_id, text)
 
 
-def test_lost_characters_stay_inside_their_paragraph():
+def test_mojibake_runs_of_a_seed_are_dropped_and_counted_the_paragraph_kept():
     [article] = read_file(SEEDS / "002_a069ebe764e74859.txt")
     texts = [p.text for p in article.paragraphs]
-    assert any(t.startswith("轉機發生在2016年") and "?!懊赓M參加了半個多月的拉面培訓" in t for t in texts)
-    assert not any(t.strip("?!") == "" for t in texts)
+    assert any(t.startswith("轉機發生在2016年") and "開到家門口參加了半個多月的拉面培訓" in t for t in texts)
+    for run in ("?!懊赓M", "??h", "?稣匍_", "?诠S"):
+        assert run in article.mojibake_dropped
+        assert not any(run in t for t in texts)
+    assert "還在天水、平全省扶貧車間" in "".join(texts)  # the words around a run stay
+
+
+@pytest.mark.parametrize("line, runs", [
+    ("開到家門口?!懊赓M參加了培訓", ["?!懊赓M"]),
+    ("天??h從建檔立卡貧困人口", ["??h"]),
+    ("還在天水、平?稣匍_全省扶貧車間建設", ["?稣匍_"]),
+    ("和鄉親們?诠S同吃同住", ["?诠S"]),
+    ("狀況有了很大改善?!案匾氖?,我可以照顧妻子", ["?!案匾氖?"]),
+    # near misses: a real question mark, in half-width or after a question word,
+    # rare but real characters after one, an interrobang, Latin text
+    ("你吃了吗?我吃了。", []),
+    ("这是真的?淼淼说好。", []),
+    ("这是真的?鑫鑫公司成立了", []),
+    ("真的?!太好了", []),
+    ("他问:为什么?因为下雨。", []),
+    ("价格是多少?5元。", []),
+    ("型号A?B型已停产", []),
+    ("Is it OK?是的。", []),
+    ("淼淼和鑫鑫在犇犇牧场上班", []),
+    ("需要结构性把人变穷???从而很清闲??", []),
+    ("NASA发言人斯蒂芬妮?席尔霍尔茨说", []),  # a dot lost in a name: the name's characters stay
+])
+def test_mojibake_runs_and_near_misses(line, runs):
+    kept, found = drop_mojibake(line)
+    assert found == runs
+    if runs:
+        assert "?" not in kept and len(kept) == len(line) - sum(map(len, runs))
+    else:
+        assert kept == line
+
+
+def test_inspect_counts_mojibake_in_text_and_json():
+    seed = str(SEEDS / "002_a069ebe764e74859.txt")
+    human = subprocess.run([sys.executable, "-m", "search", "inspect", seed], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert "mojibake runs dropped: 10" in human.stdout
+    assert "10 run(s) of mojibake" in human.stderr
+    shown = subprocess.run([sys.executable, "-m", "search", "inspect", "--json", seed], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    (article,) = json.loads(shown.stdout)
+    assert len(article["mojibake_dropped"]) == 10 and "?稣匍_" in article["mojibake_dropped"]
+    clean = subprocess.run([sys.executable, "-m", "search", "inspect", "--json", str(SEEDS / "001_fa7baa90aaf98045.txt")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert clean.returncode == 0 and "mojibake" not in clean.stderr
+    assert [a["mojibake_dropped"] for a in json.loads(clean.stdout)] == [[]]
 
 
 @pytest.mark.parametrize("line", [

@@ -95,6 +95,58 @@ def test_jsonl_one_article_a_line_with_metadata(tmp_path):
     assert second.date is None
 
 
+@pytest.mark.parametrize("fields, date", [
+    ({"date": "20120702"}, "2012-07-02"),
+    ({"date": "2012.07.02"}, "2012-07-02"),
+    ({"date": "2012年7月2日"}, "2012-07-02"),
+    ({"date": "2012-07-02T19:06:13+08:00"}, "2012-07-02"),
+    ({"pubtime": "2012-07-02 19:06:13"}, "2012-07-02"),
+    ({"published": "2015/3/9"}, "2015-03-09"),
+    ({"publish_time": "20150309"}, "2015-03-09"),
+    ({"date": "", "pubtime": "2012-07-02 19:06:13"}, "2012-07-02"),
+    ({"date": "20120702", "pubtime": "2013-01-01 08:00:00"}, "2012-07-02"),  # date wins
+    # near misses: not a calendar date, a number that is no date, no date field
+    ({"date": "20121332"}, None),
+    ({"date": "12345678"}, None),
+    ({"date": "2012070"}, None),
+    ({"time": "2012-07-02"}, None),
+])
+def test_jsonl_dates_in_compact_forms_and_other_fields(tmp_path, fields, date):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({**fields, "text": "甘肃建设扶贫车间754个。"}, ensure_ascii=False),
+                    encoding="utf-8")
+    [article] = read_file(path)
+    assert article.date == date
+
+
+def test_a_compact_number_in_the_text_is_no_date(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("扶贫车间开工\n20120702\n编号20120702的车间吸纳就业。\n", encoding="utf-8")
+    [article] = read_file(path)
+    assert article.date is None
+
+
+@pytest.mark.parametrize("title, shown", [
+    ("[视频]胡锦涛讲话单行本出版", "胡锦涛讲话单行本出版"),
+    ("【组图】甘肃扶贫车间开工", "甘肃扶贫车间开工"),
+    ("[视频][组图]甘肃扶贫车间开工", "甘肃扶贫车间开工"),
+    ("视频]山西:干部住村助农增收", "山西:干部住村助农增收"),  # the archive's broken forms
+    ("[视频【重读抗战家书】戴安澜的家书", "【重读抗战家书】戴安澜的家书"),
+    # near misses: a column name, a tag word inside the headline, a tag alone
+    ("【二十大代表风采】林丹:用心用情", "【二十大代表风采】林丹:用心用情"),
+    ("图书馆扶贫车间开工", "图书馆扶贫车间开工"),
+    ("[2019]甘肃扶贫车间", "[2019]甘肃扶贫车间"),
+    ("[视频]", "[视频]"),
+])
+def test_a_channel_tag_leaves_the_title_and_is_kept_nowhere(tmp_path, title, shown):
+    path = tmp_path / "feed.jsonl"
+    text = f"{title}\n甘肃建设扶贫车间754个。"
+    path.write_text(json.dumps({"title": title, "text": text}, ensure_ascii=False), encoding="utf-8")
+    [article] = read_file(path)
+    assert article.title == shown
+    assert [p.text for p in article.paragraphs] == ["甘肃建设扶贫车间754个。"]  # its copy in the text goes
+
+
 def test_jsonl_bad_lines_are_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_text('{"text": "第一篇。"}\nnot json\n{"title": "no text"}\n[1]\n{"text": "第二篇。"}\n',

@@ -128,3 +128,81 @@ def test_doc_id_is_the_stem_or_a_hash(tmp_path):
     assert file_doc_id(Path("a/000_e724c7f9a0258902.txt")) == "000_e724c7f9a0258902"
     hashed = file_doc_id(Path("甘肃 扶贫.txt"))
     assert len(hashed) == 16 and all(c in "0123456789abcdef" for c in hashed)
+
+
+# --------------------------------------------------------------------------
+# the headline of a page copied whole from a browser
+
+BODY = "甘肃省临夏州建设扶贫车间吸纳贫困劳动力就业,带动群众增收致富,今年已有三千多人在家门口上班。"
+
+
+def _page_title(tmp_path, *lines):
+    src = tmp_path / "copy.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [article] = read_file(src)
+    return article
+
+
+@pytest.mark.parametrize("furniture", [
+    "中国西藏网 > 扶贫", "首页 › 新闻 › 正文", "当前位置:首页 > 扶贫", "您的位置:首页 >> 正文",
+    "河北新闻本网原创", "搜索", "EN", "• 首页", "当前版:03版", '<strike id="qc0qw"></strike>',
+    "首页 | 新闻 | 关于我们", "新闻 体育 财经 娱乐 科技", "用微信扫描二维码",
+])
+def test_a_line_around_the_headline_is_never_the_title(tmp_path, furniture):
+    article = _page_title(tmp_path, "登录", "注册", furniture, "临夏州扶贫车间吸纳三千人就业",
+                          "2019-04-29 14:51 来源:甘肃日报", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    assert article.date == "2019-04-29" and article.source == "甘肃日报"
+    assert [p.text for p in article.paragraphs] == [BODY]  # the page header went with its lines
+    # with the furniture right above the dateline, it is still not the title
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", furniture, "2019-04-29 14:51", BODY)
+    assert article.title != furniture
+
+
+def test_the_headline_is_found_over_bylines_and_account_names(tmp_path):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业!", "石佳/甘肃日报", "",
+                          "2019-09-24 09:10", "字号", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业!"  # a headline may end with ! or ?
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "陇上观察", "发布于扶贫频道 · 1 分钟阅读", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    # near miss: a short line alone above the body is taken, nothing longer being there
+    article = _page_title(tmp_path, "车间开工啦", "2019-09-24 09:10", BODY)
+    assert article.title == "车间开工啦"
+
+
+def test_a_platform_mark_glued_to_the_headline_goes(tmp_path):
+    article = _page_title(tmp_path, "登录", "原创临夏州扶贫车间吸纳三千人就业", "2019-09-24 09:10", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    article = _page_title(tmp_path, "原创 甘肃日报 2019-09-24 09:10", BODY)
+    assert article.title != "原创 甘肃日报 2019-09-24 09:10"
+
+
+def test_a_headline_given_in_words(tmp_path):
+    article = _page_title(tmp_path, "原标题:临夏州扶贫车间吸纳三千人就业", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    article = _page_title(tmp_path, "新华社兰州4月17日电 题:临夏州扶贫车间吸纳三千人就业", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    article = _page_title(tmp_path, "标　　题:\t国务院办公厅关于做好就业扶贫工作的通知", "发文字号:国办发〔2019〕1号", BODY)
+    assert article.title == "国务院办公厅关于做好就业扶贫工作的通知"
+    # near miss: 题 inside a sentence is no headline
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "记者就这个问题:采访了当地干部。", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_plain_article_keeps_its_first_line_as_headline(tmp_path):
+    article = _page_title(tmp_path, "扶贫车间开工", BODY, "该省共建设扶贫车间754个。")
+    assert article.title == "扶贫车间开工" and len(article.paragraphs) == 2
+
+
+def test_a_copy_without_a_headline_is_titled_by_its_first_words_never_its_menu(tmp_path):
+    article = _page_title(tmp_path, "登录", "共创", "Matrix", "下载APP", BODY, "该省共建设扶贫车间754个。")
+    assert article.title == derive_title(BODY)
+    assert article.title not in ("登录", "共创", "Matrix", "下载APP")
+
+
+def test_a_one_line_text_stays_a_paragraph(tmp_path):
+    # the near miss of a headline: with no body after it, the line is the text
+    article = _page_title(tmp_path, "四川扶贫车间吸纳三千人")
+    assert [p.text for p in article.paragraphs] == ["四川扶贫车间吸纳三千人"]
+    article = _page_title(tmp_path, "登录", "四川扶贫车间吸纳三千人")
+    assert [p.text for p in article.paragraphs][-1] == "四川扶贫车间吸纳三千人"

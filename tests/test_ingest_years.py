@@ -31,6 +31,14 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
     ("目前,已建成就業扶貧示范村。", 2019, []),  # nothing tells: empty, no inheritance
     ("1930年代的老厂房, 2050年远景目标", None, []),  # outside 1949-2035
     ("2019-04-29 發布", None, [2019]),
+    ("河北雄安新区总体规划(2018—2035年)", None, [2018, 2035]),  # both ends of a long span
+    ("类似于1999/2000年的泡沫", None, [1999, 2000]),
+    ("发布于AI新闻资讯 · 1 分钟阅读 · Apr 22, 2025", None, [2025]),
+    ("Published 22 April 2025", None, [2025]),
+    # near misses: two numbers that 年 does not close, a model number, a count
+    ("规格为2018-2035毫米", None, []),
+    ("芯片型号Apr2025和A2000", None, []),
+    ("共有2000、2010名学员", None, []),
 ])
 def test_years_in(text, article_year, years):
     assert years_in(text, article_year) == years

@@ -322,3 +322,45 @@ def test_a_paragraph_naming_nothing_takes_its_articles_province(paragraph):
 def test_a_helping_province_in_the_title_is_not_the_story(title):
     article, paragraphs = label_provinces(title, ["积石山县新建扶贫车间12个。"])
     assert (article, paragraphs) == (["甘肃"], [["甘肃"]])
+
+
+# ------------------------------------------- the paragraph's own place first
+
+
+def test_a_paragraph_naming_a_city_of_another_province_is_labelled_by_it():
+    # an article about Gansu whose title (here a Tibet site's) names Tibet:
+    # a city the paragraph names labels it before the title's province
+    assert provinces_of(
+        "西藏扶贫",
+        "临夏州今年新建扶贫车间120个,吸纳贫困劳动力就业。",
+        "在临夏州积石山县,扶贫车间吸纳了三百多人。",
+        "这些经验值得推广。",
+    ) == [["甘肃"], ["甘肃"], ["西藏"]]
+
+
+def test_partners_and_bare_county_names_still_take_the_articles_province():
+    # near misses: a partner region, a bare county name shared or weak
+    assert provinces_of("宁夏扶贫", "福建对口帮扶闽宁镇,建设扶贫车间。") == [["宁夏"]]
+    assert provinces_of("甘肃就业扶贫", "组织劳动力到厦门务工,人均月收入4000元。") == [["甘肃"]]
+
+
+def test_a_site_name_never_outweighs_what_the_text_names():
+    article, paragraphs = label_provinces(
+        "扶贫车间吸纳就业", ["临夏州今年新建扶贫车间120个。"], source="中国西藏网")
+    assert (article, paragraphs) == (["甘肃"], [["甘肃"]])
+    # the near miss: a text that names nothing takes the publication's province
+    article, paragraphs = label_provinces("扶贫车间吸纳就业", ["车间今年新建120个。"], source="中国西藏网")
+    assert (article, paragraphs) == (["西藏"], [["西藏"]])
+
+
+def test_a_breadcrumb_of_a_page_copy_labels_nothing(tmp_path):
+    from search.ingest import read_file
+
+    src = tmp_path / "copy.txt"
+    src.write_text("中国西藏网 > 扶贫\n临夏州扶贫车间吸纳三千人就业\n2019-04-29 14:51\n"
+                   "临夏州今年新建扶贫车间120个,吸纳贫困劳动力就业,带动群众增收致富。\n"
+                   "积石山县的扶贫车间吸纳了三百多人,人均月收入两千多元,群众在家门口上班。\n",
+                   encoding="utf-8")
+    [article] = read_file(src)
+    assert article.province == ["甘肃"]
+    assert [p.province for p in article.paragraphs] == [["甘肃"], ["甘肃"]]

@@ -40,6 +40,45 @@ def test_a_fifo_is_skipped_not_waited_on(tmp_path):
     (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
     r = zhsearch("index", folder, "--index", tmp_path / "ix2", timeout=60)
     assert r.returncode == 0 and "paragraphs: 2 added" in r.stdout
+    assert "in-folder.txt: not a regular file" in r.stderr  # skipped, and said so
+
+
+@pytest.mark.parametrize("command", ["index", "inspect"])
+def test_every_entry_a_folder_walk_skips_is_named_with_its_reason(tmp_path, command):
+    folder = tmp_path / "src"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
+    (folder / "gone.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "sub" / "up").symlink_to(folder)
+    (folder / "notes.md").write_text("x", encoding="utf-8")
+    (folder / "scan.pdf").write_text("x", encoding="utf-8")
+    (folder / ".draft.txt").write_text(ARTICLE, encoding="utf-8")
+    args = ["--index", tmp_path / "ix"] if command == "index" else []
+    r = zhsearch(command, folder, *args, timeout=120)
+    assert r.returncode == 0, r.stderr
+    warned = {line.split(": ", 2)[1].replace(str(folder), ""): line.split(": ", 2)[2]
+              for line in r.stderr.splitlines() if line.startswith("warning: ")}
+    assert "FIFO" in warned["/pipe.txt"] and "device" in warned["/zero.txt"]
+    assert "loop" in warned["/loop1.txt"] and "loop" in warned["/loop2.txt"]
+    assert "does not exist" in warned["/gone.txt"]
+    assert "not followed" in warned["/sub/up"]
+    assert "2 file(s) of other types" in warned[""] or "2 file(s) of other types" in r.stderr
+    assert "1 hidden" in r.stderr
+    assert "/a.txt" not in warned  # the file read is no warning (the near miss)
+    if command == "index":
+        assert "paragraphs: 2 added" in r.stdout and "8 warning(s)" in r.stdout
+
+
+def test_a_plain_folder_gives_no_warning(tmp_path):
+    folder = tmp_path / "src"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    summary = build_index([str(folder)], tmp_path / "ix")
+    assert summary.warnings == [] and summary.paragraphs.added == 2
 
 
 def test_a_pdf_named_explicitly_is_refused(tmp_path):
@@ -66,6 +105,8 @@ def test_a_file_name_that_is_not_utf8_is_indexed_and_reported_readably(tmp_path)
     (folder / name).write_text(ARTICLE, encoding="utf-8")
     summary = build_index([str(folder)], tmp_path / "ix")
     assert summary.paragraphs.added == 2 and not summary.failures
+    (warning,) = summary.warnings
+    assert "bad-\\xff\\xfe.txt" in warning and "not UTF-8" in warning
     again = build_index([str(folder)], tmp_path / "ix")
     assert again.paragraphs.skipped == 2 and again.paragraphs.added == 0
     r = zhsearch("index", os.fsdecode(b"/nonexistent/\xff.txt"), "--index", tmp_path / "ix3")

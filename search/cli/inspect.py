@@ -22,11 +22,14 @@ def inspect(paths: list[str], as_json: bool) -> int:
     articles: list[Article] = []
     failed = 0
     for source in paths:
+        notes: list[str] = []
         try:
-            files = list(iter_source_files([source]))
+            files = list(iter_source_files([source], notes))
         except IngestError as e:
             failed += _report(e)
             continue
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr)
         for path in files:
             problems: list[str] = []
             try:
@@ -83,6 +86,9 @@ def format_article(article: Article) -> str:
     ]
     if article.private_use_dropped:
         lines.append(f"private use code points dropped: {article.private_use_dropped}")
+    if article.mojibake_dropped:
+        lines.append(f"mojibake runs dropped: {len(article.mojibake_dropped)}: "
+                     + "  ".join(article.mojibake_dropped))
     for p in article.paragraphs:
         lines.append("")
         lines.append(f"[{p.para_no}] heading: {p.heading or '-'}")

@@ -13,8 +13,10 @@ The steps, one module each, in the order the data flows:
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,18 +31,23 @@ __all__ = ["SUPPORTED_SUFFIXES", "IngestError", "Measure", "iter_source_files",
            "load_measures", "read_file"]
 
 
-def iter_source_files(sources: list[str]) -> Iterator[Path]:
+def iter_source_files(sources: list[str], notes: list[str] | None = None) -> Iterator[Path]:
     """Files as given; folders walked recursively in sorted order, keeping
-    supported suffixes and skipping hidden files and folders.  A source
-    that is not a readable regular file of a supported type (missing, a
-    dangling link, a FIFO or device, which would block, a .pdf) raises
-    IngestError under the name as given, never opened."""
+    supported suffixes.  A source that is not a readable regular file of a
+    supported type (missing, a dangling link, a FIFO or device, which would
+    block, a .pdf) raises IngestError under the name as given, never opened.
+    Inside a folder nothing is skipped without a word: each entry skipped
+    and why (a FIFO, a device, a link loop, a link to nothing or to a
+    folder), and how many hidden entries and files of other types, go to
+    ``notes``; so does a name that is not UTF-8 (read, shown as ``\\xNN``)."""
+    notes = [] if notes is None else notes
     for source in sources:
         path = Path(source)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, notes)
         else:
             check_source_file(path)
+            _note_name(path, notes)
             yield path
 
 
@@ -48,32 +55,61 @@ def check_source_file(path: Path) -> None:
     """Raise IngestError (naming ``path`` as given, readably) unless it is a
     regular file with a supported suffix.  Decided by ``os.stat``, before
     any open: opening a FIFO waits for a writer forever."""
-    name = printable_path(path)
+    reason = _not_regular(path)
+    if reason:
+        raise IngestError(printable_path(path), reason)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise IngestError(printable_path(path), f"unsupported type {path.suffix or '(no suffix)'!r}: "
+                                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file to read, or None."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        reason = "a link to a file that does not exist" if os.path.islink(path) else "no such file or folder"
-        raise IngestError(name, reason) from None
+        return "a link to a file that does not exist" if os.path.islink(path) else "no such file or folder"
     except OSError as e:
-        raise IngestError(name, f"cannot be read ({e.strerror or e})") from None
+        if e.errno == errno.ELOOP:
+            return "a loop of links (each leads back to another): skipped"
+        return f"cannot be read ({e.strerror or e})"
     if not stat.S_ISREG(st.st_mode):
-        raise IngestError(name, "not a regular file (a FIFO, socket or device): skipped")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise IngestError(name, f"unsupported type {path.suffix or '(no suffix)'!r}: "
-                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+        return "not a regular file (a FIFO, socket or device): skipped"
+    return None
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _note_name(path: Path, notes: list[str]) -> None:
+    shown = printable_path(path)
+    if shown != str(path):
+        notes.append(f"{shown}: the file name is not UTF-8: read, and shown with \\xNN for its bytes")
+
+
+def _walk(folder: Path, notes: list[str]) -> Iterator[Path]:
+    hidden, other = 0, Counter()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
+            hidden += relative.name.startswith(".")
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and _is_regular(path):
-            yield path
-
-
-def _is_regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
+        if path.is_dir():  # a folder is walked; a link to one is not followed
+            if path.is_symlink():
+                notes.append(f"{printable_path(path)}: a link to a folder: not followed "
+                             "(name the folder to read it)")
+            continue
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            other[suffix or "(no suffix)"] += 1
+            continue
+        reason = _not_regular(path)
+        if reason:
+            notes.append(f"{printable_path(path)}: {reason}")
+            continue
+        _note_name(path, notes)
+        yield path
+    name = printable_path(folder)
+    if other:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(other.items()))
+        notes.append(f"{name}: {sum(other.values())} file(s) of other types skipped ({kinds}): "
+                     f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+    if hidden:
+        notes.append(f"{name}: {hidden} hidden file(s) or folder(s) (name starting with '.') skipped")

@@ -196,3 +196,101 @@ def _breadcrumb_items(lines: list[str]) -> set[int]:
             if len(lines[j]) <= BREADCRUMB_ITEM_MAX and not _SENTENCE_MARKS.search(lines[j]):
                 items.add(j)
     return items
+
+
+# --------------------------------------------------------------------------
+# mojibake: runs a bad conversion left (家門口?!懊赓M參加, 天??h從, 平?稣匍_全省).
+# Its traces: a ``?`` where a character could not be converted, inside
+# Chinese words, next to junk that no Chinese sentence holds there (``!;_``
+# or a Latin or Cyrillic letter glued between Chinese characters) and to
+# characters that are valid but rare.  A rare character alone, or a real
+# question mark, is never a run: a run needs the ``?`` and the junk.
+
+COMMON_CHAR_MIN = 3000  # jieba dictionary frequency: rarer characters may be conversion debris
+_QUESTION_ENDS = set("吗呢么吧啊呀哪谁啥嘛否")
+_JUNK = re.compile(r"[!;_?]|[a-zA-Z\u0400-\u04ff]")
+_MERGE_GAP = 3  # characters between two runs that go with them
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """Characters of jieba's dictionary whose words occur at least
+    ``COMMON_CHAR_MIN`` times in its counts (simplified forms)."""
+    import os
+
+    import jieba
+
+    counts: dict[str, int] = {}
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, n = line.split(" ", 2)[:2]
+            for ch in word:
+                counts[ch] = counts.get(ch, 0) + int(n)
+    return frozenset(ch for ch, n in counts.items() if n >= COMMON_CHAR_MIN)
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(IS_CJK.match(ch))
+
+
+def mojibake_runs(line: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of mojibake in ``line``."""
+    if "?" not in line:
+        return []
+    folded = fold(line)
+    common = _common_chars()
+
+    def rare(i: int) -> bool:
+        return 0 <= i < len(line) and _is_cjk(line[i]) and folded[i] not in common
+
+    def junk(i: int) -> bool:
+        if not 0 <= i < len(line) or not _JUNK.match(line[i]):
+            return False
+        if line[i] in "!;_?" or not line[i].isascii():
+            return True
+        # a Latin letter counts only glued between Chinese characters (家?С, 赓M參)
+        return ((i == 0 or not line[i - 1].isascii() or line[i - 1] == "?")
+                and (i + 1 == len(line) or not line[i + 1].isascii()))
+
+    spans: list[list[int]] = []  # [start, end, sure]
+    for i, ch in enumerate(line):
+        if ch != "?" or not (i and (_is_cjk(line[i - 1]) or line[i - 1] == "?")):
+            continue
+        if line[i - 1] in _QUESTION_ENDS:
+            continue
+        end = i + 1
+        while end < len(line) and (junk(end) or rare(end)):
+            end += 1
+        start = i
+        while start and rare(start - 1):
+            start -= 1
+        after = range(i + 1, min(end, i + 5))
+        # sure: junk no sentence holds there (a letter glued between Chinese
+        # characters, ; or _ after the ?), or ?! and a rare character
+        sure = (any(junk(k) and line[k] not in "!?" for k in after)
+                or line[i + 1:i + 2] == "!" and rare(i + 2))
+        # alone, these are no run (变穷???从而, 斯蒂芬妮?席尔); beside another, they are
+        weak = any(junk(k) for k in after) or sum(rare(k) for k in range(max(0, i - 3), i)) >= 2
+        if not (sure or weak):
+            continue
+        if spans and start - spans[-1][1] <= _MERGE_GAP and not _SENTENCE_MARKS.search(line[spans[-1][1]:start]):
+            # two ? with a rare character between: 改善?!案匾氖?
+            between = range(spans[-1][0], i)
+            spans[-1][1] = max(spans[-1][1], end)
+            spans[-1][2] = spans[-1][2] or sure or any(rare(k) for k in between)
+        else:
+            spans.append([start, end, sure])
+    return [(s, e) for s, e, sure in spans if sure]
+
+
+def drop_mojibake(line: str) -> tuple[str, list[str]]:
+    """``line`` without its mojibake runs, and the runs."""
+    runs = mojibake_runs(line)
+    if not runs:
+        return line, []
+    kept, pos = [], 0
+    for s, e in runs:
+        kept.append(line[pos:s])
+        pos = e
+    kept.append(line[pos:])
+    return "".join(kept), [line[s:e] for s, e in runs]

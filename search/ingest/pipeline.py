@@ -19,6 +19,7 @@ log = logging.getLogger("search.ingest")
 METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
 HTML_RULE = "HTML: navigation, header/footer or link-dense element"
 COLUMN_RULE = "column name of a magazine column"
+HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
 
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
@@ -46,6 +47,11 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
     if not any(a.paragraphs for a in articles):
         out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
                    "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
+    mojibake = [run for a in articles for run in a.mojibake_dropped]
+    if mojibake:
+        shown = " ".join(mojibake[:3]) + (" ..." if len(mojibake) > 3 else "")
+        out.append(f"{path}: {len(mojibake)} run(s) of mojibake (characters a bad conversion left, "
+                   f"a ? inside Chinese words) dropped: {shown}")
     split = sum(a.long_lines_split for a in articles)
     if split:
         cut = sum(a.long_lines_cut for a in articles)
@@ -58,25 +64,33 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
     """One record's articles (several for a magazine column), unlabelled."""
     text, private_use = clean.drop_private_use(record.text)
-    hint, in_title = clean.drop_private_use(record.title or "")
+    hint, in_title = clean.drop_private_use(structure.strip_channel_tag(record.title) or "")
     private_use += in_title
-    lines = [clean.normalize_line(line) for line in text.splitlines()]
+    lines, mojibake = [], []
+    for line in text.splitlines():
+        line, runs = clean.drop_mojibake(clean.normalize_line(line))
+        lines.append(line)
+        mojibake += runs
     content, furniture = clean.sort_furniture(lines)
+    header: list[clean.Dropped] = []
+    if not hint:
+        content, header, hint = _take_headline(content, lines)
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
     dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
                + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
-                                           for line in meta_lines] + furniture))
+                                           for line in meta_lines] + furniture + header))
     base = Article(
         doc_id=doc_id, title="",
         source=record.source or meta.source,
-        date=(structure.parse_date(record.date or "") or meta.date
+        date=(structure.parse_record_date(record.date) or meta.date
               or structure.date_in_chrome(chrome)),
         url=record.url, issuer=record.issuer, doc_number=record.doc_number, path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
         private_use_dropped=private_use,
+        mojibake_dropped=mojibake,
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:
@@ -85,10 +99,31 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     title, body = structure.take_title(content, hint or None)
     body, long_lines = structure.split_long_lines(body)
     base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
-    base.title = title or structure.derive_title(body[0] if body else "")
+    # no headline: the first words of the body, not of a menu left above it
+    start = structure.body_start(body)
+    base.title = title or structure.derive_title(body[start] if start < len(body) else body[0] if body else "")
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]
     return [base]
+
+
+def _take_headline(content: list[str], lines: list[str]) -> tuple[list[str], list[clean.Dropped], str | None]:
+    """A page copied whole as text: its headline (as the title hint), and
+    the lines above it (menus, breadcrumbs, site names) dropped, but for
+    metadata lines, which are read as such.  Without a headline's place,
+    the headline the text names (原标题:, 题: in a 新华社 dateline); a
+    policy document's title row before all."""
+    row = structure.title_row(content)
+    if row:
+        return content, [], row
+    at = structure.find_headline(content)
+    if at is None:
+        return content, [], structure.headline_in_text(lines)  # 原标题 lines may be furniture
+    above = content[:at]
+    kept = [line for line in above if structure.read_metadata_line(line, in_header=True)]
+    header = [clean.Dropped(line, HEADER_RULE, "header") for line in above
+              if not structure.read_metadata_line(line, in_header=True)]
+    return kept + content[at + 1:], header, structure.headline_text(content[at])
 
 
 def _in_reading_order(lines: list[str], dropped: list[clean.Dropped]) -> list[clean.Dropped]:
@@ -113,6 +148,7 @@ def _column_item(base: Article, n: int, item: str, column: str) -> Article:
         path=base.path, paragraphs=[Paragraph(para_no=1, text=item)],
         skipped=[column] + base.skipped if n == 1 else [],
         dropped=[{"line": column, "rule": COLUMN_RULE}] + base.dropped if n == 1 else [],
+        mojibake_dropped=base.mojibake_dropped if n == 1 else [],
     )
 
 

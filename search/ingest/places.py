@@ -41,8 +41,6 @@ MAINLAND = frozenset(PROVINCES[:31])
 
 LEVEL_WEIGHT = {"province": 3.0, "city": 2.0, "county": 1.5, "pair": 0.0}
 WEAK_WEIGHT = 0.5
-FOREIGN_MIN_SCORE = 3.0    # a paragraph leaves its article's province only
-SUBJECT_WINDOW = 12        # ...on this much evidence, or as the subject
 SPAM_PROVINCES = 6         # a line naming this many provinces names none
 SPAM_BARS = 3              # 绍兴县| 嘉禾县| 永州市| ...
 TITLE_CLOSE_RATIO = 1.5    # body provinces closer than this are both kept
@@ -80,7 +78,6 @@ class Evidence:
     weak: Counter = field(default_factory=Counter)
     elsewhere: Counter = field(default_factory=Counter)  # destinations, partners,
     #                              homes of outside employers: 到厦门, 浙江一家企业
-    subject: str | None = None   # province of a strong name at the start
     partner: bool = False        # mentions partners or destinations
 
     def own(self, article: list[str]) -> Counter:
@@ -246,7 +243,7 @@ def _for_matching(text: str) -> str:
 
 
 def _is_elsewhere(gaz: Gazetteer, folded: str, mention: Mention, listed_after: bool) -> bool:
-    """Is a name a place one goes to or works with (去厦门, 在江苏省设立,
+    """Is a name a place one goes to or works with (去厦门, 到江苏省务工,
     与香格里拉市、德钦县合作), or the home of an outside company, investor or
     employer (浙江一家企业投资, 宁波的工厂), rather than where the work is done?"""
     start, end = mention.start, mention.start + len(mention.place.name)
@@ -278,8 +275,6 @@ def evidence(text: str | None) -> Evidence:
         target = found.elsewhere if elsewhere else found.weak if place.weak else found.strong
         for province in place.provinces:
             target[province] += place.weight
-        if target is found.strong and found.subject is None and mention.start < SUBJECT_WINDOW:
-            found.subject = place.provinces[0]
     if len(set(found.strong) | set(found.weak) | set(found.elsewhere)) >= SPAM_PROVINCES:
         return Evidence()
     found.partner = found.partner or bool(gaz.partner.search(folded))
@@ -329,7 +324,8 @@ def _dominant(scores: Counter) -> list[str]:
 def article_provinces(title: Evidence, body: list[Evidence],
                       source: Evidence) -> list[str]:
     """The title's province; else the body's dominant one (by level and
-    frequency), with the publication's province as a tie-breaker."""
+    frequency); the publication's province only when the text names none
+    (a site's name never outweighs what its article names)."""
     totals: Counter = Counter()
     for paragraph in body:
         totals.update(paragraph.overall())
@@ -338,7 +334,8 @@ def article_provinces(title: Evidence, body: list[Evidence],
     confirmed = Counter({p: s for p, s in title.weak.items() if totals[p]})
     if confirmed:
         return _ranked(confirmed)[:1]
-    totals.update({p: s / 2 for p, s in source.strong.items()})
+    if not +totals:
+        totals.update(source.strong)
     return _dominant(totals)
 
 
@@ -358,11 +355,13 @@ def paragraph_provinces(paragraph: Evidence, article: list[str]) -> list[str]:
 
 
 def _reports_elsewhere(paragraph: Evidence, own: Counter) -> bool:
-    """Does a paragraph naming only other provinces report their work?"""
+    """Does a paragraph naming only other provinces report their work?  It
+    does when it names one for sure (a province, a city, a suffixed county)
+    and no partner: what a paragraph names labels it before its article's
+    title or heading does."""
     if paragraph.partner:
         return False
-    top = _ranked(own)[0]
-    return own[top] >= FOREIGN_MIN_SCORE or paragraph.subject == top
+    return bool(paragraph.strong[_ranked(own)[0]])
 
 
 def label_provinces(title: str, paragraphs: list[str], source: str | None = None

@@ -8,8 +8,9 @@ metadata the format carries.  Nothing here cleans or interprets the text.
   that are mostly link text) kept apart as ``furniture``; the headline
   (``<h1>``, a title element, og:title or ``<title>`` without the site name)
   is offered as a title hint.
-- ``.jsonl``: one article a line, ``text`` required; ``title``, ``date``,
-  ``source``, ``url``, ``id``, ``issuer``, ``doc_number`` optional.  A bad line is reported and skipped;
+- ``.jsonl``: one article a line, ``text`` required; ``title``, ``date``
+  (or ``pubtime``, ``published``, ``publish_time``), ``source``, ``url``,
+  ``id``, ``issuer``, ``doc_number`` optional.  A bad line is reported and skipped;
   the file fails only when no line is usable.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from search.text.analysis import fold
 from search.ingest.clean import is_furniture_element
+from search.ingest.structure import parse_record_date
 from search.model import IngestError
 from search.text.scrub import scrub_counted
 
@@ -389,7 +391,18 @@ def _jsonl_record(line: str, line_no: int) -> RawRecord:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("missing or empty 'text'")
     extra = {k: _as_str(obj.get(k)) for k in _OPTIONAL_FIELDS}
+    extra["date"] = _record_date(obj)
     return RawRecord(text=text, line_no=line_no, **extra)
+
+
+# where exports put the publication time when they have no ``date``
+_DATE_FIELDS = ("date", "pubtime", "published", "publish_time")
+
+
+def _record_date(obj: dict) -> str | None:
+    """The first of the date fields that holds a date, else ``date`` as given."""
+    values = [_as_str(obj.get(k)) for k in _DATE_FIELDS]
+    return next((v for v in values if parse_record_date(v)), values[0])
 
 
 def _scrub_record(record: RawRecord) -> int:

@@ -40,7 +40,7 @@ _OTHER_LABEL = re.compile(
 # what else a byline holds: weekdays, print-edition numbers, addresses of the
 # page, separators and brackets
 _LINE_CHROME = re.compile(
-    r"星期[一二三四五六日天]|第?\s*[a-z]?\d{1,3}\s*版|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+    r"星期[一二三四五六日天]|原创(?=\s)|第?\s*[a-z]?\d{1,3}\s*版|(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
     r"\.(?:com|cn|net|org|gov)(?:\.cn)?(?:/\S*)?|[|\[\]【】()《》<>]")
 _SOURCE_NAME = re.compile(r"^[^\s\d,。:;!?、()]{2,20}$")
 _TAG = re.compile(r"^[^\s\d,。:;!?、()]{1,4}$")
@@ -67,6 +67,49 @@ def parse_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+# a date field's compact form: 20120702 (with a time after it or not)
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[\sT_]|\d{4,6}$)")
+
+
+def parse_record_date(value: str | None) -> str | None:
+    """A date field's value (JSON lines, meta tags) as ISO yyyy-mm-dd: the
+    forms ``parse_date`` reads, and the compact ``20120702``, which in
+    running text would be any eight-digit number."""
+    if not value:
+        return None
+    value = fold(value).strip()
+    m = _COMPACT_DATE.match(value)
+    if m:
+        try:
+            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return None
+    return parse_date(value)
+
+
+# A site's channel or media tag at the head of a headline: [视频], 【组图】,
+# (图), and their broken forms (视频]..., [视频【...).  Only these words: a
+# bracketed column name (【二十大代表风采】) is the editors' own heading.
+_CHANNEL_WORDS = (r"视频|组图|图文|图集|图片|多图|图|标题|快讯|音频|直播|高清|独家|"
+                  r"滚动|最新|热点|原创|Video|VIDEO")
+_CHANNEL_TAG = re.compile(
+    rf"^\s*(?:[\[【(（]\s*(?:{_CHANNEL_WORDS})\s*(?:[\]】)）]|(?=[\[【]))"
+    rf"|(?:{_CHANNEL_WORDS})[\]】])\s*")
+
+
+def strip_channel_tag(title: str | None) -> str | None:
+    """``title`` without the channel tags at its head (``[视频]``,
+    ``【组图】``); a title that is nothing but a tag stays as it is."""
+    if not title:
+        return title
+    rest = title
+    while m := _CHANNEL_TAG.match(rest):
+        if not rest[m.end():].strip():
+            break
+        rest = rest[m.end():]
+    return rest.strip() if rest is not title else title
 
 
 @dataclass
@@ -217,18 +260,156 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
         folded_hint = fold(hint).strip()
         rest = list(lines)
         for i, line in enumerate(lines[:HEADER_LINES]):
-            if fold(line) == folded_hint:
+            if fold(strip_channel_tag(line)) == folded_hint:
                 del rest[i]
                 break
         return hint, rest
-    if lines and looks_like_headline(lines[0]) and len(lines) > 1:
+    if lines and looks_like_headline(lines[0]) and not surrounds_headline(lines[0]) and len(lines) > 1:
         return lines[0], lines[1:]
     return None, lines
 
 
+# --------------------------------------------------------------------------
+# the headline of a whole page copied as text: navigation, breadcrumbs and
+# site names above it, its dateline (date, 来源, byline) below it, then the body
+
+BODY_MIN = 50  # a body paragraph: at least this long, with a sentence end
+HEADLINE_ABOVE = 6  # lines looked at above the dateline (or the body)
+HEADER_SCAN = 300  # lines above the body looked at for its dateline
+SHORT_HEADLINE = 8  # a headline this short may be a name: a longer one above wins
+_BREADCRUMB = re.compile(r"[>›»]|当前位置|您的位置|您现在的位置|现在位置|所在位置")
+_EDITION = re.compile(r"当前版|第?\s*[a-z]?\d{1,3}\s*版(?:$|\s|:)|^版面|^\d{1,3}版")
+_TAG_REMNANT = re.compile(r"<[/!a-z]|/>|&[a-z]+;|\{\{|\}\}")
+_CHANNEL_NAME = re.compile(r"(?:网|频道|新闻|首页|本网原创|原创|专题|专栏|栏目|客户端|app|官网|门户|在线|视频|图片)$")
+_BYLINE = re.compile(r"^(?:[^\s/]{2,8}\s*/\s*[^\s/]{2,12}|(?:作者|记者|通讯员|编辑|责任编辑|文|图|摄影?)\s*[:|丨]?\s*\S{2,12})$")
+_DATELINE_TITLE = re.compile(r"(?:新华社|中新社|人民网|央视网|中国新闻网)[^,。:]{0,16}电\s*\(?\s*(?:记者[^)]*\)\s*)?题\s*:\s*(.{4,60})$")
+_BYLINE_WORD = re.compile(r"作者|记者|通讯员|责任编辑|编辑:|人参与|评论\d|阅读\d|分钟阅读|发布于|^#|^分享")
+# the buttons around a headline: share, follow, scan, font size
+_SHARE = re.compile(r"二维码|扫一扫|分享到|关注我们|下载客户端|字号|字体|收藏|打印|纠错|评论\s*$")
+# between a headline and its dateline: an author's or account's name
+_SHORT_NAME = re.compile(r"^[^\s,，。:：;；!！?？、]{1,8}$")
+# a platform's mark glued to the headline: 原创最不愁吃肉的国家
+_HEADLINE_MARK = re.compile(r"^(?:原创|置顶|独家|推荐|热)\s*(?=\S{6})")
+# the title row of a policy document's information table
+_TITLE_ROW = re.compile(r"^(?:标\s*题|名\s*称)\s*:\s*(\S.{3,})$")
+_ORIGINAL_TITLE = re.compile(r"^原标题\s*:\s*(.{4,60})$")
+
+
+def is_body_paragraph(line: str) -> bool:
+    return len(line) >= BODY_MIN and any(ch in line for ch in "。！？!?；;")
+
+
+def body_start(lines: list[str]) -> int:
+    """Where the body begins: its first paragraph, or with short paragraphs
+    only, its first sentence longer than a heading (len(lines) for none)."""
+    found = next((i for i, line in enumerate(lines) if is_body_paragraph(line)), None)
+    if found is None:
+        found = next((i for i, line in enumerate(lines) if _ends_sentence(line) and len(line) > HEADING_MAX),
+                     len(lines))
+    return found
+
+
+def is_headline_candidate(line: str) -> bool:
+    """A line a reader could take for the headline: short, no sentence
+    inside it (a question or exclamation may end it), and none of what
+    surrounds a headline on a page: a breadcrumb, a site or channel name, a
+    menu of short words, an edition label, a tag remnant, a byline."""
+    folded = fold(headline_text(line))
+    if not 6 <= len(folded) <= HEADLINE_MAX:
+        return False
+    if any(ch in folded for ch in "。;") or folded[-1] in _CLAUSE_END:
+        return False
+    if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
+        return False
+    return not surrounds_headline(line) and bool(re.search(r"[\u4e00-\u9fff]", folded))
+
+
+def surrounds_headline(line: str) -> bool:
+    """What stands around a headline on a page and is never one: a
+    breadcrumb, share buttons, an edition label, a tag remnant, a menu of
+    short words (新闻 体育 财经), a site or channel name, a dateline or a
+    byline."""
+    folded = fold(headline_text(line))
+    return bool(
+        _BREADCRUMB.search(folded) or _SHARE.search(folded) or _EDITION.search(folded)
+        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|")) or _is_menu(folded.split())
+        or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))
+        or len(folded) <= 12 and _CHANNEL_NAME.search(folded)
+        or _DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
+        or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded))
+
+
+def title_row(lines: list[str]) -> str | None:
+    """The title a policy document's information table gives (标 题: X)."""
+    for line in lines[:HEADER_LINES * 3]:
+        m = _TITLE_ROW.match(fold(line).strip())
+        if m:
+            start = len(line) - len(line.lstrip()) + m.start(1)
+            return line[start:].strip()
+    return None
+
+
+def _is_menu(items: list[str]) -> bool:
+    """Menu items: three or more, nearly all short (首页 | 新闻 | 关于我们)."""
+    items = [i.strip() for i in items if i.strip()]
+    if len(items) == 2:
+        return all(len(i) <= 5 for i in items)
+    return len(items) >= 3 and sum(len(i) <= 5 for i in items) >= len(items) - 1
+
+
+def headline_text(line: str) -> str:
+    """A headline line without a platform's mark glued to its head."""
+    m = _HEADLINE_MARK.match(fold(line))
+    return line[m.end():].strip() if m else line.strip()
+
+
+def find_headline(lines: list[str]) -> int | None:
+    """The index of the headline in a page's lines, or None when no line
+    can be told for it.  The headline stands right above its dateline (the
+    last date or 来源 line before the body) or, with no dateline, right
+    above the body; bylines in between are passed over."""
+    body = body_start(lines)
+    dateline = next((i for i in range(body - 1, max(-1, body - 1 - HEADER_SCAN), -1)
+                     if read_metadata_line(lines[i], in_header=True)), None)
+    if body == len(lines):  # no body: a headline would leave the text empty or be its last line
+        return None
+    for below in ([dateline] if dateline is not None else []) + [body]:
+        short = None  # a short candidate may be an account's name above a dateline
+        for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
+            line = lines[i]
+            if is_headline_candidate(line):
+                if len(line) > SHORT_HEADLINE or short is not None:
+                    return i
+                short = i
+                continue
+            folded = fold(line)
+            if not (read_metadata_line(line, in_header=True) or _BYLINE.match(folded)
+                    or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
+                    or _DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
+                    or lines[i + 1:below].count(line)):
+                break  # something else stands between: not the headline's place
+        if short is not None:
+            return short
+    return None
+
+
+def headline_in_text(lines: list[str]) -> str | None:
+    """A headline the text gives in words: ``原标题:X`` or a 新华社 dateline
+    ``新华社北京4月17日电 题:X``."""
+    for line in [x for x in lines if x][:HEADER_LINES * 2]:
+        folded = fold(line).strip()
+        m = _DATELINE_TITLE.search(folded) or _ORIGINAL_TITLE.match(folded)
+        if m:
+            start = len(line) - len(line.lstrip()) + m.start(1)
+            return line[start:start + len(m.group(1))].strip()
+    return None
+
+
 PARAGRAPH_MAX = 2000  # characters: a longer line is cut into paragraphs
-# a sentence: up to and with its end mark (and a closing quote or bracket after it)
-_SENTENCE_PIECE = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)\]]*")
+# the end of a sentence: its marks and a closing quote or bracket after them.
+# Searched for, never a whole sentence matched: a pattern that spans a
+# sentence rescans the rest of a line with no end mark from every position.
+_SENTENCE_END_MARKS = re.compile(r"[。！？!?；;]+[”’」』）)\]]*")
 
 
 @dataclass
@@ -254,30 +435,29 @@ def split_long_lines(lines: list[str], limit: int = PARAGRAPH_MAX) -> tuple[list
             continue
         seen.split += 1
         seen.longest = max(seen.longest, len(line))
-        pieces, pos = [], 0
-        for m in _SENTENCE_PIECE.finditer(line):
-            pieces.append(m.group())
-            pos = m.end()
-        if pos < len(line):
-            pieces.append(line[pos:])
-        chunk = ""
         cut = False
-        for piece in pieces:
-            while len(piece) > limit:  # no sentence end within the limit
-                cut = True
-                if chunk:
-                    out.append(chunk.strip())
-                    chunk = ""
-                out.append(piece[:limit].strip())
-                piece = piece[limit:]
-            if len(chunk) + len(piece) > limit:
-                out.append(chunk.strip())
-                chunk = ""
-            chunk += piece
-        if chunk.strip():
-            out.append(chunk.strip())
+        start = fits = 0  # the paragraph being filled: its start, its last sentence end
+        for end in _sentence_ends(line):
+            while end - start > limit:  # the paragraph cannot take this sentence
+                if fits > start:
+                    out.append(line[start:fits].strip())
+                    start = fits
+                else:  # no sentence end within the limit
+                    cut = True
+                    out.append(line[start:start + limit].strip())
+                    start += limit
+            fits = end
+        if line[start:].strip():
+            out.append(line[start:].strip())
         seen.cut += cut
     return [x for x in out if x], seen
+
+
+def _sentence_ends(line: str):
+    """Offsets just after each sentence of ``line``, the line's end last."""
+    for m in _SENTENCE_END_MARKS.finditer(line):
+        yield m.end()
+    yield len(line)
 
 
 def sections(lines: list[str]) -> list[tuple[str | None, str]]:

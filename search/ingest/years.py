@@ -2,7 +2,9 @@
 
 Counted: a year written with 年 (``2017年``, ``2021年3月``, ``到2020年``,
 ``二〇一八年``), a full date (``2019-04-29``), a span of years
-(``(2018-2020)``, ``2018至2020年``: every year from the first to the last),
+(``(2018-2020)``, ``2018至2020年``: every year from the first to the last;
+both ends of a longer one that 年 closes, ``2018—2035年``), a date in
+English (``Apr 22, 2025``),
 a named five-year plan period (``十三五``: 2016 to 2020, from
 ``search/data/plan_periods.tsv``), and 今年 / 去年 / 前年 / 明年 (and 年初 / 年底 / 年末 on their own) resolved
 against the article's year, except where they give an age (``今年35岁``).  Only
@@ -26,6 +28,14 @@ _YEAR = r"(?:19[4-9]\d|20[0-3]\d)"
 _WITH_NIAN = re.compile(rf"(?<!\d)({_YEAR})\s*年")
 _DATE = re.compile(rf"(?<!\d)({_YEAR})[-/.](?:0?[1-9]|1[0-2])[-/.](?:[0-2]?\d|3[01])(?!\d)")
 _SPAN = re.compile(rf"(?<![\d-])({_YEAR})\s*年?\s*(?:-|–|—|~|〜|至|到)\s*({_YEAR})(?![\d-])")
+# two years that 年 closes (2018—2035年, 1999/2000年): both are years, even
+# where they are too far apart for every year between to count
+_YEAR_PAIR = re.compile(rf"(?<![\d-])({_YEAR})\s*(?:-|–|—|~|〜|至|到|/|、)\s*({_YEAR})\s*年")
+# a date written in English on a page (Apr 22, 2025; 22 April 2025)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_ENGLISH_DATE = re.compile(
+    rf"(?<![a-z]){_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+({_YEAR})(?!\d)"
+    rf"|(?<!\d)\d{{1,2}}\s+{_MONTH}\s+({_YEAR})(?!\d)")
 _CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
 _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
@@ -72,6 +82,8 @@ def _in_range(year: int) -> bool:
 
 def explicit_years(folded: str) -> set[int]:
     years = {int(m.group(1)) for p in (_WITH_NIAN, _DATE) for m in p.finditer(folded)}
+    years |= {int(y) for m in _YEAR_PAIR.finditer(folded) for y in m.groups()}
+    years |= {int(m.group(1) or m.group(2)) for m in _ENGLISH_DATE.finditer(folded)}
     years |= {int(m.group(1).translate(_CHINESE_DIGITS)) for m in _CHINESE_YEAR.finditer(folded)}
     return {y for y in years if _in_range(y)}
 

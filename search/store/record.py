@@ -3,6 +3,7 @@ document (what is indexed, stored and put in columns)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields as dc_fields
 from datetime import date as Date
 
@@ -177,19 +178,19 @@ def header_of(article: Article, p: Paragraph) -> str:
     return " ".join(x for x in (article.title, p.heading) if x)
 
 
-def analyze_article(article: Article) -> list[tuple[Analyzed, Analyzed, Analyzed, Analyzed]]:
+def analyze_article(article: Article) -> Iterator[tuple[Analyzed, Analyzed, Analyzed, Analyzed]]:
     """The terms of each paragraph's text, text_grams, header and
     header_grams fields: the costly part of indexing, done where the article
-    was read (a worker process)."""
+    was read (a worker process).  Made one paragraph at a time as the writer
+    takes them: the (term, position) pairs of a whole large article would
+    take some hundred bytes per character."""
     headers: dict = {}
-    out = []
     for p in article.paragraphs:
         header = header_of(article, p)
         if header not in headers:
             headers[header] = (Analyzed(word_terms(header)), Analyzed(bigram_terms(header)))
         words, grams = headers[header]
-        out.append((Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), words, grams))
-    return out
+        yield Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), words, grams
 
 
 def day_number(iso: str | None) -> int:
