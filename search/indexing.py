@@ -18,7 +18,7 @@ from pathlib import Path
 from search.ingest.structure import distinct_doc_id
 from search.model import IngestError
 from search.text.scrub import printable_path
-from search.store import Index, IndexedFile, Meta, analyze_article, exists
+from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_article, exists
 
 PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
 # Postings that all segment writers together hold in memory (~15 bytes each,
@@ -125,15 +125,18 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     t0 = time.perf_counter()
     summary = IndexSummary()
     index_dir = str(index_dir)
-    index = Index.create(index_dir) if rebuild or not exists(index_dir) else Index.open(index_dir)
+    index = _open_for(index_dir, rebuild)
     index.meta.add_known_values()  # before any writer (or worker) needs their bits
-    known = index.indexed_files(sources)
+    known = {} if rebuild else index.indexed_files(sources)
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
-    owners = _doc_id_owners(index, to_read, set(vanished))
+    owners = _doc_id_owners(None if rebuild else index, to_read, set(vanished))
 
-    update = index.update()
+    update = index.update(replace=rebuild)
+    if update.taken_over is not None:
+        summary.warnings.append(f"a `zhsearch index` (pid {update.taken_over}) was stopped before it "
+                                "finished; its write lock was taken over and what it had written is dropped")
     try:
         for path in vanished:
             update.delete_path(path)
@@ -144,7 +147,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
             summary.paragraphs.skipped += known[path].paragraphs
         bar = _progress(len(to_read)) if progress else None
         if procs > 1 and len(to_read) >= PARALLEL_MIN_FILES:
-            files, segments, names = _write_in_workers(index, to_read, procs, bar, owners)
+            files, segments, names = _write_in_workers(index, to_read, procs, bar, owners, update)
         else:
             files, segments, names = _write_here(index, to_read, bar, owners)
         if bar:
@@ -164,6 +167,21 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         raise
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _open_for(index_dir: str, rebuild: bool) -> Index:
+    """The index to update.  A rebuild writes beside the live generation,
+    which readers go on seeing until the rebuild commits (its metadata kept:
+    the names of facet values only grow); only an index this version
+    cannot read is replaced by an empty one at once."""
+    if not exists(index_dir):
+        return Index.create(index_dir)
+    if not rebuild:
+        return Index.open(index_dir)
+    try:
+        return Index.open(index_dir)
+    except IndexUnavailable:
+        return Index.create(index_dir)
 
 
 def _planned_doc_ids(path: str, real_path: str) -> list[str]:
@@ -193,7 +211,7 @@ def _planned_doc_ids(path: str, real_path: str) -> list[str]:
     return ids
 
 
-def _doc_id_owners(index: Index, to_read, vanished: set[str]) -> dict[str, str]:
+def _doc_id_owners(index: Index | None, to_read, vanished: set[str]) -> dict[str, str]:
     """Which file each doc_id the files to read claim belongs to: the file
     the index already holds it for, else the first claimant in path order.
     Any other file's article with that id gets ``distinct_doc_id``: ids are
@@ -202,6 +220,8 @@ def _doc_id_owners(index: Index, to_read, vanished: set[str]) -> dict[str, str]:
     for path, _, real in sorted(to_read):
         for doc_id in _planned_doc_ids(path, real):
             claims.setdefault(doc_id, path)
+    if index is None:  # a rebuild: nothing is held
+        return claims
     held = {d: p for d, p in index.doc_id_paths(claims).items() if p not in vanished}
     return {**claims, **held}
 
@@ -259,7 +279,7 @@ def _own_doc_id(doc_id: str, path: str, owners: dict) -> str:
     return doc_id
 
 
-def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | None = None):
+def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | None = None, update=None):
     """Read, analyse and write the files in ``procs`` processes, each into
     segments of its own; returns the per-file results, the segments (which
     the caller commits with its own changes) and the facet names seen."""
@@ -269,7 +289,7 @@ def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | Non
     jobs, results = ctx.Queue(), ctx.Queue()
     for item in to_read:
         jobs.put(item)
-    args = (index, SEGMENT_POSTINGS // procs, jobs, results, owners)  # forked: not pickled
+    args = (index, SEGMENT_POSTINGS // procs, jobs, results, owners, update, os.getpid())  # forked: not pickled
     workers = [ctx.Process(target=_segment_worker, args=args, daemon=True) for _ in range(procs)]
     for _ in workers:
         jobs.put(None)
@@ -304,17 +324,49 @@ def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | Non
     return files, segments, names
 
 
-def _segment_worker(index: Index, limit: int, jobs, results, owners: dict | None = None) -> None:
+def _segment_worker(index: Index, limit: int, jobs, results, owners: dict | None = None,
+                    update=None, parent: int | None = None) -> None:
     """A worker process: files from ``jobs`` into new segments (a new one
     whenever the postings held in memory reach its share of
-    ``SEGMENT_POSTINGS``)."""
+    ``SEGMENT_POSTINGS``).  It ends with the indexer that started it and
+    never holds the index's write lock: an indexer killed mid-way must not
+    leave workers that lock the index while they finish for nobody."""
+    _die_with_parent(parent)
+    if update is not None:
+        update.release_in_child()
     try:
-        names = _write_files(index, index.meta, iter(jobs.get, None), limit,
+        names = _write_files(index, index.meta, _jobs_while_parent_lives(jobs, parent), limit,
                              lambda result: results.put(("file", result)),
                              lambda seg: results.put(("segment", seg)), owners)
         results.put(("done", names))
     except BaseException as e:  # reported to the parent, which cancels the whole update
         results.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _jobs_while_parent_lives(jobs, parent: int | None):
+    """The jobs, up to the None that ends them; where the kernel cannot kill
+    a worker with its parent, the worker ends at its next job instead."""
+    for item in iter(jobs.get, None):
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
+        yield item
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Have the kernel kill this process when its parent ends (Linux's
+    PR_SET_PDEATHSIG), and end now if the parent is already gone (it may
+    have died before the request was made)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _count_file(summary: IndexSummary, old: IndexedFile | None, n_art: int, n_par: int) -> None:
