@@ -138,6 +138,7 @@ class Index:
         try:
             postings = r.postings
             live = postings.live_mask()
+            para_no = None
             for prefix in prefixes:
                 for tbytes in postings.reader.expand_prefix("path", prefix):
                     path = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
@@ -147,7 +148,12 @@ class Index:
                     ids = ids[live[ids]]
                     if len(ids):
                         rec = r.stored(int(ids[0]))
-                        out[path] = IndexedFile(rec.file_hash, rec.file_articles, len(ids))
+                        articles = rec.file_articles
+                        if not articles:  # written in parts (search.indexing): its first paragraphs count
+                            if para_no is None:
+                                para_no = postings.numeric_column("para_no", "i")
+                            articles = int((para_no[ids] == 1).sum())
+                        out[path] = IndexedFile(rec.file_hash, articles, len(ids))
         finally:
             r.close()
         return out
