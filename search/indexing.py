@@ -22,10 +22,12 @@ from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_art
 
 PARALLEL_MIN_FILES = 4  # fewer files (or parts) to read are written in this process (a one-article update stays quick)
 PART_BYTES = 4 << 20  # a JSON lines file larger than this is read in parts of about this size
-# Postings that all segment writers together hold in memory (~15 bytes each,
-# so about 2 GB) before each writes its segment and starts another; a million
-# paragraphs (~185 million postings) give four segments with two processes.
-SEGMENT_POSTINGS = 128_000_000
+# Term occurrences that all segment writers together hold in memory before
+# each writes its segment and starts another: 8-12 bytes each while held, and
+# about twice that for the largest field while it is grouped by term, so a
+# writer's share (48 million with two processes) keeps each process near
+# 1 GB, under the 1.5 GB budget tests/test_large_files.py holds it to.
+SEGMENT_POSTINGS = 96_000_000
 
 
 def file_hash(path: Path) -> str:

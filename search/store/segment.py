@@ -11,9 +11,12 @@ document numbers and frequencies or positions in arrays as documents arrive
 (they arrive in document order, so nothing needs sorting) and writes each
 term's postings a block at a time, encoding values only then (a posting's
 single position, the common case, is encoded once per distinct position).
-It also writes the segment's arrays file (``search.store.arrays``) from the
-same arrays: for ``ArrayFrequency`` fields (and ``ArrayPositions``) the only
-copy of their postings, which Whoosh's files do not hold.
+It also writes the segment's arrays file (``search.store.arrays``): for
+``ArrayFrequency`` fields (and ``ArrayPositions``) the only copy of their
+postings, which Whoosh's files do not hold.  Those fields' terms, made by
+our analyzers, are not gathered per term: every occurrence's term number,
+document and position go to three flat arrays, grouped by term with one
+stable numpy sort when the segment is written (``_Grouped``).
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
@@ -299,8 +302,9 @@ class BulkSegmentWriter(SegmentWriter):
     use Whoosh's writer for that) that writes each term's postings whole.
 
     ``postings`` counts the postings it holds in memory (about 8 bytes each,
-    ~15 with the terms and values around them), so a caller can finish the
-    segment and start another before memory runs short.  Boosts are not
+    ~15 with the terms and values around them; for the grouped fields, term
+    occurrences, 8-12 bytes each), so a caller can finish the segment and
+    start another before memory runs short.  Boosts are not
     supported (nothing here uses them)."""
 
     def __init__(self, ix, **kwargs):
