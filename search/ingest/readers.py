@@ -16,8 +16,8 @@ metadata the format carries.  Nothing here cleans or interprets the text.
 from __future__ import annotations
 
 import codecs
-import os
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -380,7 +380,7 @@ def jsonl_to_reading(text: str, path: str, first_line: int = 1, whole: bool = Tr
 
 
 def no_usable_line(problems: list[str]) -> str:
-    reason = problems[0].split(": ", 2)[-1] if problems else "no article"
+    reason = problems[0].split(": ", 1)[1] if problems else "no article"
     return f"no usable line in JSON lines file ({reason})"
 
 
