@@ -36,11 +36,22 @@ WHOLE_BONUS = 0.5  # for the whole query standing in the text as typed
 
 def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tuple[list[int], list[float]]:
     """The docnums and scores of the requested page of ``docs``."""
-    snap = m.snap
     first = (req.page - 1) * req.size
-    last = first + req.size
     if first >= len(docs):
         return [], []
+    ids, scores = ranked(m, query, docs, req, first + req.size)
+    return ids[first:].tolist(), scores[first:].tolist()
+
+
+def ranked(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest,
+           last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``last`` best of ``docs`` in order, as arrays of docnums and
+    scores: a page's hits are its tail; the export asks for all of them
+    once (``last`` = ``len(docs)``) rather than page after page, each of
+    which would rank everything before it again."""
+    if len(docs) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    snap = m.snap
     leaves = query.positive_leaves()
     if not leaves:  # browsing: by date, from an order made once per snapshot
         ordered = snap.date_order(req.sort == "date_asc")
@@ -48,8 +59,8 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
             wanted = np.zeros(len(snap.live), dtype=bool)
             wanted[docs] = True
             ordered = ordered[wanted[ordered]]
-        chosen = ordered[first:last]
-        return chosen.tolist(), [0.0] * len(chosen)
+        chosen = ordered[:last]
+        return chosen, np.zeros(len(chosen))
     scores = bm25(m, query, docs)
     if req.sort in ("date_desc", "date_asc"):
         day = snap.day[docs].astype(np.int64)
@@ -57,8 +68,8 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
         key_day = np.where(undated, 0, day if req.sort == "date_asc" else -day)
         # undated last, then by date, then by score, then in index order
         order = np.lexsort((docs, -scores, key_day, undated))
-        chosen = order[first:last]
-        return docs[chosen].tolist(), scores[chosen].tolist()
+        chosen = order[:last]
+        return docs[chosen], scores[chosen].astype(np.float64)
     # order by (verbatim tier, score): the tier in steps larger than any
     # score, even one the re-ranking raised
     step = (1 + PROXIMITY_BONUS + WHOLE_BONUS) * float(scores.max(initial=0.0)) + 1.0
@@ -72,10 +83,12 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tupl
     top = top[np.lexsort((docs[top], -key[top]))][:want]
     head = top[:RERANK]
     boosted = rerank(m, query, leaves, docs[head], scores[head])
-    ranked = sorted(zip(boosted, head.tolist()), key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
-    ranked += [(float(scores[i]), i) for i in top[RERANK:].tolist()]
-    ranked = ranked[first:last]
-    return [int(docs[i]) for _, i in ranked], [s for s, _ in ranked]
+    best = sorted(zip(boosted, head.tolist()), key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
+    rest = top[RERANK:]
+    ids = np.concatenate([docs[np.array([i for _, i in best], dtype=np.int64)], docs[rest]])
+    out = np.concatenate([np.array([float(b) for b, _ in best], dtype=np.float64),
+                          scores[rest].astype(np.float64)])
+    return ids[:last], out[:last]
 
 
 def verbatim_tier(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
