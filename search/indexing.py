@@ -307,7 +307,8 @@ class _Gather:
     def __init__(self, bar=None):
         self.bar = bar
         self.files: list[tuple] = []
-        self._parts: dict[str, list] = {}  # path -> [parts left, articles, paragraphs, errors, warnings, any paragraph, split, cut]
+        # path -> [parts left, articles, paragraphs, errors, warnings, any paragraph, split, cut, articles read]
+        self._parts: dict[str, list] = {}
 
     def add(self, result) -> None:
         job, n_art, n_par, error, warnings, counts = result
@@ -317,7 +318,7 @@ class _Gather:
         if part is None:
             self.files.append((path, n_art, n_par, error, warnings))
             return
-        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0])
+        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0])
         acc[0] -= 1
         acc[1] += n_art
         acc[2] += n_par
@@ -328,15 +329,16 @@ class _Gather:
             acc[5] = acc[5] or counts[0]
             acc[6] += counts[1]
             acc[7] += counts[2]
+            acc[8] += counts[3]
         if acc[0] == 0:
             self.files.append(self._file(path, *self._parts.pop(path)[1:]))
 
     @staticmethod
-    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut) -> tuple:
+    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read) -> tuple:
         from search.ingest.pipeline import warnings_of
         from search.ingest.readers import no_usable_line
 
-        if n_art == 0:  # nothing of it was written: the file failed, as one read whole does
+        if read == 0:  # no line gave an article: the file failed, as one read whole does
             return path, 0, 0, errors[0][1] if errors else no_usable_line(warnings), []
         for part, error in errors:
             warnings.append(f"{path}: bytes {part.start}-{part.end} (from line {part.first_line}) "
@@ -377,7 +379,7 @@ def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment
                     n_art += 1 if part is None or n else 0
                 if part is not None:
                     counts = (n_par > 0, sum(a.long_lines_split for a in articles),
-                              sum(a.long_lines_cut for a in articles))
+                              sum(a.long_lines_cut for a in articles), len(articles))
                 if writer.postings >= limit:
                     on_segment(writer.finish())
             del articles, analyses

@@ -139,3 +139,20 @@ def test_a_file_of_several_hundred_mb_indexes_within_the_memory_budget(tmp_path)
     peak, text = _peak_rss_of_index(src, tmp_path / "ix")
     print(f"{src.stat().st_size >> 20} MB: peak RSS {peak >> 20} MB; {text.strip().splitlines()[-1]}")
     assert peak < MEMORY_BUDGET, f"a process peaked at {peak >> 20} MB"
+
+
+def test_a_jsonl_of_furniture_only_is_read_with_a_warning_in_parts_as_whole(tmp_path, monkeypatch):
+    """Lines that are JSON but give no paragraph (every line page furniture)
+    make a file that is read, with the warning that it gave no paragraph,
+    not a failure, whether it is read whole or in parts."""
+    src = tmp_path / "furniture.jsonl"
+    src.write_text("".join(json.dumps({"id": f"f{n}", "title": "首页", "text": "返回顶部\n打印本页\n关闭窗口"},
+                                      ensure_ascii=False) + "\n" for n in range(400)), encoding="utf-8")
+    whole = build_index([str(src)], tmp_path / "whole", procs=1)
+    monkeypatch.setattr(indexing, "PART_BYTES", 4_000)
+    assert len(indexing._parts(str(src))) > 4
+    in_parts = build_index([str(src)], tmp_path / "parts", procs=2)
+    assert whole.failures == in_parts.failures == []
+    assert whole.paragraphs.added == in_parts.paragraphs.added == 0
+    assert [w for w in in_parts.warnings if "no paragraph" in w] == [w for w in whole.warnings if "no paragraph" in w]
+    assert any("no paragraph" in w for w in in_parts.warnings)
