@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 
-.PHONY: serve index test fuzz install install-test browser bench clean
+.PHONY: serve index test test-large fuzz install install-test browser bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,11 @@ serve: index
 
 test: install-test
 	$(BIN)/python -m pytest -q
+
+# A JSON lines file of 300 MB indexed under a watch of every process's peak memory
+# (tests/test_large_files.py; make test runs the same code on a small file).
+test-large: install-test
+	ZHSEARCH_LARGE_MB=300 $(BIN)/python -m pytest -q -s tests/test_large_files.py
 
 # The long fuzzing run (tests/test_fuzz.py, 5 properties x 2,500 cases = 12,500); make test runs 25 each.
 fuzz: install-test

@@ -35,6 +35,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+def corpora_dir() -> Path | None:
+    """The real corpora no one here wrote (``../shared/corpora``): the
+    ZHSEARCH_CORPORA folder if set, else beside the repository, else
+    /work/shared/corpora; None when none is there."""
+    env = os.environ.get("ZHSEARCH_CORPORA")
+    for c in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "corpora", Path("/work/shared/corpora")]:
+        if c.is_dir():
+            return c
+    return None
+
+
 PER_FILE = 8000  # paragraphs per .jsonl file (about 1,000 articles)
 TXT_EVERY = 50  # every 50th article goes to a .txt file instead
 YEARS = range(2014, 2023)

@@ -18,13 +18,16 @@ from pathlib import Path
 from search.ingest.structure import distinct_doc_id
 from search.model import IngestError
 from search.text.scrub import printable_path
-from search.store import Index, IndexedFile, Meta, analyze_article, exists
+from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_article, exists
 
-PARALLEL_MIN_FILES = 4  # fewer changed files are written in this process (a one-article update stays quick)
-# Postings that all segment writers together hold in memory before each
-# writes its segment and starts another: it bounds indexing's memory (sizes
-# measured in bench/README.md).
-SEGMENT_POSTINGS = 128_000_000
+PARALLEL_MIN_FILES = 4  # fewer files (or parts) to read are written in this process (a one-article update stays quick)
+PART_BYTES = 4 << 20  # a JSON lines file larger than this is read in parts of about this size
+# Term occurrences that all segment writers together hold in memory before
+# each writes its segment and starts another: 8-12 bytes each while held, and
+# about twice that for the largest field while it is grouped by term, so a
+# writer's share (48 million with two processes) keeps each process near
+# 1 GB, under the 1.5 GB budget tests/test_large_files.py holds it to.
+SEGMENT_POSTINGS = 96_000_000
 
 
 def file_hash(path: Path) -> str:
@@ -61,20 +64,86 @@ class IndexSummary:
         return f"articles: {self.articles}; paragraphs: {self.paragraphs}{warned}; {self.seconds:.1f} s"
 
 
-def _read(path_and_hash):
-    """Worker: ingest one file (runs in a process pool)."""
+def _read(job):
+    """Worker: ingest one file, or one part of a large JSON lines file
+    (runs in a process pool).  Returns the job, the articles and their
+    analyses, an error (None when read) and the warnings."""
     from search.ingest import read_file
+    from search.ingest.pipeline import read_part
 
-    path, digest, real_path = path_and_hash  # path: as indexed (printable); real_path: as on disk
+    path, digest, real_path, part = job  # path: as indexed (printable); real_path: as on disk
     warnings: list[str] = []
     try:
-        articles = read_file(real_path, warnings)
+        if part is None:
+            articles = read_file(real_path, warnings)
+        else:
+            articles = read_part(real_path, part.start, part.end, part.first_line, warnings)
         # analysed lazily, as the writer takes each paragraph: memory stays flat
-        return path, digest, articles, [analyze_article(a) for a in articles], None, warnings
+        return job, articles, [analyze_article(a) for a in articles], None, warnings
     except IngestError as e:
-        return path, digest, None, None, e.reason, warnings
+        return job, None, None, e.reason, warnings
     except Exception as e:  # a bug in a rule must not lose the other files
-        return path, digest, None, None, f"could not be ingested ({type(e).__name__}: {e})", warnings
+        return job, None, None, f"could not be ingested ({type(e).__name__}: {e})", warnings
+
+
+@dataclass(frozen=True)
+class Part:
+    """Bytes ``start:end`` of a large JSON lines file: whole lines, the
+    first of them line ``first_line``; one of ``parts``."""
+
+    start: int
+    end: int
+    first_line: int
+    parts: int
+
+
+def _jobs(to_read) -> list[tuple]:
+    """What the workers read: each file whole, but a JSON lines file larger
+    than ``PART_BYTES`` in parts of about that size, so that a worker holds
+    a part's articles and no more, and a large file keeps every worker busy."""
+    jobs = []
+    for path, digest, real in to_read:
+        parts = _parts(real)
+        jobs += [(path, digest, real, part) for part in parts] if parts else [(path, digest, real, None)]
+    return jobs
+
+
+def _parts(real: str) -> list[Part] | None:
+    """A large JSON lines file's parts (None for any other file, or one
+    in UTF-16, whose lines are not split at a newline byte)."""
+    if not real.lower().endswith(".jsonl"):
+        return None
+    try:
+        if os.path.getsize(real) <= PART_BYTES:
+            return None
+        spans = []
+        with open(real, "rb") as f:
+            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return None
+            f.seek(0)
+            start, line = 0, 1
+            while True:
+                chunk = f.read(PART_BYTES)
+                if not chunk:
+                    break
+                if not chunk.endswith(b"\n"):
+                    chunk += f.readline()
+                spans.append((start, start + len(chunk), line))
+                start += len(chunk)
+                line += chunk.count(b"\n")
+    except OSError:
+        return None  # read whole, which reports the error
+    return [Part(a, b, first, len(spans)) for a, b, first in spans]
+
+
+def _job_bytes(job) -> int:
+    part = job[3]
+    if part is not None:
+        return part.end - part.start
+    try:
+        return os.path.getsize(job[2])
+    except OSError:
+        return 0
 
 
 def _plan(sources: list[str], known: dict[str, IndexedFile], summary: IndexSummary):
@@ -126,15 +195,18 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     t0 = time.perf_counter()
     summary = IndexSummary()
     index_dir = str(index_dir)
-    index = Index.create(index_dir) if rebuild or not exists(index_dir) else Index.open(index_dir)
+    index = _open_for(index_dir, rebuild)
     index.meta.add_known_values()  # before any writer (or worker) needs their bits
-    known = index.indexed_files(sources)
+    known = {} if rebuild else index.indexed_files(sources)
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
-    owners = _doc_id_owners(index, to_read, set(vanished))
+    owners = _doc_id_owners(None if rebuild else index, to_read, set(vanished))
 
-    update = index.update()
+    update = index.update(replace=rebuild)
+    if update.taken_over is not None:
+        summary.warnings.append(f"a `zhsearch index` (pid {update.taken_over}) was stopped before it "
+                                "finished; its write lock was taken over and what it had written is dropped")
     try:
         for path in vanished:
             update.delete_path(path)
@@ -143,14 +215,16 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         for path in unchanged:
             summary.articles.skipped += known[path].articles
             summary.paragraphs.skipped += known[path].paragraphs
-        bar = _progress(len(to_read)) if progress else None
-        if procs > 1 and len(to_read) >= PARALLEL_MIN_FILES:
-            files, segments, names = _write_in_workers(index, to_read, procs, bar, owners)
+        jobs = _jobs(to_read)
+        bar = _progress(sum(map(_job_bytes, jobs))) if progress else None
+        gather = _Gather(bar)
+        if procs > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+            segments, names = _write_in_workers(index, jobs, procs, gather.add, owners, update)
         else:
-            files, segments, names = _write_here(index, to_read, bar, owners)
+            segments, names = _write_here(index, jobs, gather.add, owners)
         if bar:
             bar.close()
-        for path, n_art, n_par, error, warnings in files:
+        for path, n_art, n_par, error, warnings in gather.files:
             summary.warnings += warnings
             if error is not None:
                 summary.failures.append((path, error))
@@ -167,6 +241,21 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     return summary
 
 
+def _open_for(index_dir: str, rebuild: bool) -> Index:
+    """The index to update.  A rebuild writes beside the live generation,
+    which readers go on seeing until the rebuild commits (its metadata kept:
+    the names of facet values only grow); only an index this version
+    cannot read is replaced by an empty one at once."""
+    if not exists(index_dir):
+        return Index.create(index_dir)
+    if not rebuild:
+        return Index.open(index_dir)
+    try:
+        return Index.open(index_dir)
+    except IndexUnavailable:
+        return Index.create(index_dir)
+
+
 def _planned_doc_ids(path: str, real_path: str) -> list[str]:
     """The doc_ids a file's articles will claim, found without ingesting it:
     the file's own id, or each JSON line's id (or ``<file id>.<line>``)."""
@@ -179,22 +268,25 @@ def _planned_doc_ids(path: str, real_path: str) -> list[str]:
         return [file_doc_id(p)]
     ids = []
     try:
-        with open(p, encoding="utf-8", errors="replace") as f:
+        with open(p, encoding="utf-8", errors="replace", newline="\n") as f:  # lines as the reader splits them
             for line_no, line in enumerate(f, 1):
                 if not line.strip():
                     continue
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                raw = obj.get("id") if isinstance(obj, dict) else None
+                if '"id"' not in line:  # no id of its own (the common case): not parsed
+                    raw = None
+                else:
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        continue
+                    raw = obj.get("id") if isinstance(obj, dict) else None
                 ids.append(record_doc_id(str(raw).strip() if raw is not None else None, p, line_no))
     except OSError:
         pass
     return ids
 
 
-def _doc_id_owners(index: Index, to_read, vanished: set[str]) -> dict[str, str]:
+def _doc_id_owners(index: Index | None, to_read, vanished: set[str]) -> dict[str, str]:
     """Which file each doc_id the files to read claim belongs to: the file
     the index already holds it for, else the first claimant in path order.
     Any other file's article with that id gets ``distinct_doc_id``: ids are
@@ -203,43 +295,96 @@ def _doc_id_owners(index: Index, to_read, vanished: set[str]) -> dict[str, str]:
     for path, _, real in sorted(to_read):
         for doc_id in _planned_doc_ids(path, real):
             claims.setdefault(doc_id, path)
+    if index is None:  # a rebuild: nothing is held
+        return claims
     held = {d: p for d, p in index.doc_id_paths(claims).items() if p not in vanished}
     return {**claims, **held}
 
 
-def _write_here(index: Index, to_read, bar, owners: dict | None = None) -> tuple[list, list, dict]:
-    """Read, analyse and write the files in this process; returns the
-    per-file results, the new segments and the facet names seen."""
-    files, segments = [], []
+class _Gather:
+    """The workers' results, a file's once all its parts are in:
+    (path, articles, paragraphs, error or None, warnings)."""
 
-    def on_file(result):
-        files.append(result)
-        if bar:
-            bar.update()
+    def __init__(self, bar=None):
+        self.bar = bar
+        self.files: list[tuple] = []
+        # path -> [parts left, articles, paragraphs, errors, warnings, any paragraph, split, cut, articles read]
+        self._parts: dict[str, list] = {}
 
-    names = _write_files(index, index.meta, to_read, SEGMENT_POSTINGS, on_file, segments.append, owners)
-    return files, segments, names
+    def add(self, result) -> None:
+        job, n_art, n_par, error, warnings, counts = result
+        if self.bar:
+            self.bar.update(_job_bytes(job))
+        path, part = job[0], job[3]
+        if part is None:
+            self.files.append((path, n_art, n_par, error, warnings))
+            return
+        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0])
+        acc[0] -= 1
+        acc[1] += n_art
+        acc[2] += n_par
+        if error is not None:
+            acc[3].append((part, error))
+        acc[4] += warnings
+        if counts:
+            acc[5] = acc[5] or counts[0]
+            acc[6] += counts[1]
+            acc[7] += counts[2]
+            acc[8] += counts[3]
+        if acc[0] == 0:
+            self.files.append(self._file(path, *self._parts.pop(path)[1:]))
+
+    @staticmethod
+    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read) -> tuple:
+        from search.ingest.pipeline import warnings_of
+        from search.ingest.readers import no_usable_line
+
+        if read == 0:  # no line gave an article: the file failed, as one read whole does
+            return path, 0, 0, errors[0][1] if errors else no_usable_line(warnings), []
+        for part, error in errors:
+            warnings.append(f"{path}: bytes {part.start}-{part.end} (from line {part.first_line}) "
+                            f"not indexed: {error}")
+        return path, n_art, n_par, None, warnings + warnings_of(path, any_paragraph, split, cut)
 
 
-def _write_files(index: Index, meta: Meta, items, limit: int, on_file, on_segment,
+def _write_here(index: Index, jobs, on_file, owners: dict | None = None) -> tuple[list, dict]:
+    """Read, analyse and write the jobs in this process; returns the new
+    segments and the facet names seen."""
+    segments = []
+    names = _write_files(index, index.meta, jobs, SEGMENT_POSTINGS, on_file, segments.append, owners)
+    return segments, names
+
+
+def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment,
                  owners: dict | None = None) -> dict:
-    """Read, analyse and write each file of ``items`` into new segments, a
-    new one whenever the postings held in memory reach ``limit``; reports
-    each file's result and each finished segment, and returns the names of
-    single-valued facets' values it wrote."""
+    """Read, analyse and write each file or part of ``jobs`` into new
+    segments, a new one whenever the postings held in memory reach
+    ``limit``; reports each job's result and each finished segment, and
+    returns the names of single-valued facets' values it wrote."""
     writer = index.segment_writer()
     try:
-        for item in items:
-            path, digest, articles, analyses, error, warnings = _read(item)
-            n_par = 0
+        for job in jobs:
+            _, articles, analyses, error, warnings = _read(job)
+            path, digest, _, part = job
+            n_art = n_par = 0
+            counts = None
             if error is None:
+                # a part does not know its file's article count: its records say 0, and
+                # Index.indexed_files counts the file's first paragraphs instead
+                file_articles = len(articles) if part is None else 0
                 for article, analyzed in zip(articles, analyses):
                     article.path = path
                     article.doc_id = _own_doc_id(article.doc_id, path, owners or {})
-                    n_par += writer.add(article, meta, digest, len(articles), analyzed)
+                    n = writer.add(article, meta, digest, file_articles, analyzed)
+                    n_par += n
+                    n_art += 1 if part is None or n else 0
+                if part is not None:
+                    counts = (n_par > 0, sum(a.long_lines_split for a in articles),
+                              sum(a.long_lines_cut for a in articles), len(articles))
                 if writer.postings >= limit:
                     on_segment(writer.finish())
-            on_file((path, len(articles or ()), n_par, error, warnings))
+            del articles, analyses
+            on_file((job, n_art, n_par, error, warnings, counts))
         segment = writer.finish()
         if segment is not None:
             on_segment(segment)
@@ -260,23 +405,24 @@ def _own_doc_id(doc_id: str, path: str, owners: dict) -> str:
     return doc_id
 
 
-def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | None = None):
-    """Read, analyse and write the files in ``procs`` processes, each into
-    segments of its own; returns the per-file results, the segments (which
-    the caller commits with its own changes) and the facet names seen."""
+def _write_in_workers(index: Index, jobs, procs: int, on_file, owners: dict | None = None, update=None):
+    """Read, analyse and write the jobs in ``procs`` processes, each into
+    segments of its own; reports each job's result, and returns the
+    segments (which the caller commits with its own changes) and the facet
+    names seen."""
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    jobs, results = ctx.Queue(), ctx.Queue()
-    for item in to_read:
-        jobs.put(item)
-    args = (index, SEGMENT_POSTINGS // procs, jobs, results, owners)  # forked: not pickled
+    jobs_q, results = ctx.Queue(), ctx.Queue()
+    for job in jobs:
+        jobs_q.put(job)
+    args = (index, SEGMENT_POSTINGS // procs, jobs_q, results, owners, update, os.getpid())  # forked: not pickled
     workers = [ctx.Process(target=_segment_worker, args=args, daemon=True) for _ in range(procs)]
     for _ in workers:
-        jobs.put(None)
+        jobs_q.put(None)
     for w in workers:
         w.start()
-    files, segments, names, done = [], [], {}, 0
+    segments, names, done = [], {}, 0
     try:
         while done < len(workers):
             try:
@@ -286,9 +432,7 @@ def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | Non
                     raise RuntimeError("indexing worker processes ended without finishing") from None
                 continue
             if kind == "file":
-                files.append(payload)
-                if bar:
-                    bar.update()
+                on_file(payload)
             elif kind == "segment":
                 segments.append(payload)
             elif kind == "done":
@@ -302,20 +446,52 @@ def _write_in_workers(index: Index, to_read, procs: int, bar, owners: dict | Non
             w.join(timeout=10)
             if w.is_alive():
                 w.terminate()
-    return files, segments, names
+    return segments, names
 
 
-def _segment_worker(index: Index, limit: int, jobs, results, owners: dict | None = None) -> None:
+def _segment_worker(index: Index, limit: int, jobs, results, owners: dict | None = None,
+                    update=None, parent: int | None = None) -> None:
     """A worker process: files from ``jobs`` into new segments (a new one
     whenever the postings held in memory reach its share of
-    ``SEGMENT_POSTINGS``)."""
+    ``SEGMENT_POSTINGS``).  It ends with the indexer that started it and
+    never holds the index's write lock: an indexer killed mid-way must not
+    leave workers that lock the index while they finish for nobody."""
+    _die_with_parent(parent)
+    if update is not None:
+        update.release_in_child()
     try:
-        names = _write_files(index, index.meta, iter(jobs.get, None), limit,
+        names = _write_files(index, index.meta, _jobs_while_parent_lives(jobs, parent), limit,
                              lambda result: results.put(("file", result)),
                              lambda seg: results.put(("segment", seg)), owners)
         results.put(("done", names))
     except BaseException as e:  # reported to the parent, which cancels the whole update
         results.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _jobs_while_parent_lives(jobs, parent: int | None):
+    """The jobs, up to the None that ends them; where the kernel cannot kill
+    a worker with its parent, the worker ends at its next job instead."""
+    for item in iter(jobs.get, None):
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
+        yield item
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Have the kernel kill this process when its parent ends (Linux's
+    PR_SET_PDEATHSIG), and end now if the parent is already gone (it may
+    have died before the request was made)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _count_file(summary: IndexSummary, old: IndexedFile | None, n_art: int, n_par: int) -> None:
@@ -331,7 +507,7 @@ def _count_file(summary: IndexSummary, old: IndexedFile | None, n_art: int, n_pa
     summary.paragraphs.removed += max(0, old.paragraphs - n_par)
 
 
-def _progress(total: int):
+def _progress(total_bytes: int):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+    return tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, leave=False)

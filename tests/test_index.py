@@ -241,3 +241,82 @@ def test_building_in_worker_processes_gives_the_same_index(corpus, tmp_path):
         finally:
             a.close()
             b.close()
+
+
+def test_a_search_during_a_rebuild_sees_the_live_index(corpus, tmp_path, monkeypatch):
+    """A rebuild writes beside the live generation: until it commits, a
+    reader finds what was there (not an empty index), then the rebuild."""
+    import search.indexing as indexing
+
+    ix = tmp_path / "ix"
+    first = build_index([str(corpus)], ix, procs=1)
+    seen = []
+    write_here = indexing._write_here
+
+    def looking_first(*args, **kwargs):
+        seen.append(total(ix))
+        return write_here(*args, **kwargs)
+
+    monkeypatch.setattr(indexing, "_write_here", looking_first)
+    again = build_index([str(corpus / "002_a069ebe764e74859.txt")], ix, rebuild=True, procs=1)
+    assert seen == [first.paragraphs.added]
+    assert total(ix) == again.paragraphs.added < first.paragraphs.added
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the indexer's workers")
+def test_a_killed_rebuild_leaves_the_live_index_and_no_lock(corpus, tmp_path):
+    """SIGKILL of `zhsearch index --rebuild` while its workers run: the index
+    still holds what it held (and `check` says so), the workers die with
+    it, and the next `zhsearch index` runs at once, saying it took the lock over."""
+    import os
+    import signal
+    import time
+
+    ix = tmp_path / "ix"
+    before = build_index([str(corpus)], ix, procs=1).paragraphs.added
+    many = tmp_path / "many"
+    for n in range(40):
+        shutil.copytree(corpus, many / f"c{n:02d}")
+    proc = subprocess.Popen([sys.executable, "-m", "search", "index", str(many), "--index", str(ix),
+                             "--rebuild", "--procs", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert proc.poll() is None and len(workers) >= 2, "the indexer's workers never started"
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    again = zhsearch("index", str(corpus), "--index", str(ix))
+    assert again.returncode == 0, again.stderr
+    assert "another `zhsearch index`" not in again.stderr
+    assert f"pid {proc.pid}" in again.stderr and "taken over" in again.stderr
+    assert total(ix) == before
+    check = zhsearch("check", "--index", str(ix))
+    assert check.returncode == 0 and f"{before} paragraphs" in check.stdout + check.stderr
+    time.sleep(0.5)
+    alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "Z" not in open(f"/proc/{w}/stat").read().split()[2]]
+    assert alive == []
+
+
+def test_a_second_indexer_is_told_who_holds_the_lock(corpus, tmp_path):
+    from search.store import Index, IndexLocked
+
+    ix = tmp_path / "ix"
+    build_index([str(corpus)], ix, procs=1)
+    held = Index.open(ix).update()
+    try:
+        with pytest.raises(IndexLocked, match=r"another `zhsearch index` \(pid \d+\)"):
+            build_index([str(corpus)], ix, procs=1)
+    finally:
+        held.cancel()
+    assert build_index([str(corpus)], ix, procs=1).articles.skipped >= 5

@@ -9,7 +9,7 @@ from pathlib import Path
 from search.ingest import clean, structure
 from search.ingest.measures import measures_in
 from search.ingest.places import label_provinces
-from search.ingest.readers import RawRecord, read_records
+from search.ingest.readers import RawRecord, read_jsonl_part, read_records
 from search.ingest.years import year_of, years_in
 from search.model import Article, Paragraph
 
@@ -40,21 +40,38 @@ def read_file(path, problems: list[str] | None = None) -> list[Article]:
     return articles
 
 
+def read_part(path, start: int, end: int, first_line: int, problems: list[str]) -> list[Article]:
+    """The articles of a part of a large JSON lines file (bytes
+    ``start:end``, whole lines from ``first_line``), cleaned and labelled;
+    the problems of its lines are appended to ``problems``, those of the
+    whole file (``file_warnings``) are the caller's, once all parts are read."""
+    path = Path(path)
+    reading = read_jsonl_part(path, start, end, first_line)
+    articles = [a for record in reading.records for a in build_articles(record, path)]
+    for article in articles:
+        label(article)
+    problems.extend(reading.problems)
+    return articles
+
+
 def file_warnings(path: Path, articles: list[Article]) -> list[str]:
     """What a user should know of a file that was read but is not whole in
     the index: it gave no paragraph, or lines too long to be one."""
+    return warnings_of(path, any(a.paragraphs for a in articles), sum(a.long_lines_split for a in articles),
+                       sum(a.long_lines_cut for a in articles), [run for a in articles for run in a.mojibake_dropped])
+
+
+def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[str] = ()) -> list[str]:
+    """``file_warnings`` from a file's counts (summed over its parts)."""
     out = []
-    if not any(a.paragraphs for a in articles):
+    if not any_paragraph:
         out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
                    "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
-    mojibake = [run for a in articles for run in a.mojibake_dropped]
     if mojibake:
         shown = " ".join(mojibake[:3]) + (" ..." if len(mojibake) > 3 else "")
         out.append(f"{path}: {len(mojibake)} run(s) of mojibake (characters a bad conversion left, "
                    f"a ? inside Chinese words) dropped: {shown}")
-    split = sum(a.long_lines_split for a in articles)
     if split:
-        cut = sum(a.long_lines_cut for a in articles)
         out.append(f"{path}: {split} line(s) longer than {structure.PARAGRAPH_MAX} characters split into "
                    "paragraphs at sentence ends" + (f", {cut} of them cut mid-sentence (no sentence end)"
                                                    if cut else ""))

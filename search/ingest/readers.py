@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -359,9 +360,12 @@ def html_to_record(html: str) -> RawRecord:
 _OPTIONAL_FIELDS = ("title", "date", "source", "url", "id", "issuer", "doc_number")
 
 
-def jsonl_to_reading(text: str, path: str) -> Reading:
+def jsonl_to_reading(text: str, path: str, first_line: int = 1, whole: bool = True) -> Reading:
+    """The records of JSON lines ``text`` (lines numbered from
+    ``first_line``).  Raises IngestError when no line is usable, unless the
+    text is a part of a file (not ``whole``): the file's other parts may hold some."""
     records, problems = [], []
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(text.split("\n"), first_line):
         if not line.strip():
             continue
         try:
@@ -374,10 +378,14 @@ def jsonl_to_reading(text: str, path: str) -> Reading:
             problems.append(f"{path}: line {line_no}: {replaced} character(s) that are not Unicode "
                             "(lone surrogates) replaced by U+FFFD")
         records.append(record)
-    if not records:
-        reason = problems[0].split(": ", 1)[1] if problems else "no article"
-        raise IngestError(path, f"no usable line in JSON lines file ({reason})")
+    if not records and whole:
+        raise IngestError(path, no_usable_line(problems))
     return Reading(records, problems)
+
+
+def no_usable_line(problems: list[str]) -> str:
+    reason = problems[0].split(": ", 1)[1] if problems else "no article"
+    return f"no usable line in JSON lines file ({reason})"
 
 
 def _jsonl_record(line: str, line_no: int) -> RawRecord:
@@ -445,3 +453,19 @@ def read_records(path: Path) -> Reading:
             raise IngestError(name, "no text in HTML page")
         return Reading([record])
     return Reading([RawRecord(text=text)])
+
+
+def read_jsonl_part(path: Path, start: int, end: int, first_line: int) -> Reading:
+    """The records of bytes ``start:end`` of a JSON lines file, whole lines
+    beginning at line ``first_line`` (``search.indexing`` reads a large file
+    as such parts, in several processes, never all of it at once).  Raises
+    IngestError when the part cannot be read or decoded."""
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            data = os.pread(f.fileno(), end - start, start)
+    except OSError as e:
+        raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
+    if not data.strip():
+        return Reading([])
+    return jsonl_to_reading(decode(data, name), name, first_line, whole=False)

@@ -17,7 +17,7 @@ import numpy as np
 from whoosh import columns
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import STORED_COLUMN
-from whoosh.writing import LockError
+from whoosh.writing import CLEAR, LockError
 
 from search.text.scrub import printable_path
 from search.store.postings import Postings, merge_arrays
@@ -102,14 +102,18 @@ class Index:
         finally:
             r.close()
 
-    def update(self) -> "IndexUpdate":
-        """Start changing the index (one writer at a time: raises IndexLocked)."""
+    def update(self, replace: bool = False) -> "IndexUpdate":
+        """Start changing the index (one writer at a time: raises IndexLocked).
+        With ``replace`` the commit holds the new segments only: the live
+        generation is served, untouched, until then."""
         try:
             writer = self._ix.writer(codec=Codec(), limitmb=MERGE_MB, compound=False)
         except LockError:
-            raise IndexLocked(f"another `zhsearch index` is writing to {self.dir}; "
-                              "try again when it is done") from None
-        return IndexUpdate(self, writer)
+            raise IndexLocked(f"another `zhsearch index` (pid {_lock_holder(self.dir) or 'unknown'}) "
+                              f"is writing to {self.dir}; try again when it is done") from None
+        update = IndexUpdate(self, writer, replace)
+        update.taken_over = _note_lock_holder(self.dir)
+        return update
 
     def segment_writer(self) -> "SegmentWriter":
         """A writer of new segments, for this process or a worker; the
@@ -128,6 +132,7 @@ class Index:
         try:
             postings = r.postings
             live = postings.live_mask()
+            para_no = None
             for prefix in prefixes:
                 for tbytes in postings.reader.expand_prefix("path", prefix):
                     path = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
@@ -137,7 +142,12 @@ class Index:
                     ids = ids[live[ids]]
                     if len(ids):
                         rec = r.stored(int(ids[0]))
-                        out[path] = IndexedFile(rec.file_hash, rec.file_articles, len(ids))
+                        articles = rec.file_articles
+                        if not articles:  # written in parts (search.indexing): its first paragraphs count
+                            if para_no is None:
+                                para_no = postings.numeric_column("para_no", "i")
+                            articles = int((para_no[ids] == 1).sum())
+                        out[path] = IndexedFile(rec.file_hash, articles, len(ids))
         finally:
             r.close()
         return out
@@ -380,13 +390,56 @@ class SegmentWriter:
             w._close_segment()
 
 
+LOCK_HOLDER = "zhsearch.lock"  # the pid of the `zhsearch index` holding Whoosh's write lock
+
+
+def _lock_holder(index_dir: str) -> int | None:
+    try:
+        return int(Path(index_dir, LOCK_HOLDER).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _note_lock_holder(index_dir: str) -> int | None:
+    """Record this process as the write lock's holder (the lock itself is
+    Whoosh's ``flock``, which the kernel drops with its last holder);
+    returns the pid of an earlier holder that ended without releasing it
+    (killed), whose unfinished segments the commit will sweep away."""
+    before = _lock_holder(index_dir)
+    Path(index_dir, LOCK_HOLDER).write_text(f"{os.getpid()}\n")
+    return before if before is not None and before != os.getpid() else None
+
+
+def _forget_lock_holder(index_dir: str) -> None:
+    try:
+        if _lock_holder(index_dir) == os.getpid():
+            os.unlink(Path(index_dir, LOCK_HOLDER))
+    except OSError:
+        pass
+
+
 class IndexUpdate:
     """Deletions and new segments, committed together: one new table of
     contents, so a reader sees all of a change or none of it."""
 
-    def __init__(self, index: Index, writer):
+    def __init__(self, index: Index, writer, replace: bool = False):
         self._index = index
         self._writer = writer
+        self._replace = replace
+        self.taken_over: int | None = None  # the pid of a killed indexer whose lock this took over
+
+    def release_in_child(self) -> None:
+        """In a process forked from the one holding the update: close this
+        process's copy of the write lock's file, so that the lock ends with
+        the updating process even if this one outlives it (closing a copy
+        does not unlock the others)."""
+        lock = getattr(self._writer, "writelock", None)
+        fd = getattr(lock, "fd", None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def delete_path(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
@@ -411,7 +464,8 @@ class IndexUpdate:
             add_reader(reader)
 
         w.add_reader = add_reader_noting
-        segments = w._merge_segments(None, False, True)  # merge small old segments
+        # merge small old segments; a rebuild keeps none of them
+        segments = w._merge_segments(CLEAR if self._replace else None, False, True)
         if w._added:  # Whoosh's merge made a segment: it gets its arrays file too
             merged = w._finalize_segment()
             merge_arrays(w.storage, merged, sources)
@@ -420,7 +474,9 @@ class IndexUpdate:
             w._close_segment()
         integrity.record(self._index.dir, w.generation, [s.segid for s in segments + new_segments], meta)
         w._commit_toc(segments + new_segments)
+        _forget_lock_holder(self._index.dir)
         w._finish()
 
     def cancel(self) -> None:
+        _forget_lock_holder(self._index.dir)
         self._writer.cancel()

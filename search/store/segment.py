@@ -11,9 +11,12 @@ document numbers and frequencies or positions in arrays as documents arrive
 (they arrive in document order, so nothing needs sorting) and writes each
 term's postings a block at a time, encoding values only then (a posting's
 single position, the common case, is encoded once per distinct position).
-It also writes the segment's arrays file (``search.store.arrays``) from the
-same arrays: for ``ArrayFrequency`` fields (and ``ArrayPositions``) the only
-copy of their postings, which Whoosh's files do not hold.
+It also writes the segment's arrays file (``search.store.arrays``): for
+``ArrayFrequency`` fields (and ``ArrayPositions``) the only copy of their
+postings, which Whoosh's files do not hold.  Those fields' terms, made by
+our analyzers, are not gathered per term: every occurrence's term number,
+document and position go to three flat arrays, grouped by term with one
+stable numpy sort when the segment is written (``_Grouped``).
 
 Documents whose fields come as ``Analyzed`` (terms made by the reading
 process) skip the field's analyzer; any other value goes through
@@ -221,13 +224,87 @@ def _value_kind(fmt) -> str:
     raise NotImplementedError(f"{type(fmt).__name__}: fixed-size values other than frequencies")
 
 
+class _Grouped:
+    """One field's terms as they come, for a field whose postings live in
+    the arrays file only and whose terms our analyzers made: per term
+    occurrence its term's number (in order of first sight), its document
+    and, for positional fields, its position; grouped by term with numpy
+    when the segment is written (``postings``), not appended to per-term
+    lists one posting at a time."""
+
+    __slots__ = ("vocab", "tids", "docs", "poss")
+
+    def __init__(self, positional: bool):
+        self.vocab: dict[str, int] = {}
+        self.tids = array("I")
+        self.docs = array("I")
+        self.poss = array("I") if positional else None
+
+    def add(self, pairs, docnum: int) -> None:
+        vocab = self.vocab
+        terms = [t for t, _ in pairs]
+        tids = list(map(vocab.get, terms))
+        if None in tids:
+            for i, t in enumerate(tids):
+                if t is None:
+                    term = terms[i]
+                    t = vocab.get(term)
+                    if t is None:
+                        t = vocab[term] = len(vocab)
+                    tids[i] = t
+        self.tids.extend(tids)
+        self.docs.extend(array("I", [docnum]) * len(tids))
+        if self.poss is not None:
+            self.poss.extend([p for _, p in pairs])
+
+    def postings(self):
+        """(term bytes, document numbers, frequencies, positions or None) of
+        each term in the order of its bytes; the arrays are views into a
+        few large ones."""
+        n = len(self.vocab)
+        if not n:
+            return
+        terms = list(self.vocab)
+        order = sorted(range(n), key=terms.__getitem__)  # str by code point = UTF-8 bytes order
+        rank = np.empty(n, dtype=np.uint32)
+        rank[order] = np.arange(n, dtype=np.uint32)
+        r = rank[np.frombuffer(self.tids, dtype=np.uint32)]
+        self.tids = array("I")
+        perm = np.argsort(r, kind="stable")  # by term; documents and positions stay in order
+        r = r[perm]
+        d = np.frombuffer(self.docs, dtype=np.uint32)[perm]
+        self.docs = array("I")
+        pos = None
+        if self.poss is not None:
+            pos = np.frombuffer(self.poss, dtype=np.uint32)[perm]
+            self.poss = array("I")
+        del perm
+        first = np.empty(len(r), dtype=bool)  # each (term, document)'s first occurrence: a posting
+        first[0] = True
+        np.not_equal(r[1:], r[:-1], out=first[1:])
+        first[1:] |= d[1:] != d[:-1]
+        starts = np.flatnonzero(first)
+        del first
+        ids = d[starts]
+        freqs = np.diff(np.append(starts, len(r))).astype(np.uint32)
+        bounds = np.searchsorted(r[starts], np.arange(n + 1, dtype=np.uint32))  # each term's postings
+        pbounds = np.append(starts, len(r))[bounds]  # and its positions
+        del r, d
+        bounds, pbounds = bounds.tolist(), pbounds.tolist()
+        for k in range(n):
+            a, b = bounds[k], bounds[k + 1]
+            yield (terms[order[k]].encode("utf-8"), ids[a:b], freqs[a:b],
+                   None if pos is None else pos[pbounds[k]:pbounds[k + 1]])
+
+
 class BulkSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` for new documents (not for merging readers in:
     use Whoosh's writer for that) that writes each term's postings whole.
 
     ``postings`` counts the postings it holds in memory (about 8 bytes each,
-    ~15 with the terms and values around them), so a caller can finish the
-    segment and start another before memory runs short.  Boosts are not
+    ~15 with the terms and values around them; for the grouped fields, term
+    occurrences, 8-12 bytes each), so a caller can finish the segment and
+    start another before memory runs short.  Boosts are not
     supported (nothing here uses them)."""
 
     def __init__(self, ix, **kwargs):
@@ -237,6 +314,7 @@ class BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.postings = 0
         self._fields: dict[str, tuple] = {}  # name -> (terms, value kind, format, analyzed?)
+        self._grouped: dict[str, _Grouped] = {}  # the fields gathered for grouping at the end
         for name, field in self.schema.items():
             if not field.indexed:
                 continue
@@ -250,6 +328,8 @@ class BulkSegmentWriter(SegmentWriter):
             if isinstance(fmt, ArrayFrequency) and getattr(self.storage, "folder", None) is None:
                 raise NotImplementedError(f"field {name!r}: its postings go to an arrays file, in a folder")
             self._fields[name] = ({}, _value_kind(fmt), fmt, analyzed)
+            if analyzed and isinstance(fmt, ArrayFrequency):
+                self._grouped[name] = _Grouped(type(fmt) is ArrayPositions)
         self._one_position: dict[int, bytes] = {}
 
     def add_reader(self, reader):
@@ -307,6 +387,11 @@ class BulkSegmentWriter(SegmentWriter):
                 self.postings += 1
             return length
         pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
+        grouped = self._grouped.get(name)
+        if grouped is not None:
+            grouped.add(pairs, docnum)
+            self.postings += len(pairs)  # occurrences: at most as many postings, and what memory holds
+            return len(pairs)
         by_term: dict[str, list[int]] = {}
         for term, pos in pairs:
             p = by_term.get(term)
@@ -345,6 +430,19 @@ class BulkSegmentWriter(SegmentWriter):
         aw = arrays.ArraysWriter.create(self.storage, self.newsegment)  # None without a folder
         for name in sorted(self._fields):
             terms, kind, fmt = self._fields[name][:3]
+            grouped = self._grouped.get(name)
+            if grouped is not None:
+                if aw and grouped.vocab:
+                    fa = arrays.FieldArrays(arrays.field_kind(fmt))
+                    for tbytes, ids, freqs, positions in grouped.postings():
+                        if positions is None:
+                            fa.add(tbytes, ids, freqs=freqs)
+                        else:
+                            fa.add(tbytes, ids, positions=positions, counts=freqs)
+                    aw.add_field(name, fa)
+                    del fa
+                self._grouped[name] = _Grouped(grouped.poss is not None)
+                continue
             if not terms:
                 continue
             akind = arrays.field_kind(fmt) if aw else None

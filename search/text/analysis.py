@@ -161,8 +161,37 @@ class _DictCache:
             pass
 
 
+# The characters jieba's cutter treats as Chinese (its ``re_han_default``);
+# a run holding any other (CJK extension A, compatibility ideographs...) is
+# cut by jieba itself, which takes those one character at a time.
+_OUTSIDE_JIEBA_HAN = re.compile(r"[^\u4e00-\u9fd5]")
+
+
+@lru_cache(maxsize=1)
+def _fast_cut():
+    """jieba-rs's cut (``rjieba``): jieba's algorithm (the same dictionary,
+    DAG, route and HMM) in Rust, about 20 times faster than jieba's Python;
+    None where it is not installed.  tests/test_analysis.py holds it to
+    jieba's words on the seeds, on the real archive and on generated runs."""
+    if os.environ.get("ZHSEARCH_SEGMENTER") == "jieba":
+        return None
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    return rjieba.cut
+
+
 def segment(run: str) -> list[str]:
     """jieba's words of a run of Chinese characters."""
+    fast = _fast_cut()
+    if fast is not None and not _OUTSIDE_JIEBA_HAN.search(run):
+        return fast(run, True)
+    return jieba_segment(run)
+
+
+def jieba_segment(run: str) -> list[str]:
+    """jieba's own words of a run: the reference and the fallback."""
     return list(load_segmenter().cut(run, HMM=True))
 
 

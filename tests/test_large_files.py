@@ -1,0 +1,158 @@
+"""A large JSON lines file is read in parts spread over the worker
+processes, so no process holds the whole file: the index is what reading
+it whole gives, its problems are reported with the file's own line
+numbers, and the memory of every process stays bounded (the large run:
+``make test-large``, a file of several hundred MB)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import search.indexing as indexing
+from search.indexing import build_index
+from search.store import Index
+
+from conftest import ROOT, SEEDS
+
+LARGE_MB = int(os.environ.get("ZHSEARCH_LARGE_MB", "0"))  # make test-large sets it
+MEMORY_BUDGET = 1536 << 20  # bytes any one indexing process may hold (peak RSS)
+
+
+def _paragraphs() -> list[str]:
+    out = []
+    for p in sorted(SEEDS.iterdir()):
+        out += [line.strip() for line in p.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 20]
+    return out
+
+
+def write_jsonl(path: Path, target_bytes: int, bad_lines=(7,)) -> int:
+    """Items of five seed paragraphs each, with ids and dates, until the file
+    holds ``target_bytes``; the lines numbered in ``bad_lines`` are not
+    JSON.  Returns how many items."""
+    paras = _paragraphs()
+    n = line_no = 0
+    with open(path, "w", encoding="utf-8") as f:
+        while f.tell() < target_bytes:
+            line_no += 1
+            if line_no in bad_lines:
+                f.write("{not json\n")
+                continue
+            text = "\n".join(paras[(n * 5 + k) % len(paras)] for k in range(5))
+            item = {"id": f"item{n}", "title": f"第{n}条 {paras[n % len(paras)][:12]}",
+                    "date": f"{2014 + n % 9}-0{1 + n % 9}-1{n % 10}", "text": f"编号{n}。\n{text}"}
+            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def records(index_dir) -> list[tuple]:
+    r = Index.open(index_dir).reader()
+    try:
+        return sorted((s.doc_id, s.para_no, s.text, s.title, s.date, tuple(s.province), tuple(s.measures))
+                      for s in r.iter_stored())
+    finally:
+        r.close()
+
+
+def test_a_large_jsonl_read_in_parts_gives_the_index_read_whole(tmp_path, monkeypatch):
+    src = tmp_path / "big.jsonl"
+    items = write_jsonl(src, 300_000, bad_lines=(7, 120))
+    whole = build_index([str(src)], tmp_path / "whole", procs=1)
+    monkeypatch.setattr(indexing, "PART_BYTES", 20_000)
+    parts = indexing._parts(str(src))
+    assert len(parts) >= 10 and parts[0].start == 0 and parts[-1].end == src.stat().st_size
+    assert all(a.end == b.start for a, b in zip(parts, parts[1:]))
+    in_parts = build_index([str(src)], tmp_path / "parts", procs=2)
+    assert in_parts.articles.added == whole.articles.added == items
+    assert in_parts.paragraphs.added == whole.paragraphs.added
+    assert records(tmp_path / "parts") == records(tmp_path / "whole")
+    # the bad lines named by their line in the file, whichever part held them
+    assert sorted(w for w in in_parts.warnings if "bad JSON" in w) == sorted(w for w in whole.warnings
+                                                                             if "bad JSON" in w)
+    assert any("line 120: bad JSON" in w for w in in_parts.warnings)
+    again = build_index([str(src)], tmp_path / "parts", procs=2)
+    assert (again.articles.skipped, again.paragraphs.skipped) == (items, whole.paragraphs.added)
+    assert again.articles.added == again.articles.replaced == 0
+
+
+def test_a_large_jsonl_is_spread_over_the_workers(tmp_path, monkeypatch):
+    """Each worker writes a segment of its own (its share of the postings
+    bound is far from reached here): two segments, so both workers read
+    parts of the one file (read whole, one process would hold it all)."""
+    src = tmp_path / "big.jsonl"
+    write_jsonl(src, 200_000)
+    monkeypatch.setattr(indexing, "PART_BYTES", 20_000)
+    build_index([str(src)], tmp_path / "ix", procs=2)
+    r = Index.open(tmp_path / "ix").reader()
+    try:
+        assert len(r.segment_ids()) == 2
+        assert r.postings.doc_count_all == build_index([str(src)], tmp_path / "one", procs=1).paragraphs.added
+    finally:
+        r.close()
+
+
+def test_a_jsonl_with_no_usable_line_fails_in_parts_as_whole(tmp_path, monkeypatch):
+    src = tmp_path / "bad.jsonl"
+    src.write_text("{not json\n" * 5000, encoding="utf-8")
+    whole = build_index([str(src)], tmp_path / "whole", procs=1)
+    monkeypatch.setattr(indexing, "PART_BYTES", 4_000)
+    in_parts = build_index([str(src)], tmp_path / "parts", procs=2)
+    assert whole.failures and in_parts.failures == whole.failures
+    assert "no usable line" in in_parts.failures[0][1]
+
+
+def test_a_text_file_and_a_small_jsonl_are_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexing, "PART_BYTES", 10_000)
+    small = tmp_path / "small.jsonl"
+    write_jsonl(small, 900)
+    assert indexing._parts(str(small)) is None
+    txt = tmp_path / "a.txt"
+    txt.write_text("标题\n" + "扶贫车间吸纳就业。" * 500, encoding="utf-8")
+    assert indexing._parts(str(txt)) is None
+
+
+def _peak_rss_of_index(src: Path, index_dir: Path) -> tuple[int, str]:
+    """Runs `zhsearch index` in a subprocess; the largest peak RSS of it and
+    of its workers (bytes), and what it printed."""
+    code = ("import resource, subprocess, sys\n"
+            "r = subprocess.run([sys.executable, '-m', 'search', 'index', sys.argv[1], '--index', sys.argv[2],"
+            " '--procs', '2'], capture_output=True, text=True)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
+            "print(r.returncode); print(r.stdout + r.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(index_dir)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=3600)
+    peak, rc, text = out.stdout.split("\n", 2)
+    assert rc == "0", text + out.stderr
+    return int(peak), text
+
+
+@pytest.mark.skipif(not LARGE_MB, reason="the large run: `make test-large` (ZHSEARCH_LARGE_MB=300)")
+def test_a_file_of_several_hundred_mb_indexes_within_the_memory_budget(tmp_path):
+    src = tmp_path / "large.jsonl"
+    write_jsonl(src, LARGE_MB << 20)
+    peak, text = _peak_rss_of_index(src, tmp_path / "ix")
+    print(f"{src.stat().st_size >> 20} MB: peak RSS {peak >> 20} MB; {text.strip().splitlines()[-1]}")
+    assert peak < MEMORY_BUDGET, f"a process peaked at {peak >> 20} MB"
+
+
+def test_a_jsonl_of_furniture_only_is_read_with_a_warning_in_parts_as_whole(tmp_path, monkeypatch):
+    """Lines that are JSON but give no paragraph (every line page furniture)
+    make a file that is read, with the warning that it gave no paragraph,
+    not a failure, whether it is read whole or in parts."""
+    src = tmp_path / "furniture.jsonl"
+    src.write_text("".join(json.dumps({"id": f"f{n}", "title": "首页", "text": "返回顶部\n打印本页\n关闭窗口"},
+                                      ensure_ascii=False) + "\n" for n in range(400)), encoding="utf-8")
+    whole = build_index([str(src)], tmp_path / "whole", procs=1)
+    monkeypatch.setattr(indexing, "PART_BYTES", 4_000)
+    assert len(indexing._parts(str(src))) > 4
+    in_parts = build_index([str(src)], tmp_path / "parts", procs=2)
+    assert whole.failures == in_parts.failures == []
+    assert whole.paragraphs.added == in_parts.paragraphs.added == 0
+    assert [w for w in in_parts.warnings if "no paragraph" in w] == [w for w in whole.warnings if "no paragraph" in w]
+    assert any("no paragraph" in w for w in in_parts.warnings)
