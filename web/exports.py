@@ -27,7 +27,8 @@ def export():
     hits = get_searcher().iter_hits(req, snippets=fmt == "jsonl")
     first = next(hits, None)  # a bad request fails here, as a 400, before anything is sent
     urls = urls_for("api.search")
-    body = (export_csv if fmt == "csv" else export_jsonl)(_chain(first, hits), urls)
+    hits = _chain(first, hits)
+    body = export_csv(hits, urls) if fmt == "csv" else export_jsonl(hits, urls, req.q)
     response = Response(stream_with_context(_encoded(body)), mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = content_disposition(export_name(req, fmt))
     response.headers["Cache-Control"] = "no-store"

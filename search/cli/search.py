@@ -73,10 +73,10 @@ def _export(searcher, req, fmt: str) -> int:
         req.validate()
     except BadRequest as e:
         return fail(str(e), exits.USAGE)
-    write = (export_csv if fmt == "csv" else export_jsonl)
+    hits = searcher.iter_hits(req, snippets=fmt == "jsonl")
     out = sys.stdout.buffer
     try:
-        for piece in write(searcher.iter_hits(req, snippets=fmt == "jsonl"), Urls()):
+        for piece in export_csv(hits, Urls()) if fmt == "csv" else export_jsonl(hits, Urls(), req.q):
             out.write(piece.encode("utf-8"))
         out.flush()
     except BrokenPipeError:  # `| head`: the reader has what it wanted

@@ -55,8 +55,7 @@ def articles(snap: Snapshot, page: int, size: int, within: np.ndarray | None = N
     ``within`` (docnums, ascending), only those holding one of its paragraphs."""
     heads = snap.article_heads
     if within is not None:
-        # an article's paragraphs follow its first one: a paragraph belongs to the last head before it
-        by_docnum = np.sort(heads)
+        by_docnum = snap.heads_by_docnum
         held = by_docnum[np.searchsorted(by_docnum, within, side="right") - 1] if len(within) else by_docnum[:0]
         heads = heads[holds(held, heads)]
     out = []

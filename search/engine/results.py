@@ -127,6 +127,9 @@ class Hit:
     heading_snippet: Snippet | None = None  # the whole heading, its matches marked; None: none there
     title_snippet: Snippet | None = None  # the whole title, likewise
     matched_in: list[str] = field(default_factory=list)  # of "text", "heading", "title"
+    # on a capped first page (search.engine.per_article), on the last hit shown of its
+    # article: how many more of that article's paragraphs match
+    more_in_article: int = 0
 
 
 @dataclass
@@ -153,6 +156,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
     expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
+    # typed word -> the added words that are its old or new names (search.text.synonyms.Renaming)
+    renamed: dict[str, list] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
 
 

@@ -23,8 +23,8 @@ from search.engine import documents
 
 from search.engine import facet_counts
 
-from search.engine import ranking
-from search.text.analysis import load_segmenter
+from search.engine import per_article, ranking
+from search.text.analysis import fold, load_segmenter
 from search.engine.docsets import holds
 from search.facets import measure_labels
 from search.engine.matching import Matcher
@@ -47,9 +47,14 @@ class Searcher:
     Raises ``IndexMissing``, ``IndexVersionError`` or ``IndexDamaged``
     (``search.store``) when the folder holds no usable index."""
 
-    def __init__(self, index_dir: str, synonyms: Synonyms | None = None):
+    def __init__(self, index_dir: str, synonyms: Synonyms | None = None,
+                 per_article: int | None = per_article.PER_ARTICLE):
+        """``per_article``: at most that many paragraphs of one article on
+        the first page of a relevance-ranked search (``per_article``);
+        None: the pages list the rank order itself."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
+        self.per_article = per_article
         self._snap = Snapshot(Index.open(self.index_dir))
         load_segmenter()  # load the dictionary now, not in the first search
         measure_labels()  # and the measure rules (read when a search filters by measure)
@@ -152,12 +157,36 @@ class Searcher:
             masks = facet_counts.filter_masks(snap.facets, req, matches)
             docs = _passing(matches, masks)
             facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
-            order, scores = ranking.rank(m, query, docs, req)
+            capped = self._capped(req, query)
+            if capped:
+                order, scores = per_article.page(_top(m, query, docs, req), len(docs), snap.heads_by_docnum,
+                                                 req.page, req.size, self.per_article)
+            else:
+                order, scores = ranking.rank(m, query, docs, req)
             hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+            if capped and req.page == 1:
+                for h, more in zip(hits, per_article.more_in_article(snap.heads_by_docnum, docs, order)):
+                    h.more_in_article = more
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
         took = (time.perf_counter() - t0) * 1000
+        expanded = query.expanded()
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
-                            expanded=query.expanded(), suggestions=tips)
+                            expanded=expanded, renamed=self.renamed(expanded), suggestions=tips)
+
+    def renamed(self, expanded: dict[str, list[str]]) -> dict[str, list]:
+        """For each widened word, the words added that are its old or new
+        names (``Synonyms.renamings``), in the order the synonyms file gives."""
+        out = {}
+        for typed, added in expanded.items():
+            names = [r for r in self.synonyms.renamings(fold(typed)) if r.word in added]
+            if names:
+                out[typed] = names
+        return out
+
+    def _capped(self, req: SearchRequest, query: Query) -> bool:
+        """Whether the first page holds at most ``per_article`` paragraphs
+        of one article: ranked by relevance, for a query."""
+        return self.per_article is not None and req.sort == "relevance" and bool(query.positive_leaves())
 
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
@@ -165,9 +194,8 @@ class Searcher:
         return int(len(_passing(matches, facet_counts.filter_masks(snap.facets, req, matches))))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
-        """Every hit of ``req``, not a page (its ``page`` and ``size`` are
-        ignored), in the order its pages list them one after another: the
-        export.  The query is matched once; hits are ranked
+        """Every hit of ``req``, not a page (its ``page`` is ignored), in the
+        order its pages of ``size`` list them one after another: the export.  The query is matched once; hits are ranked
         ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
         so memory stays flat whatever the count.  The snapshot stays open
         until the iterator is exhausted or closed, but is locked only while
@@ -180,15 +208,27 @@ class Searcher:
                 m = Matcher(snap)
                 matches = m.match(query)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
-            for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
+            page = 1  # the next page of EXPORT_RANK_PAGE hits to rank
+            while (page - 1) * EXPORT_RANK_PAGE < len(docs):
                 with snap.lock:
-                    order, scores = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                    more: list[int] = []
+                    if page == 1 and self._capped(req, query):  # the first page capped, as the pages list it
+                        order, scores, pages = per_article.head(_top(m, query, docs, req), len(docs),
+                                                                snap.heads_by_docnum, req.size, self.per_article,
+                                                                EXPORT_RANK_PAGE)
+                        more = per_article.more_in_article(snap.heads_by_docnum, docs, order[:req.size])
+                    else:
+                        order, scores = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                        pages = 1
+                page += pages
                 for start in range(0, len(order), EXPORT_CHUNK):
                     end = start + EXPORT_CHUNK
                     with snap.lock:
                         records = snap.reader.stored_many(order[start:end])
-                    for rec, score in zip(records, scores[start:end]):
-                        yield documents.hit_of(rec, score, query if snippets else None)
+                    for i, (rec, score) in enumerate(zip(records, scores[start:end]), start):
+                        hit = documents.hit_of(rec, score, query if snippets else None)
+                        hit.more_in_article = more[i] if i < len(more) else 0
+                        yield hit
 
     # -- articles -----------------------------------------------------------------
 
@@ -219,6 +259,11 @@ class Searcher:
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+def _top(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest):
+    """``top(n)``: the ``n`` best of ``docs`` in rank order."""
+    return lambda n: ranking.rank(m, query, docs, req.replace(page=1, size=n))
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:

@@ -18,7 +18,9 @@ from search.engine.results import MAX_PAGE, ArticleSummary, FacetValue, Hit, Sea
 from search.present.urls import Urls
 
 
-def hit_json(hit: Hit, urls: Urls) -> dict:
+def hit_json(hit: Hit, urls: Urls, q: str = "") -> dict:
+    """A hit as the API gives it; ``q`` (the query) goes into the link to
+    the rest of the article's hits."""
     return {
         "doc_id": hit.doc_id,
         "para_id": hit.para_id,
@@ -37,6 +39,8 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "title_snippet": hit.title_snippet.html() if hit.title_snippet else None,
         "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
+        "more_in_article": ({"count": hit.more_in_article, "url": urls.doc(hit.doc_id, q=q)}
+                            if hit.more_in_article else None),
     }
 
 
@@ -118,8 +122,10 @@ def search_json(result: SearchResult, urls: Urls) -> dict:
         "size": req.size,
         "sort": req.sort,
         "took_ms": round(result.took_ms, 2),
-        "hits": [hit_json(h, urls) for h in result.hits],
+        "hits": [hit_json(h, urls, req.q) for h in result.hits],
         "expanded": {word: list(added) for word, added in result.expanded.items()},
+        "renamed": {word: [{"word": r.word, "kind": r.kind, "year": r.year} for r in names]
+                    for word, names in result.renamed.items()},
         "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
         "facets": {f.name: facet_values_json(result, f.name, urls) for f in FACETS},
         "filters": filters_json(req, urls),
@@ -194,11 +200,11 @@ def export_csv(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
-    """The hit objects of ``/api/search``, one a line, in pieces."""
+def export_jsonl(hits: Iterable[Hit], urls: Urls, q: str = "") -> Iterator[str]:
+    """The hit objects of ``/api/search`` for the query ``q``, one a line, in pieces."""
     lines = []
     for hit in hits:
-        lines.append(json.dumps(hit_json(hit, urls), ensure_ascii=False))
+        lines.append(json.dumps(hit_json(hit, urls, q), ensure_ascii=False))
         if len(lines) == ROWS_PER_CHUNK:
             yield "\n".join(lines) + "\n"
             lines = []
