@@ -51,9 +51,8 @@ def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarra
            start: int, end: int) -> tuple[list[int], list[float], int]:
     """Hits ``start`` to ``end`` of the order the pages list (pages of
     ``size``, the first one holding at most ``per_article`` paragraphs of
-    one article), with ``reach``: from there on that
-    order is the rank order itself.  ``top(n)`` gives the ``n`` best hits
-    in rank order."""
+    one article), with ``reach``: from there on that order is the rank
+    order itself.  ``top(n)`` gives the ``n`` best hits in rank order."""
     n = min(n_hits, max(end, WINDOW * size))
     while True:
         order, scores = top(n)
@@ -99,9 +98,8 @@ def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[i
     if not shown:
         return []
     heads = article_of(heads_by_docnum, shown)
-    nxt = np.searchsorted(heads_by_docnum, heads, side="right")
-    ends = np.where(nxt < len(heads_by_docnum), heads_by_docnum[np.minimum(nxt, len(heads_by_docnum) - 1)],
-                    np.iinfo(np.int64).max)
+    # an article ends where the next one starts (the last one: never)
+    ends = np.append(heads_by_docnum, np.iinfo(np.int64).max)[np.searchsorted(heads_by_docnum, heads, side="right")]
     in_article = np.searchsorted(docs, ends) - np.searchsorted(docs, heads)
     out = [0] * len(shown)
     on_page: dict[int, int] = {}

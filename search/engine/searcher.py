@@ -50,7 +50,7 @@ class Searcher:
     def __init__(self, index_dir: str, synonyms: Synonyms | None = None,
                  per_article: int | None = per_article.PER_ARTICLE):
         """``per_article``: at most that many paragraphs of one article on
-        the first page of a relevance-ranked search (``per_article``);
+        the first page of a relevance-ranked search (``search.engine.per_article``);
         None: the pages list the rank order itself."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
@@ -171,9 +171,9 @@ class Searcher:
         took = (time.perf_counter() - t0) * 1000
         expanded = query.expanded()
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
-                            expanded=expanded, renamed=self.renamed(expanded), suggestions=tips)
+                            expanded=expanded, renamed=self._renamed(expanded), suggestions=tips)
 
-    def renamed(self, expanded: dict[str, list[str]]) -> dict[str, list]:
+    def _renamed(self, expanded: dict[str, list[str]]) -> dict[str, list]:
         """For each widened word, the words added that are its old or new
         names (``Synonyms.renamings``), in the order the synonyms file gives."""
         out = {}
@@ -195,8 +195,8 @@ class Searcher:
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
         """Every hit of ``req``, not a page (its ``page`` is ignored), in the
-        order its pages of ``size`` list them one after another: the export.  The query is matched once; hits are ranked
-        ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
+        order its pages of ``size`` list them one after another: the export.
+        The query is matched once; hits are ranked ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
         so memory stays flat whatever the count.  The snapshot stays open
         until the iterator is exhausted or closed, but is locked only while
         a chunk is read, so searches go on meanwhile.  Without ``snippets``
