@@ -171,3 +171,20 @@ def test_any_ranking_gives_capped_first_page_and_a_permutation(owners, size, cap
     for d in ranking[:last]:
         if d not in first:
             assert sum(owner_of[x] == owner_of[d] for x in first if ranking.index(x) < ranking.index(d)) == cap
+
+
+def test_the_command_line_says_how_many_more_too(archive):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def search(*args):
+        return subprocess.run([sys.executable, "-m", "search", "search", "扶贫车间", "--limit", "4",
+                               "--index", archive[0].index_dir, *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
+
+    out = search()
+    assert f"本文另有 {len(LONG) - 2} 段 (long)" in out
+    assert out.count("本文另有") == 1
+    assert "本文另有" not in search("--sort", "date_desc")  # by date: the pages as they come

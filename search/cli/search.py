@@ -62,6 +62,8 @@ def run(args) -> int:
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_marks(h.snippet.html(), color)}")
+        if h.more_in_article:
+            print(f"   本文另有 {h.more_in_article} 段 ({h.doc_id})")
     return exits.OK
 
 
