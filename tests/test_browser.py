@@ -284,7 +284,7 @@ def test_why_a_hit_ranks_there_opens_under_it_and_field_examples_run(page, live_
     why.locator("summary").click()
     rules = why.locator(".explain-rules li code")
     expect(rules.first).to_be_visible()
-    assert rules.all_inner_texts() == ["verbatim", "bm25", "proximity", "whole_query", "index_order"]
+    assert rules.all_inner_texts() == ["per_article", "verbatim", "bm25", "proximity", "whole_query", "index_order"]
     shoot(page, "explain")
     # the syntax help's field example runs: title: lists the articles so titled
     page.locator(".syntax-help summary").click()
@@ -293,3 +293,20 @@ def test_why_a_hit_ranks_there_opens_under_it_and_field_examples_run(page, live_
     assert total(page) > 1
     titles = page.locator(".hit h3").all_inner_texts()
     assert titles and all("就业扶贫" in t or "就業扶貧" in t for t in titles)
+
+
+def test_one_story_does_not_fill_the_page_and_its_other_paragraphs_are_one_click_away(page, live_server):
+    """Issue 23, item 3: at most two hits of one article on the first page;
+    本文另有 N 段 under the article's last one leads to the article, the
+    query's words marked; the renamed name is marked 旧称 in the 同时搜索了 line."""
+    page.goto(live_server + "/?q=扶贫车间&size=4")
+    titles = [t.strip() for t in page.locator(".hit h3").all_inner_texts()]
+    assert titles and max(titles.count(t) for t in titles) <= 2
+    more = page.locator(".more-in-article a").first
+    expect(more).to_have_text(re.compile(r"本文另有 \d+ 段"))
+    shoot(page, "more-in-article", full_page=False)
+    more.click()
+    expect(page).to_have_url(re.compile(r"/docs/[^?]+\?q="))
+    expect(page.locator("mark").first).to_be_visible()
+    page.goto(live_server + "/?q=创业担保贷款")
+    expect(page.locator(".widened .renamed")).to_have_text("(旧称,2015 年更名)")

@@ -47,7 +47,7 @@ def assert_typed_first(searcher, q: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def seeds(seed_index):
-    s = Searcher(seed_index)
+    s = Searcher(seed_index, per_article=None)  # the rank order itself, not the first page's cap
     yield s
     s.close()
 
@@ -96,7 +96,7 @@ def small(tmp_path_factory):
                    ensure_ascii=False) + "\n"
         for i, (key, text) in enumerate(PARAGRAPHS.items())), encoding="utf-8")
     build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
-    s = Searcher(str(folder / "index"), synonyms=Synonyms(folder / "no-synonyms.txt"))
+    s = Searcher(str(folder / "index"), synonyms=Synonyms(folder / "no-synonyms.txt"), per_article=None)
     yield s
     s.close()
 
@@ -180,7 +180,7 @@ def test_typed_first_on_the_bench_corpus(tmp_path):
 
     corpus.generate(1500, tmp_path / "corpus", seed=10, procs=1)
     build_index([str(tmp_path / "corpus")], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"))
+    s = Searcher(str(tmp_path / "index"), per_article=None)
     try:
         spread = 0
         for q in SEED_QUERIES + ["公益性岗位", "扶贫车间 技能培训", "建档立卡贫困户", "职业技能培训"]:

@@ -44,7 +44,7 @@ def export():
         hits = get_searcher().iter_hits(req, snippets=fmt == "jsonl")
     first = next(hits, None)  # a bad request fails here, as a 400, before anything is sent
     urls = urls_for("api.search", absolute=True)  # a file read away from the server needs whole addresses
-    body = EXPORTERS[fmt](_chain(first, hits), urls)
+    body = EXPORTERS[fmt](_chain(first, hits), urls, req.q)
     return attachment(body, fmt, export_name(req, fmt))
 
 

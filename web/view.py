@@ -148,15 +148,29 @@ def _range_form(req: SearchRequest, facet, values: list[dict]) -> dict:
 
 
 def widened(result: SearchResult, urls: Urls) -> dict | None:
-    """The 同时搜索了 line: each widened word with the words added, and the
+    """The 同时搜索了 line: each widened word with the words added (an old or
+    new name of it says so: 旧称/新称 and the year of the renaming), and the
     URL of the same search without synonyms (the widened words quoted)."""
     if not result.expanded:
         return None
     req = result.request
+    words = []
+    for typed, added in result.expanded.items():
+        names = {r.word: r for r in result.renamed.get(typed, [])}
+        words.append({"typed": typed, "added": [{"word": w, "note": renaming_note(names.get(w))} for w in added]})
     return {
-        "words": [{"typed": w, "added": added} for w, added in result.expanded.items()],
+        "words": words,
         "url": urls.search(req.replace(q=quote_words(req.q, result.expanded), page=1)),
     }
+
+
+def renaming_note(r) -> str | None:
+    """旧称,2015 年更名 / 新称,2015 年起 for a renaming; None for a plain synonym."""
+    if r is None:
+        return None
+    if r.kind == "old":
+        return "旧称" + (f",{r.year} 年更名" if r.year else "")
+    return "新称" + (f",{r.year} 年起" if r.year else "")
 
 
 MATCHED_IN = {"heading": "小标题", "title": "标题"}

@@ -64,6 +64,8 @@ def run(args) -> int:
             print(f"   {meta}")
         if result.groups is None:
             print(f"   {_terminal_marks(h.snippet.html(), color)}")
+            if h.more_in_article:
+                print(f"   本文另有 {h.more_in_article} 段 ({h.doc_id})")
             for rule in h.explain or []:
                 print(f"     {rule['rule']}: {rule['value']}  {rule['why']}")
             continue
@@ -83,9 +85,10 @@ def _export(searcher, req, fmt: str) -> int:
     except BadRequest as e:
         return fail(str(e), exits.USAGE)
     write = EXPORTERS[fmt]
+    hits = searcher.iter_hits(req, snippets=fmt == "jsonl")
     out = sys.stdout.buffer
     try:
-        for piece in write(searcher.iter_hits(req, snippets=fmt == "jsonl"), Urls()):
+        for piece in write(hits, Urls(), req.q):
             out.write(piece.encode("utf-8"))
         out.flush()
     except BrokenPipeError:  # `| head`: the reader has what it wanted

@@ -143,6 +143,9 @@ class Hit:
     explain: list[dict] | None = None  # when asked: each ranking rule's {"rule", "value", "why"}, in order
     issuer: str | None = None  # 发文机关, for a policy document
     doc_number: str | None = None  # 发文字号
+    # on a capped first page (search.engine.per_article), on the last hit shown of its
+    # article: how many more of that article's paragraphs match
+    more_in_article: int = 0
 
 
 @dataclass
@@ -169,6 +172,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]  # facet name -> values with a count, in the facet's order
     expanded: dict[str, list[str]] = field(default_factory=dict)  # typed word -> synonyms added
+    # typed word -> the added words that are its old or new names (search.text.synonyms.Renaming)
+    renamed: dict[str, list] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
     articles: int = 0  # distinct articles among all hits
     groups: list["ArticleGroup"] | None = None  # with group="article": the page's articles, best first

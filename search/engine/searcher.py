@@ -25,7 +25,7 @@ from search.engine import documents
 from search.engine import facet_counts
 
 from search.engine import kwic as concordance
-from search.engine import ranking
+from search.engine import per_article, ranking
 from search.engine import terms as related
 from search.engine import trends as over_years
 from search.text.analysis import cut_words, fold, load_segmenter
@@ -57,16 +57,19 @@ class Searcher:
     (``search.store``) when the folder holds no usable index."""
 
     def __init__(self, index_dir: str, synonyms: Synonyms | None = None, serving: bool = False,
-                 wait: bool = False):
+                 wait: bool = False, per_article: int | None = per_article.PER_ARTICLE):
         """``serving``: a server's searcher, which checksums every file of a
         generation it opens and, once ``refresh`` is called, again in the
         background every ``verify_every`` seconds.  ``wait``: an index that
         cannot be opened leaves the searcher unavailable (``unavailable``
         says why) instead of raising, and each refresh after the folder
-        changes tries again."""
+        changes tries again.  ``per_article``: at most that many paragraphs
+        of one article on the first page of a relevance-ranked search
+        (``search.engine.per_article``); None: the pages list the rank order."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
         self.serving = serving
+        self.per_article = per_article
         self.verify_every = VERIFY_EVERY
         self._verified: dict = {}  # files found intact, by name (integrity.Served.checksums)
         self._lock = threading.Lock()  # guards _snap and the users counts
@@ -293,18 +296,45 @@ class Searcher:
                 hits = [g.best for g in groups]
                 order = [None] * len(hits)
             else:
-                order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
+                capped = self._capped(req, query)
+                if capped:
+                    order, scores = per_article.page(_top(m, query, docs, req), len(docs), snap.heads_by_docnum,
+                                                     req.page, req.size, self.per_article)
+                    why = _explained(m, query, docs, req, order) if req.explain else []
+                else:
+                    order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
                 hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
                 for h, w in zip(hits, why):  # why is empty unless explain was asked
                     h.explain = w
+                if capped and req.page == 1:
+                    for h, more in zip(hits, per_article.more_in_article(snap.heads_by_docnum, docs, order)):
+                        h.more_in_article = more
             reprints = snap.reprints()
             for h, d in zip(hits, order):
                 h.reprints = reprints.count(d) if d is not None else 0
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
             articles = snap.articles_in(docs)
         took = (time.perf_counter() - t0) * 1000
+        expanded = query.expanded()
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
-                            expanded=query.expanded(), suggestions=tips, articles=articles, groups=groups)
+                            expanded=expanded, renamed=self._renamed(expanded), suggestions=tips,
+                            articles=articles, groups=groups)
+
+    def _renamed(self, expanded: dict[str, list[str]]) -> dict[str, list]:
+        """For each widened word, the words added that are its old or new
+        names (``Synonyms.renamings``), in the order the synonyms file gives."""
+        out = {}
+        for typed, added in expanded.items():
+            names = [r for r in self.synonyms.renamings(fold(typed)) if r.word in added]
+            if names:
+                out[typed] = names
+        return out
+
+    def _capped(self, req: SearchRequest, query: Query) -> bool:
+        """Whether the first page holds at most ``per_article`` paragraphs
+        of one article: ranked by relevance, for a query."""
+        return (self.per_article is not None and req.sort == "relevance" and bool(query.positive_leaves())
+                and req.group != "article")
 
     def _count(self, snap: Snapshot, m: Matcher, req: SearchRequest) -> int:
         """How many paragraphs ``req`` finds on ``snap``."""
@@ -312,10 +342,9 @@ class Searcher:
         return int(len(_passing(matches, facet_counts.filter_masks(snap.facets, req, matches))))
 
     def iter_hits(self, req: SearchRequest, snippets: bool = True) -> Iterator[Hit]:
-        """Every hit of ``req``, not a page (its ``page`` and ``size`` are
-        ignored), in the order its pages list them one after another: the
-        export.  The query is matched once; hits are ranked
-        ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
+        """Every hit of ``req``, not a page (its ``page`` is ignored), in the
+        order its pages of ``size`` list them one after another: the export.
+        The query is matched once; hits are ranked ``EXPORT_RANK_PAGE`` at a time and read ``EXPORT_CHUNK`` at a time,
         so memory stays flat whatever the count.  The snapshot stays open
         until the iterator is exhausted or closed, but is locked only while
         a chunk is read, so searches go on meanwhile.  Without ``snippets``
@@ -327,15 +356,27 @@ class Searcher:
                 m = Matcher(snap)
                 matches = _matching(snap, m, query, req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
-            for page in range(1, -(-len(docs) // EXPORT_RANK_PAGE) + 1):
+            page = 1  # the next page of EXPORT_RANK_PAGE hits to rank
+            while (page - 1) * EXPORT_RANK_PAGE < len(docs):
                 with snap.lock:
-                    order, scores, _ = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                    more: list[int] = []
+                    if page == 1 and self._capped(req, query):  # the first page capped, as the pages list it
+                        order, scores, pages = per_article.head(_top(m, query, docs, req), len(docs),
+                                                                snap.heads_by_docnum, req.size, self.per_article,
+                                                                EXPORT_RANK_PAGE)
+                        more = per_article.more_in_article(snap.heads_by_docnum, docs, order[:req.size])
+                    else:
+                        order, scores, _ = ranking.rank(m, query, docs, req.replace(page=page, size=EXPORT_RANK_PAGE))
+                        pages = 1
+                page += pages
                 for start in range(0, len(order), EXPORT_CHUNK):
                     end = start + EXPORT_CHUNK
                     with snap.lock:
                         records = snap.reader.stored_many(order[start:end])
-                    for rec, score in zip(records, scores[start:end]):
-                        yield documents.hit_of(rec, score, query if snippets else None)
+                    for i, (rec, score) in enumerate(zip(records, scores[start:end]), start):
+                        hit = documents.hit_of(rec, score, query if snippets else None)
+                        hit.more_in_article = more[i] if i < len(more) else 0
+                        yield hit
 
     def trends(self, req: SearchRequest, queries: list[str]) -> tuple[list[over_years.Series], dict[int, int]]:
         """For each of ``queries`` (with ``req``'s filters), its paragraphs
@@ -505,6 +546,30 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
         hits = [documents.hit(snap, x, ranked[x], query) for x in listed.tolist()]
         groups.append(ArticleGroup(best=documents.hit(snap, d, sc, query), matches=int(hi - lo), hits=hits))
     return groups
+
+
+def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, order: list[int]) -> list:
+    """The ranking rules of each of ``order`` (a capped page, whose hits
+    come from the top of the rank order, not in it), read from the rank
+    order's explanations of a window that holds them."""
+    window = min(len(docs), max(100, 4 * req.page * req.size))
+    ranked, _, why = ranking.rank(m, query, docs, req.replace(page=1, size=window), explain=True)
+    by_doc = dict(zip(ranked, why))
+    place = {d: i for i, d in enumerate(ranked)}
+    out, highest = [], -1
+    for d in order:
+        # a paragraph the cap held back comes after paragraphs ranked below it
+        held = place.get(d, window) < highest
+        highest = max(highest, place.get(d, window))
+        rule = {"rule": "per_article", "value": int(held),
+                "why": "同一篇文章已有两段在前,此段移到后面" if held else "每篇文章在第一页至多两段"}
+        out.append([rule] + (by_doc.get(d) or []))
+    return out
+
+
+def _top(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest):
+    """``top(n)``: the ``n`` best of ``docs`` in rank order (docnums, scores)."""
+    return lambda n: ranking.rank(m, query, docs, req.replace(page=1, size=n))[:2]
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:

@@ -65,6 +65,8 @@ class Snapshot:
         heads = np.flatnonzero(self.live & first)
         day = self.day[heads].astype(np.int64)
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
+        # the same in index order: a paragraph belongs to the last head before it
+        self.heads_by_docnum = heads
         self.lock = threading.RLock()
         # literals' matches (after position checks), bounded by documents held
         self.literal_cache = ArrayLRU(LITERAL_CACHE)

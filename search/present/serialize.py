@@ -24,7 +24,9 @@ from search.present.urls import Urls
 # ``prev_url`` and the suggestions' URLs, a few at most, are always given.
 LINKED_URL_BYTES = 2048
 
-def hit_json(hit: Hit, urls: Urls) -> dict:
+def hit_json(hit: Hit, urls: Urls, q: str = "") -> dict:
+    """A hit as the API gives it; ``q`` (the query) goes into the link to
+    the rest of the article's hits."""
     out = {
         "doc_id": hit.doc_id,
         "para_id": hit.para_id,
@@ -44,6 +46,8 @@ def hit_json(hit: Hit, urls: Urls) -> dict:
         "matched_in": list(hit.matched_in),
         "score": round(hit.score, 4),
         "reprints": {"count": hit.reprints, "url": urls.reprints(hit.para_id)} if hit.reprints else None,
+        "more_in_article": ({"count": hit.more_in_article, "url": urls.doc(hit.doc_id, q=q)}
+                            if hit.more_in_article else None),
     }
     if hit.explain is not None:
         out["explain"] = hit.explain
@@ -66,9 +70,10 @@ def hits_json(result: SearchResult, urls: Urls) -> list[dict]:
     with ``matches`` (its matching paragraphs) and ``paragraphs`` (those
     paragraphs' hits in reading order, at most ``GROUP_HITS``, the best
     one among them)."""
+    q = result.request.q
     if result.groups is None:
-        return [hit_json(h, urls) for h in result.hits]
-    return [{**hit_json(g.best, urls), "matches": g.matches, "paragraphs": [hit_json(h, urls) for h in g.hits]}
+        return [hit_json(h, urls, q) for h in result.hits]
+    return [{**hit_json(g.best, urls, q), "matches": g.matches, "paragraphs": [hit_json(h, urls, q) for h in g.hits]}
             for g in result.groups]
 
 
@@ -160,6 +165,8 @@ def search_json(result: SearchResult, urls: Urls, link_limit: int | None = LINKE
         "hits": hits_json(result, urls),
         "articles": result.articles,
         "expanded": {word: list(added) for word, added in result.expanded.items()},
+        "renamed": {word: [{"word": r.word, "kind": r.kind, "year": r.year} for r in names]
+                    for word, names in result.renamed.items()},
         "suggestions": [suggestion_json(s, urls) for s in result.suggestions],
         "facets": {f.name: facet_values_json(result, f.name, urls, linked) for f in FACETS},
         "filters": filters_json(req, urls, linked),
@@ -332,7 +339,7 @@ def _csv_cell(facet, shown) -> str:
     return LIST_SEPARATOR.join(facet.label(v) for v in facet.listed(shown))
 
 
-def export_csv(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
+def export_csv(hits: Iterable[Hit], urls: Urls, q: str = "") -> Iterator[str]:
     """A CSV file in pieces: the byte order mark and the header, then the
     rows, ``ROWS_PER_CHUNK`` at a time."""
     buf = io.StringIO()
@@ -350,11 +357,11 @@ def export_csv(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
-    """The hit objects of ``/api/search``, one a line, in pieces."""
+def export_jsonl(hits: Iterable[Hit], urls: Urls, q: str = "") -> Iterator[str]:
+    """The hit objects of ``/api/search`` for the query ``q``, one a line, in pieces."""
     lines = []
     for hit in hits:
-        lines.append(json.dumps(hit_json(hit, urls), ensure_ascii=False))
+        lines.append(json.dumps(hit_json(hit, urls, q), ensure_ascii=False))
         if len(lines) == ROWS_PER_CHUNK:
             yield "\n".join(lines) + "\n"
             lines = []
@@ -362,13 +369,13 @@ def export_jsonl(hits: Iterable[Hit], urls: Urls) -> Iterator[str]:
         yield "\n".join(lines) + "\n"
 
 
-def export_ris(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+def export_ris(hits: Iterable[Hit], urls: Urls | None, q: str = "", paragraphs: bool = True) -> Iterator[str]:
     """The articles of ``hits`` as RIS records (``search.present.cite``),
     with the paragraphs that were hits in each one's note."""
     yield cite.ris(cite.works(hits, paragraphs), labels=BY_NAME["measure"].labels())
 
 
-def export_bibtex(hits: Iterable[Hit], urls: Urls | None, paragraphs: bool = True) -> Iterator[str]:
+def export_bibtex(hits: Iterable[Hit], urls: Urls | None, q: str = "", paragraphs: bool = True) -> Iterator[str]:
     """The articles of ``hits`` as BibTeX entries."""
     yield cite.bibtex(cite.works(hits, paragraphs))
 

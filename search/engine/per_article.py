@@ -1,0 +1,112 @@
+"""One story does not fill the first page: a step after ranking.
+
+Ranked by relevance, the first page holds at most ``PER_ARTICLE``
+paragraphs of one article, as web search engines collapse a site's results;
+the paragraphs held back follow the first page, in rank order, so the
+pages together still list every hit once (and an export, which lists the
+pages one after another, the same).  Each article on the first page says how
+many more of its paragraphs match (``Hit.more_in_article``), and the page
+links them.  Totals and facet counts are not touched: they count every hit.
+
+This is not ranking (``ranking.py`` orders the hits; this only decides
+which of the best fill the first page), so ranking rules stay comparable
+with and without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+PER_ARTICLE = 2  # the default; Searcher(per_article=None) lists the rank order itself
+WINDOW = 4  # first ranked window, in pages: enough unless a few articles hold most of the best hits
+
+Ranked = tuple[list[int], list[float]]
+
+
+def article_of(heads_by_docnum: np.ndarray, docnums) -> np.ndarray:
+    """The first paragraph (head) of the article of each docnum: an
+    article's paragraphs follow its head in index order."""
+    docnums = np.asarray(docnums, dtype=np.int64)
+    return heads_by_docnum[np.searchsorted(heads_by_docnum, docnums, side="right") - 1]
+
+
+def first_page(heads: np.ndarray, size: int, per_article: int) -> list[int]:
+    """Positions in a ranked list (given as each hit's article) that fill
+    the first page: the best hits, at most ``per_article`` of one article;
+    fewer than ``size`` when the list runs out of articles."""
+    taken: dict[int, int] = {}
+    chosen: list[int] = []
+    for i, h in enumerate(heads.tolist()):
+        if taken.get(h, 0) < per_article:
+            taken[h] = taken.get(h, 0) + 1
+            chosen.append(i)
+            if len(chosen) == size:
+                break
+    return chosen
+
+
+def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
+           start: int, end: int) -> tuple[list[int], list[float], int]:
+    """Hits ``start`` to ``end`` of the order the pages list (pages of
+    ``size``, the first one holding at most ``per_article`` paragraphs of
+    one article), with ``reach``: from there on that order is the rank
+    order itself.  ``top(n)`` gives the ``n`` best hits in rank order."""
+    n = min(n_hits, max(end, WINDOW * size))
+    while True:
+        order, scores = top(n)
+        chosen = first_page(article_of(heads_by_docnum, order), size, per_article)
+        if len(chosen) == size or n >= n_hits:
+            break
+        n = min(n_hits, n * WINDOW)
+    # the first page's picks, then the hits they passed over, then the rest
+    # (when the articles ran out before the page was full, the hits held
+    # back fill it)
+    reach = chosen[-1] + 1 if len(chosen) == size else len(order)
+    picked = set(chosen)
+    sequence = chosen + [i for i in range(reach) if i not in picked] + list(range(reach, len(order)))
+    mine = sequence[start:end]
+    return [order[i] for i in mine], [scores[i] for i in mine], reach
+
+
+def page(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, page_no: int, size: int,
+         per_article: int) -> Ranked:
+    """The docnums and scores of page ``page_no`` (of ``size``)."""
+    order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, (page_no - 1) * size, page_no * size)
+    return order, scores
+
+
+def head(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
+         chunk: int) -> tuple[list[int], list[float], int]:
+    """The first hits in the order the pages list them, in whole chunks
+    of ``chunk``: enough chunks to cover every hit the capped first page
+    moved, after which the rank order itself goes on (the export ranks the
+    rest ``chunk`` at a time).  Returns the hits, their scores and the
+    number of chunks."""
+    order, scores, reach = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunk)
+    chunks = max(1, -(-reach // chunk))
+    if chunks > 1:
+        order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunks * chunk)
+    return order, scores, chunks
+
+
+def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[int]) -> list[int]:
+    """For each of ``shown`` (docnums, in page order), how many hits of its
+    article (``docs``, sorted) are not on the page, given on the article's
+    last hit on the page (0 elsewhere)."""
+    if not shown:
+        return []
+    heads = article_of(heads_by_docnum, shown)
+    # an article ends where the next one starts (the last one: never)
+    ends = np.append(heads_by_docnum, np.iinfo(np.int64).max)[np.searchsorted(heads_by_docnum, heads, side="right")]
+    in_article = np.searchsorted(docs, ends) - np.searchsorted(docs, heads)
+    out = [0] * len(shown)
+    on_page: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, h in enumerate(heads.tolist()):
+        on_page[h] = on_page.get(h, 0) + 1
+        last[h] = i
+    for h, i in last.items():
+        out[i] = int(in_article[i]) - on_page[h]
+    return out

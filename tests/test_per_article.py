@@ -1,0 +1,190 @@
+"""One story does not fill the page: ranked by relevance, the first page
+holds at most two paragraphs of one article; the others follow it, and the
+article's last hit shown says how many more it has (本文另有 N 段, linked).
+Totals and facet counts still count every hit; the pages together list
+every hit once; the date sorts and ``per_article=None`` keep the rank order."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from search.engine import per_article
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.indexing import build_index
+from search.text.synonyms import Synonyms
+
+# One long report whose every paragraph is about 扶贫车间 (it would fill
+# the page), and short reports that mention it once each.
+LONG = [f"扶贫车间第{i}批开工,扶贫车间吸纳贫困劳动力{i + 20}人,扶贫车间带动增收。" for i in range(7)]
+SHORT = {f"short{i}": f"县里的扶贫车间今年新招工人{i + 3}名,在家门口就业。" for i in range(5)}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("per_article")
+    path = folder / "news.jsonl"
+    rows = [{"id": "long", "title": "甘肃扶贫车间纪事", "date": "2019-05-01", "text": "\n".join(LONG)}]
+    rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
+             for i, (k, t) in enumerate(SHORT.items())]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
+    no_synonyms = Synonyms(folder / "none.txt")
+    capped = Searcher(str(folder / "index"), synonyms=no_synonyms)
+    plain = Searcher(str(folder / "index"), synonyms=no_synonyms, per_article=None)
+    yield capped, plain
+    capped.close()
+    plain.close()
+
+
+def every_page(searcher, **kw) -> list:
+    req = SearchRequest(q="扶贫车间", size=4, **kw)
+    first = searcher.search(req)
+    hits = list(first.hits)
+    while len(hits) < first.total:
+        req = req.replace(page=req.page + 1)
+        hits += searcher.search(req).hits
+    return hits
+
+
+def test_the_rank_order_itself_puts_the_long_report_first(archive):
+    """The near-miss: without the cap, the long report fills the first page."""
+    _, plain = archive
+    hits = plain.search(SearchRequest(q="扶贫车间", size=4)).hits
+    assert [h.doc_id for h in hits] == ["long"] * 4
+    assert all(h.more_in_article == 0 for h in hits)
+
+
+def test_first_page_holds_two_paragraphs_of_one_article_and_says_how_many_more(archive):
+    capped, plain = archive
+    res = capped.search(SearchRequest(q="扶贫车间", size=4))
+    docs = [h.doc_id for h in res.hits]
+    assert docs[:2] == ["long", "long"] and docs.count("long") == 2
+    assert len(set(docs[2:])) == 2 and "long" not in docs[2:]
+    more = {h.para_id: h.more_in_article for h in res.hits}
+    long_hits = [h for h in res.hits if h.doc_id == "long"]
+    assert long_hits[-1].more_in_article == len(LONG) - 2 and long_hits[0].more_in_article == 0
+    assert all(more[h.para_id] == 0 for h in res.hits if h.doc_id != "long")  # their only hit is shown
+    # the best two of the long report, in the rank order's own order
+    ranked = [h.para_id for h in plain.search(SearchRequest(q="扶贫车间", size=20)).hits if h.doc_id == "long"]
+    assert [h.para_id for h in long_hits] == ranked[:2]
+
+
+def test_total_and_facets_count_every_hit(archive):
+    capped, plain = archive
+    a, b = capped.search(SearchRequest(q="扶贫车间", size=4)), plain.search(SearchRequest(q="扶贫车间", size=4))
+    assert a.total == b.total == len(LONG) + len(SHORT)
+    assert a.facets == b.facets
+
+
+def test_the_pages_list_every_hit_once_and_the_held_back_ones_next(archive):
+    capped, plain = archive
+    hits = every_page(capped)
+    assert sorted(h.para_id for h in hits) == sorted(h.para_id for h in every_page(plain))
+    assert len({h.para_id for h in hits}) == len(hits)
+    # page 2 starts with the long report's paragraphs held back, best first
+    held = [h.para_id for h in every_page(plain) if h.doc_id == "long"][2:]
+    assert [h.para_id for h in hits[4:4 + len(held)]] == held[:len(hits) - 4]
+    assert all(h.more_in_article == 0 for h in hits[4:])  # only the first page says it
+
+
+def test_date_sorts_are_not_capped(archive):
+    capped, plain = archive
+    for sort in ("date_desc", "date_asc"):
+        a = capped.search(SearchRequest(q="扶贫车间", size=4, sort=sort)).hits
+        b = plain.search(SearchRequest(q="扶贫车间", size=4, sort=sort)).hits
+        assert [h.para_id for h in a] == [h.para_id for h in b]
+        assert all(h.more_in_article == 0 for h in a)
+
+
+def test_when_articles_run_out_the_held_back_hits_fill_the_first_page(archive):
+    capped, _ = archive
+    res = capped.search(SearchRequest(q="扶贫车间 甘肃"))  # only the long report (甘肃 in its title)
+    assert res.total == len(LONG) and len(res.hits) == len(LONG)
+    assert all(h.more_in_article == 0 for h in res.hits)  # nothing left to link
+
+
+def test_export_lists_the_pages_in_order(archive):
+    capped, _ = archive
+    exported = list(capped.iter_hits(SearchRequest(q="扶贫车间", size=4)))
+    assert [h.para_id for h in exported] == [h.para_id for h in every_page(capped)]
+    assert [h.more_in_article for h in exported[:4]] == [
+        h.more_in_article for h in capped.search(SearchRequest(q="扶贫车间", size=4)).hits]
+
+
+def test_page_says_how_many_more_and_links_the_article_with_the_query(client):
+    body = client.get("/api/search", query_string={"q": "扶贫车间", "size": 4}).get_json()
+    linked = [h for h in body["hits"] if h["more_in_article"]]
+    assert linked, "the seeds' workshop reports hold more than two matching paragraphs"
+    for h in body["hits"]:
+        assert sum(x["doc_id"] == h["doc_id"] for x in body["hits"]) <= 2
+    h = linked[0]
+    total_in_article = client.get("/api/export", query_string={"q": "扶贫车间", "size": 4, "format": "jsonl"}).data.decode()
+    n = sum(json.loads(line)["doc_id"] == h["doc_id"] for line in total_in_article.splitlines())
+    shown = sum(x["doc_id"] == h["doc_id"] for x in body["hits"])
+    assert h["more_in_article"]["count"] == n - shown
+    assert h["more_in_article"]["url"].startswith(f"/docs/{h['doc_id']}?q=")
+    page = client.get("/", query_string={"q": "扶贫车间", "size": 4}).get_data(as_text=True)
+    m = re.search(r'<p class="more-in-article"><a href="([^"]+)">本文另有 (\d+) 段</a></p>', page)
+    assert m and int(m.group(2)) == n - shown
+    article = client.get(m.group(1).replace("&amp;", "&"))
+    assert article.status_code == 200 and "<mark>" in article.get_data(as_text=True)
+
+
+# -- the step itself, on generated rankings ------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(owners=st.lists(st.integers(0, 6), min_size=0, max_size=60), size=st.integers(1, 12),
+       cap=st.integers(1, 3))
+def test_any_ranking_gives_capped_first_page_and_a_permutation(owners, size, cap):
+    # docnums 0..n-1 ranked in a shuffled order; article heads from `owners`
+    n = len(owners)
+    heads_of = sorted(set(owners))
+    # lay the articles out in index order: article k's paragraphs after its head
+    docnum_owner = sorted(range(n), key=lambda i: owners[i])
+    owner_of = {d: owners[i] for d, i in enumerate(docnum_owner)}
+    heads_by_docnum = np.array(sorted(min(d for d in range(n) if owner_of[d] == a) for a in heads_of), dtype=np.int64)
+    ranking = list(range(n))[::-1]  # any fixed order will do
+
+    def top(k):
+        return ranking[:k], [float(n - i) for i in range(min(k, n))]
+
+    pages = [per_article.page(top, n, heads_by_docnum, p, size, cap)[0] for p in range(1, -(-n // size) + 2)]
+    listed = [d for pg in pages for d in pg]
+    assert sorted(listed) == list(range(n))
+    first = pages[0]
+    counts = {}
+    for d in first:
+        counts[owner_of[d]] = counts.get(owner_of[d], 0) + 1
+    if sum(min(owners.count(a), cap) for a in set(owners)) >= size:  # enough articles to fill it
+        assert max(counts.values(), default=0) <= cap
+    assert len(first) == min(size, n)
+    # it passes over no hit it could have taken: each hit ranked above its
+    # last one and left out belongs to an article already at the cap
+    last = ranking.index(first[-1]) if first else -1
+    for d in ranking[:last]:
+        if d not in first:
+            assert sum(owner_of[x] == owner_of[d] for x in first if ranking.index(x) < ranking.index(d)) == cap
+
+
+def test_the_command_line_says_how_many_more_too(archive):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def search(*args):
+        return subprocess.run([sys.executable, "-m", "search", "search", "扶贫车间", "--limit", "4",
+                               "--index", archive[0].index_dir, *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
+
+    out = search()
+    assert f"本文另有 {len(LONG) - 2} 段 (long)" in out
+    assert out.count("本文另有") == 1
+    assert "本文另有" not in search("--sort", "date_desc")  # by date: the pages as they come
