@@ -2,7 +2,7 @@
 
 The steps, one module each, in the order the data flows:
 
-- ``readers``   file -> raw records (decoding, HTML text, JSON lines)
+- ``readers``   file -> raw records (decoding, JSON lines; HTML pages in ``html``)
 - ``clean``     pinyin annotations, stray markup, page furniture (``data/furniture.tsv``)
 - ``structure`` title, source, date, doc_id, headings, paragraphs, column items
 - ``places``    provinces of the article and of each paragraph
