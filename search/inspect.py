@@ -6,7 +6,7 @@ import json
 import sys
 
 from search.ingest import iter_source_files, read_file
-from search.model import Article, IngestError
+from search.model import Article, IngestError, ListPageSkipped
 
 from search.cli.exits import OK as EXIT_OK, PARTIAL as EXIT_PARTIAL
 
@@ -15,7 +15,7 @@ def run(paths: list[str], as_json: bool) -> int:
     """Print every article of ``paths``; unreadable sources are reported on
     stderr with the reason.  Exit 0 when all were read, 3 otherwise."""
     articles: list[Article] = []
-    failed = 0
+    failed = lists = 0
     for source in paths:
         try:
             files = list(iter_source_files([source]))
@@ -26,6 +26,9 @@ def run(paths: list[str], as_json: bool) -> int:
             problems: list[str] = []
             try:
                 articles.extend(read_file(path, problems))
+            except ListPageSkipped as e:  # not an article, and not a failure
+                print(f"skipped: {e.path}: {e.reason}", file=sys.stderr)
+                lists += 1
             except IngestError as e:
                 failed += _report(e)
             for problem in problems:
@@ -36,6 +39,8 @@ def run(paths: list[str], as_json: bool) -> int:
     else:
         for article in articles:
             print(format_article(article))
+    if lists:
+        print(f"{lists} list page(s) skipped", file=sys.stderr)
     return EXIT_PARTIAL if failed else EXIT_OK
 
 
@@ -52,12 +57,14 @@ def format_article(article: Article) -> str:
     lines = [
         "=" * 72,
         f"doc_id:   {article.doc_id}",
-        f"title:    {article.title}",
+        f"title:    {article.title if article.title is not None else '- (no headline)'}",
         f"source:   {article.source or '-'}",
         f"date:     {article.date or '-'}",
         f"province: {_labels(article.province)}",
         f"file:     {article.path}",
     ]
+    if article.issuer or article.doc_number:
+        lines[5:5] = [f"issuer:   {article.issuer or '-'}", f"doc no.:  {article.doc_number or '-'}"]
     if article.private_use_dropped:
         lines.append(f"private use code points dropped: {article.private_use_dropped}")
     for p in article.paragraphs:

@@ -25,7 +25,7 @@ class Article:
     """A cleaned article, cut into labelled paragraphs."""
 
     doc_id: str
-    title: str
+    title: str | None  # None when the page shows no headline
     source: str | None = None  # the publication
     date: str | None = None  # ISO yyyy-mm-dd, or None when the page shows none
     url: str | None = None
@@ -38,6 +38,8 @@ class Article:
     private_use_dropped: int = 0  # Private Use Area code points removed (they show as empty boxes)
     long_lines_split: int = 0  # lines over the paragraph length limit, cut into paragraphs at sentence ends
     long_lines_cut: int = 0  # of those, lines cut mid-sentence (no sentence end within the limit)
+    issuer: str | None = None  # a policy document's issuing body (发文机关)
+    doc_number: str | None = None  # ...and its document number (发文字号), as researchers cite it
 
     def to_dict(self) -> dict:
         return {
@@ -54,6 +56,8 @@ class Article:
             "private_use_dropped": self.private_use_dropped,
             "long_lines_split": self.long_lines_split,
             "long_lines_cut": self.long_lines_cut,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
         }
 
 
@@ -64,3 +68,13 @@ class IngestError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class ListPageSkipped(IngestError):
+    """An HTML page of links (an index or a channel's front page), not an
+    article: skipped and counted apart from the files that failed."""
+
+    PREFIX = "list page skipped"
+
+    def __init__(self, path: str, why: str):
+        super().__init__(path, f"{self.PREFIX}: {why}")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from search.ingest.measures import Measure, load_measures
 from search.ingest.pipeline import read_file
+from search.ingest.readers import SNIFFED_SUFFIXES, looks_like_html
 from search.model import IngestError
 from search.text.scrub import printable_path
 
@@ -58,9 +59,23 @@ def check_source_file(path: Path) -> None:
         raise IngestError(name, f"cannot be read ({e.strerror or e})") from None
     if not stat.S_ISREG(st.st_mode):
         raise IngestError(name, "not a regular file (a FIFO, socket or device): skipped")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES and not _sniffed_html(path):
         raise IngestError(name, f"unsupported type {path.suffix or '(no suffix)'!r}: "
-                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read, and HTML pages "
+                                f"saved as {', '.join(s for s in SNIFFED_SUFFIXES if s)} or "
+                                "without a suffix")
+
+
+def _sniffed_html(path: Path) -> bool:
+    """A page saved under a news site's extension (.shtml, .php...) or none,
+    whose bytes open as HTML."""
+    if path.suffix.lower() not in SNIFFED_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as f:
+            return looks_like_html(f.read(4096))
+    except OSError:
+        return False
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -68,7 +83,9 @@ def _walk(folder: Path) -> Iterator[Path]:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and _is_regular(path):
+        if ((path.suffix.lower() in SUPPORTED_SUFFIXES or path.suffix.lower() in SNIFFED_SUFFIXES)
+                and _is_regular(path) and (path.suffix.lower() in SUPPORTED_SUFFIXES
+                                           or _sniffed_html(path))):
             yield path
 
 

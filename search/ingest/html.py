@@ -8,8 +8,13 @@ name) offered as a title hint."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from datetime import date as Date
 
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from search.ingest import structure
 from search.ingest.clean import is_furniture_element
 from search.ingest.record import RawRecord
 from search.text.analysis import fold
@@ -22,7 +27,7 @@ LINK_DENSE = 0.6  # a line whose text is at least this share of link text is nav
 LINK_DENSE_MIN_CHARS = 2
 
 
-class _TextExtractor(HTMLParser):
+class _TextExtractor:
     """Collects visible text, one line per block element.
 
     Dropped: non-text elements (script, style...), page furniture by tag
@@ -43,8 +48,8 @@ class _TextExtractor(HTMLParser):
     CAPTURED = ("title", "h1", "h2", "classed_title")
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.visible_parts: list[str] = []  # content and furniture, in page order
         self.furniture_parts: list[str] = []
         # open elements being skipped: [tag, nesting of that tag, furniture?]
         self.skipping: list[list] = []
@@ -53,6 +58,7 @@ class _TextExtractor(HTMLParser):
         self.open_captures: list[list] = []  # [kind, tag, nesting, index]
         self.captured: dict[str, list[str]] = {k: [] for k in self.CAPTURED}
         self.meta: dict[str, str] = {}
+        self.pre_depth = 0  # inside <pre> or <textarea>, whose line breaks show
 
     # -- element bookkeeping
 
@@ -81,6 +87,8 @@ class _TextExtractor(HTMLParser):
             self._out("\n")
         if tag in _VOID:
             return
+        if tag in ("pre", "textarea"):
+            self.pre_depth += 1
         if self.skipping:
             top = self.skipping[-1]
             if top[0] == tag:
@@ -114,16 +122,12 @@ class _TextExtractor(HTMLParser):
             return "classed_title"
         return None
 
-    def handle_startendtag(self, tag, attrs):
-        if tag == "meta":
-            self._meta(dict(attrs))
-        if tag in self.BLOCK:
-            self._out("\n")
-
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
             return
+        if tag in ("pre", "textarea") and self.pre_depth:
+            self.pre_depth -= 1
         if tag in self.BLOCK:
             self._out("\n")
         if self.skipping:
@@ -147,6 +151,10 @@ class _TextExtractor(HTMLParser):
         if self.in_title:
             self.captured["title"].append(data)
             return
+        if not self.pre_depth:  # a line break in the source is a space on the page
+            data = data.replace("\r", " ").replace("\n", " ")
+        if not self.skipping or self._furniture_now():
+            self.visible_parts.append(data)
         if self.skipping:
             if self._furniture_now():
                 self.furniture_parts.append(data)
@@ -156,6 +164,8 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
     def _out(self, text: str) -> None:
+        if not self.skipping or self._furniture_now():
+            self.visible_parts.append(text)
         (self.furniture_parts if self._furniture_now() else
          self.parts if not self.skipping else []).append(text)
 
@@ -176,6 +186,12 @@ class _TextExtractor(HTMLParser):
                 continue
             kept.append(" ".join(_plain(line).split()))
         return "\n".join(kept)
+
+    def visible_lines(self) -> list[str]:
+        """Every visible line, furniture too, in page order: where a byline
+        (date, 来源) is looked for."""
+        lines = (" ".join(_plain(line).split()) for line in "".join(self.visible_parts).split("\n"))
+        return [line for line in lines if line]
 
     def furniture(self) -> list[str]:
         lines = "".join(self.furniture_parts).split("\n")
@@ -257,11 +273,257 @@ def _is_site_name(part: str, site_names) -> bool:
         bool(_SITE_LIKE.search(folded)) or len(part) <= 6)
 
 
+# --------------------------------------------------------------------------
+# the page as a tree
+
+# lxml will not parse a str that declares its encoding (the bytes are already decoded)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+
+
+def parse_html(html: str):
+    """The page's element tree, or None for a page with no element.
+    libxml2 reads a page in one pass, so an attribute whose quote never
+    closes costs its length once (``html.parser`` rescans it at every
+    chunk, quadratic in the page's size)."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _walk(tree, extractor: _TextExtractor) -> None:
+    """Drive the extractor through the tree in document order."""
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if not isinstance(el.tag, str):  # an entity or other non-element node
+            if event == "end" and el.tail:
+                extractor.handle_data(el.tail)
+            continue
+        tag = el.tag.lower()
+        if event == "start":
+            extractor.handle_starttag(tag, [(k.lower(), v) for k, v in el.attrib.items()
+                                            if isinstance(k, str)])
+            if el.text:
+                extractor.handle_data(el.text)
+        else:
+            if tag not in _VOID:
+                extractor.handle_endtag(tag)
+            if el.tail:
+                extractor.handle_data(el.tail)
+
+
+# --------------------------------------------------------------------------
+# policy documents: the 索引号 / 发文机关 / 发文字号 / 成文日期 table
+
+# label (whitespace removed) -> field
+POLICY_LABELS = {
+    "索引号": "index_no", "主题分类": "topic", "主题词": "keywords",
+    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer",
+    "标题": "title", "名称": "title",
+    "发文字号": "doc_number", "文号": "doc_number",
+    "成文日期": "written", "发布日期": "published",
+}
+_LABEL_PUNCT = re.compile(r"[\s\u3000\xa0:：]+")
+
+
+def _label(text: str) -> str:
+    return _LABEL_PUNCT.sub("", text)
+
+
+def _cell_text(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def policy_table(tree):
+    """(fields, table element) of a policy document's information table: the
+    innermost table in which at least three cells are labels of
+    ``POLICY_LABELS`` (索引号, 发文机关, 发文字号...), each value the cell
+    after its label; ({}, None) when the page has none."""
+    best, best_fields = None, {}
+    for table in tree.iter("table"):
+        fields = {}
+        for cell in table.iter("td", "th"):
+            name = POLICY_LABELS.get(_label(cell.text_content()))
+            if name is None:
+                continue
+            value = cell.getnext()
+            if value is not None and value.tag in ("td", "th"):
+                text = _cell_text(value)
+                if text and _label(text) not in POLICY_LABELS:
+                    fields.setdefault(name, text)
+                else:
+                    fields.setdefault(name, "")
+        if len(fields) >= 3 and {"issuer", "doc_number", "index_no"} & fields.keys():
+            best, best_fields = table, {k: v for k, v in fields.items() if v}  # the innermost comes last
+    return best_fields, best
+
+
+# --------------------------------------------------------------------------
+# dates and publishers
+
+# meta names and properties that carry the publication date
+_DATE_META = ("article:published_time", "og:article:published_time", "og:release_date",
+              "publishdate", "publish-date", "pubdate", "publish_date", "pubtime",
+              "datepublished", "dc.date.issued", "dc.date", "weibo:article:create_at",
+              "article:published", "firstpublishedtime", "created")
+_SOURCE_META = ("source", "og:article:source", "article:source", "contentsource", "mediaid")
+# dates in a page's own address: /2019-04/17/, /2019/04/17/, t20200115_, /201702/24/, _20190417
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),
+    re.compile(r"(?<![0-9])t?((?:19|20)\d{2})(\d{2})(\d{2})(?:_|/|\.s?html?)"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/"),
+)
+_OPEN_LABEL = re.compile(r"(?:来源|來源|稿源|出处|出處|转自|轉自)\s*[:：]\s*$")
+BYLINE_AFTER = 8  # the date and 来源 line is looked for this many lines after the headline
+BYLINE_BEFORE = 2  # ...and this many before it (sites that show it above)
+
+
+def url_date(url: str | None) -> str | None:
+    """The date a news site writes into an article's address."""
+    if not url:
+        return None
+    for pattern in _URL_DATES:
+        m = pattern.search(url)
+        if m:
+            try:
+                return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def meta_date(meta: dict[str, str]) -> str | None:
+    for key in _DATE_META:
+        if meta.get(key):
+            found = structure.parse_date(meta[key])
+            if found:
+                return found
+    return None
+
+
+def byline(lines: list[str], anchor: int | None) -> structure.Metadata:
+    """The date and publisher of the line(s) by the headline
+    (``2015-07-04 10:21:03 来源: 网易财经``): only near the headline, so a
+    related article's date, a copyright year or a 来源 in the text is not
+    taken."""
+    found = structure.Metadata()
+    if anchor is None:
+        return found
+    window = lines[max(0, anchor - BYLINE_BEFORE):anchor + 1 + BYLINE_AFTER]
+    # a label closing its line (来源:) takes the next line as its value
+    window = [line + " " + window[i + 1] if _OPEN_LABEL.search(line) and i + 1 < len(window)
+              else line for i, line in enumerate(window)]
+    rank = 0
+    for line in window:
+        meta = structure.read_metadata_line(line, in_header=True)
+        if meta is None:
+            continue
+        found.date = found.date or meta.date
+        labelled = structure.labelled_source(line)
+        this = 3 if meta.reposted else 2 if labelled else 1
+        if meta.source and this > rank:
+            found.source, rank = meta.source, this
+    return found
+
+
+def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
+    """Where the article starts among the visible lines: its headline, else
+    its first line of text."""
+    for probe in ([title] if title else []) + body[:1]:
+        folded = fold(probe).strip()
+        if len(folded) < 4:
+            continue
+        for i, line in enumerate(lines):
+            if fold(line).strip() == folded:
+                return i
+        for i, line in enumerate(lines):
+            if folded in fold(line) and len(line) <= 2 * len(probe) + 20:
+                return i
+    return None
+
+
+# --------------------------------------------------------------------------
+# list pages
+
+LIST_LINK_SHARE = 0.5  # a page whose visible text is at least this share of link text...
+LIST_PROSE_MAX = 400  # ...and whose main text is shorter than this is a list of links
+
+
+def _link_text_share(tree) -> float:
+    total = sum(len(t.strip()) for t in tree.xpath("//body//text()[not(ancestor::script)"
+                                                    " and not(ancestor::style)]"))
+    linked = sum(len(t.strip()) for t in tree.xpath("//body//a//text()"))
+    return linked / total if total else 0.0
+
+
+# --------------------------------------------------------------------------
+
+
+class ListPage(Exception):
+    """A page of links (an index, a channel's front page): no article."""
+
+
+def _canonical(tree) -> str | None:
+    for href in tree.xpath("//link[@rel='canonical']/@href"):
+        if href.strip().startswith("http"):
+            return href.strip()
+    return None
+
+
+def _meta_source(meta: dict[str, str]) -> str | None:
+    for key in _SOURCE_META:
+        value = meta.get(key, "").strip()
+        if value and structure._SOURCE_NAME.match(value):
+            return value
+    return None
+
+
+def _main_text(tree):
+    """trafilatura's main text and metadata of the page, or None."""
+    try:
+        return trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
+                                           include_tables=False, deduplicate=False)
+    except Exception:  # noqa: BLE001  (a library failing on a page falls back to our reading)
+        return None
+
+
 def html_to_record(html: str) -> RawRecord:
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    text = parser.text()
-    return RawRecord(text=text, title=parser.title_hint(), furniture=parser.furniture())
-
-
+    """One page to a raw record (text, title hint, date, publisher, issuer,
+    document number, furniture).  Raises ListPage for a page of links."""
+    tree = parse_html(html)
+    if tree is None:
+        return RawRecord(text="")
+    info, info_table = policy_table(tree)
+    extractor = _TextExtractor()
+    _walk(tree, extractor)
+    own_text = extractor.text()
+    own_lines = [line for line in own_text.split("\n") if line.strip()]
+    lines = extractor.visible_lines()
+    url = extractor.meta.get("og:url") or _canonical(tree)
+    link_share = _link_text_share(tree)
+    if info_table is not None:
+        info_lines = [" ".join(t.split()) for t in info_table.itertext() if t.strip()]
+        info_table.drop_tree()
+    else:
+        info_lines = []
+    doc = _main_text(tree)
+    main = [" ".join(line.split()) for line in ((doc.text or "") if doc else "").split("\n")]
+    main = [line for line in main if line]
+    body = [line for line in (main or own_lines) if line not in info_lines]
+    if not info and link_share >= LIST_LINK_SHARE and len("".join(body)) < LIST_PROSE_MAX:
+        raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
+    title = info.get("title") or extractor.title_hint()
+    anchor = _anchor(lines, title, body)
+    near = byline(lines, anchor)
+    url = url or (doc.url if doc else None)
+    date = (structure.parse_date(info.get("written") or info.get("published") or "")
+            or near.date or meta_date(extractor.meta) or url_date(url))
+    source = near.source or _meta_source(extractor.meta)
+    kept = set(body)
+    furniture = info_lines + [line for line in lines if line not in kept and line not in info_lines]
+    return RawRecord(text="\n".join(body), title=title, date=date, source=source, url=url,
+                     furniture=furniture, issuer=info.get("issuer"),
+                     doc_number=info.get("doc_number"))

@@ -77,6 +77,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
         private_use_dropped=private_use,
+        issuer=record.issuer, doc_number=record.doc_number,
     )
     items = None if record.title else structure.column_items(content)
     if items is not None:

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.ingest.html import html_to_record
+from search.ingest.html import ListPage, html_to_record
 from search.ingest.record import RawRecord
-from search.model import IngestError
+from search.model import IngestError, ListPageSkipped
 from search.text.scrub import scrub_counted
 
 
@@ -150,9 +150,24 @@ def read_records(path: Path) -> Reading:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return jsonl_to_reading(text, name)
-    if suffix in (".html", ".htm"):
-        record = html_to_record(text)
+    if suffix in HTML_SUFFIXES or (suffix in SNIFFED_SUFFIXES and looks_like_html(data)):
+        try:
+            record = html_to_record(text)
+        except ListPage as e:
+            raise ListPageSkipped(name, str(e)) from None
         if not record.text.strip():
             raise IngestError(name, "no text in HTML page")
         return Reading([record])
     return Reading([RawRecord(text=text)])
+
+
+HTML_SUFFIXES = (".html", ".htm")
+# what news sites save their pages as: read as HTML when the bytes are HTML
+SNIFFED_SUFFIXES = (".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp", "")
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta"
+                         rb"|title|div|p|table|text|\?xml)[\s>/]", re.I | re.S)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Bytes that open as an HTML (or XHTML) page."""
+    return bool(_HTML_START.match(data[:4096]))

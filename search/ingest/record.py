@@ -16,4 +16,6 @@ class RawRecord:
     url: str | None = None
     id: str | None = None
     line_no: int | None = None  # 1-based line of a .jsonl file
+    issuer: str | None = None  # a policy document's 发文机关
+    doc_number: str | None = None  # ...and its 发文字号
     furniture: list[str] = field(default_factory=list)  # dropped by the reader (HTML navigation...)
