@@ -404,15 +404,20 @@ def meta_date(meta: dict[str, str]) -> str | None:
     return None
 
 
-def byline(lines: list[str], anchor: int | None) -> structure.Metadata:
+def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -> structure.Metadata:
     """The date and publisher of the line(s) by the headline
-    (``2015-07-04 10:21:03 来源: 网易财经``): only near the headline, so a
-    related article's date, a copyright year or a 来源 in the text is not
-    taken."""
+    (``2015-07-04 10:21:03 来源: 网易财经``): only near the headline and
+    before the text begins (a line of ``body``), so a related article's
+    date, a copyright year or a 来源 in the text is not taken."""
     found = structure.Metadata()
     if anchor is None:
         return found
-    window = lines[max(0, anchor - BYLINE_BEFORE):anchor + 1 + BYLINE_AFTER]
+    end = anchor + 1 + BYLINE_AFTER
+    for i in range(anchor + 1, min(end, len(lines))):
+        if lines[i] in body and structure.read_metadata_line(lines[i], in_header=True) is None:
+            end = i
+            break
+    window = lines[max(0, anchor - BYLINE_BEFORE):end]
     # a label closing its line (来源:) takes the next line as its value
     window = [line + " " + window[i + 1] if _OPEN_LABEL.search(line) and i + 1 < len(window)
               else line for i, line in enumerate(window)]
@@ -449,7 +454,14 @@ def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
 # list pages
 
 LIST_LINK_SHARE = 0.5  # a page whose visible text is at least this share of link text...
-LIST_PROSE_MAX = 400  # ...and whose main text is shorter than this is a list of links
+LIST_PROSE_MAX = 150  # ...and whose text has fewer characters in sentences is a list of links
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+
+
+def _prose(lines: list[str]) -> int:
+    """Characters in lines that hold a sentence: a list's headlines and
+    dates have none."""
+    return sum(len(line) for line in lines if _SENTENCE_MARK.search(line))
 
 
 def _link_text_share(tree) -> float:
@@ -490,6 +502,35 @@ def _main_text(tree):
         return None
 
 
+COVERED = 0.8  # our lines stand for the library's text when they hold this share of it
+_NO_SPACE = re.compile(r"\s+")
+
+
+def _compact(line: str) -> str:
+    return _NO_SPACE.sub("", line)
+
+
+def choose_body(main: list[str], own: list[str], furniture: list[str]) -> list[str]:
+    """The article's lines from trafilatura's main text (``main``) and our
+    own reading (``own`` content, ``furniture``).  Our rules go after the
+    library's: a line of its text that only our furniture holds (navigation,
+    breadcrumbs, share bars, link lists) goes.  Its choice of text then
+    picks our lines when they cover it, since ours keep a paragraph whole
+    where its fallback for short pages cuts at every <b> or <a>; where it
+    found text that we dropped, its lines stand."""
+    own_all = "\x00".join(_compact(line) for line in own)
+    furniture_all = "\x00".join(_compact(line) for line in furniture)
+    main = [line for line in main
+            if not (_compact(line) in furniture_all and _compact(line) not in own_all)]
+    if not main:
+        return own
+    main_all = "".join(_compact(line) for line in main)
+    kept = [line for line in own if _compact(line) and _compact(line) in main_all]
+    if sum(len(_compact(line)) for line in kept) >= COVERED * len(main_all):
+        return kept
+    return main
+
+
 def html_to_record(html: str) -> RawRecord:
     """One page to a raw record (text, title hint, date, publisher, issuer,
     document number, furniture).  Raises ListPage for a page of links."""
@@ -512,12 +553,14 @@ def html_to_record(html: str) -> RawRecord:
     doc = _main_text(tree)
     main = [" ".join(line.split()) for line in ((doc.text or "") if doc else "").split("\n")]
     main = [line for line in main if line]
-    body = [line for line in (main or own_lines) if line not in info_lines]
-    if not info and link_share >= LIST_LINK_SHARE and len("".join(body)) < LIST_PROSE_MAX:
+    body = [line for line in choose_body(main, own_lines, extractor.furniture())
+            if line not in info_lines]
+    if not info and link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX:
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     title = info.get("title") or extractor.title_hint()
+    title = structure.without_media_tag(title) if title else None
     anchor = _anchor(lines, title, body)
-    near = byline(lines, anchor)
+    near = byline(lines, anchor, set(body))
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url))

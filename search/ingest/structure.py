@@ -210,6 +210,20 @@ def is_heading(line: str) -> bool:
             and not line.isdigit())
 
 
+# a media-type tag a site puts before its headlines: [视频], 【视频】, (图文)
+_MEDIA_TAG = re.compile(r"^\s*[\[【(（]\s*(?:视频|視頻|音频|音頻|图文|圖文|组图|組圖|图片|圖片|直播|快讯|快訊)"
+                        r"\s*[\]】)）]\s*")
+
+
+def without_media_tag(title: str) -> str:
+    """A headline without the media-type tag before it (``[视频]`` on every
+    新闻联播 item): the tag says how the page shows the story, not what it
+    is, and would start every title and citation alike.  Column names in
+    brackets (【中国稳健前行】) stay: they are part of the headline."""
+    stripped = _MEDIA_TAG.sub("", title, count=1)
+    return stripped if stripped.strip() else title
+
+
 def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str]]:
     """The headline and the remaining lines.  A title hint (from HTML or
     JSON) wins; its copy in the text is dropped."""
