@@ -217,3 +217,32 @@ def test_every_netease_money_page_has_date_and_publisher_of_its_byline():
         if not (got.date and got.date.startswith("2015-") and got.source):
             missing.append(path.name)
     assert not missing
+
+
+# -- a page without a headline
+
+HEADLESS = page(f"<div class='content'><p>{PROSE}</p><p>{PROSE}再一段。</p></div>")
+
+
+def test_a_page_without_a_headline_has_no_title_and_nothing_breaks(tmp_path):
+    from search.indexing import build_index
+    from web import create_app
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "headless.html").write_text(HEADLESS, encoding="utf-8")
+    (tmp_path / "pages" / "titled.html").write_text(article(), encoding="utf-8")
+    [got] = read_file(tmp_path / "pages" / "headless.html")
+    assert got.title is None  # not its first words made into a title
+    summary = build_index([str(tmp_path / "pages")], str(tmp_path / "index"), rebuild=True, procs=1)
+    assert not summary.failures and summary.articles.added == 2
+    client = create_app(str(tmp_path / "index"), config={"TESTING": True}).test_client()
+    hits = client.get("/api/search", query_string={"q": "扶贫车间"}).get_json()["hits"]
+    assert {h["doc_id"]: h["title"] for h in hits} == {"headless": None, "titled": "甘肃扶贫车间吸纳就业"}
+    doc = client.get("/api/docs/headless").get_json()
+    assert doc["title"] is None
+    for url in ("/?q=扶贫车间", "/docs", "/docs/headless", "/api/export?q=扶贫车间&format=csv"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "None" not in r.get_data(as_text=True), url
+    body = client.get("/docs/headless").get_data(as_text=True)
+    assert 'class="untitled"' in body and "第1段" in body
