@@ -246,3 +246,20 @@ def test_a_page_without_a_headline_has_no_title_and_nothing_breaks(tmp_path):
         assert "None" not in r.get_data(as_text=True), url
     body = client.get("/docs/headless").get_data(as_text=True)
     assert 'class="untitled"' in body and "第1段" in body
+
+
+def test_list_pages_are_counted_apart_by_index_and_inspect(tmp_path, capsys):
+    from search.indexing import build_index
+    from search.inspect import run as inspect
+
+    links = "".join(f"<li><a href='/n/{i}.html'>第{i}条新闻的标题在这里</a></li>" for i in range(60))
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.shtml").write_text(page(f"<ul>{links}</ul>"), encoding="utf-8")
+    (tmp_path / "pages" / "story.shtml").write_text(article(), encoding="utf-8")
+    summary = build_index([str(tmp_path / "pages")], str(tmp_path / "index"), rebuild=True, procs=1)
+    assert summary.failures == [] and summary.articles.added == 1
+    assert [p.rsplit("/", 1)[-1] for p in summary.list_pages] == ["index.shtml"]
+    assert "1 list page(s) skipped" in summary.line()
+    assert inspect([str(tmp_path / "pages")], as_json=True) == 0  # a list page is no failure
+    err = capsys.readouterr().err
+    assert "index.shtml: list page skipped" in err and "1 list page(s) skipped" in err

@@ -45,7 +45,7 @@ class _TextExtractor:
              "section", "article", "header", "footer", "aside", "main", "nav",
              "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "dl",
              "blockquote", "pre", "hr", "figure", "figcaption", "center"}
-    CAPTURED = ("title", "h1", "h2", "classed_title")
+    CAPTURED = ("title", "h1", "h2", "h3", "classed_title")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -114,7 +114,7 @@ class _TextExtractor:
             self.open_captures.append([kind, tag, 1, len(self.captured[kind]) - 1])
 
     def _capture_kind(self, tag, attrs) -> str | None:
-        if tag in ("h1", "h2"):
+        if tag in ("h1", "h2", "h3"):
             return tag
         names = " ".join(v for k, v in attrs if k in ("class", "id") and v).lower()
         if re.search(r"(?:^|[\s_-])(?:article|news|art|content|detail)?[_-]?title(?:$|[\s_-])",
@@ -203,7 +203,7 @@ class _TextExtractor:
                                    self.meta.get("og:title"), self.meta.get("articletitle"))
                        if t]
         headlines = [[" ".join(h.split()) for h in self.captured[k] if h.strip()]
-                     for k in ("h1", "classed_title", "h2")]
+                     for k in ("h1", "classed_title", "h2", "h3")]
         # an element whose text the page's <title> (or og:title) carries
         folded_titles = [fold(t) for t in page_titles]
         for candidates in headlines:
@@ -213,7 +213,7 @@ class _TextExtractor:
         h1s, classed = headlines[0], headlines[1]
         if len(h1s) == 1:
             return h1s[0]
-        if len(classed) == 1:
+        if len(classed) == 1 and not self.meta.get("og:title"):  # og:title names the article
             return classed[0]
         for title in page_titles[1:] + page_titles[:1]:  # og:title first
             head = strip_site_name(title, [s for s in site if s])
@@ -555,12 +555,14 @@ def html_to_record(html: str) -> RawRecord:
     main = [line for line in main if line]
     body = [line for line in choose_body(main, own_lines, extractor.furniture())
             if line not in info_lines]
-    if not info and link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX:
-        raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     title = info.get("title") or extractor.title_hint()
     title = structure.without_media_tag(title) if title else None
     anchor = _anchor(lines, title, body)
     near = byline(lines, anchor, set(body))
+    # a short item under a dated byline is an article, however many links surround it
+    if (not info and not near.date and link_share >= LIST_LINK_SHARE
+            and _prose(body) < LIST_PROSE_MAX):
+        raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url))

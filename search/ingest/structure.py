@@ -85,7 +85,9 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     m = _SOURCE_LABEL.search(folded)
     if not m:
         return None
-    rest = _VALUE_END.split(line[m.end():])[0].strip(" ,。;:、")
+    rest = _VALUE_END.split(line[m.end():])[0]
+    glued = _DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
+    rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
     if not rest or _LINE_CHROME.fullmatch(fold(rest)):
         return None
     return rest, m.group(1) in _REPOSTED
