@@ -263,3 +263,19 @@ def test_list_pages_are_counted_apart_by_index_and_inspect(tmp_path, capsys):
     assert inspect([str(tmp_path / "pages")], as_json=True) == 0  # a list page is no failure
     err = capsys.readouterr().err
     assert "index.shtml: list page skipped" in err and "1 list page(s) skipped" in err
+
+
+@pytest.mark.parametrize("byline, date", [
+    ("maomaobear 2015-06-19 11:20:11 0人参与评论", "2015-06-19"),  # a date with its time of day
+    ("发布于AI新闻资讯 · 1 分钟阅读 · Apr 22, 2025", "2025-04-22"),
+    # near misses: a date without a time beside words; a month and year only
+    ("maomaobear 2015-06-19 0人参与评论", None),
+    ("作者 · 1 分钟阅读 · Apr 2025", None),
+])
+def test_an_unlabelled_byline_date_by_the_headline(byline, date):
+    assert html_to_record(article(byline)).date == date
+
+
+def test_a_date_with_its_time_after_the_text_is_not_the_pages():
+    after = "<div class='comment'><p>网友甲 2015-07-09 08:00:01 说得好</p></div>"
+    assert html_to_record(article(after=after)).date is None

@@ -58,7 +58,7 @@ def run(args) -> int:
     for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
         meta = " · ".join(x for x in (h.source, h.date, "、".join(h.province),
                                        "、".join(str(y) for y in h.years)) if x)
-        print(f"\n{i}. {h.title}  [{h.para_id}]")
+        print(f"\n{i}. {h.title or '（无标题）'}  [{h.para_id}]")
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_marks(h.snippet.html(), color)}")

@@ -377,6 +377,7 @@ _URL_DATES = (
     re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/"),
 )
 _OPEN_LABEL = re.compile(r"(?:来源|來源|稿源|出处|出處|转自|轉自)\s*[:：]\s*$")
+_DATE_AND_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
 BYLINE_AFTER = 8  # the date and 来源 line is looked for this many lines after the headline
 BYLINE_BEFORE = 2  # ...and this many before it (sites that show it above)
 
@@ -431,7 +432,29 @@ def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -
         this = 3 if meta.reposted else 2 if labelled else 1
         if meta.source and this > rank:
             found.source, rank = meta.source, this
+    for line in window if found.date is None else ():
+        # 作者名 2015-06-19 11:20:11 0人参与: a date with its time of day; 1 分钟阅读 · Apr 22, 2025
+        if len(line) <= 80:
+            found.date = ((structure.parse_date(line) if _DATE_AND_TIME.search(fold(line)) else None)
+                          or _english_date(line))
+            if found.date:
+                break
     return found
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ENGLISH_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\b",
+                           re.I)
+
+
+def _english_date(line: str) -> str | None:
+    m = _ENGLISH_DATE.search(line)
+    if not m:
+        return None
+    try:
+        return Date(int(m.group(3)), _MONTHS.index(m.group(1).lower()[:3]) + 1, int(m.group(2))).isoformat()
+    except ValueError:
+        return None
 
 
 def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
