@@ -1,9 +1,17 @@
-"""HTML pages to a raw record: visible text with block structure kept as
-lines; script, style and forms dropped; page furniture (nav/aside,
-header/footer outside the article, elements whose class or id furniture.tsv
-names, lines that are mostly link text) kept apart as ``furniture``; the
-headline (``<h1>``, a title element, og:title or ``<title>`` without the site
-name) offered as a title hint."""
+"""HTML pages to a raw record.
+
+The page is parsed once by lxml.  Our reading walks the tree: visible text
+with block structure kept as lines; script, style and forms dropped; page
+furniture (nav/aside, header/footer outside the article, elements whose
+class or id furniture.tsv names, lines that are mostly link text) kept apart.
+trafilatura (``_main_text``) then chooses the article's text; our furniture
+is taken out of its choice and our whole lines stand for it
+(``choose_body``).  Ours alone: the headline (``<h1>``, a title element,
+og:title or ``<title>`` without the site name), a policy document's
+information table (``policy_table``: title, 成文日期, issuer, document
+number), the date and publisher of the byline by the headline, then meta
+tags, then the page's address, and whether the page is a list of links
+(``ListPage``)."""
 
 from __future__ import annotations
 
