@@ -21,6 +21,7 @@ from datetime import date as Date
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import set_date_params
 
 from search.ingest import structure
 from search.ingest.clean import is_furniture_element
@@ -524,11 +525,51 @@ def _meta_source(meta: dict[str, str]) -> str | None:
     return None
 
 
+# htmldate reads meta tags, JSON-LD, <time> and the address; its extensive
+# search, which takes any date in the text (a comment's, a related
+# article's), is off
+_DATE_PARAMS = {**set_date_params(extensive=False)}
+
+
+def _structured_date(doc, lines: list[str], text_start: int | None) -> str | None:
+    """htmldate's date (through trafilatura), from data no rule of ours
+    reads (a script's JSON, <time>), unless the page shows it first in its
+    text (at or after ``text_start``): htmldate also takes dates from the text (a comment's, a
+    related article's), which are not the page's."""
+    date = structure.parse_date((doc.date or "") if doc else "")
+    if date is None:
+        return None
+    rows = [i for i, line in enumerate(lines) if date in _dates_in(line)]
+    if rows and (text_start is None or rows[0] >= text_start):
+        return None
+    return date
+
+
+def _text_start(lines: list[str], anchor: int | None, body: set[str]) -> int | None:
+    """Where the article's text begins among the visible lines."""
+    if anchor is None:
+        return None
+    return next((i for i in range(anchor + 1, len(lines)) if lines[i] in body), None)
+
+
+def _dates_in(line: str) -> set[str]:
+    out = set()
+    for m in structure.DATE.finditer(fold(line)):
+        try:
+            out.add(Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat())
+        except ValueError:
+            continue
+    return out
+
+
 def _main_text(tree):
-    """trafilatura's main text and metadata of the page, or None."""
+    """trafilatura's main text and metadata of the page, or None.  Tables
+    not as tables: Chinese sites lay whole pages out in them, and a table's
+    cells would come joined into one line; their text still comes."""
     try:
         return trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
-                                           include_tables=False, deduplicate=False)
+                                           include_tables=False, deduplicate=False,
+                                           date_extraction_params=_DATE_PARAMS)
     except Exception:  # noqa: BLE001  (a library failing on a page falls back to our reading)
         return None
 
@@ -596,7 +637,8 @@ def html_to_record(html: str) -> RawRecord:
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
-            or near.date or meta_date(extractor.meta) or url_date(url))
+            or near.date or meta_date(extractor.meta) or url_date(url)
+            or _structured_date(doc, lines, _text_start(lines, anchor, set(body))))
     source = near.source or _meta_source(extractor.meta)
     kept = set(body)
     furniture = info_lines + [line for line in lines if line not in kept and line not in info_lines]

@@ -26,7 +26,7 @@ _SENTENCE_END = "。！？；…!?;"
 _OPENING_QUOTES = "“\"「『‘'"
 _CLAUSE_END = ",，:：、"
 
-_DATE = re.compile(
+DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 _DATE_LABEL = re.compile(r"(发布|更新|发表|录入|发稿)?(时间|日期)\s*:")
@@ -61,7 +61,7 @@ _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 def parse_date(text: str) -> str | None:
     """The first valid calendar date in ``text`` as ISO yyyy-mm-dd."""
-    for m in _DATE.finditer(fold(text)):
+    for m in DATE.finditer(fold(text)):
         try:
             return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
         except ValueError:
@@ -86,7 +86,7 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     if not m:
         return None
     rest = _VALUE_END.split(line[m.end():])[0]
-    glued = _DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
+    glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
     rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
     if not rest or _LINE_CHROME.fullmatch(fold(rest)):
         return None
@@ -101,7 +101,7 @@ def _residue(line: str) -> str:
     edition numbers, addresses and separators, in the line's own script."""
     folded = fold(line)
     chars = list(line)
-    for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
+    for p in (DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
         for m in p.finditer(folded):
             chars[m.start():m.end()] = [" "] * (m.end() - m.start())
     return " ".join("".join(chars).split())
@@ -137,7 +137,7 @@ def _is_mostly_date(line: str) -> bool:
     if not rest or _SOURCE_NAME.match(rest):
         return True
     tags = rest.split(" ")
-    return bool(_DATE.match(fold(line))) and len(tags) <= 5 and all(_TAG.match(t) for t in tags)
+    return bool(DATE.match(fold(line))) and len(tags) <= 5 and all(_TAG.match(t) for t in tags)
 
 
 @dataclass
