@@ -627,9 +627,9 @@ def html_to_record(html: str) -> RawRecord:
     main = [line for line in main if line]
     body = [line for line in choose_body(main, own_lines, extractor.furniture())
             if line not in info_lines]
-    title = info.get("title") or extractor.title_hint()
-    title = structure.without_media_tag(title) if title else None
-    anchor = _anchor(lines, title, body)
+    shown = info.get("title") or extractor.title_hint()  # as the page shows it
+    title = structure.without_media_tag(shown) if shown else None
+    anchor = _anchor(lines, shown, body)
     near = byline(lines, anchor, set(body))
     # a short item under a dated byline is an article, however many links surround it
     if (not info and not near.date and link_share >= LIST_LINK_SHARE
