@@ -302,3 +302,13 @@ def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not
     # near miss: the same date shown only in a reader's comment below the text
     after = "<div class='comment'><p>网友 2020-02-12 10:00:00 顶</p></div>"
     assert html_to_record(article(after=after)).date is None
+
+
+@pytest.mark.parametrize("line, source", [
+    ("中時電子報 2018-09-16 10:20", "中時電子報"),  # a name beside the date
+    # near misses: words of the byline beside its date
+    ("建立 2016-05-21 10:20", None),
+    ("最新更新： 2016-03-19 10:20", None),
+])
+def test_an_unlabelled_publisher_beside_the_byline_date(line, source):
+    assert byline(["甘肃扶贫车间吸纳就业", line, PROSE], 0, {PROSE}).source == source

@@ -385,6 +385,9 @@ _URL_DATES = (
     re.compile(r"(?<![0-9])t?((?:19|20)\d{2})(\d{2})(\d{2})(?:_|/|\.s?html?)"),
     re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/"),
 )
+# words of a byline that stand beside its date but name no one
+_NOT_A_NAME = re.compile(r"[:：]$|^(?:最新|最后)?(?:更新|建立|发布|發布|发表|發表|修改|编辑|編輯|记者|記者|作者"
+                         r"|时间|時間|日期|阅读|閱讀|评论|評論|分享|来自|來自|于|於)")
 _OPEN_LABEL = re.compile(r"(?:来源|來源|稿源|出处|出處|转自|轉自)\s*[:：]\s*$")
 _DATE_AND_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
 BYLINE_AFTER = 8  # the date and 来源 line is looked for this many lines after the headline
@@ -439,6 +442,8 @@ def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -
         found.date = found.date or meta.date
         labelled = structure.labelled_source(line)
         this = 3 if meta.reposted else 2 if labelled else 1
+        if not labelled and meta.source and _NOT_A_NAME.search(fold(meta.source)):
+            continue  # 建立 2019-03-18, 最新更新：2019-03-18: a byline's word, not its publisher
         if meta.source and this > rank:
             found.source, rank = meta.source, this
     for line in window if found.date is None else ():
