@@ -50,7 +50,7 @@ def csv_rows(data: bytes) -> list[dict]:
 def as_csv(hit: dict) -> dict:
     """What the CSV row of an API hit holds."""
     return {
-        "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"], "source": hit["source"] or "",
+        "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"] or "", "source": hit["source"] or "",
         "date": hit["date"] or "", "province": LIST_SEPARATOR.join(hit["province"]),
         "years": LIST_SEPARATOR.join(map(str, hit["years"])), "measures": LIST_SEPARATOR.join(hit["measures"]),
         "heading": hit["heading"] or "", "text": hit["text"], "url": hit["url"],

@@ -205,7 +205,8 @@ def test_state_council_policy_pages_give_their_real_title_and_number():
     assert not wrong
 
 
-def test_every_netease_money_page_has_date_and_publisher_of_its_byline():
+def test_every_netease_money_page_has_the_date_of_its_byline():
+    # (the publisher, where its 来源 line shows one: tests/test_shared_pages.py)
     folder = corpora.pages_dir_or_skip() / "cx-extractor_money163"
     missing = []
     for path in sorted(folder.glob("*.html")):
@@ -214,7 +215,7 @@ def test_every_netease_money_page_has_date_and_publisher_of_its_byline():
         except ListPageSkipped:
             missing.append(path.name + " (skipped as a list)")
             continue
-        if not (got.date and got.date.startswith("2015-") and got.source):
+        if not (got.date and got.date.startswith("2015-")):
             missing.append(path.name)
     assert not missing
 
