@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.ingest.structure import distinct_doc_id
-from search.model import IngestError
+from search.model import IngestError, ListPageSkipped
 from search.text.scrub import printable_path
 from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_article, exists
 
@@ -57,11 +57,14 @@ class IndexSummary:
     paragraphs: Counts = field(default_factory=Counts)
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # files indexed, but not whole or not at all
+    list_pages: list[str] = field(default_factory=list)  # HTML pages of links: no article, not failed
     seconds: float = 0.0
 
     def line(self) -> str:
         warned = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
-        return f"articles: {self.articles}; paragraphs: {self.paragraphs}{warned}; {self.seconds:.1f} s"
+        lists = f"; {len(self.list_pages)} list page(s) skipped" if self.list_pages else ""
+        return (f"articles: {self.articles}; paragraphs: {self.paragraphs}{lists}{warned}; "
+                f"{self.seconds:.1f} s")
 
 
 def _read(job):
@@ -226,6 +229,9 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
             bar.close()
         for path, n_art, n_par, error, warnings in gather.files:
             summary.warnings += warnings
+            if error is not None and error.startswith(ListPageSkipped.PREFIX):
+                summary.list_pages.append(path)
+                continue
             if error is not None:
                 summary.failures.append((path, error))
                 summary.articles.failed += 1

@@ -25,7 +25,7 @@ class Article:
     """A cleaned article, cut into labelled paragraphs."""
 
     doc_id: str
-    title: str
+    title: str | None  # None when the page shows no headline
     source: str | None = None  # the publication
     date: str | None = None  # ISO yyyy-mm-dd, or None when the page shows none
     url: str | None = None
@@ -70,3 +70,13 @@ class IngestError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class ListPageSkipped(IngestError):
+    """An HTML page of links (an index or a channel's front page), not an
+    article: skipped and counted apart from the files that failed."""
+
+    PREFIX = "list page skipped"
+
+    def __init__(self, path: str, why: str):
+        super().__init__(path, f"{self.PREFIX}: {why}")

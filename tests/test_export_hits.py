@@ -57,7 +57,7 @@ def as_csv(hit: dict) -> dict:
     """What the CSV row of an API hit holds."""
     labels = measure_labels()
     return {
-        "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"], "source": hit["source"] or "",
+        "para_id": hit["para_id"], "doc_id": hit["doc_id"], "title": hit["title"] or "", "source": hit["source"] or "",
         "date": hit["date"] or "", "province": LIST_SEPARATOR.join(hit["province"]),
         "years": LIST_SEPARATOR.join(map(str, hit["years"])),
         "measures": LIST_SEPARATOR.join(labels[m] for m in hit["measures"]),

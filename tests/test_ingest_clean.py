@@ -85,7 +85,7 @@ def test_further_reading_block_is_furniture_to_the_end():
 def _seed_texts():
     for path in sorted(SEEDS.glob("*.txt")):
         for article in read_file(path):
-            yield article, [article.title] + [p.text for p in article.paragraphs] + [
+            yield article, [article.title or ""] + [p.text for p in article.paragraphs] + [
                 p.heading or "" for p in article.paragraphs]
 
 
@@ -221,7 +221,7 @@ def test_seeds_reach_the_index_without_private_use_code_points():
         for article in read_file(path):
             dropped += article.private_use_dropped
             for p in article.paragraphs:
-                assert not any("\ue000" <= c <= "\uf8ff" for c in p.text + (p.heading or "") + article.title)
+                assert not any("\ue000" <= c <= "\uf8ff" for c in p.text + (p.heading or "") + (article.title or ""))
     assert dropped == 7  # U+E014 U+E2A2 U+E2AE U+E3E1 U+E479 U+E634 U+E776 in seeds 002 and 003
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from search.ingest import SUPPORTED_SUFFIXES, iter_source_files, read_file
-from search.ingest.readers import decode, html_to_record
+from search.ingest.html import html_to_record
+from search.ingest.readers import decode
 from search.model import IngestError
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -34,7 +34,7 @@ def ranked(searcher, q: str) -> list:
 
 def typed_parts_held(hit, q: str) -> int:
     """How many of the query's space-separated parts the hit holds as typed."""
-    where = [fold(hit.text), fold(hit.heading or ""), fold(hit.title)]
+    where = [fold(hit.text), fold(hit.heading or ""), fold(hit.title or "")]
     return sum(any(fold(part) in w for w in where) for part in q.split())
 
 
@@ -69,7 +69,7 @@ def test_a_loan_programme_named_verbatim_ranks_above_its_words_apart(seeds):
 
 def test_labour_export_typed_comes_before_its_synonyms(seeds):
     hits = ranked(seeds, "劳务输出")
-    typed = [i for i, h in enumerate(hits) if "劳务输出" in fold(h.text + (h.heading or "") + h.title)]
+    typed = [i for i, h in enumerate(hits) if "劳务输出" in fold(h.text + (h.heading or "") + (h.title or ""))]
     assert typed == list(range(len(typed))) and 0 < len(typed) < len(hits)
 
 

@@ -49,7 +49,8 @@ def seed_queries(n_random: int = 150) -> list[str]:
     titles, headings, texts = set(), set(), []
     for path in iter_source_files([str(SEEDS)]):
         for art in read_file(path):
-            titles.add(art.title)
+            if art.title:
+                titles.add(art.title)
             for p in art.paragraphs:
                 texts.append(p.text)
                 if p.heading:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from search.ingest.structure import derive_title
 from search.present.cite import citation, is_web_url
 from search.facets import FACETS, BY_NAME, PARAGRAPH
 from search.query.parse import quote_words
@@ -197,6 +198,8 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
     return {
         "doc_id": article.doc_id,
         "title": article.title,
+        # a page without a headline shows its first words, marked as such
+        "lead": None if article.title or not article.paragraphs else derive_title(article.paragraphs[0].text),
         "source": article.source,
         "date": article.date,
         "issuer": article.issuer,

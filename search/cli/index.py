@@ -19,6 +19,8 @@ def run(args) -> int:
         return fail(str(e), exits.NO_INDEX)
     for path, reason in summary.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
+    for path in summary.list_pages:
+        print(f"skipped: {path}: a list page (links, no article)", file=sys.stderr)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(summary.line())

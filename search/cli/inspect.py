@@ -9,7 +9,7 @@ import sys
 from search.cli.exits import OK as EXIT_OK, PARTIAL as EXIT_PARTIAL
 from search.facets import ARTICLE, FACETS, PARAGRAPH
 from search.ingest import iter_source_files, read_file
-from search.model import Article, IngestError
+from search.model import Article, IngestError, ListPageSkipped
 
 
 def run(args) -> int:
@@ -20,7 +20,7 @@ def inspect(paths: list[str], as_json: bool) -> int:
     """Print every article of ``paths``; unreadable sources are reported on
     stderr with the reason.  Exit 0 when all were read, 3 otherwise."""
     articles: list[Article] = []
-    failed = 0
+    failed = lists = 0
     for source in paths:
         notes: list[str] = []
         try:
@@ -34,6 +34,9 @@ def inspect(paths: list[str], as_json: bool) -> int:
             problems: list[str] = []
             try:
                 articles.extend(read_file(path, problems))
+            except ListPageSkipped as e:  # not an article, and not a failure
+                print(f"skipped: {e.path}: {e.reason}", file=sys.stderr)
+                lists += 1
             except IngestError as e:
                 failed += _report(e)
             for problem in problems:
@@ -44,6 +47,8 @@ def inspect(paths: list[str], as_json: bool) -> int:
     else:
         for article in articles:
             print(format_article(article))
+    if lists:
+        print(f"{lists} list page(s) skipped", file=sys.stderr)
     return EXIT_PARTIAL if failed else EXIT_OK
 
 
@@ -74,7 +79,7 @@ def format_article(article: Article) -> str:
     lines = [
         "=" * 72,
         f"doc_id:   {article.doc_id}",
-        f"title:    {article.title}",
+        f"title:    {article.title if article.title is not None else '- (no headline)'}",
         f"source:   {article.source or '-'}",
         f"date:     {article.date or '-'}",
         f"issuer:   {article.issuer or '-'}",

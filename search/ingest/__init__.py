@@ -2,7 +2,7 @@
 
 The steps, one module each, in the order the data flows:
 
-- ``readers``   file -> raw records (decoding, HTML text, JSON lines)
+- ``readers``   file -> raw records (decoding, JSON lines; HTML pages in ``html``)
 - ``clean``     pinyin annotations, stray markup, page furniture (``data/furniture.tsv``)
 - ``structure`` title, source, date, doc_id, headings, paragraphs, column items
 - ``places``    provinces of the article and of each paragraph
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from search.ingest.measures import Measure, load_measures
 from search.ingest.pipeline import read_file
+from search.ingest.readers import SNIFFED_SUFFIXES, looks_like_html
 from search.model import IngestError
 from search.text.scrub import printable_path
 
@@ -58,9 +59,11 @@ def check_source_file(path: Path) -> None:
     reason = _not_regular(path)
     if reason:
         raise IngestError(printable_path(path), reason)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if not _readable_type(path):
         raise IngestError(printable_path(path), f"unsupported type {path.suffix or '(no suffix)'!r}: "
-                                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+                                                f"only {', '.join(SUPPORTED_SUFFIXES)} are read, and HTML pages "
+                                                f"saved as {', '.join(s for s in SNIFFED_SUFFIXES if s)} or "
+                                                "without a suffix")
 
 
 def _not_regular(path: Path) -> str | None:
@@ -76,6 +79,21 @@ def _not_regular(path: Path) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file (a FIFO, socket or device): skipped"
     return None
+
+
+def _readable_type(path: Path) -> bool:
+    """A supported suffix, or a page saved under a news site's extension
+    (.shtml, .php...) or none whose bytes open as HTML."""
+    suffix = path.suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return True
+    if suffix not in SNIFFED_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as f:
+            return looks_like_html(f.read(4096))
+    except OSError:
+        return False
 
 
 def _note_name(path: Path, notes: list[str]) -> None:
@@ -97,12 +115,15 @@ def _walk(folder: Path, notes: list[str]) -> Iterator[Path]:
                              "(name the folder to read it)")
             continue
         suffix = path.suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
+        if suffix not in SUPPORTED_SUFFIXES and suffix not in SNIFFED_SUFFIXES:
             other[suffix or "(no suffix)"] += 1
             continue
         reason = _not_regular(path)
         if reason:
             notes.append(f"{printable_path(path)}: {reason}")
+            continue
+        if not _readable_type(path):  # a .php or suffixless file that is not an HTML page
+            other[suffix or "(no suffix)"] += 1
             continue
         _note_name(path, notes)
         yield path
@@ -110,6 +131,7 @@ def _walk(folder: Path, notes: list[str]) -> Iterator[Path]:
     if other:
         kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(other.items()))
         notes.append(f"{name}: {sum(other.values())} file(s) of other types skipped ({kinds}): "
-                     f"only {', '.join(SUPPORTED_SUFFIXES)} are read")
+                     f"only {', '.join(SUPPORTED_SUFFIXES)} are read, and HTML pages saved as "
+                     f"{', '.join(s for s in SNIFFED_SUFFIXES if s)} or without a suffix")
     if hidden:
         notes.append(f"{name}: {hidden} hidden file(s) or folder(s) (name starting with '.') skipped")

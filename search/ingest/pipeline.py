@@ -99,7 +99,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
                + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
                                            for line in meta_lines] + furniture + header))
     base = Article(
-        doc_id=doc_id, title="",
+        doc_id=doc_id, title=None,
         source=record.source or meta.source,
         date=(structure.parse_record_date(record.date) or meta.date
               or structure.date_in_chrome(chrome)),
@@ -116,9 +116,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     title, body = structure.take_title(content, hint or None)
     body, long_lines = structure.split_long_lines(body)
     base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
-    # no headline: the first words of the body, not of a menu left above it
-    start = structure.body_start(body)
-    base.title = title or structure.derive_title(body[start] if start < len(body) else body[0] if body else "")
+    base.title = title  # None: the page shows no headline, and none is made up
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]
     return [base]

@@ -26,7 +26,7 @@ _SENTENCE_END = "。！？；…!?;"
 _OPENING_QUOTES = "“\"「『‘'"
 _CLAUSE_END = ",，:：、"
 
-_DATE = re.compile(
+DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 _DATE_LABEL = re.compile(r"(发布|更新|发表|录入|发稿)?(时间|日期)\s*:")
@@ -61,7 +61,7 @@ _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 def parse_date(text: str) -> str | None:
     """The first valid calendar date in ``text`` as ISO yyyy-mm-dd."""
-    for m in _DATE.finditer(fold(text)):
+    for m in DATE.finditer(fold(text)):
         try:
             return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
         except ValueError:
@@ -128,7 +128,9 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     m = _SOURCE_LABEL.search(folded)
     if not m:
         return None
-    rest = _VALUE_END.split(line[m.end():])[0].strip(" ,。;:、")
+    rest = _VALUE_END.split(line[m.end():])[0]
+    glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
+    rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
     if not rest or _LINE_CHROME.fullmatch(fold(rest)):
         return None
     return rest, m.group(1) in _REPOSTED
@@ -142,7 +144,7 @@ def _residue(line: str) -> str:
     edition numbers, addresses and separators, in the line's own script."""
     folded = fold(line)
     chars = list(line)
-    for p in (_DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
+    for p in (DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
         for m in p.finditer(folded):
             chars[m.start():m.end()] = [" "] * (m.end() - m.start())
     return " ".join("".join(chars).split())
@@ -178,7 +180,7 @@ def _is_mostly_date(line: str) -> bool:
     if not rest or _SOURCE_NAME.match(rest):
         return True
     tags = rest.split(" ")
-    return bool(_DATE.match(fold(line))) and len(tags) <= 5 and all(_TAG.match(t) for t in tags)
+    return bool(DATE.match(fold(line))) and len(tags) <= 5 and all(_TAG.match(t) for t in tags)
 
 
 @dataclass
@@ -251,6 +253,20 @@ def is_heading(line: str) -> bool:
             and not any(ch in line for ch in ",，;；")
             and line[0] not in _OPENING_QUOTES + "(（"
             and not line.isdigit())
+
+
+# a media-type tag a site puts before its headlines: [视频], 【视频】, (图文)
+_MEDIA_TAG = re.compile(r"^\s*[\[【(（]\s*(?:视频|視頻|音频|音頻|图文|圖文|组图|組圖|图片|圖片|直播|快讯|快訊)"
+                        r"\s*[\]】)）]\s*")
+
+
+def without_media_tag(title: str) -> str:
+    """A headline without the media-type tag before it (``[视频]`` on every
+    新闻联播 item): the tag says how the page shows the story, not what it
+    is, and would start every title and citation alike.  Column names in
+    brackets (【中国稳健前行】) stay: they are part of the headline."""
+    stripped = _MEDIA_TAG.sub("", title, count=1)
+    return stripped if stripped.strip() else title
 
 
 def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str]]:
@@ -335,7 +351,7 @@ def surrounds_headline(line: str) -> bool:
         or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|")) or _is_menu(folded.split())
         or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))
         or len(folded) <= 12 and _CHANNEL_NAME.search(folded)
-        or _DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
+        or DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
         or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded))
 
 
@@ -385,7 +401,7 @@ def find_headline(lines: list[str]) -> int | None:
             folded = fold(line)
             if not (read_metadata_line(line, in_header=True) or _BYLINE.match(folded)
                     or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
-                    or _DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
+                    or DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
         if short is not None:

@@ -1,0 +1,318 @@
+"""HTML pages: the reader that runs trafilatura and then our rules (search/ingest/html.py),
+the suffixes read as HTML by their bytes, the byline's date and publisher, policy
+documents' information table, list pages, and pages that must not lose their text."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+import corpora
+from search.ingest import iter_source_files, read_file
+from search.ingest.html import ListPage, byline, html_to_record, url_date
+from search.ingest.structure import without_media_tag
+from search.model import IngestError, ListPageSkipped
+
+PROSE = "".join(f"第{i}段，扶贫车间吸纳了本村的贫困劳动力，每人每月增收两千元。" for i in range(1, 4))
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def article(byline: str = "", after: str = "", title: str = "甘肃扶贫车间吸纳就业") -> str:
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    return page(f"<div class='nav'><a href='/'>首页</a> <a href='/x'>财经</a></div>"
+                f"<h1>{title}</h1><div class='info'>{byline}</div>"
+                f"<div class='content'>{paragraphs}</div>{after}",
+                head=f"<title>{title}_网易财经</title>")
+
+
+# -- suffixes read by their bytes
+
+@pytest.mark.parametrize("name", ["VIDE1.shtml", "a.php", "b.asp", "c.aspx", "d.jsp", "e.xhtml", "noext"])
+def test_news_site_extensions_are_read_as_html_when_the_bytes_are(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(article(), encoding="utf-8")
+    assert list(iter_source_files([str(tmp_path)])) == [path]
+    [got] = read_file(path)
+    assert got.title == "甘肃扶贫车间吸纳就业" and got.paragraphs
+
+
+def test_a_php_file_that_is_not_html_is_refused_and_not_walked(tmp_path):
+    path = tmp_path / "script.php"
+    path.write_text("<?php echo 'hi'; ?>\n", encoding="utf-8")
+    (tmp_path / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    assert list(iter_source_files([str(tmp_path)])) == []
+    with pytest.raises(IngestError, match="unsupported type '.php'"):
+        list(iter_source_files([str(path)]))
+
+
+# -- pages that must keep their text
+
+def test_a_page_wrapped_in_a_cleaneval_text_element_gives_its_text(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(f"<text id='1' title='x'>\n<p>{PROSE}</p>\n<p>{PROSE}又一段。</p></text>",
+                    encoding="utf-8")
+    [got] = read_file(path)
+    assert "".join(p.text for p in got.paragraphs).count("扶贫车间") == 6
+
+
+def test_a_gb2312_forum_page_gives_its_posts(tmp_path):
+    path = tmp_path / "thread.html"
+    posts = "".join(f"<table><tr><td class='postcontent'>{PROSE}楼层{i}。</td></tr></table>"
+                    for i in range(3))
+    html = page(posts, head="<meta http-equiv='Content-Type' content='text/html; charset=gb2312'>")
+    path.write_bytes(html.encode("gb2312"))
+    [got] = read_file(path)
+    text = "".join(p.text for p in got.paragraphs)
+    assert "楼层0" in text and "楼层2" in text
+
+
+def test_a_page_on_one_very_long_line_keeps_its_paragraphs(tmp_path):
+    path = tmp_path / "long.html"
+    path.write_text(article().replace("\n", ""), encoding="utf-8")
+    [got] = read_file(path)
+    assert len(got.paragraphs) == 4
+
+
+def test_an_unterminated_attribute_of_20_mb_is_read_in_one_pass():
+    html = page(f"<p>{PROSE}</p><a href=\"" + "x" * 20_000_000)
+    record = html_to_record(html)
+    assert record.text.startswith("第1段")
+    assert "xxxxxxxx" not in record.text  # the attribute is not text
+
+
+# -- date and publisher from the byline, never from elsewhere
+
+def test_the_byline_by_the_headline_gives_date_and_publisher():
+    record = html_to_record(article("2015-07-04 10:21:03　来源: <a href='#'>网易财经</a>(北京)"))
+    assert (record.date, record.source) == ("2015-07-04", "网易财经")
+
+
+def test_a_related_articles_date_and_source_and_a_copyright_year_are_not_taken():
+    after = ("<div class='related'><p>相关新闻：另一家企业增资 2015-06-30 来源: 不要绝望</p></div>"
+             "<div class='copyright'>Copyright © 1997-2015 网易公司版权所有</div>")
+    record = html_to_record(article(after=after))
+    assert record.date is None and record.source is None
+
+
+def test_a_source_in_the_text_is_not_a_publisher():
+    text = page("<h1>扶贫车间开工</h1>" + f"<p>{PROSE}</p>" * 8
+                + "<p>来源：群众反映，问题已经解决。</p>")
+    assert html_to_record(text).source is None
+
+
+@pytest.mark.parametrize("url, date", [
+    ("http://news.xinhuanet.com/2019-04/17/c_1124378127.htm", "2019-04-17"),
+    ("http://www.gov.cn/zhengce/2020-01/15/content_5469163.htm", "2020-01-15"),
+    ("http://www.stats.gov.cn/tjsj/zxfb/202001/t20200115_1723140.html", "2020-01-15"),
+    ("http://finance.people.com.cn/n1/201702/24/c1004-29106186.html", "2017-02-24"),
+    # near misses: an article id, a phone number, a month that does not exist
+    ("http://www.gov.cn/zhengce/content/content_5338761.htm", None),
+    ("http://example.cn/contact/tel-20191512345.html", None),
+    ("http://example.cn/2019-13/45/a.html", None),
+])
+def test_url_dates(url, date):
+    assert url_date(url) == date
+
+
+def test_the_date_in_the_pages_address_when_it_shows_none():
+    head = "<link rel='canonical' href='http://news.example.cn/2019-04/17/c_1.htm'>"
+    html = article().replace("</head>", head + "</head>")
+    assert html_to_record(html).date == "2019-04-17"
+
+
+def test_a_meta_publication_date_wins_over_the_address():
+    head = ("<meta property='article:published_time' content='2020-07-04T10:00:00+08:00'>"
+            "<link rel='canonical' href='http://news.example.cn/2019-04/17/c_1.htm'>")
+    assert html_to_record(article().replace("</head>", head + "</head>")).date == "2020-07-04"
+
+
+# -- policy documents
+
+POLICY_TABLE = """<table><tr><td><b>索 引 号：</b></td><td>000014349/2018-00204</td>
+<td><b>主题分类：</b></td><td>综合政务</td></tr>
+<tr><td><b>发文机关：</b></td><td>国务院办公厅</td><td><b>成文日期：</b></td><td>2018年10月27日</td></tr>
+<tr><td><b>标　　题：</b></td><td colspan="3">国务院办公厅关于推进扶贫车间建设的通知</td></tr>
+<tr><td><b>发文字号：</b></td><td>国办函〔2018〕71号</td><td><b>发布日期：</b></td><td>2018年11月09日</td></tr>
+</table>"""
+
+
+def test_a_policy_documents_table_gives_title_date_issuer_and_number():
+    html = page(f"<div class='wrap'><table><tr><td>{POLICY_TABLE}</td></tr></table>"
+                f"<table><tr><td><p>各省、自治区、直辖市人民政府：</p><p>{PROSE}</p></td></tr></table></div>")
+    record = html_to_record(html)
+    assert record.title == "国务院办公厅关于推进扶贫车间建设的通知"
+    assert record.date == "2018-10-27"  # 成文日期, not 发布日期
+    assert (record.issuer, record.doc_number) == ("国务院办公厅", "国办函〔2018〕71号")
+    assert "索" not in record.text and "000014349" not in record.text
+    assert "各省" in record.text
+
+
+def test_a_table_with_one_date_label_is_not_a_policy_table():
+    html = page(f"<table><tr><td>发布日期：</td><td>2018年11月09日</td></tr></table><h1>扶贫车间开工</h1><p>{PROSE}</p>")
+    record = html_to_record(html)
+    assert record.issuer is None and record.doc_number is None and record.title == "扶贫车间开工"
+
+
+# -- list pages
+
+def test_a_page_of_links_is_skipped_as_a_list(tmp_path):
+    links = "".join(f"<li><a href='/n/{i}.html'>第{i}条新闻的标题在这里</a><span>2020-07-0{i % 9 + 1}</span></li>"
+                    for i in range(60))
+    path = tmp_path / "index.html"
+    path.write_text(page(f"<ul>{links}</ul>", head="<title>新闻中心</title>"), encoding="utf-8")
+    with pytest.raises(ListPageSkipped, match="list page skipped"):
+        read_file(path)
+    with pytest.raises(ListPage):
+        html_to_record(path.read_text(encoding="utf-8"))
+
+
+def test_an_article_with_a_list_of_related_links_is_not_a_list():
+    links = "".join(f"<li><a href='/n/{i}.html'>第{i}条相关新闻的标题</a></li>" for i in range(60))
+    record = html_to_record(article(after=f"<ul class='related'>{links}</ul>"))
+    assert "扶贫车间" in record.text
+
+
+# -- headlines
+
+@pytest.mark.parametrize("title, want", [
+    ("[视频]习近平会见外国领导人", "习近平会见外国领导人"),
+    ("【视频】国务院常务会议", "国务院常务会议"),
+    # near misses: a column name in brackets is part of the headline; a tag alone stays
+    ("【中国稳健前行】坚定实施扩大内需战略", "【中国稳健前行】坚定实施扩大内需战略"),
+    ("[视频]", "[视频]"),
+])
+def test_media_tag_before_a_headline(title, want):
+    assert without_media_tag(title) == want
+
+
+# -- real pages
+
+def test_state_council_policy_pages_give_their_real_title_and_number():
+    folder = corpora.pages_dir_or_skip() / "govcn_policy_pages_2019"
+    with open(folder / "index.tsv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) == 60
+    wrong = []
+    for row in rows:
+        [got] = read_file(folder / row["file"])
+        if (got.title, got.doc_number) != (row["title"], row["release_number"]) or not got.date:
+            wrong.append((row["file"], got.title, got.doc_number, got.date))
+        assert got.title != "索 引 号："
+    assert not wrong
+
+
+def test_every_netease_money_page_has_the_date_of_its_byline():
+    # (the publisher, where its 来源 line shows one: tests/test_shared_pages.py)
+    folder = corpora.pages_dir_or_skip() / "cx-extractor_money163"
+    missing = []
+    for path in sorted(folder.glob("*.html")):
+        try:
+            [got] = read_file(path)
+        except ListPageSkipped:
+            missing.append(path.name + " (skipped as a list)")
+            continue
+        if not (got.date and got.date.startswith("2015-")):
+            missing.append(path.name)
+    assert not missing
+
+
+# -- a page without a headline
+
+HEADLESS = page(f"<div class='content'><p>{PROSE}</p><p>{PROSE}再一段。</p></div>")
+
+
+def test_a_page_without_a_headline_has_no_title_and_nothing_breaks(tmp_path):
+    from search.indexing import build_index
+    from web import create_app
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "headless.html").write_text(HEADLESS, encoding="utf-8")
+    (tmp_path / "pages" / "titled.html").write_text(article(), encoding="utf-8")
+    [got] = read_file(tmp_path / "pages" / "headless.html")
+    assert got.title is None  # not its first words made into a title
+    summary = build_index([str(tmp_path / "pages")], str(tmp_path / "index"), rebuild=True, procs=1)
+    assert not summary.failures and summary.articles.added == 2
+    client = create_app(str(tmp_path / "index"), config={"TESTING": True}).test_client()
+    hits = client.get("/api/search", query_string={"q": "扶贫车间"}).get_json()["hits"]
+    assert {h["doc_id"]: h["title"] for h in hits} == {"headless": None, "titled": "甘肃扶贫车间吸纳就业"}
+    doc = client.get("/api/docs/headless").get_json()
+    assert doc["title"] is None
+    for url in ("/?q=扶贫车间", "/docs", "/docs/headless", "/api/export?q=扶贫车间&format=csv"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "None" not in r.get_data(as_text=True), url
+    body = client.get("/docs/headless").get_data(as_text=True)
+    assert 'class="untitled"' in body and "第1段" in body
+
+
+def test_list_pages_are_counted_apart_by_index_and_inspect(tmp_path, capsys):
+    from search.indexing import build_index
+    from search.cli.inspect import inspect
+
+    links = "".join(f"<li><a href='/n/{i}.html'>第{i}条新闻的标题在这里</a></li>" for i in range(60))
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.shtml").write_text(page(f"<ul>{links}</ul>"), encoding="utf-8")
+    (tmp_path / "pages" / "story.shtml").write_text(article(), encoding="utf-8")
+    summary = build_index([str(tmp_path / "pages")], str(tmp_path / "index"), rebuild=True, procs=1)
+    assert summary.failures == [] and summary.articles.added == 1
+    assert [p.rsplit("/", 1)[-1] for p in summary.list_pages] == ["index.shtml"]
+    assert "1 list page(s) skipped" in summary.line()
+    assert inspect([str(tmp_path / "pages")], as_json=True) == 0  # a list page is no failure
+    err = capsys.readouterr().err
+    assert "index.shtml: list page skipped" in err and "1 list page(s) skipped" in err
+
+
+@pytest.mark.parametrize("line, date", [
+    ("maomaobear 2015-06-19 11:20:11 0人参与评论", "2015-06-19"),  # a date with its time of day
+    ("发布于AI新闻资讯 · 1 分钟阅读 · Apr 22, 2025", "2025-04-22"),
+    # near misses: a date without a time beside words; a month and year only
+    ("maomaobear 2015-06-19 0人参与评论", None),
+    ("作者 · 1 分钟阅读 · Apr 2025", None),
+])
+def test_an_unlabelled_byline_date_by_the_headline(line, date):
+    assert byline(["甘肃扶贫车间吸纳就业", line, PROSE], 0, {PROSE}).date == date
+
+
+def test_a_date_with_its_time_after_the_text_is_not_the_pages():
+    after = "<div class='comment'><p>网友甲 2015-07-09 08:00:01 说得好</p></div>"
+    assert html_to_record(article(after=after)).date is None
+
+
+def test_no_heldout_article_page_is_lost_and_most_list_pages_are_skipped():
+    # the dev article pages: tests/test_shared_pages.py
+    pages = corpora.pages_dir_or_skip()
+    lost, lists, skipped = [], 0, 0
+    for path, label in corpora.load_labels().items():
+        if label["kind"] == "article" and label["split"] == "dev":
+            continue
+        articles, error = corpora.read_page(pages, path)
+        if label["kind"] == "article" and not any(a.paragraphs for a in articles):
+            lost.append(f"{path}: {error}")
+        if label["kind"] == "list":
+            lists += 1
+            skipped += bool(error and "list page skipped" in error)
+    assert not lost
+    assert skipped >= 15 and lists == 25  # a ratchet: 16 of the 25 list pages are told today
+
+
+def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+          ' "datePublished": "2020-02-12T10:00:00+08:00"}</script>')
+    assert html_to_record(article().replace("</head>", ld + "</head>")).date == "2020-02-12"
+    # near miss: the same date shown only in a reader's comment below the text
+    after = "<div class='comment'><p>网友 2020-02-12 10:00:00 顶</p></div>"
+    assert html_to_record(article(after=after)).date is None
+
+
+@pytest.mark.parametrize("line, source", [
+    ("中時電子報 2018-09-16 10:20", "中時電子報"),  # a name beside the date
+    # near misses: words of the byline beside its date
+    ("建立 2016-05-21 10:20", None),
+    ("最新更新： 2016-03-19 10:20", None),
+])
+def test_an_unlabelled_publisher_beside_the_byline_date(line, source):
+    assert byline(["甘肃扶贫车间吸纳就业", line, PROSE], 0, {PROSE}).source == source
