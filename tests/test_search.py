@@ -121,10 +121,6 @@ def test_synonyms_widen_a_word(searcher, paragraphs):
     assert containing(paragraphs, "扶贫车间") <= set(ids)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 23: with the mojibake runs of seed 002 dropped, a one-sentence paragraph (tf 1) edges out the "
-    "paragraph holding the word four times by 0.001 of BM25 (length normalisation, b=0.75); ranking by what "
-    "a paragraph is about is issue 23's, judged on the real archive, not tuned on this example"))
 def test_best_paragraph_first(searcher):
     top = searcher.search(SearchRequest(q="扶贫车间")).hits[0]
     assert fold(top.text).count("扶贫车间") >= 2

@@ -356,6 +356,7 @@ class Searcher:
                 m = Matcher(snap)
                 matches = _matching(snap, m, query, req)
                 docs = _passing(matches, facet_counts.filter_masks(snap.facets, req, matches))
+            reprints = snap.reprints()
             page = 1  # the next page of EXPORT_RANK_PAGE hits to rank
             while (page - 1) * EXPORT_RANK_PAGE < len(docs):
                 with snap.lock:
@@ -376,6 +377,7 @@ class Searcher:
                     for i, (rec, score) in enumerate(zip(records, scores[start:end]), start):
                         hit = documents.hit_of(rec, score, query if snippets else None)
                         hit.more_in_article = more[i] if i < len(more) else 0
+                        hit.reprints = reprints.count(int(order[i]))
                         yield hit
 
     def trends(self, req: SearchRequest, queries: list[str]) -> tuple[list[over_years.Series], dict[int, int]]:
