@@ -120,15 +120,11 @@ class Node:
 # leaves
 
 
-@dataclass(frozen=True)
-class Literal(Node):
-    """A string of Chinese characters that must occur in the folded text."""
+class Leaf(Node):
+    """A word the paragraph must hold: what its two kinds share (a literal,
+    a latin word or number); each says how it matches and where it stands."""
 
     text: str
-    is_token = False
-
-    def match(self, m, scope=ANY):
-        return m.literal_ids(self.text, scope)
 
     def leaves(self, out):
         if self not in out:
@@ -136,6 +132,27 @@ class Literal(Node):
 
     def words(self):
         return self.text
+
+    def find(self, folded):
+        spans = {name: self.spans(text) for name, text in folded.items()}
+        return Found(spans, True) if any(spans.values()) else None
+
+    def score(self, r, docs, norm):
+        return r.leaf_score(self, docs, norm)
+
+    def unit_spans(self, spans_of):
+        return spans_of.get(self, [])
+
+
+@dataclass(frozen=True)
+class Literal(Leaf):
+    """A string of Chinese characters that must occur in the folded text."""
+
+    text: str
+    is_token = False
+
+    def match(self, m, scope=ANY):
+        return m.literal_ids(self.text, scope)
 
     def typed_word(self):
         return self.text
@@ -147,28 +164,18 @@ class Literal(Node):
             i = folded.find(self.text, i + n)
         return out
 
-    def find(self, folded):
-        spans = {name: self.spans(text) for name, text in folded.items()}
-        return Found(spans, True) if any(spans.values()) else None
-
-    def score(self, r, docs, norm):
-        return r.leaf_score(self, docs, norm)
-
     def typed_candidates(self, m):
         return m.literal_candidates(self.text)
 
     def typed_holds(self, m, docs):
         return m.literal_holds(self.text, docs)
 
-    def unit_spans(self, spans_of):
-        return spans_of.get(self, [])
-
     def __str__(self):
         return _quoted(self.text)
 
 
 @dataclass(frozen=True)
-class Token(Node):
+class Token(Leaf):
     """A latin word or a number that must be a word of the paragraph."""
 
     text: str
@@ -177,28 +184,11 @@ class Token(Node):
     def match(self, m, scope=ANY):
         return m.token_ids(self.text, scope)
 
-    def leaves(self, out):
-        if self not in out:
-            out.append(self)
-
-    def words(self):
-        return self.text
-
     def spans(self, folded: str) -> list[tuple[int, int]]:
         return [(s, e) for w, s, e in latin_words(folded) if w == self.text]  # whole words, as analysis cuts them
 
-    def find(self, folded):
-        spans = {name: self.spans(text) for name, text in folded.items()}
-        return Found(spans, True) if any(spans.values()) else None
-
-    def score(self, r, docs, norm):
-        return r.leaf_score(self, docs, norm)
-
     def typed_candidates(self, m):
         return m.token_ids(self.text, ANY), True
-
-    def unit_spans(self, spans_of):
-        return spans_of.get(self, [])
 
     def __str__(self):
         return self.text
