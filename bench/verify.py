@@ -10,7 +10,6 @@ size checks, and search latency alone and during a paced pass."""
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import threading

@@ -107,7 +107,6 @@ def test_jiebas_dictionary_read_back_from_our_cache_is_jiebas(tmp_path, monkeypa
 # words and the query's come from it.
 
 import lzma  # noqa: E402
-import re as _re  # noqa: E402
 import sys as _sys  # noqa: E402
 from itertools import islice  # noqa: E402
 from pathlib import Path  # noqa: E402

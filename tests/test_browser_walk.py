@@ -104,7 +104,6 @@ def test_year_chart_labels_keep_one_size(browser, live_server, viewport):  # noq
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_tick_two_hits_and_export_only_those(browser, live_server, js):  # noqa: F811
     import csv
-    import io
 
     context, page, problems = open_tab(browser, DESKTOP, js=js)
     page.goto(live_server + "/?q=扶贫车间")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from search.ingest.structure import derive_title
 from search.present.cite import citation, is_web_url
-from search.facets import FACETS, BY_NAME, PARAGRAPH
+from search.facets import FACETS, PARAGRAPH
 from search.query.parse import quote_words
 from search.engine.results import SearchRequest, SearchResult
 from search.present.serialize import EXPORT_FORMATS, pages, paragraph_tags, search_json
