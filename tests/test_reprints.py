@@ -100,3 +100,17 @@ def test_the_page_shows_another_n_and_toggles_the_collapse(client):
     assert "另见 3 篇" in body and "合并转载" in body
     body = client.get("/?q=临夏州&collapse=reprints").get_data(as_text=True)
     assert "转载已合并" in body and "显示全部转载" in body
+
+
+def test_the_command_line_collapses_as_the_api_does(client, tmp_path_factory):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    index = client.application.config["INDEX_DIR"]
+    root = Path(__file__).resolve().parent.parent
+    for extra, expected in (([], 5), (["--collapse", "reprints"], 2)):
+        r = subprocess.run([sys.executable, "-m", "search", "search", "临夏州", "--index", index, "--json", *extra],
+                           cwd=root, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["total"] == expected

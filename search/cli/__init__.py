@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--group", choices=["article"], default=None,
                     help="one entry per article, its matching paragraphs under it (pages of articles)")
     se.add_argument("--json", action="store_true", help="print the API's JSON")
+    se.add_argument("--collapse", choices=["reprints"], default=None,
+                    help="a text printed in several articles counts once, its earliest publication")
     se.add_argument("--explain", action="store_true", help="say why each hit ranks where it does (the API's explain=1)")
     se.add_argument("--all", action="store_true", help="every hit, not a page (with --format)")
     se.add_argument("--format", choices=["csv", "jsonl", "ris", "bibtex"], default=None,

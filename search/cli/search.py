@@ -29,7 +29,8 @@ def run(args) -> int:
     if args.all and not args.format:
         return fail("--all needs --format csv, jsonl, ris or bibtex", exits.USAGE)
     params = {"q": [args.query], "page": [args.page], "size": [args.limit], "sort": [args.sort],
-              "explain": ["1" if args.explain else ""], "group": [args.group or ""]}
+              "explain": ["1" if args.explain else ""], "group": [args.group or ""],
+              "collapse": [args.collapse or ""]}
     params.update({f.name: getattr(args, f.name) for f in FACETS})
     for f in FACETS:
         if f.ranged:
