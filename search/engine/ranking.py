@@ -342,11 +342,7 @@ class Scorer:
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         f = lookup(ids, tf, docs)
         text = idf * f * (K1 + 1) / (f + norm)
-        if not self.header:
-            return text
-        # the title or heading only supports a word the text lacks: a short
-        # line under a heading that names the word is not thereby about it
-        return text + HEADER_WEIGHT * idf * (m.in_header(leaf, docs) * (f == 0))
+        return text + HEADER_WEIGHT * idf * m.in_header(leaf, docs) if self.header else text
 
 
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
