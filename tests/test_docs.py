@@ -23,8 +23,8 @@ def test_docs_api_is_the_shared_interface():
 def test_readme_starts_with_the_users_guide():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     headings = re.findall(r"(?m)^## (.+)$", readme)
-    assert headings[:2] == ["Quick start", "Searching"], headings
-    block = re.search(r"## Quick start\n.*?```sh\n(.*?)```", readme, re.S).group(1)
+    assert headings[:2] == ["quick start", "Searching"], headings
+    block = re.search(r"## quick start\n.*?```sh\n(.*?)```", readme, re.S).group(1)
     assert block.split("\n")[:2] == ["make serve", "make test"]
     for link in re.findall(r"\]\(([^)#]+)\)", readme):
         if not link.startswith("http"):
