@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 
 import pytest
+from apipages import all_hits
 
 from search.ingest import iter_source_files, read_file
 from search.text.analysis import fold
@@ -30,19 +31,9 @@ def seed_articles():
     return {art.doc_id: art for path in iter_source_files([str(SEEDS)]) for art in read_file(path)}
 
 
-def every_hit(client, **params) -> list[dict]:
-    hits, page = [], 1
-    while True:
-        body = client.get("/api/search", query_string={**params, "size": 100, "page": page}).get_json()
-        hits += body["hits"]
-        if not body["next_url"]:
-            return hits
-        page += 1
-
-
 @pytest.mark.parametrize("params", QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "browse")
 def test_articles_is_the_number_of_distinct_articles_among_all_hits(client, params):
-    hits = every_hit(client, **params)
+    hits = all_hits(client, **params)
     answer = client.get("/api/search", query_string={**params, "size": 1}).get_json()
     assert answer["articles"] == len({h["doc_id"] for h in hits})
     assert answer["total"] == len(hits)
@@ -56,7 +47,7 @@ def test_browse_counts_every_article(client, seed_articles):
 
 @pytest.mark.parametrize("params", QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "browse")
 def test_group_by_article_against_the_paragraph_list(client, params):
-    hits = every_hit(client, **params)
+    hits = all_hits(client, **params)
     first_seen: dict[str, int] = {}
     by_doc = defaultdict(list)
     for i, h in enumerate(hits):

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 
 import pytest
+from apipages import all_hits
 
 from search.ingest import iter_source_files, read_file
 
@@ -30,18 +31,8 @@ def published():
     return out
 
 
-def every_hit(client, **params) -> list[dict]:
-    hits, page = [], 1
-    while True:
-        body = client.get("/api/search", query_string={**params, "size": 100, "page": page}).get_json()
-        hits += body["hits"]
-        if not body["next_url"]:
-            return hits
-        page += 1
-
-
 def test_hits_and_facet_counts_hold_the_publication_year(client, published):
-    hits = every_hit(client)
+    hits = all_hits(client)
     assert len(hits) == len(published)
     assert all(h["published"] == published[h["para_id"]] for h in hits)
     assert all(h["published"] == (int(h["date"][:4]) if h["date"] else None) for h in hits)
@@ -70,9 +61,9 @@ def test_published_filters_against_brute_force(client, published, params):
             return year is not None and (not lo or year >= int(lo)) and (not hi or year <= int(hi))
         return True
 
-    matched = {h["para_id"] for h in every_hit(client, q=params.get("q", ""))}
+    matched = {h["para_id"] for h in all_hits(client, q=params.get("q", ""))}
     want = {pid for pid in matched if passes(published[pid])}
-    got = every_hit(client, **params)
+    got = all_hits(client, **params)
     assert {h["para_id"] for h in got} == want and len(got) == len(want) > 0
     assert all(passes(h["published"]) for h in got)
 
@@ -81,7 +72,7 @@ def test_a_year_next_to_the_one_asked_is_not_found(client, published):
     # near misses: 2018 and 2020 hold articles of their own, none of 2019's paragraphs
     years = set(published.values())
     assert {2018, 2019} <= years
-    got = {h["para_id"] for h in every_hit(client, published="2019")}
+    got = {h["para_id"] for h in all_hits(client, published="2019")}
     assert got == {pid for pid, y in published.items() if y == 2019}
     assert not got & {pid for pid, y in published.items() if y in (2018, 2020, 2022)}
 
