@@ -54,7 +54,7 @@ def test_the_rarest_company_outranks_the_commonest_word():
     many hits but everywhere else too (a near miss: same hit count)."""
     texts = ["扶贫车间吸纳务工", "扶贫车间吸纳就业", "扶贫车间吸纳农户"] * 4
     df = {"吸纳": 14, "扶贫": 900}
-    found = related.significant(texts, len(texts), 1000, lambda w: df.get(w, len(texts)), exclude={"车间"})
+    found = related.significant(texts, len(texts), 1000, lambda ws: [df.get(w, len(texts)) for w in ws], exclude={"车间"})
     words = [t.word for t in found]
     assert "吸纳" in words and ("扶贫" not in words or words.index("吸纳") < words.index("扶贫"))
     assert "车间" not in words
@@ -71,7 +71,7 @@ def test_a_large_search_reads_an_even_sample_and_scales_it():
     assert len(picked) == 100 and picked[0] == 0 and picked[-1] == 9_999
     assert np.array_equal(picked, related.sample(docs, 100)), "the same every time"
     assert np.array_equal(related.sample(docs[:50], 100), docs[:50])
-    found = related.significant(["就业帮扶车间", "就业帮扶车间"], 2000, 100_000, lambda w: 2000, exclude=set())
+    found = related.significant(["就业帮扶车间", "就业帮扶车间"], 2000, 100_000, lambda ws: [2000] * len(ws), exclude=set())
     assert {t.word: t.hits for t in found}.get("帮扶") == 2000, "2 of 2 read, of 2,000 hits"
 
 
@@ -83,3 +83,16 @@ def test_the_page_is_the_apis_twin_and_the_results_link_it(client):
     results = client.get("/?q=劳务输出").get_data(as_text=True)
     assert 'data-terms="/terms?q=' in results
     assert client.get("/api/terms?q=劳务输出&province=火星").status_code == 400
+
+
+def test_archive_counts_looked_up_together_are_those_looked_up_one_by_one(seed_index, paragraphs):
+    """``Postings.doc_freqs`` (the related words' batch lookup) against
+    ``doc_freq`` per word, words the index lacks included (counted 0)."""
+    from search.engine.searcher import Searcher
+
+    words = sorted(set().union(*(words_of(p["text"]) for p in paragraphs[:40])))
+    words += ["没有这个词语", "扶贫车间吸纳", ""]
+    with Searcher(seed_index)._using() as snap:
+        together = snap.postings.doc_freqs("text", words).tolist()
+        alone = [snap.postings.doc_freq("text", w) for w in words]
+    assert together == alone and together[-3:] == [0, 0, 0] and max(together) > 1

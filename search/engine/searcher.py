@@ -429,7 +429,7 @@ class Searcher:
             # cutting the words takes the longest: other searches go on meanwhile
             # (the postings' arrays are read-only memory maps)
             found = related.significant(texts, len(docs), snap.n_live,
-                                      lambda w: snap.postings.doc_freq("text", w), exclude, limit)
+                                      lambda ws: snap.postings.doc_freqs("text", ws), exclude, limit)
         return related.Terms(found, int(len(docs)), len(texts))
 
     def reprints_of(self, para_id: str) -> list[Hit] | None:

@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from search.datafiles import data_path
-from search.text.analysis import IS_CJK, cut_words, fold
+from search.text.analysis import CJK_RUN, IS_CJK, fold, segment
 
 SAMPLE = 1000  # hits read at most
 LIMIT = 30
@@ -66,31 +66,50 @@ def sample(docs: np.ndarray, n: int = SAMPLE) -> np.ndarray:
     return docs[np.linspace(0, len(docs) - 1, n).astype(np.int64)]
 
 
-def significant(texts: list[str], total_hits: int, archive_size: int, doc_freq, exclude: set[str],
+def significant(texts: list[str], total_hits: int, archive_size: int, doc_freqs, exclude: set[str],
                 limit: int = LIMIT) -> list[Term]:
     """The ``limit`` words of ``texts`` (read from ``total_hits`` hits) most
     over-represented against an archive of ``archive_size`` paragraphs, in
-    which ``doc_freq(word)`` paragraphs hold ``word``."""
+    which ``doc_freqs(words)[i]`` paragraphs hold ``words[i]``."""
     read = len(texts)
     if not read or archive_size <= total_hits:
         return []
     held = Counter()
     for text in texts:
-        held.update({w for w, _, _ in cut_words(fold(text)) if _is_word(w)})
-    scale = total_hits / read
+        held.update(set(han_words(fold(text))))
+    words = [w for w, n in held.items() if n >= MIN_HITS and w not in exclude and _is_word(w)]
+    if not words:
+        return []
+    a = np.array([held[w] for w in words], dtype=np.float64) * (total_hits / read)  # hits holding it
+    df = np.asarray(doc_freqs(words), dtype=np.float64)
     rest_size = archive_size - total_hits
-    out = []
-    for word, in_read in held.items():
-        if in_read < MIN_HITS or word in exclude:
-            continue
-        a = in_read * scale  # hits holding it
-        df = doc_freq(word)
-        b = max(df - a, 0.0)  # the rest of the archive holding it
-        if a / total_hits <= b / rest_size:
-            continue  # not over-represented
-        out.append(Term(word, round(a), max(df, round(a)), g2(a, total_hits, b, rest_size)))
-    out.sort(key=lambda t: (-t.score, t.word))
-    return out[:limit]
+    b = np.maximum(df - a, 0.0)  # the rest of the archive holding it
+    over = np.flatnonzero(a / total_hits > b / rest_size)
+    scores = g2_many(a[over], total_hits, b[over], rest_size).tolist()
+    best = sorted(zip((-s for s in scores), (words[i] for i in over.tolist()), over.tolist()))[:limit]
+    return [Term(w, round(a[i]), max(int(df[i]), round(a[i])), -s) for s, w, i in best]
+
+
+def han_words(folded: str) -> list[str]:
+    """jieba's words of the Chinese runs of folded text (``cut_words``
+    without the latin words, the offsets and the sorting, which related
+    words do not need)."""
+    out: list[str] = []
+    for run in CJK_RUN.findall(folded):
+        out += segment(run)
+    return out
+
+
+def g2_many(a: np.ndarray, n1: int, b: np.ndarray, n2: int) -> np.ndarray:
+    """``g2`` of many words at once."""
+    total = n1 + n2
+    holding = a + b
+    s = np.zeros(len(a))
+    for o, e in ((a, n1 * holding / total), (n1 - a, n1 * (total - holding) / total),
+                 (b, n2 * holding / total), (n2 - b, n2 * (total - holding) / total)):
+        ok = (o > 0) & (e > 0)
+        s[ok] += o[ok] * np.log(o[ok] / e[ok])
+    return 2.0 * s
 
 
 def g2(a: float, n1: int, b: float, n2: int) -> float:

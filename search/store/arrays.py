@@ -274,6 +274,27 @@ class Field:
             t += 1
         return -1
 
+    def terms(self, tbytes: list[bytes]) -> np.ndarray:
+        """The numbers of many terms at once (-1 where the field lacks one):
+        one search of the hash array for all of them."""
+        if not tbytes:
+            return np.empty(0, dtype=np.int64)
+        hashes = self.hash
+        want = np.fromiter((term_hash(b) for b in tbytes), dtype=np.uint64, count=len(tbytes))
+        at = np.searchsorted(hashes, want)
+        out = np.full(len(tbytes), -1, dtype=np.int64)
+        if not len(hashes):
+            return out
+        same = hashes[np.minimum(at, len(hashes) - 1)] == want
+        for i in np.flatnonzero(same).tolist():
+            t = int(at[i])
+            while t < len(hashes) and hashes[t] == want[i]:  # a hash shared by two terms: compare the bytes
+                if self.term_bytes(t) == tbytes[i]:
+                    out[i] = t
+                    break
+                t += 1
+        return out
+
     def prefixed(self, prefix: bytes, limit: int) -> list[bytes]:
         """The first ``limit`` terms (in byte order) that start with ``prefix``."""
         lex = self.lex

@@ -138,6 +138,19 @@ class Postings:
                 n += int(f.pstart[t + 1]) - int(f.pstart[t])
         return n
 
+    def doc_freqs(self, fieldname: str, texts: list[str]) -> np.ndarray:
+        """``doc_freq`` of many terms, looked up together."""
+        n = np.zeros(len(texts), dtype=np.int64)
+        tbytes = [t.encode("utf-8") for t in texts]
+        for _, _, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            if f is None:
+                continue
+            t = f.terms(tbytes)
+            found = t >= 0
+            n[found] += f.pstart[t[found] + 1].astype(np.int64) - f.pstart[t[found]].astype(np.int64)
+        return n
+
     def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(global docnum, position) of each position of a term in
         ``docs`` (sorted global docnums), as two int64 arrays in doc then
