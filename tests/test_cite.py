@@ -36,7 +36,11 @@ def test_an_online_article_is_n_ol_with_its_address_and_the_date_it_was_read():
 def test_missing_elements_are_left_out_with_their_punctuation():
     assert citation("题名。", None, None, None) == "题名[N]."
     assert citation("题名", None, "2018-01-02", None) == "题名[N]. 2018-01-02."
-    assert citation(None, "报", None, None) == "无题[N]. 报."
+    # no headline: a supplied title in brackets, never a bare 无题 (a title some works bear)
+    assert citation(None, "报", None, None) == "[无题名][N]. 报."
+    assert citation("  ", None, "2018-01-02", "http://a.cn/1", accessed=READ) == \
+        "[无题名][N/OL]. 2018-01-02[2024-05-01]. http://a.cn/1."
+    assert citation("无题", "报", None, None) == "无题[N]. 报.", "a work titled 无题 keeps its title"
     # a file path is no address: no [N/OL], no access date
     assert citation("题名", "报", None, "/data/a.txt", para_no=1) == "题名[N]. 报: 第1段."
     assert citation("题名", None, None, "http://a.cn/1", para_no=2, accessed=READ) == "题名[N/OL]. 第2段[2024-05-01]. http://a.cn/1."
@@ -91,3 +95,17 @@ def test_works_keep_the_order_of_first_appearance_and_each_paragraph_once():
     got = works([hit(para_no=2), hit(doc_id="z"), hit(para_no=2), hit(para_no=1)])
     assert [w.doc_id for w in got] == ["a1", "z"] and got[0].paragraphs == [2, 1]
     assert works([hit(para_no=2)], paragraphs=False)[0].paragraphs == []
+
+
+def test_an_untitled_article_is_cited_by_a_supplied_title_never_by_its_first_words():
+    """The pages show an untitled article's first words in the title's place
+    (marked); a citation must not pass them off as its title."""
+    lead = "近日，甘肃省临夏州建成各类扶贫车间110多家…"
+    untitled = hit(doc_id="u", title=None, url=None, lead=lead)
+    untitled.lead = lead
+    (record,) = rispy.loads(ris(works([untitled]), accessed=READ))
+    assert record["title"] == "[无题名]"
+    (entry,) = bibtexparser.parse_string(bibtex(works([untitled]), accessed=READ)).entries
+    assert {f.key: f.value for f in entry.fields}["title"] == "[无题名]"
+    for text in (ris(works([untitled])), bibtex(works([untitled]))):
+        assert "临夏州" not in text

@@ -68,6 +68,22 @@ def test_article_object_carries_them(pclient):
     assert news["issuer"] is None and news["doc_number"] is None
 
 
+def test_article_list_items_are_the_article_objects_with_a_paragraph_count(pclient):
+    """api.md: articles carry ``issuer`` and ``doc_number`` (null unless a
+    policy document); an ``/api/docs`` item says of its article what
+    ``/api/docs/<doc_id>`` says, its paragraphs counted instead of listed."""
+    listing = pclient.get("/api/docs?size=100").get_json()
+    items = {d["doc_id"]: d for d in listing["docs"]}
+    assert set(items) == {"policy", "news", "blank"} and listing["total"] == 3
+    for doc_id, item in items.items():
+        whole = pclient.get(f"/api/docs/{doc_id}").get_json()
+        assert item == {**whole, "paragraphs": len(whole["paragraphs"])}
+    assert items["policy"]["issuer"] == POLICY["issuer"] and items["policy"]["doc_number"] == POLICY["doc_number"]
+    assert items["news"]["issuer"] is None and items["news"]["doc_number"] is None
+    assert items["blank"]["issuer"] is None and items["blank"]["doc_number"] is None, "blank fields are null"
+    assert {"doc_id", "title", "source", "date", "province", "paragraphs", "issuer", "doc_number"} <= set(items["news"])
+
+
 def test_exports_carry_them(pclient):
     r = pclient.get("/api/export", query_string={"q": "公益性岗位", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8")[1:])))

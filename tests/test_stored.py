@@ -17,6 +17,7 @@ from search import indexing
 from search.cli import main
 from search.indexing import build_index, file_hash
 from search.ingest import read_file
+from search.text.lead import first_words
 from search.model import Article, Paragraph
 from search.text.scrub import printable_path
 from search.store import Index, IndexDamaged, StoredParagraph, analyze_article
@@ -35,6 +36,8 @@ def expected_records(article: Article, file_hash: str, file_articles: int) -> li
         province=list(p.province), years=list(p.years),
         measures=list(p.measures), doc_province=list(article.province), n_paragraphs=len(article.paragraphs),
         file_hash=file_hash, file_articles=file_articles,
+        # every paragraph knows its untitled article's first words (made from the first paragraph when read)
+        lead=None if article.title else first_words(article.paragraphs[0].text),
     ) for p in article.paragraphs]
 
 
@@ -101,6 +104,9 @@ def _articles() -> list[Article]:
                       years=[2000 + n] if n % 2 else []) for n in range(1, 41)]),
         Article(doc_id="one-more", title="最后一篇，一段", source="新华社", date="2021-12-31",
                 paragraphs=[Paragraph(para_no=1, text="最后。", province=["西藏"])]),
+        Article(doc_id="untitled", title=None, source="甲报", paragraphs=[
+            Paragraph(para_no=1, text="近日，甘肃省临夏州建成各类扶贫车间110多家，吸纳就业6000余人。"),
+            Paragraph(para_no=2, text="第二段。")]),
     ]
 
 
@@ -128,6 +134,10 @@ def test_every_field_round_trips(tmp_path):
     assert list(got.values()) == expected
     assert got["trad-2"]["text"] == "" and got["trad-2"]["heading"] == ""
     assert got["empty-fields-1"]["source"] == "" and got["one-1"]["source"] is None
+    # an untitled article's first words reach its every paragraph; a titled one has none
+    assert got["untitled-2"]["lead"] == got["untitled-1"]["lead"] == "近日，甘肃省临夏州建成各类扶贫车间110多家…"
+    assert got["untitled-2"]["title"] is None and got["one-more-1"]["lead"] is None
+    assert got["empty-fields-2"]["lead"] is None, "an empty first paragraph gives no first words"
     assert got["trad-4"]["text"] == "\u3000結尾\U00020000\n"
     assert got["trad-4"]["province"] == ["火星", "四川"] and got["trad-4"]["measures"] == ["made_up", "training"]
     assert got["trad-1"]["doc_province"] == ["四川", "火星", "甘肃"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from search.ingest.structure import derive_title
+from search.text.lead import first_words
 from search.present.cite import citation, is_web_url
 from search.facets import FACETS, PARAGRAPH
 from search.query.parse import quote_words
@@ -62,6 +62,7 @@ def search_view(result: SearchResult, urls: Urls, export_base: str | None = None
         for p, hit in zip(h["paragraphs"], group.hits):
             _hit_view(p, hit, req, urls)
         h["article_url"] = urls.doc(h["doc_id"], state=req)
+        h["lead"] = group.best.lead
     view["group_url"] = urls.search(req.replace(group=None if req.group else "article", page=1))
     view["facets"] = [{"name": f.name, "title": f.title, "values": view["facets"][f.name],
                        "range": _range_form(req, f, view["facets"][f.name]) if f.ranged else None} for f in FACETS]
@@ -121,6 +122,7 @@ def _unlink(view: dict) -> None:
 def _hit_view(h: dict, hit, req: SearchRequest, urls: Urls) -> None:
     """What the page shows of a hit besides its JSON: tags, the link to its
     paragraph, where it matched, its citation."""
+    h["lead"] = hit.lead
     h["tags"] = paragraph_tags(hit.facets)
     h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
     h["matched_where"] = matched_where(h["matched_in"])
@@ -199,7 +201,7 @@ def article_view(article, q: str, mark, back_url: str) -> dict:
         "doc_id": article.doc_id,
         "title": article.title,
         # a page without a headline shows its first words, marked as such
-        "lead": None if article.title or not article.paragraphs else derive_title(article.paragraphs[0].text),
+        "lead": None if article.title or not article.paragraphs else first_words(article.paragraphs[0].text),
         "source": article.source,
         "date": article.date,
         "issuer": article.issuer,
@@ -224,7 +226,8 @@ def articles_view(req: SearchRequest, total: int, items: list, facets: dict, url
         "page": req.page,
         "size": req.size,
         "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
-                  "province": a.province, "paragraphs": a.paragraphs, "url": urls.doc(a.doc_id)} for a in items],
+                  "province": a.province, "paragraphs": a.paragraphs, "url": urls.doc(a.doc_id), "lead": a.lead}
+                 for a in items],
         "facets": [{"name": f.name, "title": f.title, "values": facet_values_json(result, f.name, urls)}
                    for f in FACETS],
         "filters": filters_json(req, urls),

@@ -60,7 +60,8 @@ def run(args) -> int:
     for i, h in enumerate(result.hits, (req.page - 1) * req.size + 1):
         tags = "、".join(t["text"] for t in paragraph_tags(h.facets))
         meta = " · ".join(x for x in (h.source, h.date, tags) if x)
-        print(f"\n{i}. {h.title or '（无标题）'}  [{h.para_id}]")
+        title = h.title or f"〔无标题〕{h.lead or ''}"  # an article without a headline: its first words, marked
+        print(f"\n{i}. {title}  [{h.para_id}]")
         if meta:
             print(f"   {meta}")
         if result.groups is None:

@@ -28,6 +28,7 @@ def hit_of(rec, score: float, query: Query | None) -> Hit:
         snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
         heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
         matched_in=marked.matched_in if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
+        lead=rec.lead,
     )
 
 
@@ -62,5 +63,6 @@ def articles(snap: Snapshot, page: int, size: int, within: np.ndarray | None = N
     for docnum in heads[(page - 1) * size: page * size].tolist():
         rec = snap.stored(docnum)
         out.append(ArticleSummary(doc_id=rec.doc_id, title=rec.title, source=rec.source, date=rec.date,
-                                  province=list(rec.doc_province), paragraphs=rec.n_paragraphs))
+                                  province=list(rec.doc_province), paragraphs=rec.n_paragraphs, url=rec.url,
+                                  issuer=rec.issuer, doc_number=rec.doc_number, lead=rec.lead))
     return int(len(heads)), out

@@ -146,6 +146,7 @@ class Hit:
     # on a capped first page (search.engine.per_article), on the last hit shown of its
     # article: how many more of that article's paragraphs match
     more_in_article: int = 0
+    lead: str | None = None  # the article's first words, where it has no title (the pages show them, marked)
 
 
 @dataclass
@@ -198,6 +199,10 @@ class ArticleSummary:
     date: str | None
     province: list[str] = field(default_factory=list)
     paragraphs: int = 0
+    url: str | None = None  # where it was published
+    issuer: str | None = None
+    doc_number: str | None = None
+    lead: str | None = None  # as Hit.lead
 
 
 def _one_int(name: str, values: list[str], default: int, lo: int, hi: int) -> int:

@@ -12,7 +12,7 @@ is an electronic resource online: ``国务院办公厅. 题名: 国办发〔2019
 located as a page would be, after the publication data: ``出版日期: 第7段``.
 No author is invented (the archive keeps none), nor a date, a source or an
 address the article does not show: an element that is missing is left out
-with its punctuation.
+with its punctuation; a missing title is supplied as ``[无题名]``.
 
 A reference manager's item is a work, so RIS and BibTeX give one entry an
 article, with the paragraphs cited (第3、7段) in its note.
@@ -24,7 +24,11 @@ import re
 from datetime import date as Date
 from typing import Iterable
 
-NO_TITLE = "无题"
+# An article without a headline is cited by a supplied title in square
+# brackets, as GB/T 7714 supplies [出版者不详] and cataloguing (ISBD) any
+# supplied title: never its first words (which would read as a headline),
+# never a bare 无题 (a title some works bear).  RIS and BibTeX carry the same.
+NO_TITLE = "[无题名]"
 
 
 def citation(title: str | None, source: str | None, date: str | None, url: str | None,

@@ -279,8 +279,12 @@ def terms_json(req: SearchRequest, found, urls: Urls) -> dict:
     }
 
 
-def article_json(article: Article) -> dict:
-    """The ``/api/docs/<doc_id>`` answer."""
+def article_fields(article: Article | ArticleSummary) -> dict:
+    """What an article object says of the article itself (api.md: its
+    ``doc_id``, ``title``, ``source``, ``date``, ``province``; ``issuer``
+    and ``doc_number`` of a policy document, else null), with where it was
+    published (``url``) and the values of the article facets: the same in
+    ``/api/docs/<doc_id>`` and in each item of ``/api/docs``."""
     return {
         "doc_id": article.doc_id,
         "title": article.title,
@@ -291,6 +295,13 @@ def article_json(article: Article) -> dict:
         "doc_number": article.doc_number,
         "province": list(article.province),
         **{f.field: f.shown(article, None) for f in FACETS if f.scope == ARTICLE},
+    }
+
+
+def article_json(article: Article) -> dict:
+    """The ``/api/docs/<doc_id>`` answer."""
+    return {
+        **article_fields(article),
         "paragraphs": [{"para_id": f"{article.doc_id}-{p.para_no}", "para_no": p.para_no, "text": p.text,
                         "heading": p.heading, **{f.field: f.shown(article, p) for f in FACETS if f.scope == PARAGRAPH}}
                        for p in article.paragraphs],
@@ -301,8 +312,7 @@ def articles_json(total: int, page: int, size: int, items: list[ArticleSummary])
     """The ``/api/docs`` answer."""
     return {
         "total": total, "page": page, "size": size,
-        "docs": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "date": a.date,
-                  "province": a.province, "paragraphs": a.paragraphs} for a in items],
+        "docs": [{**article_fields(a), "paragraphs": a.paragraphs} for a in items],
     }
 
 

@@ -9,6 +9,7 @@ from datetime import date as Date
 
 from search.text.analysis import bigram_terms, word_terms
 from search.text.fingerprint import text_key
+from search.text.lead import first_words
 from search.facets import FACETS, ORDINAL, ordinal_code
 from search.model import Article, Paragraph
 from search.store.schema import Analyzed, Meta
@@ -37,6 +38,9 @@ class StoredParagraph:
     n_paragraphs: int  # in the article
     file_hash: str  # content hash of the file when it was indexed
     file_articles: int  # articles that file gave
+    # the article's first words where it has no title (search.text.lead): not
+    # stored, made from its first paragraph when that is read
+    lead: str | None = None
 
     def paragraph(self) -> Paragraph:
         return Paragraph(para_no=self.para_no, text=self.text, heading=self.heading,
@@ -72,7 +76,8 @@ CODED = {"province": "province", "measures": "measure", "doc_province": "provinc
 SHARED = ("path", "file_hash")  # equal in every article of a file: kept as one string
 HEAD_LEN = 1 + len(PARA_FIELDS) + len(ARTICLE_FIELDS)
 PARA_LEN = 1 + len(PARA_FIELDS)
-assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", *PARA_FIELDS, *ARTICLE_FIELDS}
+assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", "lead", *PARA_FIELDS, *ARTICLE_FIELDS}
+_TEXT_AT = 1 + PARA_FIELDS.index("text")
 _PARA_LISTS = [n for n in PARA_FIELDS if n in LISTS and n not in CODED]
 _PARA_CODED = [(n, CODED[n]) for n in PARA_FIELDS if n in CODED]
 _ARTICLE_CODED = [(n, CODED[n]) for n in ARTICLE_FIELDS if n in CODED]
@@ -144,6 +149,7 @@ def article_of(head, names: dict[str, list], shared: dict | None = None) -> dict
     if shared is not None:
         for name in SHARED:
             art[name] = shared.setdefault(art[name], art[name])
+    art["lead"] = None if art["title"] else first_words(head[_TEXT_AT])
     return art
 
 
