@@ -41,9 +41,13 @@ def reprints_page(para_id: str):
     others = searcher.reprints_of(para_id)
     if others is None:
         abort(404, description=f"没有编号为 {para_id} 的段落")
+    state = request_from_params(request.args.getlist)  # the search this page was reached from
+    query = searcher.query(state.q) if state.q.strip() else None
     original = searcher.hits_by_id([para_id])[0]
     urls = urls_for("pages.search_page")
-    return render_template("reprints.html", original=original, others=others, urls=urls,
+    return render_template("reprints.html", original=original, others=others, state=state,
+                           doc_url=lambda h: urls.doc(h.doc_id, h.para_no, state=state),
+                           text_html=mark_html(original.text, query), back_url=urls.search(state),
                            json_url=url_for("api.reprints", para_id=para_id))
 
 

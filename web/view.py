@@ -125,6 +125,8 @@ def _hit_view(h: dict, hit, req: SearchRequest, urls: Urls) -> None:
     h["lead"] = hit.lead
     h["tags"] = paragraph_tags(hit.facets)
     h["page_url"] = urls.doc(h["doc_id"], h["para_no"], state=req)  # its back link returns here
+    if h["reprints"]:
+        h["reprints"] = {**h["reprints"], "url": urls.reprints(h["para_id"], state=req)}  # likewise
     h["matched_where"] = matched_where(h["matched_in"])
     h["citation"] = citation(h["title"], h["source"], h["date"], hit.article_url, h["para_no"],
                              issuer=hit.issuer, doc_number=hit.doc_number)

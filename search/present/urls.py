@@ -16,9 +16,12 @@ class Urls:
         self.doc_base = doc_base
         self.reprints_base = reprints_base
 
-    def reprints(self, para_id: str) -> str:
-        """The page listing the other articles that print a paragraph's text."""
-        return self.reprints_base + _quoted(para_id)
+    def reprints(self, para_id: str, state: SearchRequest | None = None) -> str:
+        """The page listing the other articles that print a paragraph's
+        text; given the search it was reached from, it carries it, as
+        ``doc`` does."""
+        params = search_params(state) if state is not None else []
+        return self.reprints_base + _quoted(para_id) + ("?" + urlencode(params) if params else "")
 
     def search(self, req: SearchRequest, base: str | None = None) -> str:
         """The URL of ``req``, leaving out parameters at their default."""
