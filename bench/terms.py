@@ -27,7 +27,7 @@ from search.engine import terms as related  # noqa: E402
 from search.engine.matching import Matcher  # noqa: E402
 from search.engine.results import SearchRequest  # noqa: E402
 from search.engine.searcher import Searcher, _matching, _passing  # noqa: E402
-from search.text.analysis import fold  # noqa: E402
+from search.text.analysis import fold, han_words  # noqa: E402
 
 
 def ms(t0: float) -> float:
@@ -49,7 +49,7 @@ def stages(searcher: Searcher, q: str) -> dict[str, float]:
         t = time.perf_counter()
         held = Counter()
         for text in texts:
-            held.update(set(related.han_words(fold(text))))
+            held.update(set(han_words(fold(text))))
         out["words"] = ms(t)
         t = time.perf_counter()
         related.significant(texts, len(docs), snap.n_live,

@@ -204,3 +204,49 @@ def test_runs_with_characters_outside_jiebas_range_are_cut_by_jieba(monkeypatch)
     assert segment("北京㙟子胡同") == jieba_segment("北京㙟子胡同")
     assert calls == []
     assert segment("北京胡同") == ["北", "京", "胡", "同"] and calls == ["北京胡同"]
+
+
+def _han_words_by_cut_words(text: str) -> list[str]:
+    return [w for w, _, _ in analysis.cut_words(fold(text)) if len(w) >= 2 and analysis.IS_CJK.match(w)]
+
+
+def test_han_words_are_cut_words_chinese_words_on_the_seeds_and_generated_text():
+    """The related words' cut (one rjieba call a text) gives the words of
+    two characters or more that the index's cut gives, in order; generated
+    text mixes dictionary words, loose characters (some outside jieba's
+    range), digits, latin words and punctuation."""
+    import random
+
+    rng = random.Random(1)
+    pieces = _WORDS + list(_CHARS) + ["2019年", "GDP", "，", "。", " ", "、", "3.5%", "（", "）"]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((_ROOT / "seeds").iterdir())]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(2000)]
+    texts += ["凤头䴙䴘在湖面上", "北京㙟子胡同的扶贫车间"]
+    differ = [t for t in texts if analysis.han_words(fold(t)) != _han_words_by_cut_words(t)]
+    assert differ == []
+    assert analysis.han_words(fold("凤头䴙䴘在湖面上")) == ["凤头", "湖面"]
+
+
+def test_han_words_on_the_real_archive():
+    folder = corpora_dir()
+    archive = folder / "xwlb-2012-2026.jsonl.xz" if folder else None
+    if archive is None or not archive.exists():
+        pytest.skip("the real archive ../shared/corpora/xwlb-2012-2026.jsonl.xz is not there")
+    import json
+
+    with lzma.open(archive, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line).get("text") or "" for line in islice(f, 3, 20000, 20)]
+    differ = [t[:40] for t in texts if analysis.han_words(fold(t)) != _han_words_by_cut_words(t)]
+    assert differ == []
+
+
+def test_han_words_without_the_fast_cutter(monkeypatch):
+    monkeypatch.setenv("ZHSEARCH_SEGMENTER", "jieba")
+    analysis._fast_cut.cache_clear()
+    try:
+        text = "2019年，凤头䴙䴘在湖面上；研究生命起源GDP增长3.5%"
+        assert analysis.han_words(fold(text)) == _han_words_by_cut_words(text) == ["凤头", "湖面", "研究", "生命",
+                                                                                     "起源", "增长"]
+    finally:
+        monkeypatch.delenv("ZHSEARCH_SEGMENTER")
+        analysis._fast_cut.cache_clear()

@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from search.datafiles import data_path
-from search.text.analysis import CJK_RUN, IS_CJK, fold, segment
+from search.text.analysis import IS_CJK, fold, han_words
 
 SAMPLE = 1000  # hits read at most
 LIMIT = 30
@@ -88,16 +88,6 @@ def significant(texts: list[str], total_hits: int, archive_size: int, doc_freqs,
     scores = g2_many(a[over], total_hits, b[over], rest_size).tolist()
     best = sorted(zip((-s for s in scores), (words[i] for i in over.tolist()), over.tolist()))[:limit]
     return [Term(w, round(a[i]), max(int(df[i]), round(a[i])), -s) for s, w, i in best]
-
-
-def han_words(folded: str) -> list[str]:
-    """jieba's words of the Chinese runs of folded text (``cut_words``
-    without the latin words, the offsets and the sorting, which related
-    words do not need)."""
-    out: list[str] = []
-    for run in CJK_RUN.findall(folded):
-        out += segment(run)
-    return out
 
 
 def g2_many(a: np.ndarray, n1: int, b: np.ndarray, n2: int) -> np.ndarray:

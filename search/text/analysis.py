@@ -195,6 +195,22 @@ def jieba_segment(run: str) -> list[str]:
     return list(load_segmenter().cut(run, HMM=True))
 
 
+_NOT_JIEBA_HAN = re.compile(r"[^\u4e00-\u9fd5]+")
+
+
+def han_words(folded: str) -> list[str]:
+    """The Chinese words of two characters or more that ``cut_words``
+    gives for folded text, in order, without offsets: what related words
+    count, in a thousand paragraphs a request.  With rjieba, one call a
+    text: every character jieba does not take as Chinese becomes a space,
+    so rjieba cuts the blocks jieba cuts (a character outside jieba's
+    range, which jieba makes a word of one, is left out)."""
+    fast = _fast_cut()
+    if fast is None:
+        return [w for run in CJK_RUN.findall(folded) for w in segment(run) if len(w) >= 2]
+    return [w for w in fast(_NOT_JIEBA_HAN.sub(" ", folded), True) if len(w) >= 2]
+
+
 def latin_words(folded: str) -> list[tuple[str, int, int]]:
     """(word, start, end) of the latin words and numbers of folded text."""
     return [(m.group(), m.start(), m.end()) for m in LATIN_WORD.finditer(folded)]
