@@ -5,8 +5,9 @@ case, spaces and punctuation.  It is made at indexing, a paragraph at a
 time, so an update fingerprints only what it adds.
 
 Texts that are nearly the same (a few characters changed) are not joined:
-a SimHash of character 3-grams finds them, but at a million paragraphs its
-band search costs seconds a snapshot; see docs/architecture.md.
+on the real archive they are mostly different events told in one formula
+(a year, a name changed) or one quotation in different reports; the
+figures are in docs/architecture.md ("Reprints").
 """
 
 from __future__ import annotations
