@@ -63,6 +63,12 @@ def test_the_rarest_company_outranks_the_commonest_word():
 def test_g2_is_zero_where_proportions_agree_and_grows_with_the_gap():
     assert related.g2(10, 100, 100, 1000) == pytest.approx(0.0, abs=1e-9)
     assert 0 < related.g2(20, 100, 100, 1000) < related.g2(40, 100, 100, 1000)
+    # by hand: 2·Σ o·ln(o/e) over the four cells of 20 of 100 against 100 of 1,000
+    n, holding = 1100, 120
+    cells = [(20, 100 * holding / n), (80, 100 * (n - holding) / n), (100, 1000 * holding / n),
+             (900, 1000 * (n - holding) / n)]
+    assert related.g2(20, 100, 100, 1000) == pytest.approx(2 * sum(o * np.log(o / e) for o, e in cells))
+    assert related.g2(0, 100, 0, 1000) == 0.0, "a word nowhere: no empty cell counted"
 
 
 def test_a_large_search_reads_an_even_sample_and_scales_it():

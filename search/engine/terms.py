@@ -18,7 +18,6 @@ merge drops them).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,7 +90,9 @@ def significant(texts: list[str], total_hits: int, archive_size: int, doc_freqs,
 
 
 def g2_many(a: np.ndarray, n1: int, b: np.ndarray, n2: int) -> np.ndarray:
-    """``g2`` of many words at once."""
+    """Dunning's log-likelihood ratio of ``a[i]`` of ``n1`` against ``b[i]``
+    of ``n2`` for each word ``i`` (a two-by-two table of paragraphs holding
+    the word or not: observed against expected, each cell)."""
     total = n1 + n2
     holding = a + b
     s = np.zeros(len(a))
@@ -103,16 +104,5 @@ def g2_many(a: np.ndarray, n1: int, b: np.ndarray, n2: int) -> np.ndarray:
 
 
 def g2(a: float, n1: int, b: float, n2: int) -> float:
-    """Dunning's log-likelihood ratio of ``a`` of ``n1`` against ``b`` of ``n2``
-    (a two-by-two table of paragraphs holding the word or not)."""
-    cells = ((a, n1 - a), (b, n2 - b))
-    total = n1 + n2
-    holding = a + b
-    expected = ((n1 * holding / total, n1 * (total - holding) / total),
-                (n2 * holding / total, n2 * (total - holding) / total))
-    s = 0.0
-    for row, erow in zip(cells, expected):
-        for o, e in zip(row, erow):
-            if o > 0 and e > 0:
-                s += o * math.log(o / e)
-    return 2.0 * s
+    """``g2_many`` of one word."""
+    return float(g2_many(np.array([a], dtype=np.float64), n1, np.array([b], dtype=np.float64), n2)[0])
