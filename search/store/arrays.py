@@ -53,6 +53,10 @@ def term_hash(tbytes: bytes) -> int:
     return int.from_bytes(blake2b(tbytes, digest_size=8).digest(), "little")
 
 
+def term_hashes(tbytes: list[bytes]) -> np.ndarray:
+    return np.fromiter((term_hash(b) for b in tbytes), dtype=np.uint64, count=len(tbytes))
+
+
 def field_kind(fmt) -> str | None:
     """How a field's postings are kept in the arrays: "pos", "freq",
     "ids", or None for formats the arrays do not hold (nothing here reads
@@ -274,13 +278,11 @@ class Field:
             t += 1
         return -1
 
-    def terms(self, tbytes: list[bytes]) -> np.ndarray:
-        """The numbers of many terms at once (-1 where the field lacks one):
-        one search of the hash array for all of them."""
-        if not tbytes:
-            return np.empty(0, dtype=np.int64)
+    def terms(self, tbytes: list[bytes], want: np.ndarray) -> np.ndarray:
+        """The numbers of many terms at once (-1 where the field lacks one),
+        given their hashes (``term_hashes``): one search of the hash array
+        for all of them."""
         hashes = self.hash
-        want = np.fromiter((term_hash(b) for b in tbytes), dtype=np.uint64, count=len(tbytes))
         at = np.searchsorted(hashes, want)
         out = np.full(len(tbytes), -1, dtype=np.int64)
         if not len(hashes):

@@ -142,11 +142,12 @@ class Postings:
         """``doc_freq`` of many terms, looked up together."""
         n = np.zeros(len(texts), dtype=np.int64)
         tbytes = [t.encode("utf-8") for t in texts]
+        want = arrays.term_hashes(tbytes)  # once for every segment
         for _, _, sa in self.leaves:
             f = sa.fields.get(fieldname)
             if f is None:
                 continue
-            t = f.terms(tbytes)
+            t = f.terms(tbytes, want)
             found = t >= 0
             n[found] += f.pstart[t[found] + 1].astype(np.int64) - f.pstart[t[found]].astype(np.int64)
         return n
