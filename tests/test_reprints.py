@@ -81,6 +81,20 @@ def test_groups_are_the_same_normalized_text_in_several_articles(client):
     assert len(quoted) == 2 and all(h["reprints"] is None for h in quoted)
 
 
+def test_grouped_by_article_each_paragraph_says_where_else_it_stands(client):
+    every = hits(client)["hits"]
+    expected = {h["para_id"]: (h["reprints"] or {}).get("count", 0) for h in every}
+    assert any(expected.values())
+    grouped = hits(client, group="article")["hits"]
+    seen = {}
+    for g in grouped:
+        assert (g["reprints"] or {}).get("count", 0) == expected[g["para_id"]]
+        seen.update({p["para_id"]: (p["reprints"] or {}).get("count", 0) for p in g["paragraphs"]})
+    assert seen == expected, "every paragraph listed under its article, its count as ungrouped"
+    body = client.get("/?group=article&q=临夏州").get_data(as_text=True)
+    assert body.count('class="reprints"') == sum(1 for h in hits(client, q="临夏州")["hits"] if h["reprints"])
+
+
 def test_the_reprints_page_lists_the_others_earliest_first(client):
     hit = next(h for h in hits(client, q="临夏州")["hits"] if h["doc_id"] == "a")
     answer = client.get(hit["reprints"]["url"].replace("/reprints/", "/api/reprints/")).get_json()

@@ -311,7 +311,8 @@ class Searcher:
                         h.more_in_article = more
             reprints = snap.reprints()
             for h, d in zip(hits, order):
-                h.reprints = reprints.count(d) if d is not None else 0
+                if d is not None:  # a grouped article's hits were counted with it
+                    h.reprints = reprints.count(d)
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
             articles = snap.articles_in(docs)
         took = (time.perf_counter() - t0) * 1000
@@ -523,6 +524,7 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
     hold several)."""
     need = req.page * req.size
     article_no = snap.article_no
+    reprints = snap.reprints()
     want = min(len(docs), max(2 * need, 100))
     while True:
         order, scores, _ = ranking.rank(m, query, docs, req.replace(page=1, size=max(want, 1)))
@@ -546,7 +548,10 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
         ranked = dict(zip(order, scores))
         ranked[d] = sc
         hits = [documents.hit(snap, x, ranked[x], query) for x in listed.tolist()]
-        groups.append(ArticleGroup(best=documents.hit(snap, d, sc, query), matches=int(hi - lo), hits=hits))
+        best_hit = documents.hit(snap, d, sc, query)
+        for h, x in zip([best_hit, *hits], [d, *listed.tolist()]):  # each a hit, reprinted or not
+            h.reprints = reprints.count(x)
+        groups.append(ArticleGroup(best=best_hit, matches=int(hi - lo), hits=hits))
     return groups
 
 
