@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from search.ingest import read_file
-from search.ingest.structure import derive_title, file_doc_id, is_heading, parse_date, sections
+from search.ingest.structure import file_doc_id, is_heading, parse_date, sections
+from search.text.lead import first_words
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -49,17 +50,19 @@ def test_seed_without_date_or_headline_invents_neither():
 def test_magazine_column_becomes_one_article_per_item():
     items = seed("000")
     assert [a.doc_id for a in items] == [f"000_e724c7f9a0258902.{n}" for n in range(1, 5)]
-    assert [a.title for a in items] == [
-        "雅安市人社部門以技能培訓助力就業扶貧為重點",
-        "樂山市人社局局長吳勇、市就業局局長趙川",
-        "廣元市大力強化陣地建設推進就業扶貧,取得了良好成效",
-        "為確保精準扶貧幫到難處,幫到實處",
+    # an item shows no headline of its own: none is made from its first sentence
+    assert [a.title for a in items] == [None] * 4
+    assert [first_words(a.paragraphs[0].text) for a in items] == [
+        "2017年,雅安市人社部門以技能培訓助力就業扶貧為重點…",
+        "9月13日,樂山市人社局局長吳勇、市就業局局長趙川…",
+        "近年來,廣元市大力強化陣地建設推進就業扶貧…",
+        "為確保精準扶貧幫到難處,幫到實處…",
     ]
     for item in items:
         assert item.date is None and item.source is None
         [paragraph] = item.paragraphs
         assert paragraph.text.endswith("(本刊通訊員)")
-        assert "市州動態" not in item.title
+        assert not paragraph.text.startswith("市州動態")
     assert items[0].skipped == ["市州動態"]
 
 
@@ -116,12 +119,6 @@ def test_heading_test(line, heading):
 
 def test_trailing_heading_like_line_is_kept_as_a_paragraph():
     assert sections(["标题一", "正文。", "已安置110人"]) == [("标题一", "正文。"), ("标题一", "已安置110人")]
-
-
-def test_derived_title_is_a_short_lead():
-    assert derive_title("近日,扶贫车间开工。其余。") == "扶贫车间开工"
-    long = "9月13日," + "很长" * 30 + "。"
-    assert derive_title(long).endswith("…") and len(derive_title(long)) == 31
 
 
 def test_doc_id_is_the_stem_or_a_hash(tmp_path):
@@ -198,7 +195,7 @@ def test_a_copy_without_a_headline_has_no_title_never_its_menu(tmp_path):
     # api.md: no headline, no title (null); the pages show the first words, marked as such
     article = _page_title(tmp_path, "登录", "共创", "Matrix", "下载APP", BODY, "该省共建设扶贫车间754个。")
     assert article.title is None
-    assert article.paragraphs[0].text.startswith(derive_title(BODY)), "the body is kept whole"
+    assert article.paragraphs[0].text == BODY, "the body is kept whole"
 
 
 def test_a_one_line_text_stays_a_paragraph(tmp_path):

@@ -154,11 +154,13 @@ def _in_reading_order(lines: list[str], dropped: list[clean.Dropped]) -> list[cl
 
 
 def _column_item(base: Article, n: int, item: str, column: str) -> Article:
-    """One news item of a magazine column: its own article, titled from its
-    lead; the column name and furniture are listed as skipped on the first."""
+    """One news item of a magazine column: its own article, untitled (an item
+    shows no headline of its own: the pages show its first words, marked as
+    such, rather than a sentence fragment posing as one); the column name and
+    furniture are listed as skipped on the first."""
     return Article(
         doc_id=f"{base.doc_id}.{n}",
-        title=structure.derive_title(item),
+        title=None,
         source=base.source, date=base.date, url=base.url, issuer=base.issuer, doc_number=base.doc_number,
         path=base.path, paragraphs=[Paragraph(para_no=1, text=item)],
         skipped=[column] + base.skipped if n == 1 else [],

@@ -18,7 +18,6 @@ from search.text.analysis import fold
 
 HEADING_MAX = 30  # a section heading is at most this long
 HEADLINE_MAX = 60  # a headline is at most this long
-DERIVED_TITLE_MAX = 30
 HEADER_LINES = 6  # metadata without a label is looked for this near the top
 FOOTER_LINES = 3  # ...and this near the bottom
 
@@ -47,10 +46,6 @@ _TAG = re.compile(r"^[^\s\d,。:;!?、()]{1,4}$")
 _REPOSTED = ("转自", "转载自")  # the publication the site took the article from
 
 _CREDIT = re.compile(r"[。！？!?”\"]\s*[(（][^()（）]{2,16}[)）]\s*$")
-_LEAD_TIME = re.compile(
-    r"^(近日|日前|近期|目前|近年来|今年以来|去年以来|"
-    r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午)?)\s*[,，]")
-_SENTENCE = re.compile(r"[^。！？!?]+")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -506,31 +501,6 @@ def column_items(lines: list[str]) -> list[str] | None:
     if all(_CREDIT.search(item) for item in items):
         return items
     return None
-
-
-def derive_title(text: str, limit: int = DERIVED_TITLE_MAX) -> str:
-    """A short title for an item without a headline: its first sentence
-    without a leading time phrase (近日, 9月13日), cut at the last clause
-    boundary that keeps it within ``limit`` characters."""
-    m = _SENTENCE.search(text)
-    sentence = _without_lead_time((m.group(0) if m else text).strip())
-    if len(sentence) <= limit:
-        return sentence
-    for marks in (",，;；", "、"):
-        cut = _last_boundary(sentence, marks, limit)
-        if cut:
-            return sentence[:cut]
-    return sentence[:limit] + "…"
-
-
-def _without_lead_time(sentence: str) -> str:
-    lead = _LEAD_TIME.match(fold(sentence))
-    return sentence[lead.end():] if lead else sentence
-
-
-def _last_boundary(sentence: str, marks: str, limit: int) -> int:
-    cuts = [i for i, ch in enumerate(sentence[:limit + 1]) if ch in marks and i >= 6]
-    return cuts[-1] if cuts else 0
 
 
 # --------------------------------------------------------------------------
