@@ -160,6 +160,11 @@ def test_an_untitled_article_walks_through_every_page(browser, server, js, size)
         page.goto(server + path)
         expect(page.locator("h1")).to_be_visible()
         fits(page)
+        if name == "kwic":
+            # each line's date and source in view, not behind the table's sideways scroll
+            right = page.evaluate("""() => Math.max(...[...document.querySelectorAll('.kwic td.where')]
+                .map(td => td.getBoundingClientRect().right))""")
+            assert right <= page.viewport_size["width"], right
         shoot(page, f"i20-untitled-{name}-{size}-{tag}")
     context.close()
     assert problems == []
