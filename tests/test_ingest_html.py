@@ -77,6 +77,15 @@ def test_a_page_on_one_very_long_line_keeps_its_paragraphs(tmp_path):
     assert len(got.paragraphs) == 4
 
 
+def test_a_body_whose_class_names_a_nav_bar_still_gives_its_article():
+    # <body class="u-has-nav-bar"> says the page has a bar, not that the body is one
+    html = article().replace("<body>", "<body class='u-header-sticky u-has-nav-bar'>")
+    assert html_to_record(html).text.count("扶贫车间") == 12
+    # near miss: a div of that class inside the body is furniture still
+    html = article(after=f"<div class='u-has-nav-bar'><p>{PROSE}导航栏</p></div>")
+    assert "导航栏" not in html_to_record(html).text
+
+
 def test_an_unterminated_attribute_of_20_mb_is_read_in_one_pass():
     html = page(f"<p>{PROSE}</p><a href=\"" + "x" * 20_000_000)
     record = html_to_record(html)
@@ -316,3 +325,16 @@ def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not
 ])
 def test_an_unlabelled_publisher_beside_the_byline_date(line, source):
     assert byline(["甘肃扶贫车间吸纳就业", line, PROSE], 0, {PROSE}).source == source
+
+
+def test_an_article_laid_out_twice_on_its_page_is_read_once():
+    # desktop and phone layouts of one page, each with the whole article
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1><div class='pc'>{paragraphs}</div>"
+                f"<div class='mobile'>{paragraphs}</div>", head="<title>甘肃扶贫车间吸纳就业</title>")
+    text = html_to_record(html).text
+    assert text.count("第0次") == 1 and text.count("第3次") == 1
+    # near miss: a short line said twice (好。, an agenda's 地点 row) is the article's own, and stays
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1><div>{paragraphs}<p>好。</p><p>{PROSE}</p><p>好。</p></div>",
+                head="<title>甘肃扶贫车间吸纳就业</title>")
+    assert html_to_record(html).text.count("好。") == 2

@@ -79,7 +79,8 @@ class _TextExtractor:
         if tag in self.FURNITURE_OUTSIDE_ARTICLE and not self.article_depth:
             return "furniture"
         names = " ".join(v for k, v in attrs if k in ("class", "id") and v)
-        if names and is_furniture_element(names):
+        # <body class="u-has-nav-bar">: a page's state, not a furniture element
+        if names and tag not in ("html", "body") and is_furniture_element(names):
             return "furniture"
         return None
 
@@ -604,8 +605,26 @@ def choose_body(main: list[str], own: list[str], furniture: list[str]) -> list[s
     main_all = "".join(_compact(line) for line in main)
     kept = [line for line in own if _compact(line) and _compact(line) in main_all]
     if sum(len(_compact(line)) for line in kept) >= COVERED * len(main_all):
-        return kept
+        return _once(kept)
     return main
+
+
+REPEAT_MIN = 40  # a paragraph this long met a second time is the page's second copy of the article
+
+
+def _once(lines: list[str]) -> list[str]:
+    """Lines without a second copy of a long one: some pages hold the
+    article twice (for the desktop and the phone layout), and the library's
+    text matches both copies of our lines."""
+    seen, out = set(), []
+    for line in lines:
+        key = _compact(line)
+        if len(key) >= REPEAT_MIN:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(line)
+    return out
 
 
 def html_to_record(html: str) -> RawRecord:
