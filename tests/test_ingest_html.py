@@ -338,3 +338,51 @@ def test_an_article_laid_out_twice_on_its_page_is_read_once():
     html = page(f"<h1>甘肃扶贫车间吸纳就业</h1><div>{paragraphs}<p>好。</p><p>{PROSE}</p><p>好。</p></div>",
                 head="<title>甘肃扶贫车间吸纳就业</title>")
     assert html_to_record(html).text.count("好。") == 2
+
+
+# -- dates of pages without a byline by the headline
+
+def test_a_us_style_date_with_am_pm_is_month_first():
+    assert html_to_record(article("作者：  来源：  发布日期： 9/17/2004 5:54:13 AM")).date == "2004-09-17"
+    # near misses: no year is no date; without AM/PM 7/5/2005 is not read month
+    # first by our rule (htmldate, after it, reads it day first)
+    assert html_to_record(article("发布日期： 9/17 5:54 AM")).date is None
+    assert html_to_record(article("发布日期： 7/5/2005 21:23:57")).date != "2005-07-05"
+
+
+def test_a_forum_threads_first_post_dates_the_page():
+    posts = "".join(f"<p>{PROSE}</p><p>〓 留言板 发布时间 2005/05/{d} 22:11:42 by 网友{d} 〓</p>"
+                    for d in (17, 18, 19))
+    html = page(f"<div class='crumb'>首页 &gt; 留言板</div>{posts}", head="<title>留言板</title>")
+    assert html_to_record(html).date == "2005-05-17"
+    # near miss: a date without the label (a post's text naming a day) dates nothing
+    html = page(f"<p>{PROSE}</p><p>我们约在 2005/05/17 22:11 见面。</p>", head="<title>留言板</title>")
+    assert html_to_record(html).date is None
+
+
+def test_the_address_of_a_cleaneval_text_wrapper_dates_the_page():
+    html = (f"<text id='http://blog.example.cn/someone/archive/2005/09/07/543698.aspx' title='评'>"
+            f"<p>{PROSE}</p><p>{PROSE}</p></text>")
+    assert html_to_record(html).date == "2005-09-07"
+    # near miss: an id that is no address
+    assert html_to_record(html.replace("http://", "")).date is None
+
+
+def test_an_e_papers_edition_date_in_an_element_named_for_it():
+    form = "<form action='/search'><span id='paperdate'>2022年02月13日</span></form>"
+    html = article().replace("<body>", "<body>" + form)
+    assert html_to_record(html).date == "2022-02-13"
+    # near miss: a list of links each with its own date element dates nothing
+    items = "".join(f"<li><a href='/{d}'>另一条消息</a><span class='date'>2022-02-{d}</span></li>"
+                    for d in (10, 11, 12))
+    assert html_to_record(article(after=f"<ul class='list'>{items}</ul>")).date is None
+
+
+def test_the_headline_is_the_longest_heading_the_page_title_carries():
+    html = page(f"<h1>松花江网</h1><h2>土豆不土 土豆无土</h2><p>{PROSE}</p>",
+                head="<title>土豆不土 土豆无土 松花江网</title>")
+    assert html_to_record(html).title == "土豆不土 土豆无土"
+    # near miss: a longer heading that the page title does not carry is not the headline
+    html = page(f"<h1>土豆不土 土豆无土</h1><h2>新春走基层系列报道专题汇总</h2><p>{PROSE}</p>",
+                head="<title>土豆不土 土豆无土 松花江网</title>")
+    assert html_to_record(html).title == "土豆不土 土豆无土"

@@ -216,10 +216,11 @@ class _TextExtractor:
                      for k in ("h1", "classed_title", "h2", "h3")]
         # an element whose text the page's <title> (or og:title) carries
         folded_titles = [fold(t) for t in page_titles]
-        for candidates in headlines:
-            for cand in candidates:
-                if len(cand) >= 4 and any(fold(cand) in t for t in folded_titles):
-                    return cand
+        carried = [cand for candidates in headlines for cand in candidates
+                   if len(cand) >= 4 and any(fold(cand) in t for t in folded_titles)]
+        if carried:
+            # the longest: an <h1> of the site's name (松花江网) is carried too
+            return max(carried, key=len)
         h1s, classed = headlines[0], headlines[1]
         if len(h1s) == 1:
             return h1s[0]
@@ -451,7 +452,7 @@ def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -
         # 作者名 2015-06-19 11:20:11 0人参与: a date with its time of day; 1 分钟阅读 · Apr 22, 2025
         if len(line) <= 80:
             found.date = ((structure.parse_date(line) if _DATE_AND_TIME.search(fold(line)) else None)
-                          or _english_date(line))
+                          or _english_date(line) or _us_date(line))
             if found.date:
                 break
     return found
@@ -470,6 +471,64 @@ def _english_date(line: str) -> str | None:
         return Date(int(m.group(3)), _MONTHS.index(m.group(1).lower()[:3]) + 1, int(m.group(2))).isoformat()
     except ValueError:
         return None
+
+
+# 9/17/2004 5:54:13 AM: month first, as the US write it; the AM/PM says so
+# (7/5/2005 without one could be either, and is not read)
+_US_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M\b", re.I)
+
+
+def _us_date(line: str) -> str | None:
+    m = _US_DATE.search(fold(line))
+    if not m:
+        return None
+    try:
+        return Date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
+    except ValueError:
+        return None
+
+
+_DATE_NAMED = re.compile(r"date|time", re.I)
+CLASSED_DATE_MAX = 40  # the text of an element named for a date holds little else
+
+
+def classed_date(tree) -> str | None:
+    """The date of the page's element named for one (``<span id="paperdate">``,
+    ``class="pubtime"``), even inside a form, where an e-paper keeps its
+    edition's date; only when every such element with a date gives the same
+    one (a list's items each have their own)."""
+    found = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "time"):
+            continue
+        names = " ".join(v for k, v in el.attrib.items() if k in ("class", "id") and v)
+        if not names or not _DATE_NAMED.search(names):
+            continue
+        text = " ".join(el.text_content().split())
+        if len(text) <= CLASSED_DATE_MAX:
+            date = structure.parse_date(text)
+            if date:
+                found.add(date)
+    return found.pop() if len(found) == 1 else None
+
+
+# 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
+# label and its date, wherever on the page (a forum thread's or a blog's first post)
+_LABELLED_DATE = re.compile(r"(?:发布|发表|更新)(?:时间|日期|于)\s*[:：]?\s*(?=(?:19|20)\d{2}\s*[-/.年])")
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """The date after the first 发布时间 / 发表于 label of the page (not
+    only by the headline): the last place a date is looked for, since a
+    page with no byline (a forum thread, a blog post) labels its posts so.
+    A related article's list shows no such label."""
+    for line in lines:
+        m = _LABELLED_DATE.search(fold(line))
+        if m:
+            found = structure.parse_date(line[m.end():m.end() + 24])
+            if found:
+                return found
+    return None
 
 
 def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
@@ -517,7 +576,9 @@ class ListPage(Exception):
 
 
 def _canonical(tree) -> str | None:
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
+    """The page's address: its canonical link, or the id of a CleanEval-style
+    ``<text id="http://...">`` wrapper (how crawled pages are kept in corpora)."""
+    for href in tree.xpath("//link[@rel='canonical']/@href") + tree.xpath("//text/@id"):
         if href.strip().startswith("http"):
             return href.strip()
     return None
@@ -662,7 +723,8 @@ def html_to_record(html: str) -> RawRecord:
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)
-            or _structured_date(doc, lines, _text_start(lines, anchor, set(body))))
+            or _structured_date(doc, lines, _text_start(lines, anchor, set(body)))
+            or classed_date(tree) or labelled_date(lines))
     source = near.source or _meta_source(extractor.meta)
     kept = set(body)
     furniture = info_lines + [line for line in lines if line not in kept and line not in info_lines]
