@@ -386,3 +386,35 @@ def test_the_headline_is_the_longest_heading_the_page_title_carries():
     html = page(f"<h1>土豆不土 土豆无土</h1><h2>新春走基层系列报道专题汇总</h2><p>{PROSE}</p>",
                 head="<title>土豆不土 土豆无土 松花江网</title>")
     assert html_to_record(html).title == "土豆不土 土豆无土"
+
+
+# -- the article's text: the library's choice, our lines
+
+def test_a_sentence_whose_references_are_links_is_text_and_a_nav_line_is_not():
+    refs = "".join(f"<a href='/v{i}'>({i})明白神的旨意（罗12:{i}）</a>；" for i in range(3))
+    body = f"<p>{PROSE}</p><p>3.花时间背诵经文，这将对你的灵命长进起特殊的作用：{refs}</p><p>{PROSE}</p>"
+    assert "花时间背诵经文" in html_to_record(page(body)).text
+    # near miss: links with a few words between them are navigation
+    nav = "".join(f"<a href='/c{i}'>第{i}频道新闻</a> 更多 " for i in range(5))
+    assert "频道新闻" not in html_to_record(page(f"<p>{PROSE}</p><p>{nav}</p><p>{PROSE}</p>")).text
+
+
+def test_lines_the_library_drops_inside_the_article_are_kept():
+    # trafilatura leaves out a layout table's cell between the paragraphs
+    aims = "<table><tr><td>学习目的<br>1.认识读经的重要性；<br>2.学会祷告的方法。</td></tr></table>"
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>新生活</h1><div class='content'>{paragraphs[:len(paragraphs) // 2]}{aims}"
+                f"{paragraphs[len(paragraphs) // 2:]}</div><div class='footer'>网站地图 联系我们</div>",
+                head="<title>新生活</title>")
+    text = html_to_record(html).text
+    assert "学习目的" in text and "学会祷告的方法" in text
+    assert "网站地图" not in text  # near miss: past the article's last paragraph, nothing is added
+
+
+def test_an_article_body_whose_class_also_names_a_share_pop_up_is_text():
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>扶贫车间</h1><div class='BSHARE_POP blkContainerSblkCon artibody'>{paragraphs}</div>"
+                f"<div class='share'><p>分享到微博，分享到微信。</p></div>", head="<title>扶贫车间</title>")
+    text = html_to_record(html).text
+    assert text.count("第3次") == 1
+    assert "分享到微博" not in text  # near miss: a share bar is furniture still

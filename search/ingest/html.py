@@ -34,6 +34,10 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
          "meta", "param", "source", "track", "wbr"}
 LINK_DENSE = 0.6  # a line whose text is at least this share of link text is navigation
 LINK_DENSE_MIN_CHARS = 2
+# ...unless it says this many Chinese characters of its own: a sentence whose
+# references are links (背诵经文：<a>(19)罗12:2</a>；<a>(20)腓2:13</a>) is text
+LINK_DENSE_OWN_WORDS = 15
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class _TextExtractor:
@@ -191,7 +195,7 @@ class _TextExtractor:
         """The kept text; link-dense lines move to the furniture."""
         kept = []
         for line in "".join(self.parts).split("\n"):
-            if _link_share(line) >= LINK_DENSE:
+            if _link_share(line) >= LINK_DENSE and _unlinked_han(line) < LINK_DENSE_OWN_WORDS:
                 self.furniture_parts.append("\n" + _plain(line) + "\n")
                 continue
             kept.append(" ".join(_plain(line).split()))
@@ -247,6 +251,11 @@ def _link_share(line: str) -> float:
     if total < LINK_DENSE_MIN_CHARS:
         return 0.0
     return linked / total
+
+
+def _unlinked_han(line: str) -> int:
+    """Chinese characters of a line outside its links."""
+    return len(_HAN.findall(re.sub(f"{_LINK_OPEN}[^{_LINK_CLOSE}]*(?:{_LINK_CLOSE}|$)", "", line)))
 
 
 def _plain(line: str) -> str:
@@ -641,6 +650,7 @@ def _main_text(tree):
         return None
 
 
+FURNITURE_AT_MOST = 0.5  # our furniture holds at most this share of the library's text
 COVERED = 0.8  # our lines stand for the library's text when they hold this share of it
 _NO_SPACE = re.compile(r"\s+")
 
@@ -659,17 +669,33 @@ def choose_body(main: list[str], own: list[str], furniture: list[str]) -> list[s
     found text that we dropped, its lines stand."""
     own_all = "\x00".join(_compact(line) for line in own)
     furniture_all = "\x00".join(_compact(line) for line in furniture)
+    unfiltered = main
     main = [line for line in main
             if not (_compact(line) in furniture_all and _compact(line) not in own_all)]
+    removed = [line for line in unfiltered if line not in main]
+    if (len("".join(main)) < FURNITURE_AT_MOST * len("".join(unfiltered))
+            and _prose(removed) >= FURNITURE_AT_MOST * len("".join(removed))):
+        # most of the library's text is sentences that our furniture holds:
+        # our rules took the article for furniture (a list page's links,
+        # which our furniture rightly holds, are no sentences)
+        main = unfiltered
     if not main:
         return own
     main_all = "".join(_compact(line) for line in main)
-    kept = [line for line in own if _compact(line) and _compact(line) in main_all]
-    if sum(len(_compact(line)) for line in kept) >= COVERED * len(main_all):
-        return _once(kept)
-    return main
+    at = [i for i, line in enumerate(own) if _compact(line) and _compact(line) in main_all]
+    if sum(len(_compact(own[i])) for i in at) < COVERED * len(main_all):
+        return main
+    # between the first and the last of our lines that are the library's
+    # paragraphs, ours stand whole: it drops lines inside an article (a
+    # lesson's aims, a line with its references linked) that ours keep, and
+    # the furniture there is ours to drop.  A short line is no landmark: it
+    # is found anywhere in the library's text (评论 in its comments)
+    landmarks = [i for i in at if len(_compact(own[i])) >= SPAN_LANDMARK]
+    inside = set(range(landmarks[0], landmarks[-1] + 1)) if landmarks else set()
+    return _once([line for i, line in enumerate(own) if i in inside or i in set(at)])
 
 
+SPAN_LANDMARK = 20  # characters of a line that marks where the library's text runs (choose_body)
 REPEAT_MIN = 40  # a paragraph this long met a second time is the page's second copy of the article
 
 
