@@ -252,3 +252,43 @@ def test_a_forum_posts_label_before_its_subject_goes_and_来源于_is_a_source(t
     # near miss: 主题 inside a headline stays
     assert _page_title(tmp_path, "登录", "主题教育走深走实：临夏州在行动", "2019-04-29 14:51", BODY).title == \
         "主题教育走深走实：临夏州在行动"
+
+
+def test_a_notice_above_the_headline_is_not_the_body(tmp_path):
+    notice = "我司杂志提供免费订阅，任何第三方平台的赠送或售卖行为均未获得我司授权，我司保留追究其法律责任的权利！"
+    article = _page_title(tmp_path, "行业活动", "2019全球双峰会", "杂志声明", notice, "广告",
+                          "临夏州扶贫车间吸纳三千人就业", "时间：2019-09-25 作者：网络整理", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    assert notice not in [p.text for p in article.paragraphs]
+    # near miss: a 来源 line a few lines into the body does not move the headline
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-09-25 10:00", BODY,
+                          "该省共建设扶贫车间754个。", "（来源：甘肃日报 2019-09-25）")
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_an_ad_and_a_reading_time_between_headline_and_body_are_passed_over(tmp_path):
+    article = _page_title(tmp_path, "新浪首页 > 读书频道 > 正文", "投身外交(3)", "罗银胜",
+                          "连载：乔冠华才情人生 作者：罗银胜", "立刻注册新浪免费邮箱，激活1G空间", BODY)
+    assert article.title == "投身外交(3)"
+    article = _page_title(tmp_path, "法国报纸摘要", "临夏州扶贫车间吸纳三千人就业", "发表时间： 06/02/2022 - 13:48",
+                          "音频 04:29", "作者： 安东尼", "7 分钟", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_policy_title_set_over_lines_is_read_whole(tmp_path):
+    article = _page_title(tmp_path, "首页 > 国务院公报", "全国人民代表大会常务委员会", "关于批准财政部发行特别国债购买外汇及",
+                          "调整2007年末国债余额限额的决议", "（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）",
+                          BODY)
+    assert article.title == "全国人民代表大会常务委员会关于批准财政部发行特别国债购买外汇及调整2007年末国债余额限额的决议"
+    # near miss: a column name above a headline is not joined to it
+    article = _page_title(tmp_path, "首页", "扶贫车间专题报道", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
+    article = _page_title(tmp_path, "恢复默认设置", "麻辣博客", "游戏大厅", "天气预报", "我能做什么", "论坛首页",
+                          "公告", BODY)
+    assert article.title is None
+    # near miss: a plain text's first line, right above its body, is its headline
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "记者 王明", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
