@@ -77,6 +77,15 @@ def test_a_page_on_one_very_long_line_keeps_its_paragraphs(tmp_path):
     assert len(got.paragraphs) == 4
 
 
+def test_a_body_whose_class_names_a_nav_bar_still_gives_its_article():
+    # <body class="u-has-nav-bar"> says the page has a bar, not that the body is one
+    html = article().replace("<body>", "<body class='u-header-sticky u-has-nav-bar'>")
+    assert html_to_record(html).text.count("扶贫车间") == 12
+    # near miss: a div of that class inside the body is furniture still
+    html = article(after=f"<div class='u-has-nav-bar'><p>{PROSE}导航栏</p></div>")
+    assert "导航栏" not in html_to_record(html).text
+
+
 def test_an_unterminated_attribute_of_20_mb_is_read_in_one_pass():
     html = page(f"<p>{PROSE}</p><a href=\"" + "x" * 20_000_000)
     record = html_to_record(html)
@@ -316,3 +325,96 @@ def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not
 ])
 def test_an_unlabelled_publisher_beside_the_byline_date(line, source):
     assert byline(["甘肃扶贫车间吸纳就业", line, PROSE], 0, {PROSE}).source == source
+
+
+def test_an_article_laid_out_twice_on_its_page_is_read_once():
+    # desktop and phone layouts of one page, each with the whole article
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1><div class='pc'>{paragraphs}</div>"
+                f"<div class='mobile'>{paragraphs}</div>", head="<title>甘肃扶贫车间吸纳就业</title>")
+    text = html_to_record(html).text
+    assert text.count("第0次") == 1 and text.count("第3次") == 1
+    # near miss: a short line said twice (好。, an agenda's 地点 row) is the article's own, and stays
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1><div>{paragraphs}<p>好。</p><p>{PROSE}</p><p>好。</p></div>",
+                head="<title>甘肃扶贫车间吸纳就业</title>")
+    assert html_to_record(html).text.count("好。") == 2
+
+
+# -- dates of pages without a byline by the headline
+
+def test_a_us_style_date_with_am_pm_is_month_first():
+    assert html_to_record(article("作者：  来源：  发布日期： 9/17/2004 5:54:13 AM")).date == "2004-09-17"
+    # near misses: no year is no date; without AM/PM 7/5/2005 is not read month
+    # first by our rule (htmldate, after it, reads it day first)
+    assert html_to_record(article("发布日期： 9/17 5:54 AM")).date is None
+    assert html_to_record(article("发布日期： 7/5/2005 21:23:57")).date != "2005-07-05"
+
+
+def test_a_forum_threads_first_post_dates_the_page():
+    posts = "".join(f"<p>{PROSE}</p><p>〓 留言板 发布时间 2005/05/{d} 22:11:42 by 网友{d} 〓</p>"
+                    for d in (17, 18, 19))
+    html = page(f"<div class='crumb'>首页 &gt; 留言板</div>{posts}", head="<title>留言板</title>")
+    assert html_to_record(html).date == "2005-05-17"
+    # near miss: a date without the label (a post's text naming a day) dates nothing
+    html = page(f"<p>{PROSE}</p><p>我们约在 2005/05/17 22:11 见面。</p>", head="<title>留言板</title>")
+    assert html_to_record(html).date is None
+
+
+def test_the_address_of_a_cleaneval_text_wrapper_dates_the_page():
+    html = (f"<text id='http://blog.example.cn/someone/archive/2005/09/07/543698.aspx' title='评'>"
+            f"<p>{PROSE}</p><p>{PROSE}</p></text>")
+    assert html_to_record(html).date == "2005-09-07"
+    # near miss: an id that is no address
+    assert html_to_record(html.replace("http://", "")).date is None
+
+
+def test_an_e_papers_edition_date_in_an_element_named_for_it():
+    form = "<form action='/search'><span id='paperdate'>2022年02月13日</span></form>"
+    html = article().replace("<body>", "<body>" + form)
+    assert html_to_record(html).date == "2022-02-13"
+    # near miss: a list of links each with its own date element dates nothing
+    items = "".join(f"<li><a href='/{d}'>另一条消息</a><span class='date'>2022-02-{d}</span></li>"
+                    for d in (10, 11, 12))
+    assert html_to_record(article(after=f"<ul class='list'>{items}</ul>")).date is None
+
+
+def test_the_headline_is_the_longest_heading_the_page_title_carries():
+    html = page(f"<h1>松花江网</h1><h2>土豆不土 土豆无土</h2><p>{PROSE}</p>",
+                head="<title>土豆不土 土豆无土 松花江网</title>")
+    assert html_to_record(html).title == "土豆不土 土豆无土"
+    # near miss: a longer heading that the page title does not carry is not the headline
+    html = page(f"<h1>土豆不土 土豆无土</h1><h2>新春走基层系列报道专题汇总</h2><p>{PROSE}</p>",
+                head="<title>土豆不土 土豆无土 松花江网</title>")
+    assert html_to_record(html).title == "土豆不土 土豆无土"
+
+
+# -- the article's text: the library's choice, our lines
+
+def test_a_sentence_whose_references_are_links_is_text_and_a_nav_line_is_not():
+    refs = "".join(f"<a href='/v{i}'>({i})明白神的旨意（罗12:{i}）</a>；" for i in range(3))
+    body = f"<p>{PROSE}</p><p>3.花时间背诵经文，这将对你的灵命长进起特殊的作用：{refs}</p><p>{PROSE}</p>"
+    assert "花时间背诵经文" in html_to_record(page(body)).text
+    # near miss: links with a few words between them are navigation
+    nav = "".join(f"<a href='/c{i}'>第{i}频道新闻</a> 更多 " for i in range(5))
+    assert "频道新闻" not in html_to_record(page(f"<p>{PROSE}</p><p>{nav}</p><p>{PROSE}</p>")).text
+
+
+def test_lines_the_library_drops_inside_the_article_are_kept():
+    # trafilatura leaves out a layout table's cell between the paragraphs
+    aims = "<table><tr><td>学习目的<br>1.认识读经的重要性；<br>2.学会祷告的方法。</td></tr></table>"
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>新生活</h1><div class='content'>{paragraphs[:len(paragraphs) // 2]}{aims}"
+                f"{paragraphs[len(paragraphs) // 2:]}</div><div class='footer'>网站地图 联系我们</div>",
+                head="<title>新生活</title>")
+    text = html_to_record(html).text
+    assert "学习目的" in text and "学会祷告的方法" in text
+    assert "网站地图" not in text  # near miss: past the article's last paragraph, nothing is added
+
+
+def test_an_article_body_whose_class_also_names_a_share_pop_up_is_text():
+    paragraphs = "".join(f"<p>{PROSE}第{i}次。</p>" for i in range(4))
+    html = page(f"<h1>扶贫车间</h1><div class='BSHARE_POP blkContainerSblkCon artibody'>{paragraphs}</div>"
+                f"<div class='share'><p>分享到微博，分享到微信。</p></div>", head="<title>扶贫车间</title>")
+    text = html_to_record(html).text
+    assert text.count("第3次") == 1
+    assert "分享到微博" not in text  # near miss: a share bar is furniture still

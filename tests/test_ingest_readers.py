@@ -221,3 +221,26 @@ def test_html_navigation_by_tag_class_id_and_link_density_is_dropped():
 ])
 def test_html_title_is_the_headline_without_site_name(html, title):
     assert html_to_record(html).title == title
+
+
+def test_gbk_page_with_a_few_broken_bytes_is_read_and_the_bytes_reported(tmp_path):
+    # an old GB2312 page whose CMS cut one character in two: the rest reads
+    body = "".join(f"<p>第{n}段:县里组织贫困劳动力参加技能培训,帮助他们就近就业。</p>" for n in range(40))
+    data = ("<html><head><meta charset=gb2312><title>技能培训</title></head><body>" + body).encode("gb18030")
+    cut = data.index("就近".encode("gb18030"))
+    data = data[:cut] + b"\xb0" + data[cut + 2:]
+    path = tmp_path / "old.html"
+    path.write_bytes(data)
+    problems = []
+    [article] = read_file(path, problems)
+    assert any("县里组织贫困劳动力参加技能培训" in p.text for p in article.paragraphs)
+    assert problems and "1 bad byte sequence(s) replaced" in problems[0]
+
+
+def test_more_than_a_few_bad_bytes_is_still_refused(tmp_path):
+    # near miss: one bad sequence in every 100 characters is not GBK with a slip
+    chunk = "县里组织贫困劳动力参加技能培训,帮助他们就近就业。".encode("gb18030") * 4
+    path = tmp_path / "mixed.txt"
+    path.write_bytes((chunk + b"\xb0") * 40)
+    with pytest.raises(IngestError):
+        read_file(path)

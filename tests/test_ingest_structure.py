@@ -204,3 +204,91 @@ def test_a_one_line_text_stays_a_paragraph(tmp_path):
     assert [p.text for p in article.paragraphs] == ["四川扶贫车间吸纳三千人"]
     article = _page_title(tmp_path, "登录", "四川扶贫车间吸纳三千人")
     assert [p.text for p in article.paragraphs][-1] == "四川扶贫车间吸纳三千人"
+
+
+@pytest.mark.parametrize("headline", [
+    "午间公告：甲股份中标乙项目；丙股份中标7亿元项目",  # two items joined by ；
+    "运营商 5G 手机促销方式曝光，禁止提供购机补贴",  # two short words inside a headline
+])
+def test_headlines_that_look_like_a_clause_or_a_menu(tmp_path, headline):
+    article = _page_title(tmp_path, "首页", headline, "2019-09-26 12:11 来源:证券时报网", BODY)
+    assert article.title == headline
+    # near misses: a clause that ends with ；, a menu of three short words
+    assert _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业；", "2019-09-26 12:11", BODY).title is None
+    assert _page_title(tmp_path, "新闻 体育 财经", "2019-09-26 12:11", BODY).title is None
+
+
+@pytest.mark.parametrize("between", [
+    "网易商业报道 http://biz.163.com 查看商业部落",  # the site's address
+    "——热烈祝贺市政协五届一次会议开幕",  # the headline's subtitle
+])
+def test_an_address_or_a_subtitle_under_the_headline_is_passed_over(tmp_path, between):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", between,
+                          "2019-04-29 14:51 来源:甘肃日报", "车间一角", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    # near miss: alone above the body, it is still no headline
+    assert _page_title(tmp_path, "首页", between, BODY).title is None
+
+
+@pytest.mark.parametrize("line", [
+    "拿出10万元来做房产投资，一来以钱生钱，二来为今后养老留条后路 蔡雪婧/摄",  # a photo's credit
+    "一、培养目标",  # a numbered section heading
+    "(二)主要任务和工作措施",
+])
+def test_a_caption_or_a_numbered_heading_is_no_headline(tmp_path, line):
+    assert _page_title(tmp_path, "登录", "注册", line, BODY).title is None
+    # near miss: a headline opening with a number is one (1-10月, 2019全球)
+    assert _page_title(tmp_path, "登录", "1-10月德清县固定资产投资结构趋稳趋优", BODY).title == \
+        "1-10月德清县固定资产投资结构趋稳趋优"
+
+
+def test_a_forum_posts_label_before_its_subject_goes_and_来源于_is_a_source(tmp_path):
+    article = _page_title(tmp_path, "首页 > 论坛", "主题： 你知道导游为什么那么热衷于让你去商场购物吗？",
+                          "作者：芊草凡凡   时间：2005-08-22 19:13:18", BODY)
+    assert article.title == "你知道导游为什么那么热衷于让你去商场购物吗？"
+    article = _page_title(tmp_path, "现在位置： 首页 >> 东区新闻", "顺德区大良街道党工委委员一行开展调研工作",
+                          "来源于：东区办事处", BODY)
+    assert (article.title, article.source) == ("顺德区大良街道党工委委员一行开展调研工作", "东区办事处")
+    # near miss: 主题 inside a headline stays
+    assert _page_title(tmp_path, "登录", "主题教育走深走实：临夏州在行动", "2019-04-29 14:51", BODY).title == \
+        "主题教育走深走实：临夏州在行动"
+
+
+def test_a_notice_above_the_headline_is_not_the_body(tmp_path):
+    notice = "我司杂志提供免费订阅，任何第三方平台的赠送或售卖行为均未获得我司授权，我司保留追究其法律责任的权利！"
+    article = _page_title(tmp_path, "行业活动", "2019全球双峰会", "杂志声明", notice, "广告",
+                          "临夏州扶贫车间吸纳三千人就业", "时间：2019-09-25 作者：网络整理", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    assert notice not in [p.text for p in article.paragraphs]
+    # near miss: a 来源 line a few lines into the body does not move the headline
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-09-25 10:00", BODY,
+                          "该省共建设扶贫车间754个。", "（来源：甘肃日报 2019-09-25）")
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_an_ad_and_a_reading_time_between_headline_and_body_are_passed_over(tmp_path):
+    article = _page_title(tmp_path, "新浪首页 > 读书频道 > 正文", "投身外交(3)", "罗银胜",
+                          "连载：乔冠华才情人生 作者：罗银胜", "立刻注册新浪免费邮箱，激活1G空间", BODY)
+    assert article.title == "投身外交(3)"
+    article = _page_title(tmp_path, "法国报纸摘要", "临夏州扶贫车间吸纳三千人就业", "发表时间： 06/02/2022 - 13:48",
+                          "音频 04:29", "作者： 安东尼", "7 分钟", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_policy_title_set_over_lines_is_read_whole(tmp_path):
+    article = _page_title(tmp_path, "首页 > 国务院公报", "全国人民代表大会常务委员会", "关于批准财政部发行特别国债购买外汇及",
+                          "调整2007年末国债余额限额的决议", "（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）",
+                          BODY)
+    assert article.title == "全国人民代表大会常务委员会关于批准财政部发行特别国债购买外汇及调整2007年末国债余额限额的决议"
+    # near miss: a column name above a headline is not joined to it
+    article = _page_title(tmp_path, "首页", "扶贫车间专题报道", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
+    article = _page_title(tmp_path, "恢复默认设置", "麻辣博客", "游戏大厅", "天气预报", "我能做什么", "论坛首页",
+                          "公告", BODY)
+    assert article.title is None
+    # near miss: a plain text's first line, right above its body, is its headline
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "记者 王明", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"

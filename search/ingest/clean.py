@@ -111,7 +111,15 @@ def is_furniture_element(names: str) -> bool:
     """An HTML element whose class or id (``names``, space-separated) says
     it is page furniture: navigation, menu, breadcrumb, share buttons..."""
     names = names.lower()
+    if _ARTICLE_BODY.search(names):  # class="BSHARE_POP artibody": the body, with a share pop-up
+        return False
     return any(rule.pattern.search(names) for rule in _rules("element"))
+
+
+# a class or id naming the article's body: that element is never furniture,
+# whatever else its classes say
+_ARTICLE_BODY = re.compile(r"(?<![a-z])(?:artibody|arti(?:cle)?[-_]?(?:body|content|text)"
+                           r"|(?:post|entry|news)[-_]?(?:body|content|text))(?![a-z])")
 
 
 # --------------------------------------------------------------------------

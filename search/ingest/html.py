@@ -34,6 +34,10 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
          "meta", "param", "source", "track", "wbr"}
 LINK_DENSE = 0.6  # a line whose text is at least this share of link text is navigation
 LINK_DENSE_MIN_CHARS = 2
+# ...unless it says this many Chinese characters of its own: a sentence whose
+# references are links (背诵经文：<a>(19)罗12:2</a>；<a>(20)腓2:13</a>) is text
+LINK_DENSE_OWN_WORDS = 15
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class _TextExtractor:
@@ -79,7 +83,8 @@ class _TextExtractor:
         if tag in self.FURNITURE_OUTSIDE_ARTICLE and not self.article_depth:
             return "furniture"
         names = " ".join(v for k, v in attrs if k in ("class", "id") and v)
-        if names and is_furniture_element(names):
+        # <body class="u-has-nav-bar">: a page's state, not a furniture element
+        if names and tag not in ("html", "body") and is_furniture_element(names):
             return "furniture"
         return None
 
@@ -190,7 +195,7 @@ class _TextExtractor:
         """The kept text; link-dense lines move to the furniture."""
         kept = []
         for line in "".join(self.parts).split("\n"):
-            if _link_share(line) >= LINK_DENSE:
+            if _link_share(line) >= LINK_DENSE and _unlinked_han(line) < LINK_DENSE_OWN_WORDS:
                 self.furniture_parts.append("\n" + _plain(line) + "\n")
                 continue
             kept.append(" ".join(_plain(line).split()))
@@ -215,10 +220,11 @@ class _TextExtractor:
                      for k in ("h1", "classed_title", "h2", "h3")]
         # an element whose text the page's <title> (or og:title) carries
         folded_titles = [fold(t) for t in page_titles]
-        for candidates in headlines:
-            for cand in candidates:
-                if len(cand) >= 4 and any(fold(cand) in t for t in folded_titles):
-                    return cand
+        carried = [cand for candidates in headlines for cand in candidates
+                   if len(cand) >= 4 and any(fold(cand) in t for t in folded_titles)]
+        if carried:
+            # the longest: an <h1> of the site's name (松花江网) is carried too
+            return max(carried, key=len)
         h1s, classed = headlines[0], headlines[1]
         if len(h1s) == 1:
             return h1s[0]
@@ -245,6 +251,11 @@ def _link_share(line: str) -> float:
     if total < LINK_DENSE_MIN_CHARS:
         return 0.0
     return linked / total
+
+
+def _unlinked_han(line: str) -> int:
+    """Chinese characters of a line outside its links."""
+    return len(_HAN.findall(re.sub(f"{_LINK_OPEN}[^{_LINK_CLOSE}]*(?:{_LINK_CLOSE}|$)", "", line)))
 
 
 def _plain(line: str) -> str:
@@ -450,7 +461,7 @@ def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -
         # 作者名 2015-06-19 11:20:11 0人参与: a date with its time of day; 1 分钟阅读 · Apr 22, 2025
         if len(line) <= 80:
             found.date = ((structure.parse_date(line) if _DATE_AND_TIME.search(fold(line)) else None)
-                          or _english_date(line))
+                          or _english_date(line) or _us_date(line))
             if found.date:
                 break
     return found
@@ -469,6 +480,64 @@ def _english_date(line: str) -> str | None:
         return Date(int(m.group(3)), _MONTHS.index(m.group(1).lower()[:3]) + 1, int(m.group(2))).isoformat()
     except ValueError:
         return None
+
+
+# 9/17/2004 5:54:13 AM: month first, as the US write it; the AM/PM says so
+# (7/5/2005 without one could be either, and is not read)
+_US_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M\b", re.I)
+
+
+def _us_date(line: str) -> str | None:
+    m = _US_DATE.search(fold(line))
+    if not m:
+        return None
+    try:
+        return Date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
+    except ValueError:
+        return None
+
+
+_DATE_NAMED = re.compile(r"date|time", re.I)
+CLASSED_DATE_MAX = 40  # the text of an element named for a date holds little else
+
+
+def classed_date(tree) -> str | None:
+    """The date of the page's element named for one (``<span id="paperdate">``,
+    ``class="pubtime"``), even inside a form, where an e-paper keeps its
+    edition's date; only when every such element with a date gives the same
+    one (a list's items each have their own)."""
+    found = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "time"):
+            continue
+        names = " ".join(v for k, v in el.attrib.items() if k in ("class", "id") and v)
+        if not names or not _DATE_NAMED.search(names):
+            continue
+        text = " ".join(el.text_content().split())
+        if len(text) <= CLASSED_DATE_MAX:
+            date = structure.parse_date(text)
+            if date:
+                found.add(date)
+    return found.pop() if len(found) == 1 else None
+
+
+# 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
+# label and its date, wherever on the page (a forum thread's or a blog's first post)
+_LABELLED_DATE = re.compile(r"(?:发布|发表|更新)(?:时间|日期|于)\s*[:：]?\s*(?=(?:19|20)\d{2}\s*[-/.年])")
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """The date after the first 发布时间 / 发表于 label of the page (not
+    only by the headline): the last place a date is looked for, since a
+    page with no byline (a forum thread, a blog post) labels its posts so.
+    A related article's list shows no such label."""
+    for line in lines:
+        m = _LABELLED_DATE.search(fold(line))
+        if m:
+            found = structure.parse_date(line[m.end():m.end() + 24])
+            if found:
+                return found
+    return None
 
 
 def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
@@ -516,7 +585,9 @@ class ListPage(Exception):
 
 
 def _canonical(tree) -> str | None:
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
+    """The page's address: its canonical link, or the id of a CleanEval-style
+    ``<text id="http://...">`` wrapper (how crawled pages are kept in corpora)."""
+    for href in tree.xpath("//link[@rel='canonical']/@href") + tree.xpath("//text/@id"):
         if href.strip().startswith("http"):
             return href.strip()
     return None
@@ -579,6 +650,7 @@ def _main_text(tree):
         return None
 
 
+FURNITURE_AT_MOST = 0.5  # our furniture holds at most this share of the library's text
 COVERED = 0.8  # our lines stand for the library's text when they hold this share of it
 _NO_SPACE = re.compile(r"\s+")
 
@@ -597,15 +669,49 @@ def choose_body(main: list[str], own: list[str], furniture: list[str]) -> list[s
     found text that we dropped, its lines stand."""
     own_all = "\x00".join(_compact(line) for line in own)
     furniture_all = "\x00".join(_compact(line) for line in furniture)
+    unfiltered = main
     main = [line for line in main
             if not (_compact(line) in furniture_all and _compact(line) not in own_all)]
+    removed = [line for line in unfiltered if line not in main]
+    if (len("".join(main)) < FURNITURE_AT_MOST * len("".join(unfiltered))
+            and _prose(removed) >= FURNITURE_AT_MOST * len("".join(removed))):
+        # most of the library's text is sentences that our furniture holds:
+        # our rules took the article for furniture (a list page's links,
+        # which our furniture rightly holds, are no sentences)
+        main = unfiltered
     if not main:
         return own
     main_all = "".join(_compact(line) for line in main)
-    kept = [line for line in own if _compact(line) and _compact(line) in main_all]
-    if sum(len(_compact(line)) for line in kept) >= COVERED * len(main_all):
-        return kept
-    return main
+    at = [i for i, line in enumerate(own) if _compact(line) and _compact(line) in main_all]
+    if sum(len(_compact(own[i])) for i in at) < COVERED * len(main_all):
+        return main
+    # between the first and the last of our lines that are the library's
+    # paragraphs, ours stand whole: it drops lines inside an article (a
+    # lesson's aims, a line with its references linked) that ours keep, and
+    # the furniture there is ours to drop.  A short line is no landmark: it
+    # is found anywhere in the library's text (评论 in its comments)
+    landmarks = [i for i in at if len(_compact(own[i])) >= SPAN_LANDMARK]
+    inside = set(range(landmarks[0], landmarks[-1] + 1)) if landmarks else set()
+    return _once([line for i, line in enumerate(own) if i in inside or i in set(at)])
+
+
+SPAN_LANDMARK = 20  # characters of a line that marks where the library's text runs (choose_body)
+REPEAT_MIN = 40  # a paragraph this long met a second time is the page's second copy of the article
+
+
+def _once(lines: list[str]) -> list[str]:
+    """Lines without a second copy of a long one: some pages hold the
+    article twice (for the desktop and the phone layout), and the library's
+    text matches both copies of our lines."""
+    seen, out = set(), []
+    for line in lines:
+        key = _compact(line)
+        if len(key) >= REPEAT_MIN:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(line)
+    return out
 
 
 def html_to_record(html: str) -> RawRecord:
@@ -643,7 +749,8 @@ def html_to_record(html: str) -> RawRecord:
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)
-            or _structured_date(doc, lines, _text_start(lines, anchor, set(body))))
+            or _structured_date(doc, lines, _text_start(lines, anchor, set(body)))
+            or classed_date(tree) or labelled_date(lines))
     source = near.source or _meta_source(extractor.meta)
     kept = set(body)
     furniture = info_lines + [line for line in lines if line not in kept and line not in info_lines]

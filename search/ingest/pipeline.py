@@ -19,6 +19,7 @@ log = logging.getLogger("search.ingest")
 METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
 HTML_RULE = "HTML: navigation, header/footer or link-dense element"
 COLUMN_RULE = "column name of a magazine column"
+FIRST_LINE_BODY = 4  # a text whose body starts further down than this is a page copied whole
 HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
 
 
@@ -113,7 +114,11 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     if items is not None:
         return [_column_item(base, n, item, column=content[0])
                 for n, item in enumerate(items, 1)]
-    title, body = structure.take_title(content, hint or None)
+    # a page copied whole whose headline could not be told: its first line
+    # is its menu, not a headline (a plain text's first line, right above
+    # its body, still is)
+    copied_page = not record.title and not hint and structure.body_start(content) > FIRST_LINE_BODY
+    title, body = structure.take_title(content, hint or None, first_line=not copied_page)
     body, long_lines = structure.split_long_lines(body)
     base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
     base.title = title  # None: the page shows no headline, and none is made up
@@ -134,11 +139,13 @@ def _take_headline(content: list[str], lines: list[str]) -> tuple[list[str], lis
     at = structure.find_headline(content)
     if at is None:
         return content, [], structure.headline_in_text(lines)  # 原标题 lines may be furniture
-    above = content[:at]
+    start = structure.headline_start(content, at)
+    above = content[:start]
     kept = [line for line in above if structure.read_metadata_line(line, in_header=True)]
     header = [clean.Dropped(line, HEADER_RULE, "header") for line in above
               if not structure.read_metadata_line(line, in_header=True)]
-    return kept + content[at + 1:], header, structure.headline_text(content[at])
+    return kept + content[at + 1:], header, "".join(structure.headline_text(line)
+                                                    for line in content[start:at + 1])
 
 
 def _in_reading_order(lines: list[str], dropped: list[clean.Dropped]) -> list[clean.Dropped]:

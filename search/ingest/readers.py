@@ -40,19 +40,50 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff\ufffd]")
 
 
+# a GBK page saved with a few broken byte sequences (a character cut in
+# two by an old CMS, a stray byte) is read with those replaced by U+FFFD,
+# at most one in this many characters; more is another encoding or not text
+LENIENT_EVERY = 500
+
+
 def decode(data: bytes, path: str) -> str:
     """Bytes to text: BOMs first, then UTF-8, then GB18030 (a superset of
     GBK and GB2312).  Raises IngestError for binary or undecodable data."""
+    return decode_counted(data, path)[0]
+
+
+def decode_counted(data: bytes, path: str) -> tuple[str, int]:
+    """``decode``, and how many bad byte sequences of an almost clean
+    GB18030 (or UTF-8) file were replaced by U+FFFD."""
     if not data.strip():
         raise IngestError(path, "empty file")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _checked(_try_decode(data, "utf-16"), path)
+        return _checked(_try_decode(data, "utf-16"), path), 0
     if b"\x00" in data:
         raise IngestError(path, "binary file (contains NUL bytes), not text")
     text = _try_decode(data, "utf-8-sig")
     if text is None:
         text = _try_decode(data, "gb18030")
-    return _checked(text, path)
+    if text is None:
+        text, bad = _lenient(data)
+        if text is not None:
+            return _checked(text, path), bad
+    return _checked(text, path), 0
+
+
+def _lenient(data: bytes) -> tuple[str | None, int]:
+    """The text of bytes that are GB18030 (or UTF-8) but for a few bad
+    sequences, with those replaced; (None, 0) when there are more."""
+    best = None
+    for encoding in ("gb18030", "utf-8-sig"):
+        text = data.decode(encoding, errors="replace")
+        bad = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+        if best is None or bad < best[1]:
+            best = (text, bad)
+    text, bad = best
+    if bad * LENIENT_EVERY > len(text):
+        return None, 0
+    return text, bad
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:
@@ -167,10 +198,14 @@ def read_records(path: Path) -> Reading:
         data = path.read_bytes()
     except OSError as e:
         raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
-    text = decode(data, name)
+    text, bad = decode_counted(data, name)
+    problems = [f"{name}: {bad} bad byte sequence(s) replaced by U+FFFD (the rest of the file decodes)"
+                ] if bad else []
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return jsonl_to_reading(text, name)
+        reading = jsonl_to_reading(text, name)
+        reading.problems[:0] = problems
+        return reading
     if suffix in HTML_SUFFIXES or (suffix in SNIFFED_SUFFIXES and looks_like_html(data)):
         try:
             record = html_to_record(text)
@@ -178,8 +213,9 @@ def read_records(path: Path) -> Reading:
             raise ListPageSkipped(name, str(e)) from None
         if not record.text.strip():
             raise IngestError(name, "no text in HTML page")
-        return Reading([record])
-    return Reading([RawRecord(text=text)])
+        return Reading([record], problems)
+    return Reading([RawRecord(text=text)], problems)
+
 
 
 def read_jsonl_part(path: Path, start: int, end: int, first_line: int) -> Reading:

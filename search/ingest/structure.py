@@ -31,7 +31,7 @@ _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 _DATE_LABEL = re.compile(r"(发布|更新|发表|录入|发稿)?(时间|日期)\s*:")
 # 来源 after a space, a separator, a bracket or the time before it (09:01:00来源:)
 _SOURCE_LABEL = re.compile(
-    r"(?:^|(?<=[\s|\[\]【】()\d]))(转自|转载自|来源|稿源|出处|来自)\s*:\s*")
+    r"(?:^|(?<=[\s|\[\]【】()\d]))(转自|转载自|来源于|来源|稿源|出处|来自)\s*:\s*")
 # other fields of a byline: the label and one word of value (作者:杨斌)
 _OTHER_LABEL = re.compile(
     r"(作者|责任编辑|编辑|责编|选稿人员|选稿|审核|校对|浏览次数|浏览|点击数|点击|阅读数|阅读"
@@ -264,9 +264,10 @@ def without_media_tag(title: str) -> str:
     return stripped if stripped.strip() else title
 
 
-def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str]]:
+def take_title(lines: list[str], hint: str | None, first_line: bool = True) -> tuple[str | None, list[str]]:
     """The headline and the remaining lines.  A title hint (from HTML or
-    JSON) wins; its copy in the text is dropped."""
+    JSON) wins; its copy in the text is dropped.  Without one, the first
+    line when it looks like a headline (and ``first_line``)."""
     if hint:
         folded_hint = fold(hint).strip()
         rest = list(lines)
@@ -275,7 +276,8 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
                 del rest[i]
                 break
         return hint, rest
-    if lines and looks_like_headline(lines[0]) and not surrounds_headline(lines[0]) and len(lines) > 1:
+    if first_line and lines and looks_like_headline(lines[0]) and not surrounds_headline(lines[0]) \
+            and len(lines) > 1:
         return lines[0], lines[1:]
     return None, lines
 
@@ -287,6 +289,8 @@ def take_title(lines: list[str], hint: str | None) -> tuple[str | None, list[str
 BODY_MIN = 50  # a body paragraph: at least this long, with a sentence end
 HEADLINE_ABOVE = 6  # lines looked at above the dateline (or the body)
 HEADER_SCAN = 300  # lines above the body looked at for its dateline
+LATE_DATELINE = 4  # lines after the seeming body start looked at for a labelled dateline
+HEADLINE_SEMICOLON = 40  # a headline may join two items with ；, in this many characters
 SHORT_HEADLINE = 8  # a headline this short may be a name: a longer one above wins
 _BREADCRUMB = re.compile(r"[>›»]|当前位置|您的位置|您现在的位置|现在位置|所在位置")
 _EDITION = re.compile(r"当前版|第?\s*[a-z]?\d{1,3}\s*版(?:$|\s|:)|^版面|^\d{1,3}版")
@@ -296,11 +300,22 @@ _BYLINE = re.compile(r"^(?:[^\s/]{2,8}\s*/\s*[^\s/]{2,12}|(?:作者|记者|通�
 _DATELINE_TITLE = re.compile(r"(?:新华社|中新社|人民网|央视网|中国新闻网)[^,。:]{0,16}电\s*\(?\s*(?:记者[^)]*\)\s*)?题\s*:\s*(.{4,60})$")
 _BYLINE_WORD = re.compile(r"作者|记者|通讯员|责任编辑|编辑:|人参与|评论\d|阅读\d|分钟阅读|发布于|^#|^分享")
 # the buttons around a headline: share, follow, scan, font size
-_SHARE = re.compile(r"二维码|扫一扫|分享到|关注我们|下载客户端|字号|字体|收藏|打印|纠错|评论\s*$")
+_SHARE = re.compile(r"二维码|扫一扫|分享到|关注我们|下载客户端|字号|字体|收藏|打印|纠错|评论\s*$"
+                    r"|(?:立即|立刻|免费)注册|免费邮箱|^\d+\s*分钟$|^音频\s*\d")
 # between a headline and its dateline: an author's or account's name
 _SHORT_NAME = re.compile(r"^[^\s,，。:：;；!！?？、]{1,8}$")
 # a platform's mark glued to the headline: 原创最不愁吃肉的国家
 _HEADLINE_MARK = re.compile(r"^(?:原创|置顶|独家|推荐|热)\s*(?=\S{6})")
+# a forum's or a form's label before the headline: 主题： 你知道导游为什么...
+_HEADLINE_LABEL = re.compile(r"^(?:主题|标题|帖子主题|文章标题)\s*:\s*(?=\S{4})")
+# between a headline and its dateline: the site's address (巴彦淖尔市政府门户网站
+# www.bynr.gov.cn), a subtitle (——热烈祝贺市政协五届一次会议开幕)
+_ADDRESS = re.compile(r"https?://|www\.")
+_SUBTITLE = re.compile(r"^\s*(?:——|--|—)")
+# never a headline: an address (网易商业报道 http://biz.163.com), a photo's
+# credit (…后路 蔡雪婧/摄), a numbered section heading (一、培养目标)
+_NOT_HEADLINE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org)(?:/|\s|$)|/\s*摄\s*$|摄\s*$|供图\s*$"
+                           r"|^(?:[一二三四五六七八九十]{1,3}|\d{1,2})\s*[、．.]\s*\S|^[(（][一二三四五六七八九十\d]{1,3}[)）]")
 # the title row of a policy document's information table
 _TITLE_ROW = re.compile(r"^(?:标\s*题|名\s*称)\s*:\s*(\S.{3,})$")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*:\s*(.{4,60})$")
@@ -328,7 +343,11 @@ def is_headline_candidate(line: str) -> bool:
     folded = fold(headline_text(line))
     if not 6 <= len(folded) <= HEADLINE_MAX:
         return False
-    if any(ch in folded for ch in "。;") or folded[-1] in _CLAUSE_END:
+    if "。" in folded or folded[-1] in _CLAUSE_END + ";":
+        return False
+    if ";" in folded and len(folded) > HEADLINE_SEMICOLON:  # a clause of a sentence, not 午间公告：A；B
+        return False
+    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded):
         return False
     if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
         return False
@@ -363,14 +382,14 @@ def title_row(lines: list[str]) -> str | None:
 def _is_menu(items: list[str]) -> bool:
     """Menu items: three or more, nearly all short (首页 | 新闻 | 关于我们)."""
     items = [i.strip() for i in items if i.strip()]
-    if len(items) == 2:
-        return all(len(i) <= 5 for i in items)
-    return len(items) >= 3 and sum(len(i) <= 5 for i in items) >= len(items) - 1
+    if len(items) <= 3:  # 运营商 5G 手机促销方式曝光: a headline with two short words in it
+        return len(items) >= 2 and all(len(i) <= 5 for i in items)
+    return sum(len(i) <= 5 for i in items) >= len(items) - 1
 
 
 def headline_text(line: str) -> str:
     """A headline line without a platform's mark glued to its head."""
-    m = _HEADLINE_MARK.match(fold(line))
+    m = _HEADLINE_MARK.match(fold(line)) or _HEADLINE_LABEL.match(fold(line))
     return line[m.end():].strip() if m else line.strip()
 
 
@@ -384,7 +403,11 @@ def find_headline(lines: list[str]) -> int | None:
                      if read_metadata_line(lines[i], in_header=True)), None)
     if body == len(lines):  # no body: a headline would leave the text empty or be its last line
         return None
-    for below in ([dateline] if dateline is not None else []) + [body]:
+    # a notice or an ad long enough to pass for the body may stand above the
+    # headline: a labelled dateline (时间：2019-09-25 作者：…) just after it tells
+    late = next((i for i in range(body + 1, min(len(lines), body + 1 + LATE_DATELINE))
+                 if _DATE_LABEL.search(fold(lines[i])) and read_metadata_line(lines[i], in_header=True)), None)
+    for below in ([late] if late is not None else []) + ([dateline] if dateline is not None else []) + [body]:
         short = None  # a short candidate may be an account's name above a dateline
         for i in range(below - 1, max(-1, below - 1 - HEADLINE_ABOVE), -1):
             line = lines[i]
@@ -397,11 +420,35 @@ def find_headline(lines: list[str]) -> int | None:
             if not (read_metadata_line(line, in_header=True) or _BYLINE.match(folded)
                     or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
                     or DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
+                    or _ADDRESS.search(folded) or _SUBTITLE.match(folded) or _DATE_LABEL.search(folded)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
         if short is not None:
             return short
     return None
+
+
+# a headline set over lines: a line that ends mid-phrase (…外汇及, …的) or
+# names the issuing body before 关于 (全国人民代表大会常务委员会 / 关于…的决议)
+_GOES_ON = re.compile(r"(?:及|和|与|的|暨|、|关于|对|在|为)$")
+_ISSUER_END = re.compile(r"(?:委员会|人民政府|政府|国务院|办公厅|办公室|部|厅|局|委|院|会)$")
+_OPENS_ON = re.compile(r"^(?:关于|对|和|及|与|的)")
+HEADLINE_LINES = 4  # at most this many lines make one headline
+
+
+def headline_start(lines: list[str], at: int) -> int:
+    """The first line of the headline ending at ``lines[at]``: the lines
+    above it that it goes on from, so a policy document's title set over
+    three lines is read whole."""
+    start = at
+    while start > 0 and at - start < HEADLINE_LINES - 1:
+        above, below = fold(lines[start - 1]).strip(), fold(lines[start]).strip()
+        if not above or _ends_sentence(above) or surrounds_headline(lines[start - 1]):
+            break
+        if not (_GOES_ON.search(above) or (_ISSUER_END.search(above) and _OPENS_ON.match(below))):
+            break
+        start -= 1
+    return start
 
 
 def headline_in_text(lines: list[str]) -> str | None:
