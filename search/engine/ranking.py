@@ -16,6 +16,7 @@ overlap.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date, timedelta
@@ -29,13 +30,17 @@ from search.engine.matching import Matcher, literal_starts
 from search.query.nodes import Query
 from search.engine.results import SearchRequest
 
-K1, B = 1.2, 0.75
+K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
+LENGTH_FLOOR = 1.0  # of the average length: shorter texts are normalised as if this long
 HEADER_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
 WHOLE_BONUS = 0.5  # for the whole query standing in the text as typed
 NEWER_BONUS = 0.1  # at most, for the newest article (the rule is off unless enabled)
+VERBATIM_BONUS = 0.4  # at most, for every typed word standing as typed
+PASSING_PENALTY = 0.5  # at most, for every query word mentioned only in passing
+INFORMATIVE = 300  # characters: ties prefer the longer text, up to this
 
 
 # ---------------------------------------------------------------------------
@@ -69,6 +74,12 @@ class Features:
     whole: bool  # the whole query stands in the text as typed
     day: int  # days since 1970 + 1 (0: undated)
     days: tuple  # the archive's (first, last) day, for recency
+    verbatim: float = 0.0  # share of the typed words (those that can match otherwise) standing as typed
+    verbatim_words: tuple = ()  # which
+    passing: float = 0.0  # share of the query's words mentioned only in passing (``in_passing``)
+    passing_words: tuple = ()  # (word, kind) of each
+    held: int = 0  # how many of the query's words stand in the text (not only the title or heading)
+    length: int = 0  # the text's length in characters, up to INFORMATIVE
 
     @property
     def recency(self) -> float:
@@ -77,17 +88,29 @@ class Features:
 
 
 RULES = [
-    # a typed word standing as typed: a cut word whole, a widened word as typed
-    Rule("verbatim", "bucket", "按原样出现的词"),
     # the words' frequency and rarity; a word in the title or heading earns
-    # HEADER_WEIGHT of its idf, one found only through a synonym SYNONYM_WEIGHT
+    # HEADER_WEIGHT of its idf, one found only through a synonym SYNONYM_WEIGHT;
+    # lengths normalised with B, a text shorter than LENGTH_FLOOR of the
+    # average as if that long
     Rule("bm25", "score", "词频与稀有度"),
+    # a typed word standing as typed (a cut word whole, a widened word as
+    # typed): a bounded boost, not a tier above everything, so that a list
+    # naming the full term once does not outrank the paragraphs about it
+    Rule("verbatim", "boost", "按原样出现的词", max_bonus=VERBATIM_BONUS,
+         bonus=lambda f: VERBATIM_BONUS * f.verbatim),
     Rule("proximity", "boost", "搜索词在正文中彼此靠近", max_bonus=PROXIMITY_BONUS,
          bonus=lambda f: PROXIMITY_BONUS * f.proximity),
     Rule("whole_query", "boost", "整个查询按输入原样出现在正文", max_bonus=WHOLE_BONUS,
          bonus=lambda f: WHOLE_BONUS if f.whole else 0.0),
+    # a word standing only as an enumeration's item, in a name or as an
+    # attribute (``in_passing``): the paragraph is about something else
+    Rule("in_passing", "boost", "搜索词只顺带提及(列举项、名称中、作修饰语)",
+         bonus=lambda f: -PASSING_PENALTY * f.passing),
     Rule("newer", "boost", "文章较新", enabled=False, max_bonus=NEWER_BONUS,
          bonus=lambda f: NEWER_BONUS * f.recency),
+    # equal scores: more of the query's words in the text itself, then the
+    # longer text (up to INFORMATIVE characters), then the newer
+    Rule("ties", "tie", "分数相同时:正文含搜索词多者、正文较长者、较新者在前"),
     Rule("index_order", "tie", "其余相同时按收录顺序"),
 ]
 
@@ -140,15 +163,19 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
                 _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []
         return docs[chosen].tolist(), scores[chosen].tolist(), why
     # order by (buckets, score): the buckets in steps larger than any score,
-    # even one the boost rules raised
+    # even one the boost rules raised; the score of a candidate is BM25 with
+    # the verbatim boost (its typed words confirmed lazily: only where it can
+    # reach the page), the best RERANK re-scored with every boost
     step = (1 + sum(r.max_bonus for r in enabled("boost"))) * float(scores.max(initial=0.0)) + 1.0
     want = max(last, RERANK)
     buckets = enabled("bucket")
-    if [r.name for r in buckets] == ["verbatim"]:  # confirmed lazily: only where it can reach the page
-        tier, key = ranking_keys(m, query, docs, scores, step, want)
+    if RULES_BY_NAME["verbatim"].enabled:
+        _, key = ranking_keys(m, query, docs, scores, step, want)
     else:
-        tier = bucket_values(m, query, docs, buckets)
-        key = tier * step + scores.astype(np.float64)
+        key = scores.astype(np.float64)
+    tier = bucket_values(m, query, docs, buckets) if buckets else np.zeros(len(docs), dtype=np.int64)
+    key = tier * step + key
+    plain = key - tier * step  # each candidate's score before the boosts of the best RERANK
     if want < len(docs):  # every document tied with the last one wanted, so pages never overlap
         cutoff = np.partition(-key, want - 1)[want - 1]
         top = np.flatnonzero(-key <= cutoff)
@@ -159,15 +186,16 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     bonuses = boost_bonuses(m, query, leaves, docs[head])
     boosted = [float(s) * (1 + sum(b.values())) for s, b in zip(scores[head].tolist(), bonuses)]
     ranked = sorted(zip(boosted, head.tolist(), bonuses),
-                    key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
-    ranked += [(float(scores[i]), i, None) for i in top[RERANK:].tolist()]
+                    key=lambda t: (-(tier[t[1]] * step + t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
+    ranked += [(float(plain[i]), i, tail_bonuses(float(scores[i]), float(plain[i])))
+               for i in top[RERANK:].tolist()]
     ranked = ranked[first:last]
     why = []
     if explain:
         exact = bucket_values(m, query, np.sort(docs[[i for _, i, _ in ranked]]), buckets, detail=True)
         for s, i, b in ranked:
             d = int(docs[i])
-            why.append(exact[d] + [_bm25_detail(m, query, d)] + _boost_detail(b) + [_tie(d)])
+            why.append(exact[d] + [_bm25_detail(m, query, d)] + _boost_detail(b) + [_ties(b), _tie(d)])
     return [int(docs[i]) for _, i, _ in ranked], [s for s, _, _ in ranked], why
 
 
@@ -202,7 +230,7 @@ def _bm25_detail(m: Matcher, query: Query, d: int) -> dict:
     part earned by the title or heading."""
     one = np.array([d], dtype=np.int32)
     snap = m.snap
-    norm = K1 * (1 - B + B * snap.text_len[one] / snap.avg_len)
+    norm = length_norm(snap, one)
     r, text_only = Scorer(m), Scorer(m, header=False)
     parts = [(str(n), float(n.score(r, one, norm)[0])) for n in query.must]
     header = sum(parts_ for _, parts_ in parts) - float(sum(n.score(text_only, one, norm)[0] for n in query.must))
@@ -215,11 +243,12 @@ def _bm25_detail(m: Matcher, query: Query, d: int) -> dict:
 def _boost_detail(bonuses: dict | None) -> list[dict]:
     out = []
     for r in enabled("boost"):
-        if bonuses is None:
+        if bonuses is None or r.name not in bonuses:
             out.append({"rule": r.name, "value": 0.0, "why": f"{r.why}:排在前 {RERANK} 名之外,未计算"})
         else:
             b = bonuses.get(r.name, 0.0)
-            out.append({"rule": r.name, "value": round(b, 4), "why": f"{r.why}:分数 ×{1 + b:.3f}" if b else f"{r.why}:否"})
+            why = f"{r.why}:分数 ×{1 + b:.3f}" if b else f"{r.why}:否"
+            out.append({"rule": r.name, "value": round(b, 4), "why": why + _about_detail(r.name, bonuses)})
     return out
 
 
@@ -277,7 +306,7 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
         tier += inside
         if not sure and inside.any():
             unsure.append((node, inside))
-    key = tier * step + score
+    key = verbatim_key(tier, score, len(nodes))
     if not unsure:
         return tier, key
     rest = np.flatnonzero(np.logical_or.reduce([inside for _, inside in unsure]))  # keys still bounds
@@ -297,9 +326,17 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
             at = idx[inside[idx]]
             if len(at):
                 tier[at[~node.typed_holds(m, docs[at])]] -= 1
-        key[idx] = tier[idx] * step + score[idx]
+        key[idx] = verbatim_key(tier[idx], score[idx], len(nodes))
         best = _top(np.concatenate([best, key[idx]]), want)
     return tier, key
+
+
+def verbatim_key(tier: np.ndarray, score: np.ndarray, nodes: int) -> np.ndarray:
+    """A score with the verbatim boost: × (1 + VERBATIM_BONUS · the share
+    of the ``nodes`` typed words held as typed)."""
+    if not nodes:
+        return score
+    return score * (1 + VERBATIM_BONUS * tier / nodes)
 
 
 def _top(values: np.ndarray, n: int) -> np.ndarray:
@@ -311,13 +348,21 @@ def _top(values: np.ndarray, n: int) -> np.ndarray:
 
 def bm25(m: Matcher, query: Query, docs: np.ndarray) -> np.ndarray:
     """BM25 of the required parts of the query, summed."""
-    snap = m.snap
-    norm = K1 * (1 - B + B * snap.text_len[docs] / snap.avg_len)
+    norm = length_norm(m.snap, docs)
     scores = np.zeros(len(docs), dtype=np.float32)
     r = Scorer(m)
     for node in query.must:
         scores += node.score(r, docs, norm)
     return scores
+
+
+def length_norm(snap, docs: np.ndarray) -> np.ndarray:
+    """BM25's length part, K1 (1 - B + B len / avg), each length at least
+    LENGTH_FLOOR of the average: below that, a text's shortness says
+    nothing of how much of it is about the query (a one-line lead holds
+    its one mention in ten words), so it earns nothing."""
+    length = np.maximum(snap.text_len[docs], LENGTH_FLOOR * snap.avg_len)
+    return K1 * (1 - B + B * length / snap.avg_len)
 
 
 class Scorer:
@@ -351,34 +396,53 @@ def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
     return [float(s) * (1 + sum(b.values())) for s, b in zip(scores.tolist(), bonuses)]
 
 
+class Bonuses(dict):
+    """Each boost rule's bonus of one candidate (rule -> fraction), with
+    the ``Features`` they were read from (None for a candidate below the
+    best RERANK, whose verbatim boost alone was computed)."""
+
+    features: Features | None = None
+
+
 def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, float]]:
     """For each of ``docs``, each enabled boost rule's bonus: how close the
     query's words stand in the text, whether the whole query stands there
     as typed, ... (``Features``).  Where the words and the whole query are
     Chinese literals, where they stand comes from the text's bigram
-    positions; else from the stored text, folded."""
+    positions; else from the stored text, folded.  The rules about what
+    the paragraph is about read its folded text (``about``)."""
     rules = enabled("boost")
     if not rules:
-        return [{} for _ in range(len(docs))]
+        return [Bonuses() for _ in range(len(docs))]
     days = m.snap.day_range()
-    if len(leaves) < 2:  # no proximity, and no whole query to find
-        feats = [Features(0.0, False, int(m.snap.day[d]), days) for d in docs.tolist()]
-        return [{r.name: r.bonus(f) for r in rules} for f in feats]
-    whole = "".join(fold(query.raw).split())
+    typed = typed_words_held(m, query, docs)
     units = proximity_groups(query)
-    located = _located(units, leaves)
-    found = _by_position(m, located, whole, docs)
+    if len(leaves) < 2:  # no proximity, and no whole query to find
+        found, whole = None, ""
+        located = _located(units, leaves)
+    else:
+        whole = "".join(fold(query.raw).split())
+        located = _located(units, leaves)
+        found = _by_position(m, located, whole, docs)
     out = []
     for d in docs.tolist():
+        folded = m.snap.folded_text(d)
         if found is not None:
             per_leaf, has_whole = found(d)
         else:
-            folded = fold(m.snap.stored(d).text)
             per_leaf = [leaf_spans(folded, leaf) for leaf in located]
             has_whole = bool(whole) and whole in folded
         spans_of = dict(zip(located, per_leaf))
-        f = Features(spans_proximity([u.unit_spans(spans_of) for u in units]), has_whole, int(m.snap.day[d]), days)
-        out.append({r.name: r.bonus(f) for r in rules})
+        per_unit = [u.unit_spans(spans_of) for u in units]
+        f = Features(0.0, False, int(m.snap.day[d]), days)
+        if len(leaves) >= 2:
+            f.proximity = spans_proximity(per_unit)
+            f.whole = has_whole
+        about(f, folded, units, per_unit, whole)
+        f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        b = Bonuses({r.name: r.bonus(f) for r in rules})
+        b.features = f
+        out.append(b)
     return out
 
 
@@ -478,3 +542,236 @@ def spans_proximity(per_leaf: list) -> float:
             lo += 1
     total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     return min(1.0, total / best) if best else 0.0
+
+
+# ---------------------------------------------------------------------------
+# What a paragraph is about (issue 23): read from the candidates' folded
+# texts (``Snapshot.folded_text``), for the best RERANK of a relevance sort.
+# A query word that stands only as one item of an enumeration (a 、-list,
+# a slogan formula), only inside the name of a meeting, body or document,
+# or only as an attribute of a place (劳务输出大省) is mentioned in
+# passing: the paragraph is about something else.
+
+CLAUSE_MARKS = set("，。；：！？,;:!?\n")  # a clause ends at these (an enumeration's 、 does not)
+SENTENCE_MARKS = set("。！？!?\n")
+LIST_MARK, ITEM_MARKS = "、", "；;"
+LIST_ITEMS = 3  # a clause of this many 、-separated items, or a sentence of this many ；-separated ones, is a list
+# the ends of names of meetings, bodies and campaigns: a word followed by
+# one of these within NAME_REACH characters of its clause stands in a name
+NAME_ENDS = ("会议", "大会", "座谈会", "推进会", "现场会", "交流会", "研讨会", "工作会", "论坛", "峰会", "博览会",
+             "发布会", "表彰会", "领导小组", "办公室", "委员会", "培训班", "联席会")
+NAME_REACH = 12
+# a word used as an attribute of a place or unit: 劳务输出大省, 产粮大县
+ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "强省", "强县", "示范县", "示范市", "示范区",
+                  "重点县", "重点省")
+PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"}
+
+
+def item_bounds(folded: str) -> list[int]:
+    """Where the items of the text's enumerations meet (sorted): each 、 of
+    a clause of at least LIST_ITEMS items, each ；of a sentence of at least
+    LIST_ITEMS clauses so divided.  A pair of words (扶志、扶智) is not a list."""
+    out = []
+    for marks, ends in ((LIST_MARK, CLAUSE_MARKS), (ITEM_MARKS, SENTENCE_MARKS)):
+        start = 0
+        for i in range(len(folded) + 1):
+            if i == len(folded) or folded[i] in ends and folded[i] not in marks:
+                at = [j for j in range(start, i) if folded[j] in marks]
+                if len(at) >= LIST_ITEMS - 1:
+                    out += at
+                start = i + 1
+    return sorted(out)
+
+
+def _crosses(bounds: list[int], s: int, e: int) -> bool:
+    k = bisect_left(bounds, s)
+    return k < len(bounds) and bounds[k] < e
+
+
+def _around(folded: str, s: int, e: int, ends: set) -> tuple[int, int]:
+    """The start and end of the clause (or sentence) holding ``folded[s:e]``."""
+    lo = s
+    while lo > 0 and folded[lo - 1] not in ends:
+        lo -= 1
+    hi = e
+    while hi < len(folded) and folded[hi] not in ends:
+        hi += 1
+    return lo, hi
+
+
+def passing_kind(folded: str, s: int, e: int) -> str | None:
+    """How the occurrence ``folded[s:e]`` of a query word is a mention in
+    passing: "list" (one item of an enumeration: a clause of LIST_ITEMS
+    、-separated items or more, a sentence of as many ；-separated
+    clauses), "name" (inside the name of a meeting, a body or a
+    《document》), "attribute" (劳务输出大省), or None (the paragraph says
+    something with it)."""
+    if folded.startswith(ATTRIBUTE_ENDS, e):
+        return "attribute"
+    lo, hi = _around(folded, s, e, CLAUSE_MARKS)
+    if folded.count(LIST_MARK, lo, hi) >= LIST_ITEMS - 1 and LIST_MARK not in folded[s:e]:
+        return "list"
+    slo, shi = _around(folded, s, e, SENTENCE_MARKS)
+    if sum(folded.count(c, slo, shi) for c in ITEM_MARKS) >= LIST_ITEMS - 1:
+        return "list"
+    if _parallel_item(folded, slo):
+        return "list"
+    opened = folded.rfind("《", lo, s)
+    if opened >= 0 and folded.find("》", opened, s) < 0:
+        return "name"
+    after = folded[e:min(hi, e + NAME_REACH + 4)]
+    for end in NAME_ENDS:
+        at = after.find(end)
+        if 0 <= at <= NAME_REACH and LIST_MARK not in after[:at]:
+            return "name"
+    return None
+
+
+# how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
+DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
+ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
+
+
+def _opening(sentence: str) -> str | None:
+    """The directive or ordinal a sentence begins with, if any."""
+    sentence = sentence.lstrip("“\"　 ")
+    for p in ORDINALS:
+        if sentence.startswith(p):
+            return "ordinal"
+    for p in DIRECTIVES:
+        if sentence.startswith(p):
+            return p
+    return None
+
+
+def _parallel_item(folded: str, start: int) -> bool:
+    """Whether the sentence starting at ``start`` is one of LIST_ITEMS or
+    more that begin alike (要…。要…。要…。) or one of an ordinal list
+    (一是…二是…): an item of a list of tasks."""
+    mine = _opening(folded[start:start + 4])
+    if mine is None:
+        return False
+    openings, at = [], 0
+    for i in range(len(folded) + 1):
+        if i == len(folded) or folded[i] in SENTENCE_MARKS:
+            if i > at:
+                openings.append(_opening(folded[at:at + 4]))
+            at = i + 1
+    return openings.count(mine) >= (2 if mine == "ordinal" else LIST_ITEMS)
+
+
+def in_passing(folded: str, per_unit: list) -> list:
+    """For each unit's spans in ``folded``: the kind of passing mention if
+    every occurrence is one (None if any is not, or the unit is not in
+    the text)."""
+    out = []
+    for spans in per_unit:
+        kinds = [passing_kind(folded, s, e) for s, e in spans]
+        out.append(kinds[0] if kinds and all(kinds) else None)
+    return out
+
+
+def clause_proximity(folded: str, per_unit: list) -> float:
+    """``spans_proximity``, but a window that holds the meeting of two items
+    of an enumeration does not count: neighbouring items of a list stand
+    close without being said together."""
+    if len(per_unit) < 2 or any(not s for s in per_unit):
+        return 0.0
+    bounds = item_bounds(folded)
+    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
+    need, best = len(per_unit), None
+    for i in range(len(events)):
+        have, end = set(), 0
+        for s, e, k in events[i:]:
+            have.add(k)
+            end = max(end, e)
+            if len(have) == need:
+                start = events[i][0]
+                if not _crosses(bounds, start, end):
+                    best = end - start if best is None else min(best, end - start)
+                break
+    if not best:
+        return 0.0
+    total = sum(min(e - s for s, e in spans) for spans in per_unit)
+    return min(1.0, total / best)
+
+
+LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
+
+
+def about(f: Features, folded: str, units: list, per_unit: list, whole: str) -> None:
+    """Fill ``f``'s fields read from the candidate's folded text: how many
+    of the query's words it holds, its informative length, the words it
+    mentions only in passing, and (for several words) proximity and the
+    whole query not earned by standing in one enumeration."""
+    f.held = sum(bool(s) for s in per_unit)
+    f.length = min(len(folded), INFORMATIVE)
+    kinds = in_passing(folded, per_unit)
+    f.passing_words = tuple((_word(u), k) for u, k in zip(units, kinds) if k)
+    f.passing = len(f.passing_words) / len(units) if units else 0.0
+    if LIST_PROXIMITY and len(units) >= 2:
+        if f.proximity:
+            f.proximity = clause_proximity(folded, per_unit)
+        if f.whole:
+            f.whole = any(passing_kind(folded, s, s + len(whole)) != "list"
+                          for s in _occurrences(folded, whole))
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0 and word:
+        out.append(i)
+        i = text.find(word, i + len(word))
+    return out
+
+
+def _word(node) -> str:
+    return str(node).replace('"', "")
+
+
+def typed_words_held(m: Matcher, query: Query, docs: np.ndarray) -> dict[int, tuple[float, tuple]]:
+    """docnum -> (share of the typed words held as typed, which), for the
+    verbatim boost of the best candidates (``tier_nodes``)."""
+    nodes = tier_nodes(query)
+    if not nodes or not len(docs):
+        return {}
+    ordered = np.sort(np.asarray(docs, dtype=np.int64))
+    held = [(_word(n), n.typed_holds(m, ordered)) for n in nodes]
+    return {d: (sum(bool(h[k]) for _, h in held) / len(nodes), tuple(w for w, h in held if h[k]))
+            for k, d in enumerate(ordered.tolist())}
+
+
+def tie_key(bonuses) -> tuple:
+    """What orders equal scores (the ``ties`` rule): more of the query's
+    words in the text itself, the longer text up to INFORMATIVE
+    characters, the newer; index order only after that."""
+    f = getattr(bonuses, "features", None)
+    return (0, 0, 0) if f is None else (-f.held, -f.length, -f.day)
+
+
+def tail_bonuses(score: float, plain: float) -> Bonuses:
+    """The boosts of a candidate below the best RERANK: the verbatim boost alone."""
+    if not RULES_BY_NAME["verbatim"].enabled:
+        return Bonuses()
+    return Bonuses({"verbatim": plain / score - 1 if score else 0.0})
+
+
+def _about_detail(rule: str, bonuses) -> str:
+    f = getattr(bonuses, "features", None)
+    if f is None:
+        return ""
+    if rule == "verbatim" and f.verbatim_words:
+        return "(" + "、".join(f.verbatim_words) + ")"
+    if rule == "in_passing" and f.passing_words:
+        return "(" + "、".join(f"{w} {PASSING[k]}" for w, k in f.passing_words) + ")"
+    return ""
+
+
+def _ties(bonuses) -> dict:
+    f = getattr(bonuses, "features", None)
+    rule = RULES_BY_NAME["ties"]
+    if f is None:
+        return {"rule": "ties", "value": None, "why": f"{rule.why}:排在前 {RERANK} 名之外,未计算"}
+    when = (Date(1970, 1, 1) + timedelta(days=f.day - 1)).isoformat() if f.day else "无日期"
+    return {"rule": "ties", "value": [f.held, f.length, when if f.day else None],
+            "why": f"{rule.why}:正文含 {f.held} 个搜索词,{f.length} 字{'以上' if f.length >= INFORMATIVE else ''},{when}"}
