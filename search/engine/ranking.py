@@ -32,14 +32,14 @@ from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
 LENGTH_FLOOR = 1.0  # of the average length: shorter texts are normalised as if this long
-HEADER_WEIGHT = 0.6  # share of a word's idf earned by standing in the title/heading
+HEADER_WEIGHT = 0.3  # share of a word's idf earned by standing in the title/heading
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 60  # best candidates re-scored for proximity
 PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
-WHOLE_BONUS = 0.5  # for the whole query standing in the text as typed
+WHOLE_BONUS = 0.2  # for the whole query standing in the text as typed
 NEWER_BONUS = 0.1  # at most, for the newest article (the rule is off unless enabled)
-VERBATIM_BONUS = 0.4  # at most, for every typed word standing as typed
-PASSING_PENALTY = 0.5  # at most, for every query word mentioned only in passing
+VERBATIM_BONUS = 0.7  # at most, for every typed word standing as typed
+PASSING_PENALTY = 0.35  # the score × (1 - this) when every query word is mentioned only in passing
 INFORMATIVE = 300  # characters: ties prefer the longer text, up to this
 
 
@@ -49,6 +49,8 @@ INFORMATIVE = 300  # characters: ties prefer the longer text, up to this
 #   score   an additive score (BM25: the words, their header and synonym shares)
 #   boost   a fraction the score is multiplied by (1 + the fractions) for the
 #           best RERANK candidates of a relevance sort
+#   penalty the same, but the score is multiplied by (1 + its value), a
+#           negative fraction, after the boosts: a cut the boosts cannot undo
 #   tie     what decides between equal hits: index order, so pages never overlap
 # A boost rule gives ``bonus(features)`` of a candidate (``Features``) and
 # ``max_bonus``, which keeps every bucket above any score.  Adding a rule
@@ -104,7 +106,7 @@ RULES = [
          bonus=lambda f: WHOLE_BONUS if f.whole else 0.0),
     # a word standing only as an enumeration's item, in a name or as an
     # attribute (``in_passing``): the paragraph is about something else
-    Rule("in_passing", "boost", "搜索词只顺带提及(列举项、名称中、作修饰语)",
+    Rule("in_passing", "penalty", "搜索词只顺带提及(列举项、名称中、作修饰语)",
          bonus=lambda f: -PASSING_PENALTY * f.passing),
     Rule("newer", "boost", "文章较新", enabled=False, max_bonus=NEWER_BONUS,
          bonus=lambda f: NEWER_BONUS * f.recency),
@@ -184,7 +186,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     top = top[np.lexsort((docs[top], -key[top]))][:want]
     head = top[:RERANK]
     bonuses = boost_bonuses(m, query, leaves, docs[head])
-    boosted = [float(s) * (1 + sum(b.values())) for s, b in zip(scores[head].tolist(), bonuses)]
+    boosted = [combined(float(s), b) for s, b in zip(scores[head].tolist(), bonuses)]
     ranked = sorted(zip(boosted, head.tolist(), bonuses),
                     key=lambda t: (-(tier[t[1]] * step + t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
     ranked += [(float(plain[i]), i, tail_bonuses(float(scores[i]), float(plain[i])))
@@ -242,7 +244,7 @@ def _bm25_detail(m: Matcher, query: Query, d: int) -> dict:
 
 def _boost_detail(bonuses: dict | None) -> list[dict]:
     out = []
-    for r in enabled("boost"):
+    for r in [r for r in RULES if r.enabled and r.stage in ("boost", "penalty")]:  # in the list's order
         if bonuses is None or r.name not in bonuses:
             out.append({"rule": r.name, "value": 0.0, "why": f"{r.why}:排在前 {RERANK} 名之外,未计算"})
         else:
@@ -393,7 +395,7 @@ class Scorer:
 def rerank(m: Matcher, query: Query, leaves, docs, scores) -> list[float]:
     """Scores of the best candidates raised by the boost rules."""
     bonuses = boost_bonuses(m, query, leaves, docs)
-    return [float(s) * (1 + sum(b.values())) for s, b in zip(scores.tolist(), bonuses)]
+    return [combined(float(s), b) for s, b in zip(scores.tolist(), bonuses)]
 
 
 class Bonuses(dict):
@@ -411,7 +413,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, floa
     Chinese literals, where they stand comes from the text's bigram
     positions; else from the stored text, folded.  The rules about what
     the paragraph is about read its folded text (``about``)."""
-    rules = enabled("boost")
+    rules = enabled("boost") + enabled("penalty")
     if not rules:
         return [Bonuses() for _ in range(len(docs))]
     days = m.snap.day_range()
@@ -438,7 +440,8 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, floa
         if len(leaves) >= 2:
             f.proximity = spans_proximity(per_unit)
             f.whole = has_whole
-        about(f, folded, units, per_unit, whole)
+        words = [n for n in query.must if n.units()]
+        about(f, folded, units, per_unit, whole, words, [sorted(w.unit_spans(spans_of)) for w in words])
         f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
         b = Bonuses({r.name: r.bonus(f) for r in rules})
         b.features = f
@@ -599,6 +602,21 @@ def _around(folded: str, s: int, e: int, ends: set) -> tuple[int, int]:
     return lo, hi
 
 
+ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
+
+
+def _short_item(folded: str, s: int, e: int, marks: str, ends: set) -> bool:
+    """Whether ``folded[s:e]`` lies in a short stretch between the marks of
+    an enumeration (or its clause's start or end)."""
+    lo = s
+    while lo > 0 and folded[lo - 1] not in marks and folded[lo - 1] not in ends:
+        lo -= 1
+    hi = e
+    while hi < len(folded) and folded[hi] not in marks and folded[hi] not in ends:
+        hi += 1
+    return hi - lo <= ITEM_CHARS and (lo > 0 and folded[lo - 1] in marks or hi < len(folded) and folded[hi] in marks)
+
+
 def passing_kind(folded: str, s: int, e: int) -> str | None:
     """How the occurrence ``folded[s:e]`` of a query word is a mention in
     passing: "list" (one item of an enumeration: a clause of LIST_ITEMS
@@ -609,10 +627,11 @@ def passing_kind(folded: str, s: int, e: int) -> str | None:
     if folded.startswith(ATTRIBUTE_ENDS, e):
         return "attribute"
     lo, hi = _around(folded, s, e, CLAUSE_MARKS)
-    if folded.count(LIST_MARK, lo, hi) >= LIST_ITEMS - 1 and LIST_MARK not in folded[s:e]:
+    if folded.count(LIST_MARK, lo, hi) >= LIST_ITEMS - 1 and _short_item(folded, s, e, LIST_MARK, CLAUSE_MARKS):
         return "list"
     slo, shi = _around(folded, s, e, SENTENCE_MARKS)
-    if sum(folded.count(c, slo, shi) for c in ITEM_MARKS) >= LIST_ITEMS - 1:
+    if sum(folded.count(c, slo, shi) for c in ITEM_MARKS) >= LIST_ITEMS - 1 and \
+            _short_item(folded, s, e, ITEM_MARKS, SENTENCE_MARKS):
         return "list"
     if _parallel_item(folded, slo):
         return "list"
@@ -699,16 +718,17 @@ def clause_proximity(folded: str, per_unit: list) -> float:
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
 
 
-def about(f: Features, folded: str, units: list, per_unit: list, whole: str) -> None:
+def about(f: Features, folded: str, units: list, per_unit: list, whole: str, words: list, per_word: list) -> None:
     """Fill ``f``'s fields read from the candidate's folded text: how many
-    of the query's words it holds, its informative length, the words it
-    mentions only in passing, and (for several words) proximity and the
+    of the query's words (``words``: its required clauses, each standing
+    where ``per_word`` says) it holds, its informative length, the words it
+    mentions only in passing, and (for several units) proximity and the
     whole query not earned by standing in one enumeration."""
-    f.held = sum(bool(s) for s in per_unit)
+    f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
-    kinds = in_passing(folded, per_unit)
-    f.passing_words = tuple((_word(u), k) for u, k in zip(units, kinds) if k)
-    f.passing = len(f.passing_words) / len(units) if units else 0.0
+    kinds = in_passing(folded, per_word)
+    f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
+    f.passing = len(f.passing_words) / len(words) if words else 0.0
     if LIST_PROXIMITY and len(units) >= 2:
         if f.proximity:
             f.proximity = clause_proximity(folded, per_unit)
@@ -739,6 +759,15 @@ def typed_words_held(m: Matcher, query: Query, docs: np.ndarray) -> dict[int, tu
     held = [(_word(n), n.typed_holds(m, ordered)) for n in nodes]
     return {d: (sum(bool(h[k]) for _, h in held) / len(nodes), tuple(w for w, h in held if h[k]))
             for k, d in enumerate(ordered.tolist())}
+
+
+def combined(score: float, bonuses: dict) -> float:
+    """A score with its rules' fractions: × (1 + the boosts) × (1 + each penalty)."""
+    out = score * (1 + sum(v for k, v in bonuses.items() if RULES_BY_NAME[k].stage == "boost"))
+    for k, v in bonuses.items():
+        if RULES_BY_NAME[k].stage == "penalty":
+            out *= 1 + v
+    return out
 
 
 def tie_key(bonuses) -> tuple:
