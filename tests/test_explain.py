@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 import subprocess
 import sys
 
@@ -49,12 +50,14 @@ def test_explain_reads_as_the_order_of_the_hits(client, searcher, q):
     hits = searcher.search(SearchRequest(q=q, size=50, explain=True)).hits
     assert [h.para_id for h in hits] == [h["para_id"] for h in a["hits"]]
     keys = [({r["rule"]: r["value"] for r in h.explain}, h.score) for h in hits]
-    # the first rule that differs decides: the score BM25 and the boosts make, then the ties (words in the
-    # text, length, date), then index order
+    # the best RERANK candidates (re-scored by every rule, their ties computed) come before the rest, as a
+    # rescoring window does; within each, the first rule that differs decides: the score BM25 and the boosts
+    # and the penalty make, then the ties (words in the text, length, date), then index order
     for (b, b_score), (c, c_score) in zip(keys, keys[1:]):
         held_b, held_c = b.get("per_article", 0), c.get("per_article", 0)
+        rescored_b, rescored_c = b["ties"] is not None, c["ties"] is not None
         # (after the paragraphs the cap held back come those ranked below them all, in rank order)
-        assert held_b < held_c or (
+        assert held_b < held_c or rescored_b > rescored_c or (
             b_score > c_score or b_score == c_score and (
                 tie(b) < tie(c) or tie(b) == tie(c) and b["index_order"] < c["index_order"])), (b, c)
     assert len({s for _, s in keys}) > 1  # something was ordered
@@ -65,7 +68,7 @@ def tie(v: dict) -> tuple:
     if v["ties"] is None:  # below the re-scored candidates: not computed
         return (0, 0, "")
     held, length, when = v["ties"]
-    return (-held, -length, "".join(chr(0x10FFFF - ord(c)) for c in (when or "")))
+    return (-held, -length, -(date.fromisoformat(when).toordinal() if when else 0))  # undated last
 
 
 def test_explain_is_only_given_when_asked(client):

@@ -1,22 +1,27 @@
 """How matching paragraphs are ordered.
 
 Relevance is BM25 over the query's words (the match set's own document
-frequency for literals), with a word standing in the paragraph's header
-(article title or section heading) counted above its text, words found
-only through a synonym below the word typed, and, for the best
-candidates, a bonus for the query's words standing close together and for
-the whole query standing as typed.  Above all that stands the verbatim
-tier (``verbatim_tier``): a paragraph holding a typed word as typed (in
-either script) ranks above one holding only its pieces apart, or only a
-synonym of it, whatever their scores.  Browsing (no query) and the date
-sorts order by date.  Ties always fall back to index order, so pages never
-overlap.
+frequency for literals; lengths normalised with b 0.6, a text shorter than
+the average counted as average), with a word standing in the paragraph's
+header (article title or section heading) counted as support (0.3 of its
+idf), words found only through a synonym below the word typed.  The score is
+raised by a bounded verbatim boost (the typed words standing as typed) and,
+for the best RERANK candidates, re-scored by what their texts say: the
+query's words standing close together (not merely as neighbouring items of
+a list) and the whole query as typed raise it; words mentioned only in
+passing (an enumeration's item, inside a meeting's or body's name, as an
+attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
+first, as a rescoring window does.  Equal scores are decided by how many of
+the query's words the text holds, its length, then its date; index order
+only after all that, so pages never overlap.  Browsing (no query) and the
+date sorts order by date.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date, timedelta
@@ -34,7 +39,8 @@ K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more fo
 LENGTH_FLOOR = 1.0  # of the average length: shorter texts are normalised as if this long
 HEADER_WEIGHT = 0.3  # share of a word's idf earned by standing in the title/heading
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
-RERANK = 60  # best candidates re-scored for proximity
+RERANK = 30  # best candidates re-scored by the boosts (60 before issue 23: the same top 10 on the judged questions, and their texts are read now)
+ABOUT = 30  # of them, the best whose texts are read for what they are about (``about``)
 PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
 WHOLE_BONUS = 0.2  # for the whole query standing in the text as typed
 NEWER_BONUS = 0.1  # at most, for the newest article (the rule is off unless enabled)
@@ -82,6 +88,7 @@ class Features:
     passing_words: tuple = ()  # (word, kind) of each
     held: int = 0  # how many of the query's words stand in the text (not only the title or heading)
     length: int = 0  # the text's length in characters, up to INFORMATIVE
+    read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
 
     @property
     def recency(self) -> float:
@@ -171,8 +178,9 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     step = (1 + sum(r.max_bonus for r in enabled("boost"))) * float(scores.max(initial=0.0)) + 1.0
     want = max(last, RERANK)
     buckets = enabled("bucket")
+    held = None  # how many typed words each candidate holds as typed (exact for the best)
     if RULES_BY_NAME["verbatim"].enabled:
-        _, key = ranking_keys(m, query, docs, scores, step, want)
+        held, key = ranking_keys(m, query, docs, scores, step, want)
     else:
         key = scores.astype(np.float64)
     tier = bucket_values(m, query, docs, buckets) if buckets else np.zeros(len(docs), dtype=np.int64)
@@ -185,7 +193,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         top = np.arange(len(docs))
     top = top[np.lexsort((docs[top], -key[top]))][:want]
     head = top[:RERANK]
-    bonuses = boost_bonuses(m, query, leaves, docs[head])
+    bonuses = boost_bonuses(m, query, leaves, docs[head], None if held is None else held[head])
     boosted = [combined(float(s), b) for s, b in zip(scores[head].tolist(), bonuses)]
     ranked = sorted(zip(boosted, head.tolist(), bonuses),
                     key=lambda t: (-(tier[t[1]] * step + t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
@@ -195,6 +203,10 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     why = []
     if explain:
         exact = bucket_values(m, query, np.sort(docs[[i for _, i, _ in ranked]]), buckets, detail=True)
+        typed = typed_words_held(m, query, docs[[i for _, i, _ in ranked]])
+        for _, i, b in ranked:
+            if getattr(b, "features", None) is not None:
+                b.features.verbatim_words = typed.get(int(docs[i]), (0.0, ()))[1]
         for s, i, b in ranked:
             d = int(docs[i])
             why.append(exact[d] + [_bm25_detail(m, query, d)] + _boost_detail(b) + [_ties(b), _tie(d)])
@@ -406,18 +418,24 @@ class Bonuses(dict):
     features: Features | None = None
 
 
-def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, float]]:
+def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | None = None) -> list[dict[str, float]]:
     """For each of ``docs``, each enabled boost rule's bonus: how close the
     query's words stand in the text, whether the whole query stands there
     as typed, ... (``Features``).  Where the words and the whole query are
     Chinese literals, where they stand comes from the text's bigram
     positions; else from the stored text, folded.  The rules about what
-    the paragraph is about read its folded text (``about``)."""
+    the paragraph is about read its folded text (``about``).  ``held``: how
+    many typed words each of ``docs`` holds as typed, where the caller knows
+    (``ranking_keys``); else found here."""
     rules = enabled("boost") + enabled("penalty")
     if not rules:
         return [Bonuses() for _ in range(len(docs))]
     days = m.snap.day_range()
-    typed = typed_words_held(m, query, docs)
+    nodes = len(tier_nodes(query))
+    if held is not None:
+        typed = {d: (h / nodes if nodes else 0.0, ()) for d, h in zip(docs.tolist(), held.tolist())}
+    else:
+        typed = typed_words_held(m, query, docs)
     units = proximity_groups(query)
     if len(leaves) < 2:  # no proximity, and no whole query to find
         found, whole = None, ""
@@ -425,23 +443,32 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs) -> list[dict[str, floa
     else:
         whole = "".join(fold(query.raw).split())
         located = _located(units, leaves)
-        found = _by_position(m, located, whole, docs)
+        # the best ABOUT candidates' texts are read for the rules about what a
+        # paragraph is about: finding the words in them costs less than decoding
+        # their positions; the rest are placed by positions
+        rest = docs[ABOUT:] if SPANS_FROM_TEXT else docs
+        found = _by_position(m, located, whole, rest) if len(rest) else None
     out = []
-    for d in docs.tolist():
-        folded = m.snap.folded_text(d)
-        if found is not None:
+    for k, d in enumerate(docs.tolist()):
+        read = k < ABOUT
+        facts = m.snap.text_facts(d, TextFacts) if read or found is None else None
+        if found is not None and not (read and SPANS_FROM_TEXT):
             per_leaf, has_whole = found(d)
         else:
-            per_leaf = [leaf_spans(folded, leaf) for leaf in located]
-            has_whole = bool(whole) and whole in folded
+            per_leaf = [leaf_spans(facts.text, leaf) for leaf in located]
+            has_whole = bool(whole) and whole in facts.text
         spans_of = dict(zip(located, per_leaf))
         per_unit = [u.unit_spans(spans_of) for u in units]
-        f = Features(0.0, False, int(m.snap.day[d]), days)
+        f = Features(0.0, False, int(m.snap.day[d]), days, read=read)
         if len(leaves) >= 2:
-            f.proximity = spans_proximity(per_unit)
+            f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
             f.whole = has_whole
         words = [n for n in query.must if n.units()]
-        about(f, folded, units, per_unit, whole, words, [sorted(w.unit_spans(spans_of)) for w in words])
+        per_word = [sorted(w.unit_spans(spans_of)) for w in words]
+        if read:
+            about(f, facts, units, per_unit, whole, words, per_word)
+        else:
+            f.held = sum(bool(s) for s in per_word)
         f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
         b = Bonuses({r.name: r.bonus(f) for r in rules})
         b.features = f
@@ -570,20 +597,68 @@ ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "�
 PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"}
 
 
-def item_bounds(folded: str) -> list[int]:
-    """Where the items of the text's enumerations meet (sorted): each 、 of
-    a clause of at least LIST_ITEMS items, each ；of a sentence of at least
-    LIST_ITEMS clauses so divided.  A pair of words (扶志、扶智) is not a list."""
-    out = []
-    for marks, ends in ((LIST_MARK, CLAUSE_MARKS), (ITEM_MARKS, SENTENCE_MARKS)):
-        start = 0
-        for i in range(len(folded) + 1):
-            if i == len(folded) or folded[i] in ends and folded[i] not in marks:
-                at = [j for j in range(start, i) if folded[j] in marks]
-                if len(at) >= LIST_ITEMS - 1:
-                    out += at
-                start = i + 1
-    return sorted(out)
+ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
+# how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
+DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
+ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
+
+
+class TextFacts:
+    """What the rules about a paragraph's subject read of its folded text,
+    worked out once per paragraph (and kept with it on the snapshot,
+    ``Snapshot.text_facts``): the stretches that are items of an
+    enumeration, and where those items meet."""
+
+    __slots__ = ("text", "items", "starts", "bounds", "kinds")
+
+    def __init__(self, folded: str):
+        self.text = folded
+        self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
+        items: list[tuple[int, int]] = []
+        bounds: list[int] = []
+        # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
+        for marks, pieces in ((LIST_MARK, _CLAUSES), (ITEM_MARKS, _SENTENCES)):
+            if sum(folded.count(c) for c in marks) < LIST_ITEMS - 1:
+                continue
+            for piece in pieces.finditer(folded):
+                lo, hi = piece.span()
+                at = [j for j in range(lo, hi) if folded[j] in marks] if any(
+                    folded.count(c, lo, hi) for c in marks) else []
+                if len(at) < LIST_ITEMS - 1:
+                    continue
+                bounds += at
+                edges = [lo - 1] + at + [hi]
+                for a, b in zip(edges, edges[1:]):
+                    if b - a - 1 <= ITEM_CHARS:  # a short stretch between two marks, or a mark and an end
+                        items.append((a + 1, b))
+        # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…)
+        openings = [(o.start(), "ordinal" if o.group(1) in ORDINALS else o.group(1))
+                    for o in _OPENINGS.finditer(folded)]
+        for start, kind in openings:
+            if sum(k == kind for _, k in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
+                end = _SENTENCE_END.search(folded, start)
+                items.append((start, end.start() if end else len(folded)))
+        items.sort()
+        self.items = items
+        self.starts = [lo for lo, _ in items]
+        self.bounds = sorted(bounds)
+
+    def listed(self, s: int, e: int) -> bool:
+        """Whether ``[s, e)`` lies inside one item of an enumeration."""
+        k = bisect_right(self.starts, s)
+        return any(self.items[j][1] >= e for j in range(k))
+
+
+_CLAUSES = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)) + "]+")
+_SENTENCES = re.compile("[^" + "".join(sorted(SENTENCE_MARKS)) + "]+")
+_SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
+# a sentence's opening: after the text's start or a sentence's end (and any quote or space)
+_OPENINGS = re.compile("(?:^|(?<=[" + "".join(sorted(SENTENCE_MARKS)) + "]))[“\"　 ]*("
+                       + "|".join(ORDINALS + DIRECTIVES) + ")")
+
+
+def _facts(text) -> TextFacts:
+    return text if isinstance(text, TextFacts) else TextFacts(text)
 
 
 def _crosses(bounds: list[int], s: int, e: int) -> bool:
@@ -591,54 +666,39 @@ def _crosses(bounds: list[int], s: int, e: int) -> bool:
     return k < len(bounds) and bounds[k] < e
 
 
-def _around(folded: str, s: int, e: int, ends: set) -> tuple[int, int]:
-    """The start and end of the clause (or sentence) holding ``folded[s:e]``."""
-    lo = s
-    while lo > 0 and folded[lo - 1] not in ends:
-        lo -= 1
-    hi = e
-    while hi < len(folded) and folded[hi] not in ends:
-        hi += 1
-    return lo, hi
+def passing_kind(text, s: int, e: int) -> str | None:
+    """How the occurrence ``[s, e)`` of a query word in ``text`` (folded,
+    or its ``TextFacts``) is a mention in passing: "list" (inside one item
+    of an enumeration: a clause of LIST_ITEMS 、-separated items or more, a
+    sentence of as many ；-separated clauses, each item at most ITEM_CHARS
+    long; or one of a speech's tasks that begin alike), "name" (inside the
+    name of a meeting, a body or a 《document》), "attribute" (劳务输出大省),
+    or None (the paragraph says something with it)."""
+    facts = _facts(text)
+    known = facts.kinds.get((s, e), 0)
+    if known != 0:
+        return known
+    kind = facts.kinds[(s, e)] = _passing_kind(facts, s, e)
+    return kind
 
 
-ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
-
-
-def _short_item(folded: str, s: int, e: int, marks: str, ends: set) -> bool:
-    """Whether ``folded[s:e]`` lies in a short stretch between the marks of
-    an enumeration (or its clause's start or end)."""
-    lo = s
-    while lo > 0 and folded[lo - 1] not in marks and folded[lo - 1] not in ends:
-        lo -= 1
-    hi = e
-    while hi < len(folded) and folded[hi] not in marks and folded[hi] not in ends:
-        hi += 1
-    return hi - lo <= ITEM_CHARS and (lo > 0 and folded[lo - 1] in marks or hi < len(folded) and folded[hi] in marks)
-
-
-def passing_kind(folded: str, s: int, e: int) -> str | None:
-    """How the occurrence ``folded[s:e]`` of a query word is a mention in
-    passing: "list" (one item of an enumeration: a clause of LIST_ITEMS
-    、-separated items or more, a sentence of as many ；-separated
-    clauses), "name" (inside the name of a meeting, a body or a
-    《document》), "attribute" (劳务输出大省), or None (the paragraph says
-    something with it)."""
+def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
+    folded = facts.text
     if folded.startswith(ATTRIBUTE_ENDS, e):
         return "attribute"
-    lo, hi = _around(folded, s, e, CLAUSE_MARKS)
-    if folded.count(LIST_MARK, lo, hi) >= LIST_ITEMS - 1 and _short_item(folded, s, e, LIST_MARK, CLAUSE_MARKS):
+    if facts.listed(s, e):
         return "list"
-    slo, shi = _around(folded, s, e, SENTENCE_MARKS)
-    if sum(folded.count(c, slo, shi) for c in ITEM_MARKS) >= LIST_ITEMS - 1 and \
-            _short_item(folded, s, e, ITEM_MARKS, SENTENCE_MARKS):
-        return "list"
-    if _parallel_item(folded, slo):
-        return "list"
+    lo = s
+    while lo > 0 and folded[lo - 1] not in CLAUSE_MARKS:
+        lo -= 1
     opened = folded.rfind("《", lo, s)
     if opened >= 0 and folded.find("》", opened, s) < 0:
         return "name"
-    after = folded[e:min(hi, e + NAME_REACH + 4)]
+    after = folded[e:e + NAME_REACH + 4]
+    for i, c in enumerate(after):
+        if c in CLAUSE_MARKS:
+            after = after[:i]
+            break
     for end in NAME_ENDS:
         at = after.find(end)
         if 0 <= at <= NAME_REACH and LIST_MARK not in after[:at]:
@@ -646,57 +706,33 @@ def passing_kind(folded: str, s: int, e: int) -> str | None:
     return None
 
 
-# how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
-DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
-ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
-
-
-def _opening(sentence: str) -> str | None:
-    """The directive or ordinal a sentence begins with, if any."""
-    sentence = sentence.lstrip("“\"　 ")
-    for p in ORDINALS:
-        if sentence.startswith(p):
-            return "ordinal"
-    for p in DIRECTIVES:
-        if sentence.startswith(p):
-            return p
-    return None
-
-
-def _parallel_item(folded: str, start: int) -> bool:
-    """Whether the sentence starting at ``start`` is one of LIST_ITEMS or
-    more that begin alike (要…。要…。要…。) or one of an ordinal list
-    (一是…二是…): an item of a list of tasks."""
-    mine = _opening(folded[start:start + 4])
-    if mine is None:
-        return False
-    openings, at = [], 0
-    for i in range(len(folded) + 1):
-        if i == len(folded) or folded[i] in SENTENCE_MARKS:
-            if i > at:
-                openings.append(_opening(folded[at:at + 4]))
-            at = i + 1
-    return openings.count(mine) >= (2 if mine == "ordinal" else LIST_ITEMS)
-
-
-def in_passing(folded: str, per_unit: list) -> list:
-    """For each unit's spans in ``folded``: the kind of passing mention if
-    every occurrence is one (None if any is not, or the unit is not in
-    the text)."""
+def in_passing(text, per_unit: list) -> list:
+    """For each unit's spans in ``text`` (folded, or its ``TextFacts``): the
+    kind of passing mention if every occurrence is one (None if any is not,
+    or the unit is not in the text)."""
+    facts = _facts(text)
     out = []
     for spans in per_unit:
-        kinds = [passing_kind(folded, s, e) for s, e in spans]
-        out.append(kinds[0] if kinds and all(kinds) else None)
+        first = None
+        for s, e in spans:
+            kind = passing_kind(facts, s, e)
+            if kind is None:  # one occurrence that says something is enough
+                first = None
+                break
+            first = first or kind
+        out.append(first)
     return out
 
 
-def clause_proximity(folded: str, per_unit: list) -> float:
+def clause_proximity(text, per_unit: list) -> float:
     """``spans_proximity``, but a window that holds the meeting of two items
     of an enumeration does not count: neighbouring items of a list stand
     close without being said together."""
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
-    bounds = item_bounds(folded)
+    bounds = _facts(text).bounds
+    if not bounds:  # no enumeration: every window counts
+        return spans_proximity(per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
     need, best = len(per_unit), None
     for i in range(len(events)):
@@ -715,25 +751,26 @@ def clause_proximity(folded: str, per_unit: list) -> float:
     return min(1.0, total / best)
 
 
+SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
 
 
-def about(f: Features, folded: str, units: list, per_unit: list, whole: str, words: list, per_word: list) -> None:
+def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
+          per_word: list) -> None:
     """Fill ``f``'s fields read from the candidate's folded text: how many
     of the query's words (``words``: its required clauses, each standing
     where ``per_word`` says) it holds, its informative length, the words it
     mentions only in passing, and (for several units) proximity and the
     whole query not earned by standing in one enumeration."""
+    folded = facts.text
     f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
-    kinds = in_passing(folded, per_word)
+    kinds = in_passing(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
     if LIST_PROXIMITY and len(units) >= 2:
-        if f.proximity:
-            f.proximity = clause_proximity(folded, per_unit)
         if f.whole:
-            f.whole = any(passing_kind(folded, s, s + len(whole)) != "list"
+            f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
                           for s in _occurrences(folded, whole))
 
 
@@ -791,6 +828,8 @@ def _about_detail(rule: str, bonuses) -> str:
         return ""
     if rule == "verbatim" and f.verbatim_words:
         return "(" + "、".join(f.verbatim_words) + ")"
+    if rule == "in_passing" and not f.read:
+        return f"(排在前 {ABOUT} 名之外,未读正文)"
     if rule == "in_passing" and f.passing_words:
         return "(" + "、".join(f"{w} {PASSING[k]}" for w, k in f.passing_words) + ")"
     return ""
@@ -802,5 +841,6 @@ def _ties(bonuses) -> dict:
     if f is None:
         return {"rule": "ties", "value": None, "why": f"{rule.why}:排在前 {RERANK} 名之外,未计算"}
     when = (Date(1970, 1, 1) + timedelta(days=f.day - 1)).isoformat() if f.day else "无日期"
+    length = (f"{f.length} 字" + ("以上" if f.length >= INFORMATIVE else "")) if f.read else f"排在前 {ABOUT} 名之外,长度未计"
     return {"rule": "ties", "value": [f.held, f.length, when if f.day else None],
-            "why": f"{rule.why}:正文含 {f.held} 个搜索词,{f.length} 字{'以上' if f.length >= INFORMATIVE else ''},{when}"}
+            "why": f"{rule.why}:正文含 {f.held} 个搜索词,{length},{when}"}

@@ -79,6 +79,7 @@ class Snapshot:
         self._reprints = None
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
         self._folded: dict = {}  # docnum -> folded text, for ranking (``folded_text``)
+        self._facts: dict = {}  # docnum -> what ranking read of it (``text_facts``)
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -106,6 +107,7 @@ class Snapshot:
         new._orders = dict(self._orders)
         new._articles = {}
         new._folded = {}
+        new._facts = {}
         return new
 
     def close(self) -> None:
@@ -176,6 +178,16 @@ class Snapshot:
             if len(self._folded) >= FOLDED_CACHE:
                 self._folded = {}
             t = self._folded[docnum] = fold(self.stored(docnum).text)
+        return t
+
+    def text_facts(self, docnum: int, make):
+        """``make(folded text)`` of a paragraph, kept as ``folded_text`` keeps
+        the text: what ranking works out once from it (``ranking.TextFacts``)."""
+        t = self._facts.get(docnum)
+        if t is None:
+            if len(self._facts) >= FOLDED_CACHE:
+                self._facts = {}
+            t = self._facts[docnum] = make(self.folded_text(docnum))
         return t
 
     def day_range(self) -> tuple[int, int]:
