@@ -26,6 +26,9 @@ def kind(text: str, word: str) -> str | None:
     # an item of a 、-list of three or more; the near miss: a pair
     ("今年做好产业扶贫、就业扶贫、健康扶贫等工作。", "健康扶贫", "list"),
     ("今年健康扶贫、教育扶贫两项工作进展顺利。", "健康扶贫", None),
+    # A、B和C is a list of three; the near miss: A和B
+    ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
+    ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),
     # an item of a sentence of ；-clauses; the near miss: one ；
     ("要坚持精准方略；坚持扶贫同扶志扶智相结合；坚持开发式扶贫。", "扶志", "list"),
     ("要坚持扶贫同扶志扶智相结合；激发群众内生动力。", "扶志", None),
@@ -96,3 +99,35 @@ def test_a_word_only_listed_ranks_below_the_paragraph_about_it(searcher, monkeyp
     assert why["about"]["in_passing"]["value"] == 0
     monkeypatch.setattr(ranking, "PASSING_PENALTY", 0.0)  # without the rule the list wins
     assert [h.doc_id for h in searcher.search(SearchRequest(q="健康扶贫")).hits] == ["listed", "about"]
+
+
+def test_a_figure_beside_the_word_earns_the_figures_boost(tmp_path):
+    """A sentence holding the query word and a number: the paragraph
+    reports something.  The near miss: the number stands in another
+    sentence."""
+    rows = [("figure", "今年县里推进健康扶贫,为三千二百户贫困户代缴医保费用。村里新修了路。"),
+            ("elsewhere", "今年县里推进健康扶贫,为贫困户代缴医保费用。村里新修了3条路。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="健康扶贫", explain=True)).hits
+        got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
+        assert got == {"figure": 0.0, "elsewhere": 0.0}  # 三千二百 is not a figure in digits
+        rows[0] = ("figure", "今年县里推进健康扶贫,为3200户贫困户代缴医保费用。村里新修了路。")
+        src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                          ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+        build_index([str(src)], str(tmp_path / "index2"), rebuild=True, procs=1)
+        s2 = Searcher(str(tmp_path / "index2"), per_article=None)
+        try:
+            hits = s2.search(SearchRequest(q="健康扶贫", explain=True)).hits
+            got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
+            assert got == {"figure": ranking.FIGURES_BONUS, "elsewhere": 0.0}
+            assert [h.doc_id for h in hits] == ["figure", "elsewhere"]
+        finally:
+            s2.close()
+    finally:
+        s.close()

@@ -21,8 +21,8 @@ from search.indexing import build_index
 from conftest import ROOT
 
 QUERIES = ["扶贫车间 甘肃", "就业扶贫", "公益性岗位", "创业担保贷款", "技能培训 劳务输出", "扶贫 OR 就业", "劳务输出"]
-DEFAULT = ["bm25", "verbatim", "proximity", "whole_query", "in_passing", "ties", "index_order"]
-BOOSTS = ["verbatim", "proximity", "whole_query"]  # score × (1 + these) × (1 + in_passing, a cut)
+DEFAULT = ["bm25", "verbatim", "proximity", "whole_query", "in_passing", "figures", "ties", "index_order"]
+BOOSTS = ["verbatim", "proximity", "whole_query", "figures"]  # score × (1 + these) × (1 + in_passing, a cut)
 
 
 def rules(hit: dict) -> dict:
@@ -133,7 +133,7 @@ def test_a_new_rule_is_one_entry_and_newer_articles_can_be_preferred(tmp_path, m
         hits = s.search(req).hits
         assert [h.doc_id for h in hits] == ["new", "old"]
         assert [r["rule"] for r in hits[0].explain] == ["per_article", "bm25", "verbatim", "proximity", "whole_query",
-                                                        "in_passing", "newer", "ties", "index_order"]
+                                                        "in_passing", "figures", "newer", "ties", "index_order"]
         assert {r["rule"]: r["value"] for r in hits[0].explain}["newer"] > 0
         assert {r["rule"]: r["value"] for r in hits[1].explain}["newer"] == 0
     finally:

@@ -46,6 +46,7 @@ WHOLE_BONUS = 0.2  # for the whole query standing in the text as typed
 NEWER_BONUS = 0.1  # at most, for the newest article (the rule is off unless enabled)
 VERBATIM_BONUS = 0.7  # at most, for every typed word standing as typed
 PASSING_PENALTY = 0.35  # the score × (1 - this) when every query word is mentioned only in passing
+FIGURES_BONUS = 0.25  # for a figure in a sentence holding a query word
 INFORMATIVE = 300  # characters: ties prefer the longer text, up to this
 
 
@@ -88,6 +89,7 @@ class Features:
     passing_words: tuple = ()  # (word, kind) of each
     held: int = 0  # how many of the query's words stand in the text (not only the title or heading)
     length: int = 0  # the text's length in characters, up to INFORMATIVE
+    figures: bool = False  # a sentence holding a query word gives a figure (a number)
     read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
 
     @property
@@ -115,6 +117,10 @@ RULES = [
     # attribute (``in_passing``): the paragraph is about something else
     Rule("in_passing", "penalty", "搜索词只顺带提及(列举项、名称中、作修饰语)",
          bonus=lambda f: -PASSING_PENALTY * f.passing),
+    # a sentence holding a query word gives a figure: the paragraph reports
+    # something (how many, how much, when), not only names the topic
+    Rule("figures", "boost", "含搜索词的句子给出数字", max_bonus=FIGURES_BONUS,
+         bonus=lambda f: FIGURES_BONUS if f.figures else 0.0),
     Rule("newer", "boost", "文章较新", enabled=False, max_bonus=NEWER_BONUS,
          bonus=lambda f: NEWER_BONUS * f.recency),
     # equal scores: more of the query's words in the text itself, then the
@@ -618,13 +624,15 @@ class TextFacts:
         bounds: list[int] = []
         # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
         for marks, pieces in ((LIST_MARK, _CLAUSES), (ITEM_MARKS, _SENTENCES)):
-            if sum(folded.count(c) for c in marks) < LIST_ITEMS - 1:
+            if sum(folded.count(c) for c in marks) < (LIST_ITEMS - 1 if marks != LIST_MARK else 1):
                 continue
             for piece in pieces.finditer(folded):
                 lo, hi = piece.span()
                 at = [j for j in range(lo, hi) if folded[j] in marks] if any(
                     folded.count(c, lo, hi) for c in marks) else []
-                if len(at) < LIST_ITEMS - 1:
+                # A、B和C: a conjunction after the last 、 adds an item
+                joined = bool(marks == LIST_MARK and at and _CONJUNCTION.search(folded, at[-1] + 1, hi))
+                if len(at) + joined < LIST_ITEMS - 1:
                     continue
                 bounds += at
                 edges = [lo - 1] + at + [hi]
@@ -651,6 +659,7 @@ class TextFacts:
 
 _CLAUSES = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)) + "]+")
 _SENTENCES = re.compile("[^" + "".join(sorted(SENTENCE_MARKS)) + "]+")
+_CONJUNCTION = re.compile("和|及|与")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
 # a sentence's opening: after the text's start or a sentence's end (and any quote or space)
 _OPENINGS = re.compile("(?:^|(?<=[" + "".join(sorted(SENTENCE_MARKS)) + "]))[“\"　 ]*("
@@ -766,12 +775,27 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
+    f.figures = any(_FIGURE.search(folded, lo, hi) for lo, hi in _sentences_holding(folded, per_word))
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
     if LIST_PROXIMITY and len(units) >= 2:
         if f.whole:
             f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
                           for s in _occurrences(folded, whole))
+
+
+_FIGURE = re.compile(r"\d")
+
+
+def _sentences_holding(folded: str, per_word: list) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence holding an occurrence of a query word."""
+    out = []
+    for spans in per_word:
+        for s, e in spans:
+            lo = max(folded.rfind(c, 0, s) for c in SENTENCE_MARKS) + 1
+            end = _SENTENCE_END.search(folded, e)
+            out.append((lo, end.start() if end else len(folded)))
+    return out
 
 
 def _occurrences(text: str, word: str) -> list[int]:
