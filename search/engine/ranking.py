@@ -623,15 +623,19 @@ class TextFacts:
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
         # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
-        for marks, pieces in ((LIST_MARK, _CLAUSES), (ITEM_MARKS, _SENTENCES)):
-            if sum(folded.count(c) for c in marks) < (LIST_ITEMS - 1 if marks != LIST_MARK else 1):
+        for marks, find, ends in ((LIST_MARK, _LIST_MARKS, _CLAUSE_ENDS), (ITEM_MARKS, _ITEM_MARKS, _SENTENCE_END)):
+            at_all = [m.start() for m in find.finditer(folded)]
+            if len(at_all) < (LIST_ITEMS - 1 if marks != LIST_MARK else 1):
                 continue
-            for piece in pieces.finditer(folded):
-                lo, hi = piece.span()
-                at = [j for j in range(lo, hi) if folded[j] in marks] if any(
-                    folded.count(c, lo, hi) for c in marks) else []
+            cuts = [m.start() for m in ends.finditer(folded) if folded[m.start()] not in marks]
+            by_piece: dict[int, list[int]] = {}
+            for j in at_all:  # each mark's clause (or sentence): the number of ends before it
+                by_piece.setdefault(bisect_left(cuts, j), []).append(j)
+            for k, at in by_piece.items():
+                lo = cuts[k - 1] + 1 if k else 0
+                hi = cuts[k] if k < len(cuts) else len(folded)
                 # A、B和C: a conjunction after the last 、 adds an item
-                joined = bool(marks == LIST_MARK and at and _CONJUNCTION.search(folded, at[-1] + 1, hi))
+                joined = bool(marks == LIST_MARK and _CONJUNCTION.search(folded, at[-1] + 1, hi))
                 if len(at) + joined < LIST_ITEMS - 1:
                     continue
                 bounds += at
@@ -657,9 +661,10 @@ class TextFacts:
         return any(self.items[j][1] >= e for j in range(k))
 
 
-_CLAUSES = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)) + "]+")
-_SENTENCES = re.compile("[^" + "".join(sorted(SENTENCE_MARKS)) + "]+")
 _CONJUNCTION = re.compile("和|及|与")
+_LIST_MARKS = re.compile(LIST_MARK)
+_ITEM_MARKS = re.compile("[" + ITEM_MARKS + "]")
+_CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
 # a sentence's opening: after the text's start or a sentence's end (and any quote or space)
 _OPENINGS = re.compile("(?:^|(?<=[" + "".join(sorted(SENTENCE_MARKS)) + "]))[“\"　 ]*("
