@@ -284,7 +284,8 @@ def test_why_a_hit_ranks_there_opens_under_it_and_field_examples_run(page, live_
     why.locator("summary").click()
     rules = why.locator(".explain-rules li code")
     expect(rules.first).to_be_visible()
-    assert rules.all_inner_texts() == ["per_article", "verbatim", "bm25", "proximity", "whole_query", "index_order"]
+    assert rules.all_inner_texts() == ["per_article", "bm25", "verbatim", "proximity", "whole_query", "in_passing",
+                                      "figures", "ties", "index_order"]
     shoot(page, "explain")
     # the syntax help's field example runs: title: lists the articles so titled
     page.locator(".syntax-help summary").click()

@@ -1,0 +1,133 @@
+"""Ranking by what a paragraph is about (issue 23): a query word that
+stands only as one item of an enumeration, only inside the name of a
+meeting, body or document, or only as an attribute of a place is mentioned
+in passing (the ``in_passing`` rule), and two words that are neighbouring
+items of a list are not said together (proximity).  Each rule beside its
+near miss; the sentences are written for the test, not taken from a corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.engine import ranking
+from search.engine.results import SearchRequest
+from search.engine.searcher import Searcher
+from search.indexing import build_index
+
+
+def kind(text: str, word: str) -> str | None:
+    at = text.index(word)
+    return ranking.passing_kind(text, at, at + len(word))
+
+
+@pytest.mark.parametrize("text,word,expected", [
+    # an item of a 、-list of three or more; the near miss: a pair
+    ("今年做好产业扶贫、就业扶贫、健康扶贫等工作。", "健康扶贫", "list"),
+    ("今年健康扶贫、教育扶贫两项工作进展顺利。", "健康扶贫", None),
+    # A、B和C is a list of three; the near miss: A和B
+    ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
+    ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),
+    # an item of a sentence of ；-clauses; the near miss: one ；
+    ("要坚持精准方略；坚持扶贫同扶志扶智相结合；坚持开发式扶贫。", "扶志", "list"),
+    ("要坚持扶贫同扶志扶智相结合；激发群众内生动力。", "扶志", None),
+    # one of a speech's tasks that begin alike; the near miss: two of them
+    ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
+    ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
+    ("一是抓好产业。二是加强扶贫同扶志扶智相结合。", "扶志", "list"),
+    # a long stretch between the marks says something: not an item
+    ("村里组织座谈、走访、培训、还把扶贫同扶志扶智结合起来在每个村都办起了农民夜校并请来致富带头人讲课。", "夜校", None),
+    ("村里组织座谈、走访、培训、夜校等活动。", "夜校", "list"),
+    # inside a meeting's or a document's name; the near miss: the clause ends first
+    ("副总理出席全国农民工工资拖欠治理工作会议。", "农民工", "name"),
+    ("农民工工资拖欠问题基本解决，会议要求继续巩固。", "农民工", None),
+    ("两部门印发《关于促进残疾人就业的意见》。", "残疾人", "name"),
+    ("两部门印发意见，促进残疾人就业。", "残疾人", None),
+    # an attribute of a place; the near miss: another word follows
+    ("作为劳务输出大省，河南每年外出务工人数众多。", "劳务输出", "attribute"),
+    ("今年劳务输出大幅增长，外出务工人数众多。", "劳务输出", None),
+])
+def test_a_mention_in_passing_and_its_near_miss(text, word, expected):
+    assert kind(text, word) == expected
+
+
+def spans(text: str, *words: str) -> list:
+    return [[(text.index(w), text.index(w) + len(w))] for w in words]
+
+
+def test_neighbouring_items_of_a_list_are_not_close():
+    listed = "今年做好产业扶贫、扶志、扶智、健康扶贫等工作。"
+    assert ranking.spans_proximity(spans(listed, "扶志", "扶智")) > 0.5  # what position alone would say
+    assert ranking.clause_proximity(listed, spans(listed, "扶志", "扶智")) == 0.0
+    pair = "今年把扶贫同扶志、扶智相结合，办起了夜校。"  # a pair, not a list: said together
+    assert ranking.clause_proximity(pair, spans(pair, "扶志", "扶智")) == ranking.spans_proximity(spans(pair, "扶志", "扶智"))
+
+
+# -- the rule decides the order ---------------------------------------------------------------
+
+FILLER = "村里修了路,建了学校,办了医疗站,产业也发展起来了,群众的日子越过越红火。"
+ROWS = [
+    # the word twice, each time one item of a list: the higher BM25
+    ("listed", "今年全县做好产业扶贫、就业扶贫、健康扶贫、教育扶贫、生态扶贫等工作,"
+               "明年继续推进易地搬迁、健康扶贫、危房改造、饮水安全、道路硬化等任务,确保如期完成。"),
+    # the word once, in a sentence saying what was done
+    ("about", "今年县里推进健康扶贫,为贫困户代缴医保费用,大病报销比例提高到九成,"
+              "村医每月上门随访,因病致贫的家庭明显减少,群众看病负担轻了不少。"),
+] + [(f"f{i}", FILLER * 2) for i in range(6)]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("about")
+    src = folder / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in ROWS), encoding="utf-8")
+    build_index([str(src)], str(folder / "index"), rebuild=True, procs=1)
+    s = Searcher(str(folder / "index"), per_article=None)
+    yield s
+    s.close()
+
+
+def test_a_word_only_listed_ranks_below_the_paragraph_about_it(searcher, monkeypatch):
+    hits = searcher.search(SearchRequest(q="健康扶贫", explain=True)).hits
+    assert [h.doc_id for h in hits] == ["about", "listed"]
+    why = {h.doc_id: {r["rule"]: r for r in h.explain} for h in hits}
+    assert why["listed"]["bm25"]["value"] > why["about"]["bm25"]["value"]  # BM25 alone would put the list first
+    assert why["listed"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
+    assert "列举项" in why["listed"]["in_passing"]["why"]
+    assert why["about"]["in_passing"]["value"] == 0
+    monkeypatch.setattr(ranking, "PASSING_PENALTY", 0.0)  # without the rule the list wins
+    assert [h.doc_id for h in searcher.search(SearchRequest(q="健康扶贫")).hits] == ["listed", "about"]
+
+
+def test_a_figure_beside_the_word_earns_the_figures_boost(tmp_path):
+    """A sentence holding the query word and a number: the paragraph
+    reports something.  The near miss: the number stands in another
+    sentence."""
+    rows = [("figure", "今年县里推进健康扶贫,为三千二百户贫困户代缴医保费用。村里新修了路。"),
+            ("elsewhere", "今年县里推进健康扶贫,为贫困户代缴医保费用。村里新修了3条路。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="健康扶贫", explain=True)).hits
+        got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
+        assert got == {"figure": 0.0, "elsewhere": 0.0}  # 三千二百 is not a figure in digits
+        rows[0] = ("figure", "今年县里推进健康扶贫,为3200户贫困户代缴医保费用。村里新修了路。")
+        src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                          ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+        build_index([str(src)], str(tmp_path / "index2"), rebuild=True, procs=1)
+        s2 = Searcher(str(tmp_path / "index2"), per_article=None)
+        try:
+            hits = s2.search(SearchRequest(q="健康扶贫", explain=True)).hits
+            got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
+            assert got == {"figure": ranking.FIGURES_BONUS, "elsewhere": 0.0}
+            assert [h.doc_id for h in hits] == ["figure", "elsewhere"]
+        finally:
+            s2.close()
+    finally:
+        s.close()
