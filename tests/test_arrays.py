@@ -200,3 +200,18 @@ def test_an_arrays_file_of_another_layout_is_damage(seeds_index, tmp_path):
     zpa.write_bytes(bytes(data))
     with pytest.raises(IndexDamaged, match="zhsearch index --rebuild"):
         Searcher(str(ix))
+
+
+def test_a_term_first_asked_about_few_documents_is_decoded_the_second_time(big):
+    """A broad term's first search reads the positions of the documents it
+    asks about only (decoding all of them would cost that search more);
+    asked again, the term's positions are decoded whole and kept."""
+    want = _expected("all")
+    with big.reader() as r:
+        p = Postings(r)
+        docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
+        expect = {d: want[d] for d in docs.tolist() if d in want}
+        assert p.positions("body", "all", docs) == expect
+        assert len(p.position_cache) == 0
+        assert p.positions("body", "all", docs) == expect
+        assert len(p.position_cache) == 1

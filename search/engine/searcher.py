@@ -93,6 +93,7 @@ class Searcher:
             self._tried = self._folder()
             log.error("index %s: cannot be served: %s", self.index_dir, e)
         load_segmenter()  # load the dictionary now, not in the first search
+        cut_words("预热")  # and the fast cutter's (rjieba's import: ~0.15 s)
         measure_labels()  # and the measure rules (read when a search filters by measure)
 
     # -- life cycle -----------------------------------------------------------

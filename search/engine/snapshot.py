@@ -11,6 +11,7 @@ import numpy as np
 
 from search.engine.docsets import holds
 from search.engine.docsets import count_runs
+from search.engine.facet_counts import _universe_tally as universe_tally
 from search.engine.facet_counts import load_column
 from search.text.analysis import fold
 from search.facets import BITS, FACETS
@@ -77,6 +78,22 @@ class Snapshot:
         self._publication = None
         self._reprints = None
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What searches read besides the postings, made now rather than
+        by the first search to ask (a server opens its snapshot before it
+        says it is ready): the reprint groups and publication years (every
+        search's hits count their reprints), both date orders (browsing),
+        the archive's day range and each facet's tally over every live
+        paragraph (a broad word's counts start from it).  ~0.1 s at 356k
+        paragraphs, once per generation."""
+        self.reprints()
+        self.date_order(False)
+        self.date_order(True)
+        self.day_range()
+        for col in self.facets.values():
+            universe_tally(col, self.all_live)
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays

@@ -24,6 +24,8 @@ EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
 POSITION_CACHE = 4_000_000  # positions held decoded per snapshot (~5 bytes each with their docs)
 POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
+FIRST_DECODE = 64  # positions per document asked about, above which a term's first use reads those only
+ASKED = 100_000  # terms remembered as asked for once
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -79,6 +81,7 @@ class Postings:
         # by the positions held: a query's proximity and literal checks read
         # the same bigrams' positions search after search
         self.position_cache = ArrayLRU(POSITION_CACHE)
+        self._asked: OrderedDict = OrderedDict()  # terms whose positions were read, not yet kept
 
     # -- columns ------------------------------------------------------------
 
@@ -165,7 +168,7 @@ class Postings:
         (``term_positions``), or, for a term with too many to keep, from
         the arrays for ``docs`` alone."""
         docs = np.asarray(docs, dtype=np.int64)
-        whole = self.term_positions(fieldname, text)
+        whole = self.term_positions(fieldname, text, len(docs))
         if whole is None:
             return self._position_pairs(fieldname, text, docs)
         pos, udocs, cut = whole
@@ -181,18 +184,26 @@ class Postings:
         flat = np.repeat(cut[sel] - first, lengths) + np.arange(total, dtype=np.int64)
         return np.repeat(docs[ok], lengths), pos[flat].astype(np.int64)
 
-    def term_positions(self, fieldname: str, text: str):
+    def term_positions(self, fieldname: str, text: str, wanted: int | None = None):
         """Every position of a term, decoded once and kept (LRU, bounded
         by ``POSITION_CACHE`` positions): (positions, the sorted global
         docnums holding it, where each one's positions start in the first,
-        one more at the end); None for a term holding more than
+        one more at the end).  None for a term holding more than
         ``POSITION_CACHE_TERM`` positions, left to be read for the
-        documents a search asks about.  Raises ValueError for a field
+        documents a search asks about; and, when ``wanted`` documents are
+        asked about, for a term asked for the first time whose positions
+        are many more than those (decoding them all would cost that first
+        search more than it saves).  Raises ValueError for a field
         without positions."""
         key = (fieldname, text)
         hit = self.position_cache.get(key)
         if hit is not None:
             return hit
+        first_time = wanted is not None and key not in self._asked
+        if first_time:
+            self._asked[key] = None
+            if len(self._asked) > ASKED:
+                self._asked.popitem(last=False)
         tbytes = text.encode("utf-8")
         found = []
         for _, offset, sa in self.leaves:
@@ -203,7 +214,7 @@ class Postings:
             if t >= 0:
                 found.append((f, t, offset))
         n = sum(f.position_count(t) for f, t, _ in found)
-        if n > POSITION_CACHE_TERM:
+        if n > POSITION_CACHE_TERM or (first_time and n > FIRST_DECODE * max(wanted, 1)):
             return None
         pos_parts, doc_parts, len_parts = [], [], []
         for f, t, offset in found:
