@@ -106,12 +106,19 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest,
     return _rank(m, query, docs, req, explain)
 
 
-def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool):
+def ranked_arrays(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
+    """``rank``'s docnums and scores of the requested page as two arrays
+    (int64, float64), not a Python object a hit: the export ranks every
+    hit at once with it (a million hits: 16 MB, where lists take ~100)."""
+    return _rank(m, query, docs, req, False, arrays=True)[:2]
+
+
+def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool, arrays: bool = False):
     snap = m.snap
     first = (req.page - 1) * req.size
     last = first + req.size
     if first >= len(docs):
-        return [], [], []
+        return (np.zeros(0, np.int64), np.zeros(0), []) if arrays else ([], [], [])
     leaves = query.positive_leaves()
     if not leaves:  # browsing: by date, from an order made once per snapshot
         ordered = snap.date_order(req.sort == "date_asc")
@@ -119,6 +126,9 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
             wanted = np.zeros(len(snap.live), dtype=bool)
             wanted[docs] = True
             ordered = ordered[wanted[ordered]]
+        if arrays:
+            chosen = ordered[first:last].astype(np.int64)
+            return chosen, np.zeros(len(chosen)), []
         chosen = ordered[first:last].tolist()
         why = [[_by_date(snap, d, req.sort == "date_asc"), _tie(d)] for d in chosen] if explain else []
         return chosen, [0.0] * len(chosen), why
@@ -136,6 +146,8 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         np.maximum.at(best, at, scores)
         order = np.lexsort((docs, art, -best[at], key_day, undated))
         chosen = order[first:last]
+        if arrays:
+            return docs[chosen].astype(np.int64), scores[chosen].astype(np.float64), []
         why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i])),
                 _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []
         return docs[chosen].tolist(), scores[chosen].tolist(), why
@@ -160,6 +172,11 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     boosted = [float(s) * (1 + sum(b.values())) for s, b in zip(scores[head].tolist(), bonuses)]
     ranked = sorted(zip(boosted, head.tolist(), bonuses),
                     key=lambda t: (-(tier[t[1]] * step + t[0]), int(docs[t[1]])))
+    if arrays:  # the re-ranked head, then the rest in key order, as arrays
+        at = np.concatenate([np.array([i for _, i, _ in ranked], dtype=np.int64), top[RERANK:]])[first:last]
+        score = np.concatenate([np.array([s for s, _, _ in ranked], dtype=np.float64),
+                                scores[top[RERANK:]].astype(np.float64)])[first:last]
+        return docs[at].astype(np.int64), score, []
     ranked += [(float(scores[i]), i, None) for i in top[RERANK:].tolist()]
     ranked = ranked[first:last]
     why = []
