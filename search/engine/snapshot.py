@@ -31,6 +31,7 @@ class Snapshot:
         what its commit wrote (``search.store.integrity``)."""
         try:
             self._open(index)
+            self._prepare()
         except IndexUnavailable:
             raise
         except Exception as e:  # a column or postings file that does not decode
@@ -78,22 +79,6 @@ class Snapshot:
         self._publication = None
         self._reprints = None
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
-        self._prepare()
-
-    def _prepare(self) -> None:
-        """What searches read besides the postings, made now rather than
-        by the first search to ask (a server opens its snapshot before it
-        says it is ready): the reprint groups and publication years (every
-        search's hits count their reprints), both date orders (browsing),
-        the archive's day range and each facet's tally over every live
-        paragraph (a broad word's counts start from it).  ~0.1 s at 356k
-        paragraphs, once per generation."""
-        self.reprints()
-        self.date_order(False)
-        self.date_order(True)
-        self.day_range()
-        for col in self.facets.values():
-            universe_tally(col, self.all_live)
 
     def reopened(self) -> "Snapshot":
         """The same generation read through files of its own, its arrays
@@ -134,6 +119,21 @@ class Snapshot:
             if arrays.cut_short():
                 return f"{Path(arrays.path).name} is shorter than when it was opened"
         return None
+
+    def _prepare(self) -> None:
+        """What searches read besides the postings, made now rather than
+        by the first search to ask (a server opens its snapshot before it
+        says it is ready): the reprint groups and publication years (every
+        search's hits count their reprints), both date orders (browsing),
+        the archive's day range and each facet's tally over every live
+        paragraph (a broad word's counts start from it).  ~0.1 s at 356k
+        paragraphs, once per generation."""
+        self.reprints()
+        self.date_order(False)
+        self.date_order(True)
+        self.day_range()
+        for col in self.facets.values():
+            universe_tally(col, self.all_live)
 
     def date_order(self, oldest_first: bool) -> np.ndarray:
         """Every live paragraph by date (undated last), then index order."""
