@@ -121,11 +121,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         return (np.zeros(0, np.int64), np.zeros(0), []) if arrays else ([], [], [])
     leaves = query.positive_leaves()
     if not leaves:  # browsing: by date, from an order made once per snapshot
-        ordered = snap.date_order(req.sort == "date_asc")
-        if len(docs) < len(ordered):
-            wanted = np.zeros(len(snap.live), dtype=bool)
-            wanted[docs] = True
-            ordered = ordered[wanted[ordered]]
+        ordered = snap.in_date_order(docs, req.sort == "date_asc", last)
         if arrays:
             chosen = ordered[first:last].astype(np.int64)
             return chosen, np.zeros(len(chosen)), []
