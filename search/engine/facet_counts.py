@@ -27,7 +27,7 @@ class MaskColumn:
         self.masks = masks  # distinct masks (int64)
         shifts = np.arange(64, dtype=np.uint64)
         self.bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
-        self.fbits = self.bits.astype(np.float64)
+        self._pair_combo, self._pair_bit = np.nonzero(self.bits)  # each (combination, bit) it holds
 
     def selector(self, keys: set) -> np.ndarray:
         """Which combinations hold any of ``keys``."""
@@ -51,11 +51,11 @@ class MaskColumn:
     def counts(self, per_combo: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         """(value, paragraphs) for every value a tally holds, and (NONE,
         paragraphs holding no value) when ``none`` asks for it."""
-        # over the combinations the tally holds, in floating point (BLAS;
-        # exact for counts below 2**53): an integer product over all of
-        # them (1,543 by 64 for the years of the archive) cost more than the tally
-        held = np.flatnonzero(per_combo)
-        per_bit = np.rint(per_combo[held].astype(np.float64) @ self.fbits[held]).astype(np.int64)
+        # one addition per bit a combination holds (a few thousand), where an
+        # integer product of every combination by 64 bits (1,543 of them for
+        # the archive's years) cost more than the tally; exact below 2**53
+        per_bit = np.rint(np.bincount(self._pair_bit, weights=per_combo[self._pair_combo],
+                                      minlength=64)).astype(np.int64)
         out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
         n_none = int(per_combo[self.masks == 0].sum()) if none else 0
         return out + [(NONE, n_none)] if n_none else out
@@ -216,7 +216,8 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
+        # a value's key only where the facet has chosen values to compare it with
+        values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
