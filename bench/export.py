@@ -76,12 +76,17 @@ def main(argv=None) -> int:
     ap.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     ap.add_argument("--q", default="", help="the query (default: browse every paragraph)")
     ap.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
+    ap.add_argument("--workers", type=int, default=None,
+                    help="the server's workers (default: its own); with 1, the process the warm-up search "
+                         "reached is the one that exports, so its growth is the export's alone")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", args.index, "--port", str(port)],
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", args.index, "--port", str(port),
+                               *workers],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

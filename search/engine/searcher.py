@@ -590,7 +590,9 @@ def _top(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest):
 
 
 def _passing(matches: np.ndarray, masks: dict) -> np.ndarray:
-    """The matches every filter lets through."""
+    """The matches every filter lets through (``matches`` itself when none applies)."""
+    if not masks:
+        return matches
     keep = np.ones(len(matches), dtype=bool)
     for ok in masks.values():
         keep &= ok
