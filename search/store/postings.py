@@ -22,7 +22,7 @@ from search.store.schema import REBUILD_HINT, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
-POSITION_CACHE = 4_000_000  # positions held decoded per snapshot (~5 bytes each with their docs)
+POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
 POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
 FIRST_DECODE = 64  # positions per document asked about, above which a term's first use reads those only
 ASKED = 100_000  # terms remembered as asked for once
@@ -228,9 +228,10 @@ class Postings:
             lengths = np.concatenate(len_parts) if len(len_parts) > 1 else len_parts[0]
         else:
             pos, udocs, lengths = np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
-        cut = np.zeros(len(udocs) + 1, dtype=np.int64)
+        # 32-bit docnums and offsets (a term kept holds at most POSITION_CACHE_TERM positions)
+        cut = np.zeros(len(udocs) + 1, dtype=np.int32)
         np.cumsum(lengths, out=cut[1:])
-        hit = (pos, udocs.astype(np.int64), cut)
+        hit = (pos, udocs.astype(np.int32), cut)
         self.position_cache.put(key, hit)
         return hit
 
