@@ -39,11 +39,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory (``VmRSS``), or its anonymous part
+    (``RssAnon``: not the pages of the index's memory-mapped files, which
+    are the page cache, shared and given back under pressure)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -61,18 +64,29 @@ def server_rss(pid: int) -> dict[int, float]:
     return {p: rss_mb(p) for p in [pid] + children}
 
 
+def server_anon(pid: int) -> dict[int, float]:
+    """``RssAnon`` of the server and of each worker it forked."""
+    return {p: rss_mb(p, "RssAnon") for p in server_rss(pid)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", required=True)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     ap.add_argument("--q", default="", help="the query (default: browse every paragraph)")
+    ap.add_argument("--sort", default="relevance", choices=["relevance", "date_desc", "date_asc"])
+    ap.add_argument("--workers", type=int, default=None,
+                    help="the server's workers (default: its own); with 1, the process the warm-up search "
+                         "reached is the one that exports, so its growth is the export's alone")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", args.index, "--port", str(port)],
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", args.index, "--port", str(port),
+                               *workers],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -88,18 +102,22 @@ def main(argv=None) -> int:
         with urllib.request.urlopen(base + "/api/search?" + urllib.parse.urlencode({"q": args.q or "扶贫"})) as r:
             r.read()  # warm
         before = server_rss(server.pid)
+        anon_before = server_anon(server.pid)
         peak = dict(before)
+        anon_peak = dict(anon_before)
         done = threading.Event()
 
         def sample():
             while not done.is_set():
                 for p, mb in server_rss(server.pid).items():
                     peak[p] = max(peak.get(p, 0.0), mb)
+                for p, mb in server_anon(server.pid).items():
+                    anon_peak[p] = max(anon_peak.get(p, 0.0), mb)
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        url = base + "/api/export?" + urllib.parse.urlencode({"q": args.q, "format": args.format})
+        url = base + "/api/export?" + urllib.parse.urlencode({"q": args.q, "format": args.format, "sort": args.sort})
         t0 = time.perf_counter()
         rows = -1 if args.format == "csv" else 0  # the CSV's header line
         nbytes = 0
@@ -124,12 +142,15 @@ def main(argv=None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "cpu": _cpu_name()},
         "index": {"path": args.index, **stats},
-        "query": args.q, "format": args.format, "file_name": total_header,
+        "query": args.q, "sort": args.sort, "format": args.format, "file_name": total_header,
         "rows": rows, "bytes": nbytes, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
         # each process of the server (the parent, the workers): the growth is the largest of theirs
         "server_rss_mb": {"per_process": [{"before": round(before.get(p, 0), 1), "peak": round(peak[p], 1),
                                            "after": round(after.get(p, 0), 1)} for p in peak],
-                          "growth": round(max(peak[p] - before.get(p, peak[p]) for p in peak), 1)},
+                          "growth": round(max(peak[p] - before.get(p, peak[p]) for p in peak), 1),
+                          # the same for anonymous memory alone (the mapped index pages left out)
+                          "anon_growth": round(max(anon_peak[p] - anon_before.get(p, anon_peak[p])
+                                                   for p in anon_peak), 1)},
     }
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"{result['date']}-export-{rows}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -196,6 +196,9 @@ class Zhsearch:
         self._none = NONE
         self.s = Searcher(str(index_dir))
         warm()  # as `zhsearch serve` opens it: pypinyin's tables loaded before the first search
+        import gc
+
+        gc.freeze()  # as `zhsearch serve` does before forking its workers (web/serve.py, _supervise)
 
     def run(self, item: dict) -> dict:
         r = self.s.search(self._req(q=item.get("q", ""), province=item.get("province", []),

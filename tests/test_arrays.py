@@ -68,8 +68,15 @@ def _expected(term: str) -> dict[int, list[int]]:
     return out
 
 
+@pytest.mark.parametrize("decoded_once", [True, False])
 @pytest.mark.parametrize("term", ["all", "edge", "late", "rare"])
-def test_postings_and_positions_across_65536_boundaries(big, term):
+def test_postings_and_positions_across_65536_boundaries(big, term, decoded_once, monkeypatch):
+    """Positions read for the documents asked about, and (``decoded_once``)
+    from the term's positions decoded whole and kept: the same."""
+    from search.store import postings
+
+    if not decoded_once:  # every term too large to keep: read per call
+        monkeypatch.setattr(postings, "POSITION_CACHE_TERM", 0)
     want = _expected(term)
     with big.reader() as r:
         p = Postings(r)
@@ -87,6 +94,25 @@ def test_postings_and_positions_across_65536_boundaries(big, term):
         for docs in subsets:
             got = p.positions("body", term, docs.astype(np.int64))
             assert got == {d: want[d] for d in docs.tolist() if d in want}, (term, len(docs))
+        assert (len(p.position_cache) == 1) == decoded_once
+
+
+def test_decoded_positions_are_bounded(big, monkeypatch):
+    """The positions kept decoded stay within their bound, the least
+    recently used term going first; a term larger than a quarter of it is
+    never kept, and is still read right."""
+    from search.store import postings
+
+    monkeypatch.setattr(postings, "POSITION_CACHE", 40)
+    monkeypatch.setattr(postings, "POSITION_CACHE_TERM", 10)
+    with big.reader() as r:
+        p = Postings(r)
+        docs = np.arange(N, dtype=np.int64)
+        assert p.positions("body", "edge", docs) == _expected("edge")  # 12 positions: more than 10
+        assert len(p.position_cache) == 0
+        assert p.positions("body", "late", docs) == _expected("late")
+        assert p.positions("body", "rare", docs) == _expected("rare")
+        assert len(p.position_cache) == 2 and p.position_cache.size <= 40
 
 
 def test_merged_arrays_keep_ids_across_boundaries(big):
@@ -174,3 +200,18 @@ def test_an_arrays_file_of_another_layout_is_damage(seeds_index, tmp_path):
     zpa.write_bytes(bytes(data))
     with pytest.raises(IndexDamaged, match="zhsearch index --rebuild"):
         Searcher(str(ix))
+
+
+def test_a_term_first_asked_about_few_documents_is_decoded_the_second_time(big):
+    """A broad term's first search reads the positions of the documents it
+    asks about only (decoding all of them would cost that search more);
+    asked again, the term's positions are decoded whole and kept."""
+    want = _expected("all")
+    with big.reader() as r:
+        p = Postings(r)
+        docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
+        expect = {d: want[d] for d in docs.tolist() if d in want}
+        assert p.positions("body", "all", docs) == expect
+        assert len(p.position_cache) == 0
+        assert p.positions("body", "all", docs) == expect
+        assert len(p.position_cache) == 1

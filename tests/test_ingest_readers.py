@@ -244,3 +244,36 @@ def test_more_than_a_few_bad_bytes_is_still_refused(tmp_path):
     path.write_bytes((chunk + b"\xb0") * 40)
     with pytest.raises(IngestError):
         read_file(path)
+
+
+def test_an_html_page_over_the_limit_is_refused_with_its_size_and_the_rest_indexed(tmp_path, monkeypatch):
+    """An HTML page is parsed whole, in memory: one larger than
+    HTML_MAX_BYTES is refused (named, with its size and what to do), by
+    its size before it is read (.html) or once its bytes show it is HTML
+    (a sniffed suffix), while the other files are indexed; a page just
+    under the limit, and a text file over it, are read."""
+    from search.indexing import build_index
+    from search.ingest import readers
+
+    monkeypatch.setattr(readers, "HTML_MAX_BYTES", 4000)
+    para = "<p>近日,扶贫车间开工,吸纳贫困劳动力就业。</p>"  # 66 bytes in UTF-8
+    page = "<html><body><h1>扶贫车间开工</h1>{}</body></html>"
+    big = page.format(para * 70)  # over 4,000 bytes
+    small = page.format(para * 55)  # under
+    assert len(small.encode()) < 4000 < len(big.encode())
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "big.html").write_text(big, encoding="utf-8")
+    (tmp_path / "src" / "big.shtml").write_text(big, encoding="utf-8")
+    (tmp_path / "src" / "small.html").write_text(small, encoding="utf-8")
+    (tmp_path / "src" / "long.txt").write_text("近日,扶贫车间开工,吸纳贫困劳动力就业。\n" * 120, encoding="utf-8")
+    for name in ("big.html", "big.shtml"):
+        with pytest.raises(IngestError) as err:
+            read_file(tmp_path / "src" / name)
+        size = f"{len(big.encode()) / 1024:.1f} KB"
+        assert f"an HTML page of {size}: pages larger than 3.9 KB are not read" in err.value.reason
+        assert ".txt" in err.value.reason
+    assert read_file(tmp_path / "src" / "small.html")[0].paragraphs
+    assert read_file(tmp_path / "src" / "long.txt")[0].paragraphs
+    summary = build_index([str(tmp_path / "src")], tmp_path / "ix", procs=1)
+    assert summary.articles.failed == 2 and summary.articles.added == 2
+    assert sorted(p.rsplit("/", 1)[-1] for p, _ in summary.failures) == ["big.html", "big.shtml"]

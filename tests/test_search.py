@@ -424,3 +424,51 @@ def test_hits_and_year_chart_equal_brute_force_over_every_seed_paragraph(searche
         years = Counter(y for pid in want for y in (paragraphs[pid].years or [NONE]))
         assert {v.value: v.count for v in result.facets["year"]} == dict(years), lits
     assert header_only > 0  # the near misses were there to be let through
+
+
+def test_the_first_search_finds_everything_made_when_the_index_opened(seed_index, monkeypatch):
+    """What every search reads besides the postings (reprint groups, date
+    orders, the facets' tallies over the archive) is made when the
+    searcher opens, so a user's first search pays none of
+    it: making any of them again during the first searches fails here."""
+    from search.engine import reprints
+
+    s = Searcher(seed_index)
+    try:
+        def made_late(*a, **k):
+            raise AssertionError("made by a search, not when the index opened")
+
+        monkeypatch.setattr(reprints.Reprints, "__init__", made_late)
+        snap = s._snap
+        orders = dict(snap._orders)
+        for req in [SearchRequest(q="扶贫"), SearchRequest(q="", sort="date_desc", province=["甘肃"]),
+                    SearchRequest(q="", sort="date_asc"), SearchRequest(q="就业 培训", year=[2019])]:
+            assert s.search(req).total > 0
+        assert snap._orders.keys() == orders.keys() and all(snap._orders[k] is orders[k] for k in orders)
+        for col in snap.facets.values():
+            assert col._universe[0] is snap.all_live
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc"])
+def test_a_filtered_browse_lists_the_whole_browse_order_filtered(searcher, sort):
+    """Browsing with a filter lists, page after page, the paragraphs of the
+    unfiltered browse (every paragraph by date, then index order) that the
+    filter lets through, in that order: asked in turn and again (each
+    choice's mask is kept for the next request making it), with the
+    counts of the unfiltered facets taken among those paragraphs only."""
+    every = [h for p in range(1, 1000) for h in searcher.search(SearchRequest(q="", sort=sort, page=p, size=100)).hits]
+    assert len(every) == searcher.search(SearchRequest(q="")).total
+    for province in [["四川"], ["甘肃"], ["四川"], ["甘肃", "四川"], ["甘肃"]]:
+        want = [h.para_id for h in every if set(h.facets["province"]) & set(province)]
+        got, page = [], 1
+        while True:
+            res = searcher.search(SearchRequest(q="", sort=sort, province=province, page=page, size=9))
+            got += [h.para_id for h in res.hits]
+            if page * 9 >= res.total:
+                break
+            page += 1
+        assert got == want and len(want) > 9
+        years = Counter(y for h in every if set(h.facets["province"]) & set(province) for y in h.facets["year"])
+        assert {fv.value: fv.count for fv in res.facets["year"] if fv.value != NONE} == dict(years)

@@ -27,6 +27,7 @@ class MaskColumn:
         self.masks = masks  # distinct masks (int64)
         shifts = np.arange(64, dtype=np.uint64)
         self.bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
+        self._pair_combo, self._pair_bit = np.nonzero(self.bits)  # each (combination, bit) it holds
 
     def selector(self, keys: set) -> np.ndarray:
         """Which combinations hold any of ``keys``."""
@@ -41,7 +42,7 @@ class MaskColumn:
         return chosen
 
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
-        return selector[self.combo[docs]]
+        return _allows(self, docs, selector)
 
     def tally(self, docs: np.ndarray) -> np.ndarray:
         """Paragraphs of ``docs`` per combination."""
@@ -50,7 +51,11 @@ class MaskColumn:
     def counts(self, per_combo: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         """(value, paragraphs) for every value a tally holds, and (NONE,
         paragraphs holding no value) when ``none`` asks for it."""
-        per_bit = per_combo @ self.bits
+        # one addition per bit a combination holds (a few thousand), where an
+        # integer product of every combination by 64 bits (1,543 of them for
+        # the archive's years) cost more than the tally; exact below 2**53
+        per_bit = np.rint(np.bincount(self._pair_bit, weights=per_combo[self._pair_combo],
+                                      minlength=64)).astype(np.int64)
         out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
         n_none = int(per_combo[self.masks == 0].sum()) if none else 0
         return out + [(NONE, n_none)] if n_none else out
@@ -90,7 +95,7 @@ class CodeColumn:
         return np.array([k in keys if k is not None else NONE in keys for k in self.keys], dtype=bool)
 
     def allows(self, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
-        return selector[self.combo[docs]]
+        return _allows(self, docs, selector)
 
     def tally(self, docs: np.ndarray) -> np.ndarray:
         """Paragraphs of ``docs`` per code."""
@@ -111,6 +116,29 @@ class CodeColumn:
             pairs = np.sort(pairs)
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
         return self.counts(np.bincount(pairs % len(self.codes), minlength=len(self.codes)), none)
+
+
+UNIVERSE_MASKS = 16  # choices of a column kept as masks over every live paragraph
+
+
+def _allows(col, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
+    """Which of ``docs`` hold a combination ``selector`` picks.  Over every
+    live paragraph (browsing, the article list: ``docs`` is the universe
+    the column was tallied over), the mask is kept for the next request
+    making the same choice (read-only), up to ``UNIVERSE_MASKS`` of them:
+    a filtered browse no longer passes over the whole archive."""
+    universe = getattr(col, "_universe", None)
+    if universe is None or universe[0] is not docs:
+        return selector[col.combo[docs]]
+    masks = col.__dict__.setdefault("_masks", {})
+    key = selector.tobytes()
+    mask = masks.get(key)
+    if mask is None:
+        if len(masks) >= UNIVERSE_MASKS:
+            masks.clear()
+        mask = masks[key] = selector[col.combo[docs]]
+        mask.flags.writeable = False
+    return mask
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +205,7 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
     of an archive: a tenth of the work).  With ``article_no`` (each
     paragraph's article), articles are counted, not paragraphs."""
     out = {}
-    outside: dict = {}  # the universe's paragraphs not in docs, when counted
+    outside: dict = {}  # the universe's paragraphs not in docs, when counted; docs the other filters keep
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
@@ -188,7 +216,8 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        values = [FacetValue(v, c, f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
+        # a value's key only where the facet has chosen values to compare it with
+        values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
@@ -202,9 +231,16 @@ def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, out
     combination of ``col``; ``outside`` keeps the universe's paragraphs not
     in ``docs`` for the next facet, once computed."""
     if others:
-        keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
-        return col.tally(docs[keep])
+        # the facets not filtered share their others (every filter): docs filtered once for them all
+        key = tuple(id(ok) for ok in others)
+        kept = outside.get(key)
+        if kept is None:
+            keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
+            kept = outside[key] = (others, docs[keep])  # the masks kept alive: their ids stay theirs
+        return col.tally(kept[1])
     if universe is not None and 2 * len(docs) > len(universe):
+        if len(docs) == len(universe):  # docs are live paragraphs: all of them
+            return _universe_tally(col, universe)
         if "docs" not in outside:
             outside["docs"] = difference(universe, docs)
         return _universe_tally(col, universe) - col.tally(outside["docs"])

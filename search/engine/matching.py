@@ -80,7 +80,7 @@ class Matcher:
         for node in query.must_not:
             if len(docs):
                 docs = difference(docs, node.match(self))
-        return docs.astype(np.int32)
+        return docs.astype(np.int32, copy=False)  # browsing: the snapshot's own (read-only) all_live
 
     # -- leaves ---------------------------------------------------------------
 

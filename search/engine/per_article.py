@@ -98,8 +98,11 @@ def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[i
     if not shown:
         return []
     heads = article_of(heads_by_docnum, shown)
-    # an article ends where the next one starts (the last one: never)
-    ends = np.append(heads_by_docnum, np.iinfo(np.int64).max)[np.searchsorted(heads_by_docnum, heads, side="right")]
+    # an article ends where the next one starts (the last one: never); not
+    # np.append, which copied every head of the archive for each search
+    nxt = np.searchsorted(heads_by_docnum, heads, side="right")
+    last = len(heads_by_docnum) - 1
+    ends = np.where(nxt <= last, heads_by_docnum[np.minimum(nxt, last)].astype(np.int64), np.iinfo(np.int64).max)
     in_article = np.searchsorted(docs, ends) - np.searchsorted(docs, heads)
     out = [0] * len(shown)
     on_page: dict[int, int] = {}

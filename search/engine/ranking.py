@@ -144,19 +144,26 @@ def rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest,
     return _rank(m, query, docs, req, explain)
 
 
-def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool):
+def ranked_arrays(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
+    """``rank``'s docnums and scores of the requested page as two arrays
+    (int32, float64; browsing: a view of the date order, and zeros that
+    take no memory), not a Python object a hit: the export ranks every hit
+    at once with it (a million hits: 12 MB, where lists take ~100)."""
+    return _rank(m, query, docs, req, False, arrays=True)[:2]
+
+
+def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explain: bool, arrays: bool = False):
     snap = m.snap
     first = (req.page - 1) * req.size
     last = first + req.size
     if first >= len(docs):
-        return [], [], []
+        return (np.zeros(0, np.int32), np.zeros(0), []) if arrays else ([], [], [])
     leaves = query.positive_leaves()
     if not leaves:  # browsing: by date, from an order made once per snapshot
-        ordered = snap.date_order(req.sort == "date_asc")
-        if len(docs) < len(ordered):
-            wanted = np.zeros(len(snap.live), dtype=bool)
-            wanted[docs] = True
-            ordered = ordered[wanted[ordered]]
+        ordered = snap.in_date_order(docs, req.sort == "date_asc", last)
+        if arrays:
+            chosen = ordered[first:last]
+            return chosen, np.broadcast_to(np.float64(0.0), chosen.shape), []
         chosen = ordered[first:last].tolist()
         why = [[_by_date(snap, d, req.sort == "date_asc"), _tie(d)] for d in chosen] if explain else []
         return chosen, [0.0] * len(chosen), why
@@ -174,6 +181,8 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         np.maximum.at(best, at, scores)
         order = np.lexsort((docs, art, -best[at], key_day, undated))
         chosen = order[first:last]
+        if arrays:
+            return docs[chosen], scores[chosen].astype(np.float64), []
         why = [[_by_date(snap, int(docs[i]), req.sort == "date_asc"), _bm25_detail(m, query, int(docs[i])),
                 _tie(int(docs[i]))] for i in chosen.tolist()] if explain else []
         return docs[chosen].tolist(), scores[chosen].tolist(), why
@@ -203,6 +212,11 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     boosted = [combined(float(s), b) for s, b in zip(scores[head].tolist(), bonuses)]
     ranked = sorted(zip(boosted, head.tolist(), bonuses),
                     key=lambda t: (-(tier[t[1]] * step + t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
+    if arrays:  # the re-ranked head, then the rest in key order, as arrays
+        at = np.concatenate([np.array([i for _, i, _ in ranked], dtype=np.int64), top[RERANK:]])[first:last]
+        score = np.concatenate([np.array([s for s, _, _ in ranked], dtype=np.float64),
+                                plain[top[RERANK:]].astype(np.float64)])[first:last]
+        return docs[at], score, []
     ranked += [(float(plain[i]), i, tail_bonuses(float(scores[i]), float(plain[i])))
                for i in top[RERANK:].tolist()]
     ranked = ranked[first:last]

@@ -191,17 +191,40 @@ def _as_str(value) -> str | None:
 # --------------------------------------------------------------------------
 
 
+HTML_MAX_BYTES = 64 << 20  # an HTML page is parsed whole: a larger one is refused, not read
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{n / 1024:.1f} KB"
+
+
+def _too_large_html(name: str, size: int) -> IngestError:
+    return IngestError(name, f"an HTML page of {_size(size)}: pages larger than {_size(HTML_MAX_BYTES)} "
+                             "are not read (a page is parsed whole, in memory); save its text as .txt, "
+                             "or split it into pages")
+
+
 def read_records(path: Path) -> Reading:
-    """Read one file into raw records.  Raises IngestError when unreadable."""
+    """Read one file into raw records.  Raises IngestError when unreadable,
+    and for an HTML page larger than ``HTML_MAX_BYTES`` (its size is looked
+    at before it is read)."""
     name = str(path)
+    suffix = path.suffix.lower()
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0  # read_bytes says why
+    if suffix in HTML_SUFFIXES and size > HTML_MAX_BYTES:
+        raise _too_large_html(name, size)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
+    if len(data) > HTML_MAX_BYTES and suffix in SNIFFED_SUFFIXES and looks_like_html(data):
+        raise _too_large_html(name, len(data))
     text, bad = decode_counted(data, name)
     problems = [f"{name}: {bad} bad byte sequence(s) replaced by U+FFFD (the rest of the file decodes)"
                 ] if bad else []
-    suffix = path.suffix.lower()
     if suffix == ".jsonl":
         reading = jsonl_to_reading(text, name)
         reading.problems[:0] = problems

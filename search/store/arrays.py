@@ -360,6 +360,27 @@ class Field:
         within = np.where(cols[None, :] < width[:, None], self.freq[idx], 0)
         return out + within.sum(axis=1, dtype=np.int64)
 
+    def position_count(self, t: int) -> int:
+        """How many positions a term has (the sum of its frequencies)."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        if a == b:
+            return 0
+        start = int(self.position_starts(np.array([a], dtype=np.int64))[0])
+        end = int(self.position_starts(np.array([b], dtype=np.int64))[0]) if b < len(self.freq) else len(self.pos)
+        return end - start
+
+    def all_positions(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A term's (segment-local doc ids, int64; how many positions each
+        holds, int64; all its positions in posting order): its positions
+        lie together in ``pos``."""
+        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
+        ids, freq = self.postings(t)
+        if a == b:
+            return ids.astype(np.int64), np.zeros(0, np.int64), self.pos[:0]
+        start = int(self.position_starts(np.array([a], dtype=np.int64))[0])
+        lengths = freq.astype(np.int64)
+        return ids.astype(np.int64), lengths, np.array(self.pos[start:start + int(lengths.sum())])
+
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local doc, position) of the term in each of ``local``
         (sorted segment-local doc ids, int64), in doc then position order."""

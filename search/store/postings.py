@@ -22,6 +22,10 @@ from search.store.schema import REBUILD_HINT, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
+POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
+POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
+FIRST_DECODE = 64  # positions per document asked about, above which a term's first use reads those only
+ASKED = 100_000  # terms remembered as asked for once
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -73,6 +77,11 @@ class Postings:
         self.leaves = [(seg, offset, _segment_arrays(seg.storage(), seg.segment()))
                        for seg, offset in reader.leaf_readers() if not isinstance(seg, EmptyReader)]
         self.doc_count_all = reader.doc_count_all()
+        # each term's positions decoded once (``term_positions``), bounded
+        # by the positions held: a query's proximity and literal checks read
+        # the same bigrams' positions search after search
+        self.position_cache = ArrayLRU(POSITION_CACHE)
+        self._asked: OrderedDict = OrderedDict()  # terms whose positions were read, not yet kept
 
     # -- columns ------------------------------------------------------------
 
@@ -155,9 +164,80 @@ class Postings:
     def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(global docnum, position) of each position of a term in
         ``docs`` (sorted global docnums), as two int64 arrays in doc then
-        position order."""
-        doc_parts, pos_parts = [], []
+        position order: from the term's positions decoded once
+        (``term_positions``), or, for a term with too many to keep, from
+        the arrays for ``docs`` alone."""
         docs = np.asarray(docs, dtype=np.int64)
+        whole = self.term_positions(fieldname, text, len(docs))
+        if whole is None:
+            return self._position_pairs(fieldname, text, docs)
+        pos, udocs, cut = whole
+        at = np.searchsorted(udocs, docs)
+        ok = at < len(udocs)
+        ok[ok] = udocs[at[ok]] == docs[ok]
+        sel = at[ok]
+        lengths = cut[sel + 1] - cut[sel]
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        first = np.cumsum(lengths) - lengths
+        flat = np.repeat(cut[sel] - first, lengths) + np.arange(total, dtype=np.int64)
+        return np.repeat(docs[ok], lengths), pos[flat].astype(np.int64)
+
+    def term_positions(self, fieldname: str, text: str, wanted: int | None = None):
+        """Every position of a term, decoded once and kept (LRU, bounded
+        by ``POSITION_CACHE`` positions): (positions, the sorted global
+        docnums holding it, where each one's positions start in the first,
+        one more at the end).  None for a term holding more than
+        ``POSITION_CACHE_TERM`` positions, left to be read for the
+        documents a search asks about; and, when ``wanted`` documents are
+        asked about, for a term asked for the first time whose positions
+        are many more than those (decoding them all would cost that first
+        search more than it saves).  Raises ValueError for a field
+        without positions."""
+        key = (fieldname, text)
+        hit = self.position_cache.get(key)
+        if hit is not None:
+            return hit
+        first_time = wanted is not None and key not in self._asked
+        if first_time:
+            self._asked[key] = None
+            if len(self._asked) > ASKED:
+                self._asked.popitem(last=False)
+        tbytes = text.encode("utf-8")
+        found = []
+        for _, offset, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            if f is not None and f.kind != "pos":
+                raise ValueError(f"field {fieldname!r} has no positions")
+            t = f.term(tbytes) if f is not None else -1
+            if t >= 0:
+                found.append((f, t, offset))
+        n = sum(f.position_count(t) for f, t, _ in found)
+        if n > POSITION_CACHE_TERM or (first_time and n > FIRST_DECODE * max(wanted, 1)):
+            return None
+        pos_parts, doc_parts, len_parts = [], [], []
+        for f, t, offset in found:
+            ids, freq, pos = f.all_positions(t)
+            pos_parts.append(pos)
+            doc_parts.append(ids + offset)
+            len_parts.append(freq)
+        if found:
+            pos = np.concatenate(pos_parts) if len(pos_parts) > 1 else pos_parts[0]
+            udocs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
+            lengths = np.concatenate(len_parts) if len(len_parts) > 1 else len_parts[0]
+        else:
+            pos, udocs, lengths = np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        # 32-bit docnums and offsets (a term kept holds at most POSITION_CACHE_TERM positions)
+        cut = np.zeros(len(udocs) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=cut[1:])
+        hit = (pos, udocs.astype(np.int32), cut)
+        self.position_cache.put(key, hit)
+        return hit
+
+    def _position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``position_pairs`` read from the arrays for ``docs`` alone."""
+        doc_parts, pos_parts = [], []
         tbytes = text.encode("utf-8")
         for seg, offset, sa in self.leaves:
             lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
