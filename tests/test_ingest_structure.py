@@ -292,3 +292,32 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     # near miss: a plain text's first line, right above its body, is its headline
     article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "记者 王明", BODY)
     assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+@pytest.mark.parametrize("tail", [
+    ["扫码阅读全文 写评论已有0条评论", "大连银燕数据通告疑似笔误", "科创板开户交易24个月以上"],
+    ["更多猛料！欢迎扫描左方二维码关注新浪新闻官方微信", "在中国的公园还有个好处，没有人会赶你走！"],
+    ["相关内容", "《逆水寒》江湖最新鲜 用爱帮助稀有词条回家", "2019-09-040"],
+    # teasers with no heading of their own, then the site's footer
+    ["[上一篇] [下一篇]", "互联网新闻信息服务许可证32120170004"],
+    ["标签： 扶贫 车间", "记住我的信息"],
+    ["当年万人逃港事件，促使设立深圳经济特区", "交通运输部支持交邮融合推广农村物流品牌", "有没有牛市第二波，一文看懂当前A股",
+     "股票频道恭候您的意见 - 联系我们 - 关于我们"],
+])
+def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "该省共建设扶贫车间754个。", *tail)
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"]  # 大连, 深圳 of the tail label nothing
+    assert all(line in article.skipped for line in tail)
+
+
+def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):
+    # near miss: two short closing lines (a caption, a credit) are not a run of teasers
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "图为扶贫车间里的工人在忙碌", "记者王明摄于临夏州东乡县")
+    assert [p.text for p in article.paragraphs][-1] == "记者王明摄于临夏州东乡县"
+    # ...nor does a 联系我们 in the first paragraph end the article
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51",
+                          "有意入驻扶贫车间的企业请联系我们。" + BODY, BODY)
+    assert len(article.paragraphs) == 2

@@ -19,6 +19,7 @@ log = logging.getLogger("search.ingest")
 METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
 HTML_RULE = "HTML: navigation, header/footer or link-dense element"
 COLUMN_RULE = "column name of a magazine column"
+TAIL_RULE = "page tail after the article: related articles, app and QR calls, comments, site footer"
 FIRST_LINE_BODY = 4  # a text whose body starts further down than this is a page copied whole
 HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
 
@@ -91,14 +92,19 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         mojibake += runs
     content, furniture = clean.sort_furniture(lines)
     header: list[clean.Dropped] = []
+    tail: list[clean.Dropped] = []
     if not hint:
         content, header, hint = _take_headline(content, lines)
+        if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
+            end = structure.article_end(content)
+            tail = [clean.Dropped(line, TAIL_RULE, "tail") for line in content[end:]]
+            content = content[:end]
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
     dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
                + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
-                                           for line in meta_lines] + furniture + header))
+                                           for line in meta_lines] + furniture + header + tail))
     base = Article(
         doc_id=doc_id, title=None,
         source=record.source or meta.source,

@@ -451,6 +451,43 @@ def headline_start(lines: list[str], at: int) -> int:
     return start
 
 
+# where a page copied whole goes on past its article: other articles'
+# teasers, the app's and the QR code's calls, the readers' comments, the
+# site's footer
+_TAIL_START = re.compile(
+    r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
+    r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
+    r"|你可能(?:会)?(?:喜欢|感兴趣)|更多猛料|扫码|扫描.{0,10}二维码|打开.{0,12}app|下载.{0,8}客户端"
+    r"|\d+\s*条评论|写评论|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
+    r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
+    r"|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
+    r"|投诉或建议|^记住我|^[(\[【]?\s*(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
+    r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
+TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
+TEASER_MIN = 8
+
+
+def article_end(lines: list[str]) -> int:
+    """Where the article of a page copied whole ends among its lines (the
+    body, headline taken): at the first line past its first paragraph that
+    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...),
+    and before a closing run of lines that read as headlines, not text (the
+    teasers of other articles, with no heading of their own)."""
+    first = body_start(lines)
+    end = next((i for i in range(first + 1, len(lines)) if len(lines[i]) <= 80
+                and _TAIL_START.search(fold(lines[i]))), len(lines))
+    run = end
+    while run > first + 1 and _teaser(lines[run - 1]):
+        run -= 1
+    return run if end - run >= TAIL_TEASERS else end
+
+
+def _teaser(line: str) -> bool:
+    folded = fold(line).strip()
+    return (TEASER_MIN <= len(folded) <= HEADLINE_MAX and not _ends_sentence(folded)
+            and bool(re.search(r"[\u4e00-\u9fff]", folded)))
+
+
 def headline_in_text(lines: list[str]) -> str | None:
     """A headline the text gives in words: ``原标题:X`` or a 新华社 dateline
     ``新华社北京4月17日电 题:X``."""
