@@ -376,3 +376,13 @@ def test_a_breadcrumb_of_a_page_copy_labels_nothing(tmp_path):
 def test_a_province_and_its_city_run_together(text, provinces):
     _, [paragraph] = label_provinces(None, [text])
     assert sorted(paragraph) == sorted(provinces)
+
+
+def test_a_bare_county_name_alone_names_no_province():
+    # 民乐 (民乐县, Gansu) as a kind of music, 磐石 (磐石市, Jilin) in a hymn
+    article, paragraphs = label_provinces("新专辑发布", ["专辑里有嘻哈、摇滚、民乐等等各个门类。",
+                                                     "众人同唱“永久磐石为我开”那首歌。"])
+    assert article == [] and paragraphs == [[], []]
+    # near miss: with its province named for sure elsewhere, the bare name confirms it
+    article, _ = label_provinces("新专辑发布", ["专辑在甘肃张掖录制。", "民乐的乐手也来了。"])
+    assert article == ["甘肃"]

@@ -352,6 +352,10 @@ def article_provinces(title: Evidence, body: list[Evidence],
     confirmed = Counter({p: s for p, s in title.weak.items() if totals[p]})
     if confirmed:
         return _ranked(confirmed)[:1]
+    # a bare county name (民乐 in 嘻哈、摇滚、民乐, 磐石 in a hymn) only confirms
+    # a province named for sure somewhere in the text; alone it names none
+    named = {p for paragraph in body for p in paragraph.strong}
+    totals = Counter({p: s for p, s in totals.items() if p in named})
     if not +totals:
         totals.update(source.strong)
     return _dominant(totals)
