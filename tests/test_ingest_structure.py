@@ -321,3 +321,26 @@ def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):
     article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51",
                           "有意入驻扶贫车间的企业请联系我们。" + BODY, BODY)
     assert len(article.paragraphs) == 2
+
+
+@pytest.mark.parametrize("dateline, date", [
+    ("2019-09-05 11:10 游民星空[整理] 1", "2019-09-05"),  # the date opening a line of other things
+    ("2019年09月11日 富达传媒 时政新闻 1665 0", "2019-09-11"),
+    ("http://house.sina.com.cn 2005年03月31日03:18 北京娱乐信报", "2005-03-31"),  # with the time of day
+    # near misses: a sentence opening with a date; a date with neither
+    ("2018年3月20日，第十三届全国人大一次会议表决通过了这部法律", None),
+    ("本报讯 据统计2019年9月5日的客流量", None),
+])
+def test_the_dateline_under_a_copys_headline(tmp_path, dateline, date):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", dateline, BODY)
+    assert article.date == date
+
+
+def test_a_posts_labelled_date_dates_a_copy_without_a_dateline(tmp_path):
+    article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
+                          "从原子弹爆炸原理想开去", BODY, "作者：cjy 发表于 2005-09-11 18:04:42", "该省共建设扶贫车间754个。")
+    assert article.date == "2005-09-11"
+    # near miss: a date in the text without a label dates nothing
+    article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
+                          "从原子弹爆炸原理想开去", BODY, "我们在2005-09-11那天见面，他说了很多。")
+    assert article.date is None

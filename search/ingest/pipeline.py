@@ -93,8 +93,10 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     content, furniture = clean.sort_furniture(lines)
     header: list[clean.Dropped] = []
     tail: list[clean.Dropped] = []
+    under_headline: list[str] = []
     if not hint:
         content, header, hint = _take_headline(content, lines)
+        under_headline = content[:structure.DATELINE_LINES] if hint else []
         if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
             end = structure.article_end(content)
             tail = [clean.Dropped(line, TAIL_RULE, "tail") for line in content[end:]]
@@ -109,7 +111,8 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         doc_id=doc_id, title=None,
         source=record.source or meta.source,
         date=(structure.parse_record_date(record.date) or meta.date
-              or structure.date_in_chrome(chrome)),
+              or structure.date_in_chrome(chrome) or structure.dateline_date(under_headline)
+              or (structure.labelled_date(lines) if path.suffix.lower() == ".txt" else None)),
         url=record.url, issuer=record.issuer, doc_number=record.doc_number, path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],

@@ -488,6 +488,46 @@ def _teaser(line: str) -> bool:
             and bool(re.search(r"[\u4e00-\u9fff]", folded)))
 
 
+# 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
+# label and its date, wherever on the page (a forum thread's or a blog's first post)
+_LABELLED_DATE = re.compile(r"(?:(?:发布|发表|更新)(?:时间|日期|于)|(?:^|(?<=\s))时间)\s*[:：]?\s*"
+                            r"(?=(?:19|20)\d{2}\s*[-/.年])")
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """The date after the first 发布时间 / 发表于 label of the page (not
+    only by the headline): the last place a date is looked for, since a
+    page with no byline (a forum thread, a blog post) labels its posts so.
+    A related article's list shows no such label."""
+    for line in lines:
+        m = _LABELLED_DATE.search(fold(line))
+        if m:
+            found = parse_date(line[m.end():m.end() + 24])
+            if found:
+                return found
+    return None
+
+
+DATELINE_LINES = 3  # lines under a copy's headline where its dateline stands
+_DATE_AT_START = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.年]")
+_DATE_WITH_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
+
+
+def dateline_date(lines: list[str]) -> str | None:
+    """The date of the line(s) right under a copied page's headline when
+    they hold more than a date (2019-09-05 11:10 游民星空[整理] 1, a site's
+    address before it): one opening with the date, or with the time of day;
+    not a sentence (2018年3月20日，全国人大表决通过...)."""
+    for line in lines[:DATELINE_LINES]:
+        folded = fold(line)
+        if len(line) <= 80 and not re.search(r"[,，。;；]", folded) and (
+                _DATE_AT_START.match(folded) or _DATE_WITH_TIME.search(folded)):
+            found = parse_date(line)
+            if found:
+                return found
+    return None
+
+
 def headline_in_text(lines: list[str]) -> str | None:
     """A headline the text gives in words: ``原标题:X`` or a 新华社 dateline
     ``新华社北京4月17日电 题:X``."""
