@@ -126,12 +126,17 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     rest = _VALUE_END.split(line[m.end():])[0]
     glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
     rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
-    if not rest or _LINE_CHROME.fullmatch(fold(rest)):
+    label = _NEXT_LABEL.search(fold(rest))  # 来源：证券时报网作者：李在山: the next field's label ends it
+    rest = rest[:label.start()].strip(" ,。;:、") if label else rest
+    if not rest or _LINE_CHROME.fullmatch(fold(rest)) or _NOT_A_SOURCE.search(rest):
         return None
     return rest, m.group(1) in _REPOSTED
 
 
 _VALUE_END = re.compile(r"[\s|\[\]【】()（）]")
+_NEXT_LABEL = re.compile(r"(?:作者|记者|编辑|责任编辑|责编|发布时间|时间|日期|浏览|点击|阅读)\s*:")
+# what an empty field of a page's template leaves (来源： size="20"): no name
+_NOT_A_SOURCE = re.compile(r"[=<>\"]")
 
 
 def _residue(line: str) -> str:
