@@ -344,3 +344,14 @@ def test_a_posts_labelled_date_dates_a_copy_without_a_dateline(tmp_path):
     article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
                           "从原子弹爆炸原理想开去", BODY, "我们在2005-09-11那天见面，他说了很多。")
     assert article.date is None
+
+
+def test_a_byline_with_empty_fields_and_a_date_we_do_not_read_still_marks_the_headline(tmp_path):
+    byline = '作者： size="20" 来源： size="20" 发布日期： 9/17/2004 5:54:13 AM'
+    article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", byline,
+                          "29日下午，党部在华侨文化中心举办座谈会。", "入会者首先致哀，并表达敬意！", BODY)
+    assert article.title == "孙丰：巴黎举行座谈会" and article.source is None
+    # near miss: a line with a date label but no date is no byline
+    article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", "发布日期：",
+                          "29日下午，党部在华侨文化中心举办座谈会。", "入会者首先致哀，并表达敬意！", BODY)
+    assert article.title != "孙丰：巴黎举行座谈会"

@@ -405,7 +405,7 @@ def find_headline(lines: list[str]) -> int | None:
     above the body; bylines in between are passed over."""
     body = body_start(lines)
     dateline = next((i for i in range(body - 1, max(-1, body - 1 - HEADER_SCAN), -1)
-                     if read_metadata_line(lines[i], in_header=True)), None)
+                     if read_metadata_line(lines[i], in_header=True) or _labelled_byline(lines[i])), None)
     if body == len(lines):  # no body: a headline would leave the text empty or be its last line
         return None
     # a notice or an ad long enough to pass for the body may stand above the
@@ -439,6 +439,13 @@ _GOES_ON = re.compile(r"(?:及|和|与|的|暨|、|关于|对|在|为)$")
 _ISSUER_END = re.compile(r"(?:委员会|人民政府|政府|国务院|办公厅|办公室|部|厅|局|委|院|会)$")
 _OPENS_ON = re.compile(r"^(?:关于|对|和|及|与|的)")
 HEADLINE_LINES = 4  # at most this many lines make one headline
+
+
+def _labelled_byline(line: str) -> bool:
+    """A byline whose date is labelled but not ours to read, its fields
+    perhaps empty (作者： 来源： 发布日期： 9/17/2004 5:54:13 AM)."""
+    folded = fold(line)
+    return len(line) <= 80 and bool(_DATE_LABEL.search(folded)) and bool(re.search(r"\d", folded))
 
 
 def headline_start(lines: list[str], at: int) -> int:
