@@ -355,3 +355,12 @@ def test_a_byline_with_empty_fields_and_a_date_we_do_not_read_still_marks_the_he
     article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", "发布日期：",
                           "29日下午，党部在华侨文化中心举办座谈会。", "入会者首先致哀，并表达敬意！", BODY)
     assert article.title != "孙丰：巴黎举行座谈会"
+
+
+def test_a_members_figures_are_no_headline(tmp_path):
+    article = _page_title(tmp_path, "专栏/同人连载", "【赛马娘】情人节赠礼", "同人连载 2022-02-14 03:01--阅读 · --喜欢",
+                          "魑皇", "粉丝：23文章：11", "关注", BODY)
+    assert article.title == "【赛马娘】情人节赠礼"
+    # near miss: a headline of a name and words after a colon is one
+    article = _page_title(tmp_path, "首页", "习近平：坚持人民至上", "2022-02-14 03:01", BODY)
+    assert article.title == "习近平：坚持人民至上"

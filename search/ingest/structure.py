@@ -316,6 +316,8 @@ _HEADLINE_LABEL = re.compile(r"^(?:主题|标题|帖子主题|文章标题)\s*:\
 # between a headline and its dateline: the site's address (巴彦淖尔市政府门户网站
 # www.bynr.gov.cn), a subtitle (——热烈祝贺市政协五届一次会议开幕)
 _ADDRESS = re.compile(r"https?://|www\.")
+# a member's or an account's figures (积分：235, 粉丝：23文章：11): never a headline
+_STATS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*:\s*\d+\s*)+$")
 _SUBTITLE = re.compile(r"^\s*(?:——|--|—)")
 # never a headline: an address (网易商业报道 http://biz.163.com), a photo's
 # credit (…后路 蔡雪婧/摄), a numbered section heading (一、培养目标)
@@ -352,7 +354,7 @@ def is_headline_candidate(line: str) -> bool:
         return False
     if ";" in folded and len(folded) > HEADLINE_SEMICOLON:  # a clause of a sentence, not 午间公告：A；B
         return False
-    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded):
+    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded) or _STATS.match(folded):
         return False
     if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
         return False
@@ -426,6 +428,7 @@ def find_headline(lines: list[str]) -> int | None:
                     or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
                     or DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
                     or _ADDRESS.search(folded) or _SUBTITLE.match(folded) or _DATE_LABEL.search(folded)
+                    or _STATS.match(folded)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
         if short is not None:
