@@ -364,3 +364,15 @@ def test_a_members_figures_are_no_headline(tmp_path):
     # near miss: a headline of a name and words after a colon is one
     article = _page_title(tmp_path, "首页", "习近平：坚持人民至上", "2022-02-14 03:01", BODY)
     assert article.title == "习近平：坚持人民至上"
+
+
+@pytest.mark.parametrize("byline", [
+    "原创 kingname 未闻Code 前天",  # a day said in words
+    "昨天 06:54",
+    "36氪的朋友们·2025年04月22日 19:27",  # a date and time beside a name
+])
+def test_a_byline_without_a_label_marks_the_headline_above_it(tmp_path, byline):
+    article = _page_title(tmp_path, "栏目", "临夏州扶贫车间吸纳三千人就业", byline, "Matrix 首页推荐", "摄影：产品经理", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    # near miss: such a line alone above the body is never the headline
+    assert _page_title(tmp_path, "登录", "注册", byline, BODY).title != byline

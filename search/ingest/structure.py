@@ -317,6 +317,9 @@ _HEADLINE_LABEL = re.compile(r"^(?:主题|标题|帖子主题|文章标题)\s*:\
 # www.bynr.gov.cn), a subtitle (——热烈祝贺市政协五届一次会议开幕)
 _ADDRESS = re.compile(r"https?://|www\.")
 # a member's or an account's figures (积分：235, 粉丝：23文章：11): never a headline
+# a byline's day in words: 昨天 06:54, 原创 某某 前天, 3小时前
+_RELATIVE_DATE = re.compile(r"(?:^|\s)(?:今天|昨天|前天|\d+\s*(?:分钟|小时|天)前)(?:\s*\d{1,2}:\d{2})?$")
+BYLINE_MAX = 40  # a byline without a label is at most this long
 _STATS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*:\s*\d+\s*)+$")
 _SUBTITLE = re.compile(r"^\s*(?:——|--|—)")
 # never a headline: an address (网易商业报道 http://biz.163.com), a photo's
@@ -354,7 +357,8 @@ def is_headline_candidate(line: str) -> bool:
         return False
     if ";" in folded and len(folded) > HEADLINE_SEMICOLON:  # a clause of a sentence, not 午间公告：A；B
         return False
-    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded) or _STATS.match(folded):
+    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded) or _STATS.match(folded) \
+            or _RELATIVE_DATE.search(folded):
         return False
     if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
         return False
@@ -428,7 +432,7 @@ def find_headline(lines: list[str]) -> int | None:
                     or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
                     or DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
                     or _ADDRESS.search(folded) or _SUBTITLE.match(folded) or _DATE_LABEL.search(folded)
-                    or _STATS.match(folded)
+                    or _STATS.match(folded) or _labelled_byline(line)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
         if short is not None:
@@ -446,9 +450,14 @@ HEADLINE_LINES = 4  # at most this many lines make one headline
 
 def _labelled_byline(line: str) -> bool:
     """A byline whose date is labelled but not ours to read, its fields
-    perhaps empty (作者： 来源： 发布日期： 9/17/2004 5:54:13 AM)."""
+    perhaps empty (作者： 来源： 发布日期： 9/17/2004 5:54:13 AM); a short one
+    with a date and time beside a name (36氪的朋友们·2025年04月22日 19:27),
+    or a day said in words (原创 kingname 未闻Code 前天, 昨天 06:54)."""
     folded = fold(line)
-    return len(line) <= 80 and bool(_DATE_LABEL.search(folded)) and bool(re.search(r"\d", folded))
+    if len(line) > 80:
+        return False
+    return (bool(_DATE_LABEL.search(folded)) and bool(re.search(r"\d", folded))
+            or len(line) <= BYLINE_MAX and bool(_DATE_WITH_TIME.search(folded) or _RELATIVE_DATE.search(folded)))
 
 
 def headline_start(lines: list[str], at: int) -> int:
