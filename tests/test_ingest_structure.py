@@ -301,6 +301,7 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     # teasers with no heading of their own, then the site's footer
     ["[上一篇] [下一篇]", "互联网新闻信息服务许可证32120170004"],
     ["标签： 扶贫 车间", "记住我的信息"],
+    ["+1 【纠错】 责任编辑： 尹世杰 新闻", "大数据坑熟客技术之罪需规则规避", "上海：冬日暖景"],
     ["当年万人逃港事件，促使设立深圳经济特区", "交通运输部支持交邮融合推广农村物流品牌", "有没有牛市第二波，一文看懂当前A股",
      "股票频道恭候您的意见 - 联系我们 - 关于我们"],
 ])
@@ -310,6 +311,14 @@ def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
     assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
     assert article.province == ["甘肃"]  # 大连, 深圳 of the tail label nothing
     assert all(line in article.skipped for line in tail)
+
+
+def test_a_closing_editor_line_with_a_date_dates_the_copy_and_ends_it(tmp_path):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", BODY, "该省共建设扶贫车间754个。",
+                          "发布日期：2019-03-06 责任编辑：龙慧", "上海：冬日暖景", "飞瞰大凉山雪景")
+    assert article.date == "2019-03-06"
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"]
 
 
 def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):

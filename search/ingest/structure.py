@@ -484,8 +484,8 @@ _TAIL_START = re.compile(
     r"|你可能(?:会)?(?:喜欢|感兴趣)|更多猛料|扫码|扫描.{0,10}二维码|打开.{0,12}app|下载.{0,8}客户端"
     r"|\d+\s*条评论|写评论|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
     r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
-    r"|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
-    r"|投诉或建议|^记住我|^[(\[【]?\s*(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
+    r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
+    r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
     r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
 TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
 TEASER_MIN = 8
@@ -500,6 +500,8 @@ def article_end(lines: list[str]) -> int:
     first = body_start(lines)
     end = next((i for i in range(first + 1, len(lines)) if len(lines[i]) <= 80
                 and _TAIL_START.search(fold(lines[i]))), len(lines))
+    if end < len(lines) and read_metadata_line(lines[end], in_header=True) and parse_date(lines[end]):
+        end += 1  # 发布日期：2019-03-06 责任编辑：龙慧 closes the article and dates it
     run = end
     while run > first + 1 and _teaser(lines[run - 1]):
         run -= 1
