@@ -253,3 +253,14 @@ def test_inspect_human_output_shows_the_rule(tmp_path):
     art = article(tmp_path, "扶贫车间助脱贫\n" + BODY + "\n【糾錯】\n")
     text = format_article(art)
     assert "【糾錯】    [one-word page tools in brackets: 【纠错】]" in text
+
+
+@pytest.mark.parametrize("line, source", [
+    ("2019-09-26 12:11来源：证券时报网作者：李在山", "证券时报网"),  # the next field's label ends the name
+    ("来源：作者文集", "作者文集"),  # near miss: a name holding 作者 without a label's colon
+    ('作者： size="20"   来源： size="20"   发布日期： 9/17/2004', None),  # an empty template field
+])
+def test_the_publisher_of_a_source_line(line, source):
+    from search.ingest.structure import labelled_source
+    found = labelled_source(line)
+    assert (found[0] if found else None) == source

@@ -292,3 +292,96 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     # near miss: a plain text's first line, right above its body, is its headline
     article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "记者 王明", BODY)
     assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+@pytest.mark.parametrize("tail", [
+    ["扫码阅读全文 写评论已有0条评论", "大连银燕数据通告疑似笔误", "科创板开户交易24个月以上"],
+    ["更多猛料！欢迎扫描左方二维码关注新浪新闻官方微信", "在中国的公园还有个好处，没有人会赶你走！"],
+    ["相关内容", "《逆水寒》江湖最新鲜 用爱帮助稀有词条回家", "2019-09-040"],
+    # teasers with no heading of their own, then the site's footer
+    ["[上一篇] [下一篇]", "互联网新闻信息服务许可证32120170004"],
+    ["标签： 扶贫 车间", "记住我的信息"],
+    ["+1 【纠错】 责任编辑： 尹世杰 新闻", "大数据坑熟客技术之罪需规则规避", "上海：冬日暖景"],
+    ["当年万人逃港事件，促使设立深圳经济特区", "交通运输部支持交邮融合推广农村物流品牌", "有没有牛市第二波，一文看懂当前A股",
+     "股票频道恭候您的意见 - 联系我们 - 关于我们"],
+])
+def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "该省共建设扶贫车间754个。", *tail)
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"]  # 大连, 深圳 of the tail label nothing
+    assert all(line in article.skipped for line in tail)
+
+
+def test_a_closing_editor_line_with_a_date_dates_the_copy_and_ends_it(tmp_path):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", BODY, "该省共建设扶贫车间754个。",
+                          "发布日期：2019-03-06 责任编辑：龙慧", "上海：冬日暖景", "飞瞰大凉山雪景")
+    assert article.date == "2019-03-06"
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"]
+
+
+def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):
+    # near miss: two short closing lines (a caption, a credit) are not a run of teasers
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "图为扶贫车间里的工人在忙碌", "记者王明摄于临夏州东乡县")
+    assert [p.text for p in article.paragraphs][-1] == "记者王明摄于临夏州东乡县"
+    # ...nor does a 联系我们 in the first paragraph end the article
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51",
+                          "有意入驻扶贫车间的企业请联系我们。" + BODY, BODY)
+    assert len(article.paragraphs) == 2
+
+
+@pytest.mark.parametrize("dateline, date", [
+    ("2019-09-05 11:10 游民星空[整理] 1", "2019-09-05"),  # the date opening a line of other things
+    ("2019年09月11日 富达传媒 时政新闻 1665 0", "2019-09-11"),
+    ("http://house.sina.com.cn 2005年03月31日03:18 北京娱乐信报", "2005-03-31"),  # with the time of day
+    # near misses: a sentence opening with a date; a date with neither
+    ("2018年3月20日，第十三届全国人大一次会议表决通过了这部法律", None),
+    ("本报讯 据统计2019年9月5日的客流量", None),
+])
+def test_the_dateline_under_a_copys_headline(tmp_path, dateline, date):
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", dateline, BODY)
+    assert article.date == date
+
+
+def test_a_posts_labelled_date_dates_a_copy_without_a_dateline(tmp_path):
+    article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
+                          "从原子弹爆炸原理想开去", BODY, "作者：cjy 发表于 2005-09-11 18:04:42", "该省共建设扶贫车间754个。")
+    assert article.date == "2005-09-11"
+    # near miss: a date in the text without a label dates nothing
+    article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
+                          "从原子弹爆炸原理想开去", BODY, "我们在2005-09-11那天见面，他说了很多。")
+    assert article.date is None
+
+
+def test_a_byline_with_empty_fields_and_a_date_we_do_not_read_still_marks_the_headline(tmp_path):
+    byline = '作者： size="20" 来源： size="20" 发布日期： 9/17/2004 5:54:13 AM'
+    article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", byline,
+                          "29日下午，党部在华侨文化中心举办座谈会。", "入会者首先致哀，并表达敬意！", BODY)
+    assert article.title == "孙丰：巴黎举行座谈会" and article.source is None
+    # near miss: a line with a date label but no date is no byline
+    article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", "发布日期：",
+                          "29日下午，党部在华侨文化中心举办座谈会。", "入会者首先致哀，并表达敬意！", BODY)
+    assert article.title != "孙丰：巴黎举行座谈会"
+
+
+def test_a_members_figures_are_no_headline(tmp_path):
+    article = _page_title(tmp_path, "专栏/同人连载", "【赛马娘】情人节赠礼", "同人连载 2022-02-14 03:01--阅读 · --喜欢",
+                          "魑皇", "粉丝：23文章：11", "关注", BODY)
+    assert article.title == "【赛马娘】情人节赠礼"
+    # near miss: a headline of a name and words after a colon is one
+    article = _page_title(tmp_path, "首页", "习近平：坚持人民至上", "2022-02-14 03:01", BODY)
+    assert article.title == "习近平：坚持人民至上"
+
+
+@pytest.mark.parametrize("byline", [
+    "原创 kingname 未闻Code 前天",  # a day said in words
+    "昨天 06:54",
+    "36氪的朋友们·2025年04月22日 19:27",  # a date and time beside a name
+])
+def test_a_byline_without_a_label_marks_the_headline_above_it(tmp_path, byline):
+    article = _page_title(tmp_path, "栏目", "临夏州扶贫车间吸纳三千人就业", byline, "Matrix 首页推荐", "摄影：产品经理", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+    # near miss: such a line alone above the body is never the headline
+    assert _page_title(tmp_path, "登录", "注册", byline, BODY).title != byline

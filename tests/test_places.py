@@ -364,3 +364,25 @@ def test_a_breadcrumb_of_a_page_copy_labels_nothing(tmp_path):
     [article] = read_file(src)
     assert article.province == ["甘肃"]
     assert [p.province for p in article.paragraphs] == [["甘肃"], ["甘肃"]]
+
+
+@pytest.mark.parametrize("text, provinces", [
+    ("这位加拿大大叔在广西南宁的南湖公园拍了一期视频。", ["广西"]),  # jieba reads 西南 across the names
+    ("记者在江西南昌的公园里看到晨练的老人。", ["江西"]),
+    # near misses: the province alone, and a province before a word that is no city of it
+    ("广西南部的甘蔗长势良好。", ["广西"]),
+    ("考察团从江西南下，到了广东。", ["广东", "江西"]),
+])
+def test_a_province_and_its_city_run_together(text, provinces):
+    _, [paragraph] = label_provinces(None, [text])
+    assert sorted(paragraph) == sorted(provinces)
+
+
+def test_a_bare_county_name_alone_names_no_province():
+    # 民乐 (民乐县, Gansu) as a kind of music, 磐石 (磐石市, Jilin) in a hymn
+    article, paragraphs = label_provinces("新专辑发布", ["专辑里有嘻哈、摇滚、民乐等等各个门类。",
+                                                     "众人同唱“永久磐石为我开”那首歌。"])
+    assert article == [] and paragraphs == [[], []]
+    # near miss: with its province named for sure elsewhere, the bare name confirms it
+    article, _ = label_provinces("新专辑发布", ["专辑在甘肃张掖录制。", "民乐的乐手也来了。"])
+    assert article == ["甘肃"]

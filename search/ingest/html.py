@@ -521,25 +521,6 @@ def classed_date(tree) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-# 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
-# label and its date, wherever on the page (a forum thread's or a blog's first post)
-_LABELLED_DATE = re.compile(r"(?:发布|发表|更新)(?:时间|日期|于)\s*[:：]?\s*(?=(?:19|20)\d{2}\s*[-/.年])")
-
-
-def labelled_date(lines: list[str]) -> str | None:
-    """The date after the first 发布时间 / 发表于 label of the page (not
-    only by the headline): the last place a date is looked for, since a
-    page with no byline (a forum thread, a blog post) labels its posts so.
-    A related article's list shows no such label."""
-    for line in lines:
-        m = _LABELLED_DATE.search(fold(line))
-        if m:
-            found = structure.parse_date(line[m.end():m.end() + 24])
-            if found:
-                return found
-    return None
-
-
 def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
     """Where the article starts among the visible lines: its headline, else
     its first line of text."""
@@ -750,7 +731,7 @@ def html_to_record(html: str) -> RawRecord:
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)
             or _structured_date(doc, lines, _text_start(lines, anchor, set(body)))
-            or classed_date(tree) or labelled_date(lines))
+            or classed_date(tree) or structure.labelled_date(lines))
     source = near.source or _meta_source(extractor.meta)
     kept = set(body)
     furniture = info_lines + [line for line in lines if line not in kept and line not in info_lines]

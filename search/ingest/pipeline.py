@@ -19,6 +19,7 @@ log = logging.getLogger("search.ingest")
 METADATA_RULE = "metadata: byline, date or source line (read, then dropped)"
 HTML_RULE = "HTML: navigation, header/footer or link-dense element"
 COLUMN_RULE = "column name of a magazine column"
+TAIL_RULE = "page tail after the article: related articles, app and QR calls, comments, site footer"
 FIRST_LINE_BODY = 4  # a text whose body starts further down than this is a page copied whole
 HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
 
@@ -91,19 +92,27 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         mojibake += runs
     content, furniture = clean.sort_furniture(lines)
     header: list[clean.Dropped] = []
+    tail: list[clean.Dropped] = []
+    under_headline: list[str] = []
     if not hint:
         content, header, hint = _take_headline(content, lines)
+        under_headline = content[:structure.DATELINE_LINES] if hint else []
+        if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
+            end = structure.article_end(content)
+            tail = [clean.Dropped(line, TAIL_RULE, "tail") for line in content[end:]]
+            content = content[:end]
     meta, content, meta_lines = structure.take_metadata(content)
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
     dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
                + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
-                                           for line in meta_lines] + furniture + header))
+                                           for line in meta_lines] + furniture + header + tail))
     base = Article(
         doc_id=doc_id, title=None,
         source=record.source or meta.source,
         date=(structure.parse_record_date(record.date) or meta.date
-              or structure.date_in_chrome(chrome)),
+              or structure.date_in_chrome(chrome) or structure.dateline_date(under_headline)
+              or (structure.labelled_date(lines) if path.suffix.lower() == ".txt" else None)),
         url=record.url, issuer=record.issuer, doc_number=record.doc_number, path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],

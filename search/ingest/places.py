@@ -170,8 +170,26 @@ class Gazetteer:
                     if not place.bare or self._stands_alone(folded, i, i + length):
                         found.append(Mention(place, i))
                         end = i + length
+                    else:
+                        city = self._its_city_after(folded, i + length, place)
+                        if city:  # 广西南宁: jieba reads 西南 across the two names
+                            found += [Mention(place, i), Mention(city, i + length)]
+                            end = i + length + len(city.name)
                     break
         return found
+
+    def _its_city_after(self, folded: str, at: int, province: Place) -> Place | None:
+        """The city of ``province`` named right after it (广西南宁, 江西南昌),
+        the two run together the way a dateline writes them."""
+        if province.level != "province":
+            return None
+        for length in self.lengths.get(folded[at:at + 2], ()):
+            city = self.places.get(folded[at:at + length])
+            if city:
+                if city.level != "province" and city.provinces == province.provinces:
+                    return city
+                return None
+        return None
 
     def _stands_alone(self, folded: str, start: int, end: int) -> bool:
         """A bare name is a place only where it is not a village or street
@@ -334,6 +352,10 @@ def article_provinces(title: Evidence, body: list[Evidence],
     confirmed = Counter({p: s for p, s in title.weak.items() if totals[p]})
     if confirmed:
         return _ranked(confirmed)[:1]
+    # a bare county name (民乐 in 嘻哈、摇滚、民乐, 磐石 in a hymn) only confirms
+    # a province named for sure somewhere in the text; alone it names none
+    named = {p for paragraph in body for p in paragraph.strong}
+    totals = Counter({p: s for p, s in totals.items() if p in named})
     if not +totals:
         totals.update(source.strong)
     return _dominant(totals)

@@ -126,12 +126,17 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     rest = _VALUE_END.split(line[m.end():])[0]
     glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
     rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
-    if not rest or _LINE_CHROME.fullmatch(fold(rest)):
+    label = _NEXT_LABEL.search(fold(rest))  # 来源：证券时报网作者：李在山: the next field's label ends it
+    rest = rest[:label.start()].strip(" ,。;:、") if label else rest
+    if not rest or _LINE_CHROME.fullmatch(fold(rest)) or _NOT_A_SOURCE.search(rest):
         return None
     return rest, m.group(1) in _REPOSTED
 
 
 _VALUE_END = re.compile(r"[\s|\[\]【】()（）]")
+_NEXT_LABEL = re.compile(r"(?:作者|记者|编辑|责任编辑|责编|发布时间|时间|日期|浏览|点击|阅读)\s*:")
+# what an empty field of a page's template leaves (来源： size="20"): no name
+_NOT_A_SOURCE = re.compile(r"[=<>\"]")
 
 
 def _residue(line: str) -> str:
@@ -311,6 +316,11 @@ _HEADLINE_LABEL = re.compile(r"^(?:主题|标题|帖子主题|文章标题)\s*:\
 # between a headline and its dateline: the site's address (巴彦淖尔市政府门户网站
 # www.bynr.gov.cn), a subtitle (——热烈祝贺市政协五届一次会议开幕)
 _ADDRESS = re.compile(r"https?://|www\.")
+# a member's or an account's figures (积分：235, 粉丝：23文章：11): never a headline
+# a byline's day in words: 昨天 06:54, 原创 某某 前天, 3小时前
+_RELATIVE_DATE = re.compile(r"(?:^|\s)(?:今天|昨天|前天|\d+\s*(?:分钟|小时|天)前)(?:\s*\d{1,2}:\d{2})?$")
+BYLINE_MAX = 40  # a byline without a label is at most this long
+_STATS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*:\s*\d+\s*)+$")
 _SUBTITLE = re.compile(r"^\s*(?:——|--|—)")
 # never a headline: an address (网易商业报道 http://biz.163.com), a photo's
 # credit (…后路 蔡雪婧/摄), a numbered section heading (一、培养目标)
@@ -347,7 +357,8 @@ def is_headline_candidate(line: str) -> bool:
         return False
     if ";" in folded and len(folded) > HEADLINE_SEMICOLON:  # a clause of a sentence, not 午间公告：A；B
         return False
-    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded):
+    if _NOT_HEADLINE.search(folded) or _SUBTITLE.match(folded) or _STATS.match(folded) \
+            or _RELATIVE_DATE.search(folded):
         return False
     if folded[0] in _OPENING_QUOTES + "(" and not _quote_opens_headline(line):
         return False
@@ -400,7 +411,7 @@ def find_headline(lines: list[str]) -> int | None:
     above the body; bylines in between are passed over."""
     body = body_start(lines)
     dateline = next((i for i in range(body - 1, max(-1, body - 1 - HEADER_SCAN), -1)
-                     if read_metadata_line(lines[i], in_header=True)), None)
+                     if read_metadata_line(lines[i], in_header=True) or _labelled_byline(lines[i])), None)
     if body == len(lines):  # no body: a headline would leave the text empty or be its last line
         return None
     # a notice or an ad long enough to pass for the body may stand above the
@@ -421,6 +432,7 @@ def find_headline(lines: list[str]) -> int | None:
                     or _BYLINE_WORD.search(folded) or _SHORT_NAME.match(line)
                     or DATE.search(folded) or _CLOCK.search(folded) or _SHARE.search(folded)
                     or _ADDRESS.search(folded) or _SUBTITLE.match(folded) or _DATE_LABEL.search(folded)
+                    or _STATS.match(folded) or _labelled_byline(line)
                     or lines[i + 1:below].count(line)):
                 break  # something else stands between: not the headline's place
         if short is not None:
@@ -436,6 +448,18 @@ _OPENS_ON = re.compile(r"^(?:关于|对|和|及|与|的)")
 HEADLINE_LINES = 4  # at most this many lines make one headline
 
 
+def _labelled_byline(line: str) -> bool:
+    """A byline whose date is labelled but not ours to read, its fields
+    perhaps empty (作者： 来源： 发布日期： 9/17/2004 5:54:13 AM); a short one
+    with a date and time beside a name (36氪的朋友们·2025年04月22日 19:27),
+    or a day said in words (原创 kingname 未闻Code 前天, 昨天 06:54)."""
+    folded = fold(line)
+    if len(line) > 80:
+        return False
+    return (bool(_DATE_LABEL.search(folded)) and bool(re.search(r"\d", folded))
+            or len(line) <= BYLINE_MAX and bool(_DATE_WITH_TIME.search(folded) or _RELATIVE_DATE.search(folded)))
+
+
 def headline_start(lines: list[str], at: int) -> int:
     """The first line of the headline ending at ``lines[at]``: the lines
     above it that it goes on from, so a policy document's title set over
@@ -449,6 +473,85 @@ def headline_start(lines: list[str], at: int) -> int:
             break
         start -= 1
     return start
+
+
+# where a page copied whole goes on past its article: other articles'
+# teasers, the app's and the QR code's calls, the readers' comments, the
+# site's footer
+_TAIL_START = re.compile(
+    r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
+    r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
+    r"|你可能(?:会)?(?:喜欢|感兴趣)|更多猛料|扫码|扫描.{0,10}二维码|打开.{0,12}app|下载.{0,8}客户端"
+    r"|\d+\s*条评论|写评论|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
+    r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
+    r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
+    r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
+    r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
+TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
+TEASER_MIN = 8
+
+
+def article_end(lines: list[str]) -> int:
+    """Where the article of a page copied whole ends among its lines (the
+    body, headline taken): at the first line past its first paragraph that
+    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...),
+    and before a closing run of lines that read as headlines, not text (the
+    teasers of other articles, with no heading of their own)."""
+    first = body_start(lines)
+    end = next((i for i in range(first + 1, len(lines)) if len(lines[i]) <= 80
+                and _TAIL_START.search(fold(lines[i]))), len(lines))
+    if end < len(lines) and read_metadata_line(lines[end], in_header=True) and parse_date(lines[end]):
+        end += 1  # 发布日期：2019-03-06 责任编辑：龙慧 closes the article and dates it
+    run = end
+    while run > first + 1 and _teaser(lines[run - 1]):
+        run -= 1
+    return run if end - run >= TAIL_TEASERS else end
+
+
+def _teaser(line: str) -> bool:
+    folded = fold(line).strip()
+    return (TEASER_MIN <= len(folded) <= HEADLINE_MAX and not _ends_sentence(folded)
+            and bool(re.search(r"[\u4e00-\u9fff]", folded)))
+
+
+# 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
+# label and its date, wherever on the page (a forum thread's or a blog's first post)
+_LABELLED_DATE = re.compile(r"(?:(?:发布|发表|更新)(?:时间|日期|于)|(?:^|(?<=\s))时间)\s*[:：]?\s*"
+                            r"(?=(?:19|20)\d{2}\s*[-/.年])")
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """The date after the first 发布时间 / 发表于 label of the page (not
+    only by the headline): the last place a date is looked for, since a
+    page with no byline (a forum thread, a blog post) labels its posts so.
+    A related article's list shows no such label."""
+    for line in lines:
+        m = _LABELLED_DATE.search(fold(line))
+        if m:
+            found = parse_date(line[m.end():m.end() + 24])
+            if found:
+                return found
+    return None
+
+
+DATELINE_LINES = 3  # lines under a copy's headline where its dateline stands
+_DATE_AT_START = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.年]")
+_DATE_WITH_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
+
+
+def dateline_date(lines: list[str]) -> str | None:
+    """The date of the line(s) right under a copied page's headline when
+    they hold more than a date (2019-09-05 11:10 游民星空[整理] 1, a site's
+    address before it): one opening with the date, or with the time of day;
+    not a sentence (2018年3月20日，全国人大表决通过...)."""
+    for line in lines[:DATELINE_LINES]:
+        folded = fold(line)
+        if len(line) <= 80 and not re.search(r"[,，。;；]", folded) and (
+                _DATE_AT_START.match(folded) or _DATE_WITH_TIME.search(folded)):
+            found = parse_date(line)
+            if found:
+                return found
+    return None
 
 
 def headline_in_text(lines: list[str]) -> str | None:
