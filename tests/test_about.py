@@ -36,6 +36,13 @@ def kind(text: str, word: str) -> str | None:
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
     ("一是抓好产业。二是加强扶贫同扶志扶智相结合。", "扶志", "list"),
+    # one of a speech's tasks joined by commas (four or more short clauses after the first, most
+    # opening with a task's verb); the near misses: the sentence's first clause, which the rest
+    # elaborates; a story's run of short clauses; a sentence of three clauses
+    ("会议强调，坚持政府主导，深化东西部协作，动员全社会参与，把扶贫同扶志扶智相结合，确保如期脱贫。", "扶志", "list"),
+    ("脱贫攻坚既要扶智也要扶志，既要输血更要造血，建立造血机制，增强内生动力，防止返贫。", "扶志", None),
+    ("从去年起，县里以市场为导向，瞄准特色产业，引入电商平台，形成电商扶贫合作社，让农产品有了销路。", "电商扶贫", None),
+    ("会议强调，要加强扶贫同扶志扶智相结合，激发群众积极性，引导他们改变命运。", "扶志", None),
     # a long stretch between the marks says something: not an item
     ("村里组织座谈、走访、培训、还把扶贫同扶志扶智结合起来在每个村都办起了农民夜校并请来致富带头人讲课。", "夜校", None),
     ("村里组织座谈、走访、培训、夜校等活动。", "夜校", "list"),

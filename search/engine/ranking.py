@@ -607,6 +607,18 @@ ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its 
 # how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
 DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
 ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
+# a speech's run of tasks joined by commas (坚持政府主导，深化东西部协作，动员全社会参与，把扶贫同扶志扶智
+# 相结合，…): a sentence whose first clause is followed by COMMA_ITEMS short clauses or more (each at most
+# COMMA_CHARS), at least half of them opening with a verb of a task (TASK_VERBS); those clauses are its
+# items.  The first clause is not one: it frames the sentence (脱贫攻坚既要扶智也要扶志，…), and a word
+# there is what the rest elaborates.  A story's run of short clauses (赣州以市场需求为导向，瞄准…，引入…，
+# 形成电商扶贫合作社，让…) opens them with anything: it is told, not listed.
+COMMA_ITEMS = 4
+COMMA_CHARS = 20
+TASK_VERBS = DIRECTIVES + ("把", "大力", "进一步", "发挥", "动员", "激发", "提高", "提升", "确保", "实施", "促进",
+                           "巩固", "做好", "抓好", "统筹", "落实", "注重", "支持", "鼓励", "引导", "扩大", "增强",
+                           "构建", "建立", "培育", "打造", "保障", "聚焦", "瞄准", "加大", "坚决", "全面", "积极",
+                           "切实", "持续", "不断", "更加", "防止", "防范", "严格", "扎实", "优化", "拓宽", "提倡")
 
 
 class TextFacts:
@@ -643,6 +655,17 @@ class TextFacts:
                 for a, b in zip(edges, edges[1:]):
                     if b - a - 1 <= ITEM_CHARS:  # a short stretch between two marks, or a mark and an end
                         items.append((a + 1, b))
+        # a run of short comma clauses after a sentence's first
+        if len(_COMMA.findall(folded)) >= COMMA_ITEMS:
+            for lo, hi in _pieces(folded):
+                commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
+                if len(commas) < COMMA_ITEMS:
+                    continue
+                edges = commas + [hi]
+                clauses = list(zip(edges, edges[1:]))
+                if (all(b - a - 1 <= COMMA_CHARS for a, b in clauses)
+                        and 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses)):
+                    items += [(a + 1, b) for a, b in clauses]
         # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…)
         openings = [(o.start(), "ordinal" if o.group(1) in ORDINALS else o.group(1))
                     for o in _OPENINGS.finditer(folded)]
@@ -662,6 +685,20 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+_COMMA = re.compile("[，,]")
+_TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
+_PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
+
+
+def _pieces(folded: str) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence or ；-clause of ``folded``."""
+    out, lo = [], 0
+    for m in _PIECE_END.finditer(folded):
+        out.append((lo, m.start()))
+        lo = m.end()
+    if lo < len(folded):
+        out.append((lo, len(folded)))
+    return out
 _LIST_MARKS = re.compile(LIST_MARK)
 _ITEM_MARKS = re.compile("[" + ITEM_MARKS + "]")
 _CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
