@@ -138,3 +138,56 @@ def test_a_figure_beside_the_word_earns_the_figures_boost(tmp_path):
             s2.close()
     finally:
         s.close()
+
+
+# -- a synonym naming the same thing counts as the word typed ---------------------------------
+
+SAME = ("公益性岗位 = 公益岗位 公益岗\n建档立卡贫困户 贫困户\n劳务输出 劳务输转\n小额担保贷款 → 创业担保贷款 (2015)\n")
+
+
+@pytest.mark.parametrize("word,other,same", [
+    ("公益性岗位", "公益岗位", True),  # a short name the file gives
+    ("公益岗位", "公益性岗位", True),  # either way round
+    ("公益岗位", "公益岗", True),  # two short names of one
+    ("建档立卡贫困户", "贫困户", False),  # a group's word: wider, not the same name
+    ("劳务输出", "劳务输转", False),
+    ("创业担保贷款", "小额担保贷款", False),  # a renaming: found, the typed name first
+])
+def test_which_synonyms_name_the_same_thing(tmp_path, word, other, same):
+    from search.query.parse import same_thing
+    from search.text.synonyms import Synonyms
+
+    path = tmp_path / "synonyms.txt"
+    path.write_text(SAME, encoding="utf-8")
+    assert same_thing(Synonyms(path), word, other) is same
+
+
+def test_a_contraction_scores_as_the_word_typed_a_group_word_less(tmp_path, monkeypatch):
+    """公益岗位 for 公益性岗位 is the same name: its BM25 at full weight and
+    the verbatim boost, as the typed word; 劳务输转 for 劳务输出 is another
+    word of its group: SYNONYM_WEIGHT of it, no verbatim boost."""
+    from search.text.synonyms import Synonyms
+
+    body = "今年县里开发{}三百个,安置贫困劳动力就近就业,每人每月补贴八百元。"
+    rows = [("typed", body.format("公益性岗位")), ("short", body.format("公益岗位")),
+            ("out", "今年县里劳务输出三百人,安置贫困劳动力外出就业,每人每月收入三千元。"),
+            ("group", "今年县里劳务输转三百人,安置贫困劳动力外出就业,每人每月收入三千元。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    (tmp_path / "synonyms.txt").write_text(SAME, encoding="utf-8")
+    s = Searcher(str(tmp_path / "index"), synonyms=Synonyms(tmp_path / "synonyms.txt"), per_article=None)
+    try:
+        def rules(q):
+            return {h.doc_id: {r["rule"]: r["value"] for r in h.explain}
+                    for h in s.search(SearchRequest(q=q, explain=True)).hits}
+        short, group = rules("公益性岗位"), rules("劳务输出")
+        assert short["short"]["verbatim"] == short["typed"]["verbatim"] > 0
+        assert group["group"]["verbatim"] == 0 < group["out"]["verbatim"]
+        monkeypatch.setattr(ranking.Scorer, "synonym_weight", ranking.SYNONYM_WEIGHT / 2)
+        assert rules("公益性岗位")["short"]["bm25"] == pytest.approx(short["short"]["bm25"])  # not weighed
+        assert rules("劳务输出")["group"]["bm25"] == pytest.approx(group["group"]["bm25"] / 2, rel=1e-3)
+    finally:
+        s.close()
