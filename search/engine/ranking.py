@@ -627,19 +627,28 @@ class TextFacts:
     ``Snapshot.text_facts``): the stretches that are items of an
     enumeration, and where those items meet."""
 
-    __slots__ = ("text", "items", "starts", "bounds", "kinds")
+    __slots__ = ("text", "items", "starts", "bounds", "kinds", "figures", "ends")
 
     def __init__(self, folded: str):
         self.text = folded
+        self.figures = None  # where its figures start, found when first asked (``figures``)
         self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
+        # each regular expression runs once over the text: where its sentences end, its ；, its commas
+        sentence_ends = self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
+        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded)]
         # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
-        for marks, find, ends in ((LIST_MARK, _LIST_MARKS, _CLAUSE_ENDS), (ITEM_MARKS, _ITEM_MARKS, _SENTENCE_END)):
-            at_all = [m.start() for m in find.finditer(folded)]
-            if len(at_all) < (LIST_ITEMS - 1 if marks != LIST_MARK else 1):
-                continue
-            cuts = [m.start() for m in ends.finditer(folded) if folded[m.start()] not in marks]
+        for marks in (LIST_MARK, ITEM_MARKS):
+            if marks == LIST_MARK:
+                at_all = [m.start() for m in _LIST_MARKS.finditer(folded)]
+                if not at_all:
+                    continue
+                cuts = [m.start() for m in _CLAUSE_ENDS.finditer(folded)]
+            else:
+                at_all, cuts = semicolons, sentence_ends
+                if len(at_all) < LIST_ITEMS - 1:
+                    continue
             by_piece: dict[int, list[int]] = {}
             for j in at_all:  # each mark's clause (or sentence): the number of ends before it
                 by_piece.setdefault(bisect_left(cuts, j), []).append(j)
@@ -656,23 +665,29 @@ class TextFacts:
                     if b - a - 1 <= ITEM_CHARS:  # a short stretch between two marks, or a mark and an end
                         items.append((a + 1, b))
         # a run of short comma clauses after a sentence's first
-        if len(_COMMA.findall(folded)) >= COMMA_ITEMS:
-            for lo, hi in _pieces(folded):
-                commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
-                if len(commas) < COMMA_ITEMS:
+        commas = [c.start() for c in _COMMA.finditer(folded)]
+        if len(commas) >= COMMA_ITEMS:
+            ends = sorted(sentence_ends + semicolons) if semicolons else sentence_ends
+            by_piece = {}
+            for c in commas:
+                by_piece.setdefault(bisect_left(ends, c), []).append(c)
+            for k, at in by_piece.items():
+                if len(at) < COMMA_ITEMS:
                     continue
-                edges = commas + [hi]
+                edges = at + [ends[k] if k < len(ends) else len(folded)]
                 clauses = list(zip(edges, edges[1:]))
                 if (all(b - a - 1 <= COMMA_CHARS for a, b in clauses)
                         and 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses)):
                     items += [(a + 1, b) for a, b in clauses]
         # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…)
-        openings = [(o.start(), "ordinal" if o.group(1) in ORDINALS else o.group(1))
-                    for o in _OPENINGS.finditer(folded)]
-        for start, kind in openings:
-            if sum(k == kind for _, k in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
-                end = _SENTENCE_END.search(folded, start)
-                items.append((start, end.start() if end else len(folded)))
+        openings = []
+        for k, start in enumerate([0] + [e + 1 for e in sentence_ends]):
+            o = _OPENING.match(folded, start)
+            if o:
+                openings.append((start, k, "ordinal" if o.group(1) in ORDINALS else o.group(1)))
+        for start, k, kind in openings:
+            if sum(x == kind for _, _, x in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
+                items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
         items.sort()
         self.items = items
         self.starts = [lo for lo, _ in items]
@@ -688,24 +703,12 @@ _CONJUNCTION = re.compile("和|及|与")
 _COMMA = re.compile("[，,]")
 _TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
 _PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
-
-
-def _pieces(folded: str) -> list[tuple[int, int]]:
-    """The (start, end) of each sentence or ；-clause of ``folded``."""
-    out, lo = [], 0
-    for m in _PIECE_END.finditer(folded):
-        out.append((lo, m.start()))
-        lo = m.end()
-    if lo < len(folded):
-        out.append((lo, len(folded)))
-    return out
 _LIST_MARKS = re.compile(LIST_MARK)
 _ITEM_MARKS = re.compile("[" + ITEM_MARKS + "]")
 _CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
-# a sentence's opening: after the text's start or a sentence's end (and any quote or space)
-_OPENINGS = re.compile("(?:^|(?<=[" + "".join(sorted(SENTENCE_MARKS)) + "]))[“\"　 ]*("
-                       + "|".join(ORDINALS + DIRECTIVES) + ")")
+# a sentence's opening (any quote or space, then the word), matched where a sentence starts
+_OPENING = re.compile("[“\"　 ]*(" + "|".join(ORDINALS + DIRECTIVES) + ")")  # at a sentence's start
 
 
 def _facts(text) -> TextFacts:
@@ -739,11 +742,8 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
         return "attribute"
     if facts.listed(s, e):
         return "list"
-    lo = s
-    while lo > 0 and folded[lo - 1] not in CLAUSE_MARKS:
-        lo -= 1
-    opened = folded.rfind("《", lo, s)
-    if opened >= 0 and folded.find("》", opened, s) < 0:
+    opened = folded.rfind("《", 0, s)  # a 《 in its clause not closed before it
+    if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         return "name"
     after = folded[e:e + NAME_REACH + 4]
     for i, c in enumerate(after):
@@ -817,7 +817,7 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
-    f.figures = any(_FIGURE.search(folded, lo, hi) for lo, hi in _sentences_holding(folded, per_word))
+    f.figures = figures(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
     if LIST_PROXIMITY and len(units) >= 2:
@@ -826,18 +826,28 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
                           for s in _occurrences(folded, whole))
 
 
-_FIGURE = re.compile(r"\d")
+_FIGURE = re.compile(r"\d+")
 
 
-def _sentences_holding(folded: str, per_word: list) -> list[tuple[int, int]]:
-    """The (start, end) of each sentence holding an occurrence of a query word."""
-    out = []
+def figures(facts: TextFacts, per_word: list) -> bool:
+    """Whether a sentence holding an occurrence of a query word (``per_word``:
+    each word's spans) gives a figure (digits), found by bisection in the
+    text's figures and sentence ends (found once, ``TextFacts``)."""
+    if facts.figures is None:
+        facts.figures = [m.start() for m in _FIGURE.finditer(facts.text)]
+    at, ends = facts.figures, facts.ends
+    if not at:
+        return False
     for spans in per_word:
         for s, e in spans:
-            lo = max(folded.rfind(c, 0, s) for c in SENTENCE_MARKS) + 1
-            end = _SENTENCE_END.search(folded, e)
-            out.append((lo, end.start() if end else len(folded)))
-    return out
+            k = bisect_left(ends, s)
+            lo = ends[k - 1] + 1 if k else 0
+            j = bisect_left(ends, e)
+            hi = ends[j] if j < len(ends) else len(facts.text)
+            d = bisect_left(at, lo)
+            if d < len(at) and at[d] < hi:
+                return True
+    return False
 
 
 def _occurrences(text: str, word: str) -> list[int]:
