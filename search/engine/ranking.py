@@ -454,6 +454,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         # their positions; the rest are placed by positions
         rest = docs[ABOUT:] if SPANS_FROM_TEXT else docs
         found = _by_position(m, located, whole, rest) if len(rest) else None
+    words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
     out = []
     for k, d in enumerate(docs.tolist()):
         read = k < ABOUT
@@ -469,7 +470,6 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         if len(leaves) >= 2:
             f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
             f.whole = has_whole
-        words = [n for n in query.must if n.units()]
         per_word = [sorted(w.unit_spans(spans_of)) for w in words]
         if read:
             about(f, facts, units, per_unit, whole, words, per_word)
@@ -745,16 +745,14 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     opened = folded.rfind("《", 0, s)  # a 《 in its clause not closed before it
     if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         return "name"
-    after = folded[e:e + NAME_REACH + 4]
-    for i, c in enumerate(after):
-        if c in CLAUSE_MARKS:
-            after = after[:i]
-            break
-    for end in NAME_ENDS:
-        at = after.find(end)
-        if 0 <= at <= NAME_REACH and LIST_MARK not in after[:at]:
-            return "name"
+    if _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
+        return "name"
     return None
+
+
+# a name's end within NAME_REACH characters after a word, no clause mark nor 、 between
+_NAME_AFTER = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)).replace("\n", "\\n") + LIST_MARK + "]{0,%d}(?:%s)"
+                         % (NAME_REACH, "|".join(NAME_ENDS)))
 
 
 def in_passing(text, per_unit: list) -> list:
@@ -782,8 +780,8 @@ def clause_proximity(text, per_unit: list) -> float:
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
     bounds = _facts(text).bounds
-    if not bounds:  # no enumeration: every window counts
-        return spans_proximity(per_unit)
+    if not bounds or not _crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
+        return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
     need, best = len(per_unit), None
     for i in range(len(events)):
