@@ -54,6 +54,9 @@ def kind(text: str, word: str) -> str | None:
     # an attribute of a place; the near miss: another word follows
     ("作为劳务输出大省，河南每年外出务工人数众多。", "劳务输出", "attribute"),
     ("今年劳务输出大幅增长，外出务工人数众多。", "劳务输出", None),
+    # a county or province it describes; the near miss: a word that begins with 县 (县域)
+    ("作为全国劳务输出县，这里每年外出务工十万人。", "劳务输出", "attribute"),
+    ("劳务输出县域内组织有序，外出务工人数众多。", "劳务输出", None),
 ])
 def test_a_mention_in_passing_and_its_near_miss(text, word, expected):
     assert kind(text, word) == expected

@@ -600,6 +600,9 @@ NAME_REACH = 12
 # a word used as an attribute of a place or unit: 劳务输出大省, 产粮大县
 ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "强省", "强县", "示范县", "示范市", "示范区",
                   "重点县", "重点省")
+# or standing right before a county or province it describes (劳务输出县, 劳务输出省份), not before a
+# word that begins with the character (县城, 县委, 省级, 省委书记)
+_PLACE_AFTER = re.compile("(?:县|省份|省)(?![城域级委长里内外直属市区政府财])")
 PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"}
 
 
@@ -738,7 +741,7 @@ def passing_kind(text, s: int, e: int) -> str | None:
 
 def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     folded = facts.text
-    if folded.startswith(ATTRIBUTE_ENDS, e):
+    if folded.startswith(ATTRIBUTE_ENDS, e) or _PLACE_AFTER.match(folded, e):
         return "attribute"
     if facts.listed(s, e):
         return "list"
