@@ -194,3 +194,26 @@ def test_a_contraction_scores_as_the_word_typed_a_group_word_less(tmp_path, monk
         assert rules("劳务输出")["group"]["bm25"] == pytest.approx(group["group"]["bm25"] / 2, rel=1e-3)
     finally:
         s.close()
+
+
+def test_a_cut_word_is_judged_where_it_stands_whole(tmp_path):
+    """教育扶贫, which jieba cuts into 教育 扶贫, standing whole only as an
+    item of a list is mentioned in passing, though its pieces stand
+    elsewhere in sentences of their own; the near miss: the whole word in
+    a sentence."""
+    rows = [("listed", "今年全县推进产业扶贫、教育扶贫、健康扶贫等工作。扶贫干部走访了每一户,教育局也派出了工作组。"),
+            ("said", "今年全县推进教育扶贫,为贫困家庭学生发放补助。扶贫干部走访了每一户,教育局也派出了工作组。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="教育扶贫", explain=True)).hits
+        why = {h.doc_id: {r["rule"]: r for r in h.explain}["in_passing"] for h in hits}
+        assert why["listed"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
+        assert "教育扶贫 列举项" in why["listed"]["why"]
+        assert why["said"]["value"] == 0
+    finally:
+        s.close()

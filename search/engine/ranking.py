@@ -445,10 +445,10 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     units = proximity_groups(query)
     if len(leaves) < 2:  # no proximity, and no whole query to find
         found, whole = None, ""
-        located = _located(units, leaves)
+        located = _located(query.must, leaves)
     else:
         whole = "".join(fold(query.raw).split())
-        located = _located(units, leaves)
+        located = _located(query.must, leaves)
         # the best ABOUT candidates' texts are read for the rules about what a
         # paragraph is about: finding the words in them costs less than decoding
         # their positions; the rest are placed by positions
