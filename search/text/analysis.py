@@ -101,8 +101,8 @@ def _fold_array():
 
     table = fold_table()
     out = np.arange(max(table) + 1, dtype=np.uint32)
-    for code, dst in table.items():
-        out[code] = ord(dst)
+    out[np.fromiter(table.keys(), dtype=np.int64, count=len(table))] = np.fromiter(
+        (ord(dst) for dst in table.values()), dtype=np.uint32, count=len(table))
     return out
 
 
