@@ -36,6 +36,13 @@ def kind(text: str, word: str) -> str | None:
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
     ("一是抓好产业。二是加强扶贫同扶志扶智相结合。", "扶志", "list"),
+    # one of a speech's tasks joined by commas (four or more short clauses after the first, most
+    # opening with a task's verb); the near misses: the sentence's first clause, which the rest
+    # elaborates; a story's run of short clauses; a sentence of three clauses
+    ("会议强调，坚持政府主导，深化东西部协作，动员全社会参与，把扶贫同扶志扶智相结合，确保如期脱贫。", "扶志", "list"),
+    ("脱贫攻坚既要扶智也要扶志，既要输血更要造血，建立造血机制，增强内生动力，防止返贫。", "扶志", None),
+    ("从去年起，县里以市场为导向，瞄准特色产业，引入电商平台，形成电商扶贫合作社，让农产品有了销路。", "电商扶贫", None),
+    ("会议强调，要加强扶贫同扶志扶智相结合，激发群众积极性，引导他们改变命运。", "扶志", None),
     # a long stretch between the marks says something: not an item
     ("村里组织座谈、走访、培训、还把扶贫同扶志扶智结合起来在每个村都办起了农民夜校并请来致富带头人讲课。", "夜校", None),
     ("村里组织座谈、走访、培训、夜校等活动。", "夜校", "list"),
@@ -47,6 +54,9 @@ def kind(text: str, word: str) -> str | None:
     # an attribute of a place; the near miss: another word follows
     ("作为劳务输出大省，河南每年外出务工人数众多。", "劳务输出", "attribute"),
     ("今年劳务输出大幅增长，外出务工人数众多。", "劳务输出", None),
+    # a county or province it describes; the near miss: a word that begins with 县 (县域)
+    ("作为全国劳务输出县，这里每年外出务工十万人。", "劳务输出", "attribute"),
+    ("劳务输出县域内组织有序，外出务工人数众多。", "劳务输出", None),
 ])
 def test_a_mention_in_passing_and_its_near_miss(text, word, expected):
     assert kind(text, word) == expected
@@ -129,5 +139,81 @@ def test_a_figure_beside_the_word_earns_the_figures_boost(tmp_path):
             assert [h.doc_id for h in hits] == ["figure", "elsewhere"]
         finally:
             s2.close()
+    finally:
+        s.close()
+
+
+# -- a synonym naming the same thing counts as the word typed ---------------------------------
+
+SAME = ("公益性岗位 = 公益岗位 公益岗\n建档立卡贫困户 贫困户\n劳务输出 劳务输转\n小额担保贷款 → 创业担保贷款 (2015)\n")
+
+
+@pytest.mark.parametrize("word,other,same", [
+    ("公益性岗位", "公益岗位", True),  # a short name the file gives
+    ("公益岗位", "公益性岗位", True),  # either way round
+    ("公益岗位", "公益岗", True),  # two short names of one
+    ("建档立卡贫困户", "贫困户", False),  # a group's word: wider, not the same name
+    ("劳务输出", "劳务输转", False),
+    ("创业担保贷款", "小额担保贷款", False),  # a renaming: found, the typed name first
+])
+def test_which_synonyms_name_the_same_thing(tmp_path, word, other, same):
+    from search.query.parse import same_thing
+    from search.text.synonyms import Synonyms
+
+    path = tmp_path / "synonyms.txt"
+    path.write_text(SAME, encoding="utf-8")
+    assert same_thing(Synonyms(path), word, other) is same
+
+
+def test_a_contraction_scores_as_the_word_typed_a_group_word_less(tmp_path, monkeypatch):
+    """公益岗位 for 公益性岗位 is the same name: its BM25 at full weight and
+    the verbatim boost, as the typed word; 劳务输转 for 劳务输出 is another
+    word of its group: SYNONYM_WEIGHT of it, no verbatim boost."""
+    from search.text.synonyms import Synonyms
+
+    body = "今年县里开发{}三百个,安置贫困劳动力就近就业,每人每月补贴八百元。"
+    rows = [("typed", body.format("公益性岗位")), ("short", body.format("公益岗位")),
+            ("out", "今年县里劳务输出三百人,安置贫困劳动力外出就业,每人每月收入三千元。"),
+            ("group", "今年县里劳务输转三百人,安置贫困劳动力外出就业,每人每月收入三千元。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    (tmp_path / "synonyms.txt").write_text(SAME, encoding="utf-8")
+    s = Searcher(str(tmp_path / "index"), synonyms=Synonyms(tmp_path / "synonyms.txt"), per_article=None)
+    try:
+        def rules(q):
+            return {h.doc_id: {r["rule"]: r["value"] for r in h.explain}
+                    for h in s.search(SearchRequest(q=q, explain=True)).hits}
+        short, group = rules("公益性岗位"), rules("劳务输出")
+        assert short["short"]["verbatim"] == short["typed"]["verbatim"] > 0
+        assert group["group"]["verbatim"] == 0 < group["out"]["verbatim"]
+        monkeypatch.setattr(ranking.Scorer, "synonym_weight", ranking.SYNONYM_WEIGHT / 2)
+        assert rules("公益性岗位")["short"]["bm25"] == pytest.approx(short["short"]["bm25"])  # not weighed
+        assert rules("劳务输出")["group"]["bm25"] == pytest.approx(group["group"]["bm25"] / 2, rel=1e-3)
+    finally:
+        s.close()
+
+
+def test_a_cut_word_is_judged_where_it_stands_whole(tmp_path):
+    """教育扶贫, which jieba cuts into 教育 扶贫, standing whole only as an
+    item of a list is mentioned in passing, though its pieces stand
+    elsewhere in sentences of their own; the near miss: the whole word in
+    a sentence."""
+    rows = [("listed", "今年全县推进产业扶贫、教育扶贫、健康扶贫等工作。扶贫干部走访了每一户,教育局也派出了工作组。"),
+            ("said", "今年全县推进教育扶贫,为贫困家庭学生发放补助。扶贫干部走访了每一户,教育局也派出了工作组。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="教育扶贫", explain=True)).hits
+        why = {h.doc_id: {r["rule"]: r for r in h.explain}["in_passing"] for h in hits}
+        assert why["listed"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
+        assert "教育扶贫 列举项" in why["listed"]["why"]
+        assert why["said"]["value"] == 0
     finally:
         s.close()

@@ -16,6 +16,24 @@ def test_fold_is_idempotent():
     assert fold(fold(text)) == fold(text)
 
 
+def test_a_long_text_is_folded_as_a_short_one():
+    """A paragraph (FOLD_BY_ARRAY characters or more) is folded through an
+    array, a short string by str.translate: the same fold, every
+    character of the table, a character beyond it (an emoji), a lone
+    surrogate; the near miss: the same text just below the threshold."""
+    from search.text.analysis import FOLD_BY_ARRAY, fold_table
+
+    table = fold_table()
+    chars = "".join(chr(c) for c in table) + "扶贫，。ＡＢＣ１２　 \ud800"
+    for at in range(0, len(chars), 500):
+        piece = chars[at:at + 500]
+        assert fold(piece) == piece.translate(table) and len(fold(piece)) == len(piece)
+    with_emoji = "就業扶貧" * FOLD_BY_ARRAY + "😀"
+    assert fold(with_emoji) == "就业扶贫" * FOLD_BY_ARRAY + "😀"
+    short = "就業扶貧" * (FOLD_BY_ARRAY // 4)
+    assert fold(short[:-1]) == fold(short)[:-1] == "就业扶贫" * (FOLD_BY_ARRAY // 4 - 1) + "就业扶"
+
+
 def test_word_offsets_are_offsets_of_the_original_text():
     text = "扶貧車間吸納就業"
     for word, s, e in cut_words(fold(text)):

@@ -109,7 +109,8 @@ def test_empty_result_without_filters(client):
 
 
 def test_article_page_marks_query_and_anchors_paragraphs(client):
-    hit = client.get("/api/search", query_string={"q": "就业扶贫"}).get_json()["hits"][0]
+    # the best hit of an article with a title (the first page may begin with an untitled one's lead)
+    hit = next(h for h in client.get("/api/search", query_string={"q": "就业扶贫"}).get_json()["hits"] if h["title"])
     body = page(client, f"/docs/{hit['doc_id']}?q=就業扶貧")
     assert f'id="p{hit["para_no"]}"' in body
     assert "<mark>" in body

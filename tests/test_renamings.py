@@ -49,6 +49,18 @@ def test_renamings_join_the_groups_of_the_same_words(tmp_path):
     assert [r.kind for r in s.renamings("创业担保贷款")] == ["old"]  # 创业贷款 is a synonym, not a former name
 
 
+def test_a_short_name_finds_its_name_and_is_told_apart_from_a_group(tmp_path, caplog):
+    s = synonyms(tmp_path, "城乡居民基本养老保险 = 城乡居民养老保险\n城乡居民养老保险 城乡居民社保\n"
+                           "甲乙 = 甲乙\n丙丁 戊己 = 庚\n")
+    assert s("城乡居民基本养老保险") == ["城乡居民养老保险"]
+    assert s("城乡居民养老保险") == ["城乡居民基本养老保险", "城乡居民社保"]
+    assert s.same("城乡居民养老保险") == ["城乡居民基本养老保险"]  # not the group's other word
+    assert s.same("城乡居民社保") == []
+    with caplog.at_level(logging.WARNING, logger="search"):
+        assert s.same("丙丁") == [] and s("庚") == []
+    assert "synonyms.txt:3" in caplog.text and "synonyms.txt:4" in caplog.text
+
+
 @pytest.mark.parametrize("line", ["甲乙 → 丙丁 → 戊己 (2015)", "→ 丙丁 (2015)", "甲乙 → (2015)", "甲乙 → 丙丁 戊己",
                                   "甲乙 → 甲乙"])
 def test_a_malformed_renaming_is_reported_and_the_rest_still_works(tmp_path, caplog, line):

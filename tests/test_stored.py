@@ -71,6 +71,14 @@ def all_ways(index_dir) -> dict[str, dict]:
         by_one = {int(d): as_dict(r.stored(d)) for d in shuffled.tolist()}
     finally:
         r.close()
+    r = index.reader()
+    try:  # the text alone, as ranking reads it (no article head read before)
+        texts = {int(d): r.stored_text(d) for d in shuffled.tolist()}
+        with pytest.raises(IndexError):
+            r.stored_text(len(r.postings.live_mask()))  # one past the last document
+    finally:
+        r.close()
+    assert [texts[d] for d in live.tolist()] == [rec["text"] for rec in by_iter]
     assert [by_many[d] for d in live.tolist()] == by_iter
     assert [by_one[d] for d in live.tolist()] == by_iter
     out = {rec["para_id"]: rec for rec in by_iter}

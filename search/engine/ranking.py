@@ -459,15 +459,16 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     units = proximity_groups(query)
     if len(leaves) < 2:  # no proximity, and no whole query to find
         found, whole = None, ""
-        located = _located(units, leaves)
+        located = _located(query.must, leaves)
     else:
         whole = "".join(fold(query.raw).split())
-        located = _located(units, leaves)
+        located = _located(query.must, leaves)
         # the best ABOUT candidates' texts are read for the rules about what a
         # paragraph is about: finding the words in them costs less than decoding
         # their positions; the rest are placed by positions
         rest = docs[ABOUT:] if SPANS_FROM_TEXT else docs
         found = _by_position(m, located, whole, rest) if len(rest) else None
+    words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
     out = []
     for k, d in enumerate(docs.tolist()):
         read = k < ABOUT
@@ -483,7 +484,6 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         if len(leaves) >= 2:
             f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
             f.whole = has_whole
-        words = [n for n in query.must if n.units()]
         per_word = [sorted(w.unit_spans(spans_of)) for w in words]
         if read:
             about(f, facts, units, per_unit, whole, words, per_word)
@@ -614,6 +614,9 @@ NAME_REACH = 12
 # a word used as an attribute of a place or unit: 劳务输出大省, 产粮大县
 ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "强省", "强县", "示范县", "示范市", "示范区",
                   "重点县", "重点省")
+# or standing right before a county or province it describes (劳务输出县, 劳务输出省份), not before a
+# word that begins with the character (县城, 县委, 省级, 省委书记)
+_PLACE_AFTER = re.compile("(?:县|省份|省)(?![城域级委长里内外直属市区政府财])")
 PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"}
 
 
@@ -621,6 +624,18 @@ ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its 
 # how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
 DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
 ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
+# a speech's run of tasks joined by commas (坚持政府主导，深化东西部协作，动员全社会参与，把扶贫同扶志扶智
+# 相结合，…): a sentence whose first clause is followed by COMMA_ITEMS short clauses or more (each at most
+# COMMA_CHARS), at least half of them opening with a verb of a task (TASK_VERBS); those clauses are its
+# items.  The first clause is not one: it frames the sentence (脱贫攻坚既要扶智也要扶志，…), and a word
+# there is what the rest elaborates.  A story's run of short clauses (赣州以市场需求为导向，瞄准…，引入…，
+# 形成电商扶贫合作社，让…) opens them with anything: it is told, not listed.
+COMMA_ITEMS = 4
+COMMA_CHARS = 20
+TASK_VERBS = DIRECTIVES + ("把", "大力", "进一步", "发挥", "动员", "激发", "提高", "提升", "确保", "实施", "促进",
+                           "巩固", "做好", "抓好", "统筹", "落实", "注重", "支持", "鼓励", "引导", "扩大", "增强",
+                           "构建", "建立", "培育", "打造", "保障", "聚焦", "瞄准", "加大", "坚决", "全面", "积极",
+                           "切实", "持续", "不断", "更加", "防止", "防范", "严格", "扎实", "优化", "拓宽", "提倡")
 
 
 class TextFacts:
@@ -629,19 +644,28 @@ class TextFacts:
     ``Snapshot.text_facts``): the stretches that are items of an
     enumeration, and where those items meet."""
 
-    __slots__ = ("text", "items", "starts", "bounds", "kinds")
+    __slots__ = ("text", "items", "starts", "bounds", "kinds", "figures", "ends")
 
     def __init__(self, folded: str):
         self.text = folded
+        self.figures = None  # where its figures start, found when first asked (``figures``)
         self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
+        # each regular expression runs once over the text: where its sentences end, its ；, its commas
+        sentence_ends = self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
+        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded)]
         # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
-        for marks, find, ends in ((LIST_MARK, _LIST_MARKS, _CLAUSE_ENDS), (ITEM_MARKS, _ITEM_MARKS, _SENTENCE_END)):
-            at_all = [m.start() for m in find.finditer(folded)]
-            if len(at_all) < (LIST_ITEMS - 1 if marks != LIST_MARK else 1):
-                continue
-            cuts = [m.start() for m in ends.finditer(folded) if folded[m.start()] not in marks]
+        for marks in (LIST_MARK, ITEM_MARKS):
+            if marks == LIST_MARK:
+                at_all = [m.start() for m in _LIST_MARKS.finditer(folded)]
+                if not at_all:
+                    continue
+                cuts = [m.start() for m in _CLAUSE_ENDS.finditer(folded)]
+            else:
+                at_all, cuts = semicolons, sentence_ends
+                if len(at_all) < LIST_ITEMS - 1:
+                    continue
             by_piece: dict[int, list[int]] = {}
             for j in at_all:  # each mark's clause (or sentence): the number of ends before it
                 by_piece.setdefault(bisect_left(cuts, j), []).append(j)
@@ -657,13 +681,30 @@ class TextFacts:
                 for a, b in zip(edges, edges[1:]):
                     if b - a - 1 <= ITEM_CHARS:  # a short stretch between two marks, or a mark and an end
                         items.append((a + 1, b))
+        # a run of short comma clauses after a sentence's first
+        commas = [c.start() for c in _COMMA.finditer(folded)]
+        if len(commas) >= COMMA_ITEMS:
+            ends = sorted(sentence_ends + semicolons) if semicolons else sentence_ends
+            by_piece = {}
+            for c in commas:
+                by_piece.setdefault(bisect_left(ends, c), []).append(c)
+            for k, at in by_piece.items():
+                if len(at) < COMMA_ITEMS:
+                    continue
+                edges = at + [ends[k] if k < len(ends) else len(folded)]
+                clauses = list(zip(edges, edges[1:]))
+                if (all(b - a - 1 <= COMMA_CHARS for a, b in clauses)
+                        and 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses)):
+                    items += [(a + 1, b) for a, b in clauses]
         # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…)
-        openings = [(o.start(), "ordinal" if o.group(1) in ORDINALS else o.group(1))
-                    for o in _OPENINGS.finditer(folded)]
-        for start, kind in openings:
-            if sum(k == kind for _, k in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
-                end = _SENTENCE_END.search(folded, start)
-                items.append((start, end.start() if end else len(folded)))
+        openings = []
+        for k, start in enumerate([0] + [e + 1 for e in sentence_ends]):
+            o = _OPENING.match(folded, start)
+            if o:
+                openings.append((start, k, "ordinal" if o.group(1) in ORDINALS else o.group(1)))
+        for start, k, kind in openings:
+            if sum(x == kind for _, _, x in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
+                items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
         items.sort()
         self.items = items
         self.starts = [lo for lo, _ in items]
@@ -676,13 +717,15 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+_COMMA = re.compile("[，,]")
+_TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
+_PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
 _LIST_MARKS = re.compile(LIST_MARK)
 _ITEM_MARKS = re.compile("[" + ITEM_MARKS + "]")
 _CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
-# a sentence's opening: after the text's start or a sentence's end (and any quote or space)
-_OPENINGS = re.compile("(?:^|(?<=[" + "".join(sorted(SENTENCE_MARKS)) + "]))[“\"　 ]*("
-                       + "|".join(ORDINALS + DIRECTIVES) + ")")
+# a sentence's opening (any quote or space, then the word), matched where a sentence starts
+_OPENING = re.compile("[“\"　 ]*(" + "|".join(ORDINALS + DIRECTIVES) + ")")  # at a sentence's start
 
 
 def _facts(text) -> TextFacts:
@@ -712,26 +755,21 @@ def passing_kind(text, s: int, e: int) -> str | None:
 
 def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     folded = facts.text
-    if folded.startswith(ATTRIBUTE_ENDS, e):
+    if folded.startswith(ATTRIBUTE_ENDS, e) or _PLACE_AFTER.match(folded, e):
         return "attribute"
     if facts.listed(s, e):
         return "list"
-    lo = s
-    while lo > 0 and folded[lo - 1] not in CLAUSE_MARKS:
-        lo -= 1
-    opened = folded.rfind("《", lo, s)
-    if opened >= 0 and folded.find("》", opened, s) < 0:
+    opened = folded.rfind("《", 0, s)  # a 《 in its clause not closed before it
+    if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         return "name"
-    after = folded[e:e + NAME_REACH + 4]
-    for i, c in enumerate(after):
-        if c in CLAUSE_MARKS:
-            after = after[:i]
-            break
-    for end in NAME_ENDS:
-        at = after.find(end)
-        if 0 <= at <= NAME_REACH and LIST_MARK not in after[:at]:
-            return "name"
+    if _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
+        return "name"
     return None
+
+
+# a name's end within NAME_REACH characters after a word, no clause mark nor 、 between
+_NAME_AFTER = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)).replace("\n", "\\n") + LIST_MARK + "]{0,%d}(?:%s)"
+                         % (NAME_REACH, "|".join(NAME_ENDS)))
 
 
 def in_passing(text, per_unit: list) -> list:
@@ -759,8 +797,8 @@ def clause_proximity(text, per_unit: list) -> float:
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
     bounds = _facts(text).bounds
-    if not bounds:  # no enumeration: every window counts
-        return spans_proximity(per_unit)
+    if not bounds or not _crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
+        return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
     need, best = len(per_unit), None
     for i in range(len(events)):
@@ -794,7 +832,7 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
-    f.figures = any(_FIGURE.search(folded, lo, hi) for lo, hi in _sentences_holding(folded, per_word))
+    f.figures = figures(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
     if LIST_PROXIMITY and len(units) >= 2:
@@ -803,18 +841,28 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
                           for s in _occurrences(folded, whole))
 
 
-_FIGURE = re.compile(r"\d")
+_FIGURE = re.compile(r"\d+")
 
 
-def _sentences_holding(folded: str, per_word: list) -> list[tuple[int, int]]:
-    """The (start, end) of each sentence holding an occurrence of a query word."""
-    out = []
+def figures(facts: TextFacts, per_word: list) -> bool:
+    """Whether a sentence holding an occurrence of a query word (``per_word``:
+    each word's spans) gives a figure (digits), found by bisection in the
+    text's figures and sentence ends (found once, ``TextFacts``)."""
+    if facts.figures is None:
+        facts.figures = [m.start() for m in _FIGURE.finditer(facts.text)]
+    at, ends = facts.figures, facts.ends
+    if not at:
+        return False
     for spans in per_word:
         for s, e in spans:
-            lo = max(folded.rfind(c, 0, s) for c in SENTENCE_MARKS) + 1
-            end = _SENTENCE_END.search(folded, e)
-            out.append((lo, end.start() if end else len(folded)))
-    return out
+            k = bisect_left(ends, s)
+            lo = ends[k - 1] + 1 if k else 0
+            j = bisect_left(ends, e)
+            hi = ends[j] if j < len(ends) else len(facts.text)
+            d = bisect_left(at, lo)
+            if d < len(at) and at[d] < hi:
+                return True
+    return False
 
 
 def _occurrences(text: str, word: str) -> list[int]:

@@ -215,7 +215,7 @@ class Snapshot:
         if t is None:
             if len(self._folded) >= FOLDED_CACHE:
                 self._folded = {}
-            t = self._folded[docnum] = fold(self.stored(docnum).text)
+            t = self._folded[docnum] = fold(self.reader.stored_text(docnum))
         return t
 
     def text_facts(self, docnum: int, make):

@@ -302,6 +302,9 @@ class AnyOf(Node):
     options: tuple
     expanded: bool = False  # options after the first are synonyms of it
     typed: str = ""  # where expanded: the word as typed, which the synonyms widened
+    # where expanded: for each synonym, whether it names the same thing as the typed word (its
+    # renaming, or its contraction: parse.same_thing), and counts as the typed word does
+    same: tuple = ()
 
     tiered = True
 
@@ -340,22 +343,31 @@ class AnyOf(Node):
         best = None
         for i, option in enumerate(self.options):
             s = option.score(r, docs, norm)
-            if self.expanded and i:
+            if self.expanded and i and not self._same(i):
                 s = s * r.synonym_weight  # a word found only through a synonym counts less
             best = s if best is None else np.maximum(best, s)
         return best
 
+    def _same(self, i: int) -> bool:
+        return bool(self.same) and i > 0 and self.same[i - 1]
+
+    def _as_typed(self) -> list:
+        """The options that stand for the word as typed: the typed word, and
+        the synonyms naming the same thing; all options where not expanded."""
+        if not self.expanded:
+            return list(self.options)
+        return [o for i, o in enumerate(self.options) if i == 0 or self._same(i)]
+
     def typed_candidates(self, m):
-        if self.expanded:
-            return self.options[0].typed_candidates(m)
-        parts = [o.typed_candidates(m) for o in self.options]
+        options = self._as_typed()
+        if len(options) == 1:
+            return options[0].typed_candidates(m)
+        parts = [o.typed_candidates(m) for o in options]
         return m.union([ids for ids, _ in parts]), all(sure for _, sure in parts)
 
     def typed_holds(self, m, docs):
-        if self.expanded:
-            return self.options[0].typed_holds(m, docs)
         out = np.zeros(len(docs), dtype=bool)
-        for option in self.options:
+        for option in self._as_typed():
             out |= option.typed_holds(m, docs)
         return out
 

@@ -163,9 +163,20 @@ def word_node(text: str, synonyms):
     whole = folded if CJK_RUN.fullmatch(folded) else ""
     node = main[0] if len(main) == 1 else AllOf(tuple(main), whole, "" if whole else folded)
     if alts:
-        alt_nodes = tuple(n for n in (Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a) for a in alts) if n)
-        return AnyOf((node,) + alt_nodes, expanded=True, typed=text)
+        pairs = [(n, a) for n, a in ((Literal(a) if CJK_RUN.fullmatch(a) else phrase_node(a), a) for a in alts) if n]
+        return AnyOf((node,) + tuple(n for n, _ in pairs), expanded=True, typed=text,
+                     same=tuple(same_thing(synonyms, folded, a) for _, a in pairs))
     return node
+
+
+def same_thing(synonyms, word: str, other: str) -> bool:
+    """Whether the synonyms file says ``other`` is ``word`` under a short
+    name (or its full name: 城乡居民基本养老保险 = 城乡居民养老保险), so that
+    it counts as the typed word in ranking (full weight, the verbatim
+    boost).  A group's other words (贫困户 is wider than 建档立卡贫困户) and
+    a renaming's other name (the typed one comes first) count less."""
+    same = getattr(synonyms, "same", None)
+    return bool(same) and other in same(word)
 
 
 def _requirements(folded: str, cut: bool) -> list:

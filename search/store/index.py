@@ -22,7 +22,7 @@ from whoosh.writing import CLEAR, LockError
 from search.text.scrub import printable_path
 from search.store.postings import Postings, merge_arrays
 from search.store.record import (
-    BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
+    TEXT_AT, BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
 )
 from search.store import integrity
 from search.store.schema import (
@@ -220,6 +220,21 @@ class IndexReader:
         if i < 0 or docnum >= self._ends[i]:
             raise IndexError(f"no document {docnum}")
         return self._record(i, docnum - self._starts[i])
+
+    def stored_text(self, docnum: int) -> str:
+        """A paragraph's text alone: its own record read, not its article's
+        head nor the rest decoded (ranking reads the texts of a search's
+        best candidates, most of them of articles not read before)."""
+        docnum = int(docnum)
+        i = bisect_right(self._starts, docnum) - 1
+        if i < 0 or docnum >= self._ends[i]:
+            raise IndexError(f"no document {docnum}")
+        data = self._raw[i](docnum - self._starts[i])
+        back_of(data)  # a record of the expected shape, or BadRecord
+        text = data[TEXT_AT]
+        if type(text) is not str:
+            raise BadRecord(f"a stored paragraph's text is not a str: {text!r:.80}")
+        return text
 
     def _record(self, i: int, d: int) -> StoredParagraph:
         """The record of document ``d`` of segment ``i``."""

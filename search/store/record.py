@@ -77,7 +77,7 @@ SHARED = ("path", "file_hash")  # equal in every article of a file: kept as one 
 HEAD_LEN = 1 + len(PARA_FIELDS) + len(ARTICLE_FIELDS)
 PARA_LEN = 1 + len(PARA_FIELDS)
 assert {f.name for f in dc_fields(StoredParagraph)} == {"para_id", "lead", *PARA_FIELDS, *ARTICLE_FIELDS}
-_TEXT_AT = 1 + PARA_FIELDS.index("text")
+TEXT_AT = 1 + PARA_FIELDS.index("text")  # where a record holds its text
 _PARA_LISTS = [n for n in PARA_FIELDS if n in LISTS and n not in CODED]
 _PARA_CODED = [(n, CODED[n]) for n in PARA_FIELDS if n in CODED]
 _ARTICLE_CODED = [(n, CODED[n]) for n in ARTICLE_FIELDS if n in CODED]
@@ -149,7 +149,7 @@ def article_of(head, names: dict[str, list], shared: dict | None = None) -> dict
     if shared is not None:
         for name in SHARED:
             art[name] = shared.setdefault(art[name], art[name])
-    art["lead"] = None if art["title"] else first_words(head[_TEXT_AT])
+    art["lead"] = None if art["title"] else first_words(head[TEXT_AT])
     return art
 
 

@@ -83,9 +83,41 @@ def ts_target(src: str, targets: list[str]) -> str | None:
     return next((t for t in targets if len(t) == 1 and t != src), None)
 
 
+FOLD_BY_ARRAY = 64  # characters: a longer text is folded through a lookup array (``_fold_array``)
+
+
 def fold(text: str) -> str:
     """Fold text for matching; ``len(fold(t)) == len(t)`` always."""
+    if len(text) >= FOLD_BY_ARRAY:
+        return _fold_long(text)
     return text.translate(fold_table())
+
+
+@lru_cache(maxsize=1)
+def _fold_array():
+    """``fold_table`` as an array code point -> code point, up to its
+    highest key (0x2B726: ~700 kB)."""
+    import numpy as np
+
+    table = fold_table()
+    out = np.arange(max(table) + 1, dtype=np.uint32)
+    out[np.fromiter(table.keys(), dtype=np.int64, count=len(table))] = np.fromiter(
+        (ord(dst) for dst in table.values()), dtype=np.uint32, count=len(table))
+    return out
+
+
+def _fold_long(text: str) -> str:
+    """``fold`` of a paragraph by one array lookup of its code points:
+    a quarter of ``str.translate``'s time, which looks each character up
+    in a dict (ranking folds the texts of a search's best candidates;
+    indexing folds every paragraph)."""
+    import numpy as np
+
+    table = _fold_array()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() >= len(table):  # a character beyond the table (an emoji): keep it
+        return text.translate(fold_table())
+    return table[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 # --------------------------------------------------------------------------

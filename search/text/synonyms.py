@@ -4,6 +4,10 @@ changes the next search, with no re-index and no restart.
 Two kinds of line (``search/data/synonyms.txt``):
 
 - a group, ``扶贫车间 帮扶车间 社区工厂``: words that find each other;
+- a short name, ``城乡居民基本养老保险 = 城乡居民养老保险``: the names on the
+  right are the left one shortened (a document's 以下简称); they find each
+  other, and ranking counts them as the name typed (``same``), where a
+  group's other words count less;
 - a renaming, ``小额担保贷款 → 创业担保贷款 (2015)``: the name on the right
   replaced the one(s) on the left in that year.  A search on either finds
   both, and the answer says which is the old name and which the new
@@ -29,6 +33,7 @@ log = logging.getLogger("search")
 
 _SPLIT = re.compile(r"[\s,，、]+")
 _ARROW = re.compile(r"→|->")
+_EQUALS = re.compile(r"[=＝]")
 _YEAR = re.compile(r"[(（]\s*(\d{4})\s*[)）]\s*$")
 
 
@@ -49,18 +54,20 @@ class Synonyms:
         self._mtime = None
         self._groups: dict[str, list[str]] = {}
         self._renamings: dict[str, list[Renaming]] = {}
+        self._same: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def _load(self) -> None:
         try:
             mtime = os.stat(self.path).st_mtime_ns
         except OSError:
-            self._groups, self._renamings, self._mtime = {}, {}, None
+            self._groups, self._renamings, self._same, self._mtime = {}, {}, {}, None
             return
         if mtime == self._mtime:
             return
         groups: dict[str, list[str]] = {}
         renamings: dict[str, list[Renaming]] = {}
+        same: dict[str, list[str]] = {}
 
         def add(word: str, others) -> None:
             have = groups.setdefault(word, [])
@@ -68,6 +75,17 @@ class Synonyms:
 
         for no, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
             line = line.split("#", 1)[0].strip()
+            if _EQUALS.search(line) and not _ARROW.search(line):
+                sides = [[fold(w) for w in _SPLIT.split(side) if w] for side in _EQUALS.split(line)]
+                if len(sides) != 2 or len(sides[0]) != 1 or not sides[1] or sides[0][0] in sides[1]:
+                    log.warning("%s:%d: a short name is NAME = SHORT [SHORT ...]; line ignored", self.path, no)
+                    continue
+                words = sides[0] + sides[1]
+                for w in words:
+                    add(w, words)
+                    have = same.setdefault(w, [])
+                    have += [x for x in words if x != w and x not in have]
+                continue
             if not _ARROW.search(line):
                 words = [fold(w) for w in _SPLIT.split(line) if w]
                 for w in words:
@@ -84,7 +102,7 @@ class Synonyms:
                 add(old, [new])
                 renamings.setdefault(old, []).append(Renaming(new, "new", year))
                 renamings.setdefault(new, []).append(Renaming(old, "old", year))
-        self._groups, self._renamings, self._mtime = groups, renamings, mtime
+        self._groups, self._renamings, self._same, self._mtime = groups, renamings, same, mtime
 
     def groups(self) -> dict[str, list[str]]:
         """Every folded word the file widens -> the words it adds."""
@@ -97,6 +115,12 @@ class Synonyms:
         with self._lock:
             self._load()
             return list(self._renamings.get(folded_word, []))
+
+    def same(self, folded_word: str) -> list[str]:
+        """The names the file says are ``folded_word`` shortened, or its full name."""
+        with self._lock:
+            self._load()
+            return list(self._same.get(folded_word, []))
 
     def __call__(self, folded_word: str) -> list[str]:
         with self._lock:
