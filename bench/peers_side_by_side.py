@@ -13,7 +13,7 @@ process's CPU time per warm query (from /proc: the machine is shared).
 a TREE is a checkout (``git worktree add`` or ``git archive | tar -x``).
 Prints JSON; ``bench/results/2026-12-07-speed-*.json`` were made so.
 """
-import sys, os, json, subprocess, time
+import sys, os, json, subprocess
 PY = sys.executable
 from importlib.machinery import SourceFileLoader
 mixsrc = sys.argv[1]  # a bench/run file to take the mix from
