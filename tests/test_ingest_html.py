@@ -59,7 +59,7 @@ def test_a_page_wrapped_in_a_cleaneval_text_element_gives_its_text(tmp_path):
     assert "".join(p.text for p in got.paragraphs).count("扶贫车间") == 6
 
 
-def test_a_gb2312_forum_page_gives_its_posts(tmp_path):
+def test_a_gb2312_forum_page_gives_its_first_post(tmp_path):
     path = tmp_path / "thread.html"
     posts = "".join(f"<table><tr><td class='postcontent'>{PROSE}楼层{i}。</td></tr></table>"
                     for i in range(3))
@@ -67,7 +67,42 @@ def test_a_gb2312_forum_page_gives_its_posts(tmp_path):
     path.write_bytes(html.encode("gb2312"))
     [got] = read_file(path)
     text = "".join(p.text for p in got.paragraphs)
-    assert "楼层0" in text and "楼层2" in text
+    assert "楼层0" in text and "楼层1" not in text and "楼层2" not in text
+
+
+def test_a_page_of_several_posts_is_its_first_post():
+    # a blog's front page: each post with its title, date and footer; the
+    # first is the page's article, the older ones go with their titles
+    posts = "".join(f"<tr><td><table><tr><td class='post-title'>第{i}篇的标题</td><td>2005-06-1{i}</td></tr>"
+                    f"<tr><td class='post-body'>{PROSE}第{i}篇。</td></tr>"
+                    f"<tr><td class='post-footer'>由海姑娘张贴 共 {i} 篇评论</td></tr></table></td></tr>"
+                    for i in range(3))
+    text = html_to_record(page(f"<table>{posts}</table>", head="<title>海姑娘的博客</title>")).text
+    assert "第0篇。" in text and "第1篇" not in text and "第2篇" not in text
+    # near miss: one post, its text in two classed parts that are not two posts, stays whole
+    html = page(f"<div class='post-body'>{PROSE}第0篇。</div><div class='post-text'>{PROSE}作者附记。</div>",
+                head="<title>海姑娘的博客</title>")
+    text = html_to_record(html).text
+    assert "第0篇。" in text and "作者附记。" in text
+
+
+def test_a_forum_threads_reply_index_is_not_its_text(tmp_path):
+    index = "".join(f"<li><a href='t{i}'>{t}</a>【<a href='u{i}'>网友{i}</a>】08-1{i} 16:0{i} {i}98字 [43/{i}]</li>"
+                    for i, t in enumerate(["旅行中，谁忽悠了你？", "参与旅行社的一般都是弱势群体……",
+                                           "这个我没有,当时没照.我们一行人从故宫出来后不知道怎么乘车"]))
+    html = page(f"<h1>导游为什么热衷于购物</h1><p>{PROSE}</p><p>| 回复线索：</p><ul>{index}</ul>",
+                head="<title>导游为什么热衷于购物</title>")
+    path = tmp_path / "thread.html"
+    path.write_text(html, encoding="utf-8")
+    [got] = read_file(path)
+    text = "".join(p.text for p in got.paragraphs)
+    assert PROSE in text and "忽悠" not in text and "故宫" not in text
+    # near miss: a sentence that names a post's author in brackets, no time after, stays
+    path.write_text(page(f"<h1>导游为什么热衷于购物</h1><p>{PROSE}</p>"
+                         f"<p>转自网友【梅骏】的帖子，他说08-11 16:00最热。</p>",
+                         head="<title>导游为什么热衷于购物</title>"), encoding="utf-8")
+    [got] = read_file(path)
+    assert "梅骏" in "".join(p.text for p in got.paragraphs)
 
 
 def test_a_page_on_one_very_long_line_keeps_its_paragraphs(tmp_path):

@@ -695,12 +695,46 @@ def _once(lines: list[str]) -> list[str]:
     return out
 
 
+# the classes of one post's text on forum threads and blogs' front pages
+# (post-body, Discuz's t_f and postmessage, phpwind's tpc_content): the
+# same class met again is the next post, a reply or an older entry
+_POST_CLASS = re.compile(r"^(?:post[-_]?(?:body|content|message|text)|postmessage|t_f|tpc_content|read_tpc)$")
+
+
+def first_post_only(tree) -> int:
+    """On a page of several posts (a thread and its replies, a blog's front
+    page), the first post is the page's article: the others go, each with
+    what surrounds it alone (its title, date and footer), up to the element
+    that holds another post too.  Returns how many posts went."""
+    groups: dict[str, list] = {}
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for token in (el.get("class") or "").lower().split():
+            if _POST_CLASS.match(token):
+                groups.setdefault(token, []).append(el)
+                break
+    posts = max(groups.values(), key=len, default=[])
+    if len(posts) < 2:
+        return 0
+    marked = set(posts)
+    for post in posts[1:]:
+        top = post
+        while top.getparent() is not None and top.getparent().getparent() is not None and sum(
+                1 for el in top.getparent().iter() if el in marked) == 1:
+            top = top.getparent()
+        if top.getparent() is not None:
+            top.drop_tree()
+    return len(posts) - 1
+
+
 def html_to_record(html: str) -> RawRecord:
     """One page to a raw record (text, title hint, date, publisher, issuer,
     document number, furniture).  Raises ListPage for a page of links."""
     tree = parse_html(html)
     if tree is None:
         return RawRecord(text="")
+    first_post_only(tree)
     info, info_table = policy_table(tree)
     extractor = _TextExtractor()
     _walk(tree, extractor)
