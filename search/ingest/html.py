@@ -16,6 +16,7 @@ tags, then the page's address, and whether the page is a list of links
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date as Date
 
 import lxml.html
@@ -717,11 +718,13 @@ def first_post_only(tree) -> int:
     posts = max(groups.values(), key=len, default=[])
     if len(posts) < 2:
         return 0
-    marked = set(posts)
+    holding: Counter = Counter()  # posts under each ancestor: one pass up from each post
+    for post in posts:
+        holding.update(post.iterancestors())
     for post in posts[1:]:
         top = post
-        while top.getparent() is not None and top.getparent().getparent() is not None and sum(
-                1 for el in top.getparent().iter() if el in marked) == 1:
+        while (top.getparent() is not None and top.getparent().getparent() is not None
+               and holding[top.getparent()] == 1):
             top = top.getparent()
         if top.getparent() is not None:
             top.drop_tree()
