@@ -124,6 +124,8 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     if not m:
         return None
     rest = _VALUE_END.split(line[m.end():])[0]
+    if fold(rest).endswith(":"):  # 来源： 访问量：199: an empty field, then the next field's label
+        return None
     glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
     rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
     label = _NEXT_LABEL.search(fold(rest))  # 来源：证券时报网作者：李在山: the next field's label ends it
@@ -147,13 +149,15 @@ def _residue(line: str) -> str:
     for p in (DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
         for m in p.finditer(folded):
             chars[m.start():m.end()] = [" "] * (m.end() - m.start())
-    return " ".join("".join(chars).split())
+    # a separator left at either end (字母榜 · 2025年04月22日) joined the name to the date
+    return " ".join("".join(chars).split()).strip(" ·•・|/-")
 
 
 def unlabelled_source(line: str) -> str | None:
     """In a header line ``四川日报  2018年08月23日`` the name beside the date."""
     rest = _residue(line)
-    return rest if _SOURCE_NAME.match(rest) else None
+    # folded, a full-width colon is one too: 最新更新： is a label, not a name
+    return rest if _SOURCE_NAME.match(fold(rest)) else None
 
 
 def read_metadata_line(line: str, in_header: bool) -> LineMeta | None:
@@ -203,6 +207,10 @@ def take_metadata(lines: list[str]) -> tuple[Metadata, list[str], list[str]]:
         used.append(line)
         meta.date = meta.date or found.date
         rank = 3 if found.reposted else 2 if found.source and labelled_source(line) else 1
+        if not near_edge and not found.reposted and not found.date:
+            # 来源：Reuters under a photo, between two paragraphs: the picture's
+            # credit, not the article's publisher (its line still goes)
+            continue
         if found.source and rank > source_rank:
             meta.source, source_rank = found.source, rank
     return meta, content, used
