@@ -214,6 +214,22 @@ def test_a_page_of_links_is_skipped_as_a_list(tmp_path):
         html_to_record(path.read_text(encoding="utf-8"))
 
 
+def test_a_channel_page_of_linked_teasers_is_a_list_though_its_teasers_have_sentences():
+    # a channel's front page: every headline and its one-sentence teaser linked
+    teasers = "".join(f"<li><a href='/n/{i}.html'>第{i}条新闻的标题</a>"
+                      f"<a href='/n/{i}.html'>县里开了第{i}个车间。</a></li>" for i in range(40))
+    html = page(f"<ul>{teasers}</ul>", head="<title>新闻中心</title>")
+    with pytest.raises(ListPage):
+        html_to_record(html)
+    # near miss: an undated article whose own sentences stand outside links, beside
+    # as long a block of related links, is an article
+    related = "".join(f"<li><a href='/n/{i}.html'>第{i}条相关新闻的标题</a></li>" for i in range(40))
+    own = "".join(f"<p>{PROSE}第{k}次。</p>" for k in range(3))
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1>{own}<ul class='related'>{related}</ul>",
+                head="<title>甘肃扶贫车间吸纳就业</title>")
+    assert "扶贫车间" in html_to_record(html).text
+
+
 def test_an_article_with_a_list_of_related_links_is_not_a_list():
     links = "".join(f"<li><a href='/n/{i}.html'>第{i}条相关新闻的标题</a></li>" for i in range(60))
     record = html_to_record(article(after=f"<ul class='related'>{links}</ul>"))
@@ -340,7 +356,7 @@ def test_no_heldout_article_page_is_lost_and_most_list_pages_are_skipped():
             lists += 1
             skipped += bool(error and "list page skipped" in error)
     assert not lost
-    assert skipped >= 15 and lists == 25  # a ratchet: 16 of the 25 list pages are told today
+    assert skipped >= 18 and lists == 25  # a ratchet: 18 of the 25 list pages are told today
 
 
 def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not():

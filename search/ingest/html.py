@@ -543,6 +543,11 @@ def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
 
 LIST_LINK_SHARE = 0.5  # a page whose visible text is at least this share of link text...
 LIST_PROSE_MAX = 150  # ...and whose text has fewer characters in sentences is a list of links
+# a page that is nearly all links (a channel's front page: 85-105% of its
+# text, links counted twice where nested) is a list with the teasers' sentences
+# too: the undated articles of ../shared/corpora/pages stay under 55% of links
+MOSTLY_LINKS = 0.8
+MOSTLY_LINKS_PROSE_MAX = 600
 _SENTENCE_MARK = re.compile(r"[。！？!?]")
 
 
@@ -761,8 +766,9 @@ def html_to_record(html: str) -> RawRecord:
     anchor = _anchor(lines, shown, body)
     near = byline(lines, anchor, set(body))
     # a short item under a dated byline is an article, however many links surround it
-    if (not info and not near.date and link_share >= LIST_LINK_SHARE
-            and _prose(body) < LIST_PROSE_MAX):
+    if not info and not near.date and (
+            (link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX)
+            or (link_share >= MOSTLY_LINKS and _prose(body) < MOSTLY_LINKS_PROSE_MAX)):
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
