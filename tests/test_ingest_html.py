@@ -59,7 +59,7 @@ def test_a_page_wrapped_in_a_cleaneval_text_element_gives_its_text(tmp_path):
     assert "".join(p.text for p in got.paragraphs).count("扶贫车间") == 6
 
 
-def test_a_gb2312_forum_page_gives_its_posts(tmp_path):
+def test_a_gb2312_forum_page_gives_its_first_post(tmp_path):
     path = tmp_path / "thread.html"
     posts = "".join(f"<table><tr><td class='postcontent'>{PROSE}楼层{i}。</td></tr></table>"
                     for i in range(3))
@@ -67,7 +67,42 @@ def test_a_gb2312_forum_page_gives_its_posts(tmp_path):
     path.write_bytes(html.encode("gb2312"))
     [got] = read_file(path)
     text = "".join(p.text for p in got.paragraphs)
-    assert "楼层0" in text and "楼层2" in text
+    assert "楼层0" in text and "楼层1" not in text and "楼层2" not in text
+
+
+def test_a_page_of_several_posts_is_its_first_post():
+    # a blog's front page: each post with its title, date and footer; the
+    # first is the page's article, the older ones go with their titles
+    posts = "".join(f"<tr><td><table><tr><td class='post-title'>第{i}篇的标题</td><td>2005-06-1{i}</td></tr>"
+                    f"<tr><td class='post-body'>{PROSE}第{i}篇。</td></tr>"
+                    f"<tr><td class='post-footer'>由海姑娘张贴 共 {i} 篇评论</td></tr></table></td></tr>"
+                    for i in range(3))
+    text = html_to_record(page(f"<table>{posts}</table>", head="<title>海姑娘的博客</title>")).text
+    assert "第0篇。" in text and "第1篇" not in text and "第2篇" not in text
+    # near miss: one post, its text in two classed parts that are not two posts, stays whole
+    html = page(f"<div class='post-body'>{PROSE}第0篇。</div><div class='post-text'>{PROSE}作者附记。</div>",
+                head="<title>海姑娘的博客</title>")
+    text = html_to_record(html).text
+    assert "第0篇。" in text and "作者附记。" in text
+
+
+def test_a_forum_threads_reply_index_is_not_its_text(tmp_path):
+    index = "".join(f"<li><a href='t{i}'>{t}</a>【<a href='u{i}'>网友{i}</a>】08-1{i} 16:0{i} {i}98字 [43/{i}]</li>"
+                    for i, t in enumerate(["旅行中，谁忽悠了你？", "参与旅行社的一般都是弱势群体……",
+                                           "这个我没有,当时没照.我们一行人从故宫出来后不知道怎么乘车"]))
+    html = page(f"<h1>导游为什么热衷于购物</h1><p>{PROSE}</p><p>| 回复线索：</p><ul>{index}</ul>",
+                head="<title>导游为什么热衷于购物</title>")
+    path = tmp_path / "thread.html"
+    path.write_text(html, encoding="utf-8")
+    [got] = read_file(path)
+    text = "".join(p.text for p in got.paragraphs)
+    assert PROSE in text and "忽悠" not in text and "故宫" not in text
+    # near miss: a sentence that names a post's author in brackets, no time after, stays
+    path.write_text(page(f"<h1>导游为什么热衷于购物</h1><p>{PROSE}</p>"
+                         f"<p>转自网友【梅骏】的帖子，他说08-11 16:00最热。</p>",
+                         head="<title>导游为什么热衷于购物</title>"), encoding="utf-8")
+    [got] = read_file(path)
+    assert "梅骏" in "".join(p.text for p in got.paragraphs)
 
 
 def test_a_page_on_one_very_long_line_keeps_its_paragraphs(tmp_path):
@@ -177,6 +212,22 @@ def test_a_page_of_links_is_skipped_as_a_list(tmp_path):
         read_file(path)
     with pytest.raises(ListPage):
         html_to_record(path.read_text(encoding="utf-8"))
+
+
+def test_a_channel_page_of_linked_teasers_is_a_list_though_its_teasers_have_sentences():
+    # a channel's front page: every headline and its one-sentence teaser linked
+    teasers = "".join(f"<li><a href='/n/{i}.html'>第{i}条新闻的标题</a>"
+                      f"<a href='/n/{i}.html'>县里开了第{i}个车间。</a></li>" for i in range(40))
+    html = page(f"<ul>{teasers}</ul>", head="<title>新闻中心</title>")
+    with pytest.raises(ListPage):
+        html_to_record(html)
+    # near miss: an undated article whose own sentences stand outside links, beside
+    # as long a block of related links, is an article
+    related = "".join(f"<li><a href='/n/{i}.html'>第{i}条相关新闻的标题</a></li>" for i in range(40))
+    own = "".join(f"<p>{PROSE}第{k}次。</p>" for k in range(3))
+    html = page(f"<h1>甘肃扶贫车间吸纳就业</h1>{own}<ul class='related'>{related}</ul>",
+                head="<title>甘肃扶贫车间吸纳就业</title>")
+    assert "扶贫车间" in html_to_record(html).text
 
 
 def test_an_article_with_a_list_of_related_links_is_not_a_list():
@@ -305,7 +356,7 @@ def test_no_heldout_article_page_is_lost_and_most_list_pages_are_skipped():
             lists += 1
             skipped += bool(error and "list page skipped" in error)
     assert not lost
-    assert skipped >= 15 and lists == 25  # a ratchet: 16 of the 25 list pages are told today
+    assert skipped >= 18 and lists == 25  # a ratchet: 18 of the 25 list pages are told today
 
 
 def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not():

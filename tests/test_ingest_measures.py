@@ -27,6 +27,10 @@ def test_the_ten_measure_types_in_file_order():
     ("发放创业担保贷款2038万元,带动就业5.14万人。", ["entrepreneurship"]),
     ("为40多万贫困人口代缴养老保险4000多万元。", ["social_security"]),
     ("发挥苏陕对口帮扶机制作用。", ["paired_assistance"]),
+    ("对建档立卡贫困家庭的在校学生给予生活补助。", ["education"]),  # near miss: a pupil's allowance
+    # schools that train the unemployed: training, not schooling (near miss: 免费就读技工院校 above)
+    ("支持各类职业院校(含技工院校)、普通高等学校承担失业人员职业技能培训。", ["training"]),
+    ("天津市与河北省开展津冀劳务对接，组织脱贫劳动力赴津就业。", ["labor_transfer", "paired_assistance"]),
     ("精心组织“春风行动”等线上线下招聘活动。", ["employment_services"]),
     ("培育农民专业合作社3.9万家。", ["industry"]),
     ("对“两后生”实施圆梦行动,免费就读技工院校。", ["education"]),
@@ -42,6 +46,8 @@ def test_measures_in(text, keys):
     "“蘭州牛肉面,讓我脫了貧。”",
     "春雪止,春風來,隴原上春意漸濃,生機勃勃。",
     "她无法外出打工,只能在家照顾父母。",
+    "下一步将着力打造京津冀区域综合立体交通网络。",  # 津冀 inside 京津冀 is the region, no pairing
+    "对符合条件的生活困难下岗失业人员，给予临时生活补助。",  # relief for the unemployed, not schooling
     "陕西省还充分发挥公益岗位保基本、兜底线的作用。".replace("公益岗位", "岗位"),
 ])
 def test_a_story_or_a_false_friend_gets_no_measure(text):

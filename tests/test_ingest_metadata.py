@@ -264,3 +264,28 @@ def test_the_publisher_of_a_source_line(line, source):
     from search.ingest.structure import labelled_source
     found = labelled_source(line)
     assert (found[0] if found else None) == source
+
+
+def test_a_credit_between_paragraphs_is_not_the_publisher():
+    # 来源：Reuters under a photo, （来源：梨视频） under a video, mid-text: the
+    # picture's credit; the line goes, the article has no publisher from it
+    for credit in ("来源:Reuters", "(来源:梨视频)"):
+        lines = [BODY] * 8 + [credit] + [BODY] * 8
+        meta, content, used = take_metadata(lines)
+        assert meta.source is None and used == [credit] and content == [BODY] * 16
+    # near miss: the same line by the top of the text is the article's byline
+    meta, _, _ = take_metadata(["来源:甘肃日报"] + [BODY] * 8)
+    assert meta.source == "甘肃日报"
+
+
+@pytest.mark.parametrize("line, source", [
+    ("字母榜 · 2025年04月22日 17:09", "字母榜"),       # the separator joins name and date
+    ("来源: 访问量: 199 发布日期: 2017-05-15", None),  # an empty field, then the next one's label
+    ("最新更新： 2016/03/19 10:48", None),  # as the page writes it (a full-width colon)
+    # near misses: a name after its label, a name glued to a label-free date
+    ("来源:新华社 访问量:199", "新华社"),
+    ("机器之心 2025年04月22日 17:09", "机器之心"),
+])
+def test_a_bylines_name_without_its_separators_and_never_a_label(line, source):
+    found = read_metadata_line(line, in_header=True)
+    assert (found.source if found else None) == source

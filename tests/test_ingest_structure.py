@@ -302,6 +302,9 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     ["[上一篇] [下一篇]", "互联网新闻信息服务许可证32120170004"],
     ["标签： 扶贫 车间", "记住我的信息"],
     ["+1 【纠错】 责任编辑： 尹世杰 新闻", "大数据坑熟客技术之罪需规则规避", "上海：冬日暖景"],
+    # the app's call, then another column's dated teasers (a date line above each)
+    ["下载法广应用程序跟踪国际时事", "非洲", "其他同一栏目内容", "13/02/2022", "北京冬奥会面对奥米克戎的压力"],
+    ["其他同一栏目内容", "13/02/2022", "北京冬奥会面对奥米克戎的压力", "12/02/2022", "法国国民议会推迟审议"],
     ["当年万人逃港事件，促使设立深圳经济特区", "交通运输部支持交邮融合推广农村物流品牌", "有没有牛市第二波，一文看懂当前A股",
      "股票频道恭候您的意见 - 联系我们 - 关于我们"],
 ])
@@ -326,6 +329,10 @@ def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
                           BODY, "图为扶贫车间里的工人在忙碌", "记者王明摄于临夏州东乡县")
     assert [p.text for p in article.paragraphs][-1] == "记者王明摄于临夏州东乡县"
+    # ...nor does a sentence opening with 下载 and naming an app
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "下载量过万的应用由县人社局开发，群众在手机上就能找到岗位。", "该省共建设扶贫车间754个。")
+    assert len(article.paragraphs) == 3
     # ...nor does a 联系我们 in the first paragraph end the article
     article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51",
                           "有意入驻扶贫车间的企业请联系我们。" + BODY, BODY)

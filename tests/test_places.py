@@ -386,3 +386,15 @@ def test_a_bare_county_name_alone_names_no_province():
     # near miss: with its province named for sure elsewhere, the bare name confirms it
     article, _ = label_provinces("新专辑发布", ["专辑在甘肃张掖录制。", "民乐的乐手也来了。"])
     assert article == ["甘肃"]
+
+
+def test_beijing_time_is_a_time_of_day_not_beijing():
+    # 北京时间 opens the report of a space mission or a match abroad: the
+    # time zone, read whole, labels nothing
+    article, [paragraph] = label_provinces(
+        "交会对接任务新闻发布会", ["北京时间6月24日12时55分，天宫一号与神舟九号再次成功交会对接。"])
+    assert article == [] and paragraph == []
+    # near miss: Beijing named as a place, even beside a time
+    article, [paragraph] = label_provinces(
+        "交会对接任务新闻发布会", ["6月24日下午，发布会在北京举行，时间定在两点。"])
+    assert article == ["北京"] and paragraph == ["北京"]

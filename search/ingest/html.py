@@ -16,6 +16,7 @@ tags, then the page's address, and whether the page is a list of links
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date as Date
 
 import lxml.html
@@ -542,6 +543,11 @@ def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
 
 LIST_LINK_SHARE = 0.5  # a page whose visible text is at least this share of link text...
 LIST_PROSE_MAX = 150  # ...and whose text has fewer characters in sentences is a list of links
+# a page that is nearly all links (a channel's front page: 85-105% of its
+# text, links counted twice where nested) is a list with the teasers' sentences
+# too: the undated articles of ../shared/corpora/pages stay under 55% of links
+MOSTLY_LINKS = 0.8
+MOSTLY_LINKS_PROSE_MAX = 600
 _SENTENCE_MARK = re.compile(r"[。！？!?]")
 
 
@@ -695,12 +701,48 @@ def _once(lines: list[str]) -> list[str]:
     return out
 
 
+# the classes of one post's text on forum threads and blogs' front pages
+# (post-body, Discuz's t_f and postmessage, phpwind's tpc_content): the
+# same class met again is the next post, a reply or an older entry
+_POST_CLASS = re.compile(r"^(?:post[-_]?(?:body|content|message|text)|postmessage|t_f|tpc_content|read_tpc)$")
+
+
+def first_post_only(tree) -> int:
+    """On a page of several posts (a thread and its replies, a blog's front
+    page), the first post is the page's article: the others go, each with
+    what surrounds it alone (its title, date and footer), up to the element
+    that holds another post too.  Returns how many posts went."""
+    groups: dict[str, list] = {}
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for token in (el.get("class") or "").lower().split():
+            if _POST_CLASS.match(token):
+                groups.setdefault(token, []).append(el)
+                break
+    posts = max(groups.values(), key=len, default=[])
+    if len(posts) < 2:
+        return 0
+    holding: Counter = Counter()  # posts under each ancestor: one pass up from each post
+    for post in posts:
+        holding.update(post.iterancestors())
+    for post in posts[1:]:
+        top = post
+        while (top.getparent() is not None and top.getparent().getparent() is not None
+               and holding[top.getparent()] == 1):
+            top = top.getparent()
+        if top.getparent() is not None:
+            top.drop_tree()
+    return len(posts) - 1
+
+
 def html_to_record(html: str) -> RawRecord:
     """One page to a raw record (text, title hint, date, publisher, issuer,
     document number, furniture).  Raises ListPage for a page of links."""
     tree = parse_html(html)
     if tree is None:
         return RawRecord(text="")
+    first_post_only(tree)
     info, info_table = policy_table(tree)
     extractor = _TextExtractor()
     _walk(tree, extractor)
@@ -724,8 +766,9 @@ def html_to_record(html: str) -> RawRecord:
     anchor = _anchor(lines, shown, body)
     near = byline(lines, anchor, set(body))
     # a short item under a dated byline is an article, however many links surround it
-    if (not info and not near.date and link_share >= LIST_LINK_SHARE
-            and _prose(body) < LIST_PROSE_MAX):
+    if not info and not near.date and (
+            (link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX)
+            or (link_share >= MOSTLY_LINKS and _prose(body) < MOSTLY_LINKS_PROSE_MAX)):
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")

@@ -211,6 +211,8 @@ def gazetteer() -> Gazetteer:
         pair, first, second = line.split("\t")[:3]
         places.setdefault(pair, Place(pair, "pair", (first, second), True, False))
     context = _sections("place_context.txt")
+    for word in context.get("not-places", []):  # 北京时间: read whole, it names no province
+        places[word] = Place(word, "none", (), False, False)
     return Gazetteer(
         places=places,
         lengths=_lengths_by_opening(places),

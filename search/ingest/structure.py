@@ -124,6 +124,8 @@ def labelled_source(line: str) -> tuple[str, bool] | None:
     if not m:
         return None
     rest = _VALUE_END.split(line[m.end():])[0]
+    if fold(rest).endswith(":"):  # 来源： 访问量：199: an empty field, then the next field's label
+        return None
     glued = DATE.search(fold(rest))  # 来源：央视网2022年05月06日: the date is not the name
     rest = (rest[:glued.start()] if glued else rest).strip(" ,。;:、")
     label = _NEXT_LABEL.search(fold(rest))  # 来源：证券时报网作者：李在山: the next field's label ends it
@@ -147,13 +149,15 @@ def _residue(line: str) -> str:
     for p in (DATE, _CLOCK, _DATE_LABEL, _OTHER_LABEL, _LINE_CHROME):
         for m in p.finditer(folded):
             chars[m.start():m.end()] = [" "] * (m.end() - m.start())
-    return " ".join("".join(chars).split())
+    # a separator left at either end (字母榜 · 2025年04月22日) joined the name to the date
+    return " ".join("".join(chars).split()).strip(" ·•・|/-")
 
 
 def unlabelled_source(line: str) -> str | None:
     """In a header line ``四川日报  2018年08月23日`` the name beside the date."""
     rest = _residue(line)
-    return rest if _SOURCE_NAME.match(rest) else None
+    # folded, a full-width colon is one too: 最新更新： is a label, not a name
+    return rest if _SOURCE_NAME.match(fold(rest)) else None
 
 
 def read_metadata_line(line: str, in_header: bool) -> LineMeta | None:
@@ -203,6 +207,10 @@ def take_metadata(lines: list[str]) -> tuple[Metadata, list[str], list[str]]:
         used.append(line)
         meta.date = meta.date or found.date
         rank = 3 if found.reposted else 2 if found.source and labelled_source(line) else 1
+        if not near_edge and not found.reposted and not found.date:
+            # 来源：Reuters under a photo, between two paragraphs: the picture's
+            # credit, not the article's publisher (its line still goes)
+            continue
         if found.source and rank > source_rank:
             meta.source, source_rank = found.source, rank
     return meta, content, used
@@ -482,6 +490,7 @@ _TAIL_START = re.compile(
     r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
     r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
     r"|你可能(?:会)?(?:喜欢|感兴趣)|更多猛料|扫码|扫描.{0,10}二维码|打开.{0,12}app|下载.{0,8}客户端"
+    r"|^下载[^,.。;]{0,10}(?:应用|app)[^,.。;]{0,10}$|^(?:其他|更多)?(?:同一|本|同)栏目.{0,4}(?:内容|文章|新闻|资讯)$"
     r"|\d+\s*条评论|写评论|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
     r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
     r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
