@@ -64,6 +64,20 @@ def server_rss(pid: int) -> dict[int, float]:
     return {p: rss_mb(p) for p in [pid] + children}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of the server and the workers it forked
+    (the export's cost whatever else the machine runs meanwhile)."""
+    total = 0.0
+    for p in server_rss(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def server_anon(pid: int) -> dict[int, float]:
     """``RssAnon`` of the server and of each worker it forked."""
     return {p: rss_mb(p, "RssAnon") for p in server_rss(pid)}
@@ -118,6 +132,7 @@ def main(argv=None) -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         url = base + "/api/export?" + urllib.parse.urlencode({"q": args.q, "format": args.format, "sort": args.sort})
+        cpu0 = cpu_seconds(server.pid)
         t0 = time.perf_counter()
         rows = -1 if args.format == "csv" else 0  # the CSV's header line
         nbytes = 0
@@ -129,6 +144,7 @@ def main(argv=None) -> int:
                 if rows >= args.rows:
                     break
         seconds = time.perf_counter() - t0
+        server_cpu = cpu_seconds(server.pid) - cpu0
         done.set()
         sampler.join()
         after = server_rss(server.pid)
@@ -144,6 +160,9 @@ def main(argv=None) -> int:
         "index": {"path": args.index, **stats},
         "query": args.q, "sort": args.sort, "format": args.format, "file_name": total_header,
         "rows": rows, "bytes": nbytes, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
+        # the server's CPU time for the export, and the load the machine was under
+        "server_cpu_seconds": round(server_cpu, 2), "rows_per_cpu_second": round(rows / max(server_cpu, 1e-9)),
+        "load_average": os.getloadavg(),
         # each process of the server (the parent, the workers): the growth is the largest of theirs
         "server_rss_mb": {"per_process": [{"before": round(before.get(p, 0), 1), "peak": round(peak[p], 1),
                                            "after": round(after.get(p, 0), 1)} for p in peak],
