@@ -241,8 +241,10 @@ class _Grouped:
         self.poss = array("I") if positional else None
 
     def add(self, pairs, docnum: int) -> None:
+        if not pairs:
+            return
         vocab = self.vocab
-        terms = [t for t, _ in pairs]
+        terms, positions = zip(*pairs)
         tids = list(map(vocab.get, terms))
         if None in tids:
             for i, t in enumerate(tids):
@@ -255,7 +257,7 @@ class _Grouped:
         self.tids.extend(tids)
         self.docs.extend(array("I", [docnum]) * len(tids))
         if self.poss is not None:
-            self.poss.extend([p for _, p in pairs])
+            self.poss.extend(positions)
 
     def postings(self):
         """(term bytes, document numbers, frequencies, positions or None) of
