@@ -241,10 +241,8 @@ class _Grouped:
         self.poss = array("I") if positional else None
 
     def add(self, pairs, docnum: int) -> None:
-        if not pairs:
-            return
         vocab = self.vocab
-        terms, positions = zip(*pairs)
+        terms = [t for t, _ in pairs]
         tids = list(map(vocab.get, terms))
         if None in tids:
             for i, t in enumerate(tids):
@@ -257,7 +255,7 @@ class _Grouped:
         self.tids.extend(tids)
         self.docs.extend(array("I", [docnum]) * len(tids))
         if self.poss is not None:
-            self.poss.extend(positions)
+            self.poss.extend([p for _, p in pairs])
 
     def postings(self):
         """(term bytes, document numbers, frequencies, positions or None) of

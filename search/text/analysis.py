@@ -261,8 +261,8 @@ def bigrams(folded: str) -> list[tuple[str, int]]:
         run, base = m.group(), m.start()
         if len(run) == 1:
             out.append((run, base))
-        else:  # each character joined to the next (a slice a bigram cost twice as much)
-            out.extend(zip(map(str.__add__, run, run[1:]), range(base, base + len(run) - 1)))
+        for i in range(len(run) - 1):
+            out.append((run[i:i + 2], base + i))
     return out
 
 
