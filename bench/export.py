@@ -10,7 +10,9 @@ paragraph, newest first, unless ``--q`` says otherwise) and stops after
 ``--rows`` rows.  Rows a second count from sending the request to the
 last row read; the server's resident set (``VmRSS``) is sampled every 50 ms
 from before the request to the end: growth = peak during the export minus
-the RSS before it.  The result (with the machine, date and commit) goes to
+the RSS before it; the server's CPU seconds (user + system, its
+processes) and the load average are given beside the rate, which on a
+shared machine moves with the other jobs.  The result (with the machine, date and commit) goes to
 ``bench/results/DATE-export-ROWS.json`` and is printed.
 """
 
