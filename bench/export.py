@@ -10,7 +10,9 @@ paragraph, newest first, unless ``--q`` says otherwise) and stops after
 ``--rows`` rows.  Rows a second count from sending the request to the
 last row read; the server's resident set (``VmRSS``) is sampled every 50 ms
 from before the request to the end: growth = peak during the export minus
-the RSS before it.  The result (with the machine, date and commit) goes to
+the RSS before it; the server's CPU seconds (user + system, its
+processes) and the load average are given beside the rate, which on a
+shared machine moves with the other jobs.  The result (with the machine, date and commit) goes to
 ``bench/results/DATE-export-ROWS.json`` and is printed.
 """
 
@@ -62,6 +64,20 @@ def server_rss(pid: int) -> dict[int, float]:
     except OSError:
         children = []
     return {p: rss_mb(p) for p in [pid] + children}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of the server and the workers it forked
+    (the export's cost whatever else the machine runs meanwhile)."""
+    total = 0.0
+    for p in server_rss(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
 
 
 def server_anon(pid: int) -> dict[int, float]:
@@ -118,6 +134,7 @@ def main(argv=None) -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         url = base + "/api/export?" + urllib.parse.urlencode({"q": args.q, "format": args.format, "sort": args.sort})
+        cpu0 = cpu_seconds(server.pid)
         t0 = time.perf_counter()
         rows = -1 if args.format == "csv" else 0  # the CSV's header line
         nbytes = 0
@@ -129,6 +146,7 @@ def main(argv=None) -> int:
                 if rows >= args.rows:
                     break
         seconds = time.perf_counter() - t0
+        server_cpu = cpu_seconds(server.pid) - cpu0
         done.set()
         sampler.join()
         after = server_rss(server.pid)
@@ -144,6 +162,9 @@ def main(argv=None) -> int:
         "index": {"path": args.index, **stats},
         "query": args.q, "sort": args.sort, "format": args.format, "file_name": total_header,
         "rows": rows, "bytes": nbytes, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
+        # the server's CPU time for the export, and the load the machine was under
+        "server_cpu_seconds": round(server_cpu, 2), "rows_per_cpu_second": round(rows / max(server_cpu, 1e-9)),
+        "load_average": os.getloadavg(),
         # each process of the server (the parent, the workers): the growth is the largest of theirs
         "server_rss_mb": {"per_process": [{"before": round(before.get(p, 0), 1), "peak": round(peak[p], 1),
                                            "after": round(after.get(p, 0), 1)} for p in peak],

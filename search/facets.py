@@ -251,3 +251,15 @@ FACETS: tuple[Facet, ...] = (
           order="newest", metavar="Y", none="日期不详", ranged=True, scope=ARTICLE, unit="年"),
 )
 BY_NAME = {f.name: f for f in FACETS}
+_SHOWING = tuple((f.name, f.values, f.single) for f in FACETS)
+
+
+def shown_all(article, paragraph) -> dict:
+    """``{facet name: Facet.shown(article, paragraph)}`` for every facet, in
+    one loop without the properties' calls: an export makes it for every
+    hit, where it was a quarter of a hit's making."""
+    out = {}
+    for name, values, single in _SHOWING:
+        v = values(article, paragraph)
+        out[name] = (v[0] if v else None) if single else list(v)
+    return out

@@ -268,3 +268,18 @@ def test_han_words_without_the_fast_cutter(monkeypatch):
     finally:
         monkeypatch.delenv("ZHSEARCH_SEGMENTER")
         analysis._fast_cut.cache_clear()
+
+
+def test_the_reprint_fingerprint_drops_exactly_spaces_punctuation_symbols_and_controls():
+    # normalized() deletes through a table filled as characters are met: checked against the
+    # categories over every code point, and a repeat of the same text (the table then filled)
+    import unicodedata
+
+    from search.text.analysis import fold
+    from search.text.fingerprint import normalized
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    kept = "".join(c for c in fold(every) if unicodedata.category(c)[0] not in "PSZC")
+    assert normalized(every) == kept == normalized(every)
+    assert normalized("扶貧車間，吸納 就業！") == "扶贫车间吸纳就业"  # folded, punctuation and space gone
+    assert normalized("扶贫车间1") != normalized("扶贫车间")  # a digit is kept (a near miss)

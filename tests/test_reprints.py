@@ -138,3 +138,17 @@ def test_the_command_line_collapses_as_the_api_does(client, tmp_path_factory):
                            cwd=root, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["total"] == expected
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "扶贫车间"}, {"q": "扶贫车间", "sort": "date_desc"}])
+def test_the_export_counts_each_hits_reprints_as_the_search_does(client, params):
+    # the export counts a chunk's reprints at once (Reprints.counts), the pages one hit at a time
+    searched = {h["para_id"]: (h["reprints"] or {}).get("count", 0) for h in hits(client, **params)["hits"]}
+    r = client.get("/api/export", query_string={"format": "jsonl", **params})
+    exported = [json.loads(line) for line in r.get_data(as_text=True).splitlines()]
+    assert {h["para_id"]: (h["reprints"] or {}).get("count", 0) for h in exported} == searched
+    groups = brute_groups(exported if not params else hits(client)["hits"])
+    for h in exported:
+        assert (h["reprints"] or {}).get("count", 0) == len(groups.get(normalized(h["text"]), set()) - {h["doc_id"]})
+    counts = {h["text"]: (h["reprints"] or {}).get("count", 0) for h in exported}
+    assert counts.get(SHARED) == 3 and counts.get(ONE_CHAR_OFF, 0) == 0  # near miss: one character changed

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.engine.docsets import holds
-from search.facets import FACETS
+from search.facets import FACETS, shown_all
 from search.engine.highlight import mark_hit
 from search.model import Article
 from search.query.parse import Query
@@ -24,7 +24,7 @@ def hit_of(rec, score: float, query: Query | None) -> Hit:
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading,
-        facets={f.name: f.shown(rec, rec) for f in FACETS}, text=rec.text,
+        facets=shown_all(rec, rec), text=rec.text,
         snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
         heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
         matched_in=marked.matched_in if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,

@@ -384,11 +384,12 @@ class Searcher:
                     chunk = head[start:skip] + order[max(start, skip):end].tolist()
                     chunk_scores = head_scores[start:skip] + scores[max(start, skip):end].tolist()
                 with snap.lock:
-                    records = snap.reader.stored_many(chunk)
-                for i, (rec, d, score) in enumerate(zip(records, chunk, chunk_scores), start):
+                    records = snap.reader.stored_many(chunk, keep=False)
+                counts = reprints.counts(chunk).tolist()
+                for i, (rec, n, score) in enumerate(zip(records, counts, chunk_scores), start):
                     hit = documents.hit_of(rec, score, query if snippets else None)
                     hit.more_in_article = more[i] if i < len(more) else 0
-                    hit.reprints = reprints.count(int(d))
+                    hit.reprints = n
                     yield hit
 
     def trends(self, req: SearchRequest, queries: list[str]) -> tuple[list[over_years.Series], dict[int, int]]:

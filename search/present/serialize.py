@@ -331,13 +331,28 @@ CSV_COLUMNS = (*_LEADING, *(f.field for f in _CSV_FACETS if f.scope == PARAGRAPH
 LIST_SEPARATOR = ";"  # between a CSV cell's values (provinces, years, measures)
 CSV_BOM = "\ufeff"  # so that Excel reads the file as UTF-8
 ROWS_PER_CHUNK = 200  # rows joined into one piece of the stream
+MAX_CELLS = 4096  # CSV cells an export keeps, by facet and values (emptied when full)
 
 
-def csv_row(hit: Hit, urls: Urls) -> list:
+def csv_row(hit: Hit, urls: Urls, cells: dict | None = None) -> list:
     """One paragraph as a CSV row (``CSV_COLUMNS``): the hit's fields as the
     API gives them, facet values by their labels (a measure's name, not its
-    key), lists joined by ``LIST_SEPARATOR``, missing values empty."""
-    facets = {f.field: _csv_cell(f, hit.facets[f.name]) for f in _CSV_FACETS}
+    key), lists joined by ``LIST_SEPARATOR``, missing values empty.
+    ``cells`` keeps the cells made, by facet and values, for the next rows
+    (a facet's label is looked up per value: for measures, a dict made anew
+    each time)."""
+    if cells is None:
+        cells = {}
+    facets = {}
+    for f in _CSV_FACETS:
+        shown = hit.facets[f.name]
+        key = (f.name, tuple(shown) if isinstance(shown, list) else shown)
+        cell = cells.get(key)
+        if cell is None:
+            if len(cells) >= MAX_CELLS:
+                cells.clear()
+            cell = cells[key] = _csv_cell(f, shown)
+        facets[f.field] = cell
     row = {"para_id": hit.para_id, "doc_id": hit.doc_id, "title": hit.title, "source": hit.source or "",
            "date": hit.date or "", "heading": hit.heading or "", "text": hit.text,
            "url": urls.doc(hit.doc_id, hit.para_no), "issuer": hit.issuer or "", "doc_number": hit.doc_number or "",
@@ -357,8 +372,9 @@ def export_csv(hits: Iterable[Hit], urls: Urls, q: str = "") -> Iterator[str]:
     buf.write(CSV_BOM)
     writer.writerow(CSV_COLUMNS)
     n = 0
+    cells: dict = {}
     for hit in hits:
-        writer.writerow(csv_row(hit, urls))
+        writer.writerow(csv_row(hit, urls, cells))
         n += 1
         if n % ROWS_PER_CHUNK == 0:
             yield buf.getvalue()

@@ -236,8 +236,9 @@ class IndexReader:
             raise BadRecord(f"a stored paragraph's text is not a str: {text!r:.80}")
         return text
 
-    def _record(self, i: int, d: int) -> StoredParagraph:
-        """The record of document ``d`` of segment ``i``."""
+    def _record(self, i: int, d: int, kept: dict | None = None) -> StoredParagraph:
+        """The record of document ``d`` of segment ``i``; with ``kept``, the
+        article fields read are kept there rather than in the reader's cache."""
         raw = self._raw[i]
         data = raw(d)
         head = d - back_of(data)
@@ -246,7 +247,12 @@ class IndexReader:
         key = self._starts[i] + head
         article = self._articles.get(key)
         if article is None:
-            article = self._article(key, raw(head) if head != d else data)
+            if kept is None:
+                article = self._article(key, raw(head) if head != d else data)
+            else:
+                article = kept.get(key)
+                if article is None:
+                    article = kept[key] = article_of(raw(head) if head != d else data, self._names)
         return decode(data, article, self._names)
 
     def _article(self, key: int, head_data) -> dict:
@@ -258,21 +264,26 @@ class IndexReader:
         article = self._articles[key] = article_of(head_data, self._names, self._shared)
         return article
 
-    def stored_many(self, docnums) -> list[StoredParagraph]:
+    def stored_many(self, docnums, keep: bool = True) -> list[StoredParagraph]:
         """The stored records of many paragraphs (global docnums, any order),
         in the order given: each segment's stored column is read directly
         (one pread, one decompress and one unpickle a record, and the same
         for each article head not read before), without Whoosh's lookups a
-        document at a time, which cost several times that."""
+        document at a time, which cost several times that.  Without
+        ``keep``, the articles read are kept for this call only, not in the
+        reader's cache: an export reading every hit would fill that cache
+        (some 20 MB, held after it) and empty it again and again, for the
+        searches going on as well."""
         docnums = np.asarray(docnums, dtype=np.int64)
         out: list = [None] * len(docnums)
         record = self._record
+        kept = None if keep else {}
         for i, (lo, hi) in enumerate(zip(self._starts, self._ends)):
             at = np.flatnonzero((docnums >= lo) & (docnums < hi))
             if len(at) == 0:
                 continue
             for j, d in zip(at.tolist(), (docnums[at] - lo).tolist()):
-                out[j] = record(i, d)
+                out[j] = record(i, d, kept)
         return out
 
     def iter_stored(self):

@@ -84,13 +84,24 @@ def ts_target(src: str, targets: list[str]) -> str | None:
 
 
 FOLD_BY_ARRAY = 64  # characters: a longer text is folded through a lookup array (``_fold_array``)
+_FOLDED: dict[str, str] = {}  # the last paragraphs folded: text -> folded
+FOLDED_KEPT, FOLDED_MAX_CHARS = 512, 4096
 
 
 def fold(text: str) -> str:
-    """Fold text for matching; ``len(fold(t)) == len(t)`` always."""
-    if len(text) >= FOLD_BY_ARRAY:
-        return _fold_long(text)
-    return text.translate(fold_table())
+    """Fold text for matching; ``len(fold(t)) == len(t)`` always.  Indexing
+    folds each paragraph's text some eight times (its cleaning rules,
+    measures, places, years, words, bigrams, fingerprint): the last
+    paragraphs' folds are kept (a dict emptied when full; only short texts,
+    so a whole large file is never held twice)."""
+    out = _FOLDED.get(text)
+    if out is None:
+        out = _fold_long(text) if len(text) >= FOLD_BY_ARRAY else text.translate(fold_table())
+        if len(text) <= FOLDED_MAX_CHARS:
+            if len(_FOLDED) >= FOLDED_KEPT:
+                _FOLDED.clear()
+            _FOLDED[text] = out
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -254,12 +265,14 @@ def cut_words(folded: str) -> list[tuple[str, int, int]]:
     they stand.  The index's words, the query's and the marks all come
     from here."""
     out = latin_words(folded)
+    latin = bool(out)
     for m in CJK_RUN.finditer(folded):
         pos = m.start()
         for w in segment(m.group()):
             out.append((w, pos, pos + len(w)))
             pos += len(w)
-    out.sort(key=lambda t: t[1])
+    if latin:  # the Chinese words alone come in text order
+        out.sort(key=lambda t: t[1])
     return out
 
 
