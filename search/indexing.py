@@ -314,7 +314,7 @@ class _Gather:
     def __init__(self, bar=None):
         self.bar = bar
         self.files: list[tuple] = []
-        # path -> [parts left, articles, paragraphs, errors, warnings, any paragraph, split, cut, articles read]
+        # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut, articles read]
         self._parts: dict[str, list] = {}
 
     def add(self, result) -> None:
@@ -331,7 +331,7 @@ class _Gather:
         acc[2] += n_par
         if error is not None:
             acc[3].append((part, error))
-        acc[4] += warnings
+        acc[4].append((part.start, warnings))
         if counts:
             acc[5] = acc[5] or counts[0]
             acc[6] += counts[1]
@@ -345,6 +345,11 @@ class _Gather:
         from search.ingest.pipeline import warnings_of
         from search.ingest.readers import no_usable_line
 
+        # parts come back in whatever order the workers finish them: put their
+        # messages back in the file's order, so a report names the same first
+        # bad line as the file read whole does, whatever the load
+        errors = sorted(errors, key=lambda e: e[0].start)
+        warnings = [w for _, ws in sorted(warnings, key=lambda t: t[0]) for w in ws]
         if read == 0:  # no line gave an article: the file failed, as one read whole does
             return path, 0, 0, errors[0][1] if errors else no_usable_line(warnings), []
         for part, error in errors:

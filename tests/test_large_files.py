@@ -107,6 +107,29 @@ def test_a_jsonl_with_no_usable_line_fails_in_parts_as_whole(tmp_path, monkeypat
     assert "no usable line" in in_parts.failures[0][1]
 
 
+def test_parts_reported_in_the_files_order_whatever_order_the_workers_finish():
+    """Workers finish parts in any order (under load, a later part first):
+    the file's failure names its first bad line and its warnings keep the
+    file's order, as when the parts come back in order (the near miss)."""
+    parts = [indexing.Part(0, 10, 1, 3), indexing.Part(10, 20, 401, 3), indexing.Part(20, 30, 801, 3)]
+
+    def result(part, warnings, read=0):
+        return (("f.jsonl", None, "f.jsonl", part), 0, 0, None, warnings, (False, 0, 0, read))
+
+    bad = {p.first_line: [f"f.jsonl: line {p.first_line}: bad JSON (x)"] for p in parts}
+    for order in (parts, parts[::-1], [parts[1], parts[2], parts[0]]):
+        gather = indexing._Gather()
+        for p in order:
+            gather.add(result(p, bad[p.first_line]))
+        assert gather.files == [("f.jsonl", 0, 0, "no usable line in JSON lines file (line 1: bad JSON (x))", [])]
+        # a file some of whose lines were read: its warnings in the file's order
+        gather = indexing._Gather()
+        for p in order:
+            gather.add(result(p, bad[p.first_line], read=1))
+        [(_, _, _, error, warnings)] = gather.files
+        assert error is None and warnings[:3] == [w for p in parts for w in bad[p.first_line]]
+
+
 def test_a_text_file_and_a_small_jsonl_are_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(indexing, "PART_BYTES", 10_000)
     small = tmp_path / "small.jsonl"
