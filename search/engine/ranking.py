@@ -235,13 +235,14 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         head_score = np.array([s for s, _, _ in ranked], dtype=np.float64)[first:last]
         tail = top[k:][max(first - k, 0):max(last - k, 0)]
         h = len(head_at)
-        chosen = np.empty(h + len(tail), dtype=docs.dtype)
-        chosen[:h] = docs[head_at]
-        np.take(docs, tail, out=chosen[h:])
         del scores
-        score = np.empty(len(chosen), dtype=np.float64)
+        score = np.empty(h + len(tail), dtype=np.float64)
         score[:h] = head_score
-        np.take(plain, tail, out=score[h:])
+        np.take(plain, tail, out=score[h:], mode="clip")  # "raise" would buffer a copy
+        del plain  # before the docnums are made
+        chosen = np.empty(len(score), dtype=docs.dtype)
+        chosen[:h] = docs[head_at]
+        np.take(docs, tail, out=chosen[h:], mode="clip")  # tail is in range
         return chosen, score, []
     ranked += [(float(plain[i]), i, tail_bonuses(float(scores[i]), float(plain[i])))
                for i in top[RERANK:].tolist()]
