@@ -110,3 +110,23 @@ def test_a_labour_workstation_is_labour_transfer(text):
 ])
 def test_a_training_subject_is_not_an_industry(text, industry):
     assert ("industry" in measures_in(text)) is industry
+
+
+@pytest.mark.parametrize("text, training", [
+    ("对贫困劳动力开展技能培训。", True),
+    ("组织农村妇女参加家政、护理等培训。", True),  # a caregiver's course is a skills measure
+    ("药剂科注重药剂人员专业水平的培养,通过多方位的培训方式提升服务水平。", False),
+    ("住院医师规范化培训制度全面启动。", False),
+])
+def test_training_of_a_hospitals_own_staff_is_not_a_skills_measure(text, training):
+    assert ("training" in measures_in(text)) is training
+
+
+@pytest.mark.parametrize("text, transfer", [
+    ("帮助已外出贫困劳动力稳岗增收。", True),
+    ("做好农民工稳岗就业工作。", True),
+    ("加大稳岗支持力度,对不裁员的参保企业返还失业保险费。", False),  # employers' subsidy
+    ("要加大援企稳岗力度。", False),
+])
+def test_job_retention_is_labour_transfer_only_for_migrant_workers(text, transfer):
+    assert ("labor_transfer" in measures_in(text)) is transfer

@@ -362,6 +362,20 @@ def test_a_posts_labelled_date_dates_a_copy_without_a_dateline(tmp_path):
     assert article.date is None
 
 
+@pytest.mark.parametrize("label, date", [
+    ("发表时间： 06/02/2022 - 13:48", "2022-02-06"),  # a European outlet's Chinese page: day first
+    ("发表时间：13/02/2022", "2022-02-13"),
+    # near misses: the American form (month first, AM/PM) is not read day first;
+    # a date without a label (the related articles' list) dates nothing
+    ("发布日期： 9/7/2004 5:54:13 AM", None),
+    ("13/02/2022", None),
+])
+def test_a_labelled_day_first_date_dates_a_copy(tmp_path, label, date):
+    article = _page_title(tmp_path, "社区首页 > 奇闻异事", "级别：入学了", "积分：235",
+                          "从原子弹爆炸原理想开去", BODY, label, "该省共建设扶贫车间754个。")
+    assert article.date == date
+
+
 def test_a_byline_with_empty_fields_and_a_date_we_do_not_read_still_marks_the_headline(tmp_path):
     byline = '作者： size="20" 来源： size="20" 发布日期： 9/17/2004 5:54:13 AM'
     article = _page_title(tmp_path, "个人专栏", "English", "孙丰：巴黎举行座谈会", byline,

@@ -398,3 +398,22 @@ def test_beijing_time_is_a_time_of_day_not_beijing():
     article, [paragraph] = label_provinces(
         "交会对接任务新闻发布会", ["6月24日下午，发布会在北京举行，时间定在两点。"])
     assert article == ["北京"] and paragraph == ["北京"]
+
+
+def test_a_national_outlets_beijing_dateline_is_its_desk_not_the_place():
+    # 央广网北京…消息 says where the national outlet filed from: a national
+    # story (a military regulation) is about no province
+    article, paragraphs = label_provinces(
+        "中央军委主席签署命令 发布装备试验鉴定规定",
+        ["央广网北京2月13日消息 中央军委主席签署命令，发布《军队装备试验鉴定规定》。",
+         "《规定》共11章56条，规范了装备试验鉴定工作。"])
+    assert article == [] and paragraphs == [[], []]
+    article, [paragraph] = label_provinces(
+        "国务院常务会议召开", ["新华社北京3月1日电 国务院总理主持召开国务院常务会议。"])
+    assert article == [] and paragraph == []
+    # near misses: a Beijing outlet's dateline, a national outlet's Beijing
+    # story that names Beijing in its text, a national outlet filing elsewhere
+    assert label_provinces("全市新建养老驿站", ["千龙网北京2月13日讯 全市今年将新建养老驿站。"])[0] == ["北京"]
+    assert label_provinces("冬奥场馆开放", [
+        "新华社北京2月13日电 北京市今年将开放冬奥场馆。"])[0] == ["北京"]
+    assert label_provinces("牛肉面产业", ["新华社兰州3月1日电 今年牛肉面产业持续增长。"])[0] == ["甘肃"]

@@ -155,6 +155,7 @@ class Gazetteer:
     not_after: tuple[str, ...]
     destination_before: tuple[str, ...]
     employer_after: re.Pattern
+    desk_dateline: re.Pattern  # 新华社北京3月1日电: group 1 is the desk's 北京
 
     def mentions(self, folded: str) -> list[Mention]:
         """Place names left to right, the longest at each position."""
@@ -221,6 +222,8 @@ def gazetteer() -> Gazetteer:
         destination_before=tuple(context["destination-before"]),
         employer_after=re.compile("(?:%s){0,2}(?:%s)" % (
             _alternation(context["employer-gap"]), _alternation(context["employer-after"]))),
+        desk_dateline=re.compile(r"(?:%s)\s?(北京)\s?(?:\d{1,2}月\d{1,2}日)?\s?(?:电|消息|讯)" % (
+            _alternation(context["national-outlets"]))),
     )
 
 
@@ -285,7 +288,10 @@ def evidence(text: str | None) -> Evidence:
     folded = _for_matching(text)
     gaz = gazetteer()
     mentions = []
+    desk = {m.start(1) for m in gaz.desk_dateline.finditer(folded)}
     for mention in gaz.mentions(folded):
+        if mention.start in desk:  # where a national outlet filed from, not the story's place
+            continue
         if mention.place.level == "pair":     # 闽宁协作: partners, neither province
             found.partner = True
         elif MAINLAND.intersection(mention.place.provinces):

@@ -525,8 +525,13 @@ def _teaser(line: str) -> bool:
 
 # 发布时间 2005/05/17 22:11:42 by 某人, 某人 发表于 2005-9-15 11:46:00: a post's own
 # label and its date, wherever on the page (a forum thread's or a blog's first post)
-_LABELLED_DATE = re.compile(r"(?:(?:发布|发表|更新)(?:时间|日期|于)|(?:^|(?<=\s))时间)\s*[:：]?\s*"
-                            r"(?=(?:19|20)\d{2}\s*[-/.年])")
+_POST_DATE_LABEL = r"(?:(?:发布|发表|更新)(?:时间|日期|于)|(?:^|(?<=\s))时间)\s*[:：]?\s*"
+_LABELLED_DATE = re.compile(_POST_DATE_LABEL + r"(?=(?:19|20)\d{2}\s*[-/.年])")
+# 发表时间： 06/02/2022 - 13:48: the Chinese service of a European outlet (RFI)
+# writes the day first; the American form, month first, carries AM/PM
+# (9/17/2004 5:54:13 AM) and is not read so
+_LABELLED_DAY_FIRST = re.compile(_POST_DATE_LABEL + r"(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])"
+                                 r"(?!\s*\d{1,2}:\d{2}(?::\d{2})?\s*[ap]\.?m)")
 
 
 def labelled_date(lines: list[str]) -> str | None:
@@ -535,11 +540,18 @@ def labelled_date(lines: list[str]) -> str | None:
     page with no byline (a forum thread, a blog post) labels its posts so.
     A related article's list shows no such label."""
     for line in lines:
-        m = _LABELLED_DATE.search(fold(line))
+        folded = fold(line)
+        m = _LABELLED_DATE.search(folded)
         if m:
             found = parse_date(line[m.end():m.end() + 24])
             if found:
                 return found
+        m = _LABELLED_DAY_FIRST.search(folded)
+        if m:
+            try:
+                return Date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+            except ValueError:
+                pass
     return None
 
 
