@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.engine.docsets import holds
-from search.facets import FACETS, shown_all
+from search.facets import shown_all
 from search.engine.highlight import mark_hit
 from search.model import Article
 from search.query.parse import Query
