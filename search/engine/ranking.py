@@ -625,7 +625,7 @@ def spans_proximity(per_leaf: list) -> float:
 
 # ---------------------------------------------------------------------------
 # What a paragraph is about (issue 23): read from the candidates' folded
-# texts (``Snapshot.folded_text``), for the best RERANK of a relevance sort.
+# texts (``Snapshot.text_facts``), for the best RERANK of a relevance sort.
 # A query word that stands only as one item of an enumeration (a 、-list,
 # a slogan formula), only inside the name of a meeting, body or document,
 # or only as an attribute of a place (劳务输出大省) is mentioned in

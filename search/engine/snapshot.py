@@ -18,7 +18,7 @@ from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
 from search.store.integrity import Served, damaged
 
-FOLDED_CACHE = 50_000  # paragraphs' folded texts kept for ranking (about 200 bytes each)
+FOLDED_CACHE = 50_000  # paragraphs' text facts (their folded texts) kept for ranking
 LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
 
 
@@ -81,7 +81,6 @@ class Snapshot:
         self._publication = None
         self._reprints = None
         self._articles: dict = {}  # per-article values the fields of a query read, made when first asked
-        self._folded: dict = {}  # docnum -> folded text, for ranking (``folded_text``)
         self._facts: dict = {}  # docnum -> what ranking read of it (``text_facts``)
 
     def reopened(self) -> "Snapshot":
@@ -109,7 +108,6 @@ class Snapshot:
         new.users, new.retired, new.closed = 0, False, False
         new._orders = dict(self._orders)
         new._articles = {}
-        new._folded = {}
         new._facts = {}
         return new
 
@@ -205,27 +203,18 @@ class Snapshot:
     def stored(self, docnum: int):
         return self.reader.stored(docnum)
 
-    def folded_text(self, docnum: int) -> str:
-        """A paragraph's text, folded: what the ranking rules that read the
-        text (``ranking.about``) look at, for the best candidates of a
-        search.  Kept for the snapshot's life, up to ``FOLDED_CACHE``
-        paragraphs (then started afresh): the same queries' candidates come
-        back, and a stored read costs more than the rules themselves."""
-        t = self._folded.get(docnum)
-        if t is None:
-            if len(self._folded) >= FOLDED_CACHE:
-                self._folded = {}
-            t = self._folded[docnum] = fold(self.reader.stored_text(docnum))
-        return t
-
     def text_facts(self, docnum: int, make):
-        """``make(folded text)`` of a paragraph, kept as ``folded_text`` keeps
-        the text: what ranking works out once from it (``ranking.TextFacts``)."""
+        """``make(folded text)`` of a paragraph: what the ranking rules that
+        read the text (``ranking.TextFacts``, which keeps the folded text)
+        work out once from it, for the best candidates of a search.  Kept for
+        the snapshot's life, up to ``FOLDED_CACHE`` paragraphs (then started
+        afresh): the same queries' candidates come back, and a stored read
+        costs more than the rules themselves."""
         t = self._facts.get(docnum)
         if t is None:
             if len(self._facts) >= FOLDED_CACHE:
                 self._facts = {}
-            t = self._facts[docnum] = make(self.folded_text(docnum))
+            t = self._facts[docnum] = make(fold(self.reader.stored_text(docnum)))
         return t
 
     def day_range(self) -> tuple[int, int]:
