@@ -227,6 +227,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, thread
     print(f"zhsearch: serving {index_dir} on http://{host}:{port}/ with {workers} worker(s) "
           "(Ctrl-C to stop)", file=sys.stderr, flush=True)
     if workers == 1:
+        app.extensions["searcher"].watch()
         _serve(app, sock, threads)
         return 0
     return _supervise(app, index_dir, sock, threads, workers, config)
@@ -280,7 +281,9 @@ def _supervise(app, index_dir: str, sock: socket.socket, threads: int, workers: 
                 _die_with_parent()
                 if inherited is not None:
                     inherited.extensions["searcher"].after_fork()
-                _serve(inherited or create_app(index_dir, config={**config, "WAIT_FOR_INDEX": True}), sock, threads)
+                worker_app = inherited or create_app(index_dir, config={**config, "WAIT_FOR_INDEX": True})
+                worker_app.extensions["searcher"].watch()  # checking before any request comes
+                _serve(worker_app, sock, threads)
             except BaseException as e:  # noqa: BLE001 - reported, then the parent restarts us
                 print(f"zhsearch: worker {os.getpid()} stopped: {type(e).__name__}: {e}", file=sys.stderr)
                 code = 1

@@ -122,9 +122,7 @@ class Searcher:
         new state that cannot be opened is logged and counted (``health``);
         the current one goes on serving.  The state served found damaged
         makes the searcher unavailable until a good state opens."""
-        if self.serving and self._watcher != os.getpid():  # threads do not survive a fork
-            self._watcher = os.getpid()
-            threading.Thread(target=self._watch, name="zhsearch-verify", daemon=True).start()
+        self.watch()
         now = time.monotonic()
         if now - self._checked < min_interval:
             return False
@@ -170,6 +168,15 @@ class Searcher:
         if idle:
             old.close()
         return True
+
+    def watch(self) -> None:
+        """Start the background check of a server's searcher in this
+        process, if it is not running here yet (threads do not survive a
+        fork): a worker calls it as it starts, so that one no request has
+        reached yet still finds damage, and every refresh makes sure."""
+        if self.serving and self._watcher != os.getpid():
+            self._watcher = os.getpid()
+            threading.Thread(target=self._watch, name="zhsearch-verify", daemon=True).start()
 
     def _break(self, snap: Snapshot, e: Exception) -> None:
         """``snap`` is found damaged: unavailable while it is the one served."""
