@@ -15,6 +15,8 @@ import logging
 import os
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,6 +51,8 @@ EXPORT_CHUNK = 500  # stored paragraphs read under the snapshot's lock at a time
 VERIFY_EVERY = 600.0  # seconds between two background checks of every file served (a server's)
 VERIFY_PACE = 64 << 20  # bytes a second the background check reads: ~20 s a pass at a million paragraphs
 SUSPECT_EVERY = 30.0  # seconds between two checks of every file prompted by a failing request
+RANK_CACHE = 512  # a server's ranked heads kept (``Searcher(rank_cache=)``): queries asked again
+RANK_CACHE_MAX = 1_000  # hits: a longer ranked head (a far page) is not kept
 
 
 class Searcher:
@@ -57,7 +61,7 @@ class Searcher:
     (``search.store``) when the folder holds no usable index."""
 
     def __init__(self, index_dir: str, synonyms: Synonyms | None = None, serving: bool = False,
-                 wait: bool = False, per_article: int | None = per_article.PER_ARTICLE):
+                 wait: bool = False, per_article: int | None = per_article.PER_ARTICLE, rank_cache: int = 0):
         """``serving``: a server's searcher, which checksums every file of a
         generation it opens and, once ``refresh`` is called, again in the
         background every ``verify_every`` seconds.  ``wait``: an index that
@@ -65,11 +69,22 @@ class Searcher:
         says why) instead of raising, and each refresh after the folder
         changes tries again.  ``per_article``: at most that many paragraphs
         of one article on the first page of a relevance-ranked search
-        (``search.engine.per_article``); None: the pages list the rank order."""
+        (``search.engine.per_article``); None: the pages list the rank order.
+        ``rank_cache``: how many ranked heads of relevance-ranked searches
+        to keep for the same request asked again (a server's: ``RANK_CACHE``;
+        0, the default, keeps none: the ranking rules are read afresh each
+        search, as tests that change them expect).  Each is the best hits of
+        one query with its filters on one snapshot, in rank order with their
+        scores: asking it again, or its next page, skips ranking (the rules
+        read the best candidates' texts), the answer unchanged."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
         self.serving = serving
         self.per_article = per_article
+        self.rank_cache = rank_cache
+        # (the snapshot, weakly: a retired one is not kept alive for it; key -> ranked head): ``_top``
+        self._ranked: tuple = (lambda: None, OrderedDict())
+        self._ranked_lock = threading.Lock()
         self.verify_every = VERIFY_EVERY
         self._verified: dict = {}  # files found intact, by name (integrity.Served.checksums)
         self._lock = threading.Lock()  # guards _snap and the users counts
@@ -306,8 +321,8 @@ class Searcher:
             else:
                 capped = self._capped(req, query)
                 if capped:
-                    order, scores = per_article.page(_top(m, query, docs, req), len(docs), snap.heads_by_docnum,
-                                                     req.page, req.size, self.per_article)
+                    order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
+                                                     snap.heads_by_docnum, req.page, req.size, self.per_article)
                     why = _explained(m, query, docs, req, order) if req.explain else []
                 else:
                     order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
@@ -338,6 +353,43 @@ class Searcher:
             if names:
                 out[typed] = names
         return out
+
+    def _top(self, snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest):
+        """``_top``, its answers kept for the same request on the same
+        snapshot when ``rank_cache`` allows (up to that many, the least
+        recently asked dropped first).  The key is what decides the ranked
+        head: the query as typed (parsed with this searcher's synonyms), the
+        filters, ranges and collapse that make ``docs``, the sort and the
+        length asked; the page and size are not (a next page reads the same
+        head)."""
+        top = _top(m, query, docs, req)
+        if not self.rank_cache:
+            return top
+        filters = tuple((k, tuple(v)) for k, v in req.filters.items() if v)
+        ranges = tuple(sorted(req.ranges.items()))
+        base = (req.q, id(self.synonyms), filters, ranges, req.collapse, req.sort)
+
+        def cached(n: int):
+            if n > RANK_CACHE_MAX:
+                return top(n)
+            key = base + (n,)
+            with self._ranked_lock:
+                owner, kept = self._ranked
+                if owner() is not snap:  # a new snapshot: what was ranked on the old one is dropped
+                    owner, kept = self._ranked = (weakref.ref(snap), OrderedDict())
+                hit = kept.get(key)
+                if hit is not None:
+                    kept.move_to_end(key)
+                    return hit
+            order, scores = top(n)
+            hit = (tuple(order), tuple(scores))
+            with self._ranked_lock:
+                if self._ranked[0]() is snap:
+                    kept[key] = hit
+                    while len(kept) > self.rank_cache:
+                        kept.popitem(last=False)
+            return hit
+        return cached
 
     def _capped(self, req: SearchRequest, query: Query) -> bool:
         """Whether the first page holds at most ``per_article`` paragraphs
