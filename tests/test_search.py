@@ -476,9 +476,9 @@ def test_a_filtered_browse_lists_the_whole_browse_order_filtered(searcher, sort)
 
 def test_a_servers_ranked_heads_give_the_same_answers_and_spare_ranking(seed_index, searcher, monkeypatch):
     """A server keeps the ranked heads of the requests it answered
-    (``rank_cache``): the same request again, its next page, another size,
-    answer as a searcher that keeps none, and the request asked again does
-    not rank.  The near misses: another filter, another sort, another query
+    (``rank_cache``) and their hits: the same request again, its next page,
+    another size, answer as a searcher that keeps none, and the request
+    asked again neither ranks nor reads its hits.  The near misses: another filter, another sort, another query
     (one that shares the first's words) rank afresh and answer as theirs."""
     from search.engine import ranking
     from search.engine.searcher import RANK_CACHE
@@ -505,5 +505,14 @@ def test_a_servers_ranked_heads_give_the_same_answers_and_spare_ranking(seed_ind
         cached.search(SearchRequest(q="扶贫", province=["四川"]))
         cached.search(SearchRequest(q="扶贫 OR 就业"))
         assert set(calls) == {"扶贫", "扶贫 OR 就业"}
+        # nor read nor mark its hits again: a query not asked before does
+        from search.engine.snapshot import Snapshot
+
+        reads, stored = [], Snapshot.stored
+        monkeypatch.setattr(Snapshot, "stored", lambda self, d: reads.append(d) or stored(self, d))
+        cached.search(SearchRequest(q="扶贫", size=5, page=2))
+        assert reads == []
+        cached.search(SearchRequest(q="培训", size=5))
+        assert len(reads) == 5
     finally:
         cached.close()

@@ -53,6 +53,7 @@ VERIFY_PACE = 64 << 20  # bytes a second the background check reads: ~20 s a pas
 SUSPECT_EVERY = 30.0  # seconds between two checks of every file prompted by a failing request
 RANK_CACHE = 512  # a server's ranked heads kept (``Searcher(rank_cache=)``): queries asked again
 RANK_CACHE_MAX = 1_000  # hits: a longer ranked head (a far page) is not kept
+HITS_PER_HEAD = 4  # a server keeps the stored paragraphs and marks of rank_cache times this many hits
 
 
 class Searcher:
@@ -82,9 +83,7 @@ class Searcher:
         self.serving = serving
         self.per_article = per_article
         self.rank_cache = rank_cache
-        # (the snapshot, weakly: a retired one is not kept alive for it; key -> ranked head): ``_top``
-        self._ranked: tuple = (lambda: None, OrderedDict())
-        self._ranked_lock = threading.Lock()
+        self._kept = Kept(rank_cache, rank_cache * HITS_PER_HEAD)  # ranked heads and hits: ``_top``, ``_hit``
         self.verify_every = VERIFY_EVERY
         self._verified: dict = {}  # files found intact, by name (integrity.Served.checksums)
         self._lock = threading.Lock()  # guards _snap and the users counts
@@ -326,7 +325,7 @@ class Searcher:
                     why = _explained(m, query, docs, req, order) if req.explain else []
                 else:
                     order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
-                hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+                hits = [self._hit(snap, d, s, query, req.q) for d, s in zip(order, scores)]
                 for h, w in zip(hits, why):  # why is empty unless explain was asked
                     h.explain = w
                 if capped and req.page == 1:
@@ -373,23 +372,27 @@ class Searcher:
             if n > RANK_CACHE_MAX:
                 return top(n)
             key = base + (n,)
-            with self._ranked_lock:
-                owner, kept = self._ranked
-                if owner() is not snap:  # a new snapshot: what was ranked on the old one is dropped
-                    owner, kept = self._ranked = (weakref.ref(snap), OrderedDict())
-                hit = kept.get(key)
-                if hit is not None:
-                    kept.move_to_end(key)
-                    return hit
-            order, scores = top(n)
-            hit = (tuple(order), tuple(scores))
-            with self._ranked_lock:
-                if self._ranked[0]() is snap:
-                    kept[key] = hit
-                    while len(kept) > self.rank_cache:
-                        kept.popitem(last=False)
+            hit = self._kept.get(snap, "ranked", key)
+            if hit is None:
+                order, scores = top(n)
+                hit = self._kept.put(snap, "ranked", key, (tuple(order), tuple(scores)))
             return hit
         return cached
+
+    def _hit(self, snap: Snapshot, d: int, score: float, query: Query, q: str) -> Hit:
+        """``documents.hit``; a server keeps the stored paragraph and its
+        marks for the query (``q`` as typed) of the hits it listed last
+        (``rank_cache`` times ``HITS_PER_HEAD``): a page asked again reads and
+        marks nothing (a stored read decompresses the paragraph's article
+        block; marking finds every word of the query in three fields)."""
+        if not self.rank_cache:
+            return documents.hit(snap, d, score, query)
+        key = (q, id(self.synonyms), d)
+        kept = self._kept.get(snap, "hits", key)
+        if kept is None:
+            rec = snap.stored(d)
+            kept = self._kept.put(snap, "hits", key, (rec, documents.marks(rec, query)))
+        return documents.hit_of(kept[0], score, query, kept[1])
 
     def _capped(self, req: SearchRequest, query: Query) -> bool:
         """Whether the first page holds at most ``per_article`` paragraphs
@@ -574,6 +577,41 @@ class Searcher:
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+class Kept:
+    """A server's searcher's least-recently-used caches of one snapshot
+    (weakly held: a retired snapshot is not kept alive for them), by name
+    with their sizes; emptied when another snapshot is asked about."""
+
+    def __init__(self, ranked: int, hits: int):
+        self.sizes = {"ranked": ranked, "hits": hits}
+        self._lock = threading.Lock()
+        self._owner = lambda: None
+        self._caches: dict[str, OrderedDict] = {}
+
+    def _of(self, snap: Snapshot, name: str) -> OrderedDict:
+        if self._owner() is not snap:  # a new snapshot: what was kept of the old one is dropped
+            self._owner, self._caches = weakref.ref(snap), {}
+        return self._caches.setdefault(name, OrderedDict())
+
+    def get(self, snap: Snapshot, name: str, key):
+        with self._lock:
+            kept = self._of(snap, name)
+            value = kept.get(key)
+            if value is not None:
+                kept.move_to_end(key)
+            return value
+
+    def put(self, snap: Snapshot, name: str, key, value):
+        """Keep ``value`` (unless another snapshot came meanwhile); returns it."""
+        with self._lock:
+            if self._owner() is snap or not self._caches:
+                kept = self._of(snap, name)
+                kept[key] = value
+                while len(kept) > self.sizes[name]:
+                    kept.popitem(last=False)
+        return value
 
 
 def _matching(snap: Snapshot, m: Matcher, query: Query, req: SearchRequest) -> np.ndarray:
