@@ -34,7 +34,8 @@ def hit_of(rec, score: float, query: Query | None, marked=None) -> Hit:
         facets=shown_all(rec, rec), text=rec.text,
         snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
         heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
-        matched_in=marked.matched_in if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
+        # a list of its own: the marks may be kept for the next search (Searcher._hit)
+        matched_in=list(marked.matched_in) if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
         lead=rec.lead,
     )
 
