@@ -194,7 +194,12 @@ class Zhsearch:
 
         self._req = SearchRequest
         self._none = NONE
-        self.s = Searcher(str(index_dir))
+        try:  # as `zhsearch serve` opens it: a repeated question's ranked head kept (web/__init__.py)
+            from search.engine.searcher import RANK_CACHE
+
+            self.s = Searcher(str(index_dir), rank_cache=RANK_CACHE)
+        except ImportError:  # a tree from before the cache
+            self.s = Searcher(str(index_dir))
         warm()  # as `zhsearch serve` opens it: pypinyin's tables loaded before the first search
         import gc
 

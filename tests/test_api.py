@@ -293,3 +293,30 @@ def test_a_query_below_the_link_limit_keeps_every_link(client):
     assert all(v["url"] for vs in a["facets"].values() for v in vs) and a["filters"][0]["remove_url"]
     a = search(client, ("q", q + "扶贫 "), ("province", "甘肃"))
     assert all(v["url"] is None for vs in a["facets"].values() for v in vs) and not a["filters"][0]["remove_url"]
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "扶贫"},
+    {"q": "扶贫 就业", "province": ["甘肃"], "sort": "date_desc", "page": "3", "size": "20"},
+    {"q": "a&b=c 扶贫", "province": ["甘肃", "四川"], "year_from": "2015", "year_to": "2019", "measure": ["training"],
+     "collapse": "reprints", "group": "article"},
+    {"q": "", "year": ["2019", "2020"], "source": ["人民日报"], "published_from": "2019"},
+])
+def test_the_facet_values_toggle_urls_are_the_toggled_requests_own(params):
+    """Each facet value's URL is built from the parameters the values share
+    (``Urls.search_toggled``): it must be the URL of the request toggled,
+    on page 1, whatever else the request holds (a chosen value toggled
+    off, one more toggled on, ranges, sort, size, group, a query needing
+    escapes, a value a lone surrogate spoils)."""
+    from search.engine.results import request_from_params
+    from search.facets import FACETS
+    from search.present.urls import Urls
+
+    req = request_from_params(lambda name: [params[name]] if isinstance(params.get(name), str)
+                              else list(params.get(name, [])))
+    urls = Urls()
+    for f in FACETS:
+        values = list(req.selected(f.name)) + {"province": ["河南", "甘肃"], "year": [2018], "measure": ["labor_transfer"],
+                                              "source": ["新华社", "x\ud800y"]}.get(f.name, [])
+        assert urls.search_toggled(req, f.name, values) == [urls.search(req.toggled(f.name, v)) for v in values]
+        assert all("page=" not in u for u in urls.search_toggled(req, f.name, values))

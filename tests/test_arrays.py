@@ -215,3 +215,21 @@ def test_a_term_first_asked_about_few_documents_is_decoded_the_second_time(big):
         assert len(p.position_cache) == 0
         assert p.positions("body", "all", docs) == expect
         assert len(p.position_cache) == 1
+
+
+def test_one_postings_position_start_is_the_skip_tables(big):
+    """``position_start`` (one posting, in scalars) against
+    ``position_starts`` (many, in arrays) and the frequencies summed, at
+    every posting of the big field and across its SKIP blocks; the
+    position counts it gives are the frequencies' sums."""
+    from search.store.arrays import SKIP
+
+    with big.reader() as r:
+        f = Postings(r).leaves[0][2].fields["body"]
+        n = len(f.freq)
+        g = np.arange(n, dtype=np.int64)
+        assert [f.position_start(int(x)) for x in g.tolist()] == f.position_starts(g).tolist()
+        assert f.position_start(SKIP) == int(f.freq[:SKIP].sum()) and f.position_start(SKIP + 3) == int(f.freq[:SKIP + 3].sum())
+        for t in range(len(f.pstart) - 1):
+            a, b = int(f.pstart[t]), int(f.pstart[t + 1])
+            assert f.position_count(t) == int(f.freq[a:b].sum(dtype=np.int64))

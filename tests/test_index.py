@@ -177,10 +177,12 @@ def test_a_failed_refresh_is_logged_counted_and_serving_goes_on(corpus, one_file
     assert s.refresh(min_interval=0) and s.search(SearchRequest(q="")).total > before
 
 
-def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
+@pytest.mark.parametrize("rank_cache", [0, 512])
+def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path, rank_cache):
     """The refreshed searcher keeps what it read from unchanged segments;
     with documents deleted from them and new segments beside them, it must
-    answer exactly as a searcher opened afresh."""
+    answer exactly as a searcher opened afresh (a server's too, whose
+    ranked heads of the old state must not be served on the new one)."""
     ix = tmp_path / "ix"
     build_index([str(corpus)], ix, procs=1)
     queries = ["扶贫", "就業", '"扶贫车间"', "甘肃 OR 四川", "培训 -就业", ""]
@@ -188,11 +190,12 @@ def test_after_a_refresh_answers_equal_a_fresh_searchers(corpus, tmp_path):
     def answers(s):
         out = []
         for q in queries:
-            r = s.search(SearchRequest(q=q, size=50))
-            out.append((r.total, [(h.para_id, round(h.score, 6)) for h in r.hits], r.facets))
+            for size in (50, 5):  # all the hits; a head shorter than them (the same length before and after)
+                r = s.search(SearchRequest(q=q, size=size))
+                out.append((r.total, [(h.para_id, round(h.score, 6)) for h in r.hits], r.facets))
         return out
 
-    s = Searcher(str(ix))
+    s = Searcher(str(ix), rank_cache=rank_cache)
     try:
         answers(s)  # fill the caches
         changed = corpus / "001_fa7baa90aaf98045.txt"

@@ -472,3 +472,47 @@ def test_a_filtered_browse_lists_the_whole_browse_order_filtered(searcher, sort)
         assert got == want and len(want) > 9
         years = Counter(y for h in every if set(h.facets["province"]) & set(province) for y in h.facets["year"])
         assert {fv.value: fv.count for fv in res.facets["year"] if fv.value != NONE} == dict(years)
+
+
+def test_a_servers_ranked_heads_give_the_same_answers_and_spare_ranking(seed_index, searcher, monkeypatch):
+    """A server keeps the ranked heads of the requests it answered
+    (``rank_cache``) and their hits: the same request again, its next page,
+    another size, answer as a searcher that keeps none, and the request
+    asked again neither ranks nor reads its hits.  The near misses: another filter, another sort, another query
+    (one that shares the first's words) rank afresh and answer as theirs."""
+    from search.engine import ranking
+    from search.engine.searcher import RANK_CACHE
+
+    def answer(s, req):
+        r = s.search(req)
+        return r.total, [(h.para_id, h.score, h.more_in_article, h.snippet.html()) for h in r.hits], r.facets
+
+    reqs = [SearchRequest(q="扶贫", size=5), SearchRequest(q="扶贫", size=5, page=2),
+            SearchRequest(q="扶贫", size=7, page=3), SearchRequest(q="扶贫", size=3, province=["甘肃"]),
+            SearchRequest(q="扶贫", size=3, province=["四川"]), SearchRequest(q="扶贫", size=3, province=["四川"], page=2),
+            SearchRequest(q="扶贫", year=[2019]), SearchRequest(q="扶贫", sort="date_desc"),
+            SearchRequest(q="扶贫 就业"), SearchRequest(q="扶贫 -就业"), SearchRequest(q="扶贫", collapse="reprints")]
+    cached = Searcher(seed_index, rank_cache=RANK_CACHE)
+    try:
+        for _ in range(2):
+            for req in reqs:
+                assert answer(cached, req) == answer(searcher, req)
+        calls = []
+        rank = ranking.rank
+        monkeypatch.setattr(ranking, "rank", lambda *a, **k: calls.append(a[1].raw) or rank(*a, **k))
+        cached.search(SearchRequest(q="扶贫", size=5, page=2))
+        assert calls == []
+        cached.search(SearchRequest(q="扶贫", province=["四川"]))
+        cached.search(SearchRequest(q="扶贫 OR 就业"))
+        assert set(calls) == {"扶贫", "扶贫 OR 就业"}
+        # nor read nor mark its hits again: a query not asked before does
+        from search.engine.snapshot import Snapshot
+
+        reads, stored = [], Snapshot.stored
+        monkeypatch.setattr(Snapshot, "stored", lambda self, d: reads.append(d) or stored(self, d))
+        cached.search(SearchRequest(q="扶贫", size=5, page=2))
+        assert reads == []
+        cached.search(SearchRequest(q="培训", size=5))
+        assert len(reads) == 5
+    finally:
+        cached.close()

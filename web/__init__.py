@@ -41,9 +41,10 @@ def create_app(index_dir: str | None = None, searcher=None, config: dict | None 
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.json.sort_keys = False  # keep the order api.md shows
     if searcher is None:
-        from search.engine.searcher import Searcher
+        from search.engine.searcher import RANK_CACHE, Searcher
 
-        searcher = Searcher(app.config["INDEX_DIR"], serving=True, wait=app.config.get("WAIT_FOR_INDEX", False))
+        searcher = Searcher(app.config["INDEX_DIR"], serving=True, wait=app.config.get("WAIT_FOR_INDEX", False),
+                            rank_cache=app.config.get("RANK_CACHE", RANK_CACHE))
         searcher.verify_every = app.config.get("VERIFY_EVERY", searcher.verify_every)
     app.extensions["searcher"] = searcher
 

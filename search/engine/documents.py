@@ -18,16 +18,24 @@ def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
     return hit_of(snap.stored(docnum), score, query)
 
 
-def hit_of(rec, score: float, query: Query | None) -> Hit:
-    """A stored paragraph as a hit; with no ``query``, no snippets (None)."""
-    marked = mark_hit(query, rec.text, rec.heading, rec.title) if query is not None else None
+def marks(rec, query: Query):
+    """Where ``query`` matched in a stored paragraph (``highlight.Marked``)."""
+    return mark_hit(query, rec.text, rec.heading, rec.title)
+
+
+def hit_of(rec, score: float, query: Query | None, marked=None) -> Hit:
+    """A stored paragraph as a hit; with no ``query``, no snippets (None).
+    ``marked``: its ``marks`` for ``query``, where the caller has them."""
+    if marked is None and query is not None:
+        marked = marks(rec, query)
     return Hit(
         doc_id=rec.doc_id, para_id=rec.para_id, para_no=rec.para_no, title=rec.title,
         source=rec.source, date=rec.date, heading=rec.heading,
         facets=shown_all(rec, rec), text=rec.text,
         snippet=marked.snippet if marked else None, score=float(score), article_url=rec.url,
         heading_snippet=marked.heading if marked else None, title_snippet=marked.title if marked else None,
-        matched_in=marked.matched_in if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
+        # a list of its own: the marks may be kept for the next search (Searcher._hit)
+        matched_in=list(marked.matched_in) if marked else [], issuer=rec.issuer, doc_number=rec.doc_number,
         lead=rec.lead,
     )
 

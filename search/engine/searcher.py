@@ -15,6 +15,8 @@ import logging
 import os
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,6 +51,9 @@ EXPORT_CHUNK = 500  # stored paragraphs read under the snapshot's lock at a time
 VERIFY_EVERY = 600.0  # seconds between two background checks of every file served (a server's)
 VERIFY_PACE = 64 << 20  # bytes a second the background check reads: ~20 s a pass at a million paragraphs
 SUSPECT_EVERY = 30.0  # seconds between two checks of every file prompted by a failing request
+RANK_CACHE = 512  # a server's ranked heads kept (``Searcher(rank_cache=)``): queries asked again
+RANK_CACHE_MAX = 1_000  # hits: a longer ranked head (a far page) is not kept
+HITS_PER_HEAD = 4  # a server keeps the stored paragraphs and marks of rank_cache times this many hits
 
 
 class Searcher:
@@ -57,7 +62,7 @@ class Searcher:
     (``search.store``) when the folder holds no usable index."""
 
     def __init__(self, index_dir: str, synonyms: Synonyms | None = None, serving: bool = False,
-                 wait: bool = False, per_article: int | None = per_article.PER_ARTICLE):
+                 wait: bool = False, per_article: int | None = per_article.PER_ARTICLE, rank_cache: int = 0):
         """``serving``: a server's searcher, which checksums every file of a
         generation it opens and, once ``refresh`` is called, again in the
         background every ``verify_every`` seconds.  ``wait``: an index that
@@ -65,11 +70,20 @@ class Searcher:
         says why) instead of raising, and each refresh after the folder
         changes tries again.  ``per_article``: at most that many paragraphs
         of one article on the first page of a relevance-ranked search
-        (``search.engine.per_article``); None: the pages list the rank order."""
+        (``search.engine.per_article``); None: the pages list the rank order.
+        ``rank_cache``: how many ranked heads of relevance-ranked searches
+        to keep for the same request asked again (a server's: ``RANK_CACHE``;
+        0, the default, keeps none: the ranking rules are read afresh each
+        search, as tests that change them expect).  Each is the best hits of
+        one query with its filters on one snapshot, in rank order with their
+        scores: asking it again, or its next page, skips ranking (the rules
+        read the best candidates' texts), the answer unchanged."""
         self.index_dir = str(index_dir)
         self.synonyms = synonyms or Synonyms()
         self.serving = serving
         self.per_article = per_article
+        self.rank_cache = rank_cache
+        self._kept = Kept(rank_cache, rank_cache * HITS_PER_HEAD)  # ranked heads and hits: ``_top``, ``_hit``
         self.verify_every = VERIFY_EVERY
         self._verified: dict = {}  # files found intact, by name (integrity.Served.checksums)
         self._lock = threading.Lock()  # guards _snap and the users counts
@@ -306,12 +320,12 @@ class Searcher:
             else:
                 capped = self._capped(req, query)
                 if capped:
-                    order, scores = per_article.page(_top(m, query, docs, req), len(docs), snap.heads_by_docnum,
-                                                     req.page, req.size, self.per_article)
+                    order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
+                                                     snap.heads_by_docnum, req.page, req.size, self.per_article)
                     why = _explained(m, query, docs, req, order) if req.explain else []
                 else:
                     order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
-                hits = [documents.hit(snap, d, s, query) for d, s in zip(order, scores)]
+                hits = [self._hit(snap, d, s, query, req.q) for d, s in zip(order, scores)]
                 for h, w in zip(hits, why):  # why is empty unless explain was asked
                     h.explain = w
                 if capped and req.page == 1:
@@ -338,6 +352,51 @@ class Searcher:
             if names:
                 out[typed] = names
         return out
+
+    def _top(self, snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest):
+        """``_top``, its answers kept for the same request on the same
+        snapshot when ``rank_cache`` allows (up to that many, the least
+        recently asked dropped first).  The key is what decides the ranked
+        head: the query as typed (parsed with this searcher's synonyms), the
+        filters, ranges and collapse that make ``docs``, the sort and the
+        length asked; the page and size are not (a next page reads the same
+        head)."""
+        top = _top(m, query, docs, req)
+        if not self.rank_cache:
+            return top
+        filters = tuple((k, tuple(v)) for k, v in req.filters.items() if v)
+        ranges = tuple(sorted(req.ranges.items()))
+        base = (req.q, id(self.synonyms), filters, ranges, req.collapse, req.sort)
+
+        def cached(n: int):
+            if n > RANK_CACHE_MAX:
+                return top(n)
+            key = base + (n,)
+            kept = self._kept.get(snap, "ranked", key)
+            if kept is None:
+                order, scores = top(n)
+                # 12 bytes a hit, not two Python objects (a head of 1,000: 12 kB, not ~70):
+                # given back as the same ints and floats
+                kept = self._kept.put(snap, "ranked", key, (np.array(order, dtype=np.int32),
+                                                           np.array(scores, dtype=np.float64)))
+                return order, scores
+            return kept[0].tolist(), kept[1].tolist()
+        return cached
+
+    def _hit(self, snap: Snapshot, d: int, score: float, query: Query, q: str) -> Hit:
+        """``documents.hit``; a server keeps the stored paragraph and its
+        marks for the query (``q`` as typed) of the hits it listed last
+        (``rank_cache`` times ``HITS_PER_HEAD``): a page asked again reads and
+        marks nothing (a stored read decompresses the paragraph's article
+        block; marking finds every word of the query in three fields)."""
+        if not self.rank_cache:
+            return documents.hit(snap, d, score, query)
+        key = (q, id(self.synonyms), d)
+        kept = self._kept.get(snap, "hits", key)
+        if kept is None:
+            rec = snap.stored(d)
+            kept = self._kept.put(snap, "hits", key, (rec, documents.marks(rec, query)))
+        return documents.hit_of(kept[0], score, query, kept[1])
 
     def _capped(self, req: SearchRequest, query: Query) -> bool:
         """Whether the first page holds at most ``per_article`` paragraphs
@@ -522,6 +581,41 @@ class Searcher:
     def query(self, q: str) -> Query:
         """``q`` parsed as searches parse it (with this searcher's synonyms)."""
         return parse(q, self.synonyms)
+
+
+class Kept:
+    """A server's searcher's least-recently-used caches of one snapshot
+    (weakly held: a retired snapshot is not kept alive for them), by name
+    with their sizes; emptied when another snapshot is asked about."""
+
+    def __init__(self, ranked: int, hits: int):
+        self.sizes = {"ranked": ranked, "hits": hits}
+        self._lock = threading.Lock()
+        self._owner = lambda: None
+        self._caches: dict[str, OrderedDict] = {}
+
+    def _of(self, snap: Snapshot, name: str) -> OrderedDict:
+        if self._owner() is not snap:  # a new snapshot: what was kept of the old one is dropped
+            self._owner, self._caches = weakref.ref(snap), {}
+        return self._caches.setdefault(name, OrderedDict())
+
+    def get(self, snap: Snapshot, name: str, key):
+        with self._lock:
+            kept = self._of(snap, name)
+            value = kept.get(key)
+            if value is not None:
+                kept.move_to_end(key)
+            return value
+
+    def put(self, snap: Snapshot, name: str, key, value):
+        """Keep ``value`` (unless another snapshot came meanwhile); returns it."""
+        with self._lock:
+            if self._owner() is snap or not self._caches:
+                kept = self._of(snap, name)
+                kept[key] = value
+                while len(kept) > self.sizes[name]:
+                    kept.popitem(last=False)
+        return value
 
 
 def _matching(snap: Snapshot, m: Matcher, query: Query, req: SearchRequest) -> np.ndarray:

@@ -86,15 +86,18 @@ def facet_values_json(result: SearchResult, facet: str, urls: Urls, linked: bool
     values = list(result.facets.get(facet, []))
     shown = {f.key(v.value) for v in values}
     values += [FacetValue(v, 0, True) for v in req.selected(facet) if f.key(v) not in shown]
+    chosen = req.selected(facet)
+    links = (urls.search_toggled(req, facet, [_chosen_form(req, facet, v.value) if chosen else v.value for v in values])
+             if linked else [None] * len(values))
     return [
         {
             "value": v.value,
             "label": f.label(v.value),
             "count": v.count,
             "selected": v.selected,
-            "url": urls.search(req.toggled(facet, _chosen_form(req, facet, v.value))) if linked else None,
+            "url": url,
         }
-        for v in values
+        for v, url in zip(values, links)
     ]
 
 
