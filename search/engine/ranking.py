@@ -741,18 +741,12 @@ class TextFacts:
         self.bounds = sorted(bounds)
 
     def listed(self, s: int, e: int) -> bool:
-        """Whether ``[s, e)`` lies inside one item of an enumeration that
-        gives no figure: an item with a number in it (低保人员4000万人以上、
-        特困人员近500万人) reports something of its own, as the ``figures``
-        rule reads a sentence."""
+        """Whether ``[s, e)`` lies inside one item of an enumeration."""
         k = bisect_right(self.starts, s)
-        return any(self.items[j][1] >= e and not (FIGURE_ITEMS and _DIGIT.search(self.text, *self.items[j]))
-                   for j in range(k))
+        return any(self.items[j][1] >= e for j in range(k))
 
 
 _CONJUNCTION = re.compile("和|及|与")
-_DIGIT = re.compile(r"\d")
-FIGURE_ITEMS = True  # an enumeration's item giving a figure is not a mention in passing
 _COMMA = re.compile("[，,]")
 _TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
 _PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
