@@ -50,6 +50,9 @@ def kind(text: str, word: str) -> str | None:
     ("副总理出席全国农民工工资拖欠治理工作会议。", "农民工", "name"),
     ("农民工工资拖欠问题基本解决，会议要求继续巩固。", "农民工", None),
     ("副总理出席全国残疾人就业工作会议。", "残疾人", "name"),
+    # a ceremony's or a gala's name, as a meeting's; the near miss: the clause ends first
+    ("电视台今晚播出“最美生态护林员”发布仪式。", "生态护林员", "name"),
+    ("生态护林员每月巡山二十天，发布仪式上领到了工资卡。", "生态护林员", None),
     # a document's title says what the document is about: not in passing; the near miss: the
     # same words naming the meeting that adopted it
     ("两部门印发《关于促进残疾人就业的意见》。", "残疾人", None),

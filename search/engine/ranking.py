@@ -9,8 +9,8 @@ raised by a bounded verbatim boost (the typed words standing as typed) and,
 for the best RERANK candidates, re-scored by what their texts say: the
 query's words standing close together (not merely as neighbouring items of
 a list) and the whole query as typed raise it; words mentioned only in
-passing (an enumeration's item, inside a meeting's or body's name, as an
-attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
+passing (an enumeration's item, inside a meeting's, body's or ceremony's
+name, as an attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
 first, as a rescoring window does.  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
@@ -639,7 +639,9 @@ LIST_ITEMS = 3  # a clause of this many 、-separated items, or a sentence of th
 # the ends of names of meetings, bodies and campaigns: a word followed by
 # one of these within NAME_REACH characters of its clause stands in a name
 NAME_ENDS = ("会议", "大会", "座谈会", "推进会", "现场会", "交流会", "研讨会", "工作会", "论坛", "峰会", "博览会",
-             "发布会", "表彰会", "领导小组", "办公室", "委员会", "培训班", "联席会")
+             "发布会", "表彰会", "领导小组", "办公室", "委员会", "培训班", "联席会",
+             # ceremonies and galas are events as meetings are: “最美生态护林员”发布仪式
+             "仪式", "典礼", "晚会", "开幕式", "闭幕式")
 NAME_REACH = 12
 # a word used as an attribute of a place or unit: 劳务输出大省, 产粮大县
 ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "强省", "强县", "示范县", "示范市", "示范区",
