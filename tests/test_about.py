@@ -36,6 +36,9 @@ def kind(text: str, word: str) -> str | None:
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
     ("一是抓好产业。二是加强扶贫同扶志扶智相结合。", "扶志", "list"),
+    # the ordinals may open the clauses of one sentence; the near miss: one ordinal alone
+    ("意见从三个方面着力,一是落实纾困政策,二是做强创业孵化载体,三是完善监管。", "创业孵化", "list"),
+    ("他说,一是要看到创业孵化的成效,孵化器越办越多。", "创业孵化", None),
     # one of a speech's tasks joined by commas (four or more short clauses after the first, most
     # opening with a task's verb); the near misses: the sentence's first clause, which the rest
     # elaborates; a story's run of short clauses; a sentence of three clauses

@@ -737,6 +737,15 @@ class TextFacts:
         for start, k, kind in openings:
             if sum(x == kind for _, _, x in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
+        # an ordinal list within one sentence: 一是…，二是…，三是…
+        if CLAUSE_ORDINALS and "二是" in folded:
+            by_sentence: dict[int, list[int]] = {}
+            for o in _ORDINAL_CLAUSE.finditer(folded):
+                by_sentence.setdefault(bisect_left(sentence_ends, o.start(1)), []).append(o.start(1))
+            for k, at in by_sentence.items():
+                if len(at) >= 2:
+                    end = sentence_ends[k] if k < len(sentence_ends) else len(folded)
+                    items += [(a, b - 1 if b != end else b) for a, b in zip(at, at[1:] + [end])]
         items.sort()
         self.items = items
         self.starts = [lo for lo, _ in items]
@@ -749,6 +758,9 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+# 一是 … 二是 … opening a sentence's clauses (第一, 第二 are not counted here: 第一书记)
+_ORDINAL_CLAUSE = re.compile("(?:^|[,;:，；：。])[“\"　 ]*(" + "|".join(f"{n}是" for n in "一二三四五六七八九十") + ")")
+CLAUSE_ORDINALS = True
 _COMMA = re.compile("[，,]")
 _TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
 _PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
