@@ -1,6 +1,6 @@
 """Ranking by what a paragraph is about (issue 23): a query word that
 stands only as one item of an enumeration, only inside the name of a
-meeting, body or document, or only as an attribute of a place is mentioned
+meeting or body (not a 《document》's title), or only as an attribute of a place is mentioned
 in passing (the ``in_passing`` rule), and two words that are neighbouring
 items of a list are not said together (proximity).  Each rule beside its
 near miss; the sentences are written for the test, not taken from a corpus."""
@@ -36,6 +36,9 @@ def kind(text: str, word: str) -> str | None:
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
     ("一是抓好产业。二是加强扶贫同扶志扶智相结合。", "扶志", "list"),
+    # the ordinals may open the clauses of one sentence; the near miss: one ordinal alone
+    ("意见从三个方面着力,一是落实纾困政策,二是做强创业孵化载体,三是完善监管。", "创业孵化", "list"),
+    ("他说,一是要看到创业孵化的成效,孵化器越办越多。", "创业孵化", None),
     # one of a speech's tasks joined by commas (four or more short clauses after the first, most
     # opening with a task's verb); the near misses: the sentence's first clause, which the rest
     # elaborates; a story's run of short clauses; a sentence of three clauses
@@ -46,11 +49,17 @@ def kind(text: str, word: str) -> str | None:
     # a long stretch between the marks says something: not an item
     ("村里组织座谈、走访、培训、还把扶贫同扶志扶智结合起来在每个村都办起了农民夜校并请来致富带头人讲课。", "夜校", None),
     ("村里组织座谈、走访、培训、夜校等活动。", "夜校", "list"),
-    # inside a meeting's or a document's name; the near miss: the clause ends first
+    # inside a meeting's or a body's name; the near miss: the clause ends first
     ("副总理出席全国农民工工资拖欠治理工作会议。", "农民工", "name"),
     ("农民工工资拖欠问题基本解决，会议要求继续巩固。", "农民工", None),
-    ("两部门印发《关于促进残疾人就业的意见》。", "残疾人", "name"),
-    ("两部门印发意见，促进残疾人就业。", "残疾人", None),
+    ("副总理出席全国残疾人就业工作会议。", "残疾人", "name"),
+    # a ceremony's or a gala's name, as a meeting's; the near miss: the clause ends first
+    ("电视台今晚播出“最美生态护林员”发布仪式。", "生态护林员", "name"),
+    ("生态护林员每月巡山二十天，发布仪式上领到了工资卡。", "生态护林员", None),
+    # a document's title says what the document is about: not in passing; the near miss: the
+    # same words naming the meeting that adopted it
+    ("两部门印发《关于促进残疾人就业的意见》。", "残疾人", None),
+    ("两部门在全国残疾人就业工作会议上印发意见。", "残疾人", "name"),
     # an attribute of a place; the near miss: another word follows
     ("作为劳务输出大省，河南每年外出务工人数众多。", "劳务输出", "attribute"),
     ("今年劳务输出大幅增长，外出务工人数众多。", "劳务输出", None),

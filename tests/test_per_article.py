@@ -188,3 +188,98 @@ def test_the_command_line_says_how_many_more_too(archive):
     assert f"本文另有 {len(LONG) - 2} 段 (long)" in out
     assert out.count("本文另有") == 1
     assert "本文另有" not in search("--sort", "date_desc")  # by date: the pages as they come
+
+
+@settings(max_examples=200, deadline=None)
+@given(owners=st.lists(st.integers(0, 6), min_size=0, max_size=60), size=st.integers(1, 12),
+       cap=st.integers(1, 3), said=st.sets(st.integers(0, 59)))
+def test_paragraphs_restating_the_title_keep_the_pages_a_permutation(owners, size, cap, said):
+    """Passing over paragraphs that restate their title (any of them, here
+    ``said``) still lists every hit once, at most ``cap`` of one article on
+    the first page, and each article's best hit is never passed over."""
+    n = len(owners)
+    heads_of = sorted(set(owners))
+    docnum_owner = sorted(range(n), key=lambda i: owners[i])
+    owner_of = {d: owners[i] for d, i in enumerate(docnum_owner)}
+    heads_by_docnum = np.array(sorted(min(d for d in range(n) if owner_of[d] == a) for a in heads_of), dtype=np.int64)
+    ranking = list(range(n))[::-1]
+
+    def top(k):
+        return ranking[:k], [float(n - i) for i in range(min(k, n))]
+
+    pages = [per_article.page(top, n, heads_by_docnum, p, size, cap, lambda d: d in said)[0]
+             for p in range(1, -(-n // size) + 2)]
+    listed = [d for pg in pages for d in pg]
+    assert sorted(listed) == list(range(n))
+    first = pages[0]
+    assert len(first) == min(size, n)
+    counts = {}
+    for d in first:
+        counts[owner_of[d]] = counts.get(owner_of[d], 0) + 1
+    if sum(min(owners.count(a), cap) for a in set(owners)) >= size:
+        assert max(counts.values(), default=0) <= cap
+    best = {}
+    for d in ranking:
+        best.setdefault(owner_of[d], d)
+    last = ranking.index(first[-1]) if first else -1
+    assert all(best[owner_of[d]] in first for d in ranking[:last + 1])  # an article shown shows its best
+
+
+def test_restating_the_title_and_its_near_misses():
+    title = "习近平给大学生村官复信 对全国大学生村官提出殷切期望"
+    lead = "本台消息:近日,习近平给大学生村官复信,对全国大学生村官提出殷切期望。复信全文如下。"
+    assert per_article.restates(title, lead)
+    # most of the title, not all: the paragraph goes on about something of its own
+    assert not per_article.restates(title, "习近平给大学生村官复信后,各地村官纷纷表示要扎根基层。")
+    # a column's name in 【】 is not part of what the headline says
+    assert per_article.restates("【新春走基层】" + title, lead)
+    # a title too short to be restated (a digest's name)
+    assert not per_article.restates("联播快讯", "联播快讯:今天全国各地天气晴好。")
+
+
+# An article whose lead repeats its headline, ranked second among the
+# article's paragraphs, and a third paragraph saying something of its own.
+HEADLINE = "县里扶贫车间吸纳贫困劳动力就业"
+STORY = [
+    "扶贫车间第一批开工,扶贫车间吸纳本村贫困劳动力三十人,扶贫车间带动全村增收,扶贫车间越办越红火。",
+    "本台消息:县里扶贫车间吸纳贫困劳动力就业,扶贫车间越办越多。",
+    "扶贫车间的工人每月收入两千元,扶贫车间还给留守妇女排了弹性工时。",
+]
+
+
+@pytest.fixture(scope="module")
+def headline_archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("headline")
+    path = folder / "news.jsonl"
+    rows = [{"id": "story", "title": HEADLINE, "date": "2019-05-01", "text": "\n".join(STORY)},
+            # the near miss: the same paragraphs under a headline the lead does not restate
+            {"id": "plain", "title": "山村新事见闻录", "date": "2019-05-02", "text": "\n".join(STORY)}]
+    rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
+             for i, (k, t) in enumerate(SHORT.items())]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
+    no_synonyms = Synonyms(folder / "none.txt")
+    capped = Searcher(str(folder / "index"), synonyms=no_synonyms)
+    plain = Searcher(str(folder / "index"), synonyms=no_synonyms, per_article=None)
+    yield capped, plain
+    capped.close()
+    plain.close()
+
+
+def test_a_lead_restating_the_headline_gives_its_place_to_the_next_paragraph(headline_archive):
+    capped, plain = headline_archive
+    ranked = [(h.doc_id, h.para_no) for h in plain.search(SearchRequest(q="扶贫车间", size=20)).hits]
+    story = [p for d, p in ranked if d == "story"]
+    assert story == [1, 2, 3]  # the rank order: the lead second in its article
+    assert [p for d, p in ranked if d == "plain"] == [1, 2, 3]
+    res = capped.search(SearchRequest(q="扶贫车间", size=6, explain=True))
+    shown = [h.para_no for h in res.hits if h.doc_id == "story"]
+    assert shown == [1, 3]  # its best, then the paragraph saying something of its own
+    assert [h for h in res.hits if h.doc_id == "story"][-1].more_in_article == 1
+    # the near miss: under a headline the lead does not restate, the article's best two stay
+    assert [h.para_no for h in res.hits if h.doc_id == "plain"] == [1, 2]
+    # the lead follows the first page, and says why
+    page2 = capped.search(SearchRequest(q="扶贫车间", size=6, page=2, explain=True)).hits
+    lead = [h for h in page2 if (h.doc_id, h.para_no) == ("story", 2)][0]
+    rule = lead.explain[0]
+    assert rule["rule"] == "per_article" and rule["value"] == 1 and "复述文章标题" in rule["why"]

@@ -8,6 +8,13 @@ pages one after another, the same).  Each article on the first page says how
 many more of its paragraphs match (``Hit.more_in_article``), and the page
 links them.  Totals and facet counts are not touched: they count every hit.
 
+Which paragraphs of an article stay: its best one, then the next in rank
+order, except that a paragraph restating the article's title (a lead
+that repeats the headline, which the page shows above every hit: 习近平给
+大学生村官张广秀复信… over …复信，对全国大学生村官提出殷切期望。复信全文如下。)
+gives its place to the article's next hit that does not, when there is one
+among the first ``WINDOW`` pages: the page already says what it says.
+
 This is not ranking (``ranking.py`` orders the hits; this only decides
 which of the best fill the first page), so ranking rules stay comparable
 with and without it.
@@ -15,12 +22,15 @@ with and without it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 PER_ARTICLE = 2  # the default; Searcher(per_article=None) lists the rank order itself
 WINDOW = 4  # first ranked window, in pages: enough unless a few articles hold most of the best hits
+RESTATES = 0.9  # share of the title's character pairs a paragraph holds to restate it
+TITLE_PAIRS = 4  # a title of fewer pairs (简讯, 国内联播快讯) says too little to be restated
 
 Ranked = tuple[list[int], list[float]]
 
@@ -32,14 +42,54 @@ def article_of(heads_by_docnum: np.ndarray, docnums) -> np.ndarray:
     return heads_by_docnum[np.searchsorted(heads_by_docnum, docnums, side="right") - 1]
 
 
-def first_page(heads: np.ndarray, size: int, per_article: int) -> list[int]:
+_COLUMN = re.compile(r"【[^】]*】")  # a column's name before the headline (【新春走基层】)
+_RUN = re.compile(r"[^\W_]+")  # letters, digits, Chinese: pairs do not cross punctuation or spaces
+
+
+def pairs(text: str) -> set[str]:
+    """The pairs of adjacent characters of ``text`` (folded), not across punctuation or spaces."""
+    return {run[i:i + 2] for run in _RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def restates(title: str, text: str) -> bool:
+    """Whether a paragraph's ``text`` restates its article's ``title``
+    (both folded): it holds RESTATES of the title's character pairs (the
+    column's name in 【】 left out), and the title has TITLE_PAIRS or more."""
+    wanted = pairs(_COLUMN.sub(" ", title))
+    return len(wanted) >= TITLE_PAIRS and len(wanted & pairs(text)) >= RESTATES * len(wanted)
+
+
+def passed_over(heads: np.ndarray, order: list[int], per_article: int,
+                restating: Callable[[int], bool]) -> set[int]:
+    """Positions in a ranked list whose paragraph gives its place on the
+    first page to a later one of its article: among an article's hits after
+    its best, those that restate its title (``restating(docnum)``) when more
+    than ``per_article`` are listed and some later one does not."""
+    by_article: dict[int, list[int]] = {}
+    for i, h in enumerate(heads.tolist()):
+        by_article.setdefault(h, []).append(i)
+    out: set[int] = set()
+    for at in by_article.values():
+        if len(at) <= per_article:
+            continue
+        rest = at[1:]
+        said = [i for i in rest if restating(order[i])]
+        if said and len(said) < len(rest):
+            others = [i for i in rest if i not in said]
+            keep = set((others + said)[:per_article - 1])
+            out.update(i for i in said if i not in keep)
+    return out
+
+
+def first_page(heads: np.ndarray, size: int, per_article: int, passed: set[int] = frozenset()) -> list[int]:
     """Positions in a ranked list (given as each hit's article) that fill
-    the first page: the best hits, at most ``per_article`` of one article;
-    fewer than ``size`` when the list runs out of articles."""
+    the first page: the best hits, at most ``per_article`` of one article,
+    none of ``passed`` (``passed_over``); fewer than ``size`` when the list
+    runs out of articles."""
     taken: dict[int, int] = {}
     chosen: list[int] = []
     for i, h in enumerate(heads.tolist()):
-        if taken.get(h, 0) < per_article:
+        if taken.get(h, 0) < per_article and i not in passed:
             taken[h] = taken.get(h, 0) + 1
             chosen.append(i)
             if len(chosen) == size:
@@ -48,15 +98,19 @@ def first_page(heads: np.ndarray, size: int, per_article: int) -> list[int]:
 
 
 def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
-           start: int, end: int) -> tuple[list[int], list[float], int]:
+           start: int, end: int, restating: Callable[[int], bool] | None = None) -> tuple[list[int], list[float], int]:
     """Hits ``start`` to ``end`` of the order the pages list (pages of
     ``size``, the first one holding at most ``per_article`` paragraphs of
     one article), with ``reach``: from there on that order is the rank
-    order itself.  ``top(n)`` gives the ``n`` best hits in rank order."""
+    order itself.  ``top(n)`` gives the ``n`` best hits in rank order;
+    ``restating(docnum)``, whether a paragraph restates its article's title
+    (``passed_over``; None: none does)."""
     n = min(n_hits, max(end, WINDOW * size))
     while True:
         order, scores = top(n)
-        chosen = first_page(article_of(heads_by_docnum, order), size, per_article)
+        heads = article_of(heads_by_docnum, order)
+        passed = passed_over(heads, order, per_article, restating) if restating else set()
+        chosen = first_page(heads, size, per_article, passed)
         if len(chosen) == size or n >= n_hits:
             break
         n = min(n_hits, n * WINDOW)
@@ -71,23 +125,24 @@ def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarra
 
 
 def page(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, page_no: int, size: int,
-         per_article: int) -> Ranked:
+         per_article: int, restating: Callable[[int], bool] | None = None) -> Ranked:
     """The docnums and scores of page ``page_no`` (of ``size``)."""
-    order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, (page_no - 1) * size, page_no * size)
+    order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, (page_no - 1) * size, page_no * size,
+                              restating)
     return order, scores
 
 
 def head(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
-         chunk: int) -> tuple[list[int], list[float], int]:
+         chunk: int, restating: Callable[[int], bool] | None = None) -> tuple[list[int], list[float], int]:
     """The first hits in the order the pages list them, in whole chunks
     of ``chunk``: enough chunks to cover every hit the capped first page
     moved, after which the rank order itself goes on (the export ranks the
     rest ``chunk`` at a time).  Returns the hits, their scores and the
     number of chunks."""
-    order, scores, reach = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunk)
+    order, scores, reach = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunk, restating)
     chunks = max(1, -(-reach // chunk))
     if chunks > 1:
-        order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunks * chunk)
+        order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunks * chunk, restating)
     return order, scores, chunks
 
 

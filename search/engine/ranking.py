@@ -9,8 +9,8 @@ raised by a bounded verbatim boost (the typed words standing as typed) and,
 for the best RERANK candidates, re-scored by what their texts say: the
 query's words standing close together (not merely as neighbouring items of
 a list) and the whole query as typed raise it; words mentioned only in
-passing (an enumeration's item, inside a meeting's or body's name, as an
-attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
+passing (an enumeration's item, inside a meeting's, body's or ceremony's
+name, as an attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
 first, as a rescoring window does.  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
@@ -627,7 +627,8 @@ def spans_proximity(per_leaf: list) -> float:
 # What a paragraph is about (issue 23): read from the candidates' folded
 # texts (``Snapshot.text_facts``), for the best RERANK of a relevance sort.
 # A query word that stands only as one item of an enumeration (a 、-list,
-# a slogan formula), only inside the name of a meeting, body or document,
+# a slogan formula), only inside the name of a meeting or body (not a
+# 《document》's title: that is what the document is about),
 # or only as an attribute of a place (劳务输出大省) is mentioned in
 # passing: the paragraph is about something else.
 
@@ -638,7 +639,9 @@ LIST_ITEMS = 3  # a clause of this many 、-separated items, or a sentence of th
 # the ends of names of meetings, bodies and campaigns: a word followed by
 # one of these within NAME_REACH characters of its clause stands in a name
 NAME_ENDS = ("会议", "大会", "座谈会", "推进会", "现场会", "交流会", "研讨会", "工作会", "论坛", "峰会", "博览会",
-             "发布会", "表彰会", "领导小组", "办公室", "委员会", "培训班", "联席会")
+             "发布会", "表彰会", "领导小组", "办公室", "委员会", "培训班", "联席会",
+             # ceremonies and galas are events as meetings are: “最美生态护林员”发布仪式
+             "仪式", "典礼", "晚会", "开幕式", "闭幕式")
 NAME_REACH = 12
 # a word used as an attribute of a place or unit: 劳务输出大省, 产粮大县
 ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "强省", "强县", "示范县", "示范市", "示范区",
@@ -734,6 +737,15 @@ class TextFacts:
         for start, k, kind in openings:
             if sum(x == kind for _, _, x in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
+        # an ordinal list within one sentence: 一是…，二是…，三是…
+        if CLAUSE_ORDINALS and "二是" in folded:
+            by_sentence: dict[int, list[int]] = {}
+            for o in _ORDINAL_CLAUSE.finditer(folded):
+                by_sentence.setdefault(bisect_left(sentence_ends, o.start(1)), []).append(o.start(1))
+            for k, at in by_sentence.items():
+                if len(at) >= 2:
+                    end = sentence_ends[k] if k < len(sentence_ends) else len(folded)
+                    items += [(a, b - 1 if b != end else b) for a, b in zip(at, at[1:] + [end])]
         items.sort()
         self.items = items
         self.starts = [lo for lo, _ in items]
@@ -746,6 +758,9 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+# 一是 … 二是 … opening a sentence's clauses (第一, 第二 are not counted here: 第一书记)
+_ORDINAL_CLAUSE = re.compile("(?:^|[,;:，；：。])[“\"　 ]*(" + "|".join(f"{n}是" for n in "一二三四五六七八九十") + ")")
+CLAUSE_ORDINALS = True
 _COMMA = re.compile("[，,]")
 _TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
 _PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
@@ -772,7 +787,8 @@ def passing_kind(text, s: int, e: int) -> str | None:
     of an enumeration: a clause of LIST_ITEMS 、-separated items or more, a
     sentence of as many ；-separated clauses, each item at most ITEM_CHARS
     long; or one of a speech's tasks that begin alike), "name" (inside the
-    name of a meeting, a body or a 《document》), "attribute" (劳务输出大省),
+    name of a meeting or a body; not a 《document》's title, which names
+    the document's subject), "attribute" (劳务输出大省),
     or None (the paragraph says something with it)."""
     facts = _facts(text)
     known = facts.kinds.get((s, e), 0)
@@ -790,7 +806,11 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
         return "list"
     opened = folded.rfind("《", 0, s)  # a 《 in its clause not closed before it
     if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
-        return "name"
+        # a document's title says what the document is about: a paragraph
+        # issuing or quoting 《关于促进残疾人就业的意见》 is about that (the
+        # judged questions: 7 of 7 such paragraphs graded 2), unlike a meeting
+        # an official attended (issue 23)
+        return None
     if _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
         return "name"
     return None

@@ -320,9 +320,11 @@ class Searcher:
             else:
                 capped = self._capped(req, query)
                 if capped:
+                    restating = _restating(snap)
                     order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
-                                                     snap.heads_by_docnum, req.page, req.size, self.per_article)
-                    why = _explained(m, query, docs, req, order) if req.explain else []
+                                                     snap.heads_by_docnum, req.page, req.size, self.per_article,
+                                                     restating)
+                    why = _explained(m, query, docs, req, order, restating, self.per_article) if req.explain else []
                 else:
                     order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
                 hits = [self._hit(snap, d, s, query, req.q) for d, s in zip(order, scores)]
@@ -437,7 +439,7 @@ class Searcher:
                         return order[:n].tolist(), scores[:n].tolist()
 
                     head, head_scores, _ = per_article.head(top, len(docs), snap.heads_by_docnum, req.size,
-                                                            self.per_article, EXPORT_RANK_PAGE)
+                                                            self.per_article, EXPORT_RANK_PAGE, _restating(snap))
                     more = per_article.more_in_article(snap.heads_by_docnum, docs, head[:req.size])
             del matches, docs
             reprints = snap.reprints()
@@ -667,7 +669,18 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
     return groups
 
 
-def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, order: list[int]) -> list:
+def _restating(snap: Snapshot):
+    """``restating(docnum)``: whether a paragraph restates its article's
+    title (``per_article.restates``), its folded text kept with what
+    ranking reads of it (``Snapshot.text_facts``)."""
+    def restating(d: int) -> bool:
+        head = int(per_article.article_of(snap.heads_by_docnum, [d])[0])
+        return per_article.restates(snap.title(head), snap.text_facts(d, ranking.TextFacts).text)
+    return restating
+
+
+def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, order: list[int],
+               restating=None, cap: int | None = None) -> list:
     """The ranking rules of each of ``order`` (a capped page, whose hits
     come from the top of the rank order, not in it), read from the rank
     order's explanations of a window that holds them."""
@@ -675,13 +688,21 @@ def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, o
     ranked, _, why = ranking.rank(m, query, docs, req.replace(page=1, size=window), explain=True)
     by_doc = dict(zip(ranked, why))
     place = {d: i for i, d in enumerate(ranked)}
+    first, reach = None, -1
+    if req.page > 1 and cap is not None:  # the paragraphs held back open the next page: know them by page 1
+        first = set(per_article.page(_top(m, query, docs, req), len(docs), m.snap.heads_by_docnum, 1, req.size,
+                                     cap, restating)[0])
+        reach = max((place.get(d, window) for d in first), default=-1)
     out, highest = [], -1
     for d in order:
         # a paragraph the cap held back comes after paragraphs ranked below it
-        held = place.get(d, window) < highest
+        held = place.get(d, window) < (reach if first is not None and d not in first else highest)
         highest = max(highest, place.get(d, window))
-        rule = {"rule": "per_article", "value": int(held),
-                "why": "同一篇文章已有两段在前,此段移到后面" if held else "每篇文章在第一页至多两段"}
+        if held and restating is not None and restating(d):
+            why = "复述文章标题,第一页让位于同一篇文章的下一段"
+        else:
+            why = "同一篇文章已有两段在前,此段移到后面" if held else "每篇文章在第一页至多两段"
+        rule = {"rule": "per_article", "value": int(held), "why": why}
         out.append([rule] + (by_doc.get(d) or []))
     return out
 
