@@ -174,6 +174,26 @@ def test_breadcrumbs_and_menu_lines_are_furniture(line):
     assert drop_furniture([line]) == ([], [line])
 
 
+@pytest.mark.parametrize("line, furniture", [
+    # a header's links ending in a teaser label
+    ("热点排行 进入财经社区 相关新闻:", True),
+    ("扶贫车间的相关新闻:", False),  # near miss: no links before the label
+    # a blog post's footer
+    ("由海姑娘张贴 @ 2005-06-14 03:25:55 (370) 共 11 篇评论 发表评论 >>>", True),
+    ("截至发稿，这条微博下已有网友从全国各地留言，共 3000 条评论", False),  # near miss: a sentence
+    # a wiki's maintenance notices
+    ("本条目存在以下问题，请协助改善本条目或在讨论页针对议题发表看法。", True),
+    ("维基百科不是不经筛选的资讯收集处。请帮助改进这个条目，使用中立的语气。", True),
+    ("此条目需要补充更多来源。 (2020年4月17日)", True),
+    ("维基百科，自由的百科全书", True),
+    ("本条例自公布之日起施行。", False),  # near miss: a law's own 本条
+    ("本条目录所列的扶贫产品，由各县推荐。", False),
+])
+def test_page_furniture_of_blogs_wikis_and_portals(line, furniture):
+    folded = normalize_line(line)
+    assert drop_furniture([folded]) == (([], [folded]) if furniture else ([folded], []))
+
+
 @pytest.mark.parametrize("line", [
     "培训+招聘 就业有门路",
     "稳就业 保民生 促增收 强保障",  # four slogans: a heading, not a menu

@@ -130,3 +130,33 @@ def test_training_of_a_hospitals_own_staff_is_not_a_skills_measure(text, trainin
 ])
 def test_job_retention_is_labour_transfer_only_for_migrant_workers(text, transfer):
     assert ("labor_transfer" in measures_in(text)) is transfer
+
+
+@pytest.mark.parametrize("text, keys", [
+    # words of any economic news: no measure without the poor, jobs or the countryside
+    ("国内产业链、供应链面临巨大挑战，外需急剧萎缩。", []),
+    ("为国家药品标准原研起草单位，是国内领先的生物医药龙头企业。", []),
+    ("知识产权是经济可持续增长和创意创新产业发展的灵魂所在。", []),
+    ("扩大优质农产品对华出口。", []),
+    # near misses: the same words beside the poor, jobs or the countryside
+    ("延伸产业链，带动贫困群众增收。", ["industry"]),
+    ("对农副产品加工龙头企业给予重点扶持。", ["industry"]),
+    ("推进农村产业发展，带动脱贫户就业。", ["industry"]),
+    ("大宗农产品由农业合作组织统一收购。", ["industry"]),
+])
+def test_an_industry_word_of_any_economic_news_needs_its_context(text, keys):
+    assert measures_in(text) == keys
+
+
+@pytest.mark.parametrize("text, keys", [
+    ("能协助完成数据分析、编程等职场任务，帮助学生解答难题。", []),  # 帮助学生 holds no 助学
+    ("出国前更关心奖学金、助学金的发放与申请。", []),  # a student's interests, no needy pupil
+    ("MBA 项目15万的学费，比较便宜。", []),
+    ("纳税人的子女接受全日制学历教育的相关支出定额扣除。", []),
+    # near misses: schooling support for the needy
+    ("为家庭经济困难学生发放国家助学金。", ["education"]),
+    ("免除建档立卡贫困家庭学生学费。", ["education"]),
+    ("资助学生入学。", ["education"]),
+])
+def test_a_school_word_reports_schooling_support_only_for_the_needy(text, keys):
+    assert measures_in(text) == keys

@@ -307,6 +307,13 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     ["其他同一栏目内容", "13/02/2022", "北京冬奥会面对奥米克戎的压力", "12/02/2022", "法国国民议会推迟审议"],
     ["当年万人逃港事件，促使设立深圳经济特区", "交通运输部支持交邮融合推广农村物流品牌", "有没有牛市第二波，一文看懂当前A股",
      "股票频道恭候您的意见 - 联系我们 - 关于我们"],
+    # a site search box's tabs and count, then a row of page tools
+    ["网页", "新闻", "音乐", "购物", "说吧", "共找到 13,046 个相关新闻.",
+     "页面功能 【我来说两句】 【热点排行】 【推荐】 【字体：大 中 小】 【打印】 【关闭】", "请各位遵纪守法并注意语言文明。"],
+    ["【我来说两句】【推荐】【打印】【关闭】", "大连银燕数据通告疑似笔误"],
+    # a wiki's 取自 line, its categories and footer
+    ["取自“https://zh.wikipedia.org/w/index.php?title=临夏&oldid=70080359”", "分类：", "甘肃城市", "隐私政策"],
+    ["本页面最后修订于2022年2月9日 (星期三) 08:16。", "本站的全部文字在知识共享 署名-相同方式共享 3.0协议之条款下提供"],
 ])
 def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
@@ -314,6 +321,19 @@ def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
     assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
     assert article.province == ["甘肃"]  # 大连, 深圳 of the tail label nothing
     assert all(line in article.skipped for line in tail)
+
+
+def test_a_papers_notice_against_reprints_ends_the_copy(tmp_path):
+    body = BODY + "县人社局为每个车间配备就业指导员，定期上门了解用工需求。"
+    notice = ["反侵权公告：", "根据《中华人民共和国著作权法》等法律法规，未经书面许可，擅自转载本报社作品的，将涉嫌侵犯著作权人合法权益。",
+              "一、任何单位或个人使用本报社的原创内容，必须事先取得书面授权；", "友情链接", "萧山网"]
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          body, "该省共建设扶贫车间754个。", *notice)
+    assert [p.text for p in article.paragraphs] == [body, "该省共建设扶贫车间754个。"]
+    # near miss: an article reporting on an anti-piracy notice keeps its text
+    article = _page_title(tmp_path, "首页", "报社发布反侵权公告", "2019-04-29 14:51 来源:甘肃日报",
+                          body, "报社昨日发布反侵权公告，提醒各网站转载须经授权。")
+    assert len(article.paragraphs) == 2
 
 
 def test_a_closing_editor_line_with_a_date_dates_the_copy_and_ends_it(tmp_path):
@@ -332,6 +352,15 @@ def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):
     # ...nor does a sentence opening with 下载 and naming an app
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
                           BODY, "下载量过万的应用由县人社局开发，群众在手机上就能找到岗位。", "该省共建设扶贫车间754个。")
+    assert len(article.paragraphs) == 3
+    # ...nor do two short lines above the tail (a run of three is its menu)
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "该省共建设扶贫车间754个。", "附图", "（完）", "相关新闻", "上海：冬日暖景")
+    kept = {p.text for p in article.paragraphs} | {p.heading for p in article.paragraphs}
+    assert {"附图", "（完）"} <= kept and "上海：冬日暖景" not in kept
+    # ...nor a line holding one or two bracketed words
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "【短评】车间办到家门口，群众就业不出村。", "该省共建设扶贫车间754个。")
     assert len(article.paragraphs) == 3
     # ...nor does a 联系我们 in the first paragraph end the article
     article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest.places import PROVINCES, evidence, gazetteer, label_provinces
+from search.ingest.places import PROVINCES, SPAM_PROVINCES, evidence, gazetteer, label_provinces
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -417,3 +417,67 @@ def test_a_national_outlets_beijing_dateline_is_its_desk_not_the_place():
     assert label_provinces("冬奥场馆开放", [
         "新华社北京2月13日电 北京市今年将开放冬奥场馆。"])[0] == ["北京"]
     assert label_provinces("牛肉面产业", ["新华社兰州3月1日电 今年牛肉面产业持续增长。"])[0] == ["甘肃"]
+
+
+# ------------------------------------------ named regions (京津冀, 长三角...)
+
+
+def test_an_article_about_a_named_region_is_about_its_provinces():
+    # 京津冀 is Beijing, Tianjin and Hebei together: a researcher filtering
+    # by 河北 expects the story; before, the three tied and none was given
+    article, [paragraph] = label_provinces(
+        "交通运输部：着力打造京津冀区域综合立体交通网络",
+        ["目前京津冀交通一体化建设各项工作取得积极成效，下一步将实现区域内快速铁路覆盖所有地级市。"])
+    assert article == ["北京", "天津", "河北"] and paragraph == ["北京", "天津", "河北"]
+    article, _ = label_provinces("推进交通一体化", ["京津冀三地今年新开通城际铁路两条。", "三地联合发布时刻表。"])
+    assert article == ["北京", "天津", "河北"]
+    assert label_provinces("示范区揭牌", ["长三角生态绿色一体化发展示范区今天揭牌。"])[0] == [
+        "上海", "江苏", "浙江", "安徽"]
+    # near miss: three provinces named one by one in a national story do not
+    # make a region (the article takes at most two that share it)
+    article, _ = label_provinces("就业形势", ["北京、天津、河北、山西联合招聘。"])
+    assert article == []
+
+
+def test_a_province_named_beside_its_region_wins():
+    # a Hebei story about 京津冀 coordination stays Hebei, as a 宁夏 story
+    # about 闽宁协作 stays 宁夏
+    article, [paragraph] = label_provinces("河北：推进京津冀协同发展", ["河北省今年推进京津冀交通一体化。"])
+    assert article == ["河北"] and paragraph == ["河北"]
+    article, _ = label_provinces("城市副中心建设", [
+        "北京城市副中心今年新开工项目。", "北京市表示，副中心是京津冀协同发展的一部分。",
+        "北京今年还将新建学校。"])
+    assert article == ["北京"]
+
+
+def test_national_news_naming_several_regions_is_about_none():
+    # each region in turn: none shares the story
+    article, paragraphs = label_provinces("国务院部署区域协调发展", [
+        "推动京津冀协同发展。", "推进长三角一体化发展。", "建设粤港澳大湾区。"])
+    assert article == []
+    # each paragraph still names its own region
+    assert paragraphs[0] == ["北京", "天津", "河北"]
+    # two regions in one line name too many provinces: none
+    article, [paragraph] = label_provinces("国务院部署区域协调发展", ["推动京津冀协同发展、长三角一体化发展。"])
+    assert article == [] and paragraph == []
+    # and so do two regions sharing a story's title
+    assert label_provinces("京津冀与长三角对比", ["两地经济总量持续增长。"])[0] == []
+
+
+def test_a_region_inside_one_province_is_that_province():
+    # 珠三角 is nine cities of Guangdong, not a list of provinces
+    assert label_provinces("珠三角九市制造业转型", ["珠三角制造业转型升级加快。"])[0] == ["广东"]
+    assert gazetteer().places["珠三角"].level == "city"
+
+
+def test_a_region_as_a_destination_is_not_the_story():
+    article, [paragraph] = label_provinces("劳务输出", ["甘肃农民工到京津冀务工。"])
+    assert article == ["甘肃"] and paragraph == ["甘肃"]
+
+
+def test_every_region_names_mainland_provinces():
+    regions = [p for p in gazetteer().places.values() if p.level == "region"]
+    assert {"京津冀", "长三角"} <= {r.name for r in regions}
+    for region in regions:
+        assert len(region.provinces) >= 2 and set(region.provinces) <= set(PROVINCES)
+        assert len(region.provinces) < SPAM_PROVINCES  # else no line naming it would count

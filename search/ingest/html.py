@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from urllib.parse import urlsplit
 from datetime import date as Date
 
 import lxml.html
@@ -551,6 +552,29 @@ MOSTLY_LINKS_PROSE_MAX = 600
 _SENTENCE_MARK = re.compile(r"[。！？!?]")
 
 
+# a site's or a channel's front page, whatever its share of links: its own
+# address is the site's root (https://www.jiqizhixin.com/, /index.html), or
+# its title names it so (BBC News, 中文 - 主页); an article lives at an address
+# of its own and has a headline
+_FRONT_PATH = re.compile(r"/?(?:(?:index|default|home)\.(?:s?html?|php|aspx?|jsp))?$", re.I)
+_FRONT_TITLE = re.compile(r"(?:^|[-_|–—·,]\s*|网站|频道)(?:首页|主页)$")
+# a feed of news flashes: most of its paragraphs end with a source of their
+# own (…来源：IT之家), where an article has one source
+FEED_SOURCES_MIN = 10
+_OWN_SOURCE = re.compile(r"来源\s*:\s*\S{2,16}$")
+
+
+def _front_page(url: str | None, title: str | None) -> bool:
+    if url and url.startswith("http") and _FRONT_PATH.fullmatch(urlsplit(url).path or "/"):
+        return True
+    return bool(title and _FRONT_TITLE.search(fold(title).strip()))
+
+
+def _feed_of_flashes(body: list[str]) -> bool:
+    sourced = sum(1 for line in body if _OWN_SOURCE.search(fold(line).strip()))
+    return sourced >= FEED_SOURCES_MIN and 2 * sourced >= len(body)
+
+
 def _prose(lines: list[str]) -> int:
     """Characters in lines that hold a sentence: a list's headlines and
     dates have none."""
@@ -770,6 +794,10 @@ def html_to_record(html: str) -> RawRecord:
             (link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX)
             or (link_share >= MOSTLY_LINKS and _prose(body) < MOSTLY_LINKS_PROSE_MAX)):
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
+    if not info and not near.date and _front_page(url, shown):
+        raise ListPage("a site's or channel's front page, not an article")
+    if not info and not near.date and _feed_of_flashes(body):
+        raise ListPage("a feed of news flashes, each with its own source, not an article")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)

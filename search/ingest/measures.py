@@ -5,7 +5,10 @@ The file defines each measure type (key and Chinese label, in facet order)
 and the words that signal it.  A word is a regular expression matched in
 the folded paragraph (simplified, half-width, lower case); an optional
 ``unless`` expression cancels a hit it covers within the same sentence, so
-``医保`` can count while ``医保局`` (an agency) does not.  ``negation``
+``医保`` can count while ``医保局`` (an agency) does not; an optional
+``context`` expression must be found somewhere in the paragraph for the
+word to count: words every industry or school uses (产业链, 学费) report a
+measure only in a paragraph about the poor, jobs or the countryside.  ``negation``
 lines hold words (无法, 不能...) that cancel a hit of any word right after
 them in the same clause: ``无法外出务工`` reports no labour transfer.
 """
@@ -30,8 +33,15 @@ class Word:
 
     pattern: re.Pattern
     unless: re.Pattern | None = None
+    context: re.Pattern | None = None
+
+    @property
+    def plain(self) -> bool:
+        return self.unless is None and self.context is None
 
     def found_in(self, folded: str) -> bool:
+        if self.context is not None and not self.context.search(folded):
+            return False
         return any(not _negated(folded, hit) and
                    (self.unless is None or not _cancelled(folded, hit, self.unless))
                    for hit in self.pattern.finditer(folded))
@@ -46,7 +56,7 @@ class Measure:
     @cached_property
     def plain(self) -> re.Pattern | None:
         """All words without an ``unless``, as one pattern."""
-        return _alternation(tuple(w.pattern.pattern for w in self.words if w.unless is None))
+        return _alternation(tuple(w.pattern.pattern for w in self.words if w.plain))
 
     def found_in(self, folded: str) -> bool:
         plain = self.plain
@@ -55,9 +65,9 @@ class Measure:
             if any(not _negated(folded, hit) for hit in hits):
                 return True
             if hits:  # a negated hit may hide another word's hit inside it
-                if any(w.found_in(folded) for w in self.words if w.unless is None):
+                if any(w.found_in(folded) for w in self.words if w.plain):
                     return True
-        return any(w.found_in(folded) for w in self.words if w.unless is not None)
+        return any(w.found_in(folded) for w in self.words if not w.plain)
 
 
 @lru_cache(maxsize=None)
@@ -119,8 +129,10 @@ def load_measures() -> list[Measure]:
             if key not in labels:
                 raise ValueError(f"{where}: word for undefined measure {key!r}")
             unless = rest[0].strip() if rest else ""
+            context = rest[1].strip() if len(rest) > 1 else ""
             words[key].append(Word(_compile(where, value),
-                                   _compile(where, unless) if unless else None))
+                                   _compile(where, unless) if unless else None,
+                                   _compile(where, context) if context else None))
         else:
             raise ValueError(f"{where}: unknown kind {kind!r} (measure, word or negation)")
     return [Measure(key, label, tuple(words[key])) for key, label in labels.items()]

@@ -9,6 +9,8 @@ in data files too:
 * ``place_aliases.tsv``:  extra names (陇原 for Gansu, 天府新区, 闽宁镇...);
 * ``place_pairs.tsv``:    cooperation pairs of abbreviations (闽宁, 苏陕...):
   they mark a paragraph as one about partners and give it no province;
+* ``place_regions.tsv``:  named regions of whole provinces (京津冀, 长三角):
+  one place whose provinces come together or not at all;
 * ``place_context.txt``:  words marking partner regions and workers'
   destinations (对口, 务工...), what after a name makes it the home of an
   outside company or employer (浙江一家企业, 宁波的工厂), and what after a
@@ -39,7 +41,7 @@ PROVINCES = [
 ]
 MAINLAND = frozenset(PROVINCES[:31])
 
-LEVEL_WEIGHT = {"province": 3.0, "city": 2.0, "county": 1.5, "pair": 0.0}
+LEVEL_WEIGHT = {"province": 3.0, "region": 3.0, "city": 2.0, "county": 1.5, "pair": 0.0}
 WEAK_WEIGHT = 0.5
 SPAM_PROVINCES = 6         # a line naming this many provinces names none
 SPAM_BARS = 3              # 绍兴县| 嘉禾县| 永州市| ...
@@ -79,13 +81,29 @@ class Evidence:
     elsewhere: Counter = field(default_factory=Counter)  # destinations, partners,
     #                              homes of outside employers: 到厦门, 浙江一家企业
     partner: bool = False        # mentions partners or destinations
+    regions: Counter = field(default_factory=Counter)  # (北京, 天津, 河北) for 京津冀
+
+    def sure(self) -> Counter:
+        """Strong scores, each region's given to all its provinces."""
+        scores = Counter(self.strong)
+        for region, score in self.regions.items():
+            for province in region:
+                scores[province] += score
+        return scores
 
     def own(self, article: list[str]) -> Counter:
         """Strong scores, plus weak ones that agree with what is named."""
-        scores = Counter(self.strong)
+        scores = self.sure()
         for province, score in (self.weak + self.elsewhere).items():
-            if province in self.strong or province in article:
+            if province in scores or province in article:
                 scores[province] += score
+        return scores
+
+    def units(self) -> Counter:
+        """Scores towards the article's province by place: a province as
+        ``(province,)``, a region as the tuple of its provinces."""
+        scores = Counter({(p,): s for p, s in self.overall().items()})
+        scores.update(self.regions)
         return scores
 
     def overall(self) -> Counter:
@@ -211,6 +229,10 @@ def gazetteer() -> Gazetteer:
     for line in _data_lines("place_pairs.tsv"):
         pair, first, second = line.split("\t")[:3]
         places.setdefault(pair, Place(pair, "pair", (first, second), True, False))
+    for line in _data_lines("place_regions.tsv"):
+        name, members = line.split("\t")[:2]
+        provinces = tuple(sorted(members.split(), key=PROVINCES.index))
+        places[name] = Place(name, "region", provinces, False, False)
     context = _sections("place_context.txt")
     for word in context.get("not-places", []):  # 北京时间: read whole, it names no province
         places[word] = Place(word, "none", (), False, False)
@@ -298,10 +320,13 @@ def evidence(text: str | None) -> Evidence:
             mentions.append(mention)
     for mention, elsewhere in zip(mentions, _elsewhere_flags(gaz, folded, mentions)):
         place = mention.place
+        if place.level == "region" and not elsewhere:
+            found.regions[place.provinces] += place.weight
+            continue
         target = found.elsewhere if elsewhere else found.weak if place.weak else found.strong
         for province in place.provinces:
             target[province] += place.weight
-    if len(set(found.strong) | set(found.weak) | set(found.elsewhere)) >= SPAM_PROVINCES:
+    if len(set(found.sure()) | set(found.weak) | set(found.elsewhere)) >= SPAM_PROVINCES:
         return Evidence()
     found.partner = found.partner or bool(gaz.partner.search(folded))
     return found
@@ -335,16 +360,25 @@ def _ranked(scores: Counter) -> list[str]:
     return sorted(scores, key=lambda p: (-scores[p], PROVINCES.index(p)))
 
 
-def _dominant(scores: Counter) -> list[str]:
-    """The province that dominates, or two that share the story."""
-    ranked = _ranked(+scores)
-    if len(ranked) < 2:
-        return ranked
-    first, second = scores[ranked[0]], scores[ranked[1]]
-    if first >= TITLE_CLOSE_RATIO * second:
-        return ranked[:1]
-    total = sum(scores.values())
-    return ranked[:2] if (first + second) >= 0.7 * total else []
+def _ranked_units(scores: Counter) -> list[tuple[str, ...]]:
+    return sorted(scores, key=lambda u: (-scores[u], len(u), PROVINCES.index(u[0])))
+
+
+def _dominant(units: Counter) -> list[str]:
+    """The place that dominates, or two that share the story, as
+    provinces: a region gives all of its own (京津冀: 北京, 天津, 河北);
+    two regions sharing a story that way would give too many, and give none."""
+    ranked = _ranked_units(+units)
+    if len(ranked) >= 2:
+        first, second = units[ranked[0]], units[ranked[1]]
+        if first >= TITLE_CLOSE_RATIO * second:
+            ranked = ranked[:1]
+        elif (first + second) >= 0.7 * sum(units.values()):
+            ranked = ranked[:2]
+        else:
+            return []
+    provinces = list(dict.fromkeys(p for unit in ranked for p in unit))
+    return provinces if len(provinces) < SPAM_PROVINCES else []
 
 
 def article_provinces(title: Evidence, body: list[Evidence],
@@ -352,21 +386,28 @@ def article_provinces(title: Evidence, body: list[Evidence],
     """The title's province; else the body's dominant one (by level and
     frequency); the publication's province only when the text names none
     (a site's name never outweighs what its article names)."""
-    totals: Counter = Counter()
+    units: Counter = Counter()
     for paragraph in body:
-        totals.update(paragraph.overall())
+        units.update(paragraph.units())
+    totals: Counter = Counter()  # by province, regions counted for each of theirs
+    for unit, score in units.items():
+        for province in unit:
+            totals[province] += score
     if title.strong:
         return [max(title.strong, key=lambda p: (title.strong[p], totals[p]))]
+    in_title = _dominant(title.regions)  # a province the title names wins over its region
+    if in_title:
+        return in_title
     confirmed = Counter({p: s for p, s in title.weak.items() if totals[p]})
     if confirmed:
         return _ranked(confirmed)[:1]
     # a bare county name (民乐 in 嘻哈、摇滚、民乐, 磐石 in a hymn) only confirms
     # a province named for sure somewhere in the text; alone it names none
-    named = {p for paragraph in body for p in paragraph.strong}
-    totals = Counter({p: s for p, s in totals.items() if p in named})
-    if not +totals:
-        totals.update(source.strong)
-    return _dominant(totals)
+    named = {p for paragraph in body for p in paragraph.sure()}
+    units = Counter({u: s for u, s in units.items() if all(p in named for p in u)})
+    if not +units:
+        units.update(source.units())
+    return _dominant(units)
 
 
 def paragraph_provinces(paragraph: Evidence, article: list[str]) -> list[str]:
@@ -381,7 +422,10 @@ def paragraph_provinces(paragraph: Evidence, article: list[str]) -> list[str]:
     if article and not _reports_elsewhere(paragraph, own):
         return list(article)
     best = _ranked(own)
-    return [p for p in best if own[p] == own[best[0]]][:2]
+    top = [p for p in best if own[p] == own[best[0]]]
+    if any(set(region) == set(top) for region in paragraph.regions):
+        return top  # 京津冀 alone: its three provinces
+    return top[:2]
 
 
 def _reports_elsewhere(paragraph: Evidence, own: Counter) -> bool:
@@ -391,7 +435,7 @@ def _reports_elsewhere(paragraph: Evidence, own: Counter) -> bool:
     title or heading does."""
     if paragraph.partner:
         return False
-    return bool(paragraph.strong[_ranked(own)[0]])
+    return bool(paragraph.sure()[_ranked(own)[0]])
 
 
 def label_provinces(title: str, paragraphs: list[str], source: str | None = None

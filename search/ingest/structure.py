@@ -340,7 +340,12 @@ _ORIGINAL_TITLE = re.compile(r"^原标题\s*:\s*(.{4,60})$")
 
 
 def is_body_paragraph(line: str) -> bool:
+    if "://" in line:  # the ? of an address (index.php?title=) ends no sentence
+        line = _WEB_ADDRESS.sub("", line)
     return len(line) >= BODY_MIN and any(ch in line for ch in "。！？!?；;")
+
+
+_WEB_ADDRESS = re.compile(r"https?://[\x21-\x7e]+")
 
 
 def body_start(lines: list[str]) -> int:
@@ -485,19 +490,24 @@ def headline_start(lines: list[str], at: int) -> int:
 
 # where a page copied whole goes on past its article: other articles'
 # teasers, the app's and the QR code's calls, the readers' comments, the
-# site's footer
+# site's search box (共找到 13,046 个相关新闻), a row of page tools (页面功能
+# 【我来说两句】【推荐】【打印】), the site's footer (a wiki's 取自“https://…”,
+# 本页面最后修订于 and Creative Commons notice, a paper's 反侵权公告)
 _TAIL_START = re.compile(
     r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
     r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
     r"|你可能(?:会)?(?:喜欢|感兴趣)|更多猛料|扫码|扫描.{0,10}二维码|打开.{0,12}app|下载.{0,8}客户端"
     r"|^下载[^,.。;]{0,10}(?:应用|app)[^,.。;]{0,10}$|^(?:其他|更多)?(?:同一|本|同)栏目.{0,4}(?:内容|文章|新闻|资讯)$"
-    r"|\d+\s*条评论|写评论|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
+    r"|\d+\s*条评论|写评论|^共找到\s*[\d,]+\s*[个条篇]|^页面功能|(?:【[^】]{1,8}】\s*){3,}"
+    r"|^反侵权(?:公告|声明)|^取自\s*\W?https?://|^本页面最后修订于|知识共享\s*署名|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
     r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
     r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
     r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
     r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
 TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
 TEASER_MIN = 8
+TAIL_MENU = 3       # this many lines of a word or two right above the tail are its menu
+MENU_WORD_MAX = 4   # 网页 新闻 音乐 购物: a site search box's tabs
 
 
 def article_end(lines: list[str]) -> int:
@@ -514,7 +524,20 @@ def article_end(lines: list[str]) -> int:
     run = end
     while run > first + 1 and _teaser(lines[run - 1]):
         run -= 1
-    return run if end - run >= TAIL_TEASERS else end
+    if end - run >= TAIL_TEASERS:
+        return run
+    if end < len(lines):  # the tail's own menu or search tabs stand right above it
+        run = end
+        while run > first + 1 and _menu_word(lines[run - 1]):
+            run -= 1
+        if end - run >= TAIL_MENU:
+            return run
+    return end
+
+
+def _menu_word(line: str) -> bool:
+    folded = fold(line).strip()
+    return 0 < len(folded) <= MENU_WORD_MAX and not re.search(r"[,.。;:!?、]", folded)
 
 
 def _teaser(line: str) -> bool:
