@@ -192,11 +192,14 @@ def test_the_command_line_says_how_many_more_too(archive):
 
 @settings(max_examples=200, deadline=None)
 @given(owners=st.lists(st.integers(0, 6), min_size=0, max_size=60), size=st.integers(1, 12),
-       cap=st.integers(1, 3), said=st.sets(st.integers(0, 59)))
-def test_paragraphs_restating_the_title_keep_the_pages_a_permutation(owners, size, cap, said):
+       cap=st.integers(1, 3), said=st.sets(st.integers(0, 59)),
+       printed=st.lists(st.integers(-1, 3), min_size=60, max_size=60))
+def test_paragraphs_restating_the_title_keep_the_pages_a_permutation(owners, size, cap, said, printed):
     """Passing over paragraphs that restate their title (any of them, here
-    ``said``) still lists every hit once, at most ``cap`` of one article on
-    the first page, and each article's best hit is never passed over."""
+    ``said``) and showing a reprinted text once (``printed``: each docnum's
+    reprint group) still lists every hit once, at most ``cap`` of one
+    article and one hit of a reprint group on the first page when the list
+    allows, and an article's best hit is passed over only as a reprint."""
     n = len(owners)
     heads_of = sorted(set(owners))
     docnum_owner = sorted(range(n), key=lambda i: owners[i])
@@ -207,22 +210,31 @@ def test_paragraphs_restating_the_title_keep_the_pages_a_permutation(owners, siz
     def top(k):
         return ranking[:k], [float(n - i) for i in range(min(k, n))]
 
-    pages = [per_article.page(top, n, heads_by_docnum, p, size, cap, lambda d: d in said)[0]
+    groups = np.array(printed[:n], dtype=np.int64)
+    pages = [per_article.page(top, n, heads_by_docnum, p, size, cap, lambda d: d in said, groups)[0]
              for p in range(1, -(-n // size) + 2)]
     listed = [d for pg in pages for d in pg]
     assert sorted(listed) == list(range(n))
     first = pages[0]
     assert len(first) == min(size, n)
-    counts = {}
-    for d in first:
-        counts[owner_of[d]] = counts.get(owner_of[d], 0) + 1
-    if sum(min(owners.count(a), cap) for a in set(owners)) >= size:
-        assert max(counts.values(), default=0) <= cap
     best = {}
     for d in ranking:
         best.setdefault(owner_of[d], d)
-    last = ranking.index(first[-1]) if first else -1
-    assert all(best[owner_of[d]] in first for d in ranking[:last + 1])  # an article shown shows its best
+    # when the page's picks filled it (``reach`` short of the list's end; else
+    # held-back hits may have filled what the picks could not)
+    _, _, reach = per_article.window(top, n, heads_by_docnum, size, cap, 0, size, lambda d: d in said, groups)
+    if reach >= n:
+        return
+    chosen = first
+    counts = {}
+    for d in chosen:
+        counts[owner_of[d]] = counts.get(owner_of[d], 0) + 1
+    assert max(counts.values(), default=0) <= cap
+    shown = [groups[d] for d in chosen if groups[d] >= 0]
+    assert len(shown) == len(set(shown))  # each text once
+    for d in chosen:  # an article shown shows its best, unless that is a reprint of a text shown
+        b = best[owner_of[d]]
+        assert b in chosen or (groups[b] >= 0 and groups[b] in shown)
 
 
 def test_restating_the_title_and_its_near_misses():
@@ -253,7 +265,9 @@ def headline_archive(tmp_path_factory):
     path = folder / "news.jsonl"
     rows = [{"id": "story", "title": HEADLINE, "date": "2019-05-01", "text": "\n".join(STORY)},
             # the near miss: the same paragraphs under a headline the lead does not restate
-            {"id": "plain", "title": "山村新事见闻录", "date": "2019-05-02", "text": "\n".join(STORY)}]
+            # (told of another village: the same text twice would be a reprint, shown once)
+            {"id": "plain", "title": "山村新事见闻录", "date": "2019-05-02",
+             "text": "\n".join(p.replace("县里", "村里").replace("本村", "邻村").replace("两千", "三千") for p in STORY)}]
     rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
              for i, (k, t) in enumerate(SHORT.items())]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -283,3 +297,34 @@ def test_a_lead_restating_the_headline_gives_its_place_to_the_next_paragraph(hea
     lead = [h for h in page2 if (h.doc_id, h.para_no) == ("story", 2)][0]
     rule = lead.explain[0]
     assert rule["rule"] == "per_article" and rule["value"] == 1 and "复述文章标题" in rule["why"]
+
+
+def test_a_text_printed_in_two_articles_is_shown_once_on_the_first_page(tmp_path):
+    """The same paragraph in two articles (a reprint, 转载) takes one place
+    on the first page, saying it is reprinted; the other copy follows the
+    page. The near miss: the rank order itself lists both."""
+    same = "扶贫车间吸纳贫困劳动力三十人,扶贫车间带动全村增收,扶贫车间越办越红火。"
+    rows = [{"id": "a", "title": "甲县新闻", "date": "2019-05-01", "text": same},
+            {"id": "b", "title": "乙县新闻", "date": "2019-05-02", "text": same}]
+    rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
+             for i, (k, t) in enumerate(SHORT.items())]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    build_index([str(path)], str(tmp_path / "index"), rebuild=True, procs=1)
+    no_synonyms = Synonyms(tmp_path / "none.txt")
+    capped = Searcher(str(tmp_path / "index"), synonyms=no_synonyms)
+    plain = Searcher(str(tmp_path / "index"), synonyms=no_synonyms, per_article=None)
+    try:
+        ranked = [h.doc_id for h in plain.search(SearchRequest(q="扶贫车间", size=3)).hits]
+        assert sorted(ranked[:2]) == ["a", "b"]  # the rank order: both copies first
+        res = capped.search(SearchRequest(q="扶贫车间", size=3, explain=True))
+        docs = [h.doc_id for h in res.hits]
+        assert docs[0] in ("a", "b") and not {"a", "b"} <= set(docs)
+        assert res.hits[0].reprints == 1
+        nxt = capped.search(SearchRequest(q="扶贫车间", size=3, page=2, explain=True)).hits
+        copy = nxt[0]
+        assert copy.doc_id in ("a", "b") and copy.doc_id != docs[0]
+        assert copy.explain[0]["value"] == 1 and "转载" in copy.explain[0]["why"]
+    finally:
+        capped.close()
+        plain.close()

@@ -13,7 +13,9 @@ order, except that a paragraph restating the article's title (a lead
 that repeats the headline, which the page shows above every hit: 习近平给
 大学生村官张广秀复信… over …复信，对全国大学生村官提出殷切期望。复信全文如下。)
 gives its place to the article's next hit that does not, when there is one
-among the first ``WINDOW`` pages: the page already says what it says.
+among the first ``WINDOW`` pages: the page already says what it says.  And
+a text printed in several articles (a reprint, ``search/engine/reprints.py``)
+takes one place: its hit says how many other articles print it.
 
 This is not ranking (``ranking.py`` orders the hits; this only decides
 which of the best fill the first page), so ranking rules stay comparable
@@ -81,15 +83,20 @@ def passed_over(heads: np.ndarray, order: list[int], per_article: int,
     return out
 
 
-def first_page(heads: np.ndarray, size: int, per_article: int, passed: set[int] = frozenset()) -> list[int]:
+def first_page(heads: np.ndarray, size: int, per_article: int, passed: set[int] = frozenset(),
+               groups: list[int] | None = None) -> list[int]:
     """Positions in a ranked list (given as each hit's article) that fill
     the first page: the best hits, at most ``per_article`` of one article,
-    none of ``passed`` (``passed_over``); fewer than ``size`` when the list
-    runs out of articles."""
+    none of ``passed`` (``passed_over``), and with ``groups`` (each hit's
+    reprint group, -1 for none) one hit of a text printed in several
+    articles; fewer than ``size`` when the list runs out of articles."""
     taken: dict[int, int] = {}
+    shown: set[int] = set()
     chosen: list[int] = []
     for i, h in enumerate(heads.tolist()):
-        if taken.get(h, 0) < per_article and i not in passed:
+        g = groups[i] if groups is not None else -1
+        if taken.get(h, 0) < per_article and i not in passed and (g < 0 or g not in shown):
+            shown.add(g)
             taken[h] = taken.get(h, 0) + 1
             chosen.append(i)
             if len(chosen) == size:
@@ -98,19 +105,22 @@ def first_page(heads: np.ndarray, size: int, per_article: int, passed: set[int] 
 
 
 def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
-           start: int, end: int, restating: Callable[[int], bool] | None = None) -> tuple[list[int], list[float], int]:
+           start: int, end: int, restating: Callable[[int], bool] | None = None,
+           reprinted: np.ndarray | None = None) -> tuple[list[int], list[float], int]:
     """Hits ``start`` to ``end`` of the order the pages list (pages of
     ``size``, the first one holding at most ``per_article`` paragraphs of
     one article), with ``reach``: from there on that order is the rank
     order itself.  ``top(n)`` gives the ``n`` best hits in rank order;
     ``restating(docnum)``, whether a paragraph restates its article's title
-    (``passed_over``; None: none does)."""
+    (``passed_over``; None: none does); ``reprinted``, each docnum's reprint
+    group (``Reprints.group``; None: no text is shown once only)."""
     n = min(n_hits, max(end, WINDOW * size))
     while True:
         order, scores = top(n)
         heads = article_of(heads_by_docnum, order)
         passed = passed_over(heads, order, per_article, restating) if restating else set()
-        chosen = first_page(heads, size, per_article, passed)
+        groups = reprinted[np.asarray(order, dtype=np.int64)].tolist() if reprinted is not None else None
+        chosen = first_page(heads, size, per_article, passed, groups)
         if len(chosen) == size or n >= n_hits:
             break
         n = min(n_hits, n * WINDOW)
@@ -125,24 +135,27 @@ def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarra
 
 
 def page(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, page_no: int, size: int,
-         per_article: int, restating: Callable[[int], bool] | None = None) -> Ranked:
+         per_article: int, restating: Callable[[int], bool] | None = None,
+         reprinted: np.ndarray | None = None) -> Ranked:
     """The docnums and scores of page ``page_no`` (of ``size``)."""
     order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, (page_no - 1) * size, page_no * size,
-                              restating)
+                              restating, reprinted)
     return order, scores
 
 
 def head(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
-         chunk: int, restating: Callable[[int], bool] | None = None) -> tuple[list[int], list[float], int]:
+         chunk: int, restating: Callable[[int], bool] | None = None,
+         reprinted: np.ndarray | None = None) -> tuple[list[int], list[float], int]:
     """The first hits in the order the pages list them, in whole chunks
     of ``chunk``: enough chunks to cover every hit the capped first page
     moved, after which the rank order itself goes on (the export ranks the
     rest ``chunk`` at a time).  Returns the hits, their scores and the
     number of chunks."""
-    order, scores, reach = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunk, restating)
+    order, scores, reach = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunk, restating, reprinted)
     chunks = max(1, -(-reach // chunk))
     if chunks > 1:
-        order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunks * chunk, restating)
+        order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, 0, chunks * chunk, restating,
+                                  reprinted)
     return order, scores, chunks
 
 

@@ -321,10 +321,12 @@ class Searcher:
                 capped = self._capped(req, query)
                 if capped:
                     restating = _restating(snap)
+                    reprinted = snap.reprints().group if ONE_PRINT else None
                     order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
                                                      snap.heads_by_docnum, req.page, req.size, self.per_article,
-                                                     restating)
-                    why = _explained(m, query, docs, req, order, restating, self.per_article) if req.explain else []
+                                                     restating, reprinted)
+                    why = (_explained(m, query, docs, req, order, restating, self.per_article, reprinted)
+                           if req.explain else [])
                 else:
                     order, scores, why = ranking.rank(m, query, docs, req, explain=req.explain)
                 hits = [self._hit(snap, d, s, query, req.q) for d, s in zip(order, scores)]
@@ -439,7 +441,8 @@ class Searcher:
                         return order[:n].tolist(), scores[:n].tolist()
 
                     head, head_scores, _ = per_article.head(top, len(docs), snap.heads_by_docnum, req.size,
-                                                            self.per_article, EXPORT_RANK_PAGE, _restating(snap))
+                                                            self.per_article, EXPORT_RANK_PAGE, _restating(snap),
+                                                            snap.reprints().group if ONE_PRINT else None)
                     more = per_article.more_in_article(snap.heads_by_docnum, docs, head[:req.size])
             del matches, docs
             reprints = snap.reprints()
@@ -669,6 +672,9 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
     return groups
 
 
+ONE_PRINT = True  # the first page shows a text printed in several articles once (per_article.first_page)
+
+
 def _restating(snap: Snapshot):
     """``restating(docnum)``: whether a paragraph restates its article's
     title (``per_article.restates``), its folded text kept with what
@@ -680,7 +686,7 @@ def _restating(snap: Snapshot):
 
 
 def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, order: list[int],
-               restating=None, cap: int | None = None) -> list:
+               restating=None, cap: int | None = None, reprinted=None) -> list:
     """The ranking rules of each of ``order`` (a capped page, whose hits
     come from the top of the rank order, not in it), read from the rank
     order's explanations of a window that holds them."""
@@ -691,7 +697,7 @@ def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, o
     first, reach = None, -1
     if req.page > 1 and cap is not None:  # the paragraphs held back open the next page: know them by page 1
         first = set(per_article.page(_top(m, query, docs, req), len(docs), m.snap.heads_by_docnum, 1, req.size,
-                                     cap, restating)[0])
+                                     cap, restating, reprinted)[0])
         reach = max((place.get(d, window) for d in first), default=-1)
     out, highest = [], -1
     for d in order:
@@ -700,6 +706,9 @@ def _explained(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, o
         highest = max(highest, place.get(d, window))
         if held and restating is not None and restating(d):
             why = "复述文章标题,第一页让位于同一篇文章的下一段"
+        elif held and reprinted is not None and reprinted[d] >= 0 and any(
+                reprinted[x] == reprinted[d] and place.get(x, window) < place.get(d, window) for x in ranked):
+            why = "同一段文字(转载)已在第一页,此段移到后面"
         else:
             why = "同一篇文章已有两段在前,此段移到后面" if held else "每篇文章在第一页至多两段"
         rule = {"rule": "per_article", "value": int(held), "why": why}
