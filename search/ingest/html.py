@@ -339,13 +339,7 @@ def _walk(tree, extractor: _TextExtractor) -> None:
 # policy documents: the 索引号 / 发文机关 / 发文字号 / 成文日期 table
 
 # label (whitespace removed) -> field
-POLICY_LABELS = {
-    "索引号": "index_no", "主题分类": "topic", "主题词": "keywords",
-    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer",
-    "标题": "title", "名称": "title",
-    "发文字号": "doc_number", "文号": "doc_number",
-    "成文日期": "written", "发布日期": "published",
-}
+POLICY_LABELS = structure.POLICY_LABELS
 _LABEL_PUNCT = re.compile(r"[\s\u3000\xa0:：]+")
 
 

@@ -393,6 +393,44 @@ def surrounds_headline(line: str) -> bool:
         or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded))
 
 
+# the labels of a policy document's information table (索引号, 发文机关,
+# 成文日期...) and the fields they name; html.policy_table reads the table's
+# cells, policy_rows the same table copied as text
+POLICY_LABELS = {
+    "索引号": "index_no", "主题分类": "topic", "主题词": "keywords",
+    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer",
+    "标题": "title", "名称": "title",
+    "发文字号": "doc_number", "文号": "doc_number",
+    "成文日期": "written", "发布日期": "published",
+}
+_POLICY_LABEL = re.compile("(?:%s)\\s*:\\s*" % "|".join(
+    r"\s*".join(map(re.escape, label)) for label in sorted(POLICY_LABELS, key=len, reverse=True)))
+POLICY_FIELDS_MIN = 3  # labels of the table, one of them 索引号, 发文机关 or 发文字号
+
+
+def policy_rows(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A policy document's information table copied as text (``发文机关：
+    国务院办公厅 成文日期： 2018年10月27日`` a line): (its fields, its
+    lines), or ({}, []) when the top of the text holds no such table."""
+    fields: dict[str, str] = {}
+    used, labels = [], set()
+    for line in lines[:HEADER_LINES * 3]:
+        folded = fold(line)
+        found = list(_POLICY_LABEL.finditer(folded))
+        if not found or found[0].start() > 0:
+            continue
+        used.append(line)
+        for k, m in enumerate(found):
+            name = POLICY_LABELS[re.sub(r"[\s:]", "", m.group())]
+            labels.add(name)
+            value = line[m.end():found[k + 1].start() if k + 1 < len(found) else len(line)].strip()
+            if value:
+                fields.setdefault(name, value)
+    if len(labels) < POLICY_FIELDS_MIN or not {"issuer", "doc_number", "index_no"} & labels:
+        return {}, []
+    return fields, used
+
+
 def title_row(lines: list[str]) -> str | None:
     """The title a policy document's information table gives (标 题: X)."""
     for line in lines[:HEADER_LINES * 3]:
