@@ -386,7 +386,8 @@ def surrounds_headline(line: str) -> bool:
     folded = fold(headline_text(line))
     return bool(
         _BREADCRUMB.search(folded) or _SHARE.search(folded) or _EDITION.search(folded)
-        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|")) or _is_menu(folded.split())
+        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|"))
+        or _is_menu([w for w in folded.split() if not _LATIN_WORD.fullmatch(w)])
         or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))
         or len(folded) <= 12 and _CHANNEL_NAME.search(folded)
         or DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
@@ -439,6 +440,11 @@ def title_row(lines: list[str]) -> str | None:
             start = len(line) - len(line.lstrip()) + m.start(1)
             return line[start:].strip()
     return None
+
+
+# a Latin word set off by spaces inside a Chinese line (用 AI 秘书治好了…,
+# 运营商 5G 手机): the spaces are typesetting, not a menu's gaps
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.+#_-]*")
 
 
 def _is_menu(items: list[str]) -> bool:
@@ -497,6 +503,7 @@ _GOES_ON = re.compile(r"(?:及|和|与|的|暨|、|关于|对|在|为)$")
 _ISSUER_END = re.compile(r"(?:委员会|人民政府|政府|国务院|办公厅|办公室|部|厅|局|委|院|会)$")
 _OPENS_ON = re.compile(r"^(?:关于|对|和|及|与|的)")
 HEADLINE_LINES = 4  # at most this many lines make one headline
+ISSUER_MIN = 3
 
 
 def _labelled_byline(line: str) -> bool:
@@ -520,7 +527,10 @@ def headline_start(lines: list[str], at: int) -> int:
         above, below = fold(lines[start - 1]).strip(), fold(lines[start]).strip()
         if not above or _ends_sentence(above) or surrounds_headline(lines[start - 1]):
             break
-        if not (_GOES_ON.search(above) or (_ISSUER_END.search(above) and _OPENS_ON.match(below))):
+        # an issuing body is named in three characters or more (国务院, 省委办公厅):
+        # a two-character line above is a channel's label (社会 over 和男友口角…)
+        issuer = len(above) >= ISSUER_MIN and _ISSUER_END.search(above)
+        if not (_GOES_ON.search(above) or (issuer and _OPENS_ON.match(below))):
             break
         start -= 1
     return start
