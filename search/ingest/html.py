@@ -799,7 +799,7 @@ def html_to_record(html: str) -> RawRecord:
     if not info and not near.date and _front_page(url, shown):
         raise ListPage("a site's or channel's front page, not an article")
     if not info and not near.date and _feed_of_flashes(body, link_share):
-        raise ListPage("a feed of news flashes, each with its own source, not an article")
+        raise ListPage("a feed of news flashes (each under its own source or time), not an article")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)
