@@ -271,6 +271,18 @@ def test_a_feed_of_news_flashes_each_with_its_source_is_a_list():
     assert "扶贫车间" in html_to_record(html).text
 
 
+def test_a_feed_of_timed_flashes_on_a_page_of_links_is_a_list():
+    flashes = "".join(f"<p>08:{i:02d}:00</p><p><a href='/n/{i}.html'>【某公司发布第{i}款产品】据报道，该公司宣布产品面向开发者开放。"
+                      f"</a></p>" for i in range(8))
+    html = page(f"<h1>财经快讯</h1><div class='content'>{flashes}</div>", head="<title>财经快讯</title>")
+    with pytest.raises(ListPage, match="feed"):
+        html_to_record(html)
+    # near miss: a live report, its times above its own text (few links)
+    live = "".join(f"<p>08:{i:02d}:00</p><p>{PROSE}</p>" for i in range(8))
+    html = page(f"<h1>财经快讯</h1><div class='content'>{live}</div>", head="<title>财经快讯</title>")
+    assert "扶贫车间" in html_to_record(html).text
+
+
 def test_an_article_with_a_list_of_related_links_is_not_a_list():
     links = "".join(f"<li><a href='/n/{i}.html'>第{i}条相关新闻的标题</a></li>" for i in range(60))
     record = html_to_record(article(after=f"<ul class='related'>{links}</ul>"))
@@ -397,7 +409,7 @@ def test_no_heldout_article_page_is_lost_and_most_list_pages_are_skipped():
             lists += 1
             skipped += bool(error and "list page skipped" in error)
     assert not lost
-    assert skipped >= 21 and lists == 25  # a ratchet: 21 of the 25 list pages are told today
+    assert skipped >= 22 and lists == 25  # a ratchet: 22 of the 25 list pages are told today
 
 
 def test_a_date_only_in_structured_data_is_taken_and_one_only_in_the_text_is_not():

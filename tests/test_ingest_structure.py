@@ -275,6 +275,42 @@ def test_an_ad_and_a_reading_time_between_headline_and_body_are_passed_over(tmp_
     assert article.title == "临夏州扶贫车间吸纳三千人就业"
 
 
+def test_a_policy_pages_information_table_copied_as_text_gives_its_fields(tmp_path):
+    # the State Council's table as a browser copies it: label, tab, value
+    table = ["索 引 号：\t000014349/2018-00204\t主题分类：\t综合政务\\政务公开",
+             "发文机关：\t国务院办公厅\t成文日期：\t2018年10月27日",
+             "标　　题：\t国务院办公厅关于做好就业扶贫工作的通知",
+             "发文字号：\t国办函〔2018〕71号\t发布日期：\t2018年11月09日", "主 题 词：\t\t\t"]
+    article = _page_title(tmp_path, *table, "国务院办公厅关于做好就业扶贫工作的通知", "国办函〔2018〕71号",
+                          "各省、自治区、直辖市人民政府：", BODY)
+    assert article.title == "国务院办公厅关于做好就业扶贫工作的通知"
+    assert article.date == "2018-10-27"  # 成文日期, not 发布日期
+    assert (article.issuer, article.doc_number) == ("国务院办公厅", "国办函〔2018〕71号")
+    assert article.source is None  # no 来源 shown: "发文" of 发文机关 is no publisher
+    assert not any("索 引 号" in p.text or "成文日期" in p.text for p in article.paragraphs)
+    # near miss: a text opening with two labelled lines holds no policy table
+    article = _page_title(tmp_path, "标题：临夏州扶贫车间吸纳三千人就业", "发布日期：2019-04-29", BODY)
+    assert article.issuer is None and article.doc_number is None and article.date == "2019-04-29"
+
+
+def test_a_headline_with_latin_words_set_off_by_spaces_is_no_menu(tmp_path):
+    article = _page_title(tmp_path, "首页 新闻 社区", "用 AI 秘书治好了我的「数字仓鼠症」——如何让 AI 劝自己阅读",
+                          "作者 王明", "2019-04-29 14:51", BODY)
+    assert article.title == "用 AI 秘书治好了我的「数字仓鼠症」——如何让 AI 劝自己阅读"
+    # near miss: a menu with a Latin item is still a menu, not the headline
+    article = _page_title(tmp_path, "临夏州扶贫车间吸纳三千人就业", "首页 新闻 NBA 体育 财经", "2019-04-29 14:51", BODY)
+    assert article.title == "临夏州扶贫车间吸纳三千人就业"
+
+
+def test_a_channel_label_above_a_headline_is_not_its_issuer(tmp_path):
+    # 社会 ends like an issuing body (…会) and the headline opens with 和
+    article = _page_title(tmp_path, "即时", "社会", "和男友口角锁门吞药 女坠楼不治", "建立时间：2016/05/21 11:44", BODY)
+    assert article.title == "和男友口角锁门吞药 女坠楼不治"
+    # near miss: an issuing body of three characters and more starts a policy title
+    article = _page_title(tmp_path, "首页", "国务院", "关于做好就业扶贫工作的通知", "2019-04-29 14:51", BODY)
+    assert article.title == "国务院关于做好就业扶贫工作的通知"
+
+
 def test_a_policy_title_set_over_lines_is_read_whole(tmp_path):
     article = _page_title(tmp_path, "首页 > 国务院公报", "全国人民代表大会常务委员会", "关于批准财政部发行特别国债购买外汇及",
                           "调整2007年末国债余额限额的决议", "（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）",

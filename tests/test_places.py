@@ -192,6 +192,8 @@ def test_the_source_decides_when_the_text_names_nothing():
     article, paragraphs = label_provinces(
         "就业扶贫公共实训基地落成", ["基地年培训能力达到2000人次。"], source="四川日报")
     assert (article, paragraphs) == (["四川"], [["四川"]])
+    # near miss: a bare county name in the source (民乐 of Gansu, or the music) names none
+    assert label_provinces("新年音乐会", ["音乐会今晚举行。"], source="民乐之声")[0] == []
 
 
 def test_pinyin_annotations_do_not_hide_a_place():

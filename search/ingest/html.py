@@ -339,13 +339,7 @@ def _walk(tree, extractor: _TextExtractor) -> None:
 # policy documents: the 索引号 / 发文机关 / 发文字号 / 成文日期 table
 
 # label (whitespace removed) -> field
-POLICY_LABELS = {
-    "索引号": "index_no", "主题分类": "topic", "主题词": "keywords",
-    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer",
-    "标题": "title", "名称": "title",
-    "发文字号": "doc_number", "文号": "doc_number",
-    "成文日期": "written", "发布日期": "published",
-}
+POLICY_LABELS = structure.POLICY_LABELS
 _LABEL_PUNCT = re.compile(r"[\s\u3000\xa0:：]+")
 
 
@@ -559,9 +553,14 @@ _SENTENCE_MARK = re.compile(r"[。！？!?]")
 _FRONT_PATH = re.compile(r"/?(?:(?:index|default|home)\.(?:s?html?|php|aspx?|jsp))?$", re.I)
 _FRONT_TITLE = re.compile(r"(?:^|[-_|–—·,]\s*|网站|频道)(?:首页|主页)$")
 # a feed of news flashes: most of its paragraphs end with a source of their
-# own (…来源：IT之家), where an article has one source
+# own (…来源：IT之家), where an article has one source; or, on a page half
+# links, a time of day stands alone above each (08:20:00): the articles of
+# ../shared/corpora/pages have at most 3 such lines, and a live report's
+# times stand in a page of its own text, not of links
 FEED_SOURCES_MIN = 10
+FEED_TIMES_MIN = 5
 _OWN_SOURCE = re.compile(r"来源\s*:\s*\S{2,16}$")
+_TIME_ALONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 
 
 def _front_page(url: str | None, title: str | None) -> bool:
@@ -570,9 +569,12 @@ def _front_page(url: str | None, title: str | None) -> bool:
     return bool(title and _FRONT_TITLE.search(fold(title).strip()))
 
 
-def _feed_of_flashes(body: list[str]) -> bool:
+def _feed_of_flashes(body: list[str], link_share: float) -> bool:
     sourced = sum(1 for line in body if _OWN_SOURCE.search(fold(line).strip()))
-    return sourced >= FEED_SOURCES_MIN and 2 * sourced >= len(body)
+    if sourced >= FEED_SOURCES_MIN and 2 * sourced >= len(body):
+        return True
+    timed = sum(1 for line in body if _TIME_ALONE.fullmatch(line.strip()))
+    return link_share >= LIST_LINK_SHARE and timed >= FEED_TIMES_MIN and 3 * timed >= len(body)
 
 
 def _prose(lines: list[str]) -> int:
@@ -796,8 +798,8 @@ def html_to_record(html: str) -> RawRecord:
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     if not info and not near.date and _front_page(url, shown):
         raise ListPage("a site's or channel's front page, not an article")
-    if not info and not near.date and _feed_of_flashes(body):
-        raise ListPage("a feed of news flashes, each with its own source, not an article")
+    if not info and not near.date and _feed_of_flashes(body, link_share):
+        raise ListPage("a feed of news flashes (each under its own source or time), not an article")
     url = url or (doc.url if doc else None)
     date = (structure.parse_date(info.get("written") or info.get("published") or "")
             or near.date or meta_date(extractor.meta) or url_date(url)

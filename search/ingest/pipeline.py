@@ -22,6 +22,7 @@ COLUMN_RULE = "column name of a magazine column"
 TAIL_RULE = "page tail after the article: related articles, app and QR calls, comments, site footer"
 FIRST_LINE_BODY = 4  # a text whose body starts further down than this is a page copied whole
 HEADER_RULE = "page header above the headline: menus, breadcrumbs, site and channel names"
+POLICY_RULE = "metadata: a policy document's information table (索引号, 发文机关, 成文日期...; read, then dropped)"
 
 
 def read_file(path, problems: list[str] | None = None) -> list[Article]:
@@ -94,8 +95,13 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     header: list[clean.Dropped] = []
     tail: list[clean.Dropped] = []
     under_headline: list[str] = []
+    # a policy page copied as text: its information table gives the title,
+    # the date (成文日期), the issuer and the document number, as in HTML
+    policy, policy_lines = ({}, []) if hint or record.issuer or record.doc_number else structure.policy_rows(content)
+    if policy_lines:
+        content = [line for line in content if line not in policy_lines]
     if not hint:
-        content, header, hint = _take_headline(content, lines)
+        content, header, hint = _take_headline(content, lines, policy.get("title"))
         under_headline = content[:structure.DATELINE_LINES] if hint else []
         if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
             end = structure.article_end(content)
@@ -105,15 +111,18 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     doc_id = structure.record_doc_id(record.id, path, record.line_no)
     chrome = [d.line for d in furniture if d.kind == "line"]
     dropped = ([clean.Dropped(line, HTML_RULE, "html") for line in record.furniture]
-               + _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata")
-                                           for line in meta_lines] + furniture + header + tail))
+               + _in_reading_order(lines, [clean.Dropped(line, POLICY_RULE, "metadata") for line in policy_lines]
+                                   + [clean.Dropped(line, METADATA_RULE, "metadata") for line in meta_lines]
+                                   + furniture + header + tail))
     base = Article(
         doc_id=doc_id, title=None,
         source=record.source or meta.source,
-        date=(structure.parse_record_date(record.date) or meta.date
+        date=(structure.parse_record_date(record.date)
+              or structure.parse_date(policy.get("written") or policy.get("published") or "") or meta.date
               or structure.date_in_chrome(chrome) or structure.dateline_date(under_headline)
               or (structure.labelled_date(lines) if path.suffix.lower() == ".txt" else None)),
-        url=record.url, issuer=record.issuer, doc_number=record.doc_number, path=str(path),
+        url=record.url, issuer=record.issuer or policy.get("issuer"),
+        doc_number=record.doc_number or policy.get("doc_number"), path=str(path),
         skipped=[d.line for d in dropped],
         dropped=[d.to_dict() for d in dropped],
         private_use_dropped=private_use,
@@ -136,13 +145,14 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     return [base]
 
 
-def _take_headline(content: list[str], lines: list[str]) -> tuple[list[str], list[clean.Dropped], str | None]:
+def _take_headline(content: list[str], lines: list[str], row: str | None = None
+                   ) -> tuple[list[str], list[clean.Dropped], str | None]:
     """A page copied whole as text: its headline (as the title hint), and
     the lines above it (menus, breadcrumbs, site names) dropped, but for
     metadata lines, which are read as such.  Without a headline's place,
     the headline the text names (原标题:, 题: in a 新华社 dateline); a
     policy document's title row before all."""
-    row = structure.title_row(content)
+    row = row or structure.title_row(content)
     if row:
         return content, [], row
     at = structure.find_headline(content)

@@ -405,8 +405,9 @@ def article_provinces(title: Evidence, body: list[Evidence],
     # a province named for sure somewhere in the text; alone it names none
     named = {p for paragraph in body for p in paragraph.sure()}
     units = Counter({u: s for u, s in units.items() if all(p in named for p in u)})
-    if not +units:
-        units.update(source.units())
+    if not +units:  # the site's name, as sure as it says it: no bare county name
+        units.update({(p,): score for p, score in source.strong.items()})
+        units.update(source.regions)
     return _dominant(units)
 
 

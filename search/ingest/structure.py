@@ -386,11 +386,50 @@ def surrounds_headline(line: str) -> bool:
     folded = fold(headline_text(line))
     return bool(
         _BREADCRUMB.search(folded) or _SHARE.search(folded) or _EDITION.search(folded)
-        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|")) or _is_menu(folded.split())
+        or _TAG_REMNANT.search(folded) or _is_menu(folded.split("|"))
+        or _is_menu([w for w in folded.split() if not _LATIN_WORD.fullmatch(w)])
         or _BYLINE.match(folded) or folded.startswith(("原标题", "题:"))
         or len(folded) <= 12 and _CHANNEL_NAME.search(folded)
         or DATE.search(folded) or _CLOCK.search(folded) or _DATE_LABEL.search(folded)
         or _SOURCE_LABEL.search(folded) or _BYLINE_WORD.search(folded))
+
+
+# the labels of a policy document's information table (索引号, 发文机关,
+# 成文日期...) and the fields they name; html.policy_table reads the table's
+# cells, policy_rows the same table copied as text
+POLICY_LABELS = {
+    "索引号": "index_no", "主题分类": "topic", "主题词": "keywords",
+    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer",
+    "标题": "title", "名称": "title",
+    "发文字号": "doc_number", "文号": "doc_number",
+    "成文日期": "written", "发布日期": "published",
+}
+_POLICY_LABEL = re.compile("(?:%s)\\s*:\\s*" % "|".join(
+    r"\s*".join(map(re.escape, label)) for label in sorted(POLICY_LABELS, key=len, reverse=True)))
+POLICY_FIELDS_MIN = 3  # labels of the table, one of them 索引号, 发文机关 or 发文字号
+
+
+def policy_rows(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A policy document's information table copied as text (``发文机关：
+    国务院办公厅 成文日期： 2018年10月27日`` a line): (its fields, its
+    lines), or ({}, []) when the top of the text holds no such table."""
+    fields: dict[str, str] = {}
+    used, labels = [], set()
+    for line in lines[:HEADER_LINES * 3]:
+        folded = fold(line)
+        found = list(_POLICY_LABEL.finditer(folded))
+        if not found or found[0].start() > 0:
+            continue
+        used.append(line)
+        for k, m in enumerate(found):
+            name = POLICY_LABELS[re.sub(r"[\s:]", "", m.group())]
+            labels.add(name)
+            value = line[m.end():found[k + 1].start() if k + 1 < len(found) else len(line)].strip()
+            if value:
+                fields.setdefault(name, value)
+    if len(labels) < POLICY_FIELDS_MIN or not {"issuer", "doc_number", "index_no"} & labels:
+        return {}, []
+    return fields, used
 
 
 def title_row(lines: list[str]) -> str | None:
@@ -401,6 +440,11 @@ def title_row(lines: list[str]) -> str | None:
             start = len(line) - len(line.lstrip()) + m.start(1)
             return line[start:].strip()
     return None
+
+
+# a Latin word set off by spaces inside a Chinese line (用 AI 秘书治好了…,
+# 运营商 5G 手机): the spaces are typesetting, not a menu's gaps
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.+#_-]*")
 
 
 def _is_menu(items: list[str]) -> bool:
@@ -459,6 +503,7 @@ _GOES_ON = re.compile(r"(?:及|和|与|的|暨|、|关于|对|在|为)$")
 _ISSUER_END = re.compile(r"(?:委员会|人民政府|政府|国务院|办公厅|办公室|部|厅|局|委|院|会)$")
 _OPENS_ON = re.compile(r"^(?:关于|对|和|及|与|的)")
 HEADLINE_LINES = 4  # at most this many lines make one headline
+ISSUER_MIN = 3
 
 
 def _labelled_byline(line: str) -> bool:
@@ -482,7 +527,10 @@ def headline_start(lines: list[str], at: int) -> int:
         above, below = fold(lines[start - 1]).strip(), fold(lines[start]).strip()
         if not above or _ends_sentence(above) or surrounds_headline(lines[start - 1]):
             break
-        if not (_GOES_ON.search(above) or (_ISSUER_END.search(above) and _OPENS_ON.match(below))):
+        # an issuing body is named in three characters or more (国务院, 省委办公厅):
+        # a two-character line above is a channel's label (社会 over 和男友口角…)
+        issuer = len(above) >= ISSUER_MIN and _ISSUER_END.search(above)
+        if not (_GOES_ON.search(above) or (issuer and _OPENS_ON.match(below))):
             break
         start -= 1
     return start
