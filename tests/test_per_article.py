@@ -28,10 +28,16 @@ SHORT = {f"short{i}": f"县里的扶贫车间今年新招工人{i + 3}名,在家
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     folder = tmp_path_factory.mktemp("per_article")
-    path = folder / "news.jsonl"
     rows = [{"id": "long", "title": "甘肃扶贫车间纪事", "date": "2019-05-01", "text": "\n".join(LONG)}]
-    rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
-             for i, (k, t) in enumerate(SHORT.items())]
+    yield from capped_and_plain(folder, rows)
+
+
+def capped_and_plain(folder, rows: list[dict]):
+    """``rows`` and the five short items indexed in ``folder``: a searcher
+    capping the first page per article and one listing the rank order."""
+    path = folder / "news.jsonl"
+    rows = rows + [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
+                   for i, (k, t) in enumerate(SHORT.items())]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
     no_synonyms = Synonyms(folder / "none.txt")
@@ -262,22 +268,12 @@ STORY = [
 @pytest.fixture(scope="module")
 def headline_archive(tmp_path_factory):
     folder = tmp_path_factory.mktemp("headline")
-    path = folder / "news.jsonl"
     rows = [{"id": "story", "title": HEADLINE, "date": "2019-05-01", "text": "\n".join(STORY)},
             # the near miss: the same paragraphs under a headline the lead does not restate
             # (told of another village: the same text twice would be a reprint, shown once)
             {"id": "plain", "title": "山村新事见闻录", "date": "2019-05-02",
              "text": "\n".join(p.replace("县里", "村里").replace("本村", "邻村").replace("两千", "三千") for p in STORY)}]
-    rows += [{"id": k, "title": f"简讯{i}", "date": f"2019-06-{i + 1:02d}", "text": t}
-             for i, (k, t) in enumerate(SHORT.items())]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    build_index([str(path)], str(folder / "index"), rebuild=True, procs=1)
-    no_synonyms = Synonyms(folder / "none.txt")
-    capped = Searcher(str(folder / "index"), synonyms=no_synonyms)
-    plain = Searcher(str(folder / "index"), synonyms=no_synonyms, per_article=None)
-    yield capped, plain
-    capped.close()
-    plain.close()
+    yield from capped_and_plain(folder, rows)
 
 
 def test_a_lead_restating_the_headline_gives_its_place_to_the_next_paragraph(headline_archive):
