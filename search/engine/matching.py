@@ -102,6 +102,8 @@ class Matcher:
 
     def _in_text(self, text: str, matches) -> np.ndarray:
         """Of a leaf's matches (text or header), those its text holds (frequency above 0)."""
+        if matches == self.literal:  # a literal's text matches are kept apart: no header to merge and drop
+            return self.text_literal(text)[0]
         key = ("text", matches.__name__, text)
         hit = self.cache.get(key)
         if hit is None:
@@ -115,10 +117,43 @@ class Matcher:
         often the text holds it (0 where only the header does)."""
         hit = self.cache.get(text)
         if hit is None:
-            ids, tf = literal_in(self.postings, "text_grams", "text", text)
+            ids, tf = self.text_literal(text)
             hit = _with_header_only(ids, tf, self.in_headers(text))
             self.cache.put(text, hit)
         return hit
+
+    def text_literal(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Paragraphs whose text holds ``text`` (folded), and how often."""
+        key = ("text literal", text)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = literal_in(self.postings, "text_grams", "text", text)
+            self.cache.put(key, hit)
+        return hit
+
+    def scoring(self, leaf) -> tuple[int, np.ndarray, np.ndarray]:
+        """What BM25 reads of a leaf: how many paragraphs its text or
+        header holds, and the paragraphs its text holds with how often
+        (a paragraph that holds it in the header only has a text frequency
+        of 0, as in ``literal``).  For a literal, the text's matches and
+        the header's are counted, not merged: a programme's name stands in
+        the titles of 57,000 paragraphs (联播, 快讯), and merging those with
+        the text's matches cost a first search 1-2 ms a word."""
+        if leaf.is_token:
+            ids, tf = self.token(leaf.text)
+            return len(ids), ids, tf
+        text = leaf.text
+        hit = self.cache.get(text)
+        if hit is not None:
+            return len(hit[0]), hit[0], hit[1]
+        ids, tf = self.text_literal(text)
+        key = ("either", text)
+        n = self.cache.get(key)
+        if n is None:
+            header = self.in_headers(text)
+            n = np.array([len(ids) + len(header) - int(np.count_nonzero(holds(ids, header)))])
+            self.cache.put(key, n)
+        return int(n[0]), ids, tf
 
     def literal_candidates(self, text: str) -> tuple[np.ndarray, bool]:
         """Paragraphs that may hold ``text`` in their text or header, and
