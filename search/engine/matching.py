@@ -165,7 +165,12 @@ class Matcher:
         key = ("candidates", text)
         hit = self.cache.get(key)
         if hit is None:
-            hit = union([candidates(self.postings, g, text) for g in ("text_grams", "header_grams")])
+            parts = []
+            for g in ("text_grams", "header_grams"):
+                part = candidates(self.postings, g, text)
+                self.cache.put(("candidates", g, text), part)  # ``literal_holds`` checks each field's alone
+                parts.append(part)
+            hit = union(parts)
             self.cache.put(key, hit)
         return hit, False
 
@@ -177,10 +182,16 @@ class Matcher:
         if hit is not None:
             return holds(hit[0], docs)
         docs64 = docs.astype(np.int64)
-        out = holds(distinct(literal_starts(self.postings, "text_grams", text, docs64) >> 32), docs)
-        rest = docs64[~out]  # the header is looked at where the text does not hold it
-        if len(rest):
-            out[~out] = holds(distinct(literal_starts(self.postings, "header_grams", text, rest) >> 32), rest)
+        out = np.zeros(len(docs), dtype=bool)
+        for g in ("text_grams", "header_grams"):  # the header where the text does not hold it
+            ask = ~out
+            # where the field's candidates (every bigram in it) are known, the others cannot hold it
+            cand = self.cache.get(("candidates", g, text))
+            if cand is not None:
+                ask &= holds(cand, docs)
+            at = docs64[ask]
+            if len(at):
+                out[ask] = holds(distinct(literal_starts(self.postings, g, text, at) >> 32), at)
         return out
 
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
