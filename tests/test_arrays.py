@@ -202,19 +202,32 @@ def test_an_arrays_file_of_another_layout_is_damage(seeds_index, tmp_path):
         Searcher(str(ix))
 
 
-def test_a_term_first_asked_about_few_documents_is_decoded_the_second_time(big):
-    """A broad term's first search reads the positions of the documents it
-    asks about only (decoding all of them would cost that search more);
-    asked again, the term's positions are decoded whole and kept."""
+def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
+    """A broad term's first searches read the positions of the documents
+    they ask about only (decoding all of them would cost each search more);
+    once the documents asked about (each ask counted as at least
+    ASK_FLOOR) reach a FIRST_DECODE-th of its positions, the term's
+    positions are decoded whole and kept.  Every answer is the same."""
+    from search.store.postings import ASK_FLOOR, FIRST_DECODE
+
     want = _expected("all")
     with big.reader() as r:
         p = Postings(r)
+        f = p.leaves[0][2].fields["body"]
+        n = f.position_count(f.term(b"all"))
         docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
         expect = {d: want[d] for d in docs.tolist() if d in want}
-        assert p.positions("body", "all", docs) == expect
-        assert len(p.position_cache) == 0
+        asks = -(-n // (FIRST_DECODE * ASK_FLOOR))  # the ask whose count reaches it
+        assert asks > 2
+        for k in range(1, asks):
+            assert p.positions("body", "all", docs) == expect
+            assert len(p.position_cache) == 0, k  # the near miss: one ask short
         assert p.positions("body", "all", docs) == expect
         assert len(p.position_cache) == 1
+        many = np.arange(0, N, 3, dtype=np.int64)  # as many documents as its positions / FIRST_DECODE: decoded at once
+        p2 = Postings(r)
+        assert p2.positions("body", "all", many) == {d: want[d] for d in many.tolist() if d in want}
+        assert len(p2.position_cache) == 1
 
 
 def test_one_postings_position_start_is_the_skip_tables(big):

@@ -102,6 +102,8 @@ class Matcher:
 
     def _in_text(self, text: str, matches) -> np.ndarray:
         """Of a leaf's matches (text or header), those its text holds (frequency above 0)."""
+        if matches == self.literal:  # a literal's text matches are kept apart: no header to merge and drop
+            return self.text_literal(text)[0]
         key = ("text", matches.__name__, text)
         hit = self.cache.get(key)
         if hit is None:
@@ -115,10 +117,43 @@ class Matcher:
         often the text holds it (0 where only the header does)."""
         hit = self.cache.get(text)
         if hit is None:
-            ids, tf = literal_in(self.postings, "text_grams", "text", text)
+            ids, tf = self.text_literal(text)
             hit = _with_header_only(ids, tf, self.in_headers(text))
             self.cache.put(text, hit)
         return hit
+
+    def text_literal(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Paragraphs whose text holds ``text`` (folded), and how often."""
+        key = ("text literal", text)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = literal_in(self.postings, "text_grams", "text", text)
+            self.cache.put(key, hit)
+        return hit
+
+    def scoring(self, leaf) -> tuple[int, np.ndarray, np.ndarray]:
+        """What BM25 reads of a leaf: how many paragraphs its text or
+        header holds, and the paragraphs its text holds with how often
+        (a paragraph that holds it in the header only has a text frequency
+        of 0, as in ``literal``).  For a literal, the text's matches and
+        the header's are counted, not merged: a programme's name stands in
+        the titles of 57,000 paragraphs (联播, 快讯), and merging those with
+        the text's matches cost a first search 1-2 ms a word."""
+        if leaf.is_token:
+            ids, tf = self.token(leaf.text)
+            return len(ids), ids, tf
+        text = leaf.text
+        hit = self.cache.get(text)
+        if hit is not None:
+            return len(hit[0]), hit[0], hit[1]
+        ids, tf = self.text_literal(text)
+        key = ("either", text)
+        n = self.cache.get(key)
+        if n is None:
+            header = self.in_headers(text)
+            n = np.array([len(ids) + len(header) - int(np.count_nonzero(holds(ids, header)))])
+            self.cache.put(key, n)
+        return int(n[0]), ids, tf
 
     def literal_candidates(self, text: str) -> tuple[np.ndarray, bool]:
         """Paragraphs that may hold ``text`` in their text or header, and
@@ -130,7 +165,12 @@ class Matcher:
         key = ("candidates", text)
         hit = self.cache.get(key)
         if hit is None:
-            hit = union([candidates(self.postings, g, text) for g in ("text_grams", "header_grams")])
+            parts = []
+            for g in ("text_grams", "header_grams"):
+                part = candidates(self.postings, g, text)
+                self.cache.put(("candidates", g, text), part)  # ``literal_holds`` checks each field's alone
+                parts.append(part)
+            hit = union(parts)
             self.cache.put(key, hit)
         return hit, False
 
@@ -142,10 +182,16 @@ class Matcher:
         if hit is not None:
             return holds(hit[0], docs)
         docs64 = docs.astype(np.int64)
-        out = holds(distinct(literal_starts(self.postings, "text_grams", text, docs64) >> 32), docs)
-        rest = docs64[~out]  # the header is looked at where the text does not hold it
-        if len(rest):
-            out[~out] = holds(distinct(literal_starts(self.postings, "header_grams", text, rest) >> 32), rest)
+        out = np.zeros(len(docs), dtype=bool)
+        for g in ("text_grams", "header_grams"):  # the header where the text does not hold it
+            ask = ~out
+            # where the field's candidates (every bigram in it) are known, the others cannot hold it
+            cand = self.cache.get(("candidates", g, text))
+            if cand is not None:
+                ask &= holds(cand, docs)
+            at = docs64[ask]
+            if len(at):
+                out[ask] = holds(distinct(literal_starts(self.postings, g, text, at) >> 32), at)
         return out
 
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:

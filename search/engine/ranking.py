@@ -442,11 +442,11 @@ class Scorer:
 
     def leaf_score(self, leaf, docs: np.ndarray, norm: np.ndarray) -> np.ndarray:
         m = self.m
-        ids, tf = m.token(leaf.text) if leaf.is_token else m.literal(leaf.text)
-        if len(ids) == 0:
+        either, ids, tf = m.scoring(leaf)  # ids, tf: the text's matches
+        if either == 0:
             return np.zeros(len(docs), dtype=np.float32)
         n = max(m.snap.n_live, 1)
-        df = min(len(ids), n)  # posting lists still hold deleted paragraphs until their segment is merged
+        df = min(either, n)  # posting lists still hold deleted paragraphs until their segment is merged
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         f = lookup(ids, tf, docs)
         text = idf * f * (K1 + 1) / (f + norm)

@@ -32,6 +32,7 @@ from search.store.segment import BulkSegmentWriter, Codec
 
 MERGE_MB = 256  # Whoosh's posting pool when it merges small old segments
 BUFSIZE = 4096  # zlib's first output buffer for a record: a record is small, and zlib's default is slower
+RECENT = 256  # records a reader keeps of the last it read (~1 kB each)
 ARTICLE_CACHE = 16384  # articles' fields a reader keeps (emptied when full, so its memory is bounded)
 
 
@@ -206,6 +207,7 @@ class IndexReader:
         self._raw = [_raw_stored(seg) for seg, _, _ in self.postings.leaves]
         self._articles: dict[int, dict] = {}  # head docnum -> article fields (record.article_of)
         self._shared: dict[str, str] = {}  # their paths and file hashes, one string each
+        self._recent: dict[int, tuple] = {}  # docnum -> its record, of the last few read (``_data``)
 
     def segment_ids(self) -> list[str]:
         return [seg.segment().segid for seg, _, _ in self.postings.leaves if seg.segment() is not None]
@@ -229,7 +231,7 @@ class IndexReader:
         i = bisect_right(self._starts, docnum) - 1
         if i < 0 or docnum >= self._ends[i]:
             raise IndexError(f"no document {docnum}")
-        data = self._raw[i](docnum - self._starts[i])
+        data = self._data(i, docnum - self._starts[i])
         back_of(data)  # a record of the expected shape, or BadRecord
         text = data[TEXT_AT]
         if type(text) is not str:
@@ -240,7 +242,7 @@ class IndexReader:
         """The record of document ``d`` of segment ``i``; with ``kept``, the
         article fields read are kept there rather than in the reader's cache."""
         raw = self._raw[i]
-        data = raw(d)
+        data = raw(d) if kept is not None else self._data(i, d)
         head = d - back_of(data)
         if head < 0:
             raise BadRecord(f"document {d} names an article head before its segment's start")
@@ -254,6 +256,21 @@ class IndexReader:
                 if article is None:
                     article = kept[key] = article_of(raw(head) if head != d else data, self._names)
         return decode(data, article, self._names)
+
+    def _data(self, i: int, d: int):
+        """The record of document ``d`` of segment ``i``, kept among the
+        last RECENT read: ranking reads the texts of a search's best 30
+        candidates, then the hits read the best 10 of them whole (each read
+        a pread, a decompress and an unpickle, ~15 us).  A record is a
+        tuple of str, int and tuples: nothing a reader changes."""
+        key = self._starts[i] + d
+        data = self._recent.get(key)
+        if data is None:
+            data = self._raw[i](d)
+            if len(self._recent) >= RECENT:
+                self._recent = {}
+            self._recent[key] = data
+        return data
 
     def _article(self, key: int, head_data) -> dict:
         """The article fields of the head record ``head_data`` (global

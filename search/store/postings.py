@@ -24,8 +24,10 @@ EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
 POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
 POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
-FIRST_DECODE = 64  # positions per document asked about, above which a term's first use reads those only
-ASKED = 100_000  # terms remembered as asked for once
+FIRST_DECODE = 64  # positions per document asked about so far, above which a term is read for those only
+ASK_FLOOR = 64  # documents an ask counts as at least (reading a few costs ~0.1 ms, as decoding ~4,000 positions)
+ASKED = 100_000  # terms remembered as asked about, not yet decoded
+TERMS_FOUND = 100_000  # terms whose numbers in the segments are remembered (~200 bytes each)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -81,7 +83,8 @@ class Postings:
         # by the positions held: a query's proximity and literal checks read
         # the same bigrams' positions search after search
         self.position_cache = ArrayLRU(POSITION_CACHE)
-        self._asked: OrderedDict = OrderedDict()  # terms whose positions were read, not yet kept
+        self._asked: OrderedDict = OrderedDict()  # term -> documents asked about so far, not yet decoded
+        self._found: dict = {}  # (field, term) -> where each segment holds it (``_where``)
 
     # -- columns ------------------------------------------------------------
 
@@ -117,18 +120,36 @@ class Postings:
 
     # -- posting lists ------------------------------------------------------
 
+    def _where(self, fieldname: str, text: str) -> list:
+        """(segment reader, global offset, the field's arrays, the term's
+        number) of each segment holding the term, in segment order: looked
+        up once (a hash and a binary search a segment) and remembered, a
+        search asking for one term's lists and positions several times.
+        Raises ValueError for a field without positions where it has some
+        other kind of postings, as before: the caller checks ``kind``."""
+        key = (fieldname, text)
+        hit = self._found.get(key)
+        if hit is None:
+            tbytes = text.encode("utf-8")
+            hit = []
+            for seg, offset, sa in self.leaves:
+                f = sa.fields.get(fieldname)
+                t = f.term(tbytes) if f is not None else -1
+                if t >= 0:
+                    hit.append((seg, offset, f, t))
+            if len(self._found) >= TERMS_FOUND:
+                self._found = {}
+            self._found[key] = hit
+        return hit
+
     def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """All (docnum, term frequency) of a term, sorted by docnum,
         deleted documents included (the caller applies the live mask)."""
         ids_parts, tf_parts = [], []
-        tbytes = text.encode("utf-8")
-        for _, offset, sa in self.leaves:
-            f = sa.fields.get(fieldname)
-            t = f.term(tbytes) if f is not None else -1
-            if t >= 0:
-                ids, tf = f.postings(t, offset)
-                ids_parts.append(ids)
-                tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
+        for _, offset, f, t in self._where(fieldname, text):
+            ids, tf = f.postings(t, offset)
+            ids_parts.append(ids)
+            tf_parts.append(np.ones(len(ids), np.float32) if tf is None else tf.astype(np.float32))
         if len(ids_parts) == 1:
             return ids_parts[0], tf_parts[0]
         if ids_parts:
@@ -138,14 +159,7 @@ class Postings:
     def doc_freq(self, fieldname: str, text: str) -> int:
         """How many documents hold a term (deleted ones included until a
         merge drops them), from the arrays' offsets: nothing is decoded."""
-        n = 0
-        tbytes = text.encode("utf-8")
-        for _, _, sa in self.leaves:
-            f = sa.fields.get(fieldname)
-            t = f.term(tbytes) if f is not None else -1
-            if t >= 0:
-                n += int(f.pstart[t + 1]) - int(f.pstart[t])
-        return n
+        return sum(int(f.pstart[t + 1]) - int(f.pstart[t]) for _, _, f, t in self._where(fieldname, text))
 
     def doc_freqs(self, fieldname: str, texts: list[str]) -> np.ndarray:
         """``doc_freq`` of many terms, looked up together."""
@@ -191,31 +205,31 @@ class Postings:
         one more at the end).  None for a term holding more than
         ``POSITION_CACHE_TERM`` positions, left to be read for the
         documents a search asks about; and, when ``wanted`` documents are
-        asked about, for a term asked for the first time whose positions
-        are many more than those (decoding them all would cost that first
-        search more than it saves).  Raises ValueError for a field
-        without positions."""
+        asked about, for a term whose positions are many more than the
+        documents asked about so far (each ask counted as at least
+        ``ASK_FLOOR``): decoding them all would cost more than the reads
+        it saves until then.  A term asked about a few documents at a time
+        is decoded once those reads have cost about what decoding it does
+        (a rent-or-buy rule, never more than twice the cheaper of the two):
+        联播's 74,000 positions are not decoded for the one paragraph a
+        second programme's first search asks about.  Raises ValueError for
+        a field without positions."""
         key = (fieldname, text)
         hit = self.position_cache.get(key)
         if hit is not None:
             return hit
-        first_time = wanted is not None and key not in self._asked
-        if first_time:
-            self._asked[key] = None
-            if len(self._asked) > ASKED:
-                self._asked.popitem(last=False)
-        tbytes = text.encode("utf-8")
-        found = []
-        for _, offset, sa in self.leaves:
-            f = sa.fields.get(fieldname)
-            if f is not None and f.kind != "pos":
-                raise ValueError(f"field {fieldname!r} has no positions")
-            t = f.term(tbytes) if f is not None else -1
-            if t >= 0:
-                found.append((f, t, offset))
+        self._positional(fieldname)
+        found = [(f, t, offset) for _, offset, f, t in self._where(fieldname, text)]
         n = sum(f.position_count(t) for f, t, _ in found)
-        if n > POSITION_CACHE_TERM or (first_time and n > FIRST_DECODE * max(wanted, 1)):
+        if n > POSITION_CACHE_TERM:
             return None
+        if wanted is not None:
+            asked = self._asked.pop(key, 0) + max(wanted, ASK_FLOOR)
+            if n > FIRST_DECODE * asked:
+                self._asked[key] = asked  # the most recently asked last
+                if len(self._asked) > ASKED:
+                    self._asked.popitem(last=False)
+                return None
         pos_parts, doc_parts, len_parts = [], [], []
         for f, t, offset in found:
             ids, freq, pos = f.all_positions(t)
@@ -238,22 +252,24 @@ class Postings:
     def _position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``position_pairs`` read from the arrays for ``docs`` alone."""
         doc_parts, pos_parts = [], []
-        tbytes = text.encode("utf-8")
-        for seg, offset, sa in self.leaves:
+        self._positional(fieldname)
+        for seg, offset, f, t in self._where(fieldname, text):
             lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
             if lo == hi:
                 continue
-            f = sa.fields.get(fieldname)
-            if f is not None and f.kind != "pos":
-                raise ValueError(f"field {fieldname!r} has no positions")
-            t = f.term(tbytes) if f is not None else -1
-            if t >= 0:
-                d, p = f.positions(t, docs[lo:hi] - offset)
-                doc_parts.append(d + offset)
-                pos_parts.append(p)
+            d, p = f.positions(t, docs[lo:hi] - offset)
+            doc_parts.append(d + offset)
+            pos_parts.append(p)
         if not doc_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+    def _positional(self, fieldname: str) -> None:
+        """Raises ValueError where a segment has the field without positions."""
+        for _, _, sa in self.leaves:
+            f = sa.fields.get(fieldname)
+            if f is not None and f.kind != "pos":
+                raise ValueError(f"field {fieldname!r} has no positions")
 
     def positions(self, fieldname: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
         """Positions of a term in each of ``docs`` (sorted global docnums)."""
