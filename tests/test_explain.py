@@ -6,6 +6,7 @@ what those values say."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 import subprocess
@@ -45,6 +46,8 @@ def test_explain_reads_as_the_order_of_the_hits(client, searcher, q):
         assert [r["rule"] for r in h["explain"] if r["rule"] != "per_article"] == DEFAULT
         assert all(isinstance(r["why"], str) and r["why"] for r in h["explain"])
         v = rules(h)
+        # a rule that changed nothing reads 0.0, never -0.0 (a cut of nothing, as the page printed it)
+        assert all(math.copysign(1, x) > 0 for x in v.values() if isinstance(x, float) and x == 0), v
         final = v["bm25"] * (1 + sum(v[b] for b in BOOSTS)) * (1 + v["in_passing"])
         assert final == pytest.approx(h["score"], rel=1e-3, abs=1e-3)  # the score is the rules' product
     hits = searcher.search(SearchRequest(q=q, size=50, explain=True)).hits

@@ -309,7 +309,8 @@ def _boost_detail(bonuses: dict | None) -> list[dict]:
         else:
             b = bonuses.get(r.name, 0.0)
             why = f"{r.why}:分数 ×{1 + b:.3f}" if b else f"{r.why}:否"
-            out.append({"rule": r.name, "value": round(b, 4), "why": why + _about_detail(r.name, bonuses)})
+            # + 0.0: a cut of nothing (-0.35 x 0) reads 0.0, not -0.0
+            out.append({"rule": r.name, "value": round(b, 4) + 0.0, "why": why + _about_detail(r.name, bonuses)})
     return out
 
 
