@@ -499,9 +499,12 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         found = _by_position(m, located, whole, rest) if len(rest) else None
     words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
     out = []
-    for k, d in enumerate(docs.tolist()):
+    doclist = docs.tolist()
+    # the texts to read, read and folded together (``Snapshot.texts_facts``)
+    facts_of = m.snap.texts_facts([d for k, d in enumerate(doclist) if k < ABOUT or found is None], TextFacts)
+    for k, d in enumerate(doclist):
         read = k < ABOUT
-        facts = m.snap.text_facts(d, TextFacts) if read or found is None else None
+        facts = facts_of[d] if read or found is None else None
         if found is not None and not (read and SPANS_FROM_TEXT):
             per_leaf, has_whole = found(d)
         else:
