@@ -283,3 +283,20 @@ def test_the_reprint_fingerprint_drops_exactly_spaces_punctuation_symbols_and_co
     assert normalized(every) == kept == normalized(every)
     assert normalized("扶貧車間，吸納 就業！") == "扶贫车间吸纳就业"  # folded, punctuation and space gone
     assert normalized("扶贫车间1") != normalized("扶贫车间")  # a digit is kept (a near miss)
+
+
+def test_texts_folded_together_are_folded_as_each_alone():
+    """Ranking folds its best candidates' texts in one pass over them joined
+    (``fold_many``): each comes back as ``fold`` gives it, whatever its
+    neighbours (short and long, traditional, full-width, an emoji beyond the
+    table, empty), in the order given; the near miss: one text alone."""
+    from search.text import analysis
+
+    texts = ["甘肅堅決打贏深度貧困地區人社扶貧攻堅戰", "", "ＡＢＣ１２３，；！？", "\U0001F600扶貧",
+             "臺灣" * 40, "就業扶貧車間、勞務輸轉、公益性崗位。" * 5]
+    want = [fold(t) for t in texts]
+    analysis._FOLDED.clear()
+    assert analysis.fold_many(texts) == want
+    assert analysis.fold_many(texts[::-1]) == want[::-1]
+    assert analysis.fold_many(texts[3:4]) == want[3:4]
+    assert analysis.fold_many([]) == []

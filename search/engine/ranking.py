@@ -500,9 +500,12 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         found = _by_position(m, located, whole, rest) if len(rest) else None
     words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
     out = []
-    for k, d in enumerate(docs.tolist()):
+    doclist = docs.tolist()
+    # the texts to read, read and folded together (``Snapshot.texts_facts``)
+    facts_of = m.snap.texts_facts([d for k, d in enumerate(doclist) if k < ABOUT or found is None], TextFacts)
+    for k, d in enumerate(doclist):
         read = k < ABOUT
-        facts = m.snap.text_facts(d, TextFacts) if read or found is None else None
+        facts = facts_of[d] if read or found is None else None
         if found is not None and not (read and SPANS_FROM_TEXT):
             per_leaf, has_whole = found(d)
         else:
@@ -609,12 +612,13 @@ def spans_proximity(per_leaf: list) -> float:
     if len(per_leaf) < 2 or any(not s for s in per_leaf):
         return 0.0
     events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
+    ends = [e for _, e, _ in events]  # a window's end: the max of a slice of these (in C, not a generator)
     need, have, best, lo = len(per_leaf), {}, None, 0
     for i, (_, e, k) in enumerate(events):
         have[k] = have.get(k, 0) + 1
         while len(have) == need:
             ls, _, lk = events[lo]
-            window = max(ev[1] for ev in events[lo:i + 1]) - ls
+            window = max(ends[lo:i + 1]) - ls
             best = window if best is None else min(best, window)
             have[lk] -= 1
             if not have[lk]:
@@ -685,15 +689,18 @@ class TextFacts:
         self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
-        # each regular expression runs once over the text: where its sentences end, its ；, its commas
+        # each regular expression runs once over the text, and only where a
+        # cheap look for its marks (``in``, ``count``, in C) says it can
+        # find what a rule needs: most paragraphs hold no ；, many no 、
         sentence_ends = self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
-        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded)]
+        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded)] if (
+            ";" in folded or "；" in folded) else []
         # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
-        for marks in (LIST_MARK, ITEM_MARKS):
-            if marks == LIST_MARK:
-                at_all = [m.start() for m in _LIST_MARKS.finditer(folded)]
-                if not at_all:
+        for listing in (True, False):
+            if listing:
+                if LIST_MARK not in folded:
                     continue
+                at_all = [m.start() for m in _LIST_MARKS.finditer(folded)]
                 cuts = [m.start() for m in _CLAUSE_ENDS.finditer(folded)]
             else:
                 at_all, cuts = semicolons, sentence_ends
@@ -701,26 +708,40 @@ class TextFacts:
                     continue
             by_piece: dict[int, list[int]] = {}
             for j in at_all:  # each mark's clause (or sentence): the number of ends before it
-                by_piece.setdefault(bisect_left(cuts, j), []).append(j)
+                k = bisect_left(cuts, j)
+                piece = by_piece.get(k)
+                if piece is None:
+                    by_piece[k] = [j]
+                else:
+                    piece.append(j)
             for k, at in by_piece.items():
-                lo = cuts[k - 1] + 1 if k else 0
+                if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
+                    continue
                 hi = cuts[k] if k < len(cuts) else len(folded)
                 # A、B和C: a conjunction after the last 、 adds an item
-                joined = bool(marks == LIST_MARK and _CONJUNCTION.search(folded, at[-1] + 1, hi))
-                if len(at) + joined < LIST_ITEMS - 1:
+                if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, hi)):
                     continue
+                lo = cuts[k - 1] + 1 if k else 0
                 bounds += at
-                edges = [lo - 1] + at + [hi]
-                for a, b in zip(edges, edges[1:]):
-                    if b - a - 1 <= ITEM_CHARS:  # a short stretch between two marks, or a mark and an end
+                a = lo - 1
+                for b in at:  # a short stretch between two marks, or a mark and an end
+                    if b - a - 1 <= ITEM_CHARS:
                         items.append((a + 1, b))
+                    a = b
+                if hi - a - 1 <= ITEM_CHARS:
+                    items.append((a + 1, hi))
         # a run of short comma clauses after a sentence's first
-        commas = [c.start() for c in _COMMA.finditer(folded)]
-        if len(commas) >= COMMA_ITEMS:
+        if folded.count(",") + folded.count("，") >= COMMA_ITEMS:
+            commas = [c.start() for c in _COMMA.finditer(folded)]
             ends = sorted(sentence_ends + semicolons) if semicolons else sentence_ends
             by_piece = {}
             for c in commas:
-                by_piece.setdefault(bisect_left(ends, c), []).append(c)
+                k = bisect_left(ends, c)
+                piece = by_piece.get(k)
+                if piece is None:
+                    by_piece[k] = [c]
+                else:
+                    piece.append(c)
             for k, at in by_piece.items():
                 if len(at) < COMMA_ITEMS:
                     continue
@@ -729,14 +750,20 @@ class TextFacts:
                 if (all(b - a - 1 <= COMMA_CHARS for a, b in clauses)
                         and 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses)):
                     items += [(a + 1, b) for a, b in clauses]
-        # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…)
+        # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…): a
+        # sentence is looked at only where its first character can open one
         openings = []
+        kinds: dict[str, int] = {}
+        opens = _OPENS
         for k, start in enumerate([0] + [e + 1 for e in sentence_ends]):
-            o = _OPENING.match(folded, start)
-            if o:
-                openings.append((start, k, "ordinal" if o.group(1) in ORDINALS else o.group(1)))
+            if folded[start:start + 1] in opens:
+                o = _OPENING.match(folded, start)
+                if o:
+                    kind = "ordinal" if o.group(1) in ORDINALS else o.group(1)
+                    openings.append((start, k, kind))
+                    kinds[kind] = kinds.get(kind, 0) + 1
         for start, k, kind in openings:
-            if sum(x == kind for _, _, x in openings) >= (2 if kind == "ordinal" else LIST_ITEMS):
+            if kinds[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
         # an ordinal list within one sentence: 一是…，二是…，三是…
         if CLAUSE_ORDINALS and "二是" in folded:
@@ -750,7 +777,8 @@ class TextFacts:
         items.sort()
         self.items = items
         self.starts = [lo for lo, _ in items]
-        self.bounds = sorted(bounds)
+        bounds.sort()
+        self.bounds = bounds
 
     def listed(self, s: int, e: int) -> bool:
         """Whether ``[s, e)`` lies inside one item of an enumeration."""
@@ -771,6 +799,7 @@ _CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
 # a sentence's opening (any quote or space, then the word), matched where a sentence starts
 _OPENING = re.compile("[“\"　 ]*(" + "|".join(ORDINALS + DIRECTIVES) + ")")  # at a sentence's start
+_OPENS = frozenset("“\"　 " + "".join(w[0] for w in ORDINALS + DIRECTIVES))  # what _OPENING's match can begin with
 
 
 def _facts(text) -> TextFacts:
@@ -812,7 +841,8 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
         # judged questions: 7 of 7 such paragraphs graded 2), unlike a meeting
         # an official attended (issue 23)
         return None
-    if _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
+    # the regular expression only where a name's last character stands within its reach
+    if not _NAME_LAST.isdisjoint(folded[e:e + NAME_REACH + 4]) and _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
         return "name"
     return None
 
@@ -820,6 +850,7 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
 # a name's end within NAME_REACH characters after a word, no clause mark nor 、 between
 _NAME_AFTER = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)).replace("\n", "\\n") + LIST_MARK + "]{0,%d}(?:%s)"
                          % (NAME_REACH, "|".join(NAME_ENDS)))
+_NAME_LAST = frozenset(w[-1] for w in NAME_ENDS)  # what a match of _NAME_AFTER ends with
 
 
 def in_passing(text, per_unit: list) -> list:

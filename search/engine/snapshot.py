@@ -13,7 +13,7 @@ from search.engine.docsets import holds
 from search.engine.docsets import count_runs
 from search.engine.facet_counts import _universe_tally as universe_tally
 from search.engine.facet_counts import load_column
-from search.text.analysis import fold
+from search.text.analysis import fold, fold_many
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
 from search.store.integrity import Served, damaged
@@ -216,6 +216,26 @@ class Snapshot:
                 self._facts = {}
             t = self._facts[docnum] = make(fold(self.reader.stored_text(docnum)))
         return t
+
+    def texts_facts(self, docnums, make) -> dict:
+        """``text_facts`` of several paragraphs (docnum -> what ``make``
+        made): those not kept are read, then folded together
+        (``fold_many``), as a search's best candidates are."""
+        kept = self._facts
+        out, missing = {}, []
+        for d in docnums:
+            t = kept.get(d)
+            if t is None:
+                missing.append(d)
+            else:
+                out[d] = t
+        if missing:
+            folded = fold_many([self.reader.stored_text(d) for d in missing])
+            if len(kept) + len(missing) > FOLDED_CACHE:
+                kept = self._facts = {}
+            for d, text in zip(missing, folded):
+                out[d] = kept[d] = make(text)
+        return out
 
     def day_range(self) -> tuple[int, int]:
         """The first and last day any live paragraph is dated (0, 0 if none)."""
