@@ -372,6 +372,20 @@ def test_a_papers_notice_against_reprints_ends_the_copy(tmp_path):
     assert len(article.paragraphs) == 2
 
 
+@pytest.mark.parametrize("mark", ["免责声明：", "版权声明", "【免责声明】"])
+def test_a_disclaimer_heading_dropped_as_furniture_still_opens_the_tail(tmp_path, mark):
+    # the heading line goes as furniture first; its notice and the teasers after it are the tail
+    notice = "本网转载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述，文章内容仅供参考。"
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "该省共建设扶贫车间754个。", mark, notice, "大连举行招聘会，岗位超过三千个。")
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"] and notice in article.skipped
+    # near miss: a furniture line that opens no tail (a share button) leaves the text after it
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "分享到：", "该省共建设扶贫车间754个。")
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+
+
 def test_a_closing_editor_line_with_a_date_dates_the_copy_and_ends_it(tmp_path):
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", BODY, "该省共建设扶贫车间754个。",
                           "发布日期：2019-03-06 责任编辑：龙慧", "上海：冬日暖景", "飞瞰大凉山雪景")

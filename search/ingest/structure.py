@@ -548,7 +548,7 @@ _TAIL_START = re.compile(
     r"|^下载[^,.。;]{0,10}(?:应用|app)[^,.。;]{0,10}$|^(?:其他|更多)?(?:同一|本|同)栏目.{0,4}(?:内容|文章|新闻|资讯)$"
     r"|\d+\s*条评论|写评论|^共找到\s*[\d,]+\s*[个条篇]|^页面功能|(?:【[^】]{1,8}】\s*){3,}"
     r"|^反侵权(?:公告|声明)|^取自\s*\W?https?://|^本页面最后修订于|知识共享\s*署名|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
-    r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
+    r"|icp备|免责声明|版权声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
     r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
     r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
     r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
@@ -558,15 +558,22 @@ TAIL_MENU = 3       # this many lines of a word or two right above the tail are 
 MENU_WORD_MAX = 4   # 网页 新闻 音乐 购物: a site search box's tabs
 
 
-def article_end(lines: list[str]) -> int:
+def opens_tail(line: str) -> bool:
+    """A line that opens a copied page's tail (相关阅读, 免责声明, 版权所有...)."""
+    return len(line) <= 80 and bool(_TAIL_START.search(fold(line)))
+
+
+def article_end(lines: list[str], after_marks: set[str] = frozenset()) -> int:
     """Where the article of a page copied whole ends among its lines (the
     body, headline taken): at the first line past its first paragraph that
-    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...),
-    and before a closing run of lines that read as headlines, not text (the
-    teasers of other articles, with no heading of their own)."""
+    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...) or
+    that stood right after such a line dropped as furniture before
+    (``after_marks``: a 免责声明 line goes as furniture, its notice is the
+    tail), and before a closing run of lines that read as headlines, not
+    text (the teasers of other articles, with no heading of their own)."""
     first = body_start(lines)
-    end = next((i for i in range(first + 1, len(lines)) if len(lines[i]) <= 80
-                and _TAIL_START.search(fold(lines[i]))), len(lines))
+    end = next((i for i in range(first + 1, len(lines))
+                if opens_tail(lines[i]) or lines[i] in after_marks), len(lines))
     if end < len(lines) and read_metadata_line(lines[end], in_header=True) and parse_date(lines[end]):
         end += 1  # 发布日期：2019-03-06 责任编辑：龙慧 closes the article and dates it
     run = end
