@@ -146,11 +146,14 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
 
 
 def _after_tail_marks(lines: list[str], furniture: list[clean.Dropped]) -> set[str]:
-    """The lines kept right after a furniture line that opens a copied
-    page's tail (免责声明, 版权声明, 版权所有): furniture goes first, so the
-    tail is looked for without it, and this says where it stood."""
+    """The lines kept right after a furniture line that heads a copied
+    page's notice (免责声明, 版权声明): furniture goes first, so the tail is
+    looked for without it, and this says where it stood.  Only a notice's
+    heading: a footer's row of links (关于我们 | 联系我们) opens the tail as
+    well, but the site's links after it go by other rules, which a cut
+    there would undo."""
     dropped = {d.line for d in furniture if d.kind == "line"}
-    marks = {line for line in dropped if structure.opens_tail(line)}
+    marks = {line for line in dropped if structure.opens_notice(line)}
     after, pending = set(), False
     for line in lines:
         if not line or line in dropped:

@@ -563,6 +563,14 @@ def opens_tail(line: str) -> bool:
     return len(line) <= 80 and bool(_TAIL_START.search(fold(line)))
 
 
+_NOTICE_HEADING = re.compile(r"免责声明|版权声明")
+
+
+def opens_notice(line: str) -> bool:
+    """A line that heads a page's legal notice (免责声明：, 【版权声明】)."""
+    return len(line) <= 80 and bool(_NOTICE_HEADING.search(fold(line)))
+
+
 def article_end(lines: list[str], after_marks: set[str] = frozenset()) -> int:
     """Where the article of a page copied whole ends among its lines (the
     body, headline taken): at the first line past its first paragraph that
