@@ -540,7 +540,9 @@ def headline_start(lines: list[str], at: int) -> int:
 # teasers, the app's and the QR code's calls, the readers' comments, the
 # site's search box (共找到 13,046 个相关新闻), a row of page tools (页面功能
 # 【我来说两句】【推荐】【打印】), the site's footer (a wiki's 取自“https://…”,
-# 本页面最后修订于 and Creative Commons notice, a paper's 反侵权公告)
+# 本页面最后修订于 and Creative Commons notice, a paper's 反侵权公告), a blog
+# post's footer (- 作者： 某人 访问统计： 2005年08月30日, 星期二 13:22) and the
+# blog's other posts under it
 _TAIL_START = re.compile(
     r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
     r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
@@ -551,6 +553,8 @@ _TAIL_START = re.compile(
     r"|icp备|免责声明|版权声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
     r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
     r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
+    # a blog post's closing footer: its author's label and the time it was posted
+    r"|^\W{0,3}(?:(?:作者|发表者)\s*:|posted by)\s*\S{1,20}\s.{0,24}(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,12}\d{1,2}:\d{2}"
     r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
 TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
 TEASER_MIN = 8
