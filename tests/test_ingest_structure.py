@@ -376,7 +376,7 @@ def test_a_papers_notice_against_reprints_ends_the_copy(tmp_path):
     assert len(article.paragraphs) == 2
 
 
-@pytest.mark.parametrize("mark", ["免责声明：", "版权声明", "【免责声明】"])
+@pytest.mark.parametrize("mark", ["免责声明：", "版权声明", "【免责声明】", "[责任编辑:王明]"])
 def test_a_disclaimer_heading_dropped_as_furniture_still_opens_the_tail(tmp_path, mark):
     # the heading line goes as furniture first; its notice and the teasers after it are the tail
     notice = "本网转载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述，文章内容仅供参考。"

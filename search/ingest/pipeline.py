@@ -147,11 +147,11 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
 
 def _after_tail_marks(lines: list[str], furniture: list[clean.Dropped]) -> set[str]:
     """The lines kept right after a furniture line that heads a copied
-    page's notice (免责声明, 版权声明): furniture goes first, so the tail is
-    looked for without it, and this says where it stood.  Only a notice's
-    heading: a footer's row of links (关于我们 | 联系我们) opens the tail as
-    well, but the site's links after it go by other rules, which a cut
-    there would undo."""
+    page's notice (免责声明, 版权声明) or closes its article (责任编辑：):
+    furniture goes first, so the tail is looked for without it, and this
+    says where it stood.  Not every line that opens a tail: a footer's row
+    of links (关于我们 | 联系我们) does too, but the site's links after it go
+    by other rules, which a cut there would undo."""
     dropped = {d.line for d in furniture if d.kind == "line"}
     marks = {line for line in dropped if structure.opens_notice(line)}
     after, pending = set(), False

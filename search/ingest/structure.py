@@ -567,11 +567,12 @@ def opens_tail(line: str) -> bool:
     return len(line) <= 80 and bool(_TAIL_START.search(fold(line)))
 
 
-_NOTICE_HEADING = re.compile(r"免责声明|版权声明")
+_NOTICE_HEADING = re.compile(r"免责声明|版权声明|(?:责任编辑|责编)\s*:")
 
 
 def opens_notice(line: str) -> bool:
-    """A line that heads a page's legal notice (免责声明：, 【版权声明】)."""
+    """A line that heads a page's legal notice (免责声明：, 【版权声明】) or
+    closes its article ([责任编辑:某人]): what follows is the page's tail."""
     return len(line) <= 80 and bool(_NOTICE_HEADING.search(fold(line)))
 
 
