@@ -596,6 +596,29 @@ def _search_results(title: str) -> bool:
     return any(_SEARCH_PART.fullmatch(part) for part in _TITLE_PARTS.split(fold(title).strip()))
 
 
+# a forum's board: the list of its threads, each row marked as such by the
+# forum's software (Discuz's normalthread_123, tieba's j_thread_list and
+# threadlist_title, thread-list); a thread's own page shows a few at most (a
+# sidebar's hot threads), and comments threaded on a blog (thread-odd,
+# thread-even) are no list of threads.  Only list pages of ../shared/corpora/pages
+# have five or more.
+FORUM_THREADS_MIN = 10
+_THREAD_ROW = re.compile(r"(?:normal|stick)thread_\d+|j_thread_list|thread[-_]?list(?:[-_]\w+)?")
+
+
+def _forum_board(tree) -> bool:
+    rows = 0
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+        if any(_THREAD_ROW.fullmatch(name) for name in names):
+            rows += 1
+            if rows >= FORUM_THREADS_MIN:
+                return True
+    return False
+
+
 def _front_page(url: str | None, title: str | None) -> bool:
     if url and url.startswith("http") and _FRONT_PATH.fullmatch(urlsplit(url).path or "/"):
         return True
@@ -801,6 +824,7 @@ def html_to_record(html: str) -> RawRecord:
     tree = parse_html(html)
     if tree is None:
         return RawRecord(text="")
+    forum_board = _forum_board(tree)
     first_post_only(tree)
     info, info_table = policy_table(tree)
     extractor = _TextExtractor()
@@ -833,6 +857,8 @@ def html_to_record(html: str) -> RawRecord:
         raise ListPage("a site's or channel's front page, not an article")
     if not info and not near.date and _search_results(extractor.page_title()):
         raise ListPage("a site's search results, not an article")
+    if not info and not near.date and forum_board:
+        raise ListPage("a forum's board (its list of threads), not an article")
     if not info and not near.date and _feed_of_flashes(body, link_share):
         raise ListPage("a feed of news flashes (each under its own source or time), not an article")
     url = url or (doc.url if doc else None)
