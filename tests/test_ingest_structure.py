@@ -350,6 +350,10 @@ def test_a_page_copy_whose_headline_cannot_be_told_has_no_title(tmp_path):
     # a wiki's 取自 line, its categories and footer
     ["取自“https://zh.wikipedia.org/w/index.php?title=临夏&oldid=70080359”", "分类：", "甘肃城市", "隐私政策"],
     ["本页面最后修订于2022年2月9日 (星期三) 08:16。", "本站的全部文字在知识共享 署名-相同方式共享 3.0协议之条款下提供"],
+    # a blog post's footer (its author and the time it was posted), then the blog's other posts
+    ["- 作者： 某甲 访问统计： 2005年08月30日, 星期二 13:22 加入收藏", "博客手拉手", "[2005-08-21] 为什么总要面对呢",
+     "[2005-08-17] 周末去了一趟临夏"],
+    ["作者:某乙 阅读(1660) 评论(5) 编辑 发表于:2005-07-31 12:30", "她的爸爸妈妈该懂。"],
 ])
 def test_a_page_copys_tail_is_not_its_article(tmp_path, tail):
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
@@ -372,12 +376,34 @@ def test_a_papers_notice_against_reprints_ends_the_copy(tmp_path):
     assert len(article.paragraphs) == 2
 
 
+@pytest.mark.parametrize("mark", ["免责声明：", "版权声明", "【免责声明】", "[责任编辑:王明]"])
+def test_a_disclaimer_heading_dropped_as_furniture_still_opens_the_tail(tmp_path, mark):
+    # the heading line goes as furniture first; its notice and the teasers after it are the tail
+    notice = "本网转载此文出于传递更多信息之目的，并不意味着赞同其观点或证实其描述，文章内容仅供参考。"
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "该省共建设扶贫车间754个。", mark, notice, "大连举行招聘会，岗位超过三千个。")
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+    assert article.province == ["甘肃"] and notice in article.skipped
+    # near miss: a furniture line that opens no tail (a share button) leaves the text after it
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, "分享到：", "该省共建设扶贫车间754个。")
+    assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
+
+
 def test_a_closing_editor_line_with_a_date_dates_the_copy_and_ends_it(tmp_path):
     article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", BODY, "该省共建设扶贫车间754个。",
                           "发布日期：2019-03-06 责任编辑：龙慧", "上海：冬日暖景", "飞瞰大凉山雪景")
     assert article.date == "2019-03-06"
     assert [p.text for p in article.paragraphs] == [BODY, "该省共建设扶贫车间754个。"]
     assert article.province == ["甘肃"]
+
+
+def test_a_sentence_naming_its_author_and_a_time_is_no_post_footer(tmp_path):
+    # near miss of a blog post's footer: no author's label, the text goes on
+    line = "作者 王明 在 2019年4月29日 14:30 到达东乡县，走访了三个扶贫车间。"
+    article = _page_title(tmp_path, "首页", "临夏州扶贫车间吸纳三千人就业", "2019-04-29 14:51 来源:甘肃日报",
+                          BODY, line, "该省共建设扶贫车间754个。")
+    assert [p.text for p in article.paragraphs] == [BODY, line, "该省共建设扶贫车间754个。"]
 
 
 def test_an_articles_own_short_lines_at_its_end_stay(tmp_path):

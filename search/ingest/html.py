@@ -213,6 +213,10 @@ class _TextExtractor:
         lines = "".join(self.furniture_parts).split("\n")
         return [" ".join(line.split()) for line in lines if line.strip()]
 
+    def page_title(self) -> str:
+        """The page's <title> as it stands, the site's name and all."""
+        return " ".join("".join(self.captured["title"]).split())
+
     def title_hint(self) -> str | None:
         site = [self.meta.get(k) for k in ("og:site_name", "sitename", "application-name")]
         page_titles = [t for t in (" ".join("".join(self.captured["title"]).split()),
@@ -399,6 +403,13 @@ _OPEN_LABEL = re.compile(r"(?:来源|來源|稿源|出处|出處|转自|轉自)\
 _DATE_AND_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
 BYLINE_AFTER = 8  # the date and 来源 line is looked for this many lines after the headline
 BYLINE_BEFORE = 2  # ...and this many before it (sites that show it above)
+# a date with its weekday alone on its line (2020年07月04日 星期六, | 2023年10月11日
+# 星期三): in a page's header the site's calendar, today's date when the page
+# was saved; the articles of ../shared/corpora/pages show theirs with a time
+# of day or a 来源, never so.  It is the article's date only right under the
+# headline, where a paper's e-edition may put it.
+_CALENDAR = re.compile(r"[|\s]*(?:今天是|今日|北京时间\s*:?)?\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]"
+                       r"\s*\d{1,2}\s*日?\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?[|\s]*")
 
 
 def url_date(url: str | None) -> str | None:
@@ -424,11 +435,14 @@ def meta_date(meta: dict[str, str]) -> str | None:
     return None
 
 
-def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -> structure.Metadata:
+def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset(),
+           headline: bool = True) -> structure.Metadata:
     """The date and publisher of the line(s) by the headline
     (``2015-07-04 10:21:03 来源: 网易财经``): only near the headline and
     before the text begins (a line of ``body``), so a related article's
-    date, a copyright year or a 来源 in the text is not taken."""
+    date, a copyright year or a 来源 in the text is not taken.  ``headline``:
+    the anchor is the page's headline, not its first line of text; a
+    calendar line (a date and weekday alone) counts only right under it."""
     found = structure.Metadata()
     if anchor is None:
         return found
@@ -437,7 +451,9 @@ def byline(lines: list[str], anchor: int | None, body: set[str] = frozenset()) -
         if lines[i] in body and structure.read_metadata_line(lines[i], in_header=True) is None:
             end = i
             break
-    window = lines[max(0, anchor - BYLINE_BEFORE):end]
+    window = [line for i, line in enumerate(lines[max(0, anchor - BYLINE_BEFORE):end],
+                                            start=max(0, anchor - BYLINE_BEFORE))
+              if not (_CALENDAR.fullmatch(fold(line)) and not (headline and i == anchor + 1))]
     # a label closing its line (来源:) takes the next line as its value
     window = [line + " " + window[i + 1] if _OPEN_LABEL.search(line) and i + 1 < len(window)
               else line for i, line in enumerate(window)]
@@ -533,6 +549,12 @@ def _anchor(lines: list[str], title: str | None, body: list[str]) -> int | None:
     return None
 
 
+def _is_headline(lines: list[str], anchor: int | None, shown: str | None) -> bool:
+    """Whether the anchor found is the page's headline (not its first line of text)."""
+    return bool(anchor is not None and shown and len(fold(shown).strip()) >= 4
+                and fold(shown).strip() in fold(lines[anchor]))
+
+
 # --------------------------------------------------------------------------
 # list pages
 
@@ -561,6 +583,40 @@ FEED_SOURCES_MIN = 10
 FEED_TIMES_MIN = 5
 _OWN_SOURCE = re.compile(r"来源\s*:\s*\S{2,16}$")
 _TIME_ALONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+
+
+# a site's search results: one part of its <title> says so (智能解析 - 搜索结果
+# - 知乎, “扶贫”的搜索结果, Search results for …); a headline about them
+# (谷歌调整搜索结果, 百度搜索结果页改版) is no such part
+_TITLE_PARTS = re.compile(r"\s*[-_|–—·]+\s*")
+_SEARCH_PART = re.compile(r"(?:.*的)?搜索结果(?:\s*:.*)?|search results?(?: for .*)?", re.I)
+
+
+def _search_results(title: str) -> bool:
+    return any(_SEARCH_PART.fullmatch(part) for part in _TITLE_PARTS.split(fold(title).strip()))
+
+
+# a forum's board: the list of its threads, each row marked as such by the
+# forum's software (Discuz's normalthread_123, tieba's j_thread_list and
+# threadlist_title, thread-list); a thread's own page shows a few at most (a
+# sidebar's hot threads), and comments threaded on a blog (thread-odd,
+# thread-even) are no list of threads.  Only list pages of ../shared/corpora/pages
+# have five or more.
+FORUM_THREADS_MIN = 10
+_THREAD_ROW = re.compile(r"(?:normal|stick)thread_\d+|j_thread_list|thread[-_]?list(?:[-_]\w+)?")
+
+
+def _forum_board(tree) -> bool:
+    rows = 0
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+        if any(_THREAD_ROW.fullmatch(name) for name in names):
+            rows += 1
+            if rows >= FORUM_THREADS_MIN:
+                return True
+    return False
 
 
 def _front_page(url: str | None, title: str | None) -> bool:
@@ -768,6 +824,7 @@ def html_to_record(html: str) -> RawRecord:
     tree = parse_html(html)
     if tree is None:
         return RawRecord(text="")
+    forum_board = _forum_board(tree)
     first_post_only(tree)
     info, info_table = policy_table(tree)
     extractor = _TextExtractor()
@@ -790,7 +847,7 @@ def html_to_record(html: str) -> RawRecord:
     shown = info.get("title") or extractor.title_hint()  # as the page shows it
     title = structure.without_media_tag(shown) if shown else None
     anchor = _anchor(lines, shown, body)
-    near = byline(lines, anchor, set(body))
+    near = byline(lines, anchor, set(body), _is_headline(lines, anchor, shown))
     # a short item under a dated byline is an article, however many links surround it
     if not info and not near.date and (
             (link_share >= LIST_LINK_SHARE and _prose(body) < LIST_PROSE_MAX)
@@ -798,6 +855,10 @@ def html_to_record(html: str) -> RawRecord:
         raise ListPage(f"a list of links, not an article ({link_share:.0%} of its text is links)")
     if not info and not near.date and _front_page(url, shown):
         raise ListPage("a site's or channel's front page, not an article")
+    if not info and not near.date and _search_results(extractor.page_title()):
+        raise ListPage("a site's search results, not an article")
+    if not info and not near.date and forum_board:
+        raise ListPage("a forum's board (its list of threads), not an article")
     if not info and not near.date and _feed_of_flashes(body, link_share):
         raise ListPage("a feed of news flashes (each under its own source or time), not an article")
     url = url or (doc.url if doc else None)

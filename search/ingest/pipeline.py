@@ -104,7 +104,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         content, header, hint = _take_headline(content, lines, policy.get("title"))
         under_headline = content[:structure.DATELINE_LINES] if hint else []
         if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
-            end = structure.article_end(content)
+            end = structure.article_end(content, _after_tail_marks(lines, furniture))
             tail = [clean.Dropped(line, TAIL_RULE, "tail") for line in content[end:]]
             content = content[:end]
     meta, content, meta_lines = structure.take_metadata(content)
@@ -143,6 +143,26 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
                        for n, (heading, text) in enumerate(structure.sections(body), 1)]
     return [base]
+
+
+def _after_tail_marks(lines: list[str], furniture: list[clean.Dropped]) -> set[str]:
+    """The lines kept right after a furniture line that heads a copied
+    page's notice (免责声明, 版权声明) or closes its article (责任编辑：):
+    furniture goes first, so the tail is looked for without it, and this
+    says where it stood.  Not every line that opens a tail: a footer's row
+    of links (关于我们 | 联系我们) does too, but the site's links after it go
+    by other rules, which a cut there would undo."""
+    dropped = {d.line for d in furniture if d.kind == "line"}
+    marks = {line for line in dropped if structure.opens_notice(line)}
+    after, pending = set(), False
+    for line in lines:
+        if not line or line in dropped:
+            pending = pending or line in marks
+            continue
+        if pending:
+            after.add(line)
+        pending = False
+    return after
 
 
 def _take_headline(content: list[str], lines: list[str], row: str | None = None

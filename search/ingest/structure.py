@@ -540,7 +540,9 @@ def headline_start(lines: list[str], at: int) -> int:
 # teasers, the app's and the QR code's calls, the readers' comments, the
 # site's search box (共找到 13,046 个相关新闻), a row of page tools (页面功能
 # 【我来说两句】【推荐】【打印】), the site's footer (a wiki's 取自“https://…”,
-# 本页面最后修订于 and Creative Commons notice, a paper's 反侵权公告)
+# 本页面最后修订于 and Creative Commons notice, a paper's 反侵权公告), a blog
+# post's footer (- 作者： 某人 访问统计： 2005年08月30日, 星期二 13:22) and the
+# blog's other posts under it
 _TAIL_START = re.compile(
     r"^[【\[]?\s*(?:相关内容|相关阅读|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热门推荐|为你推荐|猜你喜欢"
     r"|更多精彩|精彩推荐|热门文章|推荐文章|最新文章|热点推荐|今日推荐|热门阅读)"
@@ -548,9 +550,11 @@ _TAIL_START = re.compile(
     r"|^下载[^,.。;]{0,10}(?:应用|app)[^,.。;]{0,10}$|^(?:其他|更多)?(?:同一|本|同)栏目.{0,4}(?:内容|文章|新闻|资讯)$"
     r"|\d+\s*条评论|写评论|^共找到\s*[\d,]+\s*[个条篇]|^页面功能|(?:【[^】]{1,8}】\s*){3,}"
     r"|^反侵权(?:公告|声明)|^取自\s*\W?https?://|^本页面最后修订于|知识共享\s*署名|^(?:网友|最新|热门)评论|^发表评论|^我要评论|promoted links|恭候您的意见|联系我们|关于我们|版权所有|copyright|©|违法和不良信息举报"
-    r"|icp备|免责声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
+    r"|icp备|免责声明|版权声明|本站郑重声明|许可证|网站标识码|powered by|cookie|查看完整版本|我要反馈|^举报$|^阅读\s*\("
     r"|【纠错】|^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|客户端下载|网站纠错|发送给朋友|收藏本文|^评论内容|^留言\s*:"
     r"|投诉或建议|^记住我|(?:责任编辑|责编)\s*:|^(?:标签|关键字|关键词|tags?)\s*:"
+    # a blog post's closing footer: its author's label and the time it was posted
+    r"|^\W{0,3}(?:(?:作者|发表者)\s*:|posted by)\s*\S{1,20}\s.{0,24}(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}.{0,12}\d{1,2}:\d{2}"
     r"|^【(?:评论|推荐|打印|关闭|收藏)】|^(?:←\s*)?返回(?:顶部|首页|列表|目录)?$|^(?:微信|微博|qq空间)(?:\s+\S{1,4})*$")
 TAIL_TEASERS = 3  # this many headline-like lines closing a page copy are teasers of other articles
 TEASER_MIN = 8
@@ -558,15 +562,31 @@ TAIL_MENU = 3       # this many lines of a word or two right above the tail are 
 MENU_WORD_MAX = 4   # 网页 新闻 音乐 购物: a site search box's tabs
 
 
-def article_end(lines: list[str]) -> int:
+def opens_tail(line: str) -> bool:
+    """A line that opens a copied page's tail (相关阅读, 免责声明, 版权所有...)."""
+    return len(line) <= 80 and bool(_TAIL_START.search(fold(line)))
+
+
+_NOTICE_HEADING = re.compile(r"免责声明|版权声明|(?:责任编辑|责编)\s*:")
+
+
+def opens_notice(line: str) -> bool:
+    """A line that heads a page's legal notice (免责声明：, 【版权声明】) or
+    closes its article ([责任编辑:某人]): what follows is the page's tail."""
+    return len(line) <= 80 and bool(_NOTICE_HEADING.search(fold(line)))
+
+
+def article_end(lines: list[str], after_marks: set[str] = frozenset()) -> int:
     """Where the article of a page copied whole ends among its lines (the
     body, headline taken): at the first line past its first paragraph that
-    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...),
-    and before a closing run of lines that read as headlines, not text (the
-    teasers of other articles, with no heading of their own)."""
+    opens the page's tail (相关阅读, 扫描二维码, 条评论, 版权所有...) or
+    that stood right after such a line dropped as furniture before
+    (``after_marks``: a 免责声明 line goes as furniture, its notice is the
+    tail), and before a closing run of lines that read as headlines, not
+    text (the teasers of other articles, with no heading of their own)."""
     first = body_start(lines)
-    end = next((i for i in range(first + 1, len(lines)) if len(lines[i]) <= 80
-                and _TAIL_START.search(fold(lines[i]))), len(lines))
+    end = next((i for i in range(first + 1, len(lines))
+                if opens_tail(lines[i]) or lines[i] in after_marks), len(lines))
     if end < len(lines) and read_metadata_line(lines[end], in_header=True) and parse_date(lines[end]):
         end += 1  # 发布日期：2019-03-06 责任编辑：龙慧 closes the article and dates it
     run = end
