@@ -607,6 +607,20 @@ def proximity(folded: str, leaves: list) -> float:
     return spans_proximity([leaf_spans(folded, leaf) for leaf in leaves])
 
 
+def _by_piece(marks: list[int], ends: list[int]) -> dict[int, list[int]]:
+    """``marks`` grouped by the clause (or sentence) each stands in: the
+    number of ``ends`` before it, in order."""
+    by_piece: dict[int, list[int]] = {}
+    for j in marks:
+        k = bisect_left(ends, j)
+        piece = by_piece.get(k)
+        if piece is None:
+            by_piece[k] = [j]
+        else:
+            piece.append(j)
+    return by_piece
+
+
 def spans_proximity(per_leaf: list) -> float:
     """``proximity`` of each leaf's spans (sorted, not overlapping)."""
     if len(per_leaf) < 2 or any(not s for s in per_leaf):
@@ -706,15 +720,7 @@ class TextFacts:
                 at_all, cuts = semicolons, sentence_ends
                 if len(at_all) < LIST_ITEMS - 1:
                     continue
-            by_piece: dict[int, list[int]] = {}
-            for j in at_all:  # each mark's clause (or sentence): the number of ends before it
-                k = bisect_left(cuts, j)
-                piece = by_piece.get(k)
-                if piece is None:
-                    by_piece[k] = [j]
-                else:
-                    piece.append(j)
-            for k, at in by_piece.items():
+            for k, at in _by_piece(at_all, cuts).items():
                 if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
                     continue
                 hi = cuts[k] if k < len(cuts) else len(folded)
@@ -734,15 +740,7 @@ class TextFacts:
         if folded.count(",") + folded.count("，") >= COMMA_ITEMS:
             commas = [c.start() for c in _COMMA.finditer(folded)]
             ends = sorted(sentence_ends + semicolons) if semicolons else sentence_ends
-            by_piece = {}
-            for c in commas:
-                k = bisect_left(ends, c)
-                piece = by_piece.get(k)
-                if piece is None:
-                    by_piece[k] = [c]
-                else:
-                    piece.append(c)
-            for k, at in by_piece.items():
+            for k, at in _by_piece(commas, ends).items():
                 if len(at) < COMMA_ITEMS:
                     continue
                 edges = at + [ends[k] if k < len(ends) else len(folded)]
