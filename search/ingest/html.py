@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from urllib.parse import urlsplit
-from datetime import date as Date
 
 import lxml.html
 import trafilatura
@@ -26,6 +25,7 @@ from lxml import etree
 from trafilatura.settings import set_date_params
 
 from search.ingest import structure
+from search.ingest.structure import iso_date
 from search.ingest.clean import is_furniture_element
 from search.ingest.record import RawRecord
 from search.text.analysis import fold
@@ -418,11 +418,9 @@ def url_date(url: str | None) -> str | None:
         return None
     for pattern in _URL_DATES:
         m = pattern.search(url)
-        if m:
-            try:
-                return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-            except ValueError:
-                continue
+        found = iso_date(*m.group(1, 2, 3)) if m else None
+        if found:
+            return found
     return None
 
 
@@ -488,10 +486,7 @@ def _english_date(line: str) -> str | None:
     m = _ENGLISH_DATE.search(line)
     if not m:
         return None
-    try:
-        return Date(int(m.group(3)), _MONTHS.index(m.group(1).lower()[:3]) + 1, int(m.group(2))).isoformat()
-    except ValueError:
-        return None
+    return iso_date(m.group(3), _MONTHS.index(m.group(1).lower()[:3]) + 1, m.group(2))
 
 
 # 9/17/2004 5:54:13 AM: month first, as the US write it; the AM/PM says so
@@ -503,10 +498,7 @@ def _us_date(line: str) -> str | None:
     m = _US_DATE.search(fold(line))
     if not m:
         return None
-    try:
-        return Date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
-    except ValueError:
-        return None
+    return iso_date(m.group(3), m.group(1), m.group(2))
 
 
 _DATE_NAMED = re.compile(r"date|time", re.I)
@@ -698,13 +690,7 @@ def _text_start(lines: list[str], anchor: int | None, body: set[str]) -> int | N
 
 
 def _dates_in(line: str) -> set[str]:
-    out = set()
-    for m in structure.DATE.finditer(fold(line)):
-        try:
-            out.add(Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat())
-        except ValueError:
-            continue
-    return out
+    return {d for m in structure.DATE.finditer(fold(line)) if (d := iso_date(*m.group(1, 2, 3)))}
 
 
 def _main_text(tree):

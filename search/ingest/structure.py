@@ -54,14 +54,18 @@ _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 # dates and sources
 
 
+def iso_date(year, month, day) -> str | None:
+    """The day as ISO yyyy-mm-dd (numbers or digit strings, as a pattern's
+    groups give them); None for a day no calendar has (2019-02-30)."""
+    try:
+        return Date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
 def parse_date(text: str) -> str | None:
     """The first valid calendar date in ``text`` as ISO yyyy-mm-dd."""
-    for m in DATE.finditer(fold(text)):
-        try:
-            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            continue
-    return None
+    return next((d for m in DATE.finditer(fold(text)) if (d := iso_date(*m.group(1, 2, 3)))), None)
 
 
 # a date field's compact form: 20120702 (with a time after it or not)
@@ -77,10 +81,7 @@ def parse_record_date(value: str | None) -> str | None:
     value = fold(value).strip()
     m = _COMPACT_DATE.match(value)
     if m:
-        try:
-            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return None
+        return iso_date(*m.group(1, 2, 3))
     return parse_date(value)
 
 
@@ -639,10 +640,7 @@ def labelled_date(lines: list[str]) -> str | None:
                 return found
         m = _LABELLED_DAY_FIRST.search(folded)
         if m:
-            try:
-                return Date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
-            except ValueError:
-                pass
+            return iso_date(m.group(3), m.group(2), m.group(1))
     return None
 
 
