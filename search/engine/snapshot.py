@@ -210,12 +210,7 @@ class Snapshot:
         the snapshot's life, up to ``FOLDED_CACHE`` paragraphs (then started
         afresh): the same queries' candidates come back, and a stored read
         costs more than the rules themselves."""
-        t = self._facts.get(docnum)
-        if t is None:
-            if len(self._facts) >= FOLDED_CACHE:
-                self._facts = {}
-            t = self._facts[docnum] = make(fold(self.reader.stored_text(docnum)))
-        return t
+        return self.texts_facts([docnum], make)[docnum]
 
     def texts_facts(self, docnums, make) -> dict:
         """``text_facts`` of several paragraphs (docnum -> what ``make``
