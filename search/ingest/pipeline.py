@@ -92,6 +92,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         lines.append(line)
         mojibake += runs
     content, furniture = clean.sort_furniture(lines)
+    plain_text = path.suffix.lower() == ".txt"  # a page saved as text brings its header and tail along
     header: list[clean.Dropped] = []
     tail: list[clean.Dropped] = []
     under_headline: list[str] = []
@@ -103,7 +104,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     if not hint:
         content, header, hint = _take_headline(content, lines, policy.get("title"))
         under_headline = content[:structure.DATELINE_LINES] if hint else []
-        if path.suffix.lower() == ".txt":  # a page copied whole as text goes on past its article
+        if plain_text:  # a page copied whole as text goes on past its article
             end = structure.article_end(content, _after_tail_marks(lines, furniture))
             tail = [clean.Dropped(line, TAIL_RULE, "tail") for line in content[end:]]
             content = content[:end]
@@ -120,7 +121,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
         date=(structure.parse_record_date(record.date)
               or structure.parse_date(policy.get("written") or policy.get("published") or "") or meta.date
               or structure.date_in_chrome(chrome) or structure.dateline_date(under_headline)
-              or (structure.labelled_date(lines) if path.suffix.lower() == ".txt" else None)),
+              or (structure.labelled_date(lines) if plain_text else None)),
         url=record.url, issuer=record.issuer or policy.get("issuer"),
         doc_number=record.doc_number or policy.get("doc_number"), path=str(path),
         skipped=[d.line for d in dropped],
