@@ -58,8 +58,16 @@ def size(request):
 
 
 def fits(page) -> None:
-    """Nothing sticks out sideways: the page scrolls only down."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "wider than the screen"
+    """Nothing sticks out sideways: the page scrolls only down.  Measured
+    once the page has loaded: after a link is followed, its text can be
+    there before its style sheet is, and a reader sees nothing meanwhile."""
+    page.wait_for_load_state("load")
+    # the page's width, and the first elements past the screen's right edge, to say which
+    wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth ? [] :
+        ['scrollWidth ' + document.documentElement.scrollWidth].concat([...document.body.querySelectorAll('*')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className))""")
+    assert wide == [], f"wider than the screen: {wide}"
 
 
 def brute_collapsed(hits) -> int:
