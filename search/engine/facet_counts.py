@@ -240,14 +240,14 @@ def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, out
         return col.tally(kept[1])
     if universe is not None and 2 * len(docs) > len(universe):
         if len(docs) == len(universe):  # docs are live paragraphs: all of them
-            return _universe_tally(col, universe)
+            return universe_tally(col, universe)
         if "docs" not in outside:
             outside["docs"] = difference(universe, docs)
-        return _universe_tally(col, universe) - col.tally(outside["docs"])
+        return universe_tally(col, universe) - col.tally(outside["docs"])
     return col.tally(docs)
 
 
-def _universe_tally(col, universe: np.ndarray) -> np.ndarray:
+def universe_tally(col, universe: np.ndarray) -> np.ndarray:
     """The column's tally of ``universe``, computed once per column (a
     column belongs to one snapshot, whose live paragraphs never change)."""
     cached = getattr(col, "_universe", None)

@@ -11,7 +11,7 @@ import numpy as np
 
 from search.engine.docsets import holds
 from search.engine.docsets import count_runs
-from search.engine.facet_counts import _universe_tally as universe_tally
+from search.engine.facet_counts import universe_tally
 from search.engine.facet_counts import load_column
 from search.text.analysis import fold, fold_many
 from search.facets import BITS, FACETS
