@@ -226,3 +226,36 @@ def test_a_cut_word_is_judged_where_it_stands_whole(tmp_path):
         assert why["said"]["value"] == 0
     finally:
         s.close()
+
+
+def test_words_close_only_inside_a_name_earn_no_closeness(tmp_path, monkeypatch):
+    """Both words only inside a meeting's name (an attendance line): they
+    stand side by side because the name holds them, so proximity and the
+    whole query earn nothing, besides the in_passing cut.  The near misses:
+    the words said together in a sentence; one word in the name, the other
+    said in a sentence (not every word in passing: closeness counts)."""
+    rows = [("attended", "副总理出席全国易地扶贫搬迁后续扶持工作现场会并讲话。"),
+            ("said", "县里做好易地扶贫搬迁后续扶持,为搬迁群众建起工厂,家门口就能上班。"),
+            ("one", "副总理出席全国易地扶贫搬迁工作会议,要求各地做好后续扶持,让搬迁群众稳得住。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        def rules():
+            return {h.doc_id: {r["rule"]: r for r in h.explain}
+                    for h in s.search(SearchRequest(q="易地扶贫搬迁 后续扶持", explain=True)).hits}
+        why = rules()
+        assert why["attended"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
+        assert why["attended"]["proximity"]["value"] == 0 and why["attended"]["whole_query"]["value"] == 0
+        assert "靠近不计" in why["attended"]["proximity"]["why"]
+        assert why["said"]["proximity"]["value"] > 0 and why["said"]["whole_query"]["value"] == ranking.WHOLE_BONUS
+        assert why["one"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY / 2)
+        assert why["one"]["proximity"]["value"] > 0 and "靠近不计" not in why["one"]["proximity"]["why"]
+        monkeypatch.setattr(ranking, "PASSING_NOT_CLOSE", False)  # without the rule the name earns both
+        loose = rules()["attended"]
+        assert loose["proximity"]["value"] > 0 and loose["whole_query"]["value"] == ranking.WHOLE_BONUS
+    finally:
+        s.close()

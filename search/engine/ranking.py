@@ -10,7 +10,8 @@ for the best RERANK candidates, re-scored by what their texts say: the
 query's words standing close together (not merely as neighbouring items of
 a list) and the whole query as typed raise it; words mentioned only in
 passing (an enumeration's item, inside a meeting's, body's or ceremony's
-name, as an attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
+name, as an attribute: 劳务输出大省) cut it, and words all mentioned in
+passing earn no closeness (issue 23).  The re-scored candidates come
 first, as a rescoring window does.  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
@@ -91,6 +92,7 @@ class Features:
     length: int = 0  # the text's length in characters, up to INFORMATIVE
     figures: bool = False  # a sentence holding a query word gives a figure (a number)
     read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
+    closeness_in_passing: bool = False  # proximity and the whole query not earned: every word only in passing
 
     @property
     def recency(self) -> float:
@@ -898,6 +900,7 @@ def clause_proximity(text, per_unit: list) -> float:
 
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
+PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
@@ -914,6 +917,11 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.figures = figures(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
+    if PASSING_NOT_CLOSE and words and len(f.passing_words) == len(words) and (f.proximity or f.whole):
+        # every word only in passing: they stand close because the name or the
+        # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
+        # paragraph says them together
+        f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
     if LIST_PROXIMITY and len(units) >= 2:
         if f.whole:
             f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
@@ -1000,6 +1008,8 @@ def _about_detail(rule: str, bonuses) -> str:
         return "(" + "、".join(f.verbatim_words) + ")"
     if rule == "in_passing" and not f.read:
         return f"(排在前 {ABOUT} 名之外,未读正文)"
+    if rule in ("proximity", "whole_query") and f.closeness_in_passing:
+        return "(搜索词都只顺带提及,靠近不计)"
     if rule == "in_passing" and f.passing_words:
         return "(" + "、".join(f"{w} {PASSING[k]}" for w, k in f.passing_words) + ")"
     return ""
