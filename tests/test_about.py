@@ -259,3 +259,37 @@ def test_words_close_only_inside_a_name_earn_no_closeness(tmp_path, monkeypatch)
         assert loose["proximity"]["value"] > 0 and loose["whole_query"]["value"] == ranking.WHOLE_BONUS
     finally:
         s.close()
+
+
+def test_a_cut_word_typed_only_in_the_title_is_support(tmp_path, monkeypatch):
+    """产业扶贫 (jieba: 产业 扶贫) typed in the article's title over a
+    paragraph that never says 产业: the title supports the word
+    (HEADER_WEIGHT of its verbatim share), the paragraph does not say it.
+    The near misses: the text holds the pieces apart under the same title
+    (the typed word in the title counts in full, as before); the text holds
+    the word as typed."""
+    title = "河南：小资金激活 助产业扶贫"
+    rows = [("title_only", title, "兰考县拿出金融扶贫资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。"),
+            ("pieces", title, "兰考县发展特色产业,拿出金融扶贫资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。"),
+            ("typed", "县里的新闻", "兰考县推进产业扶贫,拿出资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。")]
+    rows += [(f"f{i}", "县里的新闻", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": t, "date": "2019-01-01", "text": x}, ensure_ascii=False) + "\n"
+                           for i, t, x in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        def rules():
+            return {h.doc_id: {r["rule"]: r for r in h.explain}
+                    for h in s.search(SearchRequest(q="产业扶贫 合作社", explain=True)).hits}
+        why = rules()
+        assert set(why) == {"title_only", "pieces", "typed"}
+        full = why["typed"]["verbatim"]["value"]
+        assert full > 0 and why["pieces"]["verbatim"]["value"] == full
+        assert why["title_only"]["verbatim"]["value"] == pytest.approx(full * ranking.HEADER_WEIGHT)
+        assert "产业扶贫 只在标题/小标题中" in why["title_only"]["verbatim"]["why"]
+        assert "只在标题" not in why["pieces"]["verbatim"]["why"]
+        monkeypatch.setattr(ranking, "TITLE_TYPED_AS_SUPPORT", False)  # without the rule the title counts in full
+        assert rules()["title_only"]["verbatim"]["value"] == full
+    finally:
+        s.close()

@@ -92,6 +92,7 @@ class Features:
     length: int = 0  # the text's length in characters, up to INFORMATIVE
     figures: bool = False  # a sentence holding a query word gives a figure (a number)
     read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
+    verbatim_header: tuple = ()  # typed words held as typed only in the title or heading, the text lacking a piece
     closeness_in_passing: bool = False  # proximity and the whole query not earned: every word only in passing
 
     @property
@@ -501,6 +502,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         rest = docs[ABOUT:] if SPANS_FROM_TEXT else docs
         found = _by_position(m, located, whole, rest) if len(rest) else None
     words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
+    cut = [n for n in tier_nodes(query) if getattr(n, "whole", "")]  # typed words jieba cut (产业扶贫 -> 产业 扶贫)
     out = []
     doclist = docs.tolist()
     # the texts to read, read and folded together (``Snapshot.texts_facts``)
@@ -525,10 +527,28 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             f.held = sum(bool(s) for s in per_word)
         f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
+            f.verbatim_header = _typed_in_header_only(m, cut, facts.text, spans_of, d)
+            f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
         b = Bonuses({r.name: r.bonus(f) for r in rules})
         b.features = f
         out.append(b)
     return out
+
+
+def _typed_in_header_only(m: Matcher, cut: list, folded: str, spans_of: dict, d: int) -> tuple:
+    """The typed words jieba cut that ``d`` holds as typed only in its
+    title or heading while its text lacks the word and one of its pieces
+    (河南：小资金激活 助产业扶贫 over a paragraph on 金融扶贫 loans to a
+    农业合作社, which never says 产业): the title supports the word, as
+    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it."""
+    out = []
+    for n in cut:
+        if n.whole in folded or all(spans_of.get(p) for p in n.parts):
+            continue
+        if holds(m.in_headers(n.whole), np.array([d], dtype=np.int64))[0]:
+            out.append(_word(n))
+    return tuple(out)
 
 
 def proximity_groups(query: Query) -> list:
@@ -901,6 +921,7 @@ def clause_proximity(text, per_unit: list) -> float:
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
 PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
+TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
@@ -1005,7 +1026,8 @@ def _about_detail(rule: str, bonuses) -> str:
     if f is None:
         return ""
     if rule == "verbatim" and f.verbatim_words:
-        return "(" + "、".join(f.verbatim_words) + ")"
+        header = "".join(f";{w} 只在标题/小标题中,正文缺其一部分,按 {HEADER_WEIGHT:g} 计" for w in f.verbatim_header)
+        return "(" + "、".join(f.verbatim_words) + header + ")"
     if rule == "in_passing" and not f.read:
         return f"(排在前 {ABOUT} 名之外,未读正文)"
     if rule in ("proximity", "whole_query") and f.closeness_in_passing:
