@@ -26,6 +26,12 @@ def kind(text: str, word: str) -> str | None:
     # an item of a 、-list of three or more; the near miss: a pair
     ("今年做好产业扶贫、就业扶贫、健康扶贫等工作。", "健康扶贫", "list"),
     ("今年健康扶贫、教育扶贫两项工作进展顺利。", "健康扶贫", None),
+    # A、B等 is a list (等: there are more); the near misses: a word standing before the list, whose
+    # first item's start is not marked; 等 inside a word (高等教育) is no 等
+    ("湖南通过劳务输出、医疗救助等措施推进精准扶贫。", "劳务输出", "list"),
+    ("国家推出社会化企业扶贫、光伏扶贫等办法。", "光伏扶贫", "list"),
+    ("其定点扶贫的广西环江县、贵州水城县等4个贫困县已全部脱贫。", "定点扶贫", None),
+    ("学校推进教育扶贫、职业院校高等教育改革。", "教育扶贫", None),
     # A、B和C is a list of three; the near miss: A和B
     ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
     ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),

@@ -748,6 +748,8 @@ class TextFacts:
                 hi = cuts[k] if k < len(cuts) else len(folded)
                 # A、B和C: a conjunction after the last 、 adds an item
                 if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, hi)):
+                    if PAIR_ETC and listing:
+                        self._pair_etc(folded, cuts[k - 1] + 1 if k else 0, at[0], hi, items, bounds)
                     continue
                 lo = cuts[k - 1] + 1 if k else 0
                 bounds += at
@@ -800,6 +802,21 @@ class TextFacts:
         bounds.sort()
         self.bounds = bounds
 
+    @staticmethod
+    def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
+        """A、B等 (通过劳务输出、医疗救助等措施): two items and 等, which says
+        there are more, is an enumeration.  Its second item ends at 等; its
+        first is taken as long as the second (and two characters more) back
+        from the 、, since where it begins is not marked: a word standing
+        before the list (其定点扶贫的广西环江县、贵州水城县等) is not in it."""
+        found = _ETC.search(folded, mark + 2, hi)
+        if not found or found.start() - mark - 1 > ITEM_CHARS:
+            return
+        etc = found.start()
+        n = etc - mark - 1
+        items += [(max(mark - n - 2, lo), mark), (mark + 1, etc)]
+        bounds.append(mark)
+
     def listed(self, s: int, e: int) -> bool:
         """Whether ``[s, e)`` lies inside one item of an enumeration."""
         k = bisect_right(self.starts, s)
@@ -807,6 +824,8 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+# 等 closing a list, not inside a word (高等教育, 平等, 同等, 一等奖, 等待, 等级)
+_ETC = re.compile("(?<![高平同相对均初中上下次头特优超一二三四])等(?![待级候于同价])")
 # 一是 … 二是 … opening a sentence's clauses (第一, 第二 are not counted here: 第一书记)
 _ORDINAL_CLAUSE = re.compile("(?:^|[,;:，；：。])[“\"　 ]*(" + "|".join(f"{n}是" for n in "一二三四五六七八九十") + ")")
 CLAUSE_ORDINALS = True
@@ -921,6 +940,7 @@ def clause_proximity(text, per_unit: list) -> float:
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
 PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
+PAIR_ETC = True  # A、B等 is an enumeration (TextFacts._pair_etc)
 TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
 
 
