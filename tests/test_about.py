@@ -32,6 +32,9 @@ def kind(text: str, word: str) -> str | None:
     ("国家推出社会化企业扶贫、光伏扶贫等办法。", "光伏扶贫", "list"),
     ("其定点扶贫的广西环江县、贵州水城县等4个贫困县已全部脱贫。", "定点扶贫", None),
     ("学校推进教育扶贫、职业院校高等教育改革。", "教育扶贫", None),
+    # quoted items in a row closed by 等; the near miss: the same two quoted names, no 等
+    ("内蒙古采取“电商扶贫”“产业扶贫”等不同办法帮助农牧民。", "电商扶贫", "list"),
+    ("内蒙古推进“电商扶贫”“产业扶贫”两项工作帮助农牧民。", "电商扶贫", None),
     # A、B和C is a list of three; the near miss: A和B
     ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
     ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),

@@ -787,6 +787,12 @@ class TextFacts:
         for start, k, kind in openings:
             if kinds[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
+        # quoted items in a row closed by 等: 采取“电商扶贫”“产业扶贫”等不同办法
+        if QUOTED_ETC and "”“" in folded:
+            for run in _QUOTED_RUN.finditer(folded):
+                for q in _QUOTED.finditer(folded, run.start(), run.end()):
+                    items.append((q.start(), q.end()))
+                    bounds.append(q.end())
         # an ordinal list within one sentence: 一是…，二是…，三是…
         if CLAUSE_ORDINALS and "二是" in folded:
             by_sentence: dict[int, list[int]] = {}
@@ -824,6 +830,9 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+QUOTED_ETC = True  # quoted items in a row closed by 等 are an enumeration's items
+_QUOTED_RUN = re.compile("(?:“[^“”，。；]{1,%d}”、?){2,}(?=等)" % 30)
+_QUOTED = re.compile("“[^“”]*”")
 # 等 closing a list, not inside a word (高等教育, 平等, 同等, 一等奖, 等待, 等级)
 _ETC = re.compile("(?<![高平同相对均初中上下次头特优超一二三四])等(?![待级候于同价])")
 # 一是 … 二是 … opening a sentence's clauses (第一, 第二 are not counted here: 第一书记)
