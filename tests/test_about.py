@@ -35,6 +35,9 @@ def kind(text: str, word: str) -> str | None:
     # quoted items in a row closed by 等; the near miss: the same two quoted names, no 等
     ("内蒙古采取“电商扶贫”“产业扶贫”等不同办法帮助农牧民。", "电商扶贫", "list"),
     ("内蒙古推进“电商扶贫”“产业扶贫”两项工作帮助农牧民。", "电商扶贫", None),
+    # three quoted items in a row are a list without 等 (the topics of a session); the near miss: two
+    ("会议围绕“巩固脱贫成果”“加大易地扶贫搬迁后续扶持力度”“建立长效机制”三个专题讨论。", "后续扶持", "list"),
+    ("会议围绕“巩固脱贫成果”“加大易地扶贫搬迁后续扶持力度”两个专题讨论。", "后续扶持", None),
     # A、B和C is a list of three; the near miss: A和B
     ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
     ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),

@@ -787,7 +787,8 @@ class TextFacts:
         for start, k, kind in openings:
             if kinds[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
-        # quoted items in a row closed by 等: 采取“电商扶贫”“产业扶贫”等不同办法
+        # quoted items in a row closed by 等 (采取“电商扶贫”“产业扶贫”等不同办法), or three
+        # of them (会议围绕“…”“…”“…”六个专题进行讨论)
         if QUOTED_ETC and "”“" in folded:
             for run in _QUOTED_RUN.finditer(folded):
                 for q in _QUOTED.finditer(folded, run.start(), run.end()):
@@ -830,8 +831,8 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
-QUOTED_ETC = True  # quoted items in a row closed by 等 are an enumeration's items
-_QUOTED_RUN = re.compile("(?:“[^“”，。；]{1,%d}”、?){2,}(?=等)" % 30)
+QUOTED_ETC = True  # quoted items in a row, closed by 等 or three of them, are an enumeration's items
+_QUOTED_RUN = re.compile("(?:“[^“”，。；]{1,%d}”、?){2,}(?=等)|(?:“[^“”，。；]{1,%d}”、?){3,}" % (30, 30))
 _QUOTED = re.compile("“[^“”]*”")
 # 等 closing a list, not inside a word (高等教育, 平等, 同等, 一等奖, 等待, 等级)
 _ETC = re.compile("(?<![高平同相对均初中上下次头特优超一二三四])等(?![待级候于同价])")
