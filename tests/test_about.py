@@ -44,6 +44,12 @@ def kind(text: str, word: str) -> str | None:
     # an item of a sentence of ；-clauses; the near miss: one ；
     ("要坚持精准方略；坚持扶贫同扶志扶智相结合；坚持开发式扶贫。", "扶志", "list"),
     ("要坚持扶贫同扶志扶智相结合；激发群众内生动力。", "扶志", None),
+    # a ；-item is a clause (up to CLAUSE_ITEM_CHARS: a year's targets); the near miss: a clause
+    # that goes on to say what the figure means
+    ("主要预期目标是：国内生产总值增长6%左右；城镇新增就业1100万人以上，城镇调查失业率5.5%左右，"
+     "城镇登记失业率4.5%以内；居民消费价格涨幅3%左右。", "调查失业率", "list"),
+    ("主要数据是：国内生产总值增长6%左右；3月份全国城镇调查失业率为5.2%，比上月下降0.3个百分点，"
+     "其中25至59岁劳动力失业率为4.6%，为近年来最低，就业形势持续向好；居民消费价格上涨3%。", "调查失业率", None),
     # one of a speech's tasks that begin alike; the near miss: two of them
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),

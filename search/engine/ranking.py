@@ -694,6 +694,10 @@ PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"
 
 
 ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
+# a ；-separated item is a clause with its own verb and figures, not a name: 国内生产总值增长6%－6.5%；
+# 城镇新增就业1100万人以上，城镇调查失业率5.5%左右，城镇登记失业率4.5%以内；居民消费价格涨幅3%左右；…
+# (a year's targets, 38-45 characters an item) is a list, as a 、-list of names is
+CLAUSE_ITEM_CHARS = 50
 # how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
 DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
 ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
@@ -755,10 +759,10 @@ class TextFacts:
                 bounds += at
                 a = lo - 1
                 for b in at:  # a short stretch between two marks, or a mark and an end
-                    if b - a - 1 <= ITEM_CHARS:
+                    if b - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
                         items.append((a + 1, b))
                     a = b
-                if hi - a - 1 <= ITEM_CHARS:
+                if hi - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
                     items.append((a + 1, hi))
         # a run of short comma clauses after a sentence's first
         if folded.count(",") + folded.count("，") >= COMMA_ITEMS:
@@ -863,9 +867,9 @@ def _crosses(bounds: list[int], s: int, e: int) -> bool:
 def passing_kind(text, s: int, e: int) -> str | None:
     """How the occurrence ``[s, e)`` of a query word in ``text`` (folded,
     or its ``TextFacts``) is a mention in passing: "list" (inside one item
-    of an enumeration: a clause of LIST_ITEMS 、-separated items or more, a
-    sentence of as many ；-separated clauses, each item at most ITEM_CHARS
-    long; or one of a speech's tasks that begin alike), "name" (inside the
+    of an enumeration: a clause of LIST_ITEMS 、-separated items or more,
+    each at most ITEM_CHARS long, a sentence of as many ；-separated
+    clauses, each at most CLAUSE_ITEM_CHARS; or one of a speech's tasks that begin alike), "name" (inside the
     name of a meeting or a body; not a 《document》's title, which names
     the document's subject), "attribute" (劳务输出大省),
     or None (the paragraph says something with it)."""
