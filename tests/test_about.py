@@ -26,12 +26,30 @@ def kind(text: str, word: str) -> str | None:
     # an item of a 、-list of three or more; the near miss: a pair
     ("今年做好产业扶贫、就业扶贫、健康扶贫等工作。", "健康扶贫", "list"),
     ("今年健康扶贫、教育扶贫两项工作进展顺利。", "健康扶贫", None),
+    # A、B等 is a list (等: there are more); the near misses: a word standing before the list, whose
+    # first item's start is not marked; 等 inside a word (高等教育) is no 等
+    ("湖南通过劳务输出、医疗救助等措施推进精准扶贫。", "劳务输出", "list"),
+    ("国家推出社会化企业扶贫、光伏扶贫等办法。", "光伏扶贫", "list"),
+    ("其定点扶贫的广西环江县、贵州水城县等4个贫困县已全部脱贫。", "定点扶贫", None),
+    ("学校推进教育扶贫、职业院校高等教育改革。", "教育扶贫", None),
+    # quoted items in a row closed by 等; the near miss: the same two quoted names, no 等
+    ("内蒙古采取“电商扶贫”“产业扶贫”等不同办法帮助农牧民。", "电商扶贫", "list"),
+    ("内蒙古推进“电商扶贫”“产业扶贫”两项工作帮助农牧民。", "电商扶贫", None),
+    # three quoted items in a row are a list without 等 (the topics of a session); the near miss: two
+    ("会议围绕“巩固脱贫成果”“加大易地扶贫搬迁后续扶持力度”“建立长效机制”三个专题讨论。", "后续扶持", "list"),
+    ("会议围绕“巩固脱贫成果”“加大易地扶贫搬迁后续扶持力度”两个专题讨论。", "后续扶持", None),
     # A、B和C is a list of three; the near miss: A和B
     ("今年加大就业扶贫、产业扶贫和搬迁后续扶持力度。", "后续扶持", "list"),
     ("今年加大就业扶贫和搬迁后续扶持力度。", "后续扶持", None),
     # an item of a sentence of ；-clauses; the near miss: one ；
     ("要坚持精准方略；坚持扶贫同扶志扶智相结合；坚持开发式扶贫。", "扶志", "list"),
     ("要坚持扶贫同扶志扶智相结合；激发群众内生动力。", "扶志", None),
+    # a ；-item is a clause (up to CLAUSE_ITEM_CHARS: a year's targets); the near miss: a clause
+    # that goes on to say what the figure means
+    ("主要预期目标是：国内生产总值增长6%左右；城镇新增就业1100万人以上，城镇调查失业率5.5%左右，"
+     "城镇登记失业率4.5%以内；居民消费价格涨幅3%左右。", "调查失业率", "list"),
+    ("主要数据是：国内生产总值增长6%左右；3月份全国城镇调查失业率为5.2%，比上月下降0.3个百分点，"
+     "其中25至59岁劳动力失业率为4.6%，为近年来最低，就业形势持续向好；居民消费价格上涨3%。", "调查失业率", None),
     # one of a speech's tasks that begin alike; the near miss: two of them
     ("要抓好产业。要加强扶贫同扶志扶智相结合。要做好搬迁。", "扶志", "list"),
     ("要抓好产业。要加强扶贫同扶志扶智相结合，激发群众干劲。", "扶志", None),
@@ -224,5 +242,72 @@ def test_a_cut_word_is_judged_where_it_stands_whole(tmp_path):
         assert why["listed"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
         assert "教育扶贫 列举项" in why["listed"]["why"]
         assert why["said"]["value"] == 0
+    finally:
+        s.close()
+
+
+def test_words_close_only_inside_a_name_earn_no_closeness(tmp_path, monkeypatch):
+    """Both words only inside a meeting's name (an attendance line): they
+    stand side by side because the name holds them, so proximity and the
+    whole query earn nothing, besides the in_passing cut.  The near misses:
+    the words said together in a sentence; one word in the name, the other
+    said in a sentence (not every word in passing: closeness counts)."""
+    rows = [("attended", "副总理出席全国易地扶贫搬迁后续扶持工作现场会并讲话。"),
+            ("said", "县里做好易地扶贫搬迁后续扶持,为搬迁群众建起工厂,家门口就能上班。"),
+            ("one", "副总理出席全国易地扶贫搬迁工作会议,要求各地做好后续扶持,让搬迁群众稳得住。")]
+    rows += [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        def rules():
+            return {h.doc_id: {r["rule"]: r for r in h.explain}
+                    for h in s.search(SearchRequest(q="易地扶贫搬迁 后续扶持", explain=True)).hits}
+        why = rules()
+        assert why["attended"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY)
+        assert why["attended"]["proximity"]["value"] == 0 and why["attended"]["whole_query"]["value"] == 0
+        assert "靠近不计" in why["attended"]["proximity"]["why"]
+        assert why["said"]["proximity"]["value"] > 0 and why["said"]["whole_query"]["value"] == ranking.WHOLE_BONUS
+        assert why["one"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY / 2)
+        assert why["one"]["proximity"]["value"] > 0 and "靠近不计" not in why["one"]["proximity"]["why"]
+        monkeypatch.setattr(ranking, "PASSING_NOT_CLOSE", False)  # without the rule the name earns both
+        loose = rules()["attended"]
+        assert loose["proximity"]["value"] > 0 and loose["whole_query"]["value"] == ranking.WHOLE_BONUS
+    finally:
+        s.close()
+
+
+def test_a_cut_word_typed_only_in_the_title_is_support(tmp_path, monkeypatch):
+    """产业扶贫 (jieba: 产业 扶贫) typed in the article's title over a
+    paragraph that never says 产业: the title supports the word
+    (HEADER_WEIGHT of its verbatim share), the paragraph does not say it.
+    The near misses: the text holds the pieces apart under the same title
+    (the typed word in the title counts in full, as before); the text holds
+    the word as typed."""
+    title = "河南：小资金激活 助产业扶贫"
+    rows = [("title_only", title, "兰考县拿出金融扶贫资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。"),
+            ("pieces", title, "兰考县发展特色产业,拿出金融扶贫资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。"),
+            ("typed", "县里的新闻", "兰考县推进产业扶贫,拿出资金,农业合作社每拿到十万元贷款就吸收一个贫困村民就业。")]
+    rows += [(f"f{i}", "县里的新闻", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": t, "date": "2019-01-01", "text": x}, ensure_ascii=False) + "\n"
+                           for i, t, x in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        def rules():
+            return {h.doc_id: {r["rule"]: r for r in h.explain}
+                    for h in s.search(SearchRequest(q="产业扶贫 合作社", explain=True)).hits}
+        why = rules()
+        assert set(why) == {"title_only", "pieces", "typed"}
+        full = why["typed"]["verbatim"]["value"]
+        assert full > 0 and why["pieces"]["verbatim"]["value"] == full
+        assert why["title_only"]["verbatim"]["value"] == pytest.approx(full * ranking.HEADER_WEIGHT)
+        assert "产业扶贫 只在标题/小标题中" in why["title_only"]["verbatim"]["why"]
+        assert "只在标题" not in why["pieces"]["verbatim"]["why"]
+        monkeypatch.setattr(ranking, "TITLE_TYPED_AS_SUPPORT", False)  # without the rule the title counts in full
+        assert rules()["title_only"]["verbatim"]["value"] == full
     finally:
         s.close()

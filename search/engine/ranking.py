@@ -10,7 +10,8 @@ for the best RERANK candidates, re-scored by what their texts say: the
 query's words standing close together (not merely as neighbouring items of
 a list) and the whole query as typed raise it; words mentioned only in
 passing (an enumeration's item, inside a meeting's, body's or ceremony's
-name, as an attribute: 劳务输出大省) cut it (issue 23).  The re-scored candidates come
+name, as an attribute: 劳务输出大省) cut it, and words all mentioned in
+passing earn no closeness (issue 23).  The re-scored candidates come
 first, as a rescoring window does.  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
@@ -91,6 +92,8 @@ class Features:
     length: int = 0  # the text's length in characters, up to INFORMATIVE
     figures: bool = False  # a sentence holding a query word gives a figure (a number)
     read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
+    verbatim_header: tuple = ()  # typed words held as typed only in the title or heading, the text lacking a piece
+    closeness_in_passing: bool = False  # proximity and the whole query not earned: every word only in passing
 
     @property
     def recency(self) -> float:
@@ -499,6 +502,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         rest = docs[ABOUT:] if SPANS_FROM_TEXT else docs
         found = _by_position(m, located, whole, rest) if len(rest) else None
     words = [n for n in query.must if n.units()]  # the query's words, for the rules about the text
+    cut = [n for n in tier_nodes(query) if getattr(n, "whole", "")]  # typed words jieba cut (产业扶贫 -> 产业 扶贫)
     out = []
     doclist = docs.tolist()
     # the texts to read, read and folded together (``Snapshot.texts_facts``)
@@ -523,10 +527,28 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             f.held = sum(bool(s) for s in per_word)
         f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
+            f.verbatim_header = _typed_in_header_only(m, cut, facts.text, spans_of, d)
+            f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
         b = Bonuses({r.name: r.bonus(f) for r in rules})
         b.features = f
         out.append(b)
     return out
+
+
+def _typed_in_header_only(m: Matcher, cut: list, folded: str, spans_of: dict, d: int) -> tuple:
+    """The typed words jieba cut that ``d`` holds as typed only in its
+    title or heading while its text lacks the word and one of its pieces
+    (河南：小资金激活 助产业扶贫 over a paragraph on 金融扶贫 loans to a
+    农业合作社, which never says 产业): the title supports the word, as
+    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it."""
+    out = []
+    for n in cut:
+        if n.whole in folded or all(spans_of.get(p) for p in n.parts):
+            continue
+        if holds(m.in_headers(n.whole), np.array([d], dtype=np.int64))[0]:
+            out.append(_word(n))
+    return tuple(out)
 
 
 def proximity_groups(query: Query) -> list:
@@ -672,6 +694,10 @@ PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"
 
 
 ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
+# a ；-separated item is a clause with its own verb and figures, not a name: 国内生产总值增长6%－6.5%；
+# 城镇新增就业1100万人以上，城镇调查失业率5.5%左右，城镇登记失业率4.5%以内；居民消费价格涨幅3%左右；…
+# (a year's targets, 38-45 characters an item) is a list, as a 、-list of names is
+CLAUSE_ITEM_CHARS = 50
 # how the sentences of a speech's list of tasks begin: 要…。要…。要…。, 一是…二是…
 DIRECTIVES = ("要", "坚持", "加强", "着力", "推动", "推进", "加快", "强化", "深化", "完善", "健全")
 ORDINALS = tuple(f"{n}是" for n in "一二三四五六七八九十") + tuple(f"第{n}" for n in "一二三四五六七八九十")
@@ -726,15 +752,17 @@ class TextFacts:
                 hi = cuts[k] if k < len(cuts) else len(folded)
                 # A、B和C: a conjunction after the last 、 adds an item
                 if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, hi)):
+                    if PAIR_ETC and listing:
+                        self._pair_etc(folded, cuts[k - 1] + 1 if k else 0, at[0], hi, items, bounds)
                     continue
                 lo = cuts[k - 1] + 1 if k else 0
                 bounds += at
                 a = lo - 1
                 for b in at:  # a short stretch between two marks, or a mark and an end
-                    if b - a - 1 <= ITEM_CHARS:
+                    if b - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
                         items.append((a + 1, b))
                     a = b
-                if hi - a - 1 <= ITEM_CHARS:
+                if hi - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
                     items.append((a + 1, hi))
         # a run of short comma clauses after a sentence's first
         if folded.count(",") + folded.count("，") >= COMMA_ITEMS:
@@ -763,6 +791,13 @@ class TextFacts:
         for start, k, kind in openings:
             if kinds[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
+        # quoted items in a row closed by 等 (采取“电商扶贫”“产业扶贫”等不同办法), or three
+        # of them (会议围绕“…”“…”“…”六个专题进行讨论)
+        if QUOTED_ETC and "”“" in folded:
+            for run in _QUOTED_RUN.finditer(folded):
+                for q in _QUOTED.finditer(folded, run.start(), run.end()):
+                    items.append((q.start(), q.end()))
+                    bounds.append(q.end())
         # an ordinal list within one sentence: 一是…，二是…，三是…
         if CLAUSE_ORDINALS and "二是" in folded:
             by_sentence: dict[int, list[int]] = {}
@@ -778,6 +813,21 @@ class TextFacts:
         bounds.sort()
         self.bounds = bounds
 
+    @staticmethod
+    def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
+        """A、B等 (通过劳务输出、医疗救助等措施): two items and 等, which says
+        there are more, is an enumeration.  Its second item ends at 等; its
+        first is taken as long as the second (and two characters more) back
+        from the 、, since where it begins is not marked: a word standing
+        before the list (其定点扶贫的广西环江县、贵州水城县等) is not in it."""
+        found = _ETC.search(folded, mark + 2, hi)
+        if not found or found.start() - mark - 1 > ITEM_CHARS:
+            return
+        etc = found.start()
+        n = etc - mark - 1
+        items += [(max(mark - n - 2, lo), mark), (mark + 1, etc)]
+        bounds.append(mark)
+
     def listed(self, s: int, e: int) -> bool:
         """Whether ``[s, e)`` lies inside one item of an enumeration."""
         k = bisect_right(self.starts, s)
@@ -785,6 +835,11 @@ class TextFacts:
 
 
 _CONJUNCTION = re.compile("和|及|与")
+QUOTED_ETC = True  # quoted items in a row, closed by 等 or three of them, are an enumeration's items
+_QUOTED_RUN = re.compile("(?:“[^“”，。；]{1,%d}”、?){2,}(?=等)|(?:“[^“”，。；]{1,%d}”、?){3,}" % (30, 30))
+_QUOTED = re.compile("“[^“”]*”")
+# 等 closing a list, not inside a word (高等教育, 平等, 同等, 一等奖, 等待, 等级)
+_ETC = re.compile("(?<![高平同相对均初中上下次头特优超一二三四])等(?![待级候于同价])")
 # 一是 … 二是 … opening a sentence's clauses (第一, 第二 are not counted here: 第一书记)
 _ORDINAL_CLAUSE = re.compile("(?:^|[,;:，；：。])[“\"　 ]*(" + "|".join(f"{n}是" for n in "一二三四五六七八九十") + ")")
 CLAUSE_ORDINALS = True
@@ -812,9 +867,9 @@ def _crosses(bounds: list[int], s: int, e: int) -> bool:
 def passing_kind(text, s: int, e: int) -> str | None:
     """How the occurrence ``[s, e)`` of a query word in ``text`` (folded,
     or its ``TextFacts``) is a mention in passing: "list" (inside one item
-    of an enumeration: a clause of LIST_ITEMS 、-separated items or more, a
-    sentence of as many ；-separated clauses, each item at most ITEM_CHARS
-    long; or one of a speech's tasks that begin alike), "name" (inside the
+    of an enumeration: a clause of LIST_ITEMS 、-separated items or more,
+    each at most ITEM_CHARS long, a sentence of as many ；-separated
+    clauses, each at most CLAUSE_ITEM_CHARS; or one of a speech's tasks that begin alike), "name" (inside the
     name of a meeting or a body; not a 《document》's title, which names
     the document's subject), "attribute" (劳务输出大省),
     or None (the paragraph says something with it)."""
@@ -898,6 +953,9 @@ def clause_proximity(text, per_unit: list) -> float:
 
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
+PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
+PAIR_ETC = True  # A、B等 is an enumeration (TextFacts._pair_etc)
+TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
@@ -914,6 +972,11 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.figures = figures(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
+    if PASSING_NOT_CLOSE and words and len(f.passing_words) == len(words) and (f.proximity or f.whole):
+        # every word only in passing: they stand close because the name or the
+        # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
+        # paragraph says them together
+        f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
     if LIST_PROXIMITY and len(units) >= 2:
         if f.whole:
             f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
@@ -997,9 +1060,12 @@ def _about_detail(rule: str, bonuses) -> str:
     if f is None:
         return ""
     if rule == "verbatim" and f.verbatim_words:
-        return "(" + "、".join(f.verbatim_words) + ")"
+        header = "".join(f";{w} 只在标题/小标题中,正文缺其一部分,按 {HEADER_WEIGHT:g} 计" for w in f.verbatim_header)
+        return "(" + "、".join(f.verbatim_words) + header + ")"
     if rule == "in_passing" and not f.read:
         return f"(排在前 {ABOUT} 名之外,未读正文)"
+    if rule in ("proximity", "whole_query") and f.closeness_in_passing:
+        return "(搜索词都只顺带提及,靠近不计)"
     if rule == "in_passing" and f.passing_words:
         return "(" + "、".join(f"{w} {PASSING[k]}" for w, k in f.passing_words) + ")"
     return ""
