@@ -135,6 +135,7 @@ def test_a_word_only_listed_ranks_below_the_paragraph_about_it(searcher, monkeyp
     assert "列举项" in why["listed"]["in_passing"]["why"]
     assert why["about"]["in_passing"]["value"] == 0
     monkeypatch.setattr(ranking, "PASSING_PENALTY", 0.0)  # without the rule the list wins
+    monkeypatch.setattr(ranking, "PASSING_NO_BOOSTS", False)  # (nor its verbatim share withheld)
     assert [h.doc_id for h in searcher.search(SearchRequest(q="健康扶贫")).hits] == ["listed", "about"]
 
 
@@ -309,5 +310,75 @@ def test_a_cut_word_typed_only_in_the_title_is_support(tmp_path, monkeypatch):
         assert "只在标题" not in why["pieces"]["verbatim"]["why"]
         monkeypatch.setattr(ranking, "TITLE_TYPED_AS_SUPPORT", False)  # without the rule the title counts in full
         assert rules()["title_only"]["verbatim"]["value"] == full
+    finally:
+        s.close()
+
+
+def _rules(tmp_path, rows, q):
+    rows = rows + [(f"f{i}", FILLER * 2) for i in range(6)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+
+    def rules():
+        return {h.doc_id: {r["rule"]: r for r in h.explain} for h in s.search(SearchRequest(q=q, explain=True)).hits}
+    return s, rules
+
+
+# a long paragraph on skills training that names poor workers once, as a group it also serves
+TRAINING = ("会议确定了职业技能提升行动的措施。今年要大规模开展职业技能培训，全年培训一千五百万人次以上，"
+            "培训重点面向企业职工，兼顾高校毕业生和贫困劳动力。支持企业开展职工技能培训和转岗培训，"
+            "加强高危行业从业人员安全技能培训。从失业保险基金结余中拿出资金设立专项账户，统筹用于职业技能提升行动，"
+            "强化资金监管。深化放管服改革，支持职业院校、企业、社会培训机构开展培训，加强培训质量监管，"
+            "提高培训的针对性和实效性，让劳动者真正学到本事，企业招得到用得好技术工人。")
+
+
+def test_a_word_named_once_in_a_long_paragraph_about_the_others_is_in_passing(tmp_path, monkeypatch):
+    """贫困劳动力 once in a paragraph of ONCE_CHARS or more where 技能培训
+    stands three times: the paragraph is about training in general and
+    names poor workers among those it serves.  The near misses: the same
+    sentences cut short (under ONCE_CHARS: a short story says little else);
+    the long paragraph with 技能培训 once too (about neither more than the
+    other)."""
+    assert len(TRAINING) >= ranking.ONCE_CHARS
+    short = "今年要大规模开展职业技能培训，培训重点面向企业职工，兼顾高校毕业生和贫困劳动力。加强安全技能培训。"
+    balanced = TRAINING.replace("支持企业开展职工技能培训和转岗培训，加强高危行业从业人员安全技能培训。", "")
+    balanced += "各地还组织专场招聘会，帮助求职者找到合适岗位，用人单位也积极参加，现场气氛热烈，求职者纷纷投递简历。"
+    assert len(short) < ranking.ONCE_CHARS <= len(balanced) and balanced.count("技能培训") == 1
+    s, rules = _rules(tmp_path, [("long", TRAINING), ("short", short), ("balanced", balanced)], "技能培训 贫困劳动力")
+    try:
+        why = rules()
+        assert why["long"]["in_passing"]["value"] == pytest.approx(-ranking.PASSING_PENALTY / 2)
+        assert "贫困劳动力 长段中只提一次" in why["long"]["in_passing"]["why"]
+        assert why["short"]["in_passing"]["value"] == 0 and why["balanced"]["in_passing"]["value"] == 0
+        monkeypatch.setattr(ranking, "ONCE_IN_LONG", False)  # without the rule the long paragraph is not cut
+        assert rules()["long"]["in_passing"]["value"] == 0
+    finally:
+        s.close()
+
+
+def test_a_word_only_in_passing_earns_no_verbatim_share_nor_figures(tmp_path, monkeypatch):
+    """贫困劳动力 typed as typed but only as an item of a list of groups:
+    it earns no verbatim share, and the figure in its sentence (the
+    list's subsidy) does not count for figures; the in_passing cut stays.
+    The near misses: the same paragraphs with poor workers the sentence's
+    subject."""
+    rows = [("listed", "县里组织技能培训。今年为职工、农民工、贫困劳动力等发放培训补贴3000万元。"),
+            ("said", "县里组织技能培训。今年为贫困劳动力发放培训补贴3000万元,人人学到手艺。")]
+    s, rules = _rules(tmp_path, rows, "技能培训 贫困劳动力")
+    try:
+        why = rules()
+        full = why["said"]["verbatim"]["value"]
+        assert full == pytest.approx(ranking.VERBATIM_BONUS)  # both typed words stand as typed
+        assert why["listed"]["verbatim"]["value"] == pytest.approx(full / 2)
+        assert "贫困劳动力 只顺带提及,不计" in why["listed"]["verbatim"]["why"]
+        assert why["said"]["figures"]["value"] == ranking.FIGURES_BONUS
+        assert why["listed"]["figures"]["value"] == 0 and "不计" in why["listed"]["figures"]["why"]
+        assert "列举项" in why["listed"]["in_passing"]["why"]
+        monkeypatch.setattr(ranking, "PASSING_NO_BOOSTS", False)  # without the rule the listed word earns both
+        loose = rules()["listed"]
+        assert loose["verbatim"]["value"] == pytest.approx(full) and loose["figures"]["value"] == ranking.FIGURES_BONUS
     finally:
         s.close()

@@ -10,8 +10,10 @@ for the best RERANK candidates, re-scored by what their texts say: the
 query's words standing close together (not merely as neighbouring items of
 a list) and the whole query as typed raise it; words mentioned only in
 passing (an enumeration's item, inside a meeting's, body's or ceremony's
-name, as an attribute: 劳务输出大省) cut it, and words all mentioned in
-passing earn no closeness (issue 23).  The re-scored candidates come
+name, as an attribute: 劳务输出大省, once in a long paragraph about the
+query's other words) cut it; words all mentioned in passing earn no
+closeness, and one in passing beside words said no verbatim share nor
+figures (issue 23).  The re-scored candidates come
 first, as a rescoring window does.  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
@@ -94,6 +96,8 @@ class Features:
     read: bool = True  # the text was read (the best ABOUT candidates): passing, length, list proximity
     verbatim_header: tuple = ()  # typed words held as typed only in the title or heading, the text lacking a piece
     closeness_in_passing: bool = False  # proximity and the whole query not earned: every word only in passing
+    passing_typed: tuple = ()  # typed words standing as typed only in passing: no verbatim share (PASSING_NO_BOOSTS)
+    figures_in_passing: bool = False  # the only figures stand beside words mentioned in passing: not counted
 
     @property
     def recency(self) -> float:
@@ -118,7 +122,7 @@ RULES = [
          bonus=lambda f: WHOLE_BONUS if f.whole else 0.0),
     # a word standing only as an enumeration's item, in a name or as an
     # attribute (``in_passing``): the paragraph is about something else
-    Rule("in_passing", "penalty", "搜索词只顺带提及(列举项、名称中、作修饰语)",
+    Rule("in_passing", "penalty", "搜索词只顺带提及(列举项、名称中、作修饰语、长段中只提一次)",
          bonus=lambda f: -PASSING_PENALTY * f.passing),
     # a sentence holding a query word gives a figure: the paragraph reports
     # something (how many, how much, when), not only names the topic
@@ -527,6 +531,8 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             f.held = sum(bool(s) for s in per_word)
         f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        if read and f.verbatim and f.passing_typed:
+            f.verbatim = max(0.0, f.verbatim - len(f.passing_typed) / nodes)
         if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
             f.verbatim_header = _typed_in_header_only(m, cut, facts.text, spans_of, d)
             f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
@@ -690,7 +696,12 @@ ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "�
 # or standing right before a county or province it describes (劳务输出县, 劳务输出省份), not before a
 # word that begins with the character (县城, 县委, 省级, 省委书记)
 _PLACE_AFTER = re.compile("(?:县|省份|省)(?![城域级委长里内外直属市区政府财])")
-PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语"}
+PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语", "once": "长段中只提一次"}
+# a word that stands once in a long paragraph whose other query words stand twice or more is
+# named in passing: the paragraph is about them (the State Council's 241 characters on skills
+# training, 技能培训 three times, that 兼顾就业重点群体和贫困劳动力 once)
+ONCE_CHARS = 200
+ONCE_OTHER = 2
 
 
 ITEM_CHARS = 30  # an enumeration's item is short: a longer stretch between its marks says something
@@ -956,6 +967,8 @@ LIST_PROXIMITY = True  # proximity and the whole query do not count between or i
 PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
 PAIR_ETC = True  # A、B等 is an enumeration (TextFacts._pair_etc)
 TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
+ONCE_IN_LONG = True  # a word named once in a long paragraph about the query's other words is in passing (issue 23, rank5)
+PASSING_NO_BOOSTS = True  # a word mentioned only in passing, beside words said, earns no verbatim share nor figures (rank5)
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
@@ -969,9 +982,25 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     f.held = sum(bool(s) for s in per_word)
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
+    if ONCE_IN_LONG and len(words) >= 2 and len(folded) >= ONCE_CHARS:
+        for i, spans in enumerate(per_word):
+            if kinds[i] is None and len(spans) == 1 and any(
+                    len(other) >= ONCE_OTHER for j, other in enumerate(per_word) if j != i):
+                kinds[i] = "once"
     f.figures = figures(facts, per_word)
     f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
     f.passing = len(f.passing_words) / len(words) if words else 0.0
+    if PASSING_NO_BOOSTS and 0 < len(f.passing_words) < len(words):
+        # a word said only in passing beside words the paragraph does say is not the
+        # paragraph saying the query: standing as typed in a list of the groups training
+        # serves (职工、农民工、贫困劳动力等) earns it no verbatim share, and a figure in
+        # that sentence (补贴性培训近1亿人次) reports on the list.  Every word in passing:
+        # the cut (and no closeness) says it all
+        f.passing_typed = tuple(_word(w) for w, k in zip(words, kinds)
+                                if k and w.tiered and w.typed_word() and fold(w.typed_word()) in folded)
+        if f.figures:
+            f.figures = figures(facts, [spans for spans, k in zip(per_word, kinds) if not k])
+            f.figures_in_passing = not f.figures
     if PASSING_NOT_CLOSE and words and len(f.passing_words) == len(words) and (f.proximity or f.whole):
         # every word only in passing: they stand close because the name or the
         # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
@@ -1061,7 +1090,10 @@ def _about_detail(rule: str, bonuses) -> str:
         return ""
     if rule == "verbatim" and f.verbatim_words:
         header = "".join(f";{w} 只在标题/小标题中,正文缺其一部分,按 {HEADER_WEIGHT:g} 计" for w in f.verbatim_header)
-        return "(" + "、".join(f.verbatim_words) + header + ")"
+        passing = "".join(f";{w} 只顺带提及,不计" for w in f.passing_typed)
+        return "(" + "、".join(f.verbatim_words) + header + passing + ")"
+    if rule == "figures" and f.figures_in_passing:
+        return "(数字只在顺带提及的词所在句中,不计)"
     if rule == "in_passing" and not f.read:
         return f"(排在前 {ABOUT} 名之外,未读正文)"
     if rule in ("proximity", "whole_query") and f.closeness_in_passing:
