@@ -382,3 +382,50 @@ def test_a_word_only_in_passing_earns_no_verbatim_share_nor_figures(tmp_path, mo
         assert loose["verbatim"]["value"] == pytest.approx(full) and loose["figures"]["value"] == ranking.FIGURES_BONUS
     finally:
         s.close()
+
+
+PLACES = ["四川", "河南", "安徽", "贵州", "湖南", "湖北", "江西", "广西", "甘肃", "重庆", "云南", "陕西", "山西", "河北",
+          "山东", "黑龙江", "吉林", "辽宁", "内蒙古", "宁夏", "青海", "新疆", "西藏", "海南", "福建", "浙江", "江苏",
+          "广东", "天津", "北京", "上海", "台湾"]
+
+
+def test_a_window_whose_best_were_cut_reads_the_candidates_after_it(tmp_path, monkeypatch):
+    """More short lines using 劳务输出大省 as a descriptor than the window
+    holds (RERANK): each is cut (x0.65, an attribute) below the longer
+    paragraph about labour export, whose BM25 put it after all of them, so
+    it was never read.  The window's best cut below the best candidate after
+    it: the next WIDEN are read too and the paragraph comes first.  The near
+    miss: without the cut lines (the same paragraph, a window of lines that
+    say something) nothing is widened."""
+    assert len(PLACES) > ranking.RERANK
+    about = ("县里把劳务输出作为脱贫的主要办法,人社部门同沿海企业签订用工协议,组织村民成批外出务工,派专人跟踪服务,"
+             "帮助他们适应新岗位,解决住宿和子女上学的难题,外出务工的群众收入明显增加,许多家庭盖起了新房。")
+    rows = [(f"a{i}", f"{p}是劳务输出大省,春节后{p}的务工人员乘专列返岗。") for i, p in enumerate(PLACES)]
+    rows += [("about", about)] + [(f"f{i}", FILLER * 4) for i in range(10)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="劳务输出", explain=True)).hits
+        assert hits[0].doc_id == "about"
+        why = {r["rule"]: r for r in hits[0].explain}
+        assert "重排窗口扩大" in why["ties"]["why"] and why["in_passing"]["value"] == 0
+        assert all({r["rule"]: r for r in h.explain}["in_passing"]["value"] < 0 for h in hits[1:])
+        monkeypatch.setattr(ranking, "WIDEN_CUT", False)  # without the rule: after every cut line
+        ids = [h.doc_id for h in s.search(SearchRequest(q="劳务输出", size=40)).hits]
+        assert ids.index("about") > ranking.RERANK
+    finally:
+        s.close()
+    said = [(f"a{i}", f"{p}组织劳务输出,春节后{p}的务工人员乘专列返岗。") for i, p in enumerate(PLACES)]
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in said + rows[len(PLACES):]), encoding="utf-8")
+    build_index([str(src)], str(tmp_path / "index2"), rebuild=True, procs=1)
+    s = Searcher(str(tmp_path / "index2"), per_article=None)
+    try:
+        hits = s.search(SearchRequest(q="劳务输出", size=40, explain=True)).hits
+        assert not any("重排窗口扩大" in {r["rule"]: r for r in h.explain}["ties"]["why"] for h in hits)
+        assert [h.doc_id for h in hits].index("about") > ranking.RERANK
+    finally:
+        s.close()

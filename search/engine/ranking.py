@@ -14,7 +14,8 @@ name, as an attribute: 劳务输出大省, once in a long paragraph about the
 query's other words) cut it; words all mentioned in passing earn no
 closeness, and one in passing beside words said no verbatim share nor
 figures (issue 23).  The re-scored candidates come
-first, as a rescoring window does.  Equal scores are decided by how many of
+first, as a rescoring window does (read 30 further, once, where the
+window's best were cut below the first candidate after it).  Equal scores are decided by how many of
 the query's words the text holds, its length, then its date; index order
 only after all that, so pages never overlap.  Browsing (no query) and the
 date sorts order by date.
@@ -43,6 +44,8 @@ LENGTH_FLOOR = 1.0  # of the average length: shorter texts are normalised as if 
 HEADER_WEIGHT = 0.3  # share of a word's idf earned by standing in the title/heading
 SYNONYM_WEIGHT = 0.6  # a word found through a synonym, against the word typed
 RERANK = 30  # best candidates re-scored by the boosts (60 before issue 23: the same top 10 on the judged questions, and their texts are read now)
+WIDEN = 30  # the next candidates read too where one of the window's best FIRST_PAGE was cut below them
+FIRST_PAGE = 10
 ABOUT = 30  # of them, the best whose texts are read for what they are about (``about``)
 PROXIMITY_BONUS = 0.5  # at most, for the query's words side by side
 WHOLE_BONUS = 0.2  # for the whole query standing in the text as typed
@@ -98,6 +101,7 @@ class Features:
     closeness_in_passing: bool = False  # proximity and the whole query not earned: every word only in passing
     passing_typed: tuple = ()  # typed words standing as typed only in passing: no verbatim share (PASSING_NO_BOOSTS)
     figures_in_passing: bool = False  # the only figures stand beside words mentioned in passing: not counted
+    widened: bool = False  # read because the window's best were cut below it (WIDEN_CUT)
 
     @property
     def recency(self) -> float:
@@ -198,7 +202,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     # the verbatim boost (its typed words confirmed lazily: only where it can
     # reach the page), the best RERANK re-scored with every boost
     step = (1 + sum(r.max_bonus for r in enabled("boost"))) * float(scores.max(initial=0.0)) + 1.0
-    want = max(last, RERANK)
+    want = max(last, RERANK + (WIDEN if WIDEN_CUT else 0))  # exact keys for a widened window too (ranking_keys checks 64 at once)
     buckets = enabled("bucket")
     held = None  # how many typed words each candidate holds as typed (exact for the best)
     if RULES_BY_NAME["verbatim"].enabled:
@@ -231,13 +235,30 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
     del key
     head = top[:RERANK]
     bonuses = boost_bonuses(m, query, leaves, docs[head], None if held is None else held[head])
-    del held
     boosted = [combined(float(s), b) for s, b in zip(scores[head].tolist(), bonuses)]
-    ranked = sorted(zip(boosted, head.tolist(), bonuses),
-                    key=lambda t: (lifted(t[1], t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
+
+    def order(rows):
+        return sorted(rows, key=lambda t: (lifted(t[1], t[0]),) + tie_key(t[2]) + (int(docs[t[1]]),))
+    ranked = order(zip(boosted, head.tolist(), bonuses))
+    if WIDEN_CUT and len(top) > RERANK and len(ranked) >= FIRST_PAGE:
+        # one of the best FIRST_PAGE was cut (a mention in passing) below the best
+        # candidate not read: read the next WIDEN too, so that a page of 劳务输出大省
+        # lines cut to x0.65 does not stand above paragraphs on labour export no one
+        # read.  Decided on the window alone, whatever page is asked: pages never overlap
+        nxt = int(top[RERANK])
+        if lifted(ranked[FIRST_PAGE - 1][1], ranked[FIRST_PAGE - 1][0]) > lifted(nxt, float(plain[nxt])):
+            more = top[RERANK:RERANK + WIDEN]
+            extra = boost_bonuses(m, query, leaves, docs[more], None if held is None else held[more])
+            for b in extra:
+                if b.features is not None:
+                    b.features.widened = True
+            ranked = order(ranked + list(zip([combined(float(s), b) for s, b in zip(scores[more].tolist(), extra)],
+                                             more.tolist(), extra)))
+    del held
+    read_n = len(ranked)  # the re-scored window: the rest follow by BM25 x verbatim
     if arrays:  # the re-ranked head, then the rest in key order, as arrays
         # written into arrays of the page's size, not concatenated from copies
-        k = len(ranked)  # == len(head): the rest is top[k:]
+        k = len(ranked)  # == the window read: the rest is top[k:]
         head_at = np.array([i for _, i, _ in ranked], dtype=np.int64)[first:last]
         head_score = np.array([s for s, _, _ in ranked], dtype=np.float64)[first:last]
         tail = top[k:][max(first - k, 0):max(last - k, 0)]
@@ -252,7 +273,7 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         np.take(docs, tail, out=chosen[h:], mode="clip")  # tail is in range
         return chosen, score, []
     ranked += [(float(plain[i]), i, tail_bonuses(float(scores[i]), float(plain[i])))
-               for i in top[RERANK:].tolist()]
+               for i in top[read_n:].tolist()]
     ranked = ranked[first:last]
     why = []
     if explain:
@@ -968,6 +989,7 @@ PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in pass
 PAIR_ETC = True  # A、B等 is an enumeration (TextFacts._pair_etc)
 TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
 ONCE_IN_LONG = True  # a word named once in a long paragraph about the query's other words is in passing (issue 23, rank5)
+WIDEN_CUT = True  # the window widened once where its best were cut below the candidates after it (rank5)
 PASSING_NO_BOOSTS = True  # a word mentioned only in passing, beside words said, earns no verbatim share nor figures (rank5)
 
 
@@ -1110,5 +1132,6 @@ def _ties(bonuses) -> dict:
         return {"rule": "ties", "value": None, "why": f"{rule.why}:排在前 {RERANK} 名之外,未计算"}
     when = (Date(1970, 1, 1) + timedelta(days=f.day - 1)).isoformat() if f.day else "无日期"
     length = (f"{f.length} 字" + ("以上" if f.length >= INFORMATIVE else "")) if f.read else f"排在前 {ABOUT} 名之外,长度未计"
+    widened = f";前 {FIRST_PAGE} 名有被削减到其后候选之下的,重排窗口扩大到 {RERANK + WIDEN} 名" if f.widened else ""
     return {"rule": "ties", "value": [f.held, f.length, when if f.day else None],
-            "why": f"{rule.why}:正文含 {f.held} 个搜索词,{length},{when}"}
+            "why": f"{rule.why}:正文含 {f.held} 个搜索词,{length},{when}{widened}"}
