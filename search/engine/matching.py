@@ -165,14 +165,38 @@ class Matcher:
         key = ("candidates", text)
         hit = self.cache.get(key)
         if hit is None:
-            parts = []
-            for g in ("text_grams", "header_grams"):
-                part = candidates(self.postings, g, text)
-                self.cache.put(("candidates", g, text), part)  # ``literal_holds`` checks each field's alone
-                parts.append(part)
-            hit = union(parts)
+            hit = union(self._field_candidates(text))
             self.cache.put(key, hit)
         return hit, False
+
+    def literal_inside(self, text: str, docs: np.ndarray) -> tuple[np.ndarray, bool]:
+        """For each of ``docs``, whether it is among ``literal_candidates``,
+        and whether all of those hold ``text``: each field's candidates
+        looked up apart, not their union made first (a bitmap of the
+        archive: ~0.2 ms of a first search of 高质量发展)."""
+        if len(text) < 3 or self.cache.get(text) is not None:
+            return holds(self.literal(text)[0], docs), True
+        whole = self.cache.get(("candidates", text))
+        if whole is not None:
+            return holds(whole, docs), False
+        inside = None
+        for part in self._field_candidates(text):
+            found = holds(part, docs)
+            inside = found if inside is None else inside | found
+        return inside, False
+
+    def _field_candidates(self, text: str) -> list[np.ndarray]:
+        """``candidates`` of ``text`` in the text's bigrams and in the
+        header's, each cached (``literal_holds`` checks each field's alone)."""
+        parts = []
+        for g in ("text_grams", "header_grams"):
+            key = ("candidates", g, text)
+            part = self.cache.get(key)
+            if part is None:
+                part = candidates(self.postings, g, text)
+                self.cache.put(key, part)
+            parts.append(part)
+        return parts
 
     def literal_holds(self, text: str, docs: np.ndarray) -> np.ndarray:
         """For each of ``docs`` (sorted), whether its text or header holds

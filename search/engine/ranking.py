@@ -365,8 +365,7 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
     tier = np.zeros(len(docs), dtype=np.int32)  # a count of words: int32 is half the memory
     unsure = []  # (node, which docs are its unconfirmed candidates)
     for node in nodes:
-        ids, sure = node.typed_candidates(m)
-        inside = holds(ids, docs)
+        inside, sure = node.typed_inside(m, docs)
         tier += inside
         if not sure and inside.any():
             unsure.append((node, inside))
