@@ -81,6 +81,13 @@ def test_neighbouring_items_of_a_list_are_not_close():
     assert ranking.clause_proximity(listed, spans(listed, "扶志", "扶智")) == 0.0
     pair = "今年把扶贫同扶志、扶智相结合，办起了夜校。"  # a pair, not a list: said together
     assert ranking.clause_proximity(pair, spans(pair, "扶志", "扶智")) == ranking.spans_proximity(spans(pair, "扶志", "扶智"))
+    # the words again further on, said together: the closest window that does not
+    # hold a meeting of the list's items counts (扶志和扶智: 4 characters of 5)
+    both = listed + "要坚持扶志和扶智相结合。"
+    every = [[(i, i + 2) for i in range(len(both)) if both.startswith(w, i)] for w in ("扶志", "扶智")]
+    assert [len(x) for x in every] == [2, 2]
+    assert ranking.clause_proximity(both, every) == 0.8
+    assert ranking.clause_proximity(both, [every[0][:1], every[1][:1]]) == 0.0  # the list's alone
 
 
 # -- the rule decides the order ---------------------------------------------------------------
