@@ -624,6 +624,7 @@ def spans_proximity(per_leaf: list) -> float:
     """``proximity`` of each leaf's spans (sorted, not overlapping)."""
     if len(per_leaf) < 2 or any(not s for s in per_leaf):
         return 0.0
+    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
     ends = [e for _, e, _ in events]  # a window's end: the max of a slice of these (in C, not a generator)
     need, have, best, lo = len(per_leaf), {}, None, 0
@@ -632,12 +633,13 @@ def spans_proximity(per_leaf: list) -> float:
         while len(have) == need:
             ls, _, lk = events[lo]
             window = max(ends[lo:i + 1]) - ls
+            if window <= total:  # side by side: no window can make it more than 1.0
+                return 1.0
             best = window if best is None else min(best, window)
             have[lk] -= 1
             if not have[lk]:
                 del have[lk]
             lo += 1
-    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     return min(1.0, total / best) if best else 0.0
 
 
@@ -877,13 +879,14 @@ def clause_proximity(text, per_unit: list) -> float:
     bounds = _facts(text).bounds
     if not bounds or not _crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
         return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
+    total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
     ends = [e for _, e, _ in events]
     need, best = len(per_unit), None
     # for each first event, the shortest run of events from it that holds every
     # unit: its end moves only forward as the first does (two pointers; the runs
-    # were found afresh from each first event before: ~1 ms a search whose
-    # candidates hold their words dozens of times, 黄河流域 生态保护)
+    # were found afresh from each first event before: the 36 XWLB_MIX first
+    # runs' 682 calls, 7.6 -> 4.1 ms)
     count: dict = {}  # unit -> how many of events[i:j] are its
     j, n = 0, len(events)
     for i in range(n):
@@ -895,6 +898,8 @@ def clause_proximity(text, per_unit: list) -> float:
             break
         start, end = events[i][0], max(ends[i:j])
         if not _crosses(bounds, start, end):
+            if end - start <= total:  # side by side: no window can make it more than 1.0
+                return 1.0
             best = end - start if best is None else min(best, end - start)
         k = events[i][2]
         count[k] -= 1
@@ -902,7 +907,6 @@ def clause_proximity(text, per_unit: list) -> float:
             del count[k]
     if not best:
         return 0.0
-    total = sum(min(e - s for s, e in spans) for spans in per_unit)
     return min(1.0, total / best)
 
 
