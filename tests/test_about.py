@@ -99,6 +99,32 @@ def test_neighbouring_items_of_a_list_are_not_close():
     assert ranking.clause_proximity(listed, spans(listed, "扶志", "扶智")) == 0.0
     pair = "今年把扶贫同扶志、扶智相结合，办起了夜校。"  # a pair, not a list: said together
     assert ranking.clause_proximity(pair, spans(pair, "扶志", "扶智")) == ranking.spans_proximity(spans(pair, "扶志", "扶智"))
+    # the words again further on, said together: the closest window that does not
+    # hold a meeting of the list's items counts (扶志和扶智: 4 characters of 5)
+    both = listed + "要坚持扶志和扶智相结合。"
+    every = [[(i, i + 2) for i in range(len(both)) if both.startswith(w, i)] for w in ("扶志", "扶智")]
+    assert [len(x) for x in every] == [2, 2]
+    assert ranking.clause_proximity(both, every) == 0.8
+    assert ranking.clause_proximity(both, [every[0][:1], every[1][:1]]) == 0.0  # the list's alone
+
+
+def test_words_side_by_side_anywhere_are_as_close_as_can_be():
+    """Proximity is the words' length over the shortest window holding them:
+    1.0 once they stand side by side anywhere (the search for a shorter window
+    stops there), whatever stood apart before; the near miss, the words only
+    apart, is that share exactly; words that overlap are side by side too."""
+    def every(text, *words):
+        return [[(i, i + len(w)) for i in range(len(text)) if text.startswith(w, i)] for w in words]
+
+    apart = "扶贫工作队进村，开展扶志教育。"
+    assert ranking.spans_proximity(every(apart, "扶贫", "扶志")) == 4 / 12
+    assert ranking.clause_proximity(apart, every(apart, "扶贫", "扶志")) == 4 / 12
+    together = apart + "扶贫扶志相结合。"
+    assert ranking.spans_proximity(every(together, "扶贫", "扶志")) == 1.0
+    assert ranking.clause_proximity(together, every(together, "扶贫", "扶志")) == 1.0
+    listed = "要做好产业扶贫、就业扶贫、扶志扶智等工作，扶贫和扶志相结合。"  # the list's meeting is not counted
+    assert ranking.clause_proximity(listed, every(listed, "扶贫", "扶志")) == 4 / 5
+    assert ranking.spans_proximity(every(apart, "扶贫工", "贫工作")) == 1.0  # overlapping
 
 
 # -- the rule decides the order ---------------------------------------------------------------

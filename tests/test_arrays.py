@@ -115,6 +115,31 @@ def test_decoded_positions_are_bounded(big, monkeypatch):
         assert len(p.position_cache) == 2 and p.position_cache.size <= 40
 
 
+def test_decoded_lists_are_kept_read_only_and_bounded(big, monkeypatch):
+    """A term's list decoded once is given again as it was, read-only (a
+    caller writing into it would change every later search's answer); a
+    term larger than a quarter of the bound is decoded afresh each time,
+    and the lists kept stay within their bound."""
+    from search.store import postings
+
+    monkeypatch.setattr(postings, "LIST_CACHE", 40)
+    monkeypatch.setattr(postings, "LIST_CACHE_TERM", 10)
+    with big.reader() as r:
+        p = Postings(r)
+        ids, tf = p.ids_tf("body", "edge")  # 6 documents: kept
+        assert ids.tolist() == EDGE and tf.tolist() == [2] * len(EDGE)
+        again = p.ids_tf("body", "edge")
+        assert again[0] is ids and again[1] is tf
+        with pytest.raises(ValueError):
+            ids[0] = 1
+        everyone = p.ids_tf("body", "all")  # 66,667 documents: not kept
+        assert len(everyone[0]) == len(_expected("all")) and everyone[0].flags.writeable
+        assert p.ids_tf("body", "all")[0] is not everyone[0]
+        p.ids_tf("body", "late"), p.ids_tf("body", "rare"), p.ids_tf("body", "missing")
+        assert p.ids_tf("body", "missing")[0].tolist() == []
+        assert p.list_cache.size <= 40 and p.list_cache.get(("body", "all")) is None
+
+
 def test_merged_arrays_keep_ids_across_boundaries(big):
     """Merging (as a change does, dropping deleted documents) rebuilds
     every document number from its halves."""

@@ -9,11 +9,14 @@ import json
 
 import pytest
 
-from search.engine.matching import Matcher
+import numpy as np
+
+from search.engine.matching import Matcher, candidates
 from search.engine.results import SearchRequest
 from search.engine.searcher import Searcher
 from search.indexing import build_index
 from search.query.nodes import Literal
+from search.text.analysis import fold
 from search.text.synonyms import Synonyms
 
 ITEMS = [  # (title, text): 联播快讯 in titles only, in texts only, in both
@@ -24,6 +27,7 @@ ITEMS = [  # (title, text): 联播快讯 in titles only, in texts only, in both
     ("地方新闻", "本台联播快讯栏目今天播出了一组报道,聚焦高质量发展。"),
     ("地方新闻", "高质量发展是全面建设社会主义现代化国家的首要任务。"),
     ("地方新闻", "联播节目今天报道了各地的快讯。"),  # the near miss: its words apart
+    ("地方新闻", "推动高质量的服务,数量发展迅速。"),  # every bigram of 高质量发展, not the word
 ]
 
 
@@ -81,3 +85,39 @@ def test_scores_are_those_of_the_merged_list(index, q, monkeypatch):
 
     monkeypatch.setattr(Matcher, "scoring", merged)
     assert searched(index, q) == got and got
+
+
+@pytest.mark.parametrize("word", ["联播快讯", "高质量发展", "国际联播快讯", "没有的词"])
+def test_candidates_looked_up_among_a_few_are_those_of_the_lists_intersected(index, word):
+    """A long word's candidates among the paragraphs asked about (every
+    bigram of it in the field), looked up in each bigram's list where they
+    are few, equal the lists intersected over the index; and the word is
+    confirmed where, and only where, the paragraph's text or header holds
+    it (高质量发展's bigrams all stand in one text, apart: the near miss)."""
+    looked_up = []
+    s = Searcher(index)
+    try:
+        m = Matcher(s._snap)
+        docs = s._snap.all_live
+        stored = [s._snap.stored(d) for d in docs.tolist()]
+        truth = [word in fold(r.text) or word in fold(" ".join(x for x in (r.title, r.heading) if x)) for r in stored]
+        for g in ("text_grams", "header_grams"):
+            whole = candidates(m.postings, g, word)
+            if word == "高质量发展" and g == "text_grams":
+                assert len(whole) == 3  # the near miss among them
+            rarest = min(m.postings.doc_freq(g, word[i:i + 2]) for i in range(len(word) - 1))
+            for d in docs.tolist():  # one paragraph asked about: looked up, if fewer than any bigram's
+                one = np.array([d], dtype=docs.dtype)
+                assert m.candidates_among(g, word, one).tolist() == np.isin(one, whole).tolist()
+                assert (m.cache.get(("candidates", g, word)) is None) == (rarest > 1)
+                looked_up.append(rarest > 1)
+            assert m.candidates_among(g, word, docs).tolist() == np.isin(docs, whole).tolist()  # all: intersected
+            assert m.cache.get(("candidates", g, word)) is not None
+        assert m.literal_holds(word, docs).tolist() == truth
+        assert Matcher(Searcher(index)._snap).literal_holds(word, docs[:1]).tolist() == truth[:1]
+    finally:
+        s.close()
+    if word == "高质量发展":  # two texts hold it; the third holds its bigrams only
+        assert truth.count(True) == 2 and any(looked_up)
+    if word == "联播快讯":
+        assert all(looked_up)

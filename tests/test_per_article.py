@@ -253,6 +253,12 @@ def test_restating_the_title_and_its_near_misses():
     assert per_article.restates("【新春走基层】" + title, lead)
     # a title too short to be restated (a digest's name)
     assert not per_article.restates("联播快讯", "联播快讯:今天全国各地天气晴好。")
+    # the title's pairs counted only side by side: the lead with a mark after every
+    # second character holds every character of the title, none of its pairs but
+    # those within the runs left (fewer than nine in ten of them)
+    cut = "".join(c + ("," if k % 2 else "") for k, c in enumerate(lead))
+    assert not per_article.restates(title, cut) and not per_article.restates(title, cut.replace(",", "_"))
+    assert per_article.restates(title, lead.replace("近日", "近日_"))  # a mark outside the title's pairs
 
 
 # An article whose lead repeats its headline, ranked second among the

@@ -165,14 +165,66 @@ class Matcher:
         key = ("candidates", text)
         hit = self.cache.get(key)
         if hit is None:
-            parts = []
-            for g in ("text_grams", "header_grams"):
-                part = candidates(self.postings, g, text)
-                self.cache.put(("candidates", g, text), part)  # ``literal_holds`` checks each field's alone
-                parts.append(part)
-            hit = union(parts)
+            hit = union(self._field_candidates(text))
             self.cache.put(key, hit)
         return hit, False
+
+    def literal_inside(self, text: str, docs: np.ndarray) -> tuple[np.ndarray, bool]:
+        """For each of ``docs``, whether it is among ``literal_candidates``,
+        and whether all of those hold ``text``: each field's candidates
+        looked up apart (``candidates_among``), not their union made first
+        (a bitmap of the archive: ~0.2 ms of a first search of 高质量发展)."""
+        if len(text) < 3 or self.cache.get(text) is not None:
+            return holds(self.literal(text)[0], docs), True
+        whole = self.cache.get(("candidates", text))
+        if whole is not None:
+            return holds(whole, docs), False
+        inside = None
+        for g in ("text_grams", "header_grams"):
+            found = self.candidates_among(g, text, docs)
+            inside = found if inside is None else inside | found
+        return inside, False
+
+    def _field_candidates(self, text: str) -> list[np.ndarray]:
+        """``candidates`` of ``text`` in the text's bigrams and in the
+        header's, each cached (``literal_holds`` checks each field's alone)."""
+        parts = []
+        for g in ("text_grams", "header_grams"):
+            key = ("candidates", g, text)
+            part = self.cache.get(key)
+            if part is None:
+                part = candidates(self.postings, g, text)
+                self.cache.put(key, part)
+            parts.append(part)
+        return parts
+
+    def candidates_among(self, grams: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """For each of ``docs``, whether the ``grams`` field holds every
+        bigram of ``text`` (three characters or more): from the field's
+        candidates where cached; else, where ``docs`` are fewer than the
+        rarest bigram's paragraphs, each bigram's list looked up for those
+        of ``docs`` still in (rarest first), not the lists intersected
+        over the archive (高质量发展 in 广东: 322 paragraphs asked about,
+        4 lists of 6,000-64,000 a field); else those candidates, made and
+        cached."""
+        key = ("candidates", grams, text)
+        cand = self.cache.get(key)
+        if cand is None:
+            p = self.postings
+            bigrams = sorted(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1)),
+                             key=lambda b: p.doc_freq(grams, b))
+            if len(docs) < p.doc_freq(grams, bigrams[0]):
+                at = np.arange(len(docs))
+                for b in bigrams:
+                    at = at[holds(p.ids_tf(grams, b)[0], docs[at])]
+                    if len(at) == 0:
+                        break
+                out = np.zeros(len(docs), dtype=bool)
+                out[at] = True
+                return out
+            cand = candidates(p, grams, text)
+            self.cache.put(key, cand)
+        return holds(cand, docs)
 
     def literal_holds(self, text: str, docs: np.ndarray) -> np.ndarray:
         """For each of ``docs`` (sorted), whether its text or header holds
@@ -184,11 +236,8 @@ class Matcher:
         docs64 = docs.astype(np.int64)
         out = np.zeros(len(docs), dtype=bool)
         for g in ("text_grams", "header_grams"):  # the header where the text does not hold it
-            ask = ~out
-            # where the field's candidates (every bigram in it) are known, the others cannot hold it
-            cand = self.cache.get(("candidates", g, text))
-            if cand is not None:
-                ask &= holds(cand, docs)
+            # only where the field holds every bigram of it (``candidates_among``)
+            ask = ~out & self.candidates_among(g, text, docs)
             at = docs64[ask]
             if len(at):
                 out[ask] = holds(distinct(literal_starts(self.postings, g, text, at) >> 32), at)

@@ -58,7 +58,13 @@ def restates(title: str, text: str) -> bool:
     (both folded): it holds RESTATES of the title's character pairs (the
     column's name in 【】 left out), and the title has TITLE_PAIRS or more."""
     wanted = pairs(_COLUMN.sub(" ", title))
-    return len(wanted) >= TITLE_PAIRS and len(wanted & pairs(text)) >= RESTATES * len(wanted)
+    if len(wanted) < TITLE_PAIRS:
+        return False
+    # a pair of the title is two letters, digits or Chinese characters: where
+    # the text holds them side by side they stand in one of its runs, so
+    # looking each up in the text counts what ``pairs(text)`` would hold of
+    # them, without making that set (a long text's: ~0.1 ms, a few a search)
+    return sum(p in text for p in wanted) >= RESTATES * len(wanted)
 
 
 def passed_over(heads: np.ndarray, order: list[int], per_article: int,

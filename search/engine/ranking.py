@@ -393,8 +393,7 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
     tier = np.zeros(len(docs), dtype=np.int32)  # a count of words: int32 is half the memory
     unsure = []  # (node, which docs are its unconfirmed candidates)
     for node in nodes:
-        ids, sure = node.typed_candidates(m)
-        inside = holds(ids, docs)
+        inside, sure = node.typed_inside(m, docs)
         tier += inside
         if not sure and inside.any():
             unsure.append((node, inside))
@@ -674,6 +673,7 @@ def spans_proximity(per_leaf: list) -> float:
     """``proximity`` of each leaf's spans (sorted, not overlapping)."""
     if len(per_leaf) < 2 or any(not s for s in per_leaf):
         return 0.0
+    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     events = sorted((s, e, k) for k, spans in enumerate(per_leaf) for s, e in spans)
     ends = [e for _, e, _ in events]  # a window's end: the max of a slice of these (in C, not a generator)
     need, have, best, lo = len(per_leaf), {}, None, 0
@@ -682,12 +682,13 @@ def spans_proximity(per_leaf: list) -> float:
         while len(have) == need:
             ls, _, lk = events[lo]
             window = max(ends[lo:i + 1]) - ls
+            if window <= total:  # side by side: no window can make it more than 1.0
+                return 1.0
             best = window if best is None else min(best, window)
             have[lk] -= 1
             if not have[lk]:
                 del have[lk]
             lo += 1
-    total = sum(min(e - s for s, e in spans) for spans in per_leaf)
     return min(1.0, total / best) if best else 0.0
 
 
@@ -965,21 +966,34 @@ def clause_proximity(text, per_unit: list) -> float:
     bounds = _facts(text).bounds
     if not bounds or not _crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
         return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
+    total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
+    ends = [e for _, e, _ in events]
     need, best = len(per_unit), None
-    for i in range(len(events)):
-        have, end = set(), 0
-        for s, e, k in events[i:]:
-            have.add(k)
-            end = max(end, e)
-            if len(have) == need:
-                start = events[i][0]
-                if not _crosses(bounds, start, end):
-                    best = end - start if best is None else min(best, end - start)
-                break
+    # for each first event, the shortest run of events from it that holds every
+    # unit: its end moves only forward as the first does (two pointers; the runs
+    # were found afresh from each first event before: the 36 XWLB_MIX first
+    # runs' 682 calls, 7.6 -> 4.1 ms)
+    count: dict = {}  # unit -> how many of events[i:j] are its
+    j, n = 0, len(events)
+    for i in range(n):
+        while len(count) < need and j < n:
+            k = events[j][2]
+            count[k] = count.get(k, 0) + 1
+            j += 1
+        if len(count) < need:
+            break
+        start, end = events[i][0], max(ends[i:j])
+        if not _crosses(bounds, start, end):
+            if end - start <= total:  # side by side: no window can make it more than 1.0
+                return 1.0
+            best = end - start if best is None else min(best, end - start)
+        k = events[i][2]
+        count[k] -= 1
+        if not count[k]:
+            del count[k]
     if not best:
         return 0.0
-    total = sum(min(e - s for s, e in spans) for spans in per_unit)
     return min(1.0, total / best)
 
 

@@ -107,6 +107,12 @@ class Node:
         """For each of ``docs`` (sorted), whether it holds the node as typed."""
         return m.holds(self.typed_candidates(m)[0], docs)
 
+    def typed_inside(self, m, docs: np.ndarray) -> tuple[np.ndarray, bool]:
+        """For each of ``docs``, whether it is among ``typed_candidates``;
+        and whether all of those hold the node as typed."""
+        ids, sure = self.typed_candidates(m)
+        return m.holds(ids, docs), sure
+
     def units(self) -> list:
         """The units whose closeness in the text counts for proximity."""
         return [self]
@@ -166,6 +172,9 @@ class Literal(Leaf):
 
     def typed_candidates(self, m):
         return m.literal_candidates(self.text)
+
+    def typed_inside(self, m, docs):
+        return m.literal_inside(self.text, docs)
 
     def typed_holds(self, m, docs):
         return m.literal_holds(self.text, docs)
@@ -281,6 +290,9 @@ class AllOf(Node):
     def typed_candidates(self, m):
         return m.literal_candidates(self.whole) if self.whole else super().typed_candidates(m)
 
+    def typed_inside(self, m, docs):
+        return m.literal_inside(self.whole, docs) if self.whole else super().typed_inside(m, docs)
+
     def typed_holds(self, m, docs):
         return m.literal_holds(self.whole, docs) if self.whole else super().typed_holds(m, docs)
 
@@ -364,6 +376,15 @@ class AnyOf(Node):
             return options[0].typed_candidates(m)
         parts = [o.typed_candidates(m) for o in options]
         return m.union([ids for ids, _ in parts]), all(sure for _, sure in parts)
+
+    def typed_inside(self, m, docs):
+        # among the union of the options' candidates: among one option's
+        inside, sure = None, True
+        for option in self._as_typed():
+            found, certain = option.typed_inside(m, docs)
+            inside = found if inside is None else inside | found
+            sure = sure and certain
+        return inside, sure
 
     def typed_holds(self, m, docs):
         out = np.zeros(len(docs), dtype=bool)

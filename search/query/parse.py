@@ -98,6 +98,9 @@ def quote_words(raw: str, words) -> str:
     return "".join(out)
 
 
+_QUOTES = re.compile(r'["“”「」]')  # compiled with the module, not by the first search to meet a word (~0.5 ms)
+
+
 def _lex(text: str) -> list[tuple[str, object]]:
     """The query's items: ("phrase", text), ("word", text) or ("field",
     (sign, name, value, quoted))."""
@@ -114,10 +117,10 @@ def _lex(text: str) -> list[tuple[str, object]]:
             continue
         word = m.group("word")
         f = _FIELD.fullmatch(word)
-        if f and f.group(3) and not re.search(r'["“”「」]', f.group(3)):
+        if f and f.group(3) and not _QUOTES.search(f.group(3)):
             items.append(("field", (bool(f.group(1)), f.group(2).lower(), f.group(3), False)))
             continue
-        for piece in re.split(r'["“”「」]', word):  # a lone quote is dropped
+        for piece in _QUOTES.split(word):  # a lone quote is dropped
             if piece:
                 items.append(("word", piece))
     return items

@@ -28,6 +28,8 @@ FIRST_DECODE = 64  # positions per document asked about so far, above which a te
 ASK_FLOOR = 64  # documents an ask counts as at least (reading a few costs ~0.1 ms, as decoding ~4,000 positions)
 ASKED = 100_000  # terms remembered as asked about, not yet decoded
 TERMS_FOUND = 100_000  # terms whose numbers in the segments are remembered (~200 bytes each)
+LIST_CACHE = 1_000_000  # postings held decoded per snapshot (``ids_tf``): 8 bytes each (~8 MB)
+LIST_CACHE_TERM = LIST_CACHE // 4  # a term with more is decoded at each use
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -85,6 +87,10 @@ class Postings:
         self.position_cache = ArrayLRU(POSITION_CACHE)
         self._asked: OrderedDict = OrderedDict()  # term -> documents asked about so far, not yet decoded
         self._found: dict = {}  # (field, term) -> where each segment holds it (``_where``)
+        # each term's (docnums, frequencies) decoded once (``ids_tf``): one search
+        # asks for a bigram's list several times (a literal's candidates, the same
+        # literal in a longer typed word, its header's matches)
+        self.list_cache = ArrayLRU(LIST_CACHE)
 
     # -- columns ------------------------------------------------------------
 
@@ -144,7 +150,22 @@ class Postings:
 
     def ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """All (docnum, term frequency) of a term, sorted by docnum,
-        deleted documents included (the caller applies the live mask)."""
+        deleted documents included (the caller applies the live mask).
+        Read-only arrays, kept decoded (LRU, bounded by ``LIST_CACHE``
+        postings) unless the term holds more than ``LIST_CACHE_TERM``: a
+        first search decoded 高质, 质量 and 发展 twice or three times each
+        (高质量发展: ~0.4 ms of ~9)."""
+        key = (fieldname, text)
+        hit = self.list_cache.get(key)
+        if hit is None:
+            hit = self._ids_tf(fieldname, text)
+            if len(hit[0]) <= LIST_CACHE_TERM:
+                for a in hit:
+                    a.flags.writeable = False  # shared by every search that asks: never changed in place
+                self.list_cache.put(key, hit)
+        return hit
+
+    def _ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, tf_parts = [], []
         for _, offset, f, t in self._where(fieldname, text):
             ids, tf = f.postings(t, offset)
@@ -154,7 +175,7 @@ class Postings:
             return ids_parts[0], tf_parts[0]
         if ids_parts:
             return np.concatenate(ids_parts), np.concatenate(tf_parts)
-        return EMPTY_IDS, EMPTY_TF
+        return EMPTY_IDS[:0], EMPTY_TF[:0]  # views: the shared empties stay writable
 
     def doc_freq(self, fieldname: str, text: str) -> int:
         """How many documents hold a term (deleted ones included until a
