@@ -342,7 +342,7 @@ def _text_parts_notes(jobs) -> list[str]:
             notes.append(f"{path}: larger than {TEXT_WHOLE_MAX >> 20} MB: read in {part.parts} parts of about "
                          f"{PART_BYTES >> 20} MB, each part after the first an article of its own "
                          "(<file id>.<its first line>) under the headline, date and source the file's "
-                         "first part gives (docs/ingestion.md, \"Large files\")")
+                         "first part gives (docs/architecture.md, \"Large files\")")
     return notes
 
 

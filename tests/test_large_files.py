@@ -2,7 +2,8 @@
 processes, so no process holds the whole file: the index is what reading
 it whole gives, its problems are reported with the file's own line
 numbers, and the memory of every process stays bounded (the large run:
-``make test-large``, a file of several hundred MB)."""
+``make test-large``, a file of several hundred MB).  So is a large text
+file, its paragraphs those of the file read whole, each part an article."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def write_text(path: Path, target_bytes: int) -> int:
     source, then numbered seed paragraphs under a section heading every 40,
     until the file holds ``target_bytes``.  Lines a page's furniture or tail
     rules drop are left out: what a text read whole keeps of its end after
-    such a line differs from what it keeps read in parts (docs/ingestion.md).
+    such a line differs from what it keeps read in parts (docs/architecture.md).
     Returns how many paragraphs."""
     from search.ingest.clean import matching_rule
     from search.ingest.structure import opens_notice, opens_tail
@@ -196,7 +197,7 @@ def test_a_large_text_read_in_parts_gives_the_paragraphs_read_whole(tmp_path, mo
     each part after the first an article of its own (its id names its
     first line); a paragraph's provinces differ only where its article's
     do (a paragraph that names none takes its article's, and each part's
-    are its own text's: docs/ingestion.md, "Large files")."""
+    are its own text's: docs/architecture.md, "Large files")."""
     src = tmp_path / "big.txt"
     write_text(src, 300_000)
     whole = build_index([str(src)], tmp_path / "whole", procs=1)
@@ -277,9 +278,10 @@ def _peak_rss_of_index(src: Path, index_dir: Path) -> tuple[int, str]:
 
 
 @pytest.mark.skipif(not LARGE_MB, reason="the large run: `make test-large` (ZHSEARCH_LARGE_MB=300)")
-def test_a_file_of_several_hundred_mb_indexes_within_the_memory_budget(tmp_path):
-    src = tmp_path / "large.jsonl"
-    write_jsonl(src, LARGE_MB << 20)
+@pytest.mark.parametrize("kind", ["jsonl", "txt"])
+def test_a_file_of_several_hundred_mb_indexes_within_the_memory_budget(tmp_path, kind):
+    src = tmp_path / f"large.{kind}"
+    (write_jsonl if kind == "jsonl" else write_text)(src, LARGE_MB << 20)
     peak, text = _peak_rss_of_index(src, tmp_path / "ix")
     print(f"{src.stat().st_size >> 20} MB: peak RSS {peak >> 20} MB; {text.strip().splitlines()[-1]}")
     assert peak < MEMORY_BUDGET, f"a process peaked at {peak >> 20} MB"
