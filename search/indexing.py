@@ -404,7 +404,8 @@ class _Gather:
     def __init__(self, bar=None):
         self.bar = bar
         self.files: list[tuple] = []
-        # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut, articles read]
+        # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut,
+        #          articles read, a text file's]
         self._parts: dict[str, list] = {}
 
     def add(self, result) -> None:
@@ -415,7 +416,7 @@ class _Gather:
         if part is None:
             self.files.append((path, n_art, n_par, error, warnings))
             return
-        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0])
+        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0, part.head is not None])
         acc[0] -= 1
         acc[1] += n_art
         acc[2] += n_par
@@ -431,7 +432,7 @@ class _Gather:
             self.files.append(self._file(path, *self._parts.pop(path)[1:]))
 
     @staticmethod
-    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read) -> tuple:
+    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read, text) -> tuple:
         from search.ingest.pipeline import warnings_of
         from search.ingest.readers import no_usable_line
 
@@ -441,7 +442,7 @@ class _Gather:
         errors = sorted(errors, key=lambda e: e[0].start)
         warnings = [w for _, ws in sorted(warnings, key=lambda t: t[0]) for w in ws]
         if read == 0:  # no line gave an article: the file failed, as one read whole does
-            return path, 0, 0, errors[0][1] if errors else no_usable_line(warnings), []
+            return path, 0, 0, errors[0][1] if errors else "empty file" if text else no_usable_line(warnings), []
         for part, error in errors:
             warnings.append(f"{path}: bytes {part.start}-{part.end} (from line {part.first_line}) "
                             f"not indexed: {error}")

@@ -302,3 +302,21 @@ def test_a_jsonl_of_furniture_only_is_read_with_a_warning_in_parts_as_whole(tmp_
     assert whole.paragraphs.added == in_parts.paragraphs.added == 0
     assert [w for w in in_parts.warnings if "no paragraph" in w] == [w for w in whole.warnings if "no paragraph" in w]
     assert any("no paragraph" in w for w in in_parts.warnings)
+
+
+def test_a_large_text_that_is_not_text_fails_in_parts_as_whole(tmp_path, monkeypatch):
+    """Blanks only, or bytes that are not text: the file fails with the
+    reason it fails for read whole, and the run's other files are indexed."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "blank.txt").write_text(" \n" * 30_000, encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02 data\n" * 8_000)
+    (folder / "good.txt").write_text("扶贫车间开工\n近日,扶贫车间开工,吸纳贫困劳动力就业。\n", encoding="utf-8")
+    whole = build_index([str(folder)], tmp_path / "whole", procs=1)
+    monkeypatch.setattr(indexing, "TEXT_WHOLE_MAX", 20_000)
+    monkeypatch.setattr(indexing, "PART_BYTES", 8_000)
+    assert len(indexing._parts(str(folder / "blank.txt"))) > 4 and len(indexing._parts(str(folder / "binary.txt"))) > 4
+    in_parts = build_index([str(folder)], tmp_path / "parts", procs=2)
+    assert sorted(whole.failures) == sorted(in_parts.failures) and len(in_parts.failures) == 2
+    assert {reason for _, reason in in_parts.failures} == {"empty file", "binary file (contains NUL bytes), not text"}
+    assert in_parts.articles.added == whole.articles.added == 1
