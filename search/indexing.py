@@ -405,7 +405,7 @@ class _Gather:
         self.bar = bar
         self.files: list[tuple] = []
         # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut,
-        #          articles read, a text file's]
+        #          articles read, a text file's, mojibake runs, (part start, its first runs)]
         self._parts: dict[str, list] = {}
 
     def add(self, result) -> None:
@@ -416,7 +416,8 @@ class _Gather:
         if part is None:
             self.files.append((path, n_art, n_par, error, warnings))
             return
-        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0, part.head is not None])
+        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0, part.head is not None,
+                                                  0, []])
         acc[0] -= 1
         acc[1] += n_art
         acc[2] += n_par
@@ -428,11 +429,14 @@ class _Gather:
             acc[6] += counts[1]
             acc[7] += counts[2]
             acc[8] += counts[3]
+            acc[10] += counts[4]
+            acc[11].append((part.start, counts[5]))
         if acc[0] == 0:
             self.files.append(self._file(path, *self._parts.pop(path)[1:]))
 
     @staticmethod
-    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read, text) -> tuple:
+    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read, text, runs, first_runs
+              ) -> tuple:
         from search.ingest.pipeline import warnings_of
         from search.ingest.readers import no_usable_line
 
@@ -446,7 +450,8 @@ class _Gather:
         for part, error in errors:
             warnings.append(f"{path}: bytes {part.start}-{part.end} (from line {part.first_line}) "
                             f"not indexed: {error}")
-        return path, n_art, n_par, None, warnings + warnings_of(path, any_paragraph, split, cut)
+        first_runs = [run for _, some in sorted(first_runs, key=lambda t: t[0]) for run in some]
+        return path, n_art, n_par, None, warnings + warnings_of(path, any_paragraph, split, cut, first_runs, runs)
 
 
 def _write_here(index: Index, jobs, on_file, owners: dict | None = None) -> tuple[list, dict]:
@@ -481,8 +486,9 @@ def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment
                     n_par += n
                     n_art += 1 if part is None or n else 0
                 if part is not None:
+                    runs = [run for a in articles for run in a.mojibake_dropped]
                     counts = (n_par > 0, sum(a.long_lines_split for a in articles),
-                              sum(a.long_lines_cut for a in articles), len(articles))
+                              sum(a.long_lines_cut for a in articles), len(articles), len(runs), runs[:3])
                 if writer.postings >= limit:
                     on_segment(writer.finish())
             del articles, analyses

@@ -214,15 +214,18 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
                        sum(a.long_lines_cut for a in articles), [run for a in articles for run in a.mojibake_dropped])
 
 
-def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[str] = ()) -> list[str]:
-    """``file_warnings`` from a file's counts (summed over its parts)."""
+def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[str] = (),
+                mojibake_runs: int | None = None) -> list[str]:
+    """``file_warnings`` from a file's counts (summed over its parts:
+    ``mojibake`` then holds the first runs dropped, ``mojibake_runs`` how many)."""
     out = []
     if not any_paragraph:
         out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
                    "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
-    if mojibake:
-        shown = " ".join(mojibake[:3]) + (" ..." if len(mojibake) > 3 else "")
-        out.append(f"{path}: {len(mojibake)} run(s) of mojibake (characters a bad conversion left, "
+    runs = len(mojibake) if mojibake_runs is None else mojibake_runs
+    if runs:
+        shown = " ".join(mojibake[:3]) + (" ..." if runs > 3 else "")
+        out.append(f"{path}: {runs} run(s) of mojibake (characters a bad conversion left, "
                    f"a ? inside Chinese words) dropped: {shown}")
     if split:
         out.append(f"{path}: {split} line(s) longer than {structure.PARAGRAPH_MAX} characters split into "
