@@ -23,8 +23,9 @@ from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_art
 PARALLEL_MIN_FILES = 4  # fewer files (or parts) to read are written in this process (a one-article update stays quick)
 PART_BYTES = 4 << 20  # a JSON lines file larger than this is read in parts of about this size
 # a text file larger than this is read in parts of PART_BYTES (read whole it
-# takes some 4.6 times its size: 971 MB for 200 MB; this keeps a whole read
-# near 300 MB, and any page or report anyone wrote reads whole, as before)
+# takes 5 to 15 times its size in one process: 971 MB and 2,887 MB for two
+# files of 200 MB, bench/README.md; this keeps a whole read near 1 GB at
+# most, and any page or report anyone wrote reads whole, as before)
 TEXT_WHOLE_MAX = 64 << 20
 # Term occurrences that all segment writers together hold in memory before
 # each writes its segment and starts another: 8-12 bytes each while held, and
