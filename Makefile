@@ -42,7 +42,7 @@ serve: index
 test: install-test
 	$(BIN)/python -m pytest -q
 
-# A JSON lines file of 300 MB indexed under a watch of every process's peak memory
+# A JSON lines file and a text file of 300 MB each indexed under a watch of every process's peak memory
 # (tests/test_large_files.py; make test runs the same code on a small file).
 test-large: install-test
 	ZHSEARCH_LARGE_MB=300 $(BIN)/python -m pytest -q -s tests/test_large_files.py

@@ -22,6 +22,11 @@ from search.store import Index, IndexedFile, IndexUnavailable, Meta, analyze_art
 
 PARALLEL_MIN_FILES = 4  # fewer files (or parts) to read are written in this process (a one-article update stays quick)
 PART_BYTES = 4 << 20  # a JSON lines file larger than this is read in parts of about this size
+# a text file larger than this is read in parts of PART_BYTES (read whole it
+# takes 5 to 15 times its size in one process: 971 MB and 2,887 MB for two
+# files of 200 MB, bench/README.md; this keeps a whole read near 1 GB at
+# most, and any page or report anyone wrote reads whole, as before)
+TEXT_WHOLE_MAX = 64 << 20
 # Term occurrences that all segment writers together hold in memory before
 # each writes its segment and starts another: 8-12 bytes each while held, and
 # about twice that for the largest field while it is grouped by term, so a
@@ -79,6 +84,10 @@ def _read(job):
     try:
         if part is None:
             articles = read_file(real_path, warnings)
+        elif part.head is not None:
+            from search.ingest.pipeline import read_text_part_articles
+
+            articles = read_text_part_articles(real_path, part, warnings)
         else:
             articles = read_part(real_path, part.start, part.end, part.first_line, warnings)
         # analysed lazily, as the writer takes each paragraph: memory stays flat
@@ -92,12 +101,18 @@ def _read(job):
 @dataclass(frozen=True)
 class Part:
     """Bytes ``start:end`` of a large JSON lines file: whole lines, the
-    first of them line ``first_line``; one of ``parts``."""
+    first of them line ``first_line``; one of ``parts``.  Of a large text
+    file: part number ``no``, with what its first part says of the whole
+    (``head``, ``search.ingest.pipeline.TextHead``); its bytes begin a
+    line unless a line longer than a part was cut (``starts_line``)."""
 
     start: int
     end: int
     first_line: int
     parts: int
+    no: int = 0
+    head: object = None
+    starts_line: bool = True
 
 
 def _jobs(to_read) -> list[tuple]:
@@ -112,31 +127,88 @@ def _jobs(to_read) -> list[tuple]:
 
 
 def _parts(real: str) -> list[Part] | None:
-    """A large JSON lines file's parts (None for any other file, or one
-    in UTF-16, whose lines are not split at a newline byte)."""
-    if not real.lower().endswith(".jsonl"):
+    """A large JSON lines or text file's parts (None for any other file,
+    or one in UTF-16, whose lines are not split at a newline byte)."""
+    suffix = os.path.splitext(real)[1].lower()
+    if suffix not in (".jsonl", ".txt"):
         return None
+    text = suffix == ".txt"
     try:
-        if os.path.getsize(real) <= PART_BYTES:
+        size = os.path.getsize(real)
+        if size <= (TEXT_WHOLE_MAX if text else PART_BYTES):
             return None
-        spans = []
         with open(real, "rb") as f:
             if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
                 return None
-            f.seek(0)
-            start, line = 0, 1
-            while True:
-                chunk = f.read(PART_BYTES)
-                if not chunk:
-                    break
-                if not chunk.endswith(b"\n"):
-                    chunk += f.readline()
-                spans.append((start, start + len(chunk), line))
-                start += len(chunk)
-                line += chunk.count(b"\n")
+            spans = _text_spans(f, size) if text else _line_spans(f)
     except OSError:
         return None  # read whole, which reports the error
-    return [Part(a, b, first, len(spans)) for a, b, first in spans]
+    if text and len(spans) < 2:
+        return None  # one part: read whole
+    if not text:
+        return [Part(a, b, first, len(spans)) for a, b, first, _ in spans]
+    from search.ingest.pipeline import text_head
+
+    head = text_head(real, spans[0][1], more=len(spans) > 1)
+    return [Part(a, b, first, len(spans), no, head, whole)
+            for no, (a, b, first, whole) in enumerate(spans, 1)]
+
+
+def _line_spans(f) -> list[tuple[int, int, int, bool]]:
+    """(start, end, first line, True) of parts of about PART_BYTES, each
+    ending at a line's end."""
+    f.seek(0)
+    spans, start, line = [], 0, 1
+    while True:
+        chunk = f.read(PART_BYTES)
+        if not chunk:
+            break
+        if not chunk.endswith(b"\n"):
+            chunk += f.readline()
+        spans.append((start, start + len(chunk), line, True))
+        start += len(chunk)
+        line += chunk.count(b"\n")
+    return spans
+
+
+_FULL_STOP = "。".encode()
+
+
+def _text_spans(f, size: int) -> list[tuple[int, int, int, bool]]:
+    """Parts of a text file, as ``_line_spans``; but a line running on
+    for another PART_BYTES past a part's end (a whole book on one line) is
+    cut, after its last 。 in the part's last quarter, else between two
+    UTF-8 characters: no part is longer than twice PART_BYTES.  The last
+    element says whether the part begins a line."""
+    f.seek(0)
+    spans, start, line, starts_line = [], 0, 1, True
+    while start < size:
+        f.seek(start)
+        chunk = f.read(PART_BYTES)
+        if not chunk:
+            break
+        if not chunk.endswith(b"\n"):
+            chunk += f.readline(PART_BYTES)
+        if not chunk.endswith(b"\n") and start + len(chunk) < size:
+            chunk = chunk[:_cut_within_line(chunk)]
+        spans.append((start, start + len(chunk), line, starts_line))
+        starts_line = chunk.endswith(b"\n")
+        start += len(chunk)
+        line += chunk.count(b"\n")
+    return spans
+
+
+def _cut_within_line(chunk: bytes) -> int:
+    """Where to end a part inside a line: after a 。, else before a byte
+    that starts a UTF-8 character (in a GB18030 file the cut may split a
+    character, which the part's reading replaces and reports)."""
+    at = chunk.rfind(_FULL_STOP, len(chunk) * 3 // 4)
+    if at >= 0:
+        return at + len(_FULL_STOP)
+    for cut in range(len(chunk) - 1, max(len(chunk) - 4, 0), -1):
+        if not 0x80 <= chunk[cut] < 0xC0:  # the next part begins with this character
+            return cut
+    return len(chunk)
 
 
 def _job_bytes(job) -> int:
@@ -204,7 +276,9 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
     to_read, vanished, unchanged = _plan(sources, known, summary)
     procs = max(1, procs or os.cpu_count() or 1)
 
-    owners = _doc_id_owners(None if rebuild else index, to_read, set(vanished))
+    jobs = _jobs(to_read)
+    summary.warnings += _text_parts_notes(jobs)
+    owners = _doc_id_owners(None if rebuild else index, to_read, set(vanished), jobs)
 
     update = index.update(replace=rebuild)
     if update.taken_over is not None:
@@ -218,7 +292,6 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         for path in unchanged:
             summary.articles.skipped += known[path].articles
             summary.paragraphs.skipped += known[path].paragraphs
-        jobs = _jobs(to_read)
         bar = _progress(sum(map(_job_bytes, jobs))) if progress else None
         gather = _Gather(bar)
         if procs > 1 and len(jobs) >= PARALLEL_MIN_FILES:
@@ -262,16 +335,30 @@ def _open_for(index_dir: str, rebuild: bool) -> Index:
         return Index.create(index_dir)
 
 
-def _planned_doc_ids(path: str, real_path: str) -> list[str]:
+def _text_parts_notes(jobs) -> list[str]:
+    """What a user should know of each text file read in parts."""
+    notes = []
+    for path, _, _, part in jobs:
+        if part is not None and part.head is not None and part.no == 1:
+            notes.append(f"{path}: larger than {TEXT_WHOLE_MAX >> 20} MB: read in {part.parts} parts of about "
+                         f"{PART_BYTES >> 20} MB, each part after the first an article of its own "
+                         "(<file id>.<its first line>) under the headline, date and source the file's "
+                         "first part gives (docs/architecture.md, \"Large files\")")
+    return notes
+
+
+def _planned_doc_ids(path: str, real_path: str, parts: list | None = None) -> list[str]:
     """The doc_ids a file's articles will claim, found without ingesting it:
-    the file's own id, or each JSON line's id (or ``<file id>.<line>``)."""
+    the file's own id, or each JSON line's id (or ``<file id>.<line>``),
+    or those of a large text file's parts."""
     import json
 
+    from search.ingest.pipeline import text_part_doc_id
     from search.ingest.structure import file_doc_id, record_doc_id
 
     p = Path(real_path)
     if p.suffix.lower() != ".jsonl":
-        return [file_doc_id(p)]
+        return [file_doc_id(p)] + [text_part_doc_id(p, part) for part in (parts or [])[1:]]
     ids = []
     try:
         with open(p, encoding="utf-8", errors="replace", newline="\n") as f:  # lines as the reader splits them
@@ -292,14 +379,18 @@ def _planned_doc_ids(path: str, real_path: str) -> list[str]:
     return ids
 
 
-def _doc_id_owners(index: Index | None, to_read, vanished: set[str]) -> dict[str, str]:
+def _doc_id_owners(index: Index | None, to_read, vanished: set[str], jobs=()) -> dict[str, str]:
     """Which file each doc_id the files to read claim belongs to: the file
     the index already holds it for, else the first claimant in path order.
     Any other file's article with that id gets ``distinct_doc_id``: ids are
     unique across the archive and stable when files are indexed again."""
     claims: dict[str, str] = {}
+    text_parts: dict[str, list] = {}
+    for path, _, _, part in jobs:
+        if part is not None and part.head is not None:
+            text_parts.setdefault(path, []).append(part)
     for path, _, real in sorted(to_read):
-        for doc_id in _planned_doc_ids(path, real):
+        for doc_id in _planned_doc_ids(path, real, text_parts.get(path)):
             claims.setdefault(doc_id, path)
     if index is None:  # a rebuild: nothing is held
         return claims
@@ -314,7 +405,8 @@ class _Gather:
     def __init__(self, bar=None):
         self.bar = bar
         self.files: list[tuple] = []
-        # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut, articles read]
+        # path -> [parts left, articles, paragraphs, errors, (part start, warnings), any paragraph, split, cut,
+        #          articles read, a text file's, mojibake runs, (part start, its first runs)]
         self._parts: dict[str, list] = {}
 
     def add(self, result) -> None:
@@ -325,7 +417,8 @@ class _Gather:
         if part is None:
             self.files.append((path, n_art, n_par, error, warnings))
             return
-        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0])
+        acc = self._parts.setdefault(path, [part.parts, 0, 0, [], [], False, 0, 0, 0, part.head is not None,
+                                                  0, []])
         acc[0] -= 1
         acc[1] += n_art
         acc[2] += n_par
@@ -337,11 +430,14 @@ class _Gather:
             acc[6] += counts[1]
             acc[7] += counts[2]
             acc[8] += counts[3]
+            acc[10] += counts[4]
+            acc[11].append((part.start, counts[5]))
         if acc[0] == 0:
             self.files.append(self._file(path, *self._parts.pop(path)[1:]))
 
     @staticmethod
-    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read) -> tuple:
+    def _file(path, n_art, n_par, errors, warnings, any_paragraph, split, cut, read, text, runs, first_runs
+              ) -> tuple:
         from search.ingest.pipeline import warnings_of
         from search.ingest.readers import no_usable_line
 
@@ -351,11 +447,12 @@ class _Gather:
         errors = sorted(errors, key=lambda e: e[0].start)
         warnings = [w for _, ws in sorted(warnings, key=lambda t: t[0]) for w in ws]
         if read == 0:  # no line gave an article: the file failed, as one read whole does
-            return path, 0, 0, errors[0][1] if errors else no_usable_line(warnings), []
+            return path, 0, 0, errors[0][1] if errors else "empty file" if text else no_usable_line(warnings), []
         for part, error in errors:
             warnings.append(f"{path}: bytes {part.start}-{part.end} (from line {part.first_line}) "
                             f"not indexed: {error}")
-        return path, n_art, n_par, None, warnings + warnings_of(path, any_paragraph, split, cut)
+        first_runs = [run for _, some in sorted(first_runs, key=lambda t: t[0]) for run in some]
+        return path, n_art, n_par, None, warnings + warnings_of(path, any_paragraph, split, cut, first_runs, runs)
 
 
 def _write_here(index: Index, jobs, on_file, owners: dict | None = None) -> tuple[list, dict]:
@@ -390,8 +487,9 @@ def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment
                     n_par += n
                     n_art += 1 if part is None or n else 0
                 if part is not None:
+                    runs = [run for a in articles for run in a.mojibake_dropped]
                     counts = (n_par > 0, sum(a.long_lines_split for a in articles),
-                              sum(a.long_lines_cut for a in articles), len(articles))
+                              sum(a.long_lines_cut for a in articles), len(articles), len(runs), runs[:3])
                 if writer.postings >= limit:
                     on_segment(writer.finish())
             del articles, analyses

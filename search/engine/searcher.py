@@ -442,8 +442,11 @@ class Searcher:
                     def top(n: int):
                         return order[:n].tolist(), scores[:n].tolist()
 
+                    # its restating paragraphs looked for among the first EXPORT_RANK_PAGE
+                    # hits: thousands, whose folded texts are not kept (a page's are)
                     head, head_scores, _ = per_article.head(top, len(docs), snap.heads_by_docnum, req.size,
-                                                            self.per_article, EXPORT_RANK_PAGE, _restating(snap),
+                                                            self.per_article, EXPORT_RANK_PAGE,
+                                                            _restating(snap, keep=False),
                                                             snap.reprints().group if ONE_PRINT else None)
                     more = per_article.more_in_article(snap.heads_by_docnum, docs, head[:req.size])
             del matches, docs
@@ -677,13 +680,15 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
 ONE_PRINT = True  # the first page shows a text printed in several articles once (per_article.first_page)
 
 
-def _restating(snap: Snapshot):
+def _restating(snap: Snapshot, keep: bool = True):
     """``restating(docnum)``: whether a paragraph restates its article's
     title (``per_article.restates``), its folded text kept with what
-    ranking reads of it (``Snapshot.text_facts``)."""
+    ranking reads of it (``Snapshot.text_facts``); without ``keep`` (the
+    export's head, thousands of paragraphs), not kept."""
     def restating(d: int) -> bool:
         head = int(per_article.article_of(snap.heads_by_docnum, [d])[0])
-        return per_article.restates(snap.title(head), snap.text_facts(d, ranking.TextFacts).text)
+        text = snap.text_facts(d, ranking.TextFacts).text if keep else snap.folded_text(d)
+        return per_article.restates(snap.title(head), text)
     return restating
 
 

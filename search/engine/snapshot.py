@@ -212,6 +212,14 @@ class Snapshot:
         costs more than the rules themselves."""
         return self.texts_facts([docnum], make)[docnum]
 
+    def folded_text(self, docnum: int) -> str:
+        """A paragraph's folded text: from its text facts where a search
+        kept them, else read and folded now, and not kept (the export asks
+        it of thousands of paragraphs, once each: kept, their facts would
+        grow the process by tens of MB and push out what the searches keep)."""
+        kept = self._facts.get(docnum)
+        return kept.text if kept is not None else fold(self.reader.stored_text(docnum))
+
     def texts_facts(self, docnums, make) -> dict:
         """``text_facts`` of several paragraphs (docnum -> what ``make``
         made): those not kept are read, then folded together

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from search.ingest import clean, structure
 from search.ingest.measures import measures_in
 from search.ingest.places import label_provinces
-from search.ingest.readers import RawRecord, read_jsonl_part, read_records
+from search.ingest.readers import RawRecord, decode, read_jsonl_part, read_records, read_text_part
 from search.ingest.years import year_of, years_in
-from search.model import Article, Paragraph
+from search.model import Article, IngestError, Paragraph
 
 log = logging.getLogger("search.ingest")
 
@@ -57,6 +59,154 @@ def read_part(path, start: int, end: int, first_line: int, problems: list[str]) 
     return articles
 
 
+# ---------------------------------------------------------------------------
+# a large text file, read in parts (search.indexing cuts it at line ends)
+
+# how far above a part's start its heading is looked for: the section
+# heading over a part's first paragraphs stands in the part before
+TEXT_LOOK_BACK = 64 << 10
+
+
+@dataclass(frozen=True)
+class TextHead:
+    """What the first part of a large text file decides for every part, as
+    reading the file whole decides it for the file: the headline, date,
+    source and the like (the head of a page holds them), and the section
+    heading in effect where the first part ends."""
+
+    end: int  # where the first part ends (bytes)
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    heading: str | None = None
+    pending: tuple[str, ...] = ()
+
+
+def text_head(path, end: int, more: bool = True) -> TextHead:
+    """The ``TextHead`` of a large text file whose first part is bytes
+    ``0:end`` (no head at all when that part cannot be read: the part's
+    own job reports why)."""
+    path = Path(path)
+    try:
+        reading = read_text_part(path, 0, end)
+    except IngestError:
+        return TextHead(end)
+    if not reading.records:
+        return TextHead(end)
+    articles, (heading, pending) = _build(reading.records[0], path, more)
+    a = articles[0]
+    return TextHead(end, a.title, a.source, a.date, a.url, a.issuer, a.doc_number, heading, pending)
+
+
+def read_text_part_articles(path, part, problems: list[str]) -> list[Article]:
+    """The article of one part of a large text file (``part``: bytes
+    ``start:end``, number ``no`` of ``parts``, beginning at line
+    ``first_line``, with the file's ``head``), cleaned and labelled.  The
+    first part is read as the whole file would be (headline, header,
+    metadata, tail); each other part is an article of its own, under the
+    file's headline, date and source, its lines cleaned as the file's body
+    lines are, its paragraphs under the heading in effect where it begins.
+    Raises IngestError when the part cannot be read."""
+    path = Path(path)
+    reading = read_text_part(path, part.start, part.end)
+    problems.extend(reading.problems)
+    if not reading.records:
+        return []
+    more = part.no < part.parts
+    if part.no == 1:
+        articles = _build(reading.records[0], path, more)[0]
+    else:
+        articles = [_continued_article(reading.records[0].text, path, part, more)]
+    for article in articles:
+        label(article)
+    return articles
+
+
+def text_part_doc_id(path: Path, part) -> str:
+    """A large text file's part's article id: the file's own for the first
+    part, else ``<file id>.<line it begins>`` (``-<its first byte>`` added
+    where it begins inside a line cut in parts)."""
+    base = structure.file_doc_id(Path(path))
+    if part.no == 1:
+        return base
+    return f"{base}.{part.first_line}" if part.starts_line else f"{base}.{part.first_line}-{part.start}"
+
+
+def _continued_article(text: str, path: Path, part, more: bool) -> Article:
+    head: TextHead = part.head
+    body, dropped, mojibake, private_use, long_lines = _body_lines(text, last=not more)
+    doc_id = text_part_doc_id(path, part)
+    heading, pending = _heading_before(path, part)
+    article = Article(
+        doc_id=doc_id, title=head.title, source=head.source, date=head.date, url=head.url,
+        issuer=head.issuer, doc_number=head.doc_number, path=str(path),
+        skipped=[d.line for d in dropped], dropped=[d.to_dict() for d in dropped],
+        private_use_dropped=private_use, mojibake_dropped=mojibake,
+        long_lines_split=long_lines.split, long_lines_cut=long_lines.cut,
+    )
+    article.paragraphs = [Paragraph(para_no=n, text=t, heading=h)
+                          for n, (h, t) in enumerate(structure.sections(body, heading, pending, more), 1)]
+    return article
+
+
+def _body_lines(text: str, last: bool):
+    """A text's lines as the body of a file read whole has them: private
+    use and mojibake dropped, normalised, page furniture and metadata lines
+    (来源：, a date line, a byline) dropped, long lines cut.  Metadata is
+    read as in the middle of the file, but for the last lines of its last
+    part.  Returns (lines, dropped, mojibake runs, private use count,
+    long lines)."""
+    text, private_use = clean.drop_private_use(text)
+    lines, mojibake = [], []
+    for line in text.splitlines():
+        line, runs = clean.drop_mojibake(clean.normalize_line(line))
+        lines.append(line)
+        mojibake += runs
+    content, furniture = clean.sort_furniture(lines)
+    kept, meta_lines = [], []
+    footer = len(content) - structure.FOOTER_LINES if last else len(content)
+    for i, line in enumerate(content):
+        if structure.read_metadata_line(line, in_header=i >= footer) is None:
+            kept.append(line)
+        else:
+            meta_lines.append(line)
+    dropped = _in_reading_order(lines, [clean.Dropped(line, METADATA_RULE, "metadata") for line in meta_lines]
+                                + furniture)
+    body, long_lines = structure.split_long_lines(kept)
+    return body, dropped, mojibake, private_use, long_lines
+
+
+def _heading_before(path: Path, part) -> tuple[str | None, tuple[str, ...]]:
+    """The section heading in effect where ``part`` begins, and the heading
+    lines waiting there for a paragraph: read from the first part's end
+    (``TextHead``) on, or from ``TEXT_LOOK_BACK`` bytes above the part
+    (from its first whole line); a heading further up than that is not
+    seen (the part's first paragraphs then have none)."""
+    head: TextHead = part.head
+    lo = max(head.end, part.start - TEXT_LOOK_BACK)
+    state = (head.heading, head.pending) if lo == head.end else (None, ())
+    if lo >= part.start:
+        return state
+    try:
+        with open(path, "rb") as f:
+            data = os.pread(f.fileno(), part.start - lo, lo)
+    except OSError:
+        return state
+    if lo > head.end:
+        nl = data.find(b"\n")
+        data = data[nl + 1:] if nl >= 0 else b""
+    if not data.strip():
+        return state
+    try:
+        text = decode(data, str(path))
+    except IngestError:
+        return state
+    return structure.heading_after(_body_lines(text, last=False)[0], *state)
+
+
 def file_warnings(path: Path, articles: list[Article]) -> list[str]:
     """What a user should know of a file that was read but is not whole in
     the index: it gave no paragraph, or lines too long to be one."""
@@ -64,15 +214,18 @@ def file_warnings(path: Path, articles: list[Article]) -> list[str]:
                        sum(a.long_lines_cut for a in articles), [run for a in articles for run in a.mojibake_dropped])
 
 
-def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[str] = ()) -> list[str]:
-    """``file_warnings`` from a file's counts (summed over its parts)."""
+def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[str] = (),
+                mojibake_runs: int | None = None) -> list[str]:
+    """``file_warnings`` from a file's counts (summed over its parts:
+    ``mojibake`` then holds the first runs dropped, ``mojibake_runs`` how many)."""
     out = []
     if not any_paragraph:
         out.append(f"{path}: no paragraph: the file holds no text, or every line was dropped as page "
                    "furniture or metadata (`zhsearch inspect` shows which rule dropped each)")
-    if mojibake:
-        shown = " ".join(mojibake[:3]) + (" ..." if len(mojibake) > 3 else "")
-        out.append(f"{path}: {len(mojibake)} run(s) of mojibake (characters a bad conversion left, "
+    runs = len(mojibake) if mojibake_runs is None else mojibake_runs
+    if runs:
+        shown = " ".join(mojibake[:3]) + (" ..." if runs > 3 else "")
+        out.append(f"{path}: {runs} run(s) of mojibake (characters a bad conversion left, "
                    f"a ? inside Chinese words) dropped: {shown}")
     if split:
         out.append(f"{path}: {split} line(s) longer than {structure.PARAGRAPH_MAX} characters split into "
@@ -83,6 +236,15 @@ def warnings_of(path, any_paragraph: bool, split: int, cut: int, mojibake: list[
 
 def build_articles(record: RawRecord, path: Path) -> list[Article]:
     """One record's articles (several for a magazine column), unlabelled."""
+    return _build(record, path)[0]
+
+
+def _build(record: RawRecord, path: Path, more: bool = False
+           ) -> tuple[list[Article], tuple[str | None, tuple[str, ...]]]:
+    """``build_articles``, and the section heading in effect where the
+    text ends (and the heading lines that wait there for a paragraph).
+    With ``more``, the text is the first part of a large text file, whose
+    other parts follow: heading lines that end it are left to them."""
     text, private_use = clean.drop_private_use(record.text)
     hint, in_title = clean.drop_private_use(structure.strip_channel_tag(record.title) or "")
     private_use += in_title
@@ -132,7 +294,7 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     items = None if record.title else structure.column_items(content)
     if items is not None:
         return [_column_item(base, n, item, column=content[0])
-                for n, item in enumerate(items, 1)]
+                for n, item in enumerate(items, 1)], (None, ())
     # a page copied whole whose headline could not be told: its first line
     # is its menu, not a headline (a plain text's first line, right above
     # its body, still is)
@@ -142,8 +304,8 @@ def build_articles(record: RawRecord, path: Path) -> list[Article]:
     base.long_lines_split, base.long_lines_cut = long_lines.split, long_lines.cut
     base.title = title  # None: the page shows no headline, and none is made up
     base.paragraphs = [Paragraph(para_no=n, text=text, heading=heading)
-                       for n, (heading, text) in enumerate(structure.sections(body), 1)]
-    return [base]
+                       for n, (heading, text) in enumerate(structure.sections(body, more=more), 1)]
+    return [base], (structure.heading_after(body) if more else (None, ()))
 
 
 def _after_tail_marks(lines: list[str], furniture: list[clean.Dropped]) -> set[str]:

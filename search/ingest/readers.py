@@ -257,6 +257,25 @@ def read_jsonl_part(path: Path, start: int, end: int, first_line: int) -> Readin
     return jsonl_to_reading(decode(data, name), name, first_line, whole=False)
 
 
+def read_text_part(path: Path, start: int, end: int) -> Reading:
+    """Bytes ``start:end`` of a large text file (``search.indexing`` reads
+    one as parts cut at line ends, in several processes): one record of
+    their text, or none when they hold nothing but blanks.  Raises
+    IngestError when the part cannot be read or decoded."""
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            data = os.pread(f.fileno(), end - start, start)
+    except OSError as e:
+        raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
+    if not data.strip():
+        return Reading([])
+    text, bad = decode_counted(data, name)
+    problems = [f"{name}: bytes {start}-{end}: {bad} bad byte sequence(s) replaced by U+FFFD "
+                "(the rest of the file decodes)"] if bad else []
+    return Reading([RawRecord(text=text)], problems)
+
+
 HTML_SUFFIXES = (".html", ".htm")
 # what news sites save their pages as: read as HTML when the bytes are HTML
 SNIFFED_SUFFIXES = (".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp", "")

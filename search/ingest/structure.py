@@ -731,12 +731,17 @@ def _sentence_ends(line: str):
     yield len(line)
 
 
-def sections(lines: list[str]) -> list[tuple[str | None, str]]:
+def sections(lines: list[str], heading: str | None = None, pending: tuple[str, ...] = (),
+             more: bool = False) -> list[tuple[str | None, str]]:
     """(heading, paragraph text) in reading order.  Consecutive heading lines
     (a label and a subtitle) join with a space; heading lines that no
-    paragraph follows are kept as paragraphs so no text is lost."""
+    paragraph follows are kept as paragraphs so no text is lost.  A part of
+    a large text read in parts begins under ``heading``, with ``pending``
+    heading lines still waiting for a paragraph, and, when ``more`` parts
+    follow, leaves the heading lines that end it to the next part's
+    paragraphs (as the text read whole does)."""
     out: list[tuple[str | None, str]] = []
-    heading, pending = None, []
+    pending = list(pending)
     for line in lines:
         if is_heading(line):
             pending.append(line)
@@ -744,8 +749,22 @@ def sections(lines: list[str]) -> list[tuple[str | None, str]]:
         if pending:
             heading, pending = " ".join(pending), []
         out.append((heading, line))
-    out.extend((heading, line) for line in pending)
+    if not more:
+        out.extend((heading, line) for line in pending)
     return out
+
+
+def heading_after(lines: list[str], heading: str | None = None,
+                  pending: tuple[str, ...] = ()) -> tuple[str | None, tuple[str, ...]]:
+    """The heading in effect after ``lines`` and the heading lines that
+    wait for a paragraph there (``sections`` reading on past them)."""
+    pending = list(pending)
+    for line in lines:
+        if is_heading(line):
+            pending.append(line)
+        elif pending:
+            heading, pending = " ".join(pending), []
+    return heading, tuple(pending)
 
 
 # --------------------------------------------------------------------------
