@@ -240,9 +240,8 @@ class _Grouped:
         self.docs = array("I")
         self.poss = array("I") if positional else None
 
-    def add(self, pairs, docnum: int) -> None:
+    def add(self, terms: list, positions: list | None, docnum: int) -> None:
         vocab = self.vocab
-        terms = [t for t, _ in pairs]
         tids = list(map(vocab.get, terms))
         if None in tids:
             for i, t in enumerate(tids):
@@ -255,7 +254,7 @@ class _Grouped:
         self.tids.extend(tids)
         self.docs.extend(array("I", [docnum]) * len(tids))
         if self.poss is not None:
-            self.poss.extend([p for _, p in pairs])
+            self.poss.extend(positions)
 
     def postings(self):
         """(term bytes, document numbers, frequencies, positions or None) of
@@ -386,12 +385,14 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 self.postings += 1
             return length
-        pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
         grouped = self._grouped.get(name)
         if grouped is not None:
-            grouped.add(pairs, docnum)
-            self.postings += len(pairs)  # occurrences: at most as many postings, and what memory holds
-            return len(pairs)
+            if not isinstance(value, Analyzed):
+                value = Analyzed.of(field.analyzer.terms(value))
+            grouped.add(value.terms, value.positions, docnum)
+            self.postings += len(value.terms)  # occurrences: at most as many postings, and what memory holds
+            return len(value.terms)
+        pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
         by_term: dict[str, list[int]] = {}
         for term, pos in pairs:
             p = by_term.get(term)
