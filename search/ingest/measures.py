@@ -39,12 +39,21 @@ class Word:
     def plain(self) -> bool:
         return self.unless is None and self.context is None
 
-    def found_in(self, folded: str) -> bool:
-        if self.context is not None and not self.context.search(folded):
-            return False
-        return any(not _negated(folded, hit) and
-                   (self.unless is None or not _cancelled(folded, hit, self.unless))
-                   for hit in self.pattern.finditer(folded))
+    def found_in(self, folded: str, negatable: bool = True) -> bool:
+        """Does the word count in ``folded``?  ``negatable``: False when
+        ``folded`` holds no negation word (``_may_negate``)."""
+        context = self.context
+        for hit in self.pattern.finditer(folded):
+            # the context looked for once the word is there (the word is the
+            # rarer of the two: a paragraph about the poor is the common case)
+            if context is not None:
+                if not context.search(folded):
+                    return False
+                context = None
+            if ((not negatable or not _negated(folded, hit))
+                    and (self.unless is None or not _cancelled(folded, hit, self.unless))):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -58,16 +67,22 @@ class Measure:
         """All words without an ``unless``, as one pattern."""
         return _alternation(tuple(w.pattern.pattern for w in self.words if w.plain))
 
-    def found_in(self, folded: str) -> bool:
+    def found_in(self, folded: str, negatable: bool = True) -> bool:
         plain = self.plain
         if plain is not None:
-            hits = list(plain.finditer(folded))
-            if any(not _negated(folded, hit) for hit in hits):
-                return True
-            if hits:  # a negated hit may hide another word's hit inside it
-                if any(w.found_in(folded) for w in self.words if w.plain):
+            if not negatable:  # no hit can be negated: the first one will do
+                if plain.search(folded):
                     return True
-        return any(w.found_in(folded) for w in self.words if not w.plain)
+            else:
+                hit = False
+                for m in plain.finditer(folded):
+                    if not _negated(folded, m):
+                        return True
+                    hit = True
+                # a negated hit may hide another word's hit inside it
+                if hit and any(w.found_in(folded) for w in self.words if w.plain):
+                    return True
+        return any(w.found_in(folded, negatable) for w in self.words if not w.plain)
 
 
 @lru_cache(maxsize=None)
@@ -83,6 +98,26 @@ def _negation() -> re.Pattern | None:
         return None
     alternation = "|".join(f"(?:{w})" for w in words)
     return _compile(RULES_FILE, rf"(?:{alternation})[^,。;:!?、]{{0,{NEGATION_REACH}}}$")
+
+
+@lru_cache(maxsize=1)
+def _negation_words() -> re.Pattern | None:
+    """The negation words alone, where each is a plain word (no pattern):
+    a text without any of them has no negated hit.  None when a word is a
+    pattern, which might match within a hit's few characters before and
+    not in the whole text."""
+    words = [cols[1] for where, _, cols in read_tsv(RULES_FILE)
+             if cols[0] == "negation" and len(cols) > 1 and cols[1].strip()]
+    alternatives = [w for line in words for w in line.split("|")]
+    if not alternatives or any(re.escape(w) != w for w in alternatives):
+        return None
+    return re.compile("|".join(alternatives))
+
+
+def _may_negate(folded: str) -> bool:
+    """Can a hit in ``folded`` be negated (a negation word is in it)?"""
+    words = _negation_words()
+    return words is None and _negation() is not None or words is not None and words.search(folded) is not None
 
 
 def _negated(folded: str, hit: re.Match) -> bool:
@@ -141,4 +176,5 @@ def load_measures() -> list[Measure]:
 def measures_in(text: str) -> list[str]:
     """Keys of the measures ``text`` reports, in file order."""
     folded = fold(text)
-    return [m.key for m in load_measures() if m.found_in(folded)]
+    negatable = _may_negate(folded)
+    return [m.key for m in load_measures() if m.found_in(folded, negatable)]
