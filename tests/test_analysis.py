@@ -326,3 +326,23 @@ def test_the_index_cuts_each_text_once_into_the_words_and_bigrams_of_the_query_c
     assert [t for t in texts if not bigram_terms(t) and bigram_lists(t) != ([], [])] == []
     assert sorted(index_words("凤头䴙䴘在湖面上")) == sorted(["凤头", "䴙", "䴘", "在", "湖面", "上"])
     assert sorted(index_words("凤头在湖面上")) == sorted(["凤头", "在", "湖面", "上"])
+
+
+def test_indexing_keeps_a_jobs_folds_within_a_budget_and_forgets_them_after():
+    """While a job is indexed (``keeping_folds``) the folds of its texts are
+    kept, up to the budget in characters (then emptied, not grown); after
+    it, the cache is empty and keeps its usual FOLDED_KEPT texts again."""
+    from search.text import analysis
+
+    texts = [f"第{i}段就業扶貧" for i in range(2000)]
+    with analysis.keeping_folds(sum(map(len, texts))):
+        assert analysis._FOLDED == {}
+        folded = [fold(t) for t in texts]
+        assert len(analysis._FOLDED) == 2000 > analysis.FOLDED_KEPT
+        assert all(analysis._FOLDED[t] == f for t, f in zip(texts, folded))
+        fold("一段再多的文字")  # over the budget: emptied, then this one kept
+        assert list(analysis._FOLDED) == ["一段再多的文字"]
+    assert analysis._FOLDED == {}
+    for t in texts:
+        fold(t)
+    assert len(analysis._FOLDED) <= analysis.FOLDED_KEPT

@@ -86,6 +86,7 @@ def ts_target(src: str, targets: list[str]) -> str | None:
 FOLD_BY_ARRAY = 64  # characters: a longer text is folded through a lookup array (``_fold_array``)
 _FOLDED: dict[str, str] = {}  # the last paragraphs folded: text -> folded
 FOLDED_KEPT, FOLDED_MAX_CHARS = 512, 4096
+_kept = [FOLDED_KEPT, FOLDED_KEPT * FOLDED_MAX_CHARS, 0]  # texts and characters kept at most; characters kept
 
 
 def fold(text: str) -> str:
@@ -98,11 +99,42 @@ def fold(text: str) -> str:
     if out is None:
         out = _fold_long(text) if len(text) >= FOLD_BY_ARRAY else text.translate(fold_table())
         if len(text) <= FOLDED_MAX_CHARS:
-            if len(_FOLDED) >= FOLDED_KEPT:
-                _FOLDED.clear()
-            _FOLDED[text] = out
+            _keep(text, out)
     return out
 
+
+def _keep(text: str, folded: str) -> None:
+    if len(_FOLDED) >= _kept[0] or _kept[2] >= _kept[1]:
+        _FOLDED.clear()
+        _kept[2] = 0
+    _FOLDED[text] = folded
+    _kept[2] += len(text)
+
+
+class keeping_folds:
+    """Within it, the folds of up to ``chars`` characters of text are kept
+    (the texts themselves are the callers', held anyway), starting empty:
+    indexing reads, cleans and labels all of a file's (or part's) articles
+    before it cuts their words, so the folds of the whole file are kept for
+    the cut.  Outside, the last FOLDED_KEPT texts."""
+
+    def __init__(self, chars: int):
+        self.chars = chars
+
+    def __enter__(self):
+        self.before = _kept[:2]
+        _kept[:2] = [self.chars, self.chars]
+        forget_folds()
+        return self
+
+    def __exit__(self, *exc):
+        _kept[:2] = self.before
+        forget_folds()
+
+
+def forget_folds() -> None:
+    _FOLDED.clear()
+    _kept[2] = 0
 
 
 def fold_many(texts: list[str]) -> list[str]:
@@ -121,10 +153,9 @@ def fold_many(texts: list[str]) -> list[str]:
         at += len(text)
         out.append(folded)
         if len(text) <= FOLDED_MAX_CHARS:
-            if len(_FOLDED) >= FOLDED_KEPT:
-                _FOLDED.clear()
-            _FOLDED[text] = folded
+            _keep(text, folded)
     return out
+
 
 @lru_cache(maxsize=1)
 def _fold_array():
