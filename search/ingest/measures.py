@@ -67,6 +67,11 @@ class Measure:
         """All words without an ``unless``, as one pattern."""
         return _alternation(tuple(w.pattern.pattern for w in self.words if w.plain))
 
+    @cached_property
+    def others(self) -> tuple[Word, ...]:
+        """The words with an ``unless`` or a context."""
+        return tuple(w for w in self.words if not w.plain)
+
     def found_in(self, folded: str, negatable: bool = True) -> bool:
         plain = self.plain
         if plain is not None:
@@ -82,7 +87,7 @@ class Measure:
                 # a negated hit may hide another word's hit inside it
                 if hit and any(w.found_in(folded) for w in self.words if w.plain):
                     return True
-        return any(w.found_in(folded, negatable) for w in self.words if not w.plain)
+        return any(w.found_in(folded, negatable) for w in self.others)
 
 
 @lru_cache(maxsize=None)
@@ -183,7 +188,7 @@ def measures_in(text: str) -> list[str]:
     # is, or one of its other words counts
     plain = _plain_found(folded)
     return [m.key for k, m in enumerate(measures)
-            if k in plain or any(w.found_in(folded, False) for w in m.words if not w.plain)]
+            if k in plain or m.others and any(w.found_in(folded, False) for w in m.others)]
 
 
 @dataclass(frozen=True)

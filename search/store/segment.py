@@ -235,12 +235,13 @@ class _Grouped:
     when the segment is written (``postings``), not appended to per-term
     lists one posting at a time."""
 
-    __slots__ = ("vocab", "tids", "docs", "poss")
+    __slots__ = ("vocab", "tids", "docs", "counts", "poss")
 
     def __init__(self, positional: bool):
         self.vocab: dict[str, int] = {}
         self.tids = array("I")
-        self.docs = array("I")
+        self.docs = array("I")  # each document added, and how many occurrences it gave
+        self.counts = array("I")
         self.poss = array("I") if positional else None
 
     def add(self, terms: list, positions: list | None, docnum: int) -> None:
@@ -255,7 +256,8 @@ class _Grouped:
                         t = vocab[term] = len(vocab)
                     tids[i] = t
         self.tids.extend(tids)
-        self.docs.extend(array("I", [docnum]) * len(tids))
+        self.docs.append(docnum)
+        self.counts.append(len(tids))
         if self.poss is not None:
             self.poss.extend(positions)
 
@@ -274,8 +276,8 @@ class _Grouped:
         self.tids = array("I")
         perm = np.argsort(r, kind="stable")  # by term; documents and positions stay in order
         r = r[perm]
-        d = np.frombuffer(self.docs, dtype=np.uint32)[perm]
-        self.docs = array("I")
+        d = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.counts, dtype=np.uint32))[perm]
+        self.docs, self.counts = array("I"), array("I")
         pos = None
         if self.poss is not None:
             pos = np.frombuffer(self.poss, dtype=np.uint32)[perm]
