@@ -250,8 +250,12 @@ def _strings(pattern: str) -> list[str] | None:
     """The fixed strings a pattern matches, where it matches a few only
     (literals, alternations, groups, optional parts, classes of single
     characters: 有组织(地)?输出, (技能|职业|资格)证书); else None."""
-    import re._parser as parser  # noqa: PLC0415  (the stdlib's own parser: 3.11+)
-    from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, SUBPATTERN
+    try:  # the standard library's own parser of regular expressions
+        import re._parser as parser
+        from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, SUBPATTERN
+    except ImportError:  # Python 3.10
+        import sre_parse as parser
+        from sre_constants import BRANCH, IN, LITERAL, MAX_REPEAT, SUBPATTERN
 
     def expand(items) -> list[str] | None:
         out = [""]
@@ -283,5 +287,5 @@ def _strings(pattern: str) -> list[str] | None:
 
     try:
         return expand(parser.parse(pattern))
-    except (re.error, TypeError, ValueError, AttributeError, ImportError):
+    except (re.error, TypeError, ValueError, AttributeError):
         return None
