@@ -33,6 +33,9 @@ TEXT_WHOLE_MAX = 64 << 20
 # writer's share (48 million with two processes) keeps each process near
 # 1 GB, under the 1.5 GB budget tests/test_large_files.py holds it to.
 SEGMENT_POSTINGS = 96_000_000
+# Characters of text whose folds are kept while one job is read and written
+# (``_write_files``): a part's at most, some 8 MB more a process.
+FOLDS_KEPT = PART_BYTES
 
 
 def file_hash(path: Path) -> str:
@@ -469,30 +472,17 @@ def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment
     segments, a new one whenever the postings held in memory reach
     ``limit``; reports each job's result and each finished segment, and
     returns the names of single-valued facets' values it wrote."""
+    from search.text.analysis import keeping_folds
+
     writer = index.segment_writer()
     try:
         for job in jobs:
-            _, articles, analyses, error, warnings = _read(job)
-            path, digest, _, part = job
-            n_art = n_par = 0
-            counts = None
-            if error is None:
-                # a part does not know its file's article count: its records say 0, and
-                # Index.indexed_files counts the file's first paragraphs instead
-                file_articles = len(articles) if part is None else 0
-                for article, analyzed in zip(articles, analyses):
-                    article.path = path
-                    article.doc_id = _own_doc_id(article.doc_id, path, owners or {})
-                    n = writer.add(article, meta, digest, file_articles, analyzed)
-                    n_par += n
-                    n_art += 1 if part is None or n else 0
-                if part is not None:
-                    runs = [run for a in articles for run in a.mojibake_dropped]
-                    counts = (n_par > 0, sum(a.long_lines_split for a in articles),
-                              sum(a.long_lines_cut for a in articles), len(articles), len(runs), runs[:3])
-                if writer.postings >= limit:
-                    on_segment(writer.finish())
-            del articles, analyses
+            # a job's texts are folded as they are cleaned and labelled, and
+            # again when the writer cuts their words: kept in between
+            with keeping_folds(FOLDS_KEPT):
+                n_art, n_par, error, warnings, counts = _write_job(writer, meta, job, owners)
+            if writer.postings >= limit:
+                on_segment(writer.finish())
             on_file((job, n_art, n_par, error, warnings, counts))
         segment = writer.finish()
         if segment is not None:
@@ -500,6 +490,30 @@ def _write_files(index: Index, meta: Meta, jobs, limit: int, on_file, on_segment
     finally:
         writer.abandon()  # after a failure: its files go at the next commit
     return writer.names_seen
+
+
+def _write_job(writer, meta: Meta, job, owners: dict | None) -> tuple:
+    """Read, analyse and write one file or part: (articles and paragraphs
+    written, error or None, warnings, a part's counts or None)."""
+    _, articles, analyses, error, warnings = _read(job)
+    path, digest, _, part = job
+    n_art = n_par = 0
+    counts = None
+    if error is None:
+        # a part does not know its file's article count: its records say 0, and
+        # Index.indexed_files counts the file's first paragraphs instead
+        file_articles = len(articles) if part is None else 0
+        for article, analyzed in zip(articles, analyses):
+            article.path = path
+            article.doc_id = _own_doc_id(article.doc_id, path, owners or {})
+            n = writer.add(article, meta, digest, file_articles, analyzed)
+            n_par += n
+            n_art += 1 if part is None or n else 0
+        if part is not None:
+            runs = [run for a in articles for run in a.mojibake_dropped]
+            counts = (n_par > 0, sum(a.long_lines_split for a in articles),
+                      sum(a.long_lines_cut for a in articles), len(articles), len(runs), runs[:3])
+    return n_art, n_par, error, warnings, counts
 
 
 def _own_doc_id(doc_id: str, path: str, owners: dict) -> str:

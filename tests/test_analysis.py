@@ -46,7 +46,7 @@ def test_pre_analyzed_terms_pass_through_unchanged():
     ana = word_analyzer()
     text = "甘肅臨夏州扶貧車間"
     direct = [(t.text, t.pos) for t in ana(text, positions=True)]
-    assert [(t.text, t.pos) for t in ana(Analyzed(ana.terms(text)), positions=True)] == direct
+    assert [(t.text, t.pos) for t in ana(Analyzed.of(ana.terms(text)), positions=True)] == direct
 
 
 def test_latin_words_and_numbers_are_kept_and_lowercased():
@@ -256,6 +256,8 @@ def test_han_words_on_the_real_archive():
         texts = [json.loads(line).get("text") or "" for line in islice(f, 3, 20000, 20)]
     differ = [t[:40] for t in texts if analysis.han_words(fold(t)) != _han_words_by_cut_words(t)]
     assert differ == []
+    differ = [t[:40] for t in texts if sorted(analysis.index_words(t)) != sorted(w for w, _ in analysis.word_terms(t))]
+    assert differ == []
 
 
 def test_han_words_without_the_fast_cutter(monkeypatch):
@@ -300,3 +302,47 @@ def test_texts_folded_together_are_folded_as_each_alone():
     assert analysis.fold_many(texts[::-1]) == want[::-1]
     assert analysis.fold_many(texts[3:4]) == want[3:4]
     assert analysis.fold_many([]) == []
+
+
+def test_the_index_cuts_each_text_once_into_the_words_and_bigrams_of_the_query_chain():
+    """What the index's fields take (``index_words``: one rjieba call a
+    text; ``bigram_lists``) is the words ``word_terms`` gives (as a bag: the
+    word fields keep no positions) and the bigrams and offsets of
+    ``bigram_terms``: on the seeds and generated text mixing dictionary
+    words, loose characters (some outside jieba's range), digits, latin
+    words, punctuation, traditional and full-width characters.  The near
+    miss: a character outside jieba's range changes the words."""
+    import random
+
+    from search.text.analysis import bigram_lists, bigram_terms, index_words, word_terms
+
+    rng = random.Random(2)
+    pieces = _WORDS + list(_CHARS) + ["2019年", "GDP", "，", "。", " ", "、", "3.5%", "（", "）", "就業", "ＡＢ１"]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((_ROOT / "seeds").iterdir())]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(2000)]
+    texts += ["凤头䴙䴘在湖面上", "北京㙟子胡同的扶贫车间", "", "，。"]
+    assert [t for t in texts if sorted(index_words(t)) != sorted(w for w, _ in word_terms(t))] == []
+    assert [t for t in texts if bigram_lists(t) != tuple(map(list, zip(*bigram_terms(t)))) and bigram_terms(t)] == []
+    assert [t for t in texts if not bigram_terms(t) and bigram_lists(t) != ([], [])] == []
+    assert sorted(index_words("凤头䴙䴘在湖面上")) == sorted(["凤头", "䴙", "䴘", "在", "湖面", "上"])
+    assert sorted(index_words("凤头在湖面上")) == sorted(["凤头", "在", "湖面", "上"])
+
+
+def test_indexing_keeps_a_jobs_folds_within_a_budget_and_forgets_them_after():
+    """While a job is indexed (``keeping_folds``) the folds of its texts are
+    kept, up to the budget in characters (then emptied, not grown); after
+    it, the cache is empty and keeps its usual FOLDED_KEPT texts again."""
+    from search.text import analysis
+
+    texts = [f"第{i}段就業扶貧" for i in range(2000)]
+    with analysis.keeping_folds(sum(map(len, texts))):
+        assert analysis._FOLDED == {}
+        folded = [fold(t) for t in texts]
+        assert len(analysis._FOLDED) == 2000 > analysis.FOLDED_KEPT
+        assert all(analysis._FOLDED[t] == f for t, f in zip(texts, folded))
+        fold("一段再多的文字")  # over the budget: emptied, then this one kept
+        assert list(analysis._FOLDED) == ["一段再多的文字"]
+    assert analysis._FOLDED == {}
+    for t in texts:
+        fold(t)
+    assert len(analysis._FOLDED) <= analysis.FOLDED_KEPT

@@ -51,7 +51,7 @@ def big(tmp_path_factory):
     ix = windex.create_in(str(folder), schema)
     w = BulkSegmentWriter(ix, _lk=False, codec=Codec(), compound=False)
     for d in range(N):
-        w.add_document(body=Analyzed(_terms(d)))
+        w.add_document(body=Analyzed.of(_terms(d)))
     segment = w._finalize_segment()
     toc = ix.writer(codec=Codec(), compound=False)
     toc._commit_toc([segment])

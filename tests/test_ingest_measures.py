@@ -160,3 +160,31 @@ def test_an_industry_word_of_any_economic_news_needs_its_context(text, keys):
 ])
 def test_a_school_word_reports_schooling_support_only_for_the_needy(text, keys):
     assert measures_in(text) == keys
+
+
+def test_one_pass_over_the_plain_words_finds_what_each_measures_pattern_finds():
+    """A paragraph without a negation word is labelled through one pass over
+    the fixed strings the plain words stand for (有组织(地)?输出: 有组织输出,
+    有组织地输出), the other plain words as patterns: the measures found
+    are those each measure's own pattern finds, on the seeds and on text
+    made of the words' strings cut short, run together and mixed with
+    filler (near misses: 有组织输 is no 有组织输出)."""
+    import random
+
+    from search.ingest.measures import _plain_found, _strings
+    from search.text.analysis import fold
+
+    measures = load_measures()
+    strings = [s for m in measures for w in m.words if w.plain for s in (_strings(w.pattern.pattern) or [])]
+    assert "有组织地输出" in strings and "资格证书" in strings and len(strings) > 150
+    rng = random.Random(3)
+    pieces = strings + [s[:-1] for s in strings] + [s[1:] for s in strings] + list("的了在和,。到赴务工外出5")
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    texts += [p.text for f in sorted(SEEDS.glob("*.txt")) for a in read_file(f) for p in a.paragraphs]
+    checked = 0
+    for text in texts:
+        folded = fold(text)
+        want = {k for k, m in enumerate(measures) if m.plain is not None and m.plain.search(folded)}
+        assert _plain_found(folded) == want, text
+        checked += bool(want)
+    assert checked > 1000

@@ -6,6 +6,7 @@ of the text fields (``ArrayFrequency``) are in the arrays file only."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -115,7 +116,10 @@ def test_same_stored_fields_lengths_and_columns(both):
     for d in range(a.doc_count_all()):
         assert a.stored_fields(d) == b.stored_fields(d)
         assert a.doc_field_length(d, "text") == b.doc_field_length(d, "text")
-    for col in ("province_mask", "year_mask", "measure_mask", "source_code", "day", "para_no"):
+    assert a.field_length("text") == b.field_length("text") > 0  # the lengths' sum (BM25's average)
+    names = [n for n, f in a.schema.items() if f.column_type is not None]
+    assert {"province_mask", "year_mask", "measure_mask", "source_code", "day", "para_no", "text_key"} <= set(names)
+    for col in names:  # the bulk writer keeps them in arrays and writes each whole
         assert list(a.column_reader(col)) == list(b.column_reader(col)), col
 
 
@@ -331,3 +335,17 @@ def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
         return out
 
     assert answers(many) == answers(fresh)
+
+
+def test_same_column_files_byte_for_byte(both):
+    """The columns the bulk writer keeps in arrays (and the text field's
+    lengths) are the bytes Whoosh writes a value at a time: big-endian, the
+    defaults between values written, none after the last."""
+    a, b, _ = both
+    files = {}
+    for r in (a, b):
+        folder, segid = r._storage.folder, r.segment().segid
+        names = [n for n, f in r.schema.items() if f.column_type is not None] + ["_text_len"]
+        files[r] = {n: (Path(folder) / f"{INDEX_NAME}_{segid}.{n}.col").read_bytes() for n in names}
+    assert files[a] == files[b]
+    assert files[a]["_text_len"] and files[a]["day"]

@@ -174,13 +174,16 @@ class Gazetteer:
     destination_before: tuple[str, ...]
     employer_after: re.Pattern
     desk_dateline: re.Pattern  # 新华社北京3月1日电: group 1 is the desk's 北京
+    openers: re.Pattern  # the characters a name opens with (919 of them)
 
     def mentions(self, folded: str) -> list[Mention]:
         """Place names left to right, the longest at each position."""
         lengths, places, found, end = self.lengths, self.places, [], 0
-        # Only positions where some name opens are tried: one pass in a
-        # comprehension, then a few dictionary look-ups at each.
-        for i in [i for i in range(len(folded) - 1) if folded[i:i + 2] in lengths]:
+        # Only positions where some name opens are tried: the characters a
+        # name opens with found by a regular expression (in C, half the time
+        # of trying every pair of characters), then a few dictionary look-ups.
+        at = [m.start() for m in self.openers.finditer(folded, 0, len(folded) - 1)]
+        for i in [i for i in at if folded[i:i + 2] in lengths]:
             if i < end:
                 continue
             for length in lengths[folded[i:i + 2]]:
@@ -236,9 +239,11 @@ def gazetteer() -> Gazetteer:
     context = _sections("place_context.txt")
     for word in context.get("not-places", []):  # 北京时间: read whole, it names no province
         places[word] = Place(word, "none", (), False, False)
+    lengths = _lengths_by_opening(places)
     return Gazetteer(
         places=places,
-        lengths=_lengths_by_opening(places),
+        lengths=lengths,
+        openers=re.compile("[%s]" % "".join(sorted({re.escape(pair[0]) for pair in lengths}))),
         partner=re.compile("|".join(map(re.escape, context["partner"]))),
         not_after=tuple(context["not-after"]),
         destination_before=tuple(context["destination-before"]),

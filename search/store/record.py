@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields as dc_fields
 from datetime import date as Date
 
-from search.text.analysis import bigram_terms, word_terms
+from search.text.analysis import bigram_lists, index_words
 from search.text.fingerprint import text_key
 from search.text.lead import first_words
 from search.facets import FACETS, ORDINAL, ordinal_code
@@ -194,9 +194,9 @@ def analyze_article(article: Article) -> Iterator[tuple[Analyzed, Analyzed, Anal
     for p in article.paragraphs:
         header = header_of(article, p)
         if header not in headers:
-            headers[header] = (Analyzed(word_terms(header)), Analyzed(bigram_terms(header)))
+            headers[header] = (Analyzed(index_words(header)), Analyzed(*bigram_lists(header)))
         words, grams = headers[header]
-        yield Analyzed(word_terms(p.text)), Analyzed(bigram_terms(p.text)), words, grams
+        yield Analyzed(index_words(p.text)), Analyzed(*bigram_lists(p.text)), words, grams
 
 
 def day_number(iso: str | None) -> int:

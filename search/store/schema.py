@@ -59,20 +59,35 @@ class IndexLocked(IndexUnavailable):
 
 
 class Analyzed(str):
-    """(term, position) pairs a tokenizer already made, e.g. in a worker
-    process at indexing time; the tokenizer passes them through as they are.
-    (A ``str`` so that Whoosh hands it to the analyzer: Whoosh indexes a
-    plain list itself, word by word.)"""
+    """The terms of a field a tokenizer already made, e.g. in a worker
+    process at indexing time, and their positions (None where the field
+    keeps none); the tokenizer passes them through as they are.  (A ``str``
+    so that Whoosh hands it to the analyzer: Whoosh indexes a plain list
+    itself, word by word.)"""
 
-    pairs: list
+    terms: list
+    positions: list | None
 
-    def __new__(cls, pairs):
+    def __new__(cls, terms, positions=None):
         self = super().__new__(cls, "")
-        self.pairs = list(pairs)
+        self.terms = terms
+        self.positions = positions
         return self
 
+    @classmethod
+    def of(cls, pairs) -> "Analyzed":
+        """From (term, position) pairs."""
+        pairs = list(pairs)
+        return cls([t for t, _ in pairs], [p for _, p in pairs])
+
+    @property
+    def pairs(self) -> list:
+        """(term, position) pairs (where no positions are kept, the terms
+        numbered as they come)."""
+        return list(zip(self.terms, self.positions if self.positions is not None else range(len(self.terms))))
+
     def __reduce__(self):
-        return (Analyzed, (self.pairs,))
+        return (Analyzed, (self.terms, self.positions))
 
 
 class TermTokenizer(Tokenizer):

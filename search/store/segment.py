@@ -25,13 +25,16 @@ process) skip the field's analyzer; any other value goes through
 
 from __future__ import annotations
 
+import struct
 import zlib
 from array import array
 from pickle import dumps
 
 import numpy as np
-from whoosh import formats
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh import columns, formats
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo, _lenfield,
+)
 from whoosh.system import unpack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -232,17 +235,17 @@ class _Grouped:
     when the segment is written (``postings``), not appended to per-term
     lists one posting at a time."""
 
-    __slots__ = ("vocab", "tids", "docs", "poss")
+    __slots__ = ("vocab", "tids", "docs", "counts", "poss")
 
     def __init__(self, positional: bool):
         self.vocab: dict[str, int] = {}
         self.tids = array("I")
-        self.docs = array("I")
+        self.docs = array("I")  # each document added, and how many occurrences it gave
+        self.counts = array("I")
         self.poss = array("I") if positional else None
 
-    def add(self, pairs, docnum: int) -> None:
+    def add(self, terms: list, positions: list | None, docnum: int) -> None:
         vocab = self.vocab
-        terms = [t for t, _ in pairs]
         tids = list(map(vocab.get, terms))
         if None in tids:
             for i, t in enumerate(tids):
@@ -253,9 +256,10 @@ class _Grouped:
                         t = vocab[term] = len(vocab)
                     tids[i] = t
         self.tids.extend(tids)
-        self.docs.extend(array("I", [docnum]) * len(tids))
+        self.docs.append(docnum)
+        self.counts.append(len(tids))
         if self.poss is not None:
-            self.poss.extend([p for _, p in pairs])
+            self.poss.extend(positions)
 
     def postings(self):
         """(term bytes, document numbers, frequencies, positions or None) of
@@ -272,8 +276,8 @@ class _Grouped:
         self.tids = array("I")
         perm = np.argsort(r, kind="stable")  # by term; documents and positions stay in order
         r = r[perm]
-        d = np.frombuffer(self.docs, dtype=np.uint32)[perm]
-        self.docs = array("I")
+        d = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.counts, dtype=np.uint32))[perm]
+        self.docs, self.counts = array("I"), array("I")
         pos = None
         if self.poss is not None:
             pos = np.frombuffer(self.poss, dtype=np.uint32)[perm]
@@ -295,6 +299,63 @@ class _Grouped:
             a, b = bounds[k], bounds[k + 1]
             yield (terms[order[k]].encode("utf-8"), ids[a:b], freqs[a:b],
                    None if pos is None else pos[pbounds[k]:pbounds[k + 1]])
+
+
+class _Column:
+    """One numeric column's values of a segment's documents, as Whoosh's
+    ``NumericColumn`` writes them: big-endian, up to the last value other
+    than the default (Whoosh fills the gaps with it and writes no trailing
+    ones); the column exists once a document gave it a value."""
+
+    __slots__ = ("name", "column", "values", "given", "total")
+
+    def __init__(self, name: str, column):
+        self.name = name  # the column's (an indexed field's lengths: Whoosh's name for them)
+        self.column = column
+        self.values = array(self.typecode(column))
+        self.given = False
+        self.total = 0  # lengths: their sum, the segment's field length
+
+    @staticmethod
+    def typecode(column) -> str | None:
+        """The array typecode of the column's struct code (the same size)."""
+        code = getattr(column, "_typecode", None)
+        if type(column) is not columns.NumericColumn or code is None or code not in "bBhHiIlLqQfd":
+            return None
+        return code if array(code).itemsize == struct.calcsize("!" + code) else None
+
+    @classmethod
+    def fits(cls, column) -> bool:
+        return cls.typecode(column) is not None
+
+    def add(self, value) -> None:
+        if value is None:
+            self.values.append(self.column._default)
+        else:
+            self.values.append(value)
+            self.given = True
+
+    def add_length(self, length) -> None:
+        if length:
+            self.values.append(length_to_byte(length))
+            self.total += length
+            self.given = True
+        else:
+            self.values.append(0)
+
+    def write(self, pdw) -> None:
+        if not self.given:
+            return
+        values = self.values
+        kept = np.flatnonzero(np.frombuffer(values, dtype=values.typecode) != self.column._default)
+        values = values[:int(kept[-1]) + 1] if len(kept) else values[:0]
+        if not _BIG_ENDIAN:
+            values.byteswap()
+        pdw._create_column(self.name, self.column)
+        writer = pdw._get_column(self.name)
+        writer._dbfile.write(values.tobytes())
+        writer._count = len(values)
+        self.values = array(values.typecode)
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -331,6 +392,18 @@ class BulkSegmentWriter(SegmentWriter):
             if analyzed and isinstance(fmt, ArrayFrequency):
                 self._grouped[name] = _Grouped(type(fmt) is ArrayPositions)
         self._one_position: dict[int, bytes] = {}
+        # numeric columns (a COLUMN field's, an indexed field's lengths) kept
+        # in arrays and written whole with the segment: Whoosh writes each
+        # value as it comes, through four calls and a struct.pack (~2 us a
+        # value, a dozen values a paragraph)
+        self._columns: dict[str, _Column] = {}
+        self._lengths: dict[str, _Column] = {}
+        for name, field in self.schema.items():
+            col = field.column_type
+            if col is not None and not field.indexed and not field.stored and _Column.fits(col):
+                self._columns[name] = _Column(name, col)
+            if field.indexed and field.scorable:
+                self._lengths[name] = _Column(_lenfield(name), LENGTHS_COLUMN)
 
     def add_reader(self, reader):
         raise NotImplementedError("merge readers with Whoosh's SegmentWriter")
@@ -343,6 +416,8 @@ class BulkSegmentWriter(SegmentWriter):
         names = sorted(n for n in fields if not n.startswith("_"))
         self._check_fields(schema, names)
         docboost = self._doc_boost(fields)
+        columns, lengths = self._columns, self._lengths
+        row = {}  # this document's values of the columns kept in arrays
         pdw.start_doc(docnum)
         try:
             for name in names:
@@ -350,6 +425,11 @@ class BulkSegmentWriter(SegmentWriter):
                 if value is None:
                     continue
                 field = schema[name]
+                col = columns.get(name)
+                if col is not None:
+                    # neither indexed nor stored: Whoosh's add_field does nothing for it
+                    row[col] = field.to_column_value(fields.get("_stored_%s" % name, value))
+                    continue
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, name, docboost)
@@ -357,6 +437,9 @@ class BulkSegmentWriter(SegmentWriter):
                     if not field.scorable:
                         length = 0
                 stored = fields.get("_stored_%s" % name, value)
+                if length and name in lengths:
+                    row[lengths[name]] = length
+                    length = 0
                 pdw.add_field(name, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:
                     pdw.add_column_value(name, field.column_type, field.to_column_value(stored))
@@ -364,6 +447,10 @@ class BulkSegmentWriter(SegmentWriter):
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
+        for col in columns.values():
+            col.add(row.get(col))
+        for col in lengths.values():
+            col.add_length(row.get(col))
         self._added = True
         self.docnum += 1
 
@@ -386,12 +473,16 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 self.postings += 1
             return length
-        pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
         grouped = self._grouped.get(name)
         if grouped is not None:
-            grouped.add(pairs, docnum)
-            self.postings += len(pairs)  # occurrences: at most as many postings, and what memory holds
-            return len(pairs)
+            if not isinstance(value, Analyzed):
+                value = Analyzed.of(field.analyzer.terms(value))
+            elif value.positions is None and grouped.poss is not None:
+                raise TypeError(f"field {name!r} keeps positions: its terms come without them")
+            grouped.add(value.terms, value.positions, docnum)
+            self.postings += len(value.terms)  # occurrences: at most as many postings, and what memory holds
+            return len(value.terms)
+        pairs = value.pairs if isinstance(value, Analyzed) else field.analyzer.terms(value)
         by_term: dict[str, list[int]] = {}
         for term, pos in pairs:
             p = by_term.get(term)
@@ -425,7 +516,16 @@ class BulkSegmentWriter(SegmentWriter):
         return len(pairs)
 
     def _flush_segment(self):
-        self.perdocwriter.close()
+        pdw = self.perdocwriter
+        for col in self._columns.values():
+            col.write(pdw)
+        for name, col in self._lengths.items():
+            col.write(pdw)
+            if col.total:
+                pdw._fieldlengths[name] += col.total
+        self._columns = {name: _Column(name, col.column) for name, col in self._columns.items()}
+        self._lengths = {name: _Column(col.name, col.column) for name, col in self._lengths.items()}
+        pdw.close()
         fw = self.fieldwriter
         aw = arrays.ArraysWriter.create(self.storage, self.newsegment)  # None without a folder
         for name in sorted(self._fields):

@@ -86,6 +86,7 @@ def ts_target(src: str, targets: list[str]) -> str | None:
 FOLD_BY_ARRAY = 64  # characters: a longer text is folded through a lookup array (``_fold_array``)
 _FOLDED: dict[str, str] = {}  # the last paragraphs folded: text -> folded
 FOLDED_KEPT, FOLDED_MAX_CHARS = 512, 4096
+_kept = [FOLDED_KEPT, FOLDED_KEPT * FOLDED_MAX_CHARS, 0]  # texts and characters kept at most; characters kept
 
 
 def fold(text: str) -> str:
@@ -98,11 +99,42 @@ def fold(text: str) -> str:
     if out is None:
         out = _fold_long(text) if len(text) >= FOLD_BY_ARRAY else text.translate(fold_table())
         if len(text) <= FOLDED_MAX_CHARS:
-            if len(_FOLDED) >= FOLDED_KEPT:
-                _FOLDED.clear()
-            _FOLDED[text] = out
+            _keep(text, out)
     return out
 
+
+def _keep(text: str, folded: str) -> None:
+    if len(_FOLDED) >= _kept[0] or _kept[2] >= _kept[1]:
+        _FOLDED.clear()
+        _kept[2] = 0
+    _FOLDED[text] = folded
+    _kept[2] += len(text)
+
+
+class keeping_folds:
+    """Within it, the folds of up to ``chars`` characters of text are kept
+    (the texts themselves are the callers', held anyway), starting empty:
+    indexing reads, cleans and labels all of a file's (or part's) articles
+    before it cuts their words, so the folds of the whole file are kept for
+    the cut.  Outside, the last FOLDED_KEPT texts."""
+
+    def __init__(self, chars: int):
+        self.chars = chars
+
+    def __enter__(self):
+        self.before = _kept[:2]
+        _kept[:2] = [self.chars, self.chars]
+        forget_folds()
+        return self
+
+    def __exit__(self, *exc):
+        _kept[:2] = self.before
+        forget_folds()
+
+
+def forget_folds() -> None:
+    _FOLDED.clear()
+    _kept[2] = 0
 
 
 def fold_many(texts: list[str]) -> list[str]:
@@ -121,10 +153,9 @@ def fold_many(texts: list[str]) -> list[str]:
         at += len(text)
         out.append(folded)
         if len(text) <= FOLDED_MAX_CHARS:
-            if len(_FOLDED) >= FOLDED_KEPT:
-                _FOLDED.clear()
-            _FOLDED[text] = folded
+            _keep(text, folded)
     return out
+
 
 @lru_cache(maxsize=1)
 def _fold_array():
@@ -303,6 +334,24 @@ def word_terms(text: str) -> list[tuple[str, int]]:
     return [(w, i) for i, (w, _, _) in enumerate(cut_words(fold(text)))]
 
 
+# The characters of CJK_RUN that jieba's cutter does not take as Chinese:
+# where a text holds one, ``index_words`` cuts it run by run (``segment``).
+_OTHER_CJK = re.compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff]")
+
+
+def index_words(text: str) -> list[str]:
+    """The words of ``word_terms``, without positions and not in text order
+    (the latin words first): what the index's word fields, which keep no
+    positions, hold.  With rjieba, one call a text, as ``han_words`` cuts
+    (every character jieba does not take as Chinese a space): a third of the
+    time of cutting run by run and giving each word its offset."""
+    folded = fold(text)
+    fast = _fast_cut()
+    if fast is None or _OTHER_CJK.search(folded):
+        return [w for w, _, _ in cut_words(folded)]
+    return LATIN_WORD.findall(folded) + [w for w in fast(_NOT_JIEBA_HAN.sub(" ", folded), True) if w != " "]
+
+
 def bigrams(folded: str) -> list[tuple[str, int]]:
     """Overlapping character bigrams of every CJK run, with their offsets.
     A CJK run of one character yields that character alone."""
@@ -321,3 +370,22 @@ def bigram_terms(text: str) -> list[tuple[str, int]]:
     offset, so a literal of n characters occurs at p exactly when its
     bigrams stand at p, p+1, ... p+n-2."""
     return bigrams(fold(text))
+
+
+def bigram_lists(text: str) -> tuple[list[str], list[int]]:
+    """``bigram_terms`` as two lists, the bigrams and their positions (what
+    the index's bigram fields take: no pair made and taken apart again)."""
+    terms: list[str] = []
+    poss: list[int] = []
+    append = terms.append
+    for m in CJK_RUN.finditer(fold(text)):
+        run, base = m.group(), m.start()
+        n = len(run)
+        if n == 1:
+            append(run)
+            poss.append(base)
+            continue
+        for i in range(n - 1):
+            append(run[i:i + 2])
+        poss += range(base, base + n - 1)
+    return terms, poss
