@@ -152,6 +152,18 @@ def _continued_article(text: str, path: Path, part, more: bool) -> Article:
     return article
 
 
+def _clean_lines(text: str) -> tuple[list[str], list, int]:
+    """A text's lines with private use and mojibake dropped, normalised:
+    (lines, the mojibake runs dropped, how many private use characters)."""
+    text, private_use = clean.drop_private_use(text)
+    lines, mojibake = [], []
+    for line in text.splitlines():
+        line, runs = clean.drop_mojibake(clean.normalize_line(line))
+        lines.append(line)
+        mojibake += runs
+    return lines, mojibake, private_use
+
+
 def _body_lines(text: str, last: bool):
     """A text's lines as the body of a file read whole has them: private
     use and mojibake dropped, normalised, page furniture and metadata lines
@@ -159,12 +171,7 @@ def _body_lines(text: str, last: bool):
     read as in the middle of the file, but for the last lines of its last
     part.  Returns (lines, dropped, mojibake runs, private use count,
     long lines)."""
-    text, private_use = clean.drop_private_use(text)
-    lines, mojibake = [], []
-    for line in text.splitlines():
-        line, runs = clean.drop_mojibake(clean.normalize_line(line))
-        lines.append(line)
-        mojibake += runs
+    lines, mojibake, private_use = _clean_lines(text)
     content, furniture = clean.sort_furniture(lines)
     kept, meta_lines = [], []
     footer = len(content) - structure.FOOTER_LINES if last else len(content)
@@ -245,14 +252,9 @@ def _build(record: RawRecord, path: Path, more: bool = False
     text ends (and the heading lines that wait there for a paragraph).
     With ``more``, the text is the first part of a large text file, whose
     other parts follow: heading lines that end it are left to them."""
-    text, private_use = clean.drop_private_use(record.text)
+    lines, mojibake, private_use = _clean_lines(record.text)
     hint, in_title = clean.drop_private_use(structure.strip_channel_tag(record.title) or "")
     private_use += in_title
-    lines, mojibake = [], []
-    for line in text.splitlines():
-        line, runs = clean.drop_mojibake(clean.normalize_line(line))
-        lines.append(line)
-        mojibake += runs
     content, furniture = clean.sort_furniture(lines)
     plain_text = path.suffix.lower() == ".txt"  # a page saved as text brings its header and tail along
     header: list[clean.Dropped] = []

@@ -241,17 +241,23 @@ def read_records(path: Path) -> Reading:
 
 
 
+def _read_bytes(path: Path, start: int, end: int) -> bytes:
+    """Bytes ``start:end`` of a file (a part of a large one); IngestError
+    when they cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return os.pread(f.fileno(), end - start, start)
+    except OSError as e:
+        raise IngestError(str(path), f"cannot read file ({e.strerror or e})") from None
+
+
 def read_jsonl_part(path: Path, start: int, end: int, first_line: int) -> Reading:
     """The records of bytes ``start:end`` of a JSON lines file, whole lines
     beginning at line ``first_line`` (``search.indexing`` reads a large file
     as such parts, in several processes, never all of it at once).  Raises
     IngestError when the part cannot be read or decoded."""
     name = str(path)
-    try:
-        with open(path, "rb") as f:
-            data = os.pread(f.fileno(), end - start, start)
-    except OSError as e:
-        raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
+    data = _read_bytes(path, start, end)
     if not data.strip():
         return Reading([])
     return jsonl_to_reading(decode(data, name), name, first_line, whole=False)
@@ -263,11 +269,7 @@ def read_text_part(path: Path, start: int, end: int) -> Reading:
     their text, or none when they hold nothing but blanks.  Raises
     IngestError when the part cannot be read or decoded."""
     name = str(path)
-    try:
-        with open(path, "rb") as f:
-            data = os.pread(f.fileno(), end - start, start)
-    except OSError as e:
-        raise IngestError(name, f"cannot read file ({e.strerror or e})") from None
+    data = _read_bytes(path, start, end)
     if not data.strip():
         return Reading([])
     text, bad = decode_counted(data, name)
