@@ -140,14 +140,20 @@ ROWS = [
 ] + [(f"f{i}", FILLER * 2) for i in range(6)]
 
 
+def _index(folder, rows, name: str = "index", **searcher_kw) -> Searcher:
+    """A searcher over ``rows`` (id, text), paragraphs of articles of one
+    title and date, indexed into ``folder / name`` from ``folder / "a.jsonl"``."""
+    src = folder / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
+                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
+    build_index([str(src)], str(folder / name), rebuild=True, procs=1)
+    return Searcher(str(folder / name), per_article=None, **searcher_kw)
+
+
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
     folder = tmp_path_factory.mktemp("about")
-    src = folder / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in ROWS), encoding="utf-8")
-    build_index([str(src)], str(folder / "index"), rebuild=True, procs=1)
-    s = Searcher(str(folder / "index"), per_article=None)
+    s = _index(folder, ROWS)
     yield s
     s.close()
 
@@ -172,20 +178,13 @@ def test_a_figure_beside_the_word_earns_the_figures_boost(tmp_path):
     rows = [("figure", "今年县里推进健康扶贫,为三千二百户贫困户代缴医保费用。村里新修了路。"),
             ("elsewhere", "今年县里推进健康扶贫,为贫困户代缴医保费用。村里新修了3条路。")]
     rows += [(f"f{i}", FILLER * 2) for i in range(6)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"), per_article=None)
+    s = _index(tmp_path, rows)
     try:
         hits = s.search(SearchRequest(q="健康扶贫", explain=True)).hits
         got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
         assert got == {"figure": 0.0, "elsewhere": 0.0}  # 三千二百 is not a figure in digits
         rows[0] = ("figure", "今年县里推进健康扶贫,为3200户贫困户代缴医保费用。村里新修了路。")
-        src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                          ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-        build_index([str(src)], str(tmp_path / "index2"), rebuild=True, procs=1)
-        s2 = Searcher(str(tmp_path / "index2"), per_article=None)
+        s2 = _index(tmp_path, rows, "index2")
         try:
             hits = s2.search(SearchRequest(q="健康扶贫", explain=True)).hits
             got = {h.doc_id: {r["rule"]: r["value"] for r in h.explain}["figures"] for h in hits}
@@ -230,12 +229,8 @@ def test_a_contraction_scores_as_the_word_typed_a_group_word_less(tmp_path, monk
             ("out", "今年县里劳务输出三百人,安置贫困劳动力外出就业,每人每月收入三千元。"),
             ("group", "今年县里劳务输转三百人,安置贫困劳动力外出就业,每人每月收入三千元。")]
     rows += [(f"f{i}", FILLER * 2) for i in range(6)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
     (tmp_path / "synonyms.txt").write_text(SAME, encoding="utf-8")
-    s = Searcher(str(tmp_path / "index"), synonyms=Synonyms(tmp_path / "synonyms.txt"), per_article=None)
+    s = _index(tmp_path, rows, synonyms=Synonyms(tmp_path / "synonyms.txt"))
     try:
         def rules(q):
             return {h.doc_id: {r["rule"]: r["value"] for r in h.explain}
@@ -258,11 +253,7 @@ def test_a_cut_word_is_judged_where_it_stands_whole(tmp_path):
     rows = [("listed", "今年全县推进产业扶贫、教育扶贫、健康扶贫等工作。扶贫干部走访了每一户,教育局也派出了工作组。"),
             ("said", "今年全县推进教育扶贫,为贫困家庭学生发放补助。扶贫干部走访了每一户,教育局也派出了工作组。")]
     rows += [(f"f{i}", FILLER * 2) for i in range(6)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"), per_article=None)
+    s = _index(tmp_path, rows)
     try:
         hits = s.search(SearchRequest(q="教育扶贫", explain=True)).hits
         why = {h.doc_id: {r["rule"]: r for r in h.explain}["in_passing"] for h in hits}
@@ -283,11 +274,7 @@ def test_words_close_only_inside_a_name_earn_no_closeness(tmp_path, monkeypatch)
             ("said", "县里做好易地扶贫搬迁后续扶持,为搬迁群众建起工厂,家门口就能上班。"),
             ("one", "副总理出席全国易地扶贫搬迁工作会议,要求各地做好后续扶持,让搬迁群众稳得住。")]
     rows += [(f"f{i}", FILLER * 2) for i in range(6)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"), per_article=None)
+    s = _index(tmp_path, rows)
     try:
         def rules():
             return {h.doc_id: {r["rule"]: r for r in h.explain}
@@ -342,11 +329,7 @@ def test_a_cut_word_typed_only_in_the_title_is_support(tmp_path, monkeypatch):
 
 def _rules(tmp_path, rows, q):
     rows = rows + [(f"f{i}", FILLER * 2) for i in range(6)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"), per_article=None)
+    s = _index(tmp_path, rows)
 
     def rules():
         return {h.doc_id: {r["rule"]: r for r in h.explain} for h in s.search(SearchRequest(q=q, explain=True)).hits}
@@ -428,11 +411,7 @@ def test_a_window_whose_best_were_cut_reads_the_candidates_after_it(tmp_path, mo
              "帮助他们适应新岗位,解决住宿和子女上学的难题,外出务工的群众收入明显增加,许多家庭盖起了新房。")
     rows = [(f"a{i}", f"{p}是劳务输出大省,春节后{p}的务工人员乘专列返岗。") for i, p in enumerate(PLACES)]
     rows += [("about", about)] + [(f"f{i}", FILLER * 4) for i in range(10)]
-    src = tmp_path / "a.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index"), per_article=None)
+    s = _index(tmp_path, rows)
     try:
         hits = s.search(SearchRequest(q="劳务输出", explain=True)).hits
         assert hits[0].doc_id == "about"
@@ -445,10 +424,7 @@ def test_a_window_whose_best_were_cut_reads_the_candidates_after_it(tmp_path, mo
     finally:
         s.close()
     said = [(f"a{i}", f"{p}组织劳务输出,春节后{p}的务工人员乘专列返岗。") for i, p in enumerate(PLACES)]
-    src.write_text("".join(json.dumps({"id": i, "title": "县里的新闻", "date": "2019-01-01", "text": t},
-                                      ensure_ascii=False) + "\n" for i, t in said + rows[len(PLACES):]), encoding="utf-8")
-    build_index([str(src)], str(tmp_path / "index2"), rebuild=True, procs=1)
-    s = Searcher(str(tmp_path / "index2"), per_article=None)
+    s = _index(tmp_path, said + rows[len(PLACES):], "index2")
     try:
         hits = s.search(SearchRequest(q="劳务输出", size=40, explain=True)).hits
         assert not any("重排窗口扩大" in {r["rule"]: r for r in h.explain}["ties"]["why"] for h in hits)
