@@ -53,6 +53,10 @@ def test_a_stream_waits_for_a_slow_client_once_a_megabyte_is_unsent():
 
     piece = b"x" * 65536
     made = [0]
+    # what the kernel may hold: the server's send buffer at most, the client's receive buffer
+    kernel = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2]) + 2 * 65536
+    if OUTBUF_BYTES + len(piece) + kernel >= 16 << 20:
+        pytest.skip("this kernel's socket buffers are too large to tell 1 MB ahead from 16")
 
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
@@ -71,9 +75,7 @@ def test_a_stream_waits_for_a_slow_client_once_a_megabyte_is_unsent():
         got = len(client.recv(65536))
         time.sleep(1.5)  # ample for the app to make 40 MB were it not held back
         ahead = made[0]
-        # what the kernel may hold: the server's send buffer at most, the client's receive buffer
-        kernel = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2]) + 2 * 65536
-        assert ahead <= OUTBUF_BYTES + len(piece) + kernel < 16 << 20  # waitress's default: 16 MB ahead
+        assert ahead <= OUTBUF_BYTES + len(piece) + kernel  # waitress's default: 16 MB ahead and more
         while chunk := client.recv(1 << 20):
             got += len(chunk)
         assert made[0] == 640 * 65536 and got > made[0]  # every byte, after the headers
