@@ -60,6 +60,15 @@ MAX_HEADER_BYTES = 256 * 1024 + 8 * 1024  # request line and headers; the app's 
 HEAD_SECONDS = 5  # from a request's first byte (or the connection's opening) to the end of its headers
 IDLE_SECONDS = 15  # a kept-alive connection's wait for its next request
 CONNECTIONS = 100  # slots per worker (waitress's default); a full set frees the longest-waiting tenth
+# A response's bytes go into one in-memory buffer of waitress's until it has
+# taken this many (then a new one): a buffer whose bytes were sent keeps its
+# memory until then, while a client that keeps up never lets it spill to a
+# file.  Waitress's 16 MB made an export's server 16 MB larger all along (a
+# sawtooth of 16 MB per 16 MB sent); 1 MB (its spill size) keeps 1 MB.  The
+# same bound makes the app wait for a slow client once 1 MB is unsent (with
+# 16 MB, what passed 1 MB went to a temporary file) (bench/README.md,
+# "Exports: waitress's output buffer").
+OUTBUF_BYTES = 1 << 20
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # no request line holds one (RFC 9112 3)
 _API_PATH = re.compile(rb"^[A-Za-z]+ +(?:https?://[^/ ]*)?/(?:api/|api[ ?]|healthz)")
@@ -200,7 +209,8 @@ def make_server(app, sock: socket.socket, threads: int) -> _Server:
     """A waitress server of ``app`` accepting on ``sock`` (already bound)."""
     adj = Adjustments(sockets=[sock], threads=threads, ident="zhsearch",
                       max_request_header_size=MAX_HEADER_BYTES, connection_limit=CONNECTIONS,
-                      cleanup_interval=1)  # how often maintenance looks for overdue connections
+                      cleanup_interval=1,  # how often maintenance looks for overdue connections
+                      outbuf_high_watermark=OUTBUF_BYTES)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
