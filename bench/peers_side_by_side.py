@@ -11,6 +11,7 @@ process's CPU time per warm query (from /proc: the machine is shared).
 ``xwlb``: the real archive's questions (``XWLB_MIX``), else the synthetic
 ``MIX``.  TANTIVY_DIR from ``bench/peers.py build INDEX OUT`` (OUT/tantivy);
 a TREE is a checkout (``git worktree add`` or ``git archive | tar -x``).
+``PER_QUERY=1`` adds each question's first run (``first_ms``).
 Prints JSON; ``bench/results/2026-12-07-speed-*.json`` were made so.
 """
 import sys, os, json, subprocess
@@ -64,5 +65,7 @@ for w in ws:
     out["systems"][w.name] = {"open_ms": w.open_ms, "warm_p50": pct(warm[w.name], 50), "warm_p95": pct(warm[w.name], 95),
         "first_p50": pct(first[w.name], 50), "first_p95": pct(first[w.name], 95), "first_max": round(max(first[w.name]), 1),
         "cpu_ms_per_warm_query": round((cpu1[w.name] - cpu0[w.name]) * 1000 / len(warm[w.name]), 2)}
+    if os.environ.get("PER_QUERY"):  # each question's first run, in the mix's order
+        out["systems"][w.name]["first_ms"] = [round(x, 2) for x in first[w.name]]
     w.stop()
 print(json.dumps(out, indent=1))
