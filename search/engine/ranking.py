@@ -239,10 +239,10 @@ def _rank(m: Matcher, query: Query, docs: np.ndarray, req: SearchRequest, explai
         return held, plain, top
 
     # exact keys for the window and the first candidate after it (whether to
-    # widen it); for the widened window only where it is widened: confirming the
-    # typed words of 60 candidates, not 31, cost the slowest first runs 1.3-2.4 ms
-    # (长江经济带 生态, 高质量发展 in 广东), and one question in 36 widens.  The
-    # ``want`` best exact keys stand above every bound, so the first 31 are the same
+    # widen it); for the widened window only where it is widened, which few
+    # questions do: confirming the typed words of 60 candidates on every search
+    # cost the slowest first runs most (bench/README.md, 2fffbfd).  The ``want``
+    # best exact keys stand above every bound, so the first 31 are the same
     held, plain, top = keyed(max(last, RERANK + (1 if WIDEN_CUT else 0)))
     head = top[:RERANK]
     bonuses = boost_bonuses(m, query, leaves, docs[head], None if held is None else held[head])
@@ -984,9 +984,8 @@ def clause_proximity(text, per_unit: list) -> float:
     ends = [e for _, e, _ in events]
     need, best = len(per_unit), None
     # for each first event, the shortest run of events from it that holds every
-    # unit: its end moves only forward as the first does (two pointers; the runs
-    # were found afresh from each first event before: the 36 XWLB_MIX first
-    # runs' 682 calls, 7.6 -> 4.1 ms)
+    # unit: its end moves only forward as the first does (two pointers, not the
+    # run found afresh from each first event: bench/README.md, speed6)
     count: dict = {}  # unit -> how many of events[i:j] are its
     j, n = 0, len(events)
     for i in range(n):
