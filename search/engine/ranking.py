@@ -765,78 +765,135 @@ class TextFacts:
     """What the rules about a paragraph's subject read of its folded text,
     worked out once per paragraph (and kept with it on the snapshot,
     ``Snapshot.text_facts``): the stretches that are items of an
-    enumeration, and where those items meet."""
+    enumeration, and where those items meet.
 
-    __slots__ = ("text", "items", "starts", "bounds", "kinds", "figures", "ends")
+    Every item and every meeting of items but quoted ones lies inside one
+    sentence (an ordinal list's are found over the text, rare as they are,
+    beside the quoted): a sentence's are worked out when an occurrence of
+    a query word in it asks (``listed``, ``crosses``), not the whole
+    text's up front.  The rules ask of the sentences holding the query's
+    words, a paragraph's other sentences are never looked at (two fifths
+    of the cost of the candidates' texts over the bench's mix, speed7)."""
+
+    __slots__ = ("text", "kinds", "ends", "_marks", "_lists", "_runs", "_openings", "_spread")
 
     def __init__(self, folded: str):
         self.text = folded
-        self.figures = None  # where its figures start, found when first asked (``figures``)
         self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]  # where its sentences end
+        self._lists: dict = {}  # sentence number -> its 、- and ；-lists' (items, meetings), as asked
+        self._runs: dict = {}  # sentence number -> its other items (comma runs, openings), as asked
+        self._openings = None  # how many sentences open with each kind of opening, when first asked
+        self._spread = None  # (items, meetings) not bound to one sentence: quoted, ordinal clauses
+        # which marks the text holds at all, looked for once (in C): a sentence is searched
+        # for those only.  1: a 、; 2: a ；; 4: COMMA_ITEMS commas; 8: quoted items or 二是
+        self._marks = ((LIST_MARK in folded) | ((";" in folded or "；" in folded) << 1)
+                       | ((folded.count(",") + folded.count("，") >= COMMA_ITEMS) << 2)
+                       | ((("”“" in folded and QUOTED_ETC) or ("二是" in folded and CLAUSE_ORDINALS)) << 3))
+
+    def listed(self, s: int, e: int) -> bool:
+        """Whether ``[s, e)`` lies inside one item of an enumeration: one
+        of the sentence that holds ``s`` (an item of another sentence
+        begins after ``s`` or ends at that sentence's end, before ``e``)."""
+        k = bisect_left(self.ends, s)
+        marks = self._marks
+        if marks & 3:
+            made = self._lists.get(k) or self._sentence_lists(k)
+            for a, b in made[0]:
+                if a <= s and b >= e:
+                    return True
+        made = self._runs.get(k)
+        for a, b in made if made is not None else self._sentence_runs(k):
+            if a <= s and b >= e:
+                return True
+        if marks & 8:
+            return any(a <= s and b >= e for a, b in (self._spread or self._spread_items())[0])
+        return False
+
+    def crosses(self, s: int, e: int) -> bool:
+        """Whether two items of an enumeration meet inside ``[s, e)``.  A
+        meeting is a 、 or a ；, inside its sentence, or a quoted item's end:
+        the sentences holding a 、 or a ； in ``[s, e)`` are looked at."""
+        marks = self._marks
+        if marks & 3 and s < e:
+            folded, ends = self.text, self.ends
+            at = _MEETING.search(folded, s, e)
+            while at is not None:
+                k = bisect_left(ends, at.start())
+                if _crosses((self._lists.get(k) or self._sentence_lists(k))[1], s, e):
+                    return True
+                if k >= len(ends):
+                    break
+                at = _MEETING.search(folded, ends[k] + 1, e)
+        return bool(marks & 8) and _crosses((self._spread or self._spread_items())[1], s, e)
+
+    def _bounds(self, k: int) -> tuple[int, int]:
+        ends = self.ends
+        return ends[k - 1] + 1 if k else 0, ends[k] if k < len(ends) else len(self.text)
+
+    def _sentence_lists(self, k: int) -> tuple:
+        """The items and meetings (sorted) of the lists of sentence ``k``:
+        a clause of LIST_ITEMS 、-separated items or more, the sentence of
+        as many ；-separated clauses."""
+        folded, marks = self.text, self._marks
+        lo, hi = self._bounds(k)
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
-        # each regular expression runs once over the text, and only where a
-        # cheap look for its marks (``in``, ``count``, in C) says it can
-        # find what a rule needs: most paragraphs hold no ；, many no 、
-        sentence_ends = self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
-        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded)] if (
-            ";" in folded or "；" in folded) else []
-        # a clause of LIST_ITEMS 、-separated items or more; a sentence of as many ；-separated clauses
-        for listing in (True, False):
-            if listing:
-                if LIST_MARK not in folded:
-                    continue
-                at_all = [m.start() for m in _LIST_MARKS.finditer(folded)]
-                cuts = [m.start() for m in _CLAUSE_ENDS.finditer(folded)]
-            else:
-                at_all, cuts = semicolons, sentence_ends
-                if len(at_all) < LIST_ITEMS - 1:
-                    continue
-            for k, at in _by_piece(at_all, cuts).items():
-                if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
-                    continue
-                hi = cuts[k] if k < len(cuts) else len(folded)
-                # A、B和C: a conjunction after the last 、 adds an item
-                if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, hi)):
-                    if PAIR_ETC and listing:
-                        self._pair_etc(folded, cuts[k - 1] + 1 if k else 0, at[0], hi, items, bounds)
-                    continue
-                lo = cuts[k - 1] + 1 if k else 0
-                bounds += at
-                a = lo - 1
-                for b in at:  # a short stretch between two marks, or a mark and an end
-                    if b - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
-                        items.append((a + 1, b))
-                    a = b
-                if hi - a - 1 <= (ITEM_CHARS if listing else CLAUSE_ITEM_CHARS):
-                    items.append((a + 1, hi))
-        # a run of short comma clauses after a sentence's first
-        if folded.count(",") + folded.count("，") >= COMMA_ITEMS:
-            commas = [c.start() for c in _COMMA.finditer(folded)]
-            ends = sorted(sentence_ends + semicolons) if semicolons else sentence_ends
-            for k, at in _by_piece(commas, ends).items():
+        # each regular expression runs only where a cheap look for its marks
+        # (``find``, in C) says it can find what a rule needs
+        if marks & 1 and folded.find(LIST_MARK, lo, hi) >= 0:
+            _listed(folded, [m.start() for m in _LIST_MARKS.finditer(folded, lo, hi)],
+                    [m.start() for m in _CLAUSE_ENDS.finditer(folded, lo, hi)], lo, hi, True, items, bounds)
+        if marks & 2:
+            semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)]
+            if len(semicolons) >= LIST_ITEMS - 1:
+                _listed(folded, semicolons, [], lo, hi, False, items, bounds)
+        bounds.sort()
+        made = self._lists[k] = (items, bounds) if items or bounds else _NOTHING
+        return made
+
+    def _sentence_runs(self, k: int) -> list | tuple:
+        """The other items of sentence ``k``: a run of short comma clauses
+        after its first (or its ；-clause's), the sentence itself where it
+        opens as others do."""
+        folded, marks = self.text, self._marks
+        lo, hi = self._bounds(k)
+        items: list[tuple[int, int]] = []
+        if marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
+            semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
+            commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
+            for j, at in _by_piece(commas, semicolons).items():
                 if len(at) < COMMA_ITEMS:
                     continue
-                edges = at + [ends[k] if k < len(ends) else len(folded)]
+                edges = at + [semicolons[j] if j < len(semicolons) else hi]
                 clauses = list(zip(edges, edges[1:]))
                 if (all(b - a - 1 <= COMMA_CHARS for a, b in clauses)
                         and 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses)):
                     items += [(a + 1, b) for a, b in clauses]
         # sentences that begin alike (要…。要…。要…。), or an ordinal list (一是…二是…): a
         # sentence is looked at only where its first character can open one
-        openings = []
+        if folded[lo:lo + 1] in _OPENS:
+            kind = _opening(folded, lo)
+            if kind and (self._openings or self._count_openings())[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
+                items.append((lo, hi))
+        made = self._runs[k] = items or ()
+        return made
+
+    def _count_openings(self) -> dict:
         kinds: dict[str, int] = {}
-        opens = _OPENS
-        for k, start in enumerate([0] + [e + 1 for e in sentence_ends]):
-            if folded[start:start + 1] in opens:
-                o = _OPENING.match(folded, start)
-                if o:
-                    kind = "ordinal" if o.group(1) in ORDINALS else o.group(1)
-                    openings.append((start, k, kind))
+        folded = self.text
+        for start in [0] + [e + 1 for e in self.ends]:
+            if folded[start:start + 1] in _OPENS:
+                kind = _opening(folded, start)
+                if kind:
                     kinds[kind] = kinds.get(kind, 0) + 1
-        for start, k, kind in openings:
-            if kinds[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
-                items.append((start, sentence_ends[k] if k < len(sentence_ends) else len(folded)))
+        self._openings = kinds
+        return kinds
+
+    def _spread_items(self) -> tuple:
+        folded = self.text
+        items: list[tuple[int, int]] = []
+        bounds: list[int] = []
         # quoted items in a row closed by 等 (采取“电商扶贫”“产业扶贫”等不同办法), or three
         # of them (会议围绕“…”“…”“…”六个专题进行讨论)
         if QUOTED_ETC and "”“" in folded:
@@ -846,6 +903,7 @@ class TextFacts:
                     bounds.append(q.end())
         # an ordinal list within one sentence: 一是…，二是…，三是…
         if CLAUSE_ORDINALS and "二是" in folded:
+            sentence_ends = self.ends
             by_sentence: dict[int, list[int]] = {}
             for o in _ORDINAL_CLAUSE.finditer(folded):
                 by_sentence.setdefault(bisect_left(sentence_ends, o.start(1)), []).append(o.start(1))
@@ -853,32 +911,62 @@ class TextFacts:
                 if len(at) >= 2:
                     end = sentence_ends[k] if k < len(sentence_ends) else len(folded)
                     items += [(a, b - 1 if b != end else b) for a, b in zip(at, at[1:] + [end])]
-        items.sort()
-        self.items = items
-        self.starts = [lo for lo, _ in items]
         bounds.sort()
-        self.bounds = bounds
+        made = self._spread = (items, bounds)
+        return made
 
-    @staticmethod
-    def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
-        """A、B等 (通过劳务输出、医疗救助等措施): two items and 等, which says
-        there are more, is an enumeration.  Its second item ends at 等; its
-        first is taken as long as the second (and two characters more) back
-        from the 、, since where it begins is not marked: a word standing
-        before the list (其定点扶贫的广西环江县、贵州水城县等) is not in it."""
-        found = _ETC.search(folded, mark + 2, hi)
-        if not found or found.start() - mark - 1 > ITEM_CHARS:
-            return
-        etc = found.start()
-        n = etc - mark - 1
-        items += [(max(mark - n - 2, lo), mark), (mark + 1, etc)]
-        bounds.append(mark)
 
-    def listed(self, s: int, e: int) -> bool:
-        """Whether ``[s, e)`` lies inside one item of an enumeration."""
-        k = bisect_right(self.starts, s)
-        return any(self.items[j][1] >= e for j in range(k))
+_NOTHING = ((), ())  # a sentence without lists
 
+
+def _listed(folded: str, at_all: list, cuts: list, lo: int, hi: int, listing: bool, items: list,
+            bounds: list) -> None:
+    """The items and meetings of the 、-lists (``listing``) of the clauses
+    (``cuts``: their ends) of the sentence ``[lo, hi)``, ``at_all`` their
+    marks; or of the ；-list of the sentence, its ；s ``at_all``, ``cuts``
+    empty."""
+    for k, at in _by_piece(at_all, cuts).items():
+        if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
+            continue
+        end = cuts[k] if k < len(cuts) else hi
+        start = cuts[k - 1] + 1 if k else lo
+        # A、B和C: a conjunction after the last 、 adds an item
+        if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, end)):
+            if PAIR_ETC and listing:
+                _pair_etc(folded, start, at[0], end, items, bounds)
+            continue
+        bounds += at
+        a = start - 1
+        longest = ITEM_CHARS if listing else CLAUSE_ITEM_CHARS
+        for b in at:  # a short stretch between two marks, or a mark and an end
+            if b - a - 1 <= longest:
+                items.append((a + 1, b))
+            a = b
+        if end - a - 1 <= longest:
+            items.append((a + 1, end))
+
+
+def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
+    """A、B等 (通过劳务输出、医疗救助等措施): two items and 等, which says
+    there are more, is an enumeration.  Its second item ends at 等; its
+    first is taken as long as the second (and two characters more) back
+    from the 、, since where it begins is not marked: a word standing
+    before the list (其定点扶贫的广西环江县、贵州水城县等) is not in it."""
+    found = _ETC.search(folded, mark + 2, hi)
+    if not found or found.start() - mark - 1 > ITEM_CHARS:
+        return
+    etc = found.start()
+    n = etc - mark - 1
+    items += [(max(mark - n - 2, lo), mark), (mark + 1, etc)]
+    bounds.append(mark)
+
+
+def _opening(folded: str, start: int) -> str | None:
+    """How the sentence starting at ``start`` opens: "ordinal", a directive, or None."""
+    o = _OPENING.match(folded, start)
+    if not o:
+        return None
+    return "ordinal" if o.group(1) in ORDINALS else o.group(1)
 
 _CONJUNCTION = re.compile("和|及|与")
 QUOTED_ETC = True  # quoted items in a row, closed by 等 or three of them, are an enumeration's items
@@ -894,6 +982,7 @@ _TASK = re.compile("[“\"　 ]*(?:" + "|".join(TASK_VERBS) + ")")
 _PIECE_END = re.compile("[。！？!?\n；;]")  # a sentence, or a ；-clause of one, ends
 _LIST_MARKS = re.compile(LIST_MARK)
 _ITEM_MARKS = re.compile("[" + ITEM_MARKS + "]")
+_MEETING = re.compile("[" + LIST_MARK + ITEM_MARKS + "]")  # where two items of a list meet (``TextFacts.crosses``)
 _CLAUSE_ENDS = re.compile("[" + "".join(sorted(CLAUSE_MARKS)) + "]")
 _SENTENCE_END = re.compile("[" + "".join(sorted(SENTENCE_MARKS)) + "]")
 # a sentence's opening (any quote or space, then the word), matched where a sentence starts
@@ -976,8 +1065,8 @@ def clause_proximity(text, per_unit: list) -> float:
     close without being said together."""
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
-    bounds = _facts(text).bounds
-    if not bounds or not _crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
+    facts = _facts(text)
+    if not facts.crosses(min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
         return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
     total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
@@ -996,7 +1085,7 @@ def clause_proximity(text, per_unit: list) -> float:
         if len(count) < need:
             break
         start, end = events[i][0], max(ends[i:j])
-        if not _crosses(bounds, start, end):
+        if not facts.crosses(start, end):
             if end - start <= total:  # side by side: no window can make it more than 1.0
                 return 1.0
             best = end - start if best is None else min(best, end - start)
@@ -1012,7 +1101,7 @@ def clause_proximity(text, per_unit: list) -> float:
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
 LIST_PROXIMITY = True  # proximity and the whole query do not count between or inside enumeration items
 PASSING_NOT_CLOSE = True  # nor where every query word is mentioned only in passing (issue 23, rank4)
-PAIR_ETC = True  # A、B等 is an enumeration (TextFacts._pair_etc)
+PAIR_ETC = True  # A、B等 is an enumeration (``_pair_etc``)
 TITLE_TYPED_AS_SUPPORT = True  # a cut word typed only in the title, a piece missing from the text: HEADER_WEIGHT of its verbatim share
 ONCE_IN_LONG = True  # a word named once in a long paragraph about the query's other words is in passing (issue 23, rank5)
 WIDEN_CUT = True  # the window widened once where its best were cut below the candidates after it (rank5)
@@ -1060,27 +1149,27 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
                           for s in _occurrences(folded, whole))
 
 
-_FIGURE = re.compile(r"\d+")
+_DIGIT = re.compile(r"\d")
 
 
 def figures(facts: TextFacts, per_word: list) -> bool:
     """Whether a sentence holding an occurrence of a query word (``per_word``:
-    each word's spans) gives a figure (digits), found by bisection in the
-    text's figures and sentence ends (found once, ``TextFacts``)."""
-    if facts.figures is None:
-        facts.figures = [m.start() for m in _FIGURE.finditer(facts.text)]
-    at, ends = facts.figures, facts.ends
-    if not at:
-        return False
+    each word's spans) gives a figure (digits): a digit searched for in
+    each such sentence, found by bisection in the text's sentence ends
+    (``TextFacts``).  A figure cannot run into a sentence from before it:
+    a sentence ends at a mark."""
+    text, ends = facts.text, facts.ends
+    asked = None
     for spans in per_word:
         for s, e in spans:
             k = bisect_left(ends, s)
             lo = ends[k - 1] + 1 if k else 0
             j = bisect_left(ends, e)
-            hi = ends[j] if j < len(ends) else len(facts.text)
-            d = bisect_left(at, lo)
-            if d < len(at) and at[d] < hi:
-                return True
+            hi = ends[j] if j < len(ends) else len(text)
+            if (lo, hi) != asked:  # the next occurrence in the same sentence asks nothing new
+                if _DIGIT.search(text, lo, hi):
+                    return True
+                asked = (lo, hi)
     return False
 
 
