@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from itertools import chain
+from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date, timedelta
@@ -36,7 +38,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
-from search.query.nodes import Query
+from search.query.nodes import Leaf, Query
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
@@ -542,6 +544,14 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     cut = [n for n in tier_nodes(query) if getattr(n, "whole", "")]  # typed words jieba cut (产业扶贫 -> 产业 扶贫)
     out = []
     doclist = docs.tolist()
+    day_of = m.snap.day[docs].tolist()
+    named = [(r.name, r.bonus) for r in rules]
+    # where every unit and word is a plain leaf (its spans its own, ``Leaf.unit_spans``),
+    # each is read from the leaves' spans by number: no query node hashed per candidate
+    number = {leaf: i for i, leaf in enumerate(located)}  # the last of equal leaves, as dict(zip()) keeps
+    plain = all(type(n).unit_spans is Leaf.unit_spans for n in units + words)
+    unit_at = [number.get(u, -1) for u in units] if plain else None
+    word_at = [number.get(w, -1) for w in words] if plain else None
     # the texts to read, read and folded together (``Snapshot.texts_facts``)
     facts_of = m.snap.texts_facts([d for k, d in enumerate(doclist) if k < ABOUT or found is None], TextFacts)
     for k, d in enumerate(doclist):
@@ -550,15 +560,21 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         if found is not None and not (read and SPANS_FROM_TEXT):
             per_leaf, has_whole = found(d)
         else:
-            per_leaf = [leaf_spans(facts.text, leaf) for leaf in located]
-            has_whole = bool(whole) and whole in facts.text
-        spans_of = dict(zip(located, per_leaf))
-        per_unit = [u.unit_spans(spans_of) for u in units]
-        f = Features(0.0, False, int(m.snap.day[d]), days, read=read)
+            text = facts.text
+            per_leaf = [leaf.spans(text) for leaf in located]  # ``highlight.leaf_spans``
+            has_whole = bool(whole) and whole in text
+        if plain:
+            spans_of = None
+            per_unit = [per_leaf[i] if i >= 0 else [] for i in unit_at]
+            per_word = [sorted(per_leaf[i]) if i >= 0 else [] for i in word_at]
+        else:
+            spans_of = dict(zip(located, per_leaf))
+            per_unit = [u.unit_spans(spans_of) for u in units]
+            per_word = [sorted(w.unit_spans(spans_of)) for w in words]
+        f = Features(0.0, False, day_of[k], days, read=read)
         if len(leaves) >= 2:
             f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
             f.whole = has_whole
-        per_word = [sorted(w.unit_spans(spans_of)) for w in words]
         if read:
             about(f, facts, units, per_unit, whole, words, per_word)
         else:
@@ -567,9 +583,10 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         if read and f.verbatim and f.passing_typed:
             f.verbatim = max(0.0, f.verbatim - len(f.passing_typed) / nodes)
         if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
-            f.verbatim_header = _typed_in_header_only(m, cut, facts.text, spans_of, d)
+            f.verbatim_header = _typed_in_header_only(
+                m, cut, facts.text, spans_of if spans_of is not None else dict(zip(located, per_leaf)), d)
             f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
-        b = Bonuses({r.name: r.bonus(f) for r in rules})
+        b = Bonuses({name: bonus(f) for name, bonus in named})
         b.features = f
         out.append(b)
     return out
@@ -775,14 +792,13 @@ class TextFacts:
     words, a paragraph's other sentences are never looked at (two fifths
     of the cost of the candidates' texts over the bench's mix, speed7)."""
 
-    __slots__ = ("text", "kinds", "ends", "_marks", "_lists", "_runs", "_openings", "_spread")
+    __slots__ = ("text", "kinds", "ends", "_marks", "_sentences", "_openings", "_spread")
 
     def __init__(self, folded: str):
         self.text = folded
         self.kinds: dict = {}  # (start, end) -> passing_kind, as asked
         self.ends = [m.start() for m in _SENTENCE_END.finditer(folded)]  # where its sentences end
-        self._lists: dict = {}  # sentence number -> its 、- and ；-lists' (items, meetings), as asked
-        self._runs: dict = {}  # sentence number -> its other items (comma runs, openings), as asked
+        self._sentences: dict = {}  # sentence number -> (its items, its items' meetings), as asked
         self._openings = None  # how many sentences open with each kind of opening, when first asked
         self._spread = None  # (items, meetings) not bound to one sentence: quoted, ordinal clauses
         # which marks the text holds at all, looked for once (in C): a sentence is searched
@@ -796,17 +812,11 @@ class TextFacts:
         of the sentence that holds ``s`` (an item of another sentence
         begins after ``s`` or ends at that sentence's end, before ``e``)."""
         k = bisect_left(self.ends, s)
-        marks = self._marks
-        if marks & 3:
-            made = self._lists.get(k) or self._sentence_lists(k)
-            for a, b in made[0]:
-                if a <= s and b >= e:
-                    return True
-        made = self._runs.get(k)
-        for a, b in made if made is not None else self._sentence_runs(k):
+        made = self._sentences.get(k)
+        for a, b in (made if made is not None else self._sentence(k))[0]:
             if a <= s and b >= e:
                 return True
-        if marks & 8:
+        if self._marks & 8:
             return any(a <= s and b >= e for a, b in (self._spread or self._spread_items())[0])
         return False
 
@@ -820,47 +830,33 @@ class TextFacts:
             at = _MEETING.search(folded, s, e)
             while at is not None:
                 k = bisect_left(ends, at.start())
-                if _crosses((self._lists.get(k) or self._sentence_lists(k))[1], s, e):
+                made = self._sentences.get(k)
+                if _crosses((made if made is not None else self._sentence(k))[1], s, e):
                     return True
                 if k >= len(ends):
                     break
                 at = _MEETING.search(folded, ends[k] + 1, e)
         return bool(marks & 8) and _crosses((self._spread or self._spread_items())[1], s, e)
 
-    def _bounds(self, k: int) -> tuple[int, int]:
-        ends = self.ends
-        return ends[k - 1] + 1 if k else 0, ends[k] if k < len(ends) else len(self.text)
-
-    def _sentence_lists(self, k: int) -> tuple:
-        """The items and meetings (sorted) of the lists of sentence ``k``:
-        a clause of LIST_ITEMS 、-separated items or more, the sentence of
-        as many ；-separated clauses."""
-        folded, marks = self.text, self._marks
-        lo, hi = self._bounds(k)
+    def _sentence(self, k: int) -> tuple:
+        """The items and meetings (sorted) of sentence ``k``: a clause of
+        LIST_ITEMS 、-separated items or more, the sentence of as many
+        ；-separated clauses, a run of short comma clauses after its first
+        (or its ；-clause's), the sentence itself where it opens as others do."""
+        folded, ends, marks = self.text, self.ends, self._marks
+        lo = ends[k - 1] + 1 if k else 0
+        hi = ends[k] if k < len(ends) else len(folded)
         items: list[tuple[int, int]] = []
         bounds: list[int] = []
         # each regular expression runs only where a cheap look for its marks
-        # (``find``, in C) says it can find what a rule needs
+        # (``find``, ``count``, in C) says it can find what a rule needs
         if marks & 1 and folded.find(LIST_MARK, lo, hi) >= 0:
             _listed(folded, [m.start() for m in _LIST_MARKS.finditer(folded, lo, hi)],
                     [m.start() for m in _CLAUSE_ENDS.finditer(folded, lo, hi)], lo, hi, True, items, bounds)
-        if marks & 2:
-            semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)]
-            if len(semicolons) >= LIST_ITEMS - 1:
-                _listed(folded, semicolons, [], lo, hi, False, items, bounds)
-        bounds.sort()
-        made = self._lists[k] = (items, bounds) if items or bounds else _NOTHING
-        return made
-
-    def _sentence_runs(self, k: int) -> list | tuple:
-        """The other items of sentence ``k``: a run of short comma clauses
-        after its first (or its ；-clause's), the sentence itself where it
-        opens as others do."""
-        folded, marks = self.text, self._marks
-        lo, hi = self._bounds(k)
-        items: list[tuple[int, int]] = []
+        semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
+        if len(semicolons) >= LIST_ITEMS - 1:
+            _listed(folded, semicolons, [], lo, hi, False, items, bounds)
         if marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
-            semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
             commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
             for j, at in _by_piece(commas, semicolons).items():
                 if len(at) < COMMA_ITEMS:
@@ -876,7 +872,9 @@ class TextFacts:
             kind = _opening(folded, lo)
             if kind and (self._openings or self._count_openings())[kind] >= (2 if kind == "ordinal" else LIST_ITEMS):
                 items.append((lo, hi))
-        made = self._runs[k] = items or ()
+        if bounds:
+            bounds.sort()
+        made = self._sentences[k] = (items, bounds) if items or bounds else _NOTHING
         return made
 
     def _count_openings(self) -> dict:
@@ -916,7 +914,7 @@ class TextFacts:
         return made
 
 
-_NOTHING = ((), ())  # a sentence without lists
+_NOTHING = ((), ())  # a sentence without items
 
 
 def _listed(folded: str, at_all: list, cuts: list, lo: int, hi: int, listing: bool, items: list,
@@ -1046,17 +1044,23 @@ def in_passing(text, per_unit: list) -> list:
     kind of passing mention if every occurrence is one (None if any is not,
     or the unit is not in the text)."""
     facts = _facts(text)
+    known = facts.kinds  # ``passing_kind``'s, read here without a call per occurrence
     out = []
     for spans in per_unit:
         first = None
         for s, e in spans:
-            kind = passing_kind(facts, s, e)
+            kind = known.get((s, e), 0)
+            if kind == 0:
+                kind = known[(s, e)] = _passing_kind(facts, s, e)
             if kind is None:  # one occurrence that says something is enough
                 first = None
                 break
             first = first or kind
         out.append(first)
     return out
+
+
+_END = itemgetter(1)
 
 
 def clause_proximity(text, per_unit: list) -> float:
@@ -1066,7 +1070,7 @@ def clause_proximity(text, per_unit: list) -> float:
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
     facts = _facts(text)
-    if not facts.crosses(min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
+    if not facts.crosses(min(sp[0][0] for sp in per_unit), max(map(_END, chain.from_iterable(per_unit)))):
         return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
     total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
