@@ -1,8 +1,8 @@
 """``ranking.TextFacts`` works out a paragraph's enumerations one sentence
 at a time, as the rules ask of the sentences holding the query's words
-(speed7).  Its answers (is this occurrence an item of a list? do two
-items meet between these words? does a sentence of a word give a
-figure?) are those of the whole text worked out up front, as the ranking
+(speed7).  Its answers (is this occurrence an item of a list, or a mention
+in passing of another kind? where do two items meet between these words?
+does a sentence of a word give a figure?) are those of the whole text worked out up front, as the ranking
 did before: that implementation is kept here, word for word, as the
 reference, and both are asked every stretch of generated texts built
 from the marks and words the rules look for."""
@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 
 from search.engine import ranking
 from search.engine.ranking import (
-    _by_piece, _CLAUSE_ENDS, _COMMA, _CONJUNCTION, _ETC, _ITEM_MARKS, _LIST_MARKS, _OPENING, _OPENS,
+    _NAME_AFTER, _PLACE_AFTER, ATTRIBUTE_ENDS, CLAUSE_MARKS, NAME_REACH, _by_piece, _CLAUSE_ENDS, _COMMA, _CONJUNCTION, _ETC, _ITEM_MARKS, _LIST_MARKS, _OPENING, _OPENS,
     _ORDINAL_CLAUSE, _QUOTED, _QUOTED_RUN, _SENTENCE_END, _TASK, CLAUSE_ITEM_CHARS, COMMA_CHARS, COMMA_ITEMS,
     ITEM_CHARS, LIST_ITEMS, LIST_MARK, ORDINALS)
 
@@ -108,9 +108,16 @@ def listed(items, s, e):
     return any(items[j][1] >= e for j in range(k))
 
 
-def crosses(bounds, s, e):
-    k = bisect_left(bounds, s)
-    return k < len(bounds) and bounds[k] < e
+def kind(folded, items, s, e):
+    """``_passing_kind`` of a798106, its items those of the whole text."""
+    if folded.startswith(ATTRIBUTE_ENDS, e) or _PLACE_AFTER.match(folded, e):
+        return "attribute"
+    if listed(items, s, e):
+        return "list"
+    opened = folded.rfind("《", 0, s)
+    if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
+        return None
+    return "name" if _NAME_AFTER.match(folded, e, e + NAME_REACH + 4) else None
 
 
 def figures(folded, ends, per_word):
@@ -130,7 +137,7 @@ def figures(folded, ends, per_word):
 # what the rules look for: every mark, list words (等, 和, 一是, 要 ...), quotes, digits, filler
 PIECES = ["、", "，", ",", "。", "；", ";", "：", "！", "?", "\n", "等", "和", "高等", "“", "”", "一是", "二是",
           "第一", "要", "坚持", "推进", "加强", "把", "扶贫", "产业", "就业", "会议", "大省", "县", "7", "2019",
-          "年", "的", "工作", "全面", "　", "增长6%", "农民工"]
+          "年", "的", "工作", "全面", "　", "增长6%", "农民工", "《", "》", "省", "省委", "大会"]
 texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 # long runs of short items and commas, where the rules' lengths (ITEM_CHARS, COMMA_CHARS) matter
 runs = st.lists(st.tuples(st.sampled_from(["、", "，", "；", "。", "等", "和"]),
@@ -148,9 +155,13 @@ def check(folded: str) -> None:
     fresh = ranking.TextFacts(folded)  # meetings asked before any item: nothing worked out yet
     for s in range(n + 1):
         for e in range(s, n + 2):
-            assert fresh.crosses(s, e) == crosses(bounds, s, e), (folded, s, e)
-            assert facts.crosses(s, e) == crosses(bounds, s, e), (folded, s, e)
+            inside = [b for b in bounds if s <= b < e]
+            assert fresh.meetings(s, e) == inside, (folded, s, e)
+            assert facts.meetings(s, e) == inside, (folded, s, e)
     assert facts.ends == ends
+    for s in range(n):
+        for e in range(s + 1, min(n, s + 4) + 1):
+            assert ranking.passing_kind(facts, s, e) == kind(folded, items, s, e), (folded, s, e)
     for s in range(n):
         per_word = [[(s, min(n, s + 2))]]
         assert ranking.figures(ranking.TextFacts(folded), per_word) == figures(folded, ends, per_word), (folded, s)
@@ -178,6 +189,11 @@ def test_each_kind_of_list_is_found_and_its_near_miss_is_not():
         ("他是第一书记，抓教育扶贫。", "教育扶贫", False),
         ("内蒙古采取“电商扶贫”“产业扶贫”等办法。", "电商扶贫", True),
         ("内蒙古推进“电商扶贫”“产业扶贫”两项工作。", "电商扶贫", False),
+        # not lists: a name (the near miss: a document's title) and an attribute (the near miss: 县城)
+        ("他出席全国扶贫工作会议。", "扶贫", False),
+        ("他学习《全国扶贫工作会议纪要》。", "扶贫", False),
+        ("河南是劳务输出大省。", "劳务输出", False),
+        ("劳务输出县城很热闹。", "劳务输出", False),
     ]:
         check(folded)
         at = folded.index(word)

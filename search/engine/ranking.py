@@ -748,6 +748,7 @@ ATTRIBUTE_ENDS = ("大省", "大县", "大市", "大镇", "大村", "大国", "�
 # or standing right before a county or province it describes (劳务输出县, 劳务输出省份), not before a
 # word that begins with the character (县城, 县委, 省级, 省委书记)
 _PLACE_AFTER = re.compile("(?:县|省份|省)(?![城域级委长里内外直属市区政府财])")
+_PLACE_FIRST = frozenset("县省")  # what a match of _PLACE_AFTER begins with
 PASSING = {"list": "列举项", "name": "名称中", "attribute": "作修饰语", "once": "长段中只提一次"}
 # a word that stands once in a long paragraph whose other query words stand twice or more is
 # named in passing: the paragraph is about them (the State Council's 241 characters on skills
@@ -802,10 +803,12 @@ class TextFacts:
         self._openings = None  # how many sentences open with each kind of opening, when first asked
         self._spread = None  # (items, meetings) not bound to one sentence: quoted, ordinal clauses
         # which marks the text holds at all, looked for once (in C): a sentence is searched
-        # for those only.  1: a 、; 2: a ；; 4: COMMA_ITEMS commas; 8: quoted items or 二是
+        # for those only.  1: a 、; 2: a ；; 4: COMMA_ITEMS commas; 8: quoted items or 二是;
+        # 16: a 《 (a document's title, ``_passing_kind``)
         self._marks = ((LIST_MARK in folded) | ((";" in folded or "；" in folded) << 1)
                        | ((folded.count(",") + folded.count("，") >= COMMA_ITEMS) << 2)
-                       | ((("”“" in folded and QUOTED_ETC) or ("二是" in folded and CLAUSE_ORDINALS)) << 3))
+                       | ((("”“" in folded and QUOTED_ETC) or ("二是" in folded and CLAUSE_ORDINALS)) << 3)
+                       | (("《" in folded) << 4))
 
     def listed(self, s: int, e: int) -> bool:
         """Whether ``[s, e)`` lies inside one item of an enumeration: one
@@ -820,10 +823,11 @@ class TextFacts:
             return any(a <= s and b >= e for a, b in (self._spread or self._spread_items())[0])
         return False
 
-    def crosses(self, s: int, e: int) -> bool:
-        """Whether two items of an enumeration meet inside ``[s, e)``.  A
-        meeting is a 、 or a ；, inside its sentence, or a quoted item's end:
-        the sentences holding a 、 or a ； in ``[s, e)`` are looked at."""
+    def meetings(self, s: int, e: int) -> list[int]:
+        """Where two items of an enumeration meet inside ``[s, e)``, in
+        order.  A meeting is a 、 or a ；, inside its sentence, or a quoted
+        item's end: the sentences holding a 、 or a ； there are looked at."""
+        out: list[int] = []
         marks = self._marks
         if marks & 3 and s < e:
             folded, ends = self.text, self.ends
@@ -831,12 +835,15 @@ class TextFacts:
             while at is not None:
                 k = bisect_left(ends, at.start())
                 made = self._sentences.get(k)
-                if _crosses((made if made is not None else self._sentence(k))[1], s, e):
-                    return True
+                out += [b for b in (made if made is not None else self._sentence(k))[1] if s <= b < e]
                 if k >= len(ends):
                     break
                 at = _MEETING.search(folded, ends[k] + 1, e)
-        return bool(marks & 8) and _crosses((self._spread or self._spread_items())[1], s, e)
+        if marks & 8:
+            spread = [b for b in (self._spread or self._spread_items())[1] if s <= b < e]
+            if spread:
+                out = sorted(out + spread)
+        return out
 
     def _sentence(self, k: int) -> tuple:
         """The items and meetings (sorted) of sentence ``k``: a clause of
@@ -1016,11 +1023,11 @@ def passing_kind(text, s: int, e: int) -> str | None:
 
 def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     folded = facts.text
-    if folded.startswith(ATTRIBUTE_ENDS, e) or _PLACE_AFTER.match(folded, e):
+    if folded.startswith(ATTRIBUTE_ENDS, e) or (folded[e:e + 1] in _PLACE_FIRST and _PLACE_AFTER.match(folded, e)):
         return "attribute"
     if facts.listed(s, e):
         return "list"
-    opened = folded.rfind("《", 0, s)  # a 《 in its clause not closed before it
+    opened = folded.rfind("《", 0, s) if facts._marks & 16 else -1  # a 《 in its clause not closed before it
     if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         # a document's title says what the document is about: a paragraph
         # issuing or quoting 《关于促进残疾人就业的意见》 is about that (the
@@ -1069,8 +1076,9 @@ def clause_proximity(text, per_unit: list) -> float:
     close without being said together."""
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
-    facts = _facts(text)
-    if not facts.crosses(min(sp[0][0] for sp in per_unit), max(map(_END, chain.from_iterable(per_unit)))):
+    # where items meet between the first word and the last: every window lies there
+    bounds = _facts(text).meetings(min(sp[0][0] for sp in per_unit), max(map(_END, chain.from_iterable(per_unit))))
+    if not bounds:
         return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
     total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
@@ -1089,7 +1097,7 @@ def clause_proximity(text, per_unit: list) -> float:
         if len(count) < need:
             break
         start, end = events[i][0], max(ends[i:j])
-        if not facts.crosses(start, end):
+        if not _crosses(bounds, start, end):
             if end - start <= total:  # side by side: no window can make it more than 1.0
                 return 1.0
             best = end - start if best is None else min(best, end - start)
