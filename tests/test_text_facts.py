@@ -1,8 +1,9 @@
 """``ranking.TextFacts`` works out a paragraph's enumerations one sentence
 at a time, as the rules ask of the sentences holding the query's words
 (speed7).  Its answers (is this occurrence an item of a list, or a mention
-in passing of another kind? where do two items meet between these words?
-does a sentence of a word give a figure?) are those of the whole text worked out up front, as the ranking
+in passing of another kind? where do two items meet between these words,
+and how close do the words stand outside them? does a sentence of a word
+give a figure?) are those of the whole text worked out up front, as the ranking
 did before: that implementation is kept here, word for word, as the
 reference, and both are asked every stretch of generated texts built
 from the marks and words the rules look for."""
@@ -108,6 +109,52 @@ def listed(items, s, e):
     return any(items[j][1] >= e for j in range(k))
 
 
+def crosses(bounds, s, e):
+    k = bisect_left(bounds, s)
+    return k < len(bounds) and bounds[k] < e
+
+
+def clause_proximity(bounds, per_unit):
+    """``clause_proximity`` of a798106, the meetings those of the whole text."""
+    if len(per_unit) < 2 or any(not s for s in per_unit):
+        return 0.0
+    if not bounds or not crosses(bounds, min(sp[0][0] for sp in per_unit), max(e for sp in per_unit for _, e in sp)):
+        return ranking.spans_proximity(per_unit)
+    total = sum(min(e - s for s, e in spans) for spans in per_unit)
+    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
+    ends = [e for _, e, _ in events]
+    need, best = len(per_unit), None
+    count: dict = {}
+    j, n = 0, len(events)
+    for i in range(n):
+        while len(count) < need and j < n:
+            k = events[j][2]
+            count[k] = count.get(k, 0) + 1
+            j += 1
+        if len(count) < need:
+            break
+        start, end = events[i][0], max(ends[i:j])
+        if not crosses(bounds, start, end):
+            if end - start <= total:
+                return 1.0
+            best = end - start if best is None else min(best, end - start)
+        k = events[i][2]
+        count[k] -= 1
+        if not count[k]:
+            del count[k]
+    if not best:
+        return 0.0
+    return min(1.0, total / best)
+
+
+def spans(folded, word):
+    out, i = [], folded.find(word)
+    while i >= 0:
+        out.append((i, i + len(word)))
+        i = folded.find(word, i + len(word))
+    return out
+
+
 def kind(folded, items, s, e):
     """``_passing_kind`` of a798106, its items those of the whole text."""
     if folded.startswith(ATTRIBUTE_ENDS, e) or _PLACE_AFTER.match(folded, e):
@@ -159,6 +206,9 @@ def check(folded: str) -> None:
             assert fresh.meetings(s, e) == inside, (folded, s, e)
             assert facts.meetings(s, e) == inside, (folded, s, e)
     assert facts.ends == ends
+    for words in (["扶贫", "产业"], ["扶贫", "就业", "工作"], ["字", "扶贫"], ["推进", "就业"]):
+        per_unit = [spans(folded, w) for w in words]
+        assert ranking.clause_proximity(ranking.TextFacts(folded), per_unit) == clause_proximity(bounds, per_unit), folded
     for s in range(n):
         for e in range(s + 1, min(n, s + 4) + 1):
             assert ranking.passing_kind(facts, s, e) == kind(folded, items, s, e), (folded, s, e)

@@ -26,8 +26,6 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from itertools import chain
-from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date, timedelta
@@ -1067,26 +1065,25 @@ def in_passing(text, per_unit: list) -> list:
     return out
 
 
-_END = itemgetter(1)
-
-
 def clause_proximity(text, per_unit: list) -> float:
     """``spans_proximity``, but a window that holds the meeting of two items
     of an enumeration does not count: neighbouring items of a list stand
-    close without being said together."""
+    close without being said together.  The windows are looked at
+    narrowest first, and the first that holds no meeting gives the
+    closeness: the text's lists are worked out only around it (most often
+    the narrowest, inside one sentence), not over all the text between the
+    first word and the last."""
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
-    # where items meet between the first word and the last: every window lies there
-    bounds = _facts(text).meetings(min(sp[0][0] for sp in per_unit), max(map(_END, chain.from_iterable(per_unit))))
-    if not bounds:
-        return spans_proximity(per_unit)  # no enumeration's items meet among the words: every window counts
+    facts = _facts(text)
     total = sum(min(e - s for s, e in spans) for spans in per_unit)
     events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
     ends = [e for _, e, _ in events]
-    need, best = len(per_unit), None
+    need = len(per_unit)
     # for each first event, the shortest run of events from it that holds every
     # unit: its end moves only forward as the first does (two pointers, not the
     # run found afresh from each first event: bench/README.md, speed6)
+    windows = []
     count: dict = {}  # unit -> how many of events[i:j] are its
     j, n = 0, len(events)
     for i in range(n):
@@ -1097,17 +1094,17 @@ def clause_proximity(text, per_unit: list) -> float:
         if len(count) < need:
             break
         start, end = events[i][0], max(ends[i:j])
-        if not _crosses(bounds, start, end):
-            if end - start <= total:  # side by side: no window can make it more than 1.0
-                return 1.0
-            best = end - start if best is None else min(best, end - start)
+        windows.append((end - start, start, end))
         k = events[i][2]
         count[k] -= 1
         if not count[k]:
             del count[k]
-    if not best:
-        return 0.0
-    return min(1.0, total / best)
+    windows.sort()
+    for width, start, end in windows:
+        if not facts.meetings(start, end):
+            # side by side: no window can make it more than 1.0
+            return 1.0 if width <= total else min(1.0, total / width)
+    return 0.0
 
 
 SPANS_FROM_TEXT = True  # boost_bonuses places the words in the folded text, not by positions
