@@ -230,10 +230,13 @@ def test_an_arrays_file_of_another_layout_is_damage(seeds_index, tmp_path):
 def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
     """A broad term's first searches read the positions of the documents
     they ask about only (decoding all of them would cost each search more);
-    once the documents asked about (each ask counted as at least
-    ASK_FLOOR) reach a FIRST_DECODE-th of its positions, the term's
-    positions are decoded whole and kept.  Every answer is the same."""
-    from search.store.postings import ASK_FLOOR, FIRST_DECODE
+    once those reads have cost what decoding it does (each read costed as
+    ``READ_FEW_SEGMENT`` a segment for a few documents, ``READ_SEGMENT``
+    and ``READ_DOC`` each for more; the decoding as its positions and
+    ``DECODE_SEGMENT``), the term's positions are decoded whole and kept.
+    Every answer is the same."""
+    from search.store.arrays import FEW
+    from search.store.postings import DECODE_SEGMENT, READ_DOC, READ_FEW_SEGMENT, READ_SEGMENT
 
     want = _expected("all")
     with big.reader() as r:
@@ -241,18 +244,25 @@ def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
         f = p.leaves[0][2].fields["body"]
         n = f.position_count(f.term(b"all"))
         docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
+        assert len(docs) <= FEW
         expect = {d: want[d] for d in docs.tolist() if d in want}
-        asks = -(-n // (FIRST_DECODE * ASK_FLOOR))  # the ask whose count reaches it
+        read = READ_FEW_SEGMENT + READ_DOC * len(docs)
+        asks = -(-(n + DECODE_SEGMENT) // read)  # the ask whose reads reach the decoding's cost
         assert asks > 2
         for k in range(1, asks):
             assert p.positions("body", "all", docs) == expect
             assert len(p.position_cache) == 0, k  # the near miss: one ask short
         assert p.positions("body", "all", docs) == expect
         assert len(p.position_cache) == 1
-        many = np.arange(0, N, 3, dtype=np.int64)  # as many documents as its positions / FIRST_DECODE: decoded at once
+        # as many documents as cost, read, what decoding the term does: decoded at once
+        many = np.arange(0, N, max(1, N * READ_DOC // (n + DECODE_SEGMENT - READ_SEGMENT)), dtype=np.int64)
         p2 = Postings(r)
         assert p2.positions("body", "all", many) == {d: want[d] for d in many.tolist() if d in want}
         assert len(p2.position_cache) == 1
+        fewer = many[:len(many) // 2]  # the near miss: half as many, read
+        p3 = Postings(r)
+        assert p3.positions("body", "all", fewer) == {d: want[d] for d in fewer.tolist() if d in want}
+        assert len(p3.position_cache) == 0
 
 
 def test_one_postings_position_start_is_the_skip_tables(big):

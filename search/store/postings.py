@@ -24,8 +24,17 @@ EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
 POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
 POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
-FIRST_DECODE = 64  # positions per document asked about so far, above which a term is read for those only
-ASK_FLOOR = 64  # documents an ask counts as at least (reading a few costs ~0.1 ms, as decoding ~4,000 positions)
+# What reading a term's positions for some documents costs, against decoding
+# them all, in positions decoded (~3.4 ns each; measured on the archive,
+# bench/README.md, round 7): decoding costs its positions plus DECODE_SEGMENT a
+# segment holding the term; a read READ_FEW_SEGMENT a segment for up to FEW
+# documents (``arrays.FEW``, looked up one at a time), else READ_SEGMENT a segment
+# plus READ_DOC a document.  A read of 30 documents costs ~130 us, the decoding
+# of 高质's 9,700 positions ~75 us.
+DECODE_SEGMENT = 5_500
+READ_FEW_SEGMENT = 8_000
+READ_SEGMENT = 19_000
+READ_DOC = 100
 ASKED = 100_000  # terms remembered as asked about, not yet decoded
 TERMS_FOUND = 100_000  # terms whose numbers in the segments are remembered (~200 bytes each)
 LIST_CACHE = 1_000_000  # postings held decoded per snapshot (``ids_tf``): 8 bytes each (~8 MB)
@@ -226,10 +235,10 @@ class Postings:
         one more at the end).  None for a term holding more than
         ``POSITION_CACHE_TERM`` positions, left to be read for the
         documents a search asks about; and, when ``wanted`` documents are
-        asked about, for a term whose positions are many more than the
-        documents asked about so far (each ask counted as at least
-        ``ASK_FLOOR``): decoding them all would cost more than the reads
-        it saves until then.  A term asked about a few documents at a time
+        asked about, for a term whose decoding costs more than the reads
+        of it so far, this one's included (``DECODE_SEGMENT``,
+        ``READ_SEGMENT``, ...): it would cost more than the reads it saves
+        until then.  A term asked about a few documents at a time
         is decoded once those reads have cost about what decoding it does
         (a rent-or-buy rule, never more than twice the cheaper of the two):
         联播's 74,000 positions are not decoded for the one paragraph a
@@ -245,8 +254,10 @@ class Postings:
         if n > POSITION_CACHE_TERM:
             return None
         if wanted is not None:
-            asked = self._asked.pop(key, 0) + max(wanted, ASK_FLOOR)
-            if n > FIRST_DECODE * asked:
+            segments = len(found)
+            read = segments * (READ_FEW_SEGMENT if wanted <= arrays.FEW else READ_SEGMENT) + READ_DOC * wanted
+            asked = self._asked.pop(key, 0) + read
+            if n + DECODE_SEGMENT * segments > asked:
                 self._asked[key] = asked  # the most recently asked last
                 if len(self._asked) > ASKED:
                     self._asked.popitem(last=False)
