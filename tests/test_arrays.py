@@ -68,15 +68,19 @@ def _expected(term: str) -> dict[int, list[int]]:
     return out
 
 
-@pytest.mark.parametrize("decoded_once", [True, False])
+@pytest.mark.parametrize("way", ["decoded", "listed", "runs"])
 @pytest.mark.parametrize("term", ["all", "edge", "late", "rare"])
-def test_postings_and_positions_across_65536_boundaries(big, term, decoded_once, monkeypatch):
-    """Positions read for the documents asked about, and (``decoded_once``)
-    from the term's positions decoded whole and kept: the same."""
+def test_postings_and_positions_across_65536_boundaries(big, term, way, monkeypatch):
+    """Positions from the term's positions decoded whole and kept, and read
+    for the documents asked about (found in the term's decoded list, or in
+    its runs of postings sharing their high bits): the same."""
     from search.store import postings
 
+    decoded_once = way == "decoded"
     if not decoded_once:  # every term too large to keep: read per call
         monkeypatch.setattr(postings, "POSITION_CACHE_TERM", 0)
+    if way == "runs":  # its list never kept decoded
+        monkeypatch.setattr(postings, "LIST_CACHE_TERM", -1)
     want = _expected(term)
     with big.reader() as r:
         p = Postings(r)
@@ -231,12 +235,11 @@ def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
     """A broad term's first searches read the positions of the documents
     they ask about only (decoding all of them would cost each search more);
     once those reads have cost what decoding it does (each read costed as
-    ``READ_FEW_SEGMENT`` a segment for a few documents, ``READ_SEGMENT``
-    and ``READ_DOC`` each for more; the decoding as its positions and
-    ``DECODE_SEGMENT``), the term's positions are decoded whole and kept.
+    ``READ_SEGMENT`` a segment and ``READ_DOC`` a document, the decoding as
+    its positions and ``DECODE_SEGMENT`` a segment), the term's positions
+    are decoded whole and kept.
     Every answer is the same."""
-    from search.store.arrays import FEW
-    from search.store.postings import DECODE_SEGMENT, READ_DOC, READ_FEW_SEGMENT, READ_SEGMENT
+    from search.store.postings import DECODE_SEGMENT, READ_DOC, READ_SEGMENT
 
     want = _expected("all")
     with big.reader() as r:
@@ -244,9 +247,8 @@ def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
         f = p.leaves[0][2].fields["body"]
         n = f.position_count(f.term(b"all"))
         docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
-        assert len(docs) <= FEW
         expect = {d: want[d] for d in docs.tolist() if d in want}
-        read = READ_FEW_SEGMENT + READ_DOC * len(docs)
+        read = READ_SEGMENT + READ_DOC * len(docs)
         asks = -(-(n + DECODE_SEGMENT) // read)  # the ask whose reads reach the decoding's cost
         assert asks > 2
         for k in range(1, asks):

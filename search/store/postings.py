@@ -25,16 +25,14 @@ EMPTY_TF = np.zeros(0, dtype=np.float32)
 POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
 POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
 # What reading a term's positions for some documents costs, against decoding
-# them all, in positions decoded (~3.4 ns each; measured on the archive,
+# them all, in positions decoded (~3.5 ns each; measured on the archive,
 # bench/README.md, round 7): decoding costs its positions plus DECODE_SEGMENT a
-# segment holding the term; a read READ_FEW_SEGMENT a segment for up to FEW
-# documents (``arrays.FEW``, looked up one at a time), else READ_SEGMENT a segment
-# plus READ_DOC a document.  A read of 30 documents costs ~130 us, the decoding
-# of 高质's 9,700 positions ~75 us.
-DECODE_SEGMENT = 5_500
-READ_FEW_SEGMENT = 8_000
-READ_SEGMENT = 19_000
-READ_DOC = 100
+# segment holding the term, a read READ_SEGMENT a segment plus READ_DOC a
+# document (reading 30 documents' positions ~50 us, decoding 高质's 9,700 ~75,
+# reading them once decoded ~17).
+DECODE_SEGMENT = 6_000
+READ_SEGMENT = 7_000
+READ_DOC = 25
 ASKED = 100_000  # terms remembered as asked about, not yet decoded
 TERMS_FOUND = 100_000  # terms whose numbers in the segments are remembered (~200 bytes each)
 LIST_CACHE = 1_000_000  # postings held decoded per snapshot (``ids_tf``): 8 bytes each (~8 MB)
@@ -237,7 +235,7 @@ class Postings:
         documents a search asks about; and, when ``wanted`` documents are
         asked about, for a term whose decoding costs more than the reads
         of it so far, this one's included (``DECODE_SEGMENT``,
-        ``READ_SEGMENT``, ...): it would cost more than the reads it saves
+        ``READ_SEGMENT``, ``READ_DOC``): it would cost more than the reads it saves
         until then.  A term asked about a few documents at a time
         is decoded once those reads have cost about what decoding it does
         (a rent-or-buy rule, never more than twice the cheaper of the two):
@@ -255,7 +253,7 @@ class Postings:
             return None
         if wanted is not None:
             segments = len(found)
-            read = segments * (READ_FEW_SEGMENT if wanted <= arrays.FEW else READ_SEGMENT) + READ_DOC * wanted
+            read = segments * READ_SEGMENT + READ_DOC * wanted
             asked = self._asked.pop(key, 0) + read
             if n + DECODE_SEGMENT * segments > asked:
                 self._asked[key] = asked  # the most recently asked last
@@ -282,18 +280,46 @@ class Postings:
         return hit
 
     def _position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``position_pairs`` read from the arrays for ``docs`` alone."""
-        doc_parts, pos_parts = [], []
+        """``position_pairs`` read from the arrays for ``docs`` alone: their
+        postings found in the term's decoded list (``ids_tf``: kept, and
+        most often decoded already for the candidates) by one search over
+        every segment, not run by run of each segment's low bits (three
+        runs a segment on the archive: ~35 us a segment); a few documents
+        in a list not decoded, one at a time (``Field.positions``)."""
         self._positional(fieldname)
-        for seg, offset, f, t in self._where(fieldname, text):
-            lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
-            if lo == hi:
-                continue
-            d, p = f.positions(t, docs[lo:hi] - offset)
-            doc_parts.append(d + offset)
-            pos_parts.append(p)
+        where = self._where(fieldname, text)
+        listed = self.list_cache.get((fieldname, text))
+        if listed is None and len(docs) > arrays.FEW and self.doc_freq(fieldname, text) <= LIST_CACHE_TERM:
+            listed = self.ids_tf(fieldname, text)
+        doc_parts, pos_parts = [], []
+        if listed is not None:
+            ids = listed[0]
+            want = docs.astype(ids.dtype)  # docnums fit in 32 bits: ids is not converted
+            at = np.searchsorted(ids, want)
+            np.minimum(at, len(ids) - 1, out=at)
+            hit = ids[at] == want if len(ids) else np.zeros(len(docs), dtype=bool)
+            at, found = at[hit], docs[hit]
+            start = 0  # where the segment's postings start in ``ids``
+            for _, _, f, t in where:
+                n = int(f.pstart[t + 1]) - int(f.pstart[t])
+                lo, hi = np.searchsorted(at, [start, start + n])
+                if lo < hi:
+                    d, p = f.positions_at(t, at[lo:hi] - start + int(f.pstart[t]), found[lo:hi])
+                    doc_parts.append(d)
+                    pos_parts.append(p)
+                start += n
+        else:
+            for seg, offset, f, t in where:
+                lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
+                if lo == hi:
+                    continue
+                d, p = f.positions(t, docs[lo:hi] - offset)
+                doc_parts.append(d + offset)
+                pos_parts.append(p)
         if not doc_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if len(doc_parts) == 1:
+            return doc_parts[0], pos_parts[0]
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
     def _positional(self, fieldname: str) -> None:
