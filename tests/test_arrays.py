@@ -283,3 +283,42 @@ def test_one_postings_position_start_is_the_skip_tables(big):
         for t in range(len(f.pstart) - 1):
             a, b = int(f.pstart[t]), int(f.pstart[t + 1])
             assert f.position_count(t) == int(f.freq[a:b].sum(dtype=np.int64))
+
+
+@pytest.fixture(scope="module")
+def many_terms(tmp_path_factory):
+    """An arrays file of one field of 60,000 terms (its hash array ~120 pages)."""
+    from search.store.arrays import ArraysWriter, FieldArrays
+
+    path = tmp_path_factory.mktemp("many-terms") / ("seg" + EXT)
+    fa = FieldArrays("pos")
+    for i in range(60_000):
+        fa.add(b"t%06d" % i, [i % 1000, 1000 + i], positions=[0, i % 7, 3], counts=[2, 1])
+    w = ArraysWriter(str(path))
+    w.add_field("body", fa)
+    w.close()
+    return path
+
+
+@pytest.mark.parametrize("advice", ["populate", "refused"])
+def test_the_arrays_of_each_term_are_mapped_at_open_or_left_to_the_first_touch(many_terms, advice, monkeypatch):
+    """The arrays a term is looked up in are mapped into the process when
+    the file opens (MADV_POPULATE_READ): reading every page of them then
+    faults none in, where it faults several in when the kernel refuses
+    the advice (before Linux 5.14, or another system: the near miss), and
+    the file opens all the same and reads alike."""
+    import resource
+
+    from search.store import arrays
+
+    if advice == "refused":
+        monkeypatch.setattr(arrays, "MADV_POPULATE_READ", 1 << 20)  # no such advice: EINVAL
+    sa = SegmentArrays(str(many_terms))
+    f = sa.fields["body"]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    sums = [int(a[::256].astype(np.int64).sum()) for a in (f.hash, f.pstart, f.tend)]  # a read on every page
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults <= 2 if advice == "populate" else faults > 2, faults
+    t = f.term(b"t012345")
+    assert sums and t >= 0 and f.term(b"none such") == -1
+    assert f.postings(t)[0].tolist() == [345, 13345] and f.all_positions(t)[2].tolist() == [0, 4, 3]
