@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.text.analysis import fold, latin_words
-from search.engine.docsets import difference, distinct, distinct_counts, holds, intersect, merge, union
+from search.engine.docsets import as_index, difference, distinct, distinct_counts, holds, intersect, merge, union
 from search.query.nodes import ANY, HEADING, TEXT, TITLE, Query
 from search.engine.snapshot import Snapshot
 from search.store import EMPTY_IDS, Postings
@@ -62,7 +62,7 @@ class Matcher:
             docs = snap.all_live
         elif len(must) == 1 and must[0].needs_text:  # what it holds in the text is a part of what it matches
             docs = must[0].own(self)
-            docs = docs[snap.live[docs]]
+            docs = docs[snap.live[as_index(docs)]]
         else:
             docs = None
             for node in must:
@@ -70,7 +70,7 @@ class Matcher:
                 docs = ids if docs is None else intersect(docs, ids)
                 if len(docs) == 0:
                     break
-            docs = docs[snap.live[docs]]
+            docs = docs[snap.live[as_index(docs)]]
             honest = [node for node in must if node.needs_text]
             if honest and len(docs):
                 held = np.zeros(len(docs), dtype=bool)

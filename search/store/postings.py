@@ -214,9 +214,12 @@ class Postings:
         if whole is None:
             return self._position_pairs(fieldname, text, docs)
         pos, udocs, cut = whole
-        at = np.searchsorted(udocs, docs)
-        ok = at < len(udocs)
-        ok[ok] = udocs[at[ok]] == docs[ok]
+        if len(udocs) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        want = docs.astype(udocs.dtype)  # int32 both: udocs is not converted to search it
+        at = np.searchsorted(udocs, want)
+        np.minimum(at, len(udocs) - 1, out=at)
+        ok = udocs[at] == want
         sel = at[ok]
         lengths = cut[sel + 1] - cut[sel]
         total = int(lengths.sum())
