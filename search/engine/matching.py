@@ -426,21 +426,28 @@ def literal_starts(p: Postings, grams: str, text: str, docs: np.ndarray, offsets
     characters or more), every occurrence, as sorted int64 keys
     ``doc << 32 | offset``: the offsets where the bigram at each k-th
     character of the text (those of its ``cover``, rarest first) stands at
-    offset + k, found by intersecting the bigrams' (doc, position - k)."""
+    offset + k.  The rarest bigram's positions in ``docs`` give the
+    offsets; each other bigram's keys, decoded whole where kept, are
+    looked up at offset + k (a binary search a key: the keys of 发展 are not
+    read for the documents asked about and intersected), else read for the
+    documents still in."""
     if offsets is None:
         offsets = cover(p, grams, text)
         if not offsets:
             return np.zeros(0, np.int64)
     keys = None
     for off in offsets:
-        d, pos = p.position_pairs(grams, text[off:off + 2], docs)
-        start = pos - off
-        ok = start >= 0
-        k = (d[ok] << 32) | start[ok]  # sorted: by doc, then position
-        keys = k if keys is None else intersect(keys, k)
+        bigram = text[off:off + 2]
+        if keys is None:
+            k = p.position_keys(grams, bigram, docs)
+            keys = k[(k & 0xFFFFFFFF) >= off] - off
+        else:
+            docs = distinct(keys >> 32)  # the documents still in
+            whole = p.term_positions(grams, bigram, len(docs))
+            k = whole if whole is not None else p.read_keys(grams, bigram, docs)
+            keys = keys[holds(k, keys + off)]
         if len(keys) == 0:
             break
-        docs = distinct(keys >> 32)  # the next bigram is looked up in these only
     return keys
 
 

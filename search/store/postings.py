@@ -17,6 +17,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import EmptyReader
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.docsets import holds
 from search.store import arrays
 from search.store.schema import REBUILD_HINT, IndexDamaged
 
@@ -206,34 +207,41 @@ class Postings:
     def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(global docnum, position) of each position of a term in
         ``docs`` (sorted global docnums), as two int64 arrays in doc then
-        position order: from the term's positions decoded once
-        (``term_positions``), or, for a term with too many to keep, from
-        the arrays for ``docs`` alone."""
+        position order (``position_keys`` taken apart)."""
+        keys = self.position_keys(fieldname, text, docs)
+        return keys >> 32, keys & 0xFFFFFFFF
+
+    def position_keys(self, fieldname: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """Each position of a term in ``docs`` (sorted global docnums) as
+        a sorted int64 key ``doc << 32 | position``: from the term's keys
+        decoded once (``term_positions``), or, for a term not decoded, read
+        from the arrays for ``docs`` alone."""
         docs = np.asarray(docs, dtype=np.int64)
         whole = self.term_positions(fieldname, text, len(docs))
         if whole is None:
-            return self._position_pairs(fieldname, text, docs)
-        pos, udocs, cut = whole
-        if len(udocs) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        want = docs.astype(udocs.dtype)  # int32 both: udocs is not converted to search it
-        at = np.searchsorted(udocs, want)
-        np.minimum(at, len(udocs) - 1, out=at)
-        ok = udocs[at] == want
-        sel = at[ok]
-        lengths = cut[sel + 1] - cut[sel]
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        first = np.cumsum(lengths) - lengths
-        flat = np.repeat(cut[sel] - first, lengths) + np.arange(total, dtype=np.int64)
-        return np.repeat(docs[ok], lengths), pos[flat].astype(np.int64)
+            return self.read_keys(fieldname, text, docs)
+        if len(whole) == 0 or len(docs) == 0:
+            return whole[:0]
+        if len(docs) * 40 > len(whole):  # many documents: each key's document looked up in them
+            return whole[holds(docs, whole >> 32)]
+        lo = np.searchsorted(whole, docs << 32)  # few: each document's run of keys
+        n = np.searchsorted(whole, (docs + 1) << 32) - lo
+        total = int(n.sum())
+        first = np.cumsum(n) - n
+        return whole[np.repeat(lo - first, n) + np.arange(total, dtype=np.int64)]
+
+    def read_keys(self, fieldname: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """``position_keys`` read from the arrays for ``docs`` alone, the
+        term's keys not decoded (nor counted as asked for)."""
+        d, pos = self._position_pairs(fieldname, text, np.asarray(docs, dtype=np.int64))
+        return (d << 32) | pos
 
     def term_positions(self, fieldname: str, text: str, wanted: int | None = None):
         """Every position of a term, decoded once and kept (LRU, bounded
-        by ``POSITION_CACHE`` positions): (positions, the sorted global
-        docnums holding it, where each one's positions start in the first,
-        one more at the end).  None for a term holding more than
+        by ``POSITION_CACHE`` positions), as sorted int64 keys ``doc << 32 |
+        position`` (global docnums): a literal's other bigrams are looked up
+        in them key by key (``matching.literal_starts``), not read for its
+        documents and intersected.  None for a term holding more than
         ``POSITION_CACHE_TERM`` positions, left to be read for the
         documents a search asks about; and, when ``wanted`` documents are
         asked about, for a term whose decoding costs more than the reads
@@ -263,22 +271,12 @@ class Postings:
                 if len(self._asked) > ASKED:
                     self._asked.popitem(last=False)
                 return None
-        pos_parts, doc_parts, len_parts = [], [], []
+        parts = []
         for f, t, offset in found:
             ids, freq, pos = f.all_positions(t)
-            pos_parts.append(pos)
-            doc_parts.append(ids + offset)
-            len_parts.append(freq)
-        if found:
-            pos = np.concatenate(pos_parts) if len(pos_parts) > 1 else pos_parts[0]
-            udocs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
-            lengths = np.concatenate(len_parts) if len(len_parts) > 1 else len_parts[0]
-        else:
-            pos, udocs, lengths = np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
-        # 32-bit docnums and offsets (a term kept holds at most POSITION_CACHE_TERM positions)
-        cut = np.zeros(len(udocs) + 1, dtype=np.int32)
-        np.cumsum(lengths, out=cut[1:])
-        hit = (pos, udocs.astype(np.int32), cut)
+            parts.append((np.repeat(ids + offset, freq) << 32) | pos)
+        hit = (np.concatenate(parts) if len(parts) > 1 else parts[0]) if parts else np.zeros(0, np.int64)
+        hit.flags.writeable = False  # shared by every search that asks: never changed in place
         self.position_cache.put(key, hit)
         return hit
 
