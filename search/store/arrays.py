@@ -48,10 +48,6 @@ EXT = ".zpa"
 _TRAILER = np.dtype("<u8")
 SKIP = 64  # postings between entries of a positional field's ``skip``
 FEW = 8  # documents asked about, up to which their positions are found one at a time
-MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)  # Linux's number (Python 3.11 does not name it)
-# the arrays read at a term's every lookup, mapped at open (``SegmentArrays._map_now``):
-# those of each term, and the skip table; not the postings, read a term's run at a time
-MAPPED_NOW = ("hash", "tend", "tbytes", "pstart", "hbase", "hoff", "skip")
 
 
 def term_hash(tbytes: bytes) -> int:
@@ -236,23 +232,7 @@ class SegmentArrays:
             for key, (off, dtype, count) in entry["arrays"].items():
                 dt = np.dtype(dtype)
                 arrays[key] = np.frombuffer(self.map, dtype=dt, count=count, offset=off)
-                if key in MAPPED_NOW:
-                    self._map_now(off, count * dt.itemsize)
             self.fields[name] = Field(entry["kind"], arrays)
-
-    def _map_now(self, start: int, length: int) -> None:
-        """Map the pages of ``[start, start + length)`` into the process now
-        (MADV_POPULATE_READ, Linux 5.14+; elsewhere left to the first touch).
-        The arrays a term is looked up in are read at a few random places a
-        term (a binary search of ``hash``, its ``pstart``...): each first touch
-        of a page in a first search faulted it in, ~3.5 us each, ~1,600 of the
-        mix's 36 first runs (bench/README.md, round 7)."""
-        page = mmap.PAGESIZE
-        lo = start - start % page
-        try:
-            self.map._mmap.madvise(MADV_POPULATE_READ, lo, start + length - lo)
-        except (AttributeError, OSError, ValueError):
-            pass
 
     def cut_short(self) -> bool:
         """Whether the file mapped is now shorter than the map (touching a
