@@ -35,6 +35,19 @@ def holds(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return _gather(ids, True, docs, bool)
 
 
+def holds_sorted(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """``holds`` where ``docs`` too are sorted and distinct: the shorter of
+    the two looked up in the longer (a literal's 51 positions of one bigram
+    against 57,000 offsets of another: 51 searches, not 57,000)."""
+    if len(ids) == 0 or len(docs) == 0 or len(ids) >= len(docs):
+        return holds(ids, docs)
+    at = np.searchsorted(docs, ids)
+    np.minimum(at, len(docs) - 1, out=at)
+    out = np.zeros(len(docs), dtype=bool)
+    out[at[docs[at] == ids]] = True
+    return out
+
+
 def lookup(ids: np.ndarray, values: np.ndarray, docs: np.ndarray, dtype=np.float32) -> np.ndarray:
     """For each of ``docs`` (any order), the value ``ids`` (sorted) pairs it
     with in ``values``, 0 where ``ids`` does not hold it."""

@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from search.text.analysis import fold, latin_words
-from search.engine.docsets import as_index, difference, distinct, distinct_counts, holds, intersect, merge, union
+from search.engine.docsets import (as_index, difference, distinct, distinct_counts, holds, holds_sorted, intersect,
+                                   merge, union)
 from search.query.nodes import ANY, HEADING, TEXT, TITLE, Query
 from search.engine.snapshot import Snapshot
 from search.store import EMPTY_IDS, Postings
@@ -445,7 +446,7 @@ def literal_starts(p: Postings, grams: str, text: str, docs: np.ndarray, offsets
             docs = distinct(keys >> 32)  # the documents still in
             whole = p.term_positions(grams, bigram, len(docs))
             k = whole if whole is not None else p.read_keys(grams, bigram, docs)
-            keys = keys[holds(k, keys + off)]
+            keys = keys[holds_sorted(k, keys + off)]
         if len(keys) == 0:
             break
     return keys
