@@ -95,6 +95,7 @@ class Postings:
         self.position_cache = ArrayLRU(POSITION_CACHE)
         self._asked: OrderedDict = OrderedDict()  # term -> documents asked about so far, not yet decoded
         self._found: dict = {}  # (field, term) -> where each segment holds it (``_where``)
+        self._dfs: dict = {}  # (field, term) -> its ``doc_freq``
         # each term's (docnums, frequencies) decoded once (``ids_tf``): one search
         # asks for a bigram's list several times (a literal's candidates, the same
         # literal in a longer typed word, its header's matches)
@@ -187,8 +188,18 @@ class Postings:
 
     def doc_freq(self, fieldname: str, text: str) -> int:
         """How many documents hold a term (deleted ones included until a
-        merge drops them), from the arrays' offsets: nothing is decoded."""
-        return sum(int(f.pstart[t + 1]) - int(f.pstart[t]) for _, _, f, t in self._where(fieldname, text))
+        merge drops them), from the arrays' offsets: nothing is decoded.
+        Remembered with the term's place (a first search asks it of each
+        bigram of a literal three or four times: its cover, its candidates,
+        its positions)."""
+        key = (fieldname, text)
+        n = self._dfs.get(key)
+        if n is None:
+            n = sum(int(f.pstart[t + 1]) - int(f.pstart[t]) for _, _, f, t in self._where(fieldname, text))
+            if len(self._dfs) >= TERMS_FOUND:
+                self._dfs = {}
+            self._dfs[key] = n
+        return n
 
     def doc_freqs(self, fieldname: str, texts: list[str]) -> np.ndarray:
         """``doc_freq`` of many terms, looked up together."""
