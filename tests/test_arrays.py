@@ -283,3 +283,19 @@ def test_one_postings_position_start_is_the_skip_tables(big):
         for t in range(len(f.pstart) - 1):
             a, b = int(f.pstart[t]), int(f.pstart[t + 1])
             assert f.position_count(t) == int(f.freq[a:b].sum(dtype=np.int64))
+
+
+def test_doc_freqs_remembered_are_the_lists_lengths_and_bounded(big, monkeypatch):
+    """A term's doc_freq, remembered after its first ask, is its list's
+    length (a term no segment holds: 0), and the terms remembered stay
+    within TERMS_FOUND (then started afresh, as the terms' places are)."""
+    from search.store import postings
+
+    monkeypatch.setattr(postings, "TERMS_FOUND", 3)
+    with big.reader() as r:
+        p = Postings(r)
+        for _ in range(2):
+            for term in ("all", "edge", "late", "rare", "none such"):
+                assert p.doc_freq("body", term) == len(_expected(term))
+                assert len(p._dfs) <= 3
+        assert p.doc_freqs("body", ["all", "rare", "none such"]).tolist() == [len(_expected("all")), 1, 0]
