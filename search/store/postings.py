@@ -23,8 +23,8 @@ from search.store.schema import REBUILD_HINT, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
-POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
-POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
+POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: a key of 8 bytes each (doc << 32 | position: 16 MB)
+POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is read per search, where asked
 # What reading a term's positions for some documents costs, against decoding
 # them all, in positions decoded (~3.5 ns each; measured on the archive,
 # bench/README.md, round 7): decoding costs its positions plus DECODE_SEGMENT a
