@@ -364,8 +364,8 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     word_ids, word_tf = p.ids_tf(words, text)
     sure = holds(word_ids, cand)
     tf = np.ones(len(cand), dtype=np.float32)
-    if len(word_ids):
-        tf[sure] = word_tf[np.searchsorted(word_ids, cand[sure])]
+    if len(word_ids):  # the word's counts of those, in order: a search of each cost ~40 ns (高质量's 8,500: 0.33 ms)
+        tf[sure] = word_tf[holds(cand, word_ids)]
     check = cand[~sure]
     if len(check) == 0:
         return cand, tf
