@@ -68,15 +68,19 @@ def _expected(term: str) -> dict[int, list[int]]:
     return out
 
 
-@pytest.mark.parametrize("decoded_once", [True, False])
+@pytest.mark.parametrize("way", ["decoded", "listed", "runs"])
 @pytest.mark.parametrize("term", ["all", "edge", "late", "rare"])
-def test_postings_and_positions_across_65536_boundaries(big, term, decoded_once, monkeypatch):
-    """Positions read for the documents asked about, and (``decoded_once``)
-    from the term's positions decoded whole and kept: the same."""
+def test_postings_and_positions_across_65536_boundaries(big, term, way, monkeypatch):
+    """Positions from the term's positions decoded whole and kept, and read
+    for the documents asked about (found in the term's decoded list, or in
+    its runs of postings sharing their high bits): the same."""
     from search.store import postings
 
+    decoded_once = way == "decoded"
     if not decoded_once:  # every term too large to keep: read per call
         monkeypatch.setattr(postings, "POSITION_CACHE_TERM", 0)
+    if way == "runs":  # its list never kept decoded
+        monkeypatch.setattr(postings, "LIST_CACHE_TERM", -1)
     want = _expected(term)
     with big.reader() as r:
         p = Postings(r)
@@ -230,10 +234,12 @@ def test_an_arrays_file_of_another_layout_is_damage(seeds_index, tmp_path):
 def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
     """A broad term's first searches read the positions of the documents
     they ask about only (decoding all of them would cost each search more);
-    once the documents asked about (each ask counted as at least
-    ASK_FLOOR) reach a FIRST_DECODE-th of its positions, the term's
-    positions are decoded whole and kept.  Every answer is the same."""
-    from search.store.postings import ASK_FLOOR, FIRST_DECODE
+    once those reads have cost what decoding it does (each read costed as
+    ``READ_SEGMENT`` a segment and ``READ_DOC`` a document, the decoding as
+    its positions and ``DECODE_SEGMENT`` a segment), the term's positions
+    are decoded whole and kept.
+    Every answer is the same."""
+    from search.store.postings import DECODE_SEGMENT, READ_DOC, READ_SEGMENT
 
     want = _expected("all")
     with big.reader() as r:
@@ -242,17 +248,23 @@ def test_a_term_asked_about_few_documents_is_decoded_once_the_reads_add_up(big):
         n = f.position_count(f.term(b"all"))
         docs = np.array([0, 3, 65535, 196605], dtype=np.int64)
         expect = {d: want[d] for d in docs.tolist() if d in want}
-        asks = -(-n // (FIRST_DECODE * ASK_FLOOR))  # the ask whose count reaches it
+        read = READ_SEGMENT + READ_DOC * len(docs)
+        asks = -(-(n + DECODE_SEGMENT) // read)  # the ask whose reads reach the decoding's cost
         assert asks > 2
         for k in range(1, asks):
             assert p.positions("body", "all", docs) == expect
             assert len(p.position_cache) == 0, k  # the near miss: one ask short
         assert p.positions("body", "all", docs) == expect
         assert len(p.position_cache) == 1
-        many = np.arange(0, N, 3, dtype=np.int64)  # as many documents as its positions / FIRST_DECODE: decoded at once
+        # as many documents as cost, read, what decoding the term does: decoded at once
+        many = np.arange(0, N, max(1, N * READ_DOC // (n + DECODE_SEGMENT - READ_SEGMENT)), dtype=np.int64)
         p2 = Postings(r)
         assert p2.positions("body", "all", many) == {d: want[d] for d in many.tolist() if d in want}
         assert len(p2.position_cache) == 1
+        fewer = many[:len(many) // 2]  # the near miss: half as many, read
+        p3 = Postings(r)
+        assert p3.positions("body", "all", fewer) == {d: want[d] for d in fewer.tolist() if d in want}
+        assert len(p3.position_cache) == 0
 
 
 def test_one_postings_position_start_is_the_skip_tables(big):
@@ -271,3 +283,19 @@ def test_one_postings_position_start_is_the_skip_tables(big):
         for t in range(len(f.pstart) - 1):
             a, b = int(f.pstart[t]), int(f.pstart[t + 1])
             assert f.position_count(t) == int(f.freq[a:b].sum(dtype=np.int64))
+
+
+def test_doc_freqs_remembered_are_the_lists_lengths_and_bounded(big, monkeypatch):
+    """A term's doc_freq, remembered after its first ask, is its list's
+    length (a term no segment holds: 0), and the terms remembered stay
+    within TERMS_FOUND (then started afresh, as the terms' places are)."""
+    from search.store import postings
+
+    monkeypatch.setattr(postings, "TERMS_FOUND", 3)
+    with big.reader() as r:
+        p = Postings(r)
+        for _ in range(2):
+            for term in ("all", "edge", "late", "rare", "none such"):
+                assert p.doc_freq("body", term) == len(_expected(term))
+                assert len(p._dfs) <= 3
+        assert p.doc_freqs("body", ["all", "rare", "none such"]).tolist() == [len(_expected("all")), 1, 0]

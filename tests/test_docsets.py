@@ -82,3 +82,12 @@ def test_huge_keys_never_take_a_bitmap():
 def test_sizes_choose_the_bitmap_for_two_broad_lists():
     assert docsets._by_bitmap(600_000, 600_000, 1_000_000)
     assert not docsets._by_bitmap(600_000, 1_000, 1_000_000)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(a=doc_sets, b=doc_sets)
+def test_holds_of_two_sorted_sets_is_holds(a, b):
+    """Either side the shorter: the same as ``holds``, and as Python's sets say."""
+    for ids, docs in ((a, b), (b, a), (a[:3], b), (a, b[:3])):
+        got = docsets.holds_sorted(ids, docs)
+        assert got.tolist() == docsets.holds(ids, docs).tolist() == [d in set(ids.tolist()) for d in docs.tolist()]

@@ -200,13 +200,22 @@ def test_fields_analysed_by_whoosh_are_written_alike(tmp_path):
         r.close()
 
 
-@pytest.mark.parametrize("arrays_file", [True, False])
-def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path, arrays_file):
+@pytest.mark.parametrize("arrays_file,way", [(True, "decoded"), (True, "listed"), (True, "runs"), (False, None)])
+def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path, arrays_file, way, monkeypatch):
     """``Postings.positions`` reads a segment's arrays file; it must agree
     with Whoosh's own matcher for any subset of documents, in one segment
-    or several.  A segment without one is damaged."""
+    or several, whichever way it reads them: from the term's positions
+    decoded whole, or for the documents asked about only, found in the
+    term's decoded list of documents (every segment's at once) or in each
+    segment's runs of postings.  A segment without one is damaged."""
+    from search.store import postings
     from search.store.arrays import EXT
     from whoosh import fields
+
+    if way != "decoded":  # every term too large to keep decoded: read per call
+        monkeypatch.setattr(postings, "POSITION_CACHE_TERM", 0)
+    if way == "runs":  # and its list of documents never decoded
+        monkeypatch.setattr(postings, "LIST_CACHE_TERM", -1)
 
     schema = fields.Schema(body=fields.TEXT(phrase=True))
     ix = windex.create_in(str(tmp_path), schema)
@@ -226,9 +235,11 @@ def test_positions_read_in_bulk_match_whooshs_matcher(tmp_path, arrays_file):
         assert len(expected) > 2048
         p = Postings(r)
         rng = np.random.default_rng(1)
-        for size in (1, 7, 500, r.doc_count_all()):
+        for size in (1, 7, 20, 500, r.doc_count_all()):
             docs = np.sort(rng.choice(r.doc_count_all(), size, replace=False))
             assert p.positions("body", "alpha", docs) == {d: expected[d] for d in docs.tolist() if d in expected}
+        assert (len(p.position_cache) == 1) == (way == "decoded")
+        assert (p.list_cache.get(("body", "alpha")) is not None) == (way == "listed")
 
 
 def test_arrays_file_holds_what_was_indexed(both):

@@ -34,7 +34,7 @@ import numpy as np
 
 from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
-from search.engine.docsets import distinct, holds, lookup
+from search.engine.docsets import as_index, distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
 from search.query.nodes import Leaf, Query
 from search.engine.results import SearchRequest
@@ -465,7 +465,7 @@ def length_norm(snap, docs: np.ndarray) -> np.ndarray:
     LENGTH_FLOOR of the average: below that, a text's shortness says
     nothing of how much of it is about the query (a one-line lead holds
     its one mention in ten words), so it earns nothing."""
-    length = np.maximum(snap.text_len[docs], LENGTH_FLOOR * snap.avg_len)
+    length = np.maximum(snap.text_len[as_index(docs)], LENGTH_FLOOR * snap.avg_len)
     return K1 * (1 - B + B * length / snap.avg_len)
 
 

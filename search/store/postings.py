@@ -17,15 +17,23 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import EmptyReader
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.docsets import holds
 from search.store import arrays
 from search.store.schema import REBUILD_HINT, IndexDamaged
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
-POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: ~8.5 bytes each with their docs (~17 MB)
-POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is decoded per search, where asked
-FIRST_DECODE = 64  # positions per document asked about so far, above which a term is read for those only
-ASK_FLOOR = 64  # documents an ask counts as at least (reading a few costs ~0.1 ms, as decoding ~4,000 positions)
+POSITION_CACHE = 2_000_000  # positions held decoded per snapshot: a key of 8 bytes each (doc << 32 | position: 16 MB)
+POSITION_CACHE_TERM = POSITION_CACHE // 4  # a term with more is read per search, where asked
+# What reading a term's positions for some documents costs, against decoding
+# them all, in positions decoded (~3.5 ns each; measured on the archive,
+# bench/README.md, round 7): decoding costs its positions plus DECODE_SEGMENT a
+# segment holding the term, a read READ_SEGMENT a segment plus READ_DOC a
+# document (reading 30 documents' positions ~50 us, decoding 高质's 9,700 ~75,
+# reading them once decoded ~17).
+DECODE_SEGMENT = 6_000
+READ_SEGMENT = 7_000
+READ_DOC = 25
 ASKED = 100_000  # terms remembered as asked about, not yet decoded
 TERMS_FOUND = 100_000  # terms whose numbers in the segments are remembered (~200 bytes each)
 LIST_CACHE = 1_000_000  # postings held decoded per snapshot (``ids_tf``): 8 bytes each (~8 MB)
@@ -87,6 +95,7 @@ class Postings:
         self.position_cache = ArrayLRU(POSITION_CACHE)
         self._asked: OrderedDict = OrderedDict()  # term -> documents asked about so far, not yet decoded
         self._found: dict = {}  # (field, term) -> where each segment holds it (``_where``)
+        self._dfs: dict = {}  # (field, term) -> its ``doc_freq``
         # each term's (docnums, frequencies) decoded once (``ids_tf``): one search
         # asks for a bigram's list several times (a literal's candidates, the same
         # literal in a longer typed word, its header's matches)
@@ -179,8 +188,18 @@ class Postings:
 
     def doc_freq(self, fieldname: str, text: str) -> int:
         """How many documents hold a term (deleted ones included until a
-        merge drops them), from the arrays' offsets: nothing is decoded."""
-        return sum(int(f.pstart[t + 1]) - int(f.pstart[t]) for _, _, f, t in self._where(fieldname, text))
+        merge drops them), from the arrays' offsets: nothing is decoded.
+        Remembered with the term's place (a first search asks it of each
+        bigram of a literal three or four times: its cover, its candidates,
+        its positions)."""
+        key = (fieldname, text)
+        n = self._dfs.get(key)
+        if n is None:
+            n = sum(int(f.pstart[t + 1]) - int(f.pstart[t]) for _, _, f, t in self._where(fieldname, text))
+            if len(self._dfs) >= TERMS_FOUND:
+                self._dfs = {}
+            self._dfs[key] = n
+        return n
 
     def doc_freqs(self, fieldname: str, texts: list[str]) -> np.ndarray:
         """``doc_freq`` of many terms, looked up together."""
@@ -199,37 +218,47 @@ class Postings:
     def position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(global docnum, position) of each position of a term in
         ``docs`` (sorted global docnums), as two int64 arrays in doc then
-        position order: from the term's positions decoded once
-        (``term_positions``), or, for a term with too many to keep, from
-        the arrays for ``docs`` alone."""
+        position order (``position_keys`` taken apart)."""
+        keys = self.position_keys(fieldname, text, docs)
+        return keys >> 32, keys & 0xFFFFFFFF
+
+    def position_keys(self, fieldname: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """Each position of a term in ``docs`` (sorted global docnums) as
+        a sorted int64 key ``doc << 32 | position``: from the term's keys
+        decoded once (``term_positions``), or, for a term not decoded, read
+        from the arrays for ``docs`` alone."""
         docs = np.asarray(docs, dtype=np.int64)
         whole = self.term_positions(fieldname, text, len(docs))
         if whole is None:
-            return self._position_pairs(fieldname, text, docs)
-        pos, udocs, cut = whole
-        at = np.searchsorted(udocs, docs)
-        ok = at < len(udocs)
-        ok[ok] = udocs[at[ok]] == docs[ok]
-        sel = at[ok]
-        lengths = cut[sel + 1] - cut[sel]
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        first = np.cumsum(lengths) - lengths
-        flat = np.repeat(cut[sel] - first, lengths) + np.arange(total, dtype=np.int64)
-        return np.repeat(docs[ok], lengths), pos[flat].astype(np.int64)
+            return self.read_keys(fieldname, text, docs)
+        if len(whole) == 0 or len(docs) == 0:
+            return whole[:0]
+        if len(docs) * 40 > len(whole):  # many documents: each key's document looked up in them
+            return whole[holds(docs, whole >> 32)]
+        lo = np.searchsorted(whole, docs << 32)  # few: each document's run of keys
+        n = np.searchsorted(whole, (docs + 1) << 32) - lo
+        total = int(n.sum())
+        first = np.cumsum(n) - n
+        return whole[np.repeat(lo - first, n) + np.arange(total, dtype=np.int64)]
+
+    def read_keys(self, fieldname: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """``position_keys`` read from the arrays for ``docs`` alone, the
+        term's keys not decoded (nor counted as asked for)."""
+        d, pos = self._position_pairs(fieldname, text, np.asarray(docs, dtype=np.int64))
+        return (d << 32) | pos
 
     def term_positions(self, fieldname: str, text: str, wanted: int | None = None):
         """Every position of a term, decoded once and kept (LRU, bounded
-        by ``POSITION_CACHE`` positions): (positions, the sorted global
-        docnums holding it, where each one's positions start in the first,
-        one more at the end).  None for a term holding more than
+        by ``POSITION_CACHE`` positions), as sorted int64 keys ``doc << 32 |
+        position`` (global docnums): a literal's other bigrams are looked up
+        in them key by key (``matching.literal_starts``), not read for its
+        documents and intersected.  None for a term holding more than
         ``POSITION_CACHE_TERM`` positions, left to be read for the
         documents a search asks about; and, when ``wanted`` documents are
-        asked about, for a term whose positions are many more than the
-        documents asked about so far (each ask counted as at least
-        ``ASK_FLOOR``): decoding them all would cost more than the reads
-        it saves until then.  A term asked about a few documents at a time
+        asked about, for a term whose decoding costs more than the reads
+        of it so far, this one's included (``DECODE_SEGMENT``,
+        ``READ_SEGMENT``, ``READ_DOC``): it would cost more than the reads it saves
+        until then.  A term asked about a few documents at a time
         is decoded once those reads have cost about what decoding it does
         (a rent-or-buy rule, never more than twice the cheaper of the two):
         联播's 74,000 positions are not decoded for the one paragraph a
@@ -245,44 +274,68 @@ class Postings:
         if n > POSITION_CACHE_TERM:
             return None
         if wanted is not None:
-            asked = self._asked.pop(key, 0) + max(wanted, ASK_FLOOR)
-            if n > FIRST_DECODE * asked:
+            segments = len(found)
+            read = segments * READ_SEGMENT + READ_DOC * wanted
+            asked = self._asked.pop(key, 0) + read
+            if n + DECODE_SEGMENT * segments > asked:
                 self._asked[key] = asked  # the most recently asked last
                 if len(self._asked) > ASKED:
                     self._asked.popitem(last=False)
                 return None
-        pos_parts, doc_parts, len_parts = [], [], []
+        parts = []
         for f, t, offset in found:
             ids, freq, pos = f.all_positions(t)
-            pos_parts.append(pos)
-            doc_parts.append(ids + offset)
-            len_parts.append(freq)
-        if found:
-            pos = np.concatenate(pos_parts) if len(pos_parts) > 1 else pos_parts[0]
-            udocs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
-            lengths = np.concatenate(len_parts) if len(len_parts) > 1 else len_parts[0]
-        else:
-            pos, udocs, lengths = np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
-        # 32-bit docnums and offsets (a term kept holds at most POSITION_CACHE_TERM positions)
-        cut = np.zeros(len(udocs) + 1, dtype=np.int32)
-        np.cumsum(lengths, out=cut[1:])
-        hit = (pos, udocs.astype(np.int32), cut)
+            parts.append((np.repeat(ids + offset, freq) << 32) | pos)
+        hit = (np.concatenate(parts) if len(parts) > 1 else parts[0]) if parts else np.zeros(0, np.int64)
+        hit.flags.writeable = False  # shared by every search that asks: never changed in place
         self.position_cache.put(key, hit)
         return hit
 
     def _position_pairs(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``position_pairs`` read from the arrays for ``docs`` alone."""
-        doc_parts, pos_parts = [], []
+        """``position_pairs`` read from the arrays for ``docs`` alone: their
+        postings found in the term's decoded list (``ids_tf``: kept, and
+        most often decoded already for the candidates) by one search over
+        every segment, not run by run of each segment's low bits (three
+        runs a segment on the archive: ~35 us a segment); a few documents
+        in a list not decoded, one at a time (``Field.positions``)."""
         self._positional(fieldname)
-        for seg, offset, f, t in self._where(fieldname, text):
-            lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
-            if lo == hi:
-                continue
-            d, p = f.positions(t, docs[lo:hi] - offset)
-            doc_parts.append(d + offset)
-            pos_parts.append(p)
+        where = self._where(fieldname, text)
+        listed = self.list_cache.get((fieldname, text))
+        if listed is None and len(docs) > arrays.FEW and self.doc_freq(fieldname, text) <= LIST_CACHE_TERM:
+            listed = self.ids_tf(fieldname, text)
+        doc_parts, pos_parts = [], []
+        if listed is not None:
+            ids = listed[0]
+            if len(docs) * 8 > len(ids):  # many documents: each posting's looked up in them (a bitmap)
+                at = np.flatnonzero(holds(docs, ids))
+                found = ids[at].astype(np.int64)
+            else:  # few: each document searched for (~40 ns a search)
+                want = docs.astype(ids.dtype)  # docnums fit in 32 bits: ids is not converted
+                at = np.searchsorted(ids, want)
+                np.minimum(at, len(ids) - 1, out=at)
+                hit = ids[at] == want if len(ids) else np.zeros(len(docs), dtype=bool)
+                at, found = at[hit], docs[hit]
+            start = 0  # where the segment's postings start in ``ids``
+            for _, _, f, t in where:
+                n = int(f.pstart[t + 1]) - int(f.pstart[t])
+                lo, hi = np.searchsorted(at, [start, start + n])
+                if lo < hi:
+                    d, p = f.positions_at(t, at[lo:hi] - start + int(f.pstart[t]), found[lo:hi])
+                    doc_parts.append(d)
+                    pos_parts.append(p)
+                start += n
+        else:
+            for seg, offset, f, t in where:
+                lo, hi = np.searchsorted(docs, [offset, offset + seg.doc_count_all()])
+                if lo == hi:
+                    continue
+                d, p = f.positions(t, docs[lo:hi] - offset)
+                doc_parts.append(d + offset)
+                pos_parts.append(p)
         if not doc_parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if len(doc_parts) == 1:
+            return doc_parts[0], pos_parts[0]
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
     def _positional(self, fieldname: str) -> None:
