@@ -147,9 +147,12 @@ class Marked:
 
 
 def mark_hit(query: Query, text: str, heading: str | None, title: str | None,
-             width: int = SNIPPET_CHARS) -> Marked:
+             width: int = SNIPPET_CHARS, folded_text: str | None = None) -> Marked:
+    """``folded_text``: ``fold(text)``, where the caller has it (ranking
+    folded the best candidates' texts and keeps them: ``Snapshot.kept_fold``)."""
     originals = {"text": text, "heading": heading or "", "title": title or ""}
-    spans = clause_spans(query, {name: fold(value) for name, value in originals.items()})
+    spans = clause_spans(query, {"text": fold(text) if folded_text is None else folded_text,
+                                 "heading": fold(originals["heading"]), "title": fold(originals["title"])})
     whole = {}
     for name in ("heading", "title"):
         marks = merge([sp for clause in spans[name] for sp in clause])

@@ -57,7 +57,17 @@ def restates(title: str, text: str) -> bool:
     """Whether a paragraph's ``text`` restates its article's ``title``
     (both folded): it holds RESTATES of the title's character pairs (the
     column's name in 【】 left out), and the title has TITLE_PAIRS or more."""
-    wanted = pairs(_COLUMN.sub(" ", title))
+    return holds_pairs(title_pairs(title), text)
+
+
+def title_pairs(title: str) -> set[str]:
+    """What ``restates`` looks for of a folded title: its character pairs,
+    the column's name left out (worked out once for an article's hits)."""
+    return pairs(_COLUMN.sub(" ", title))
+
+
+def holds_pairs(wanted: set[str], text: str) -> bool:
+    """``restates``, given the title's ``title_pairs``."""
     if len(wanted) < TITLE_PAIRS:
         return False
     # a pair of the title is two letters, digits or Chinese characters: where

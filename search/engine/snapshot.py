@@ -132,7 +132,7 @@ class Snapshot:
         the archive's day range and each facet's tally over every live
         paragraph (a broad word's counts start from it).  ~0.1 s at 356k
         paragraphs, once per generation."""
-        self.reprints()
+        self.reprints().counts(self.all_live[:0])  # and each group's count of articles (every search's hits)
         for oldest_first in (False, True):
             self.in_date_order(self.all_live[:1], oldest_first, 1)  # the order and each paragraph's place in it
         self.day_range()
@@ -219,6 +219,12 @@ class Snapshot:
         grow the process by tens of MB and push out what the searches keep)."""
         kept = self._facts.get(docnum)
         return kept.text if kept is not None else fold(self.reader.stored_text(docnum))
+
+    def kept_fold(self, docnum: int) -> str | None:
+        """A paragraph's folded text where a search kept its text facts
+        (ranking folded it: a hit's marks need not fold it again), else None."""
+        kept = self._facts.get(docnum)
+        return kept.text if kept is not None else None
 
     def texts_facts(self, docnums, make) -> dict:
         """``text_facts`` of several paragraphs (docnum -> what ``make``
