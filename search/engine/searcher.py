@@ -326,7 +326,7 @@ class Searcher:
                     reprinted = snap.reprints().group if ONE_PRINT else None
                     order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
                                                      snap.heads_by_docnum, req.page, req.size, self.per_article,
-                                                     restating, reprinted)
+                                                     restating, reprinted, snap.heads_of)
                     why = (_explained(m, query, docs, req, order, restating, self.per_article, reprinted)
                            if req.explain else [])
                 else:
@@ -335,8 +335,9 @@ class Searcher:
                 for h, w in zip(hits, why):  # why is empty unless explain was asked
                     h.explain = w
                 if capped and req.page == 1:
-                    for h, more in zip(hits, per_article.more_in_article(snap.heads_by_docnum, docs, order)):
-                        h.more_in_article = more
+                    more = per_article.more_in_article(snap.heads_by_docnum, docs, order, snap.article_bounds)
+                    for h, n in zip(hits, more):
+                        h.more_in_article = n
             # a grouped article's hits were counted with it; the others at once
             # (``Reprints.counts``: one lookup for the page, not a np.unique a hit)
             listed = [(h, d) for h, d in zip(hits, order) if d is not None]
@@ -691,11 +692,10 @@ def _restating(snap: Snapshot):
     did not read (beyond the best candidates); nor for the export's head
     (thousands of paragraphs).  The title's pairs are worked out once an
     article, for its hits."""
-    heads = snap.heads_by_docnum
     wanted: dict[int, set[str]] = {}
 
     def restating(d: int) -> bool:
-        head = int(heads[heads.searchsorted(d, side="right") - 1])  # per_article.article_of, for one
+        head = int(snap.heads_of([d])[0])
         title = wanted.get(head)
         if title is None:
             title = wanted[head] = per_article.title_pairs(snap.title(head))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from search.engine.docsets import holds
+from search.engine import per_article
 from search.engine.docsets import count_runs
 from search.engine.facet_counts import universe_tally
 from search.engine.facet_counts import load_column
@@ -71,6 +72,12 @@ class Snapshot:
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         # the same in index order: a paragraph belongs to the last head before it
         self.heads_by_docnum = heads
+        # whether every article with a live paragraph has its first one live
+        # (an index drops whole files): then a paragraph's head is its
+        # article's first paragraph, found by two lookups (``heads_of``)
+        # rather than by a binary search of the heads, whose ~17 reads of a
+        # large array each miss the processor's caches in a first search
+        self.whole_articles = self.whole()
         self.lock = threading.RLock()
         # literals' matches (after position checks), bounded by documents held
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
@@ -171,6 +178,39 @@ class Snapshot:
     def article_of(self, docs: np.ndarray) -> np.ndarray:
         """The document number of the first paragraph of each of ``docs``'s articles."""
         return self.article_first[self.article_no[docs]]
+
+    def whole(self) -> bool:
+        """Whether every article holding a live paragraph has its first
+        paragraph live (``whole_articles``): as many live heads as articles
+        among the live paragraphs."""
+        return count_runs(self.article_no[self.all_live]) == len(self.heads_by_docnum)
+
+    def heads_of(self, docnums) -> np.ndarray:
+        """``per_article.article_of(heads_by_docnum, docnums)`` (live docnums):
+        their articles' first paragraphs, read from ``article_of`` where
+        every live article's first paragraph is live (``whole_articles``)."""
+        docnums = np.asarray(docnums, dtype=np.int64)
+        if not self.whole_articles:
+            return per_article.article_of(self.heads_by_docnum, docnums)
+        return self.article_first[self.article_no[docnums]].astype(np.int64)
+
+    def article_bounds(self, docnums) -> tuple[np.ndarray, np.ndarray]:
+        """For live ``docnums``, their articles' first paragraphs and where
+        the next live article starts (the last one: never), as
+        ``per_article.more_in_article`` reads them."""
+        if not self.whole_articles:
+            heads = per_article.article_of(self.heads_by_docnum, docnums)
+            nxt = np.searchsorted(self.heads_by_docnum, heads, side="right")
+            last = len(self.heads_by_docnum) - 1
+            return heads, np.where(nxt <= last, self.heads_by_docnum[np.minimum(nxt, last)].astype(np.int64),
+                                   np.iinfo(np.int64).max)
+        no = self.article_no[np.asarray(docnums, dtype=np.int64)].astype(np.int64)
+        # the next article's first paragraph (every article between two live ones is
+        # dropped whole: none of its paragraphs is a hit), the last one's: never
+        nxt = np.minimum(no + 1, len(self.article_first) - 1)
+        ends = np.where(no + 1 < len(self.article_first), self.article_first[nxt].astype(np.int64),
+                        np.iinfo(np.int64).max)
+        return self.article_first[no].astype(np.int64), ends
 
     def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
         """Each document's publication year (0: undated) and article
