@@ -26,6 +26,8 @@ class MaskColumn:
         self.combo = combo.astype(np.int32)  # per docnum, index into masks
         self.masks = masks  # distinct masks (int64)
         shifts = np.arange(64, dtype=np.uint64)
+        self.size = len(masks)  # combinations
+        self.packed = None  # ``pack``
         self.bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
         self._pair_combo, self._pair_bit = np.nonzero(self.bits)  # each (combination, bit) it holds
 
@@ -85,6 +87,8 @@ class CodeColumn:
         codes, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)
         self.codes = codes
+        self.size = len(codes)  # combinations: the distinct codes
+        self.packed = None  # ``pack``
         # the value shown for each distinct code (``value`` of its name as
         # stored), and the key requests are matched by
         # (a code the metadata does not name is shown as "": the snapshot reports the damage)
@@ -119,6 +123,43 @@ class CodeColumn:
 
 
 UNIVERSE_MASKS = 16  # choices of a column kept as masks over every live paragraph
+PACKED_BITS = 63  # the columns' combination numbers, side by side in one int64 a paragraph, when they fit
+
+
+def pack(columns: dict, n: int) -> None:
+    """Give the columns (name -> column, over ``n`` documents) one array
+    holding every column's combination number of a paragraph side by side
+    in one int64 (``packed``: the array, the column's shift and mask), when
+    they fit: a search's matches then read one array for every facet's
+    tally, not one a facet (in a first search, each read of a match's entry
+    misses the processor's caches: five columns, five misses).  Columns of
+    more combinations than fit (a huge archive's) are tallied one by one."""
+    widths = [max(1, (col.size - 1).bit_length()) for col in columns.values()]
+    if sum(widths) > PACKED_BITS:
+        for col in columns.values():
+            col.packed = None
+        return
+    packed = np.zeros(n, dtype=np.int64)
+    shift = 0
+    for col, width in zip(columns.values(), widths):
+        packed |= col.combo.astype(np.int64) << np.int64(shift)
+        col.packed = (packed, np.int64(shift), np.int64((1 << width) - 1))
+        shift += width
+    packed.flags.writeable = False
+
+
+def _tally_of(col, docs: np.ndarray, gathered: dict) -> np.ndarray:
+    """``col.tally(docs)``, from the packed combinations (``pack``) read
+    once for every column counted over the same ``docs`` (``gathered``:
+    id of the docs -> the docs and their packed entries)."""
+    packed = getattr(col, "packed", None)
+    if packed is None:
+        return col.tally(docs)
+    array, shift, mask = packed
+    got = gathered.get(id(docs))
+    if got is None or got[0] is not docs:
+        got = gathered[id(docs)] = (docs, array[docs])
+    return np.bincount((got[1] >> shift) & mask, minlength=col.size)
 
 
 def _allows(col, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
@@ -206,6 +247,7 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
     paragraph's article), articles are counted, not paragraphs."""
     out = {}
     outside: dict = {}  # the universe's paragraphs not in docs, when counted; docs the other filters keep
+    gathered: dict = {}  # the packed combinations of the docs tallied (``_tally_of``)
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
@@ -213,7 +255,7 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             kept = docs[np.logical_and.reduce(others)] if others else docs
             counted = col.article_counts(kept, run_starts(article_no[kept]), none=bool(f.none))
         else:
-            counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
+            counted = col.counts(_tally(col, docs, others, universe, outside, gathered), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
         # a value's key only where the facet has chosen values to compare it with
@@ -226,10 +268,13 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
     return out
 
 
-def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict) -> np.ndarray:
+def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict,
+           gathered: dict | None = None) -> np.ndarray:
     """The paragraphs of ``docs`` the ``others`` filters let through, per
     combination of ``col``; ``outside`` keeps the universe's paragraphs not
-    in ``docs`` for the next facet, once computed."""
+    in ``docs`` for the next facet, once computed, and ``gathered`` their
+    packed combinations (``_tally_of``)."""
+    gathered = {} if gathered is None else gathered
     if others:
         # the facets not filtered share their others (every filter): docs filtered once for them all
         key = tuple(id(ok) for ok in others)
@@ -237,14 +282,14 @@ def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, out
         if kept is None:
             keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
             kept = outside[key] = (others, docs[keep])  # the masks kept alive: their ids stay theirs
-        return col.tally(kept[1])
+        return _tally_of(col, kept[1], gathered)
     if universe is not None and 2 * len(docs) > len(universe):
         if len(docs) == len(universe):  # docs are live paragraphs: all of them
             return universe_tally(col, universe)
         if "docs" not in outside:
             outside["docs"] = difference(universe, docs)
-        return universe_tally(col, universe) - col.tally(outside["docs"])
-    return col.tally(docs)
+        return universe_tally(col, universe) - _tally_of(col, outside["docs"], gathered)
+    return _tally_of(col, docs, gathered)
 
 
 def universe_tally(col, universe: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from search.engine.docsets import holds
 from search.engine import per_article
 from search.engine.docsets import count_runs
 from search.engine.facet_counts import universe_tally
-from search.engine.facet_counts import load_column
+from search.engine.facet_counts import load_column, pack
 from search.text.analysis import fold, fold_many
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
@@ -57,6 +57,7 @@ class Snapshot:
             per_doc = p.numeric_column(f.column, "q")
             self.facets[f.name] = load_column(f, per_doc, self.meta)
             _check_column(index, f, self.facets[f.name], per_doc, self.meta)
+        pack(self.facets, len(self.live))
         self.all_live = np.flatnonzero(self.live).astype(np.int32)
         self.all_live.flags.writeable = False  # handed to searches as it is (browsing)
         # each paragraph's article: its number in index order.  An article's
