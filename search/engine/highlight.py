@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from search.text.analysis import fold
-from search.query.nodes import Query
+from search.query.nodes import Leaf, Query
 
 SNIPPET_CHARS = 160
 
@@ -19,6 +19,8 @@ def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(spans) < 2:  # most fields hold a word once or not at all
+        return list(spans)
     out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:
@@ -129,10 +131,19 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
     each node knows where it matched: ``find``)."""
     out: dict[str, list] = {name: [] for name in folded}
     for node in query.must:
+        if type(node).find is _LEAF_FIND:
+            # a word or literal: its spans in each field, as its ``find`` gives
+            # them (none anywhere: an empty list each), without the Found made
+            for name, text in folded.items():
+                out[name].append(merge(node.spans(text)))
+            continue
         found = node.find(folded)
         for name in folded:
             out[name].append(merge(found.spans.get(name, [])) if found else [])
     return out
+
+
+_LEAF_FIND = Leaf.find
 
 
 @dataclass
