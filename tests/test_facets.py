@@ -9,7 +9,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from search.facets import FACETS
+from search.facets import FACETS, NONE
 from search.indexing import build_index
 from search.engine.results import SearchRequest
 from search.engine.searcher import Searcher
@@ -141,3 +141,10 @@ def test_the_packed_tallies_are_each_columns_own(masks, codes, picked, width):
         assert np.array_equal(fc._tally(col, docs, [keep], None, kept, gathered), col.tally(docs[keep]))
         assert np.array_equal(fc._tally(col, most, [], universe, outside, gathered), col.tally(most))
     assert len(gathered) == (3 if fits else 0)  # the docs, the kept, the universe's others: each read once
+    # and a bit-mask column's values counted from its tally: each value's paragraphs, NONE those of none
+    col = columns["a"]
+    naive = {f"v{b}": sum(1 for d in docs.tolist() if per_mask[d] >> b & 1) for b in range(40)}
+    naive = [(v, n) for v, n in naive.items() if n]
+    none = sum(1 for d in docs.tolist() if per_mask[d] == 0)
+    assert col.counts(col.tally(docs), none=True) == naive + ([(NONE, none)] if none else [])
+    assert col.counts(col.tally(docs)) == naive

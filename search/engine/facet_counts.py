@@ -30,6 +30,8 @@ class MaskColumn:
         self.packed = None  # ``pack``
         self.bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
         self._pair_combo, self._pair_bit = np.nonzero(self.bits)  # each (combination, bit) it holds
+        empty = np.flatnonzero(masks == 0)  # the combination of no value (the masks are distinct: one at most)
+        self._none = int(empty[0]) if len(empty) else None
 
     def selector(self, keys: set) -> np.ndarray:
         """Which combinations hold any of ``keys``."""
@@ -57,9 +59,10 @@ class MaskColumn:
         # integer product of every combination by 64 bits (1,543 of them for
         # the archive's years) cost more than the tally; exact below 2**53
         per_bit = np.rint(np.bincount(self._pair_bit, weights=per_combo[self._pair_combo],
-                                      minlength=64)).astype(np.int64)
-        out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
-        n_none = int(per_combo[self.masks == 0].sum()) if none else 0
+                                      minlength=64)).astype(np.int64).tolist()
+        values = self.values
+        out = [(values[b], n) for b, n in enumerate(per_bit[:len(values)]) if n]
+        n_none = int(per_combo[self._none]) if none and self._none is not None else 0
         return out + [(NONE, n_none)] if n_none else out
 
     def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
@@ -258,8 +261,12 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             counted = col.counts(_tally(col, docs, others, universe, outside, gathered), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        # a value's key only where the facet has chosen values to compare it with
-        values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
+        if chosen or bounds is not None:
+            # a value's key only where the facet has chosen values to compare it with
+            values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted
+                      if in_range(v, bounds)]
+        else:  # most searches: no choice, no range
+            values = [FacetValue(v, c, False) for v, c in counted]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
