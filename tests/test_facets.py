@@ -141,6 +141,14 @@ def test_the_packed_tallies_are_each_columns_own(masks, codes, picked, width):
         assert np.array_equal(fc._tally(col, docs, [keep], None, kept, gathered), col.tally(docs[keep]))
         assert np.array_equal(fc._tally(col, most, [], universe, outside, gathered), col.tally(most))
     assert len(gathered) == (3 if fits else 0)  # the docs, the kept, the universe's others: each read once
+    # the filters read from the packed columns, and the tallies of what they keep
+    # taken from the matches' entries read for them
+    gathered, kept = {}, {}
+    for col in columns.values():
+        selector = np.array([(i * 7) % 3 == 0 for i in range(col.size)], dtype=bool)
+        assert np.array_equal(fc._allows_of(col, docs, selector, gathered), col.allows(docs, selector))
+        assert np.array_equal(fc._tally(col, docs, [keep], None, kept, gathered), col.tally(docs[keep]))
+    assert len(gathered) == (2 if fits else 0)
     # and a bit-mask column's values counted from its tally: each value's paragraphs, NONE those of none
     col = columns["a"]
     naive = {f"v{b}": sum(1 for d in docs.tolist() if per_mask[d] >> b & 1) for b in range(40)}

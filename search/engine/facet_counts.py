@@ -159,10 +159,7 @@ def _tally_of(col, docs: np.ndarray, gathered: dict) -> np.ndarray:
     if packed is None:
         return col.tally(docs)
     array, shift, mask = packed
-    got = gathered.get(id(docs))
-    if got is None or got[0] is not docs:
-        got = gathered[id(docs)] = (docs, array[docs])
-    return np.bincount((got[1] >> shift) & mask, minlength=col.size)
+    return np.bincount((_gather(array, docs, gathered) >> shift) & mask, minlength=col.size)
 
 
 def _allows(col, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
@@ -223,34 +220,60 @@ def range_key(facet: str) -> str:
     return f"{facet}_range"
 
 
-def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[str, np.ndarray]:
+def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray,
+                 gathered: dict | None = None) -> dict[str, np.ndarray]:
     """For each facet the request chose values in: which of ``docs`` hold
-    one; for each facet narrowed to a range: which hold a value in it."""
+    one; for each facet narrowed to a range: which hold a value in it.
+    With ``gathered`` (handed on to ``count``), the docs' combinations are
+    read from the packed columns (``pack``), once for the filters and the
+    tallies alike."""
     out = {}
     for f in FACETS:
         chosen = req.selected(f.name)
         col = columns[f.name]
         if chosen:
-            out[f.name] = col.allows(docs, col.selector({f.key(v) for v in chosen}))
+            out[f.name] = _allows_of(col, docs, col.selector({f.key(v) for v in chosen}), gathered)
         bounds = req.range(f.name)
         if bounds is not None:
             keys = {f.key(v) for v in col.values if v is not None and in_range(v, bounds)}
-            out[range_key(f.name)] = col.allows(docs, col.selector(keys))
+            out[range_key(f.name)] = _allows_of(col, docs, col.selector(keys), gathered)
     return out
 
 
+def _allows_of(col, docs: np.ndarray, selector: np.ndarray, gathered: dict | None) -> np.ndarray:
+    """``col.allows(docs, selector)``, the combinations read from the packed
+    columns where ``gathered`` is given (not over the universe, whose masks
+    are kept: ``_allows``)."""
+    universe = getattr(col, "_universe", None)
+    if gathered is None or col.packed is None or (universe is not None and universe[0] is docs):
+        return col.allows(docs, selector)
+    array, shift, mask = col.packed
+    return selector[(_gather(array, docs, gathered) >> shift) & mask]
+
+
+def _gather(array: np.ndarray, docs: np.ndarray, gathered: dict) -> np.ndarray:
+    """The packed columns' entries of ``docs``, read once (``gathered``:
+    id of the docs -> the docs, kept alive, and their entries)."""
+    got = gathered.get(id(docs))
+    if got is None or got[0] is not docs:
+        got = gathered[id(docs)] = (docs, array[docs])
+    return got[1]
+
+
 def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray],
-          universe: np.ndarray | None = None, article_no: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
+          universe: np.ndarray | None = None, article_no: np.ndarray | None = None,
+          gathered: dict | None = None) -> dict[str, list[FacetValue]]:
     """Each facet's values among ``docs`` (the matches before filtering,
     sorted), with the other facets' filters applied, in the facet's order.
     Where no other filter applies and ``docs`` are most of ``universe``
     (every live paragraph, sorted), the paragraphs outside them are counted
     instead and taken from the universe's counts (a broad word matches 90%
     of an archive: a tenth of the work).  With ``article_no`` (each
-    paragraph's article), articles are counted, not paragraphs."""
+    paragraph's article), articles are counted, not paragraphs.
+    ``gathered``: what ``filter_masks`` read of the packed columns."""
     out = {}
     outside: dict = {}  # the universe's paragraphs not in docs, when counted; docs the other filters keep
-    gathered: dict = {}  # the packed combinations of the docs tallied (``_tally_of``)
+    gathered = {} if gathered is None else gathered  # the packed combinations of the docs tallied (``_tally_of``)
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
@@ -289,6 +312,9 @@ def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, out
         if kept is None:
             keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
             kept = outside[key] = (others, docs[keep])  # the masks kept alive: their ids stay theirs
+            got = gathered.get(id(docs))
+            if got is not None and got[0] is docs:  # the docs' combinations read: the kept ones are among them
+                gathered[id(kept[1])] = (kept[1], got[1][keep])
         return _tally_of(col, kept[1], gathered)
     if universe is not None and 2 * len(docs) > len(universe):
         if len(docs) == len(universe):  # docs are live paragraphs: all of them

@@ -311,9 +311,10 @@ class Searcher:
         with self._using() as snap:
             m = Matcher(snap)
             matches = _matching(snap, m, query, req)
-            masks = facet_counts.filter_masks(snap.facets, req, matches)
+            gathered: dict = {}  # the matches' facet combinations, read once for the filters and the counts
+            masks = facet_counts.filter_masks(snap.facets, req, matches, gathered)
             docs = _passing(matches, masks)
-            facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
+            facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live, gathered=gathered)
             groups = None
             if req.group == "article":
                 groups = _article_groups(snap, m, query, docs, req)
