@@ -127,9 +127,16 @@ def test_the_packed_tallies_are_each_columns_own(masks, codes, picked, width):
                "c": fc.MaskColumn(per_mask[::-1].copy(), [f"w{b}" for b in range(40)])}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fc, "PACKED_BITS", width)
-        fc.pack(columns, n)
+        articles = fc.pack(columns, n, np.arange(n, dtype=np.int32) // 3)
     fits = sum(max(1, (c.size - 1).bit_length()) for c in columns.values()) <= width
     assert all((c.packed is not None) == fits for c in columns.values())
+    widths = sum(max(1, (c.size - 1).bit_length()) for c in columns.values())
+    assert (articles is not None) == (widths + (79 // 3).bit_length() <= width)  # article numbers up to 26
+    if articles is not None:  # the article numbers beside the columns, each read back as it was
+        array, shift, mask = articles
+        assert ((array >> shift) & mask).tolist() == [i // 3 for i in range(n)]
+        for col in columns.values():
+            assert np.array_equal((array >> col.packed[1]) & col.packed[2], col.combo)
     docs = np.array(sorted(picked), dtype=np.int32)
     keep = docs % 3 != 0
     gathered: dict = {}

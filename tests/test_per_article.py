@@ -373,6 +373,15 @@ def test_a_paragraphs_article_read_by_its_number_is_the_one_the_heads_give(tmp_p
             for a, b in zip(fast_ends.tolist(), ends):
                 b = np.iinfo(np.int64).max if b is None else b
                 assert a <= b and not ((live >= a) & (live < b)).any()
+        # the articles a search's hits come from, counted from the packed entries its counts read
+        from search.engine import facet_counts
+
+        assert snap.packed_articles is not None
+        for docs in (snap.all_live, snap.all_live[::2], snap.all_live[-3:], snap.all_live[:0]):
+            gathered: dict = {}
+            facet_counts._gather(snap.packed_articles[0], docs, gathered)
+            assert (snap.articles_in(docs, gathered) == snap.articles_in(docs)
+                    == len(set(snap.article_no[docs].tolist())))
         docs = live[::2]
         shown = live[::3][:10].tolist()
         assert (per_article.more_in_article(heads, docs, shown, snap.article_bounds)

@@ -346,7 +346,7 @@ class Searcher:
                 for (h, _), n in zip(listed, snap.reprints().counts([d for _, d in listed]).tolist()):
                     h.reprints = n
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
-            articles = snap.articles_in(docs)
+            articles = snap.articles_in(docs, gathered)
         took = (time.perf_counter() - t0) * 1000
         expanded = query.expanded()
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
