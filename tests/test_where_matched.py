@@ -257,3 +257,31 @@ def test_the_marks_of_words_are_those_their_find_gives():
         folded = {name: fold("".join(rng.choice(chars) for _ in range(rng.randint(0, 40))))
                   for name in ("text", "heading", "title")}
         assert clause_spans(q, folded) == _clause_spans_by_find(q, folded)
+
+
+def test_a_snippets_html_is_escaped_as_written_whatever_it_holds():
+    """``marked_html`` cuts a text holding nothing to escape as it is, and
+    escapes one holding &, < or >: over generated texts and marks, the HTML
+    is the text's pieces escaped, each mark in <mark>; a quote stays as written."""
+    from html import escape
+
+    from search.engine.highlight import marked_html
+
+    def by_escaping(text, spans, start, end):
+        out, pos = [], start
+        for s, e in spans:
+            s, e = max(s, start), min(e, end)
+            if s < e:
+                out += [escape(text[pos:s], quote=False), "<mark>" + escape(text[s:e], quote=False) + "</mark>"]
+                pos = e
+        return "".join(out + [escape(text[pos:end], quote=False)])
+
+    rng = random.Random(11)
+    assert marked_html('扶贫<b>"车间"&', [(0, 2), (5, 7)]) == '<mark>扶贫</mark>&lt;b&gt;<mark>"车</mark>间"&amp;'
+    for _ in range(500):
+        text = "".join(rng.choice('扶贫车间 ab"' + ("<>&" if rng.random() < 0.5 else "")) for _ in range(rng.randint(0, 30)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 2 * rng.randint(0, 3))))
+        spans = list(zip(cuts[::2], cuts[1::2]))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        assert marked_html(text, spans, start, end) == by_escaping(text, spans, start, end)

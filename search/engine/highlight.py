@@ -33,16 +33,26 @@ def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def marked_html(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
     """``text[start:end]`` escaped, with ``<mark>`` around the spans."""
     end = len(text) if end is None else end
+    # most paragraphs hold nothing to escape: their pieces are then cut as they are
+    esc = _escape if "&" in text or "<" in text or ">" in text else _same
     out, pos = [], start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        out.append(escape(text[pos:s], quote=False))
-        out.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        out.append(esc(text[pos:s]))
+        out.append("<mark>" + esc(text[s:e]) + "</mark>")
         pos = e
-    out.append(escape(text[pos:end], quote=False))
+    out.append(esc(text[pos:end]))
     return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def best_window(per_leaf: list[list[tuple[int, int]]], length: int, width: int) -> int:
@@ -135,7 +145,7 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
             # a word or literal: its spans in each field, as its ``find`` gives
             # them (none anywhere: an empty list each), without the Found made
             for name, text in folded.items():
-                out[name].append(merge(node.spans(text)))
+                out[name].append(merge(node.spans(text)) if text else [])  # an empty heading holds nothing
             continue
         found = node.find(folded)
         for name in folded:
