@@ -80,6 +80,9 @@ class Snapshot:
         # rather than by a binary search of the heads, whose ~17 reads of a
         # large array each miss the processor's caches in a first search
         self.whole_articles = self.whole()
+        # article number -> its first paragraph (int64, as the heads are), and one past
+        # the last article: where no article starts (``article_bounds``)
+        self._firsts = np.append(self.article_first.astype(np.int64), np.iinfo(np.int64).max)
         self.lock = threading.RLock()
         # literals' matches (after position checks), bounded by documents held
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
@@ -194,7 +197,7 @@ class Snapshot:
         docnums = np.asarray(docnums, dtype=np.int64)
         if not self.whole_articles:
             return per_article.article_of(self.heads_by_docnum, docnums)
-        return self.article_first[self.article_no[docnums]].astype(np.int64)
+        return self._firsts[self.article_no[docnums]]
 
     def article_bounds(self, docnums) -> tuple[np.ndarray, np.ndarray]:
         """For live ``docnums``, their articles' first paragraphs and where
@@ -206,13 +209,10 @@ class Snapshot:
             last = len(self.heads_by_docnum) - 1
             return heads, np.where(nxt <= last, self.heads_by_docnum[np.minimum(nxt, last)].astype(np.int64),
                                    np.iinfo(np.int64).max)
-        no = self.article_no[np.asarray(docnums, dtype=np.int64)].astype(np.int64)
+        no = self.article_no[np.asarray(docnums, dtype=np.int64)]
         # the next article's first paragraph (every article between two live ones is
         # dropped whole: none of its paragraphs is a hit), the last one's: never
-        nxt = np.minimum(no + 1, len(self.article_first) - 1)
-        ends = np.where(no + 1 < len(self.article_first), self.article_first[nxt].astype(np.int64),
-                        np.iinfo(np.int64).max)
-        return self.article_first[no].astype(np.int64), ends
+        return self._firsts[no], self._firsts[no + 1]
 
     def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
         """Each document's publication year (0: undated) and article
