@@ -9,7 +9,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from search.facets import FACETS
+from search.facets import FACETS, NONE
 from search.indexing import build_index
 from search.engine.results import SearchRequest
 from search.engine.searcher import Searcher
@@ -106,3 +106,60 @@ def test_factorize_is_numpys_unique_with_inverse(common, rare):
     expect_distinct, expect_inverse = np.unique(a, return_inverse=True)
     assert distinct.tolist() == expect_distinct.tolist()
     assert inverse.ravel().tolist() == expect_inverse.ravel().tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(masks=st.lists(st.integers(0, (1 << 40) - 1), min_size=1, max_size=80),
+       codes=st.lists(st.integers(0, 6), min_size=80, max_size=80),
+       picked=st.sets(st.integers(0, 79)), width=st.sampled_from([63, 10]))
+def test_the_packed_tallies_are_each_columns_own(masks, codes, picked, width):
+    """The tallies read from the columns' combinations packed side by side
+    (``facet_counts.pack``) are each column's own tally, for any matches and
+    filters; and columns of more combinations than fit are tallied one by one."""
+    import numpy as np
+
+    from search.engine import facet_counts as fc
+
+    n = 80
+    per_mask = np.array([masks[i % len(masks)] for i in range(n)], dtype=np.int64)
+    columns = {"a": fc.MaskColumn(per_mask, [f"v{b}" for b in range(40)]),
+               "b": fc.CodeColumn(np.array(codes, dtype=np.int64), {c: f"c{c}" for c in range(1, 7)}, str),
+               "c": fc.MaskColumn(per_mask[::-1].copy(), [f"w{b}" for b in range(40)])}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fc, "PACKED_BITS", width)
+        articles = fc.pack(columns, n, np.arange(n, dtype=np.int32) // 3)
+    fits = sum(max(1, (c.size - 1).bit_length()) for c in columns.values()) <= width
+    assert all((c.packed is not None) == fits for c in columns.values())
+    widths = sum(max(1, (c.size - 1).bit_length()) for c in columns.values())
+    assert (articles is not None) == (widths + (79 // 3).bit_length() <= width)  # article numbers up to 26
+    if articles is not None:  # the article numbers beside the columns, each read back as it was
+        array, shift, mask = articles
+        assert ((array >> shift) & mask).tolist() == [i // 3 for i in range(n)]
+        for col in columns.values():
+            assert np.array_equal((array >> col.packed[1]) & col.packed[2], col.combo)
+    docs = np.array(sorted(picked), dtype=np.int32)
+    keep = docs % 3 != 0
+    gathered: dict = {}
+    kept, outside = {}, {}  # shared by the columns, as ``count`` shares them
+    universe = np.arange(n, dtype=np.int32)
+    most = universe[: n - 3]
+    for col in columns.values():
+        assert np.array_equal(fc._tally_of(col, docs, gathered), col.tally(docs))
+        assert np.array_equal(fc._tally(col, docs, [keep], None, kept, gathered), col.tally(docs[keep]))
+        assert np.array_equal(fc._tally(col, most, [], universe, outside, gathered), col.tally(most))
+    assert len(gathered) == (3 if fits else 0)  # the docs, the kept, the universe's others: each read once
+    # the filters read from the packed columns, and the tallies of what they keep
+    # taken from the matches' entries read for them
+    gathered, kept = {}, {}
+    for col in columns.values():
+        selector = np.array([(i * 7) % 3 == 0 for i in range(col.size)], dtype=bool)
+        assert np.array_equal(fc._allows_of(col, docs, selector, gathered), col.allows(docs, selector))
+        assert np.array_equal(fc._tally(col, docs, [keep], None, kept, gathered), col.tally(docs[keep]))
+    assert len(gathered) == (2 if fits else 0)
+    # and a bit-mask column's values counted from its tally: each value's paragraphs, NONE those of none
+    col = columns["a"]
+    naive = {f"v{b}": sum(1 for d in docs.tolist() if per_mask[d] >> b & 1) for b in range(40)}
+    naive = [(v, n) for v, n in naive.items() if n]
+    none = sum(1 for d in docs.tolist() if per_mask[d] == 0)
+    assert col.counts(col.tally(docs), none=True) == naive + ([(NONE, none)] if none else [])
+    assert col.counts(col.tally(docs)) == naive

@@ -330,3 +330,71 @@ def test_a_text_printed_in_two_articles_is_shown_once_on_the_first_page(tmp_path
     finally:
         capped.close()
         plain.close()
+
+
+def test_a_paragraphs_article_read_by_its_number_is_the_one_the_heads_give(tmp_path):
+    """``Snapshot.heads_of`` and ``article_bounds`` (two lookups a paragraph)
+    give what a binary search of the live heads gives, where files were
+    dropped and replaced (dead articles between live ones), for every live
+    paragraph; and a snapshot where some article's first paragraph is dead
+    while others of it live (what an index never writes) is told apart and
+    searched the old way."""
+    from search.engine.snapshot import Snapshot
+    from search.store import Index
+
+    files = []
+    for f in range(4):
+        path = tmp_path / f"f{f}.jsonl"
+        rows = [{"id": f"a{f}-{k}", "title": f"标题{f}{k}", "date": "2020-01-01",
+                 "text": "\n".join(f"第{f}份第{k}篇第{i}段,扶贫车间。" for i in range(1 + (f + k) % 3))}
+                for k in range(3)]
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        files.append(path)
+    build_index([str(p) for p in files], str(tmp_path / "ix"), procs=1)
+    files[1].write_text(files[1].read_text(encoding="utf-8").replace("扶贫", "就业"), encoding="utf-8")
+    build_index([str(p) for p in files if p != files[2]], str(tmp_path / "ix"), procs=1)  # f2 dropped, f1 replaced
+    snap = Snapshot(Index.open(str(tmp_path / "ix")))
+    try:
+        assert snap.whole_articles and not snap.live.all()  # dead articles, whole
+        live = snap.all_live.astype(np.int64)
+        heads = snap.heads_by_docnum
+
+        def by_search(docnums):
+            h = per_article.article_of(heads, docnums)
+            nxt = np.searchsorted(heads, h, side="right")
+            return h, [int(heads[i]) if i < len(heads) else None for i in nxt]
+
+        for docnums in (live, live[::-1], live[-1:], live[:1]):
+            h, ends = by_search(docnums)
+            assert snap.heads_of(docnums).tolist() == h.tolist()
+            fast_heads, fast_ends = snap.article_bounds(docnums)
+            assert fast_heads.tolist() == h.tolist()
+            # the ends may differ only where no live paragraph lies between them
+            for a, b in zip(fast_ends.tolist(), ends):
+                b = np.iinfo(np.int64).max if b is None else b
+                assert a <= b and not ((live >= a) & (live < b)).any()
+        # the articles a search's hits come from, counted from the packed entries its counts read
+        from search.engine import facet_counts
+
+        assert snap.packed_articles is not None
+        for docs in (snap.all_live, snap.all_live[::2], snap.all_live[-3:], snap.all_live[:0]):
+            gathered: dict = {}
+            facet_counts._gather(snap.packed_articles[0], docs, gathered)
+            assert (snap.articles_in(docs, gathered) == snap.articles_in(docs)
+                    == len(set(snap.article_no[docs].tolist())))
+        docs = live[::2]
+        shown = live[::3][:10].tolist()
+        assert (per_article.more_in_article(heads, docs, shown, snap.article_bounds)
+                == per_article.more_in_article(heads, docs, shown))
+        # the near miss: an article's first paragraph dead, its second live
+        first = next(h for h in heads.tolist() if h + 1 < len(snap.live) and snap.live[h + 1] and h + 1 not in heads)
+        second = first + 1
+        snap.live = snap.live.copy()
+        snap.live[first] = False
+        snap.heads_by_docnum = heads = heads[heads != first]
+        snap.all_live = np.flatnonzero(snap.live).astype(np.int32)
+        snap.whole_articles = Snapshot.whole(snap)
+        assert not snap.whole_articles
+        assert snap.heads_of([second]).tolist() == per_article.article_of(heads, [second]).tolist()
+    finally:
+        snap.close()

@@ -216,3 +216,72 @@ def test_page_marks_the_title_where_the_title_matched(client):
                          for i in items)
     title_only = [i for i in items if "匹配于标题" in i]
     assert 0 < len(title_only) < len(items)
+
+
+def _clause_spans_by_find(query, folded):
+    """``highlight.clause_spans`` as every node's ``find`` gives it (the
+    words' shortcut left out), overlapping spans merged the long way."""
+    def merged(spans):
+        out = []
+        for s, e in sorted(spans):
+            if out and s <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], e))
+            else:
+                out.append((s, e))
+        return out
+
+    out = {name: [] for name in folded}
+    for node in query.must:
+        found = node.find(folded)
+        for name in folded:
+            out[name].append(merged(found.spans.get(name, [])) if found else [])
+    return out
+
+
+def test_the_marks_of_words_are_those_their_find_gives():
+    """Marking a hit takes a shortcut for a query's plain words (no Found
+    made, a field's lone span not sorted): over generated texts and queries
+    (words, phrases, OR, NOT, latin words and numbers, fields, synonyms),
+    the spans are those every node's ``find`` gives, merged; a word that
+    stands next to itself (扶贫扶贫) is one mark."""
+    from search.engine.highlight import clause_spans
+
+    rng = random.Random(7)
+    chars = "扶贫车间就业创业返乡 ab12、。"
+    groups = {"扶贫": ["脱贫"], "车间": ["工厂"]}
+    wide = lambda w: list(groups.get(w, []))  # noqa: E731
+    items = ["扶贫", "车间", "就业", '"扶贫车间"', "ab", "12", "返乡创业", "OR", "-创业", "title:扶贫", "贫车"]
+    assert clause_spans(parse("扶贫"), {"text": "扶贫扶贫", "title": "", "heading": "扶"})["text"] == [[(0, 4)]]
+    for _ in range(400):
+        q = parse(" ".join(rng.choice(items) for _ in range(rng.randint(1, 4))), wide if rng.random() < 0.5 else None)
+        folded = {name: fold("".join(rng.choice(chars) for _ in range(rng.randint(0, 40))))
+                  for name in ("text", "heading", "title")}
+        assert clause_spans(q, folded) == _clause_spans_by_find(q, folded)
+
+
+def test_a_snippets_html_is_escaped_as_written_whatever_it_holds():
+    """``marked_html`` cuts a text holding nothing to escape as it is, and
+    escapes one holding &, < or >: over generated texts and marks, the HTML
+    is the text's pieces escaped, each mark in <mark>; a quote stays as written."""
+    from html import escape
+
+    from search.engine.highlight import marked_html
+
+    def by_escaping(text, spans, start, end):
+        out, pos = [], start
+        for s, e in spans:
+            s, e = max(s, start), min(e, end)
+            if s < e:
+                out += [escape(text[pos:s], quote=False), "<mark>" + escape(text[s:e], quote=False) + "</mark>"]
+                pos = e
+        return "".join(out + [escape(text[pos:end], quote=False)])
+
+    rng = random.Random(11)
+    assert marked_html('扶贫<b>"车间"&', [(0, 2), (5, 7)]) == '<mark>扶贫</mark>&lt;b&gt;<mark>"车</mark>间"&amp;'
+    for _ in range(500):
+        text = "".join(rng.choice('扶贫车间 ab"' + ("<>&" if rng.random() < 0.5 else "")) for _ in range(rng.randint(0, 30)))
+        cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, 2 * rng.randint(0, 3))))
+        spans = list(zip(cuts[::2], cuts[1::2]))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        assert marked_html(text, spans, start, end) == by_escaping(text, spans, start, end)

@@ -15,12 +15,14 @@ from search.engine.snapshot import Snapshot
 
 
 def hit(snap: Snapshot, docnum: int, score: float, query: Query) -> Hit:
-    return hit_of(snap.stored(docnum), score, query)
+    rec = snap.stored(docnum)
+    return hit_of(rec, score, query, marks(rec, query, snap.kept_fold(docnum)) if query is not None else None)
 
 
-def marks(rec, query: Query):
-    """Where ``query`` matched in a stored paragraph (``highlight.Marked``)."""
-    return mark_hit(query, rec.text, rec.heading, rec.title)
+def marks(rec, query: Query, folded_text: str | None = None):
+    """Where ``query`` matched in a stored paragraph (``highlight.Marked``);
+    ``folded_text``: its text folded, where the caller has it."""
+    return mark_hit(query, rec.text, rec.heading, rec.title, folded_text=folded_text)
 
 
 def hit_of(rec, score: float, query: Query | None, marked=None) -> Hit:

@@ -26,8 +26,12 @@ class MaskColumn:
         self.combo = combo.astype(np.int32)  # per docnum, index into masks
         self.masks = masks  # distinct masks (int64)
         shifts = np.arange(64, dtype=np.uint64)
+        self.size = len(masks)  # combinations
+        self.packed = None  # ``pack``
         self.bits = ((masks.astype(np.uint64)[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
         self._pair_combo, self._pair_bit = np.nonzero(self.bits)  # each (combination, bit) it holds
+        empty = np.flatnonzero(masks == 0)  # the combination of no value (the masks are distinct: one at most)
+        self._none = int(empty[0]) if len(empty) else None
 
     def selector(self, keys: set) -> np.ndarray:
         """Which combinations hold any of ``keys``."""
@@ -55,9 +59,10 @@ class MaskColumn:
         # integer product of every combination by 64 bits (1,543 of them for
         # the archive's years) cost more than the tally; exact below 2**53
         per_bit = np.rint(np.bincount(self._pair_bit, weights=per_combo[self._pair_combo],
-                                      minlength=64)).astype(np.int64)
-        out = [(self.values[b], int(per_bit[b])) for b in np.flatnonzero(per_bit[:len(self.values)]).tolist()]
-        n_none = int(per_combo[self.masks == 0].sum()) if none else 0
+                                      minlength=64)).astype(np.int64).tolist()
+        values = self.values
+        out = [(values[b], n) for b, n in enumerate(per_bit[:len(values)]) if n]
+        n_none = int(per_combo[self._none]) if none and self._none is not None else 0
         return out + [(NONE, n_none)] if n_none else out
 
     def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
@@ -85,6 +90,8 @@ class CodeColumn:
         codes, combo = factorize(per_doc)
         self.combo = combo.astype(np.int32)
         self.codes = codes
+        self.size = len(codes)  # combinations: the distinct codes
+        self.packed = None  # ``pack``
         # the value shown for each distinct code (``value`` of its name as
         # stored), and the key requests are matched by
         # (a code the metadata does not name is shown as "": the snapshot reports the damage)
@@ -119,6 +126,49 @@ class CodeColumn:
 
 
 UNIVERSE_MASKS = 16  # choices of a column kept as masks over every live paragraph
+PACKED_BITS = 63  # the columns' combination numbers, side by side in one int64 a paragraph, when they fit
+
+
+def pack(columns: dict, n: int, article_no: np.ndarray | None = None) -> tuple | None:
+    """Give the columns (name -> column, over ``n`` documents) one array
+    holding every column's combination number of a paragraph side by side
+    in one int64 (``packed``: the array, the column's shift and mask), when
+    they fit: a search's matches then read one array for every facet's
+    tally, not one a facet (in a first search, each read of a match's entry
+    misses the processor's caches: five columns, five misses).  Columns of
+    more combinations than fit (a huge archive's) are tallied one by one.
+    With ``article_no`` (each paragraph's article number), it goes beside
+    them where it fits too: returns where (the array, shift and mask), or None."""
+    widths = [max(1, (col.size - 1).bit_length()) for col in columns.values()]
+    for col in columns.values():
+        col.packed = None
+    if sum(widths) > PACKED_BITS:
+        return None
+    packed = np.zeros(n, dtype=np.int64)
+    shift = 0
+    for col, width in zip(columns.values(), widths):
+        packed |= col.combo.astype(np.int64) << np.int64(shift)
+        col.packed = (packed, np.int64(shift), np.int64((1 << width) - 1))
+        shift += width
+    articles = None
+    if article_no is not None and len(article_no) and int(article_no.min()) >= 0:
+        width = max(1, int(article_no.max()).bit_length())
+        if shift + width <= PACKED_BITS:
+            packed |= article_no.astype(np.int64) << np.int64(shift)
+            articles = (packed, np.int64(shift), np.int64((1 << width) - 1))
+    packed.flags.writeable = False
+    return articles
+
+
+def _tally_of(col, docs: np.ndarray, gathered: dict) -> np.ndarray:
+    """``col.tally(docs)``, from the packed combinations (``pack``) read
+    once for every column counted over the same ``docs`` (``gathered``:
+    id of the docs -> the docs and their packed entries)."""
+    packed = getattr(col, "packed", None)
+    if packed is None:
+        return col.tally(docs)
+    array, shift, mask = packed
+    return np.bincount((_gather(array, docs, gathered) >> shift) & mask, minlength=col.size)
 
 
 def _allows(col, docs: np.ndarray, selector: np.ndarray) -> np.ndarray:
@@ -179,33 +229,60 @@ def range_key(facet: str) -> str:
     return f"{facet}_range"
 
 
-def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray) -> dict[str, np.ndarray]:
+def filter_masks(columns: dict, req: SearchRequest, docs: np.ndarray,
+                 gathered: dict | None = None) -> dict[str, np.ndarray]:
     """For each facet the request chose values in: which of ``docs`` hold
-    one; for each facet narrowed to a range: which hold a value in it."""
+    one; for each facet narrowed to a range: which hold a value in it.
+    With ``gathered`` (handed on to ``count``), the docs' combinations are
+    read from the packed columns (``pack``), once for the filters and the
+    tallies alike."""
     out = {}
     for f in FACETS:
         chosen = req.selected(f.name)
         col = columns[f.name]
         if chosen:
-            out[f.name] = col.allows(docs, col.selector({f.key(v) for v in chosen}))
+            out[f.name] = _allows_of(col, docs, col.selector({f.key(v) for v in chosen}), gathered)
         bounds = req.range(f.name)
         if bounds is not None:
             keys = {f.key(v) for v in col.values if v is not None and in_range(v, bounds)}
-            out[range_key(f.name)] = col.allows(docs, col.selector(keys))
+            out[range_key(f.name)] = _allows_of(col, docs, col.selector(keys), gathered)
     return out
 
 
+def _allows_of(col, docs: np.ndarray, selector: np.ndarray, gathered: dict | None) -> np.ndarray:
+    """``col.allows(docs, selector)``, the combinations read from the packed
+    columns where ``gathered`` is given (not over the universe, whose masks
+    are kept: ``_allows``)."""
+    universe = getattr(col, "_universe", None)
+    if gathered is None or col.packed is None or (universe is not None and universe[0] is docs):
+        return col.allows(docs, selector)
+    array, shift, mask = col.packed
+    return selector[(_gather(array, docs, gathered) >> shift) & mask]
+
+
+def _gather(array: np.ndarray, docs: np.ndarray, gathered: dict) -> np.ndarray:
+    """The packed columns' entries of ``docs``, read once (``gathered``:
+    id of the docs -> the docs, kept alive, and their entries)."""
+    got = gathered.get(id(docs))
+    if got is None or got[0] is not docs:
+        got = gathered[id(docs)] = (docs, array[docs])
+    return got[1]
+
+
 def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, np.ndarray],
-          universe: np.ndarray | None = None, article_no: np.ndarray | None = None) -> dict[str, list[FacetValue]]:
+          universe: np.ndarray | None = None, article_no: np.ndarray | None = None,
+          gathered: dict | None = None) -> dict[str, list[FacetValue]]:
     """Each facet's values among ``docs`` (the matches before filtering,
     sorted), with the other facets' filters applied, in the facet's order.
     Where no other filter applies and ``docs`` are most of ``universe``
     (every live paragraph, sorted), the paragraphs outside them are counted
     instead and taken from the universe's counts (a broad word matches 90%
     of an archive: a tenth of the work).  With ``article_no`` (each
-    paragraph's article), articles are counted, not paragraphs."""
+    paragraph's article), articles are counted, not paragraphs.
+    ``gathered``: what ``filter_masks`` read of the packed columns."""
     out = {}
     outside: dict = {}  # the universe's paragraphs not in docs, when counted; docs the other filters keep
+    gathered = {} if gathered is None else gathered  # the packed combinations of the docs tallied (``_tally_of``)
     for f in FACETS:
         col = columns[f.name]
         others = [ok for other, ok in masks.items() if other != f.name]
@@ -213,11 +290,15 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
             kept = docs[np.logical_and.reduce(others)] if others else docs
             counted = col.article_counts(kept, run_starts(article_no[kept]), none=bool(f.none))
         else:
-            counted = col.counts(_tally(col, docs, others, universe, outside), none=bool(f.none))
+            counted = col.counts(_tally(col, docs, others, universe, outside, gathered), none=bool(f.none))
         chosen = {f.key(v) for v in req.selected(f.name)}
         bounds = req.range(f.name)
-        # a value's key only where the facet has chosen values to compare it with
-        values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted if in_range(v, bounds)]
+        if chosen or bounds is not None:
+            # a value's key only where the facet has chosen values to compare it with
+            values = [FacetValue(v, c, bool(chosen) and f.key(v) in chosen) for v, c in counted
+                      if in_range(v, bounds)]
+        else:  # most searches: no choice, no range
+            values = [FacetValue(v, c, False) for v, c in counted]
         if f.order == "newest":  # largest first, NONE last
             values.sort(key=lambda fv: (fv.value == NONE, -fv.value if fv.value != NONE else 0))
         else:
@@ -226,10 +307,13 @@ def count(columns: dict, req: SearchRequest, docs: np.ndarray, masks: dict[str, 
     return out
 
 
-def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict) -> np.ndarray:
+def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, outside: dict,
+           gathered: dict | None = None) -> np.ndarray:
     """The paragraphs of ``docs`` the ``others`` filters let through, per
     combination of ``col``; ``outside`` keeps the universe's paragraphs not
-    in ``docs`` for the next facet, once computed."""
+    in ``docs`` for the next facet, once computed, and ``gathered`` their
+    packed combinations (``_tally_of``)."""
+    gathered = {} if gathered is None else gathered
     if others:
         # the facets not filtered share their others (every filter): docs filtered once for them all
         key = tuple(id(ok) for ok in others)
@@ -237,14 +321,17 @@ def _tally(col, docs: np.ndarray, others: list, universe: np.ndarray | None, out
         if kept is None:
             keep = np.logical_and.reduce(others) if len(others) > 1 else others[0]
             kept = outside[key] = (others, docs[keep])  # the masks kept alive: their ids stay theirs
-        return col.tally(kept[1])
+            got = gathered.get(id(docs))
+            if got is not None and got[0] is docs:  # the docs' combinations read: the kept ones are among them
+                gathered[id(kept[1])] = (kept[1], got[1][keep])
+        return _tally_of(col, kept[1], gathered)
     if universe is not None and 2 * len(docs) > len(universe):
         if len(docs) == len(universe):  # docs are live paragraphs: all of them
             return universe_tally(col, universe)
         if "docs" not in outside:
             outside["docs"] = difference(universe, docs)
-        return universe_tally(col, universe) - col.tally(outside["docs"])
-    return col.tally(docs)
+        return universe_tally(col, universe) - _tally_of(col, outside["docs"], gathered)
+    return _tally_of(col, docs, gathered)
 
 
 def universe_tally(col, universe: np.ndarray) -> np.ndarray:

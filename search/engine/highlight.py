@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from search.text.analysis import fold
-from search.query.nodes import Query
+from search.query.nodes import Leaf, Query
 
 SNIPPET_CHARS = 160
 
@@ -19,6 +19,8 @@ def leaf_spans(folded: str, leaf) -> list[tuple[int, int]]:
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(spans) < 2:  # most fields hold a word once or not at all
+        return list(spans)
     out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:
@@ -31,16 +33,26 @@ def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def marked_html(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
     """``text[start:end]`` escaped, with ``<mark>`` around the spans."""
     end = len(text) if end is None else end
+    # most paragraphs hold nothing to escape: their pieces are then cut as they are
+    esc = _escape if "&" in text or "<" in text or ">" in text else _same
     out, pos = [], start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        out.append(escape(text[pos:s], quote=False))
-        out.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        out.append(esc(text[pos:s]))
+        out.append("<mark>" + esc(text[s:e]) + "</mark>")
         pos = e
-    out.append(escape(text[pos:end], quote=False))
+    out.append(esc(text[pos:end]))
     return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def best_window(per_leaf: list[list[tuple[int, int]]], length: int, width: int) -> int:
@@ -129,10 +141,19 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
     each node knows where it matched: ``find``)."""
     out: dict[str, list] = {name: [] for name in folded}
     for node in query.must:
+        if type(node).find is _LEAF_FIND:
+            # a word or literal: its spans in each field, as its ``find`` gives
+            # them (none anywhere: an empty list each), without the Found made
+            for name, text in folded.items():
+                out[name].append(merge(node.spans(text)) if text else [])  # an empty heading holds nothing
+            continue
         found = node.find(folded)
         for name in folded:
             out[name].append(merge(found.spans.get(name, [])) if found else [])
     return out
+
+
+_LEAF_FIND = Leaf.find
 
 
 @dataclass
@@ -147,9 +168,12 @@ class Marked:
 
 
 def mark_hit(query: Query, text: str, heading: str | None, title: str | None,
-             width: int = SNIPPET_CHARS) -> Marked:
+             width: int = SNIPPET_CHARS, folded_text: str | None = None) -> Marked:
+    """``folded_text``: ``fold(text)``, where the caller has it (ranking
+    folded the best candidates' texts and keeps them: ``Snapshot.kept_fold``)."""
     originals = {"text": text, "heading": heading or "", "title": title or ""}
-    spans = clause_spans(query, {name: fold(value) for name, value in originals.items()})
+    spans = clause_spans(query, {"text": fold(text) if folded_text is None else folded_text,
+                                 "heading": fold(originals["heading"]), "title": fold(originals["title"])})
     whole = {}
     for name in ("heading", "title"):
         marks = merge([sp for clause in spans[name] for sp in clause])

@@ -57,7 +57,17 @@ def restates(title: str, text: str) -> bool:
     """Whether a paragraph's ``text`` restates its article's ``title``
     (both folded): it holds RESTATES of the title's character pairs (the
     column's name in 【】 left out), and the title has TITLE_PAIRS or more."""
-    wanted = pairs(_COLUMN.sub(" ", title))
+    return holds_pairs(title_pairs(title), text)
+
+
+def title_pairs(title: str) -> set[str]:
+    """What ``restates`` looks for of a folded title: its character pairs,
+    the column's name left out (worked out once for an article's hits)."""
+    return pairs(_COLUMN.sub(" ", title))
+
+
+def holds_pairs(wanted: set[str], text: str) -> bool:
+    """``restates``, given the title's ``title_pairs``."""
     if len(wanted) < TITLE_PAIRS:
         return False
     # a pair of the title is two letters, digits or Chinese characters: where
@@ -112,18 +122,20 @@ def first_page(heads: np.ndarray, size: int, per_article: int, passed: set[int] 
 
 def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, size: int, per_article: int,
            start: int, end: int, restating: Callable[[int], bool] | None = None,
-           reprinted: np.ndarray | None = None) -> tuple[list[int], list[float], int]:
+           reprinted: np.ndarray | None = None, heads_of=None) -> tuple[list[int], list[float], int]:
     """Hits ``start`` to ``end`` of the order the pages list (pages of
     ``size``, the first one holding at most ``per_article`` paragraphs of
     one article), with ``reach``: from there on that order is the rank
     order itself.  ``top(n)`` gives the ``n`` best hits in rank order;
     ``restating(docnum)``, whether a paragraph restates its article's title
     (``passed_over``; None: none does); ``reprinted``, each docnum's reprint
-    group (``Reprints.group``; None: no text is shown once only)."""
+    group (``Reprints.group``; None: no text is shown once only);
+    ``heads_of(docnums)``: ``article_of`` where the caller has it cheaper
+    (``Snapshot.heads_of``)."""
     n = min(n_hits, max(end, WINDOW * size))
     while True:
         order, scores = top(n)
-        heads = article_of(heads_by_docnum, order)
+        heads = heads_of(order) if heads_of is not None else article_of(heads_by_docnum, order)
         passed = passed_over(heads, order, per_article, restating) if restating else set()
         groups = reprinted[np.asarray(order, dtype=np.int64)].tolist() if reprinted is not None else None
         chosen = first_page(heads, size, per_article, passed, groups)
@@ -142,10 +154,10 @@ def window(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarra
 
 def page(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray, page_no: int, size: int,
          per_article: int, restating: Callable[[int], bool] | None = None,
-         reprinted: np.ndarray | None = None) -> Ranked:
+         reprinted: np.ndarray | None = None, heads_of=None) -> Ranked:
     """The docnums and scores of page ``page_no`` (of ``size``)."""
     order, scores, _ = window(top, n_hits, heads_by_docnum, size, per_article, (page_no - 1) * size, page_no * size,
-                              restating, reprinted)
+                              restating, reprinted, heads_of)
     return order, scores
 
 
@@ -165,18 +177,23 @@ def head(top: Callable[[int], Ranked], n_hits: int, heads_by_docnum: np.ndarray,
     return order, scores, chunks
 
 
-def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[int]) -> list[int]:
+def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[int], bounds=None) -> list[int]:
     """For each of ``shown`` (docnums, in page order), how many hits of its
     article (``docs``, sorted) are not on the page, given on the article's
-    last hit on the page (0 elsewhere)."""
+    last hit on the page (0 elsewhere).  ``bounds(shown)``: each one's
+    article's first paragraph and where the next article starts, where
+    the caller has them cheaper (``Snapshot.article_bounds``)."""
     if not shown:
         return []
-    heads = article_of(heads_by_docnum, shown)
-    # an article ends where the next one starts (the last one: never); not
-    # np.append, which copied every head of the archive for each search
-    nxt = np.searchsorted(heads_by_docnum, heads, side="right")
-    last = len(heads_by_docnum) - 1
-    ends = np.where(nxt <= last, heads_by_docnum[np.minimum(nxt, last)].astype(np.int64), np.iinfo(np.int64).max)
+    if bounds is not None:
+        heads, ends = bounds(shown)
+    else:
+        heads = article_of(heads_by_docnum, shown)
+        # an article ends where the next one starts (the last one: never); not
+        # np.append, which copied every head of the archive for each search
+        nxt = np.searchsorted(heads_by_docnum, heads, side="right")
+        last = len(heads_by_docnum) - 1
+        ends = np.where(nxt <= last, heads_by_docnum[np.minimum(nxt, last)].astype(np.int64), np.iinfo(np.int64).max)
     in_article = np.searchsorted(docs, ends) - np.searchsorted(docs, heads)
     out = [0] * len(shown)
     on_page: dict[int, int] = {}

@@ -311,9 +311,10 @@ class Searcher:
         with self._using() as snap:
             m = Matcher(snap)
             matches = _matching(snap, m, query, req)
-            masks = facet_counts.filter_masks(snap.facets, req, matches)
+            gathered: dict = {}  # the matches' facet combinations, read once for the filters and the counts
+            masks = facet_counts.filter_masks(snap.facets, req, matches, gathered)
             docs = _passing(matches, masks)
-            facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live)
+            facets = facet_counts.count(snap.facets, req, matches, masks, snap.all_live, gathered=gathered)
             groups = None
             if req.group == "article":
                 groups = _article_groups(snap, m, query, docs, req)
@@ -326,7 +327,7 @@ class Searcher:
                     reprinted = snap.reprints().group if ONE_PRINT else None
                     order, scores = per_article.page(self._top(snap, m, query, docs, req), len(docs),
                                                      snap.heads_by_docnum, req.page, req.size, self.per_article,
-                                                     restating, reprinted)
+                                                     restating, reprinted, snap.heads_of)
                     why = (_explained(m, query, docs, req, order, restating, self.per_article, reprinted)
                            if req.explain else [])
                 else:
@@ -335,14 +336,17 @@ class Searcher:
                 for h, w in zip(hits, why):  # why is empty unless explain was asked
                     h.explain = w
                 if capped and req.page == 1:
-                    for h, more in zip(hits, per_article.more_in_article(snap.heads_by_docnum, docs, order)):
-                        h.more_in_article = more
-            reprints = snap.reprints()
-            for h, d in zip(hits, order):
-                if d is not None:  # a grouped article's hits were counted with it
-                    h.reprints = reprints.count(d)
+                    more = per_article.more_in_article(snap.heads_by_docnum, docs, order, snap.article_bounds)
+                    for h, n in zip(hits, more):
+                        h.more_in_article = n
+            # a grouped article's hits were counted with it; the others at once
+            # (``Reprints.counts``: one lookup for the page, not a np.unique a hit)
+            listed = [(h, d) for h, d in zip(hits, order) if d is not None]
+            if listed:
+                for (h, _), n in zip(listed, snap.reprints().counts([d for _, d in listed]).tolist()):
+                    h.reprints = n
             tips = suggest(req, query, m, lambda r: self._count(snap, m, r)) if len(docs) == 0 else []
-            articles = snap.articles_in(docs)
+            articles = snap.articles_in(docs, gathered)
         took = (time.perf_counter() - t0) * 1000
         expanded = query.expanded()
         return SearchResult(request=req, total=int(len(docs)), took_ms=took, hits=hits, facets=facets,
@@ -401,7 +405,7 @@ class Searcher:
         kept = self._kept.get(snap, "hits", key)
         if kept is None:
             rec = snap.stored(d)
-            kept = self._kept.put(snap, "hits", key, (rec, documents.marks(rec, query)))
+            kept = self._kept.put(snap, "hits", key, (rec, documents.marks(rec, query, snap.kept_fold(d))))
         return documents.hit_of(kept[0], score, query, kept[1])
 
     def _capped(self, req: SearchRequest, query: Query) -> bool:
@@ -443,10 +447,10 @@ class Searcher:
                         return order[:n].tolist(), scores[:n].tolist()
 
                     # its restating paragraphs looked for among the first EXPORT_RANK_PAGE
-                    # hits: thousands, whose folded texts are not kept (a page's are)
+                    # hits: thousands, whose folded texts are not kept (``_restating``)
                     head, head_scores, _ = per_article.head(top, len(docs), snap.heads_by_docnum, req.size,
                                                             self.per_article, EXPORT_RANK_PAGE,
-                                                            _restating(snap, keep=False),
+                                                            _restating(snap),
                                                             snap.reprints().group if ONE_PRINT else None)
                     more = per_article.more_in_article(snap.heads_by_docnum, docs, head[:req.size])
             del matches, docs
@@ -680,15 +684,23 @@ def _article_groups(snap: Snapshot, m: Matcher, query: Query, docs: np.ndarray,
 ONE_PRINT = True  # the first page shows a text printed in several articles once (per_article.first_page)
 
 
-def _restating(snap: Snapshot, keep: bool = True):
+def _restating(snap: Snapshot):
     """``restating(docnum)``: whether a paragraph restates its article's
-    title (``per_article.restates``), its folded text kept with what
-    ranking reads of it (``Snapshot.text_facts``); without ``keep`` (the
-    export's head, thousands of paragraphs), not kept."""
+    title (``per_article.restates``).  Its folded text is the one ranking
+    kept where it did (``Snapshot.folded_text``), else read and folded, and
+    not kept: working out what ranking reads of it (``TextFacts``) cost
+    more than the rest of the question, for a paragraph the ranking rules
+    did not read (beyond the best candidates); nor for the export's head
+    (thousands of paragraphs).  The title's pairs are worked out once an
+    article, for its hits."""
+    wanted: dict[int, set[str]] = {}
+
     def restating(d: int) -> bool:
-        head = int(per_article.article_of(snap.heads_by_docnum, [d])[0])
-        text = snap.text_facts(d, ranking.TextFacts).text if keep else snap.folded_text(d)
-        return per_article.restates(snap.title(head), text)
+        head = int(snap.heads_of([d])[0])
+        title = wanted.get(head)
+        if title is None:
+            title = wanted[head] = per_article.title_pairs(snap.title(head))
+        return per_article.holds_pairs(title, snap.folded_text(d))
     return restating
 
 

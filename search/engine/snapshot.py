@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from search.engine.docsets import holds
+from search.engine import per_article
 from search.engine.docsets import count_runs
 from search.engine.facet_counts import universe_tally
-from search.engine.facet_counts import load_column
+from search.engine.facet_counts import load_column, pack
 from search.text.analysis import fold, fold_many
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
@@ -71,6 +72,17 @@ class Snapshot:
         self.article_heads = heads[np.lexsort((heads, -day, day == 0))]
         # the same in index order: a paragraph belongs to the last head before it
         self.heads_by_docnum = heads
+        # the facets' combination numbers and the article number side by side (``facet_counts.pack``)
+        self.packed_articles = pack(self.facets, len(self.live), self.article_no)
+        # whether every article with a live paragraph has its first one live
+        # (an index drops whole files): then a paragraph's head is its
+        # article's first paragraph, found by two lookups (``heads_of``)
+        # rather than by a binary search of the heads, whose ~17 reads of a
+        # large array each miss the processor's caches in a first search
+        self.whole_articles = self.whole()
+        # article number -> its first paragraph (int64, as the heads are), and one past
+        # the last article: where no article starts (``article_bounds``)
+        self._firsts = np.append(self.article_first.astype(np.int64), np.iinfo(np.int64).max)
         self.lock = threading.RLock()
         # literals' matches (after position checks), bounded by documents held
         self.literal_cache = ArrayLRU(LITERAL_CACHE)
@@ -132,7 +144,7 @@ class Snapshot:
         the archive's day range and each facet's tally over every live
         paragraph (a broad word's counts start from it).  ~0.1 s at 356k
         paragraphs, once per generation."""
-        self.reprints()
+        self.reprints().counts(self.all_live[:0])  # and each group's count of articles (every search's hits)
         for oldest_first in (False, True):
             self.in_date_order(self.all_live[:1], oldest_first, 1)  # the order and each paragraph's place in it
         self.day_range()
@@ -172,6 +184,36 @@ class Snapshot:
         """The document number of the first paragraph of each of ``docs``'s articles."""
         return self.article_first[self.article_no[docs]]
 
+    def whole(self) -> bool:
+        """Whether every article holding a live paragraph has its first
+        paragraph live (``whole_articles``): as many live heads as articles
+        among the live paragraphs."""
+        return count_runs(self.article_no[self.all_live]) == len(self.heads_by_docnum)
+
+    def heads_of(self, docnums) -> np.ndarray:
+        """``per_article.article_of(heads_by_docnum, docnums)`` (live docnums):
+        their articles' first paragraphs, read from ``article_of`` where
+        every live article's first paragraph is live (``whole_articles``)."""
+        docnums = np.asarray(docnums, dtype=np.int64)
+        if not self.whole_articles:
+            return per_article.article_of(self.heads_by_docnum, docnums)
+        return self._firsts[self.article_no[docnums]]
+
+    def article_bounds(self, docnums) -> tuple[np.ndarray, np.ndarray]:
+        """For live ``docnums``, their articles' first paragraphs and where
+        the next live article starts (the last one: never), as
+        ``per_article.more_in_article`` reads them."""
+        if not self.whole_articles:
+            heads = per_article.article_of(self.heads_by_docnum, docnums)
+            nxt = np.searchsorted(self.heads_by_docnum, heads, side="right")
+            last = len(self.heads_by_docnum) - 1
+            return heads, np.where(nxt <= last, self.heads_by_docnum[np.minimum(nxt, last)].astype(np.int64),
+                                   np.iinfo(np.int64).max)
+        no = self.article_no[np.asarray(docnums, dtype=np.int64)]
+        # the next article's first paragraph (every article between two live ones is
+        # dropped whole: none of its paragraphs is a hit), the last one's: never
+        return self._firsts[no], self._firsts[no + 1]
+
     def publication(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
         """Each document's publication year (0: undated) and article
         (``article_no``), and the live paragraphs published each year: made
@@ -196,8 +238,14 @@ class Snapshot:
             made = self._reprints = Reprints(key, article, self.live, self.day)
         return made
 
-    def articles_in(self, docs: np.ndarray) -> int:
-        """How many articles the paragraphs ``docs`` (sorted) come from."""
+    def articles_in(self, docs: np.ndarray, gathered: dict | None = None) -> int:
+        """How many articles the paragraphs ``docs`` (sorted) come from; their
+        article numbers taken from their packed entries where the facets'
+        counts read them (``gathered``: ``facet_counts.count``'s)."""
+        got = gathered.get(id(docs)) if gathered and self.packed_articles is not None else None
+        if got is not None and got[0] is docs:
+            _, shift, mask = self.packed_articles
+            return count_runs((got[1] >> shift) & mask)
         return count_runs(self.article_no[docs])
 
     def stored(self, docnum: int):
@@ -219,6 +267,12 @@ class Snapshot:
         grow the process by tens of MB and push out what the searches keep)."""
         kept = self._facts.get(docnum)
         return kept.text if kept is not None else fold(self.reader.stored_text(docnum))
+
+    def kept_fold(self, docnum: int) -> str | None:
+        """A paragraph's folded text where a search kept its text facts
+        (ranking folded it: a hit's marks need not fold it again), else None."""
+        kept = self._facts.get(docnum)
+        return kept.text if kept is not None else None
 
     def texts_facts(self, docnums, make) -> dict:
         """``text_facts`` of several paragraphs (docnum -> what ``make``
