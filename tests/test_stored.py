@@ -78,6 +78,17 @@ def all_ways(index_dir) -> dict[str, dict]:
             r.stored_text(len(r.postings.live_mask()))  # one past the last document
     finally:
         r.close()
+    r = index.reader()
+    try:  # the texts of several at once, as ranking reads its candidates', some read twice
+        rnd = random.Random(len(live))
+        batches = [rnd.sample(shuffled.tolist(), rnd.randint(0, min(40, len(live)))) for _ in range(12)]
+        assert [r.stored_texts(b) for b in batches] == [[texts[d] for d in b] for b in batches]
+        with pytest.raises(IndexError):
+            r.stored_texts([int(live[0]), len(r.postings.live_mask())])
+        with pytest.raises(IndexError):
+            r.stored_texts([-1])
+    finally:
+        r.close()
     assert [texts[d] for d in live.tolist()] == [rec["text"] for rec in by_iter]
     assert [by_many[d] for d in live.tolist()] == by_iter
     assert [by_one[d] for d in live.tolist()] == by_iter
@@ -367,3 +378,36 @@ def test_a_head_before_its_segment_is_never_another_segments_article(tmp_path, m
         r.close()
     with pytest.raises(IndexDamaged):
         Index.open(tmp_path / "ix").check()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda data: data[:2] + (None,) + data[3:], "text is not a str"),
+    (lambda data: (0,) + data[1:] if len(data) == record.PARA_LEN else data, "has 7 fields"),
+    (lambda data: (-1,) + data[1:], "has 7 fields|has 19 fields"),
+    (lambda data: ("1",) + data[1:], "not a stored paragraph record"),
+    (lambda data: data[:-1], "not a stored paragraph record"),
+])
+def test_a_text_read_from_a_record_of_the_wrong_shape_is_named(tmp_path, monkeypatch, bad, message):
+    """``stored_text`` and ``stored_texts`` refuse a record this layout did
+    not write (the second paragraph of "long", docnum 5 of its segment)
+    with the same message; the records beside it read as written."""
+    real = record.encode
+
+    def broken(rec, back, meta):
+        data = real(rec, back, meta)
+        return bad(data) if rec.doc_id == "long" and rec.para_no == 2 else data
+
+    monkeypatch.setattr(record, "encode", broken)
+    arts = _articles()
+    _write(tmp_path / "ix", [arts[3:4]])
+    monkeypatch.setattr(record, "encode", real)
+    r = Index.open(tmp_path / "ix").reader()
+    try:
+        assert r.stored_texts([0, 2]) == [r.stored_text(0), r.stored_text(2)] == ["第1段。", "第3段。" * 3]
+        with pytest.raises(record.BadRecord, match=message) as one:
+            r.stored_text(1)
+        with pytest.raises(record.BadRecord, match=message) as many:
+            r.stored_texts([0, 1, 2])
+        assert str(one.value) == str(many.value)
+    finally:
+        r.close()

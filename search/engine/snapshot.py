@@ -287,7 +287,7 @@ class Snapshot:
             else:
                 out[d] = t
         if missing:
-            folded = fold_many([self.reader.stored_text(d) for d in missing])
+            folded = fold_many(self.reader.stored_texts(missing))
             if len(kept) + len(missing) > FOLDED_CACHE:
                 kept = self._facts = {}
             for d, text in zip(missing, folded):

@@ -22,7 +22,7 @@ from whoosh.writing import CLEAR, LockError
 from search.text.scrub import printable_path
 from search.store.postings import Postings, merge_arrays
 from search.store.record import (
-    TEXT_AT, BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
+    HEAD_LEN, PARA_LEN, TEXT_AT, BadRecord, StoredParagraph, article_of, back_of, decode, names_of, paragraph_documents,
 )
 from search.store import integrity
 from search.store.schema import (
@@ -237,6 +237,35 @@ class IndexReader:
         if type(text) is not str:
             raise BadRecord(f"a stored paragraph's text is not a str: {text!r:.80}")
         return text
+
+    def stored_texts(self, docnums) -> list[str]:
+        """``stored_text`` of each of ``docnums`` (global), in their order:
+        ranking reads its best candidates' texts together, one loop with
+        its lookups bound once (a call of ``stored_text`` each cost ~1.5 us
+        besides the read: its own lookups, ``_data``'s, ``back_of``'s).
+        Each record is kept among the recent as ``_data`` keeps it."""
+        recent, starts, ends, raws = self._recent, self._starts, self._ends, self._raw
+        out = []
+        for docnum in docnums:
+            docnum = int(docnum)
+            data = recent.get(docnum)
+            if data is None:
+                i = bisect_right(starts, docnum) - 1
+                if i < 0 or docnum >= ends[i]:
+                    raise IndexError(f"no document {docnum}")
+                data = raws[i](docnum - starts[i])
+                if len(recent) >= RECENT:
+                    recent = self._recent = {}
+                recent[docnum] = data
+            # ``back_of``'s checks inline; it names what is wrong
+            if (type(data) is not tuple or len(data) not in (PARA_LEN, HEAD_LEN) or type(data[0]) is not int
+                    or data[0] < 0 or (data[0] == 0) != (len(data) == HEAD_LEN)):
+                back_of(data)
+            text = data[TEXT_AT]
+            if type(text) is not str:
+                raise BadRecord(f"a stored paragraph's text is not a str: {text!r:.80}")
+            out.append(text)
+        return out
 
     def _record(self, i: int, d: int, kept: dict | None = None) -> StoredParagraph:
         """The record of document ``d`` of segment ``i``; with ``kept``, the
