@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from search.text.analysis import fold
-from search.query.nodes import Leaf, Query
+from search.query.nodes import AllOf, Leaf, Literal, Query
 
 SNIPPET_CHARS = 160
 
@@ -147,6 +147,14 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
             for name, text in folded.items():
                 out[name].append(merge(node.spans(text)) if text else [])  # an empty heading holds nothing
             continue
+        if type(node) is AllOf and _whole_covers(node):
+            # a word jieba cut, standing whole in some field: ``find`` gives the
+            # whole's spans alone, its pieces found (they lie inside it) only to be dropped
+            whole = [(name, _spans(node.whole, text)) for name, text in folded.items()]
+            if any(sp for _, sp in whole):
+                for name, sp in whole:
+                    out[name].append(merge(sp))
+                continue
         found = node.find(folded)
         for name in folded:
             out[name].append(merge(found.spans.get(name, [])) if found else [])
@@ -154,6 +162,22 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
 
 
 _LEAF_FIND = Leaf.find
+
+
+def _spans(word: str, text: str) -> list[tuple[int, int]]:
+    """``Literal(word).spans(text)``, without the Literal made."""
+    out, i, n = [], text.find(word), len(word)
+    while i >= 0:
+        out.append((i, i + n))
+        i = text.find(word, i + n)
+    return out
+
+
+def _whole_covers(node: AllOf) -> bool:
+    """Whether each of ``node``'s parts is a literal inside its whole: then
+    wherever the whole stands, every part is found too (``AllOf.find``
+    finds the parts first and gives None if one is missing)."""
+    return bool(node.whole) and all(type(p) is Literal and p.text and p.text in node.whole for p in node.parts)
 
 
 @dataclass
