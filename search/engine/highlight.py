@@ -145,7 +145,11 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
             # a word or literal: its spans in each field, as its ``find`` gives
             # them (none anywhere: an empty list each), without the Found made
             for name, text in folded.items():
-                out[name].append(merge(node.spans(text)) if text else [])  # an empty heading holds nothing
+                if text:  # an empty heading holds nothing
+                    sp = node.spans(text)  # a list of its own: merged only where it has two spans to merge
+                    out[name].append(sp if len(sp) < 2 else merge(sp))
+                else:
+                    out[name].append([])
             continue
         if type(node) is AllOf and _whole_covers(node):
             # a word jieba cut, standing whole in some field: ``find`` gives the
@@ -153,7 +157,7 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
             whole = [(name, _spans(node.whole, text)) for name, text in folded.items()]
             if any(sp for _, sp in whole):
                 for name, sp in whole:
-                    out[name].append(merge(sp))
+                    out[name].append(sp if len(sp) < 2 else merge(sp))
                 continue
         found = node.find(folded)
         for name in folded:
@@ -195,15 +199,19 @@ def mark_hit(query: Query, text: str, heading: str | None, title: str | None,
              width: int = SNIPPET_CHARS, folded_text: str | None = None) -> Marked:
     """``folded_text``: ``fold(text)``, where the caller has it (ranking
     folded the best candidates' texts and keeps them: ``Snapshot.kept_fold``)."""
-    originals = {"text": text, "heading": heading or "", "title": title or ""}
+    heading, title = heading or "", title or ""
     spans = clause_spans(query, {"text": fold(text) if folded_text is None else folded_text,
-                                 "heading": fold(originals["heading"]), "title": fold(originals["title"])})
-    whole = {}
-    for name in ("heading", "title"):
-        marks = merge([sp for clause in spans[name] for sp in clause])
-        whole[name] = Snippet(originals[name], 0, len(originals[name]), marks) if marks else None
+                                 "heading": fold(heading) if heading else "", "title": fold(title) if title else ""})
     return Marked(
         snippet=snippet_of(text, spans["text"], width),
-        heading=whole["heading"], title=whole["title"],
+        heading=_whole(heading, spans["heading"]), title=_whole(title, spans["title"]),
         matched_in=[name for name in FIELDS if any(spans[name])],
     )
+
+
+def _whole(original: str, clauses: list) -> Snippet | None:
+    """A heading or title whole, its clauses' spans marked; None where none matched."""
+    marks = [sp for clause in clauses for sp in clause]
+    if not marks:
+        return None
+    return Snippet(original, 0, len(original), marks if len(marks) < 2 else merge(marks))
