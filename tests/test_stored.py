@@ -87,11 +87,14 @@ def all_ways(index_dir) -> dict[str, dict]:
             r.stored_texts([int(live[0]), len(r.postings.live_mask())])
         with pytest.raises(IndexError):
             r.stored_texts([-1])
+        # whole records after their texts: article heads taken from the records just read
+        after_texts = {int(d): as_dict(r.stored(d)) for d in shuffled.tolist()}
     finally:
         r.close()
     assert [texts[d] for d in live.tolist()] == [rec["text"] for rec in by_iter]
     assert [by_many[d] for d in live.tolist()] == by_iter
     assert [by_one[d] for d in live.tolist()] == by_iter
+    assert [after_texts[d] for d in live.tolist()] == by_iter
     out = {rec["para_id"]: rec for rec in by_iter}
     assert len(out) == len(by_iter)
     return out

@@ -279,7 +279,9 @@ class IndexReader:
         article = self._articles.get(key)
         if article is None:
             if kept is None:
-                article = self._article(key, raw(head) if head != d else data)
+                # the head may be among the records just read (a search's candidates)
+                head_data = data if head == d else self._recent.get(key)
+                article = self._article(key, raw(head) if head_data is None else head_data)
             else:
                 article = kept.get(key)
                 if article is None:
