@@ -41,7 +41,7 @@ def holds_sorted(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     against 57,000 offsets of another: 51 searches, not 57,000)."""
     if len(ids) == 0 or len(docs) == 0 or len(ids) >= len(docs):
         return holds(ids, docs)
-    at = np.searchsorted(docs, ids)
+    at = docs.searchsorted(ids)
     np.minimum(at, len(docs) - 1, out=at)
     out = np.zeros(len(docs), dtype=bool)
     out[at[docs[at] == ids]] = True
@@ -58,12 +58,18 @@ def _gather(ids: np.ndarray, values, docs: np.ndarray, dtype) -> np.ndarray:
     """``values`` (an array beside ``ids``, or True for all) at ``docs``."""
     if len(ids) == 0 or len(docs) == 0:
         return np.zeros(len(docs), dtype=dtype)
-    space = max(int(ids[-1]), int(docs.max())) + 1
+    # the space only lowers the bitmap's chances: ``docs``' largest (a
+    # reduce, ~2 us, most often over a few hundred) read only where the
+    # bitmap would win over ``ids``' span alone
+    space = int(ids[-1]) + 1
+    if _by_bitmap(len(ids), len(docs), space):
+        space = max(space, int(docs.max()) + 1)
     if _by_bitmap(len(ids), len(docs), space):
         dense = np.zeros(space, dtype=dtype)
         dense[as_index(ids)] = values
         return dense[as_index(docs)]
-    idx = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    idx = ids.searchsorted(docs)  # the method: the function adds ~1.5 us a call
+    np.minimum(idx, len(ids) - 1, out=idx)
     found = ids[idx] == docs
     return found if values is True else np.where(found, values[idx], 0).astype(dtype, copy=False)
 
