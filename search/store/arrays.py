@@ -402,8 +402,8 @@ class Field:
 
     def all_positions(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A term's (segment-local doc ids, int64; how many positions each
-        holds, int64; all its positions in posting order): its positions
-        lie together in ``pos``."""
+        holds, int64; all its positions in posting order, a view of ``pos``
+        not to be written to): its positions lie together in ``pos``."""
         a, b = self.pstart[t:t + 2].tolist()
         ids = np.empty(b - a, dtype=np.int64)
         if a == b:
@@ -411,7 +411,7 @@ class Field:
         self.ids_into(t, a, b, 0, ids)
         start = self.position_start(a)
         end = self.position_start(b) if b < len(self.freq) else len(self.pos)  # as ``position_count``: no sum of the whole list
-        return ids, self.freq[a:b].astype(np.int64), np.array(self.pos[start:end])
+        return ids, self.freq[a:b].astype(np.int64), self.pos[start:end]
 
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local doc, position) of the term in each of ``local``

@@ -254,7 +254,9 @@ class Postings:
         """``position_keys`` read from the arrays for ``docs`` alone, the
         term's keys not decoded (nor counted as asked for)."""
         d, pos = self._position_pairs(fieldname, text, np.asarray(docs, dtype=np.int64))
-        return (d << 32) | pos
+        keys = d << 32
+        keys |= pos
+        return keys
 
     def term_positions(self, fieldname: str, text: str, wanted: int | None = None):
         """Every position of a term, decoded once and kept (LRU, bounded
@@ -294,7 +296,12 @@ class Postings:
         parts = []
         for f, t, offset in found:
             ids, freq, pos = f.all_positions(t)
-            parts.append(((ids + offset).repeat(freq) << 32) | pos)
+            if offset:
+                ids += offset  # ids are all_positions' own
+            keys = ids.repeat(freq)  # shifted and joined in place: no temporaries of every position (8 bytes each)
+            keys <<= 32
+            keys |= pos
+            parts.append(keys)
         hit = (np.concatenate(parts) if len(parts) > 1 else parts[0]) if parts else np.zeros(0, np.int64)
         hit.flags.writeable = False  # shared by every search that asks: never changed in place
         self.position_cache.put(key, hit)
