@@ -91,3 +91,18 @@ def test_holds_of_two_sorted_sets_is_holds(a, b):
     for ids, docs in ((a, b), (b, a), (a[:3], b), (a, b[:3])):
         got = docsets.holds_sorted(ids, docs)
         assert got.tolist() == docsets.holds(ids, docs).tolist() == [d in set(ids.tolist()) for d in docs.tolist()]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values=st.lists(st.integers(0, 40), max_size=60))
+def test_distinct_counts_agree_with_a_counter(values):
+    """Each distinct value once, with how often it stands (runs written in
+    place: a lone value, a last run of one, a run to the end)."""
+    from collections import Counter
+
+    a = np.array(sorted(values), dtype=np.int64)
+    got, counts = docsets.distinct_counts(a)
+    want = sorted(Counter(values).items())
+    assert list(zip(got.tolist(), counts.tolist())) == want
+    assert counts.dtype == np.int64
+    assert docsets.distinct(a).tolist() == [v for v, _ in want]
