@@ -60,11 +60,15 @@ def _gather(ids: np.ndarray, values, docs: np.ndarray, dtype) -> np.ndarray:
         return np.zeros(len(docs), dtype=dtype)
     # the space only lowers the bitmap's chances: ``docs``' largest (a
     # reduce, ~2 us, most often over a few hundred) read only where the
-    # bitmap would win over ``ids``' span alone
+    # bitmap would win over ``ids``' span alone.  A bitmap of 4-byte values
+    # (BM25's frequencies) costs its bytes: zeroing 1.4 MB for the archive
+    # cost ~20 us more than its booleans (10,000 frequencies looked up for
+    # 1,000 paragraphs: 46 us by bitmap, 22 by search)
+    width = 1 if dtype is bool else np.dtype(dtype).itemsize
     space = int(ids[-1]) + 1
-    if _by_bitmap(len(ids), len(docs), space):
+    if _by_bitmap(len(ids), len(docs), space * width):
         space = max(space, int(docs.max()) + 1)
-    if _by_bitmap(len(ids), len(docs), space):
+    if _by_bitmap(len(ids), len(docs), space * width):
         dense = np.zeros(space, dtype=dtype)
         dense[as_index(ids)] = values
         return dense[as_index(docs)]
