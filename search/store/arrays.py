@@ -268,9 +268,12 @@ class Field:
     def term_bytes(self, t: int) -> bytes:
         return self.tbytes[(int(self.tend[t - 1]) if t else 0):int(self.tend[t])].tobytes()
 
-    def term(self, tbytes: bytes) -> int:
-        """The term's number, or -1 if the field does not hold it."""
-        h = np.uint64(term_hash(tbytes))
+    def term(self, tbytes: bytes, h: np.uint64 | None = None) -> int:
+        """The term's number, or -1 if the field does not hold it; ``h``:
+        its ``term_hash`` as np.uint64, where the caller asks each segment
+        (hashed once, not once a segment)."""
+        if h is None:
+            h = np.uint64(term_hash(tbytes))
         hashes = self.hash
         t = int(hashes.searchsorted(h))  # the method: numpy's function adds ~1.5 us a call
         while t < len(hashes) and hashes[t] == h:

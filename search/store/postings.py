@@ -146,10 +146,11 @@ class Postings:
         hit = self._found.get(key)
         if hit is None:
             tbytes = text.encode("utf-8")
+            h = np.uint64(arrays.term_hash(tbytes))  # once for every segment
             hit = []
             for seg, offset, sa in self.leaves:
                 f = sa.fields.get(fieldname)
-                t = f.term(tbytes) if f is not None else -1
+                t = f.term(tbytes, h) if f is not None else -1
                 if t >= 0:
                     hit.append((seg, offset, f, t))
             if len(self._found) >= TERMS_FOUND:
