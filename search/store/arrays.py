@@ -397,23 +397,29 @@ class Field:
 
     def position_count(self, t: int) -> int:
         """How many positions a term has (the sum of its frequencies)."""
-        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
-        if a == b:
-            return 0
-        end = self.position_start(b) if b < len(self.freq) else len(self.pos)
-        return end - self.position_start(a)
+        start, end = self.position_span(t)
+        return end - start
 
-    def all_positions(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def position_span(self, t: int) -> tuple[int, int]:
+        """Where a term's positions start and end in ``pos`` (0, 0 for
+        a term of no postings)."""
+        a, b = self.pstart[t:t + 2].tolist()
+        if a == b:
+            return 0, 0
+        end = self.position_start(b) if b < len(self.freq) else len(self.pos)
+        return self.position_start(a), end
+
+    def all_positions(self, t: int, span: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A term's (segment-local doc ids, int64; how many positions each
         holds, int64; all its positions in posting order, a view of ``pos``
-        not to be written to): its positions lie together in ``pos``."""
+        not to be written to): its positions lie together in ``pos``;
+        ``span``: its ``position_span``, where the caller has it."""
         a, b = self.pstart[t:t + 2].tolist()
         ids = np.empty(b - a, dtype=np.int64)
         if a == b:
             return ids, np.zeros(0, np.int64), self.pos[:0]
         self.ids_into(t, a, b, 0, ids)
-        start = self.position_start(a)
-        end = self.position_start(b) if b < len(self.freq) else len(self.pos)  # as ``position_count``: no sum of the whole list
+        start, end = span if span is not None else self.position_span(t)  # no sum of the whole list
         return ids, self.freq[a:b].astype(np.int64), self.pos[start:end]
 
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -281,8 +281,8 @@ class Postings:
         if hit is not None:
             return hit
         self._positional(fieldname)
-        found = [(f, t, offset) for _, offset, f, t in self._where(fieldname, text)]
-        n = sum(f.position_count(t) for f, t, _ in found)
+        found = [(f, t, offset, f.position_span(t)) for _, offset, f, t in self._where(fieldname, text)]
+        n = sum(end - start for _, _, _, (start, end) in found)
         if n > POSITION_CACHE_TERM:
             return None
         if wanted is not None:
@@ -295,8 +295,8 @@ class Postings:
                     self._asked.popitem(last=False)
                 return None
         parts = []
-        for f, t, offset in found:
-            ids, freq, pos = f.all_positions(t)
+        for f, t, offset, span in found:
+            ids, freq, pos = f.all_positions(t, span)
             if offset:
                 ids += offset  # ids are all_positions' own
             keys = ids.repeat(freq)  # shifted and joined in place: no temporaries of every position (8 bytes each)
