@@ -144,6 +144,25 @@ def test_decoded_lists_are_kept_read_only_and_bounded(big, monkeypatch):
         assert p.list_cache.size <= 40 and p.list_cache.get(("body", "all")) is None
 
 
+def test_ids_written_in_place_are_the_decoded_lists(big):
+    """A term's ids written run by run (``Field.ids_into``: into int32 with
+    an offset, into int64 without) are what decoding every posting of the
+    field at once gives (``all_ids``), runs of high bits 0, 1, 3 and a term
+    of one run alike."""
+    with big.reader() as r:
+        f = Postings(r).leaves[0][2].fields["body"]
+        every = f.all_ids()
+        for term in ("all", "edge", "late", "rare"):
+            t = f.term(term.encode())
+            a, b = int(f.pstart[t]), int(f.pstart[t + 1])
+            ids, _ = f.postings(t, 70_000)
+            assert ids.dtype == np.int32 and ids.tolist() == (every[a:b] + 70_000).tolist()
+            wide = np.full(b - a, -1, dtype=np.int64)
+            f.ids_into(t, a, b, 0, wide)
+            assert wide.tolist() == every[a:b].tolist()
+            assert f.all_positions(t)[0].tolist() == every[a:b].tolist()
+
+
 def test_merged_arrays_keep_ids_across_boundaries(big):
     """Merging (as a change does, dropping deleted documents) rebuilds
     every document number from its halves."""

@@ -110,7 +110,7 @@ class CodeColumn:
 
     def counts(self, per: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         return [(self.values[i] if self.values[i] is not None else NONE, int(per[i]))
-                for i in np.flatnonzero(per).tolist() if none or self.values[i] is not None]
+                for i in per.nonzero()[0].tolist() if none or self.values[i] is not None]
 
     def article_counts(self, docs: np.ndarray, starts: np.ndarray, none: bool = False) -> list[tuple[object, int]]:
         """(value, articles), as ``MaskColumn.article_counts``."""

@@ -366,14 +366,15 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     tf = np.ones(len(cand), dtype=np.float32)
     if len(word_ids):  # the word's counts of those, in order: a search of each cost ~40 ns (高质量's 8,500: 0.33 ms)
         tf[sure] = word_tf[holds(cand, word_ids)]
-    check = cand[~sure]
+    unsure = ~sure
+    check = cand[unsure]
     if len(check) == 0:
         return cand, tf
     found_docs, counts = distinct_counts(literal_starts(p, grams, text, check, offsets) >> 32)
     found = holds(found_docs, check)
     keep = sure.copy()
-    keep[~sure] = found
-    tf[np.flatnonzero(~sure)[found]] = counts
+    keep[unsure] = found
+    tf[unsure.nonzero()[0][found]] = counts
     return cand[keep], tf[keep]
 
 

@@ -194,7 +194,7 @@ def more_in_article(heads_by_docnum: np.ndarray, docs: np.ndarray, shown: list[i
         nxt = np.searchsorted(heads_by_docnum, heads, side="right")
         last = len(heads_by_docnum) - 1
         ends = np.where(nxt <= last, heads_by_docnum[np.minimum(nxt, last)].astype(np.int64), np.iinfo(np.int64).max)
-    in_article = np.searchsorted(docs, ends) - np.searchsorted(docs, heads)
+    in_article = docs.searchsorted(ends) - docs.searchsorted(heads)  # methods: the function adds ~1.5 us a call
     out = [0] * len(shown)
     on_page: dict[int, int] = {}
     last: dict[int, int] = {}

@@ -413,8 +413,11 @@ def ranking_keys(m: Matcher, query: Query, docs: np.ndarray, scores: np.ndarray,
     key = verbatim_key(tier, score, len(nodes))
     if not unsure:
         return tier, key
-    rest = np.flatnonzero(np.logical_or.reduce([inside for _, inside in unsure]))  # keys still bounds
-    sure_keys = np.delete(key, rest)
+    unconfirmed = unsure[0][1]
+    for _, inside in unsure[1:]:
+        unconfirmed = unconfirmed | inside
+    rest = unconfirmed.nonzero()[0]  # keys still bounds
+    sure_keys = key[~unconfirmed]
     best = _top(sure_keys, want)  # the want best exact keys so far
     batch = max(want, 64)
     while len(rest):

@@ -268,9 +268,12 @@ class Field:
     def term_bytes(self, t: int) -> bytes:
         return self.tbytes[(int(self.tend[t - 1]) if t else 0):int(self.tend[t])].tobytes()
 
-    def term(self, tbytes: bytes) -> int:
-        """The term's number, or -1 if the field does not hold it."""
-        h = np.uint64(term_hash(tbytes))
+    def term(self, tbytes: bytes, h: np.uint64 | None = None) -> int:
+        """The term's number, or -1 if the field does not hold it; ``h``:
+        its ``term_hash`` as np.uint64, where the caller asks each segment
+        (hashed once, not once a segment)."""
+        if h is None:
+            h = np.uint64(term_hash(tbytes))
         hashes = self.hash
         t = int(hashes.searchsorted(h))  # the method: numpy's function adds ~1.5 us a call
         while t < len(hashes) and hashes[t] == h:
@@ -327,18 +330,30 @@ class Field:
         """A term's (doc ids as a new int32 array: segment-local +
         ``offset``, frequencies; None where every one is 1)."""
         a, b = self.pstart[t:t + 2].tolist()
-        ids = self.ids[a:b].astype(np.int32)
+        ids = np.empty(b - a, dtype=np.int32)
+        self.ids_into(t, a, b, offset, ids)
+        return ids, (self.freq[a:b] if self.freq is not None else None)
+
+    def ids_into(self, t: int, a: int, b: int, offset: int, out: np.ndarray) -> None:
+        """Writes ``postings``' doc ids of the term ``t`` (its postings
+        ``a`` to ``b``) into ``out`` (b - a long; int32, or int64 holding
+        the int32 values): each run of documents sharing their high bits
+        added to as it is copied, one ufunc a run (no converted copy
+        added to afterwards, no parts joined: a term's segments are
+        written side by side), in scalars (``_runs``' lists cost ~5 us a
+        term, its decoding ~1.5)."""
+        src = self.ids[a:b]
         c0, c1 = self.hoff[t:t + 2].tolist()
         high = int(self.hbase[t])
-        # one pass, a run of documents sharing their high bits at a time, in
-        # scalars (``_runs``' lists cost ~5 us a term, its decoding ~1.5)
         start = 0
         for end in (self.hcut[c0:c1].tolist() if c1 > c0 else []) + [b - a]:
-            add = (high << 16) + offset
-            if add and end > start:
-                ids[start:end] += np.int32(add)
+            if end > start:
+                add = (high << 16) + offset
+                if add:  # uint16 + int32 is computed in int32, as the ids are
+                    np.add(src[start:end], np.int32(add), out=out[start:end])
+                else:
+                    out[start:end] = src[start:end]
             start, high = end, high + 1
-        return ids, (self.freq[a:b] if self.freq is not None else None)
 
     def all_ids(self) -> np.ndarray:
         """Every posting's segment-local doc id (int64), term after term."""
@@ -377,27 +392,35 @@ class Field:
         block = g // SKIP
         base = block * SKIP
         out = int(self.skip[block])
-        return out + int(self.freq[base:g].sum(dtype=np.int64)) if g > base else out
+        # at most SKIP - 1 frequencies: summed in Python (~1 us; numpy's sum ~3)
+        return out + sum(self.freq[base:g].tolist()) if g > base else out
 
     def position_count(self, t: int) -> int:
         """How many positions a term has (the sum of its frequencies)."""
-        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
-        if a == b:
-            return 0
-        end = self.position_start(b) if b < len(self.freq) else len(self.pos)
-        return end - self.position_start(a)
+        start, end = self.position_span(t)
+        return end - start
 
-    def all_positions(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A term's (segment-local doc ids, int64; how many positions each
-        holds, int64; all its positions in posting order): its positions
-        lie together in ``pos``."""
-        a, b = int(self.pstart[t]), int(self.pstart[t + 1])
-        ids, freq = self.postings(t)
+    def position_span(self, t: int) -> tuple[int, int]:
+        """Where a term's positions start and end in ``pos`` (0, 0 for
+        a term of no postings)."""
+        a, b = self.pstart[t:t + 2].tolist()
         if a == b:
-            return ids.astype(np.int64), np.zeros(0, np.int64), self.pos[:0]
-        start = self.position_start(a)
-        lengths = freq.astype(np.int64)
-        return ids.astype(np.int64), lengths, np.array(self.pos[start:start + int(lengths.sum())])
+            return 0, 0
+        end = self.position_start(b) if b < len(self.freq) else len(self.pos)
+        return self.position_start(a), end
+
+    def all_positions(self, t: int, span: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A term's (segment-local doc ids, int64; how many positions each
+        holds, int64; all its positions in posting order, a view of ``pos``
+        not to be written to): its positions lie together in ``pos``;
+        ``span``: its ``position_span``, where the caller has it."""
+        a, b = self.pstart[t:t + 2].tolist()
+        ids = np.empty(b - a, dtype=np.int64)
+        if a == b:
+            return ids, np.zeros(0, np.int64), self.pos[:0]
+        self.ids_into(t, a, b, 0, ids)
+        start, end = span if span is not None else self.position_span(t)  # no sum of the whole list
+        return ids, self.freq[a:b].astype(np.int64), self.pos[start:end]
 
     def positions(self, t: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local doc, position) of the term in each of ``local``
@@ -448,13 +471,14 @@ class Field:
         if len(g) * 12 < b - a:  # a few postings: from the skip table (~30 ns a posting)
             starts = self.position_starts(g)
         else:  # many: a running sum over the term's postings (~2.5 ns each)
-            run = np.cumsum(self.freq[a:b], dtype=np.int64)
+            run = self.freq[a:b].cumsum(dtype=np.int64)
             starts = self.position_start(a) + run[g - a] - lengths
-        total = int(lengths.sum())
-        # the flat indexes of every selected posting's positions
-        first = np.cumsum(lengths) - lengths
-        flat = np.repeat(starts - first, lengths) + np.arange(total, dtype=np.int64)
-        return np.repeat(docs.astype(np.int64), lengths), self.pos[flat].astype(np.int64)
+        # the flat indexes of every selected posting's positions: each
+        # posting's start less where its positions begin in the output
+        ends = lengths.cumsum()
+        total = int(ends[-1])
+        flat = (starts + lengths - ends).repeat(lengths) + np.arange(total, dtype=np.int64)
+        return docs.astype(np.int64, copy=False).repeat(lengths), self.pos[flat].astype(np.int64, copy=False)
 
     def _few_positions(self, t: int, a: int, b: int, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``positions`` of a few documents, one at a time in scalars: the
