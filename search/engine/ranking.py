@@ -36,7 +36,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import as_index, distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
-from search.query.nodes import Leaf, Query
+from search.query.nodes import AllOf, AnyOf, InField, Leaf, Literal, Node, Query
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
@@ -544,14 +544,22 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     doclist = docs.tolist()
     day_of = m.snap.day[docs].tolist()
     named = [(r.name, r.bonus) for r in rules]
-    # where every unit and word is a plain leaf (its spans its own, ``Leaf.unit_spans``),
-    # each is read from the leaves' spans by number: no query node hashed per candidate
+    several = len(leaves) >= 2
+    close = clause_proximity if LIST_PROXIMITY else None
+    # each unit and word read from the leaves' spans by number, its node's
+    # structure walked once per query (``_spans_plan``), not per candidate:
+    # no query node hashed per candidate (a leaf: its spans, ``Leaf.unit_spans``)
     number = {leaf: i for i, leaf in enumerate(located)}  # the last of equal leaves, as dict(zip()) keeps
-    plain = all(type(n).unit_spans is Leaf.unit_spans for n in units + words)
-    unit_at = [number.get(u, -1) for u in units] if plain else None
-    word_at = [number.get(w, -1) for w in words] if plain else None
+    unit_plan = [_spans_plan(u, number) for u in units]
+    word_plan = [_spans_plan(w, number) for w in words]
+    planned = all(p is not None for p in unit_plan + word_plan)
+    if planned:
+        unit_at = [p for p in unit_plan if type(p) is int]
+        plain = len(unit_at) == len(unit_plan) and all(type(p) is int for p in word_plan)
+        word_at = word_plan
     # the texts to read, read and folded together (``Snapshot.texts_facts``)
     facts_of = m.snap.texts_facts([d for k, d in enumerate(doclist) if k < ABOUT or found is None], TextFacts)
+    new = object.__new__
     for k, d in enumerate(doclist):
         read = k < ABOUT
         facts = facts_of[d] if read or found is None else None
@@ -561,23 +569,33 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
             text = facts.text
             per_leaf = [leaf.spans(text) for leaf in located]  # ``highlight.leaf_spans``
             has_whole = bool(whole) and whole in text
-        if plain:
+        if not planned:
+            spans_of = dict(zip(located, per_leaf))
+            per_unit = [u.unit_spans(spans_of) for u in units]
+            per_word = [sorted(w.unit_spans(spans_of)) for w in words]
+        elif plain:
             spans_of = None
             per_unit = [per_leaf[i] if i >= 0 else [] for i in unit_at]
             per_word = [sorted(per_leaf[i]) if i >= 0 else [] for i in word_at]
         else:
-            spans_of = dict(zip(located, per_leaf))
-            per_unit = [u.unit_spans(spans_of) for u in units]
-            per_word = [sorted(w.unit_spans(spans_of)) for w in words]
-        f = Features(0.0, False, day_of[k], days, read=read)
-        if len(leaves) >= 2:
-            f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
+            spans_of = None
+            per_unit = [(per_leaf[p] if p >= 0 else []) if type(p) is int else p(per_leaf) for p in unit_plan]
+            per_word = [(sorted(per_leaf[p]) if p >= 0 else []) if type(p) is int else sorted(p(per_leaf))
+                        for p in word_plan]
+        # ``Features(0.0, False, day, days, read=read)``, its other fields their
+        # defaults (class attributes, immutable), without the dataclass's __init__
+        f = new(Features)
+        f.day, f.days, f.read = day_of[k], days, read
+        if several:
+            f.proximity = close(facts, per_unit) if close is not None and read else spans_proximity(per_unit)
             f.whole = has_whole
+        else:
+            f.proximity, f.whole = 0.0, False
         if read:
             about(f, facts, units, per_unit, whole, words, per_word)
         else:
             f.held = sum(bool(s) for s in per_word)
-        f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        f.verbatim, f.verbatim_words = typed.get(d, _UNTYPED)
         if read and f.verbatim and f.passing_typed:
             f.verbatim = max(0.0, f.verbatim - len(f.passing_typed) / nodes)
         if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
@@ -588,6 +606,57 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         b.features = f
         out.append(b)
     return out
+
+
+_UNTYPED = (0.0, ())
+
+
+def _spans_plan(node, number: dict):
+    """How ``node.unit_spans(dict(zip(located, per_leaf)))`` is read from
+    ``per_leaf`` by number (``number``: leaf -> its index in ``located``):
+    an index (-1: not located, no spans) where it is a leaf, else a
+    function of ``per_leaf`` walking the node's structure as its
+    ``unit_spans`` does; None for a kind of node whose ``unit_spans`` this
+    does not know (read through the dict, per candidate)."""
+    own = type(node).unit_spans
+    if own is Leaf.unit_spans:
+        return number.get(node, -1)
+    if own is InField.unit_spans:
+        return _spans_plan(node.node, number)
+    if own is Node.unit_spans or own is AnyOf.unit_spans:  # every child's (an AnyOf's children are its options)
+        parts = [_spans_plan(c, number) for c in node.children()]
+        if any(p is None for p in parts):
+            return None
+        return _merged(parts)
+    if own is AllOf.unit_spans:
+        parts = [_spans_plan(c, number) for c in node.children()]
+        if any(p is None for p in parts):
+            return None
+        merged = _merged(parts)
+        at = number.get(Literal(node.whole), -1) if node.whole else -1
+        if at < 0:
+            return merged
+
+        def whole_or_parts(per_leaf):
+            return per_leaf[at] or merged(per_leaf)
+        return whole_or_parts
+    return None
+
+
+def _merged(parts: list):
+    """A function of ``per_leaf``: the spans of every one of ``parts`` (plans), sorted."""
+    at = [p for p in parts if type(p) is int and p >= 0]
+    funcs = [p for p in parts if type(p) is not int]
+
+    def merged(per_leaf):
+        out = []
+        for i in at:
+            out += per_leaf[i]
+        for fn in funcs:
+            out += fn(per_leaf)
+        out.sort()
+        return out
+    return merged
 
 
 def _typed_in_header_only(m: Matcher, cut: list, folded: str, spans_of: dict, d: int) -> tuple:
