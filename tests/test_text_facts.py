@@ -239,6 +239,11 @@ def test_each_kind_of_list_is_found_and_its_near_miss_is_not():
         ("他是第一书记，抓教育扶贫。", "教育扶贫", False),
         ("内蒙古采取“电商扶贫”“产业扶贫”等办法。", "电商扶贫", True),
         ("内蒙古推进“电商扶贫”“产业扶贫”两项工作。", "电商扶贫", False),
+        # a speech's run of tasks after its first clause (the near miss: a story's run of short clauses)
+        ("坚持政府主导，深化协作，动员参与，加强监督，推进改革。", "动员参与", True),
+        ("赣州瞄准市场，引入企业，形成合作社，带动农户，增加收入。", "带动农户", False),
+        ("坚持政府主导,深化协作，动员参与,加强监督，推进改革。", "动员参与", True),
+        ("坚持政府主导，深化协作，动员参与，加强监督，推进改革和完善制度建设并且全面落实各项政策措施。", "动员参与", False),
         # not lists: a name (the near miss: a document's title) and an attribute (the near miss: 县城)
         ("他出席全国扶贫工作会议。", "扶贫", False),
         ("他学习《全国扶贫工作会议纪要》。", "扶贫", False),

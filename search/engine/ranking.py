@@ -925,12 +925,37 @@ class TextFacts:
         # each regular expression runs only where a cheap look for its marks
         # (``find``, ``count``, in C) says it can find what a rule needs
         if marks & 1 and folded.find(LIST_MARK, lo, hi) >= 0:
-            _listed(folded, [m.start() for m in _LIST_MARKS.finditer(folded, lo, hi)],
-                    [m.start() for m in _CLAUSE_ENDS.finditer(folded, lo, hi)], lo, hi, True, items, bounds)
+            # the sentence cut at its clause marks (``re.split``, in C, no match
+            # object per mark): each clause holding a 、 is looked at
+            start = lo
+            for clause in _CLAUSE_ENDS.split(folded[lo:hi]):
+                end = start + len(clause)
+                if LIST_MARK in clause:
+                    at, i = [], folded.find(LIST_MARK, start, end)
+                    while i >= 0:
+                        at.append(i)
+                        i = folded.find(LIST_MARK, i + 1, end)
+                    _list_piece(folded, at, start, end, True, items, bounds)
+                start = end + 1
         semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
         if len(semicolons) >= LIST_ITEMS - 1:
-            _listed(folded, semicolons, [], lo, hi, False, items, bounds)
-        if marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
+            _list_piece(folded, semicolons, lo, hi, False, items, bounds)
+        if marks & 4 and not semicolons and (folded.count(",", lo, hi) + folded.count("，", lo, hi)) >= COMMA_ITEMS:
+            # one piece, the sentence: its clauses after the first all short, each the
+            # length of a piece between its commas (``str.split``, in C), before the
+            # task verbs are looked for (the general case below: the same items)
+            seg = folded[lo:hi]
+            pieces = (seg.replace(",", "，") if "," in seg else seg).split("，")
+            if max(map(len, pieces[1:])) <= COMMA_CHARS:
+                edges, a = [], lo + len(pieces[0])
+                for piece in pieces[1:]:
+                    edges.append(a)
+                    a += len(piece) + 1
+                edges.append(hi)
+                clauses = list(zip(edges, edges[1:]))
+                if 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses):
+                    items += [(a + 1, b) for a, b in clauses]
+        elif marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
             commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
             for j, at in _by_piece(commas, semicolons).items():
                 if len(at) < COMMA_ITEMS:
@@ -998,24 +1023,28 @@ def _listed(folded: str, at_all: list, cuts: list, lo: int, hi: int, listing: bo
     marks; or of the ；-list of the sentence, its ；s ``at_all``, ``cuts``
     empty."""
     for k, at in _by_piece(at_all, cuts).items():
-        if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
-            continue
-        end = cuts[k] if k < len(cuts) else hi
-        start = cuts[k - 1] + 1 if k else lo
-        # A、B和C: a conjunction after the last 、 adds an item
-        if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, end)):
-            if PAIR_ETC and listing:
-                _pair_etc(folded, start, at[0], end, items, bounds)
-            continue
-        bounds += at
-        a = start - 1
-        longest = ITEM_CHARS if listing else CLAUSE_ITEM_CHARS
-        for b in at:  # a short stretch between two marks, or a mark and an end
-            if b - a - 1 <= longest:
-                items.append((a + 1, b))
-            a = b
-        if end - a - 1 <= longest:
-            items.append((a + 1, end))
+        _list_piece(folded, at, cuts[k - 1] + 1 if k else lo, cuts[k] if k < len(cuts) else hi, listing, items, bounds)
+
+
+def _list_piece(folded: str, at: list, start: int, end: int, listing: bool, items: list, bounds: list) -> None:
+    """``_listed`` of one clause ``[start, end)`` (``listing``: its 、s ``at``)
+    or one sentence (its ；s)."""
+    if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
+        return
+    # A、B和C: a conjunction after the last 、 adds an item
+    if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, end)):
+        if PAIR_ETC and listing:
+            _pair_etc(folded, start, at[0], end, items, bounds)
+        return
+    bounds += at
+    a = start - 1
+    longest = ITEM_CHARS if listing else CLAUSE_ITEM_CHARS
+    for b in at:  # a short stretch between two marks, or a mark and an end
+        if b - a - 1 <= longest:
+            items.append((a + 1, b))
+        a = b
+    if end - a - 1 <= longest:
+        items.append((a + 1, end))
 
 
 def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
