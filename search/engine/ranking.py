@@ -1174,29 +1174,38 @@ def clause_proximity(text, per_unit: list) -> float:
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
     facts = _facts(text)
-    total = sum(min(e - s for s, e in spans) for spans in per_unit)
-    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
+    total = sum([min([e - s for s, e in spans]) for spans in per_unit])
+    events = [(s, e, k) for k, spans in enumerate(per_unit) for s, e in spans]
+    events.sort()
     ends = [e for _, e, _ in events]
     need = len(per_unit)
     # for each first event, the shortest run of events from it that holds every
     # unit: its end moves only forward as the first does (two pointers, not the
-    # run found afresh from each first event: bench/README.md, speed6)
+    # run found afresh from each first event: bench/README.md, speed6); how many
+    # of events[i:j] each unit has in a list, ``have`` the units present
     windows = []
-    count: dict = {}  # unit -> how many of events[i:j] are its
-    j, n = 0, len(events)
+    count = [0] * need
+    have = j = 0
+    n = len(events)
     for i in range(n):
-        while len(count) < need and j < n:
+        while have < need and j < n:
             k = events[j][2]
-            count[k] = count.get(k, 0) + 1
+            if not count[k]:
+                have += 1
+            count[k] += 1
             j += 1
-        if len(count) < need:
+        if have < need:
             break
-        start, end = events[i][0], max(ends[i:j])
+        start, _, k = events[i]
+        end = max(ends[i:j])
         windows.append((end - start, start, end))
-        k = events[i][2]
         count[k] -= 1
         if not count[k]:
-            del count[k]
+            have -= 1
+    # the narrowest first: most often it holds no meeting, and the rest need no order
+    width, start, end = min(windows)
+    if not facts.meetings(start, end):
+        return 1.0 if width <= total else min(1.0, total / width)
     windows.sort()
     for width, start, end in windows:
         if not facts.meetings(start, end):
