@@ -1121,9 +1121,16 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     folded = facts.text
     if folded.startswith(ATTRIBUTE_ENDS, e) or (folded[e:e + 1] in _PLACE_FIRST and _PLACE_AFTER.match(folded, e)):
         return "attribute"
-    if facts.listed(s, e):
+    # ``facts.listed(s, e)``, without the call
+    k = bisect_left(facts.ends, s)
+    made = facts._sentences.get(k)
+    for a, b in (made if made is not None else facts._sentence(k))[0]:
+        if a <= s and b >= e:
+            return "list"
+    marks = facts._marks
+    if marks & 8 and any(a <= s and b >= e for a, b in (facts._spread or facts._spread_items())[0]):
         return "list"
-    opened = folded.rfind("《", 0, s) if facts._marks & 16 else -1  # a 《 in its clause not closed before it
+    opened = folded.rfind("《", 0, s) if marks & 16 else -1  # a 《 in its clause not closed before it
     if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         # a document's title says what the document is about: a paragraph
         # issuing or quoting 《关于促进残疾人就业的意见》 is about that (the
@@ -1151,14 +1158,15 @@ def in_passing(text, per_unit: list) -> list:
     out = []
     for spans in per_unit:
         first = None
-        for s, e in spans:
-            kind = known.get((s, e), 0)
+        for span in spans:  # a span is its own key, (start, end)
+            kind = known.get(span, 0)
             if kind == 0:
-                kind = known[(s, e)] = _passing_kind(facts, s, e)
+                kind = known[span] = _passing_kind(facts, span[0], span[1])
             if kind is None:  # one occurrence that says something is enough
                 first = None
                 break
-            first = first or kind
+            if first is None:
+                first = kind
         out.append(first)
     return out
 
@@ -1232,7 +1240,7 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
     mentions only in passing, and (for several units) proximity and the
     whole query not earned by standing in one enumeration."""
     folded = facts.text
-    f.held = sum(bool(s) for s in per_word)
+    f.held = sum(map(bool, per_word))
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
     if ONCE_IN_LONG and len(words) >= 2 and len(folded) >= ONCE_CHARS:
@@ -1241,24 +1249,27 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
                     len(other) >= ONCE_OTHER for j, other in enumerate(per_word) if j != i):
                 kinds[i] = "once"
     f.figures = figures(facts, per_word)
-    f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
-    f.passing = len(f.passing_words) / len(words) if words else 0.0
-    if PASSING_NO_BOOSTS and 0 < len(f.passing_words) < len(words):
-        # a word said only in passing beside words the paragraph does say is not the
-        # paragraph saying the query: standing as typed in a list of the groups training
-        # serves (职工、农民工、贫困劳动力等) earns it no verbatim share, and a figure in
-        # that sentence (补贴性培训近1亿人次) reports on the list.  Every word in passing:
-        # the cut (and no closeness) says it all
-        f.passing_typed = tuple(_word(w) for w, k in zip(words, kinds)
-                                if k and w.tiered and w.typed_word() and fold(w.typed_word()) in folded)
-        if f.figures:
-            f.figures = figures(facts, [spans for spans, k in zip(per_word, kinds) if not k])
-            f.figures_in_passing = not f.figures
-    if PASSING_NOT_CLOSE and words and len(f.passing_words) == len(words) and (f.proximity or f.whole):
-        # every word only in passing: they stand close because the name or the
-        # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
-        # paragraph says them together
-        f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
+    if not any(kinds):  # every word said (most candidates): nothing in passing
+        f.passing_words, f.passing = (), 0.0
+    else:
+        f.passing_words = tuple([(_word(w), k) for w, k in zip(words, kinds) if k])
+        f.passing = len(f.passing_words) / len(words)
+        if PASSING_NO_BOOSTS and len(f.passing_words) < len(words):
+            # a word said only in passing beside words the paragraph does say is not the
+            # paragraph saying the query: standing as typed in a list of the groups training
+            # serves (职工、农民工、贫困劳动力等) earns it no verbatim share, and a figure in
+            # that sentence (补贴性培训近1亿人次) reports on the list.  Every word in passing:
+            # the cut (and no closeness) says it all
+            f.passing_typed = tuple(_word(w) for w, k in zip(words, kinds)
+                                    if k and w.tiered and w.typed_word() and fold(w.typed_word()) in folded)
+            if f.figures:
+                f.figures = figures(facts, [spans for spans, k in zip(per_word, kinds) if not k])
+                f.figures_in_passing = not f.figures
+        if PASSING_NOT_CLOSE and len(f.passing_words) == len(words) and (f.proximity or f.whole):
+            # every word only in passing: they stand close because the name or the
+            # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
+            # paragraph says them together
+            f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
     if LIST_PROXIMITY and len(units) >= 2:
         if f.whole:
             f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
