@@ -553,6 +553,10 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     unit_plan = [_spans_plan(u, number) for u in units]
     word_plan = [_spans_plan(w, number) for w in words]
     planned = all(p is not None for p in unit_plan + word_plan)
+    # each cut word's pieces by number, for ``_typed_in_header_only``
+    cut_at = [(n, [number.get(p, -1) for p in n.parts]) for n in cut]
+    # the enabled rules those of RULES as they stand (the same bonus functions, in order)
+    stock = [(name, bonus) for name, bonus in named] == _STOCK
     if planned:
         unit_at = [p for p in unit_plan if type(p) is int]
         plain = len(unit_at) == len(unit_plan) and all(type(p) is int for p in word_plan)
@@ -599,16 +603,26 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         if read and f.verbatim and f.passing_typed:
             f.verbatim = max(0.0, f.verbatim - len(f.passing_typed) / nodes)
         if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
-            f.verbatim_header = _typed_in_header_only(
-                m, cut, facts.text, spans_of if spans_of is not None else dict(zip(located, per_leaf)), d)
+            f.verbatim_header = _typed_in_header_only(m, cut_at, facts.text, per_leaf, d) if cut else ()
             f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
-        b = Bonuses({name: bonus(f) for name, bonus in named})
+        if stock:  # the rules' own bonuses, in their order, read here without a call each
+            b = Bonuses(verbatim=VERBATIM_BONUS * f.verbatim, proximity=PROXIMITY_BONUS * f.proximity,
+                        whole_query=WHOLE_BONUS if f.whole else 0.0, figures=FIGURES_BONUS if f.figures else 0.0,
+                        in_passing=-PASSING_PENALTY * f.passing)
+        else:
+            b = Bonuses({name: bonus(f) for name, bonus in named})
         b.features = f
         out.append(b)
     return out
 
 
 _UNTYPED = (0.0, ())
+# the boost and penalty rules as RULES enables them: ``boost_bonuses`` reads their
+# bonuses inline where a query's rules are these (no rule switched, no bonus replaced)
+# (None, never equal, should RULES enable others by default: the inline reading is of these five)
+_STOCK = [(r.name, r.bonus) for r in enabled("boost") + enabled("penalty")]
+if [name for name, _ in _STOCK] != ["verbatim", "proximity", "whole_query", "figures", "in_passing"]:
+    _STOCK = None
 
 
 def _spans_plan(node, number: dict):
@@ -659,15 +673,17 @@ def _merged(parts: list):
     return merged
 
 
-def _typed_in_header_only(m: Matcher, cut: list, folded: str, spans_of: dict, d: int) -> tuple:
+def _typed_in_header_only(m: Matcher, cut_at: list, folded: str, per_leaf: list, d: int) -> tuple:
     """The typed words jieba cut that ``d`` holds as typed only in its
     title or heading while its text lacks the word and one of its pieces
     (河南：小资金激活 助产业扶贫 over a paragraph on 金融扶贫 loans to a
     农业合作社, which never says 产业): the title supports the word, as
-    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it."""
+    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it.
+    ``cut_at``: each cut word and its pieces' numbers in ``per_leaf`` (-1:
+    not located)."""
     out = []
-    for n in cut:
-        if n.whole in folded or all(spans_of.get(p) for p in n.parts):
+    for n, at in cut_at:
+        if n.whole in folded or all(i >= 0 and per_leaf[i] for i in at):
             continue
         if holds(m.in_headers(n.whole), np.array([d], dtype=np.int64))[0]:
             out.append(_word(n))
