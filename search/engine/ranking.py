@@ -557,6 +557,8 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     cut_at = [(n, [number.get(p, -1) for p in n.parts]) for n in cut]
     # the enabled rules those of RULES as they stand (the same bonus functions, in order)
     stock = [(name, bonus) for name, bonus in named] == _STOCK
+    # the whole query where it is one of the located literals: its spans are its occurrences
+    whole_at = number.get(Literal(whole), -1) if whole else -1
     if planned:
         unit_at = [p for p in unit_plan if type(p) is int]
         plain = len(unit_at) == len(unit_plan) and all(type(p) is int for p in word_plan)
@@ -572,7 +574,7 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             text = facts.text
             per_leaf = [leaf.spans(text) for leaf in located]  # ``highlight.leaf_spans``
-            has_whole = bool(whole) and whole in text
+            has_whole = bool(per_leaf[whole_at]) if whole_at >= 0 else bool(whole) and whole in text
         if not planned:
             spans_of = dict(zip(located, per_leaf))
             per_unit = [u.unit_spans(spans_of) for u in units]
@@ -596,7 +598,8 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             f.proximity, f.whole = 0.0, False
         if read:
-            about(f, facts, units, per_unit, whole, words, per_word)
+            about(f, facts, units, per_unit, whole, words, per_word,
+                  per_leaf[whole_at] if whole_at >= 0 and (found is None or SPANS_FROM_TEXT) else None)
         else:
             f.held = sum(bool(s) for s in per_word)
         f.verbatim, f.verbatim_words = typed.get(d, _UNTYPED)
@@ -1249,12 +1252,13 @@ PASSING_NO_BOOSTS = True  # a word mentioned only in passing, beside words said,
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
-          per_word: list) -> None:
+          per_word: list, whole_spans: list | None = None) -> None:
     """Fill ``f``'s fields read from the candidate's folded text: how many
     of the query's words (``words``: its required clauses, each standing
     where ``per_word`` says) it holds, its informative length, the words it
     mentions only in passing, and (for several units) proximity and the
-    whole query not earned by standing in one enumeration."""
+    whole query not earned by standing in one enumeration.  ``whole_spans``:
+    the whole query's occurrences in the text where the caller has them."""
     folded = facts.text
     f.held = sum(map(bool, per_word))
     f.length = min(len(folded), INFORMATIVE)
@@ -1286,10 +1290,11 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
             # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
             # paragraph says them together
             f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
-    if LIST_PROXIMITY and len(units) >= 2:
-        if f.whole:
-            f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
-                          for s in _occurrences(folded, whole))
+    if LIST_PROXIMITY and len(units) >= 2 and f.whole:
+        if whole_spans is None:
+            n = len(whole)
+            whole_spans = [(s, s + n) for s in _occurrences(folded, whole)]
+        f.whole = any(passing_kind(facts, s, e) != "list" for s, e in whole_spans)
 
 
 _DIGIT = re.compile(r"\d")
@@ -1302,17 +1307,20 @@ def figures(facts: TextFacts, per_word: list) -> bool:
     (``TextFacts``).  A figure cannot run into a sentence from before it:
     a sentence ends at a mark."""
     text, ends = facts.text, facts.ends
-    asked = None
+    last = len(ends)
+    asked_lo = asked_hi = -1
+    search = _DIGIT.search
     for spans in per_word:
         for s, e in spans:
             k = bisect_left(ends, s)
             lo = ends[k - 1] + 1 if k else 0
-            j = bisect_left(ends, e)
-            hi = ends[j] if j < len(ends) else len(text)
-            if (lo, hi) != asked:  # the next occurrence in the same sentence asks nothing new
-                if _DIGIT.search(text, lo, hi):
+            # most occurrences end in the sentence they begin in: no second bisection
+            j = k if k == last or e <= ends[k] else bisect_left(ends, e)
+            hi = ends[j] if j < last else len(text)
+            if lo != asked_lo or hi != asked_hi:  # the next occurrence in the same sentence asks nothing new
+                if search(text, lo, hi):
                     return True
-                asked = (lo, hi)
+                asked_lo, asked_hi = lo, hi
     return False
 
 
