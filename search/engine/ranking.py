@@ -959,7 +959,8 @@ class TextFacts:
         semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
         if len(semicolons) >= LIST_ITEMS - 1:
             _list_piece(folded, semicolons, lo, hi, False, items, bounds)
-        if marks & 4 and not semicolons and (folded.count(",", lo, hi) + folded.count("，", lo, hi)) >= COMMA_ITEMS:
+        commas = marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi)
+        if commas >= COMMA_ITEMS and not semicolons:
             # one piece, the sentence: its clauses after the first all short, each the
             # length of a piece between its commas (``str.split``, in C), before the
             # task verbs are looked for (the general case below: the same items)
@@ -974,7 +975,7 @@ class TextFacts:
                 clauses = list(zip(edges, edges[1:]))
                 if 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses):
                     items += [(a + 1, b) for a, b in clauses]
-        elif marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
+        elif commas >= COMMA_ITEMS:
             commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
             for j, at in _by_piece(commas, semicolons).items():
                 if len(at) < COMMA_ITEMS:
@@ -1204,8 +1205,23 @@ def clause_proximity(text, per_unit: list) -> float:
     total = sum([min([e - s for s, e in spans]) for spans in per_unit])
     events = [(s, e, k) for k, spans in enumerate(per_unit) for s, e in spans]
     events.sort()
-    ends = [e for _, e, _ in events]
     need = len(per_unit)
+    if need == 2:
+        # two units: a narrowest window is two neighbouring occurrences of different
+        # units (a run from an occurrence of one unit to the next of the other is no
+        # narrower from its first than from its last); the value is the narrowest
+        # width without a meeting, so where this one holds none, no other is looked at
+        best = None
+        ps, pe, pk = events[0]
+        for s, e, k in events:
+            if k != pk:
+                end = e if e > pe else pe
+                if best is None or end - ps < best:
+                    best, start, stop = end - ps, ps, end
+            ps, pe, pk = s, e, k
+        if not facts.meetings(start, stop):
+            return 1.0 if best <= total else min(1.0, total / best)
+    ends = [e for _, e, _ in events]
     # for each first event, the shortest run of events from it that holds every
     # unit: its end moves only forward as the first does (two pointers, not the
     # run found afresh from each first event: bench/README.md, speed6); how many
