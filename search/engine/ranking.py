@@ -1158,7 +1158,7 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
         # an official attended (issue 23)
         return None
     # the regular expression only where a name's last character stands within its reach
-    if not _NAME_LAST.isdisjoint(folded[e:e + NAME_REACH + 4]) and _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
+    if _NAME_LAST_AT.search(folded, e, e + NAME_REACH + 4) and _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
         return "name"
     return None
 
@@ -1167,6 +1167,7 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
 _NAME_AFTER = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)).replace("\n", "\\n") + LIST_MARK + "]{0,%d}(?:%s)"
                          % (NAME_REACH, "|".join(NAME_ENDS)))
 _NAME_LAST = frozenset(w[-1] for w in NAME_ENDS)  # what a match of _NAME_AFTER ends with
+_NAME_LAST_AT = re.compile("[" + "".join(sorted(_NAME_LAST)) + "]")  # one of them (a search in C: no slice, no str per character)
 
 
 def in_passing(text, per_unit: list) -> list:
