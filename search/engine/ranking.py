@@ -1036,19 +1036,9 @@ class TextFacts:
 _NOTHING = ((), ())  # a sentence without items
 
 
-def _listed(folded: str, at_all: list, cuts: list, lo: int, hi: int, listing: bool, items: list,
-            bounds: list) -> None:
-    """The items and meetings of the 、-lists (``listing``) of the clauses
-    (``cuts``: their ends) of the sentence ``[lo, hi)``, ``at_all`` their
-    marks; or of the ；-list of the sentence, its ；s ``at_all``, ``cuts``
-    empty."""
-    for k, at in _by_piece(at_all, cuts).items():
-        _list_piece(folded, at, cuts[k - 1] + 1 if k else lo, cuts[k] if k < len(cuts) else hi, listing, items, bounds)
-
-
 def _list_piece(folded: str, at: list, start: int, end: int, listing: bool, items: list, bounds: list) -> None:
-    """``_listed`` of one clause ``[start, end)`` (``listing``: its 、s ``at``)
-    or one sentence (its ；s)."""
+    """The items and meetings of the 、-list of one clause ``[start, end)``
+    (``listing``: its 、s ``at``), or of the ；-list of one sentence (its ；s)."""
     if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
         return
     # A、B和C: a conjunction after the last 、 adds an item
