@@ -209,3 +209,29 @@ def test_typed_first_on_the_bench_corpus(tmp_path):
         assert spread >= 3
     finally:
         s.close()
+
+
+def test_the_bonuses_read_inline_are_the_rules_own(small, monkeypatch):
+    """``boost_bonuses`` reads the stock rules' bonuses without calling
+    them: each candidate's are what each enabled rule's ``bonus`` gives of
+    its features, in the rules' order; a rule switched off is left out
+    (the near miss: the inline reading is not used then)."""
+    seen = []
+    real = ranking.boost_bonuses
+
+    def kept(*a, **k):
+        out = real(*a, **k)
+        seen.extend(out)
+        return out
+    monkeypatch.setattr(ranking, "boost_bonuses", kept)
+    for q in ("创业担保贷款", "转移就业 贫困劳动力"):
+        ranked(small, q)
+    assert seen
+    rules = ranking.enabled("boost") + ranking.enabled("penalty")
+    for b in seen:
+        assert list(b.items()) == [(r.name, r.bonus(b.features)) for r in rules]
+    seen.clear()
+    monkeypatch.setattr(ranking.RULES_BY_NAME["figures"], "enabled", False)
+    ranked(small, "转移就业 贫困劳动力")
+    assert seen and all("figures" not in b and list(b) == ["verbatim", "proximity", "whole_query", "in_passing"]
+                        for b in seen)

@@ -239,6 +239,11 @@ def test_each_kind_of_list_is_found_and_its_near_miss_is_not():
         ("他是第一书记，抓教育扶贫。", "教育扶贫", False),
         ("内蒙古采取“电商扶贫”“产业扶贫”等办法。", "电商扶贫", True),
         ("内蒙古推进“电商扶贫”“产业扶贫”两项工作。", "电商扶贫", False),
+        # a speech's run of tasks after its first clause (the near miss: a story's run of short clauses)
+        ("坚持政府主导，深化协作，动员参与，加强监督，推进改革。", "动员参与", True),
+        ("赣州瞄准市场，引入企业，形成合作社，带动农户，增加收入。", "带动农户", False),
+        ("坚持政府主导,深化协作，动员参与,加强监督，推进改革。", "动员参与", True),
+        ("坚持政府主导，深化协作，动员参与，加强监督，推进改革和完善制度建设并且全面落实各项政策措施。", "动员参与", False),
         # not lists: a name (the near miss: a document's title) and an attribute (the near miss: 县城)
         ("他出席全国扶贫工作会议。", "扶贫", False),
         ("他学习《全国扶贫工作会议纪要》。", "扶贫", False),
@@ -248,3 +253,54 @@ def test_each_kind_of_list_is_found_and_its_near_miss_is_not():
         check(folded)
         at = folded.index(word)
         assert ranking.TextFacts(folded).listed(at, at + len(word)) is listed_there, folded
+
+
+# ``boost_bonuses`` reads each unit's and word's spans from the leaves' by number
+# (``ranking._spans_plan``, walked once per query): the same as each node's
+# ``unit_spans`` over the leaves' spans by node, on generated query trees and texts
+from search.query.nodes import TEXT, TITLE, AllOf, AnyOf, InField, Literal, Phrase, Token  # noqa: E402
+
+WORDS = ["扶贫", "产业", "产业扶贫", "就业", "贫困", "劳动力", "ab"]
+
+
+def _leaf(word):
+    return Token(word) if word.isascii() else Literal(word)
+
+
+nodes_tree = st.recursive(
+    st.sampled_from(WORDS).map(_leaf),
+    lambda inner: st.one_of(
+        st.tuples(st.lists(inner, min_size=1, max_size=3), st.sampled_from(["", "产业扶贫", "贫困劳动力"])).map(
+            lambda t: AllOf(tuple(t[0]), t[1])),
+        st.lists(inner, min_size=1, max_size=3).map(lambda o: AnyOf(tuple(o), True, "扶贫")),
+        st.lists(inner, min_size=1, max_size=3).map(lambda p: Phrase("".join(map(str, p)), tuple(p))),
+        st.tuples(st.sampled_from([TEXT, TITLE]), inner).map(lambda t: InField(t[0], t[1]))),
+    max_leaves=6)
+spaced = st.lists(st.sampled_from(WORDS + ["，", "、", "的", " "]), max_size=30).map("".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(must=st.lists(nodes_tree, min_size=1, max_size=3), folded=spaced, drop=st.integers(0, 3))
+def test_spans_read_by_number_are_those_of_the_nodes(must, folded, drop):
+    leaves: list = []
+    for n in must:
+        n.leaves(leaves)
+    located = ranking._located(must, leaves[drop:])  # a leaf not located has no spans
+    per_leaf = [leaf.spans(folded) for leaf in located]
+    spans_of = dict(zip(located, per_leaf))
+    number = {leaf: i for i, leaf in enumerate(located)}
+    for node in must + ranking.proximity_groups(type("Q", (), {"must": must})()):
+        plan = ranking._spans_plan(node, number)
+        assert plan is not None
+        got = (per_leaf[plan] if plan >= 0 else []) if type(plan) is int else plan(per_leaf)
+        assert got == node.unit_spans(spans_of), (node, folded)
+
+
+def test_a_whole_word_standing_is_read_before_its_pieces():
+    word = AllOf((Literal("产业"), Literal("扶贫")), "产业扶贫")
+    located = ranking._located([word], [Literal("产业"), Literal("扶贫")])
+    number = {leaf: i for i, leaf in enumerate(located)}
+    plan = ranking._spans_plan(word, number)
+    whole, apart = "抓产业扶贫", "抓产业促扶贫"
+    assert plan([leaf.spans(whole) for leaf in located]) == [(1, 5)]
+    assert plan([leaf.spans(apart) for leaf in located]) == [(1, 3), (4, 6)]

@@ -36,7 +36,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import as_index, distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
-from search.query.nodes import Leaf, Query
+from search.query.nodes import AllOf, AnyOf, InField, Leaf, Literal, Node, Query
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
@@ -547,14 +547,28 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
     doclist = docs.tolist()
     day_of = m.snap.day[docs].tolist()
     named = [(r.name, r.bonus) for r in rules]
-    # where every unit and word is a plain leaf (its spans its own, ``Leaf.unit_spans``),
-    # each is read from the leaves' spans by number: no query node hashed per candidate
+    several = len(leaves) >= 2
+    close = clause_proximity if LIST_PROXIMITY else None
+    # each unit and word read from the leaves' spans by number, its node's
+    # structure walked once per query (``_spans_plan``), not per candidate:
+    # no query node hashed per candidate (a leaf: its spans, ``Leaf.unit_spans``)
     number = {leaf: i for i, leaf in enumerate(located)}  # the last of equal leaves, as dict(zip()) keeps
-    plain = all(type(n).unit_spans is Leaf.unit_spans for n in units + words)
-    unit_at = [number.get(u, -1) for u in units] if plain else None
-    word_at = [number.get(w, -1) for w in words] if plain else None
+    unit_plan = [_spans_plan(u, number) for u in units]
+    word_plan = [_spans_plan(w, number) for w in words]
+    planned = all(p is not None for p in unit_plan + word_plan)
+    # each cut word's pieces by number, for ``_typed_in_header_only``
+    cut_at = [(n, [number.get(p, -1) for p in n.parts]) for n in cut]
+    # the enabled rules those of RULES as they stand (the same bonus functions, in order)
+    stock = [(name, bonus) for name, bonus in named] == _STOCK
+    # the whole query where it is one of the located literals: its spans are its occurrences
+    whole_at = number.get(Literal(whole), -1) if whole else -1
+    if planned:
+        unit_at = [p for p in unit_plan if type(p) is int]
+        plain = len(unit_at) == len(unit_plan) and all(type(p) is int for p in word_plan)
+        word_at = word_plan
     # the texts to read, read and folded together (``Snapshot.texts_facts``)
     facts_of = m.snap.texts_facts([d for k, d in enumerate(doclist) if k < ABOUT or found is None], TextFacts)
+    new = object.__new__
     for k, d in enumerate(doclist):
         read = k < ABOUT
         facts = facts_of[d] if read or found is None else None
@@ -563,45 +577,119 @@ def boost_bonuses(m: Matcher, query: Query, leaves, docs, held: np.ndarray | Non
         else:
             text = facts.text
             per_leaf = [leaf.spans(text) for leaf in located]  # ``highlight.leaf_spans``
-            has_whole = bool(whole) and whole in text
-        if plain:
+            has_whole = bool(per_leaf[whole_at]) if whole_at >= 0 else bool(whole) and whole in text
+        if not planned:
+            spans_of = dict(zip(located, per_leaf))
+            per_unit = [u.unit_spans(spans_of) for u in units]
+            per_word = [sorted(w.unit_spans(spans_of)) for w in words]
+        elif plain:
             spans_of = None
             per_unit = [per_leaf[i] if i >= 0 else [] for i in unit_at]
             per_word = [sorted(per_leaf[i]) if i >= 0 else [] for i in word_at]
         else:
-            spans_of = dict(zip(located, per_leaf))
-            per_unit = [u.unit_spans(spans_of) for u in units]
-            per_word = [sorted(w.unit_spans(spans_of)) for w in words]
-        f = Features(0.0, False, day_of[k], days, read=read)
-        if len(leaves) >= 2:
-            f.proximity = clause_proximity(facts, per_unit) if LIST_PROXIMITY and read else spans_proximity(per_unit)
+            spans_of = None
+            per_unit = [(per_leaf[p] if p >= 0 else []) if type(p) is int else p(per_leaf) for p in unit_plan]
+            per_word = [(sorted(per_leaf[p]) if p >= 0 else []) if type(p) is int else sorted(p(per_leaf))
+                        for p in word_plan]
+        # ``Features(0.0, False, day, days, read=read)``, its other fields their
+        # defaults (class attributes, immutable), without the dataclass's __init__
+        f = new(Features)
+        f.day, f.days, f.read = day_of[k], days, read
+        if several:
+            f.proximity = close(facts, per_unit) if close is not None and read else spans_proximity(per_unit)
             f.whole = has_whole
+        else:
+            f.proximity, f.whole = 0.0, False
         if read:
-            about(f, facts, units, per_unit, whole, words, per_word)
+            about(f, facts, units, per_unit, whole, words, per_word,
+                  per_leaf[whole_at] if whole_at >= 0 and (found is None or SPANS_FROM_TEXT) else None)
         else:
             f.held = sum(bool(s) for s in per_word)
-        f.verbatim, f.verbatim_words = typed.get(d, (0.0, ()))
+        f.verbatim, f.verbatim_words = typed.get(d, _UNTYPED)
         if read and f.verbatim and f.passing_typed:
             f.verbatim = max(0.0, f.verbatim - len(f.passing_typed) / nodes)
         if read and f.verbatim and TITLE_TYPED_AS_SUPPORT:
-            f.verbatim_header = _typed_in_header_only(
-                m, cut, facts.text, spans_of if spans_of is not None else dict(zip(located, per_leaf)), d)
+            f.verbatim_header = _typed_in_header_only(m, cut_at, facts.text, per_leaf, d) if cut else ()
             f.verbatim -= (1 - HEADER_WEIGHT) * len(f.verbatim_header) / nodes
-        b = Bonuses({name: bonus(f) for name, bonus in named})
+        if stock:  # the rules' own bonuses, in their order, read here without a call each
+            b = Bonuses(verbatim=VERBATIM_BONUS * f.verbatim, proximity=PROXIMITY_BONUS * f.proximity,
+                        whole_query=WHOLE_BONUS if f.whole else 0.0, figures=FIGURES_BONUS if f.figures else 0.0,
+                        in_passing=-PASSING_PENALTY * f.passing)
+        else:
+            b = Bonuses({name: bonus(f) for name, bonus in named})
         b.features = f
         out.append(b)
     return out
 
 
-def _typed_in_header_only(m: Matcher, cut: list, folded: str, spans_of: dict, d: int) -> tuple:
+_UNTYPED = (0.0, ())
+# the boost and penalty rules as RULES enables them: ``boost_bonuses`` reads their
+# bonuses inline where a query's rules are these (no rule switched, no bonus replaced)
+# (None, never equal, should RULES enable others by default: the inline reading is of these five)
+_STOCK = [(r.name, r.bonus) for r in enabled("boost") + enabled("penalty")]
+if [name for name, _ in _STOCK] != ["verbatim", "proximity", "whole_query", "figures", "in_passing"]:
+    _STOCK = None
+
+
+def _spans_plan(node, number: dict):
+    """How ``node.unit_spans(dict(zip(located, per_leaf)))`` is read from
+    ``per_leaf`` by number (``number``: leaf -> its index in ``located``):
+    an index (-1: not located, no spans) where it is a leaf, else a
+    function of ``per_leaf`` walking the node's structure as its
+    ``unit_spans`` does; None for a kind of node whose ``unit_spans`` this
+    does not know (read through the dict, per candidate)."""
+    own = type(node).unit_spans
+    if own is Leaf.unit_spans:
+        return number.get(node, -1)
+    if own is InField.unit_spans:
+        return _spans_plan(node.node, number)
+    if own is Node.unit_spans or own is AnyOf.unit_spans:  # every child's (an AnyOf's children are its options)
+        parts = [_spans_plan(c, number) for c in node.children()]
+        if any(p is None for p in parts):
+            return None
+        return _merged(parts)
+    if own is AllOf.unit_spans:
+        parts = [_spans_plan(c, number) for c in node.children()]
+        if any(p is None for p in parts):
+            return None
+        merged = _merged(parts)
+        at = number.get(Literal(node.whole), -1) if node.whole else -1
+        if at < 0:
+            return merged
+
+        def whole_or_parts(per_leaf):
+            return per_leaf[at] or merged(per_leaf)
+        return whole_or_parts
+    return None
+
+
+def _merged(parts: list):
+    """A function of ``per_leaf``: the spans of every one of ``parts`` (plans), sorted."""
+    at = [p for p in parts if type(p) is int and p >= 0]
+    funcs = [p for p in parts if type(p) is not int]
+
+    def merged(per_leaf):
+        out = []
+        for i in at:
+            out += per_leaf[i]
+        for fn in funcs:
+            out += fn(per_leaf)
+        out.sort()
+        return out
+    return merged
+
+
+def _typed_in_header_only(m: Matcher, cut_at: list, folded: str, per_leaf: list, d: int) -> tuple:
     """The typed words jieba cut that ``d`` holds as typed only in its
     title or heading while its text lacks the word and one of its pieces
     (河南：小资金激活 助产业扶贫 over a paragraph on 金融扶贫 loans to a
     农业合作社, which never says 产业): the title supports the word, as
-    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it."""
+    BM25 counts it (HEADER_WEIGHT), not the paragraph's saying it.
+    ``cut_at``: each cut word and its pieces' numbers in ``per_leaf`` (-1:
+    not located)."""
     out = []
-    for n in cut:
-        if n.whole in folded or all(spans_of.get(p) for p in n.parts):
+    for n, at in cut_at:
+        if n.whole in folded or all(i >= 0 and per_leaf[i] for i in at):
             continue
         if holds(m.in_headers(n.whole), np.array([d], dtype=np.int64))[0]:
             out.append(_word(n))
@@ -859,12 +947,38 @@ class TextFacts:
         # each regular expression runs only where a cheap look for its marks
         # (``find``, ``count``, in C) says it can find what a rule needs
         if marks & 1 and folded.find(LIST_MARK, lo, hi) >= 0:
-            _listed(folded, [m.start() for m in _LIST_MARKS.finditer(folded, lo, hi)],
-                    [m.start() for m in _CLAUSE_ENDS.finditer(folded, lo, hi)], lo, hi, True, items, bounds)
+            # the sentence cut at its clause marks (``re.split``, in C, no match
+            # object per mark): each clause holding a 、 is looked at
+            start = lo
+            for clause in _CLAUSE_ENDS.split(folded[lo:hi]):
+                end = start + len(clause)
+                if LIST_MARK in clause:
+                    at, i = [], folded.find(LIST_MARK, start, end)
+                    while i >= 0:
+                        at.append(i)
+                        i = folded.find(LIST_MARK, i + 1, end)
+                    _list_piece(folded, at, start, end, True, items, bounds)
+                start = end + 1
         semicolons = [m.start() for m in _ITEM_MARKS.finditer(folded, lo, hi)] if marks & 2 else []
         if len(semicolons) >= LIST_ITEMS - 1:
-            _listed(folded, semicolons, [], lo, hi, False, items, bounds)
-        if marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi) >= COMMA_ITEMS:
+            _list_piece(folded, semicolons, lo, hi, False, items, bounds)
+        commas = marks & 4 and folded.count(",", lo, hi) + folded.count("，", lo, hi)
+        if commas >= COMMA_ITEMS and not semicolons:
+            # one piece, the sentence: its clauses after the first all short, each the
+            # length of a piece between its commas (``str.split``, in C), before the
+            # task verbs are looked for (the general case below: the same items)
+            seg = folded[lo:hi]
+            pieces = (seg.replace(",", "，") if "," in seg else seg).split("，")
+            if max(map(len, pieces[1:])) <= COMMA_CHARS:
+                edges, a = [], lo + len(pieces[0])
+                for piece in pieces[1:]:
+                    edges.append(a)
+                    a += len(piece) + 1
+                edges.append(hi)
+                clauses = list(zip(edges, edges[1:]))
+                if 2 * sum(bool(_TASK.match(folded, a + 1)) for a, _ in clauses) >= len(clauses):
+                    items += [(a + 1, b) for a, b in clauses]
+        elif commas >= COMMA_ITEMS:
             commas = [c.start() for c in _COMMA.finditer(folded, lo, hi)]
             for j, at in _by_piece(commas, semicolons).items():
                 if len(at) < COMMA_ITEMS:
@@ -925,31 +1039,25 @@ class TextFacts:
 _NOTHING = ((), ())  # a sentence without items
 
 
-def _listed(folded: str, at_all: list, cuts: list, lo: int, hi: int, listing: bool, items: list,
-            bounds: list) -> None:
-    """The items and meetings of the 、-lists (``listing``) of the clauses
-    (``cuts``: their ends) of the sentence ``[lo, hi)``, ``at_all`` their
-    marks; or of the ；-list of the sentence, its ；s ``at_all``, ``cuts``
-    empty."""
-    for k, at in _by_piece(at_all, cuts).items():
-        if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
-            continue
-        end = cuts[k] if k < len(cuts) else hi
-        start = cuts[k - 1] + 1 if k else lo
-        # A、B和C: a conjunction after the last 、 adds an item
-        if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, end)):
-            if PAIR_ETC and listing:
-                _pair_etc(folded, start, at[0], end, items, bounds)
-            continue
-        bounds += at
-        a = start - 1
-        longest = ITEM_CHARS if listing else CLAUSE_ITEM_CHARS
-        for b in at:  # a short stretch between two marks, or a mark and an end
-            if b - a - 1 <= longest:
-                items.append((a + 1, b))
-            a = b
-        if end - a - 1 <= longest:
-            items.append((a + 1, end))
+def _list_piece(folded: str, at: list, start: int, end: int, listing: bool, items: list, bounds: list) -> None:
+    """The items and meetings of the 、-list of one clause ``[start, end)``
+    (``listing``: its 、s ``at``), or of the ；-list of one sentence (its ；s)."""
+    if len(at) < LIST_ITEMS - 2:  # not even with a conjunction
+        return
+    # A、B和C: a conjunction after the last 、 adds an item
+    if len(at) < LIST_ITEMS - 1 and not (listing and _CONJUNCTION.search(folded, at[-1] + 1, end)):
+        if PAIR_ETC and listing:
+            _pair_etc(folded, start, at[0], end, items, bounds)
+        return
+    bounds += at
+    a = start - 1
+    longest = ITEM_CHARS if listing else CLAUSE_ITEM_CHARS
+    for b in at:  # a short stretch between two marks, or a mark and an end
+        if b - a - 1 <= longest:
+            items.append((a + 1, b))
+        a = b
+    if end - a - 1 <= longest:
+        items.append((a + 1, end))
 
 
 def _pair_etc(folded: str, lo: int, mark: int, hi: int, items: list, bounds: list) -> None:
@@ -1026,9 +1134,16 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
     folded = facts.text
     if folded.startswith(ATTRIBUTE_ENDS, e) or (folded[e:e + 1] in _PLACE_FIRST and _PLACE_AFTER.match(folded, e)):
         return "attribute"
-    if facts.listed(s, e):
+    # ``facts.listed(s, e)``, without the call
+    k = bisect_left(facts.ends, s)
+    made = facts._sentences.get(k)
+    for a, b in (made if made is not None else facts._sentence(k))[0]:
+        if a <= s and b >= e:
+            return "list"
+    marks = facts._marks
+    if marks & 8 and any(a <= s and b >= e for a, b in (facts._spread or facts._spread_items())[0]):
         return "list"
-    opened = folded.rfind("《", 0, s) if facts._marks & 16 else -1  # a 《 in its clause not closed before it
+    opened = folded.rfind("《", 0, s) if marks & 16 else -1  # a 《 in its clause not closed before it
     if opened >= 0 and folded.find("》", opened, s) < 0 and not CLAUSE_MARKS.intersection(folded[opened:s]):
         # a document's title says what the document is about: a paragraph
         # issuing or quoting 《关于促进残疾人就业的意见》 is about that (the
@@ -1036,7 +1151,7 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
         # an official attended (issue 23)
         return None
     # the regular expression only where a name's last character stands within its reach
-    if not _NAME_LAST.isdisjoint(folded[e:e + NAME_REACH + 4]) and _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
+    if _NAME_LAST_AT.search(folded, e, e + NAME_REACH + 4) and _NAME_AFTER.match(folded, e, e + NAME_REACH + 4):
         return "name"
     return None
 
@@ -1045,6 +1160,7 @@ def _passing_kind(facts: TextFacts, s: int, e: int) -> str | None:
 _NAME_AFTER = re.compile("[^" + "".join(sorted(CLAUSE_MARKS)).replace("\n", "\\n") + LIST_MARK + "]{0,%d}(?:%s)"
                          % (NAME_REACH, "|".join(NAME_ENDS)))
 _NAME_LAST = frozenset(w[-1] for w in NAME_ENDS)  # what a match of _NAME_AFTER ends with
+_NAME_LAST_AT = re.compile("[" + "".join(sorted(_NAME_LAST)) + "]")  # one of them (a search in C: no slice, no str per character)
 
 
 def in_passing(text, per_unit: list) -> list:
@@ -1056,14 +1172,15 @@ def in_passing(text, per_unit: list) -> list:
     out = []
     for spans in per_unit:
         first = None
-        for s, e in spans:
-            kind = known.get((s, e), 0)
+        for span in spans:  # a span is its own key, (start, end)
+            kind = known.get(span, 0)
             if kind == 0:
-                kind = known[(s, e)] = _passing_kind(facts, s, e)
+                kind = known[span] = _passing_kind(facts, span[0], span[1])
             if kind is None:  # one occurrence that says something is enough
                 first = None
                 break
-            first = first or kind
+            if first is None:
+                first = kind
         out.append(first)
     return out
 
@@ -1079,29 +1196,53 @@ def clause_proximity(text, per_unit: list) -> float:
     if len(per_unit) < 2 or any(not s for s in per_unit):
         return 0.0
     facts = _facts(text)
-    total = sum(min(e - s for s, e in spans) for spans in per_unit)
-    events = sorted((s, e, k) for k, spans in enumerate(per_unit) for s, e in spans)
-    ends = [e for _, e, _ in events]
+    total = sum([min([e - s for s, e in spans]) for spans in per_unit])
+    events = [(s, e, k) for k, spans in enumerate(per_unit) for s, e in spans]
+    events.sort()
     need = len(per_unit)
+    if need == 2:
+        # two units: a narrowest window is two neighbouring occurrences of different
+        # units (a run from an occurrence of one unit to the next of the other is no
+        # narrower from its first than from its last); the value is the narrowest
+        # width without a meeting, so where this one holds none, no other is looked at
+        best = None
+        ps, pe, pk = events[0]
+        for s, e, k in events:
+            if k != pk:
+                end = e if e > pe else pe
+                if best is None or end - ps < best:
+                    best, start, stop = end - ps, ps, end
+            ps, pe, pk = s, e, k
+        if not facts.meetings(start, stop):
+            return 1.0 if best <= total else min(1.0, total / best)
+    ends = [e for _, e, _ in events]
     # for each first event, the shortest run of events from it that holds every
     # unit: its end moves only forward as the first does (two pointers, not the
-    # run found afresh from each first event: bench/README.md, speed6)
+    # run found afresh from each first event: bench/README.md, speed6); how many
+    # of events[i:j] each unit has in a list, ``have`` the units present
     windows = []
-    count: dict = {}  # unit -> how many of events[i:j] are its
-    j, n = 0, len(events)
+    count = [0] * need
+    have = j = 0
+    n = len(events)
     for i in range(n):
-        while len(count) < need and j < n:
+        while have < need and j < n:
             k = events[j][2]
-            count[k] = count.get(k, 0) + 1
+            if not count[k]:
+                have += 1
+            count[k] += 1
             j += 1
-        if len(count) < need:
+        if have < need:
             break
-        start, end = events[i][0], max(ends[i:j])
+        start, _, k = events[i]
+        end = max(ends[i:j])
         windows.append((end - start, start, end))
-        k = events[i][2]
         count[k] -= 1
         if not count[k]:
-            del count[k]
+            have -= 1
+    # the narrowest first: most often it holds no meeting, and the rest need no order
+    width, start, end = min(windows)
+    if not facts.meetings(start, end):
+        return 1.0 if width <= total else min(1.0, total / width)
     windows.sort()
     for width, start, end in windows:
         if not facts.meetings(start, end):
@@ -1121,14 +1262,15 @@ PASSING_NO_BOOSTS = True  # a word mentioned only in passing, beside words said,
 
 
 def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str, words: list,
-          per_word: list) -> None:
+          per_word: list, whole_spans: list | None = None) -> None:
     """Fill ``f``'s fields read from the candidate's folded text: how many
     of the query's words (``words``: its required clauses, each standing
     where ``per_word`` says) it holds, its informative length, the words it
     mentions only in passing, and (for several units) proximity and the
-    whole query not earned by standing in one enumeration."""
+    whole query not earned by standing in one enumeration.  ``whole_spans``:
+    the whole query's occurrences in the text where the caller has them."""
     folded = facts.text
-    f.held = sum(bool(s) for s in per_word)
+    f.held = sum(map(bool, per_word))
     f.length = min(len(folded), INFORMATIVE)
     kinds = in_passing(facts, per_word)
     if ONCE_IN_LONG and len(words) >= 2 and len(folded) >= ONCE_CHARS:
@@ -1137,28 +1279,32 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
                     len(other) >= ONCE_OTHER for j, other in enumerate(per_word) if j != i):
                 kinds[i] = "once"
     f.figures = figures(facts, per_word)
-    f.passing_words = tuple((_word(w), k) for w, k in zip(words, kinds) if k)
-    f.passing = len(f.passing_words) / len(words) if words else 0.0
-    if PASSING_NO_BOOSTS and 0 < len(f.passing_words) < len(words):
-        # a word said only in passing beside words the paragraph does say is not the
-        # paragraph saying the query: standing as typed in a list of the groups training
-        # serves (职工、农民工、贫困劳动力等) earns it no verbatim share, and a figure in
-        # that sentence (补贴性培训近1亿人次) reports on the list.  Every word in passing:
-        # the cut (and no closeness) says it all
-        f.passing_typed = tuple(_word(w) for w, k in zip(words, kinds)
-                                if k and w.tiered and w.typed_word() and fold(w.typed_word()) in folded)
-        if f.figures:
-            f.figures = figures(facts, [spans for spans, k in zip(per_word, kinds) if not k])
-            f.figures_in_passing = not f.figures
-    if PASSING_NOT_CLOSE and words and len(f.passing_words) == len(words) and (f.proximity or f.whole):
-        # every word only in passing: they stand close because the name or the
-        # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
-        # paragraph says them together
-        f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
-    if LIST_PROXIMITY and len(units) >= 2:
-        if f.whole:
-            f.whole = any(passing_kind(facts, s, s + len(whole)) != "list"
-                          for s in _occurrences(folded, whole))
+    if not any(kinds):  # every word said (most candidates): nothing in passing
+        f.passing_words, f.passing = (), 0.0
+    else:
+        f.passing_words = tuple([(_word(w), k) for w, k in zip(words, kinds) if k])
+        f.passing = len(f.passing_words) / len(words)
+        if PASSING_NO_BOOSTS and len(f.passing_words) < len(words):
+            # a word said only in passing beside words the paragraph does say is not the
+            # paragraph saying the query: standing as typed in a list of the groups training
+            # serves (职工、农民工、贫困劳动力等) earns it no verbatim share, and a figure in
+            # that sentence (补贴性培训近1亿人次) reports on the list.  Every word in passing:
+            # the cut (and no closeness) says it all
+            f.passing_typed = tuple(_word(w) for w, k in zip(words, kinds)
+                                    if k and w.tiered and w.typed_word() and fold(w.typed_word()) in folded)
+            if f.figures:
+                f.figures = figures(facts, [spans for spans, k in zip(per_word, kinds) if not k])
+                f.figures_in_passing = not f.figures
+        if PASSING_NOT_CLOSE and len(f.passing_words) == len(words) and (f.proximity or f.whole):
+            # every word only in passing: they stand close because the name or the
+            # list item holds them (全国易地扶贫搬迁后续扶持工作现场会), not because the
+            # paragraph says them together
+            f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
+    if LIST_PROXIMITY and len(units) >= 2 and f.whole:
+        if whole_spans is None:
+            n = len(whole)
+            whole_spans = [(s, s + n) for s in _occurrences(folded, whole)]
+        f.whole = any(passing_kind(facts, s, e) != "list" for s, e in whole_spans)
 
 
 _DIGIT = re.compile(r"\d")
@@ -1171,17 +1317,20 @@ def figures(facts: TextFacts, per_word: list) -> bool:
     (``TextFacts``).  A figure cannot run into a sentence from before it:
     a sentence ends at a mark."""
     text, ends = facts.text, facts.ends
-    asked = None
+    last = len(ends)
+    asked_lo = asked_hi = -1
+    search = _DIGIT.search
     for spans in per_word:
         for s, e in spans:
             k = bisect_left(ends, s)
             lo = ends[k - 1] + 1 if k else 0
-            j = bisect_left(ends, e)
-            hi = ends[j] if j < len(ends) else len(text)
-            if (lo, hi) != asked:  # the next occurrence in the same sentence asks nothing new
-                if _DIGIT.search(text, lo, hi):
+            # most occurrences end in the sentence they begin in: no second bisection
+            j = k if k == last or e <= ends[k] else bisect_left(ends, e)
+            hi = ends[j] if j < last else len(text)
+            if lo != asked_lo or hi != asked_hi:  # the next occurrence in the same sentence asks nothing new
+                if search(text, lo, hi):
                     return True
-                asked = (lo, hi)
+                asked_lo, asked_hi = lo, hi
     return False
 
 

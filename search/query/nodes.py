@@ -164,10 +164,14 @@ class Literal(Leaf):
         return self.text
 
     def spans(self, folded: str) -> list[tuple[int, int]]:
-        out, i, n = [], folded.find(self.text), len(self.text)
-        while i >= 0 and n:
+        text = self.text
+        i = folded.find(text)
+        if i < 0 or not text:  # most often: not in this text
+            return []
+        out, n = [], len(text)
+        while i >= 0:
             out.append((i, i + n))
-            i = folded.find(self.text, i + n)
+            i = folded.find(text, i + n)
         return out
 
     def typed_candidates(self, m):
