@@ -397,8 +397,9 @@ class Searcher:
         """``documents.hit``; a server keeps the stored paragraph and its
         marks for the query (``q`` as typed) of the hits it listed last
         (``rank_cache`` times ``HITS_PER_HEAD``): a page asked again reads and
-        marks nothing (a stored read decompresses the paragraph's article
-        block; marking finds every word of the query in three fields)."""
+        marks nothing (a stored read decompresses the paragraph's record, and
+        its article's first one for the title; marking finds every word of
+        the query in three fields)."""
         if not self.rank_cache:
             return documents.hit(snap, d, score, query)
         key = (q, id(self.synonyms), d)
