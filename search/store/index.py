@@ -227,16 +227,7 @@ class IndexReader:
         """A paragraph's text alone: its own record read, not its article's
         head nor the rest decoded (ranking reads the texts of a search's
         best candidates, most of them of articles not read before)."""
-        docnum = int(docnum)
-        i = bisect_right(self._starts, docnum) - 1
-        if i < 0 or docnum >= self._ends[i]:
-            raise IndexError(f"no document {docnum}")
-        data = self._data(i, docnum - self._starts[i])
-        back_of(data)  # a record of the expected shape, or BadRecord
-        text = data[TEXT_AT]
-        if type(text) is not str:
-            raise BadRecord(f"a stored paragraph's text is not a str: {text!r:.80}")
-        return text
+        return self.stored_texts((docnum,))[0]
 
     def stored_texts(self, docnums) -> list[str]:
         """``stored_text`` of each of ``docnums`` (global), in their order:
