@@ -204,11 +204,7 @@ class Snapshot:
         the next live article starts (the last one: never), as
         ``per_article.more_in_article`` reads them."""
         if not self.whole_articles:
-            heads = per_article.article_of(self.heads_by_docnum, docnums)
-            nxt = np.searchsorted(self.heads_by_docnum, heads, side="right")
-            last = len(self.heads_by_docnum) - 1
-            return heads, np.where(nxt <= last, self.heads_by_docnum[np.minimum(nxt, last)].astype(np.int64),
-                                   np.iinfo(np.int64).max)
+            return per_article.article_bounds(self.heads_by_docnum, docnums)
         no = self.article_no[np.asarray(docnums, dtype=np.int64)]
         # the next article's first paragraph (every article between two live ones is
         # dropped whole: none of its paragraphs is a hit), the last one's: never
