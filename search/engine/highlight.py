@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from search.text.analysis import fold
-from search.query.nodes import AllOf, Leaf, Literal, Query
+from search.query.nodes import AllOf, Leaf, Literal, Query, occurrences
 
 SNIPPET_CHARS = 160
 
@@ -154,7 +154,7 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
         if type(node) is AllOf and _whole_covers(node):
             # a word jieba cut, standing whole in some field: ``find`` gives the
             # whole's spans alone, its pieces found (they lie inside it) only to be dropped
-            whole = [(name, _spans(node.whole, text)) for name, text in folded.items()]
+            whole = [(name, occurrences(text, node.whole)) for name, text in folded.items()]
             if any(sp for _, sp in whole):
                 for name, sp in whole:
                     out[name].append(sp if len(sp) < 2 else merge(sp))
@@ -166,15 +166,6 @@ def clause_spans(query: Query, folded: dict[str, str]) -> dict[str, list[list[tu
 
 
 _LEAF_FIND = Leaf.find
-
-
-def _spans(word: str, text: str) -> list[tuple[int, int]]:
-    """``Literal(word).spans(text)``, without the Literal made."""
-    out, i, n = [], text.find(word), len(word)
-    while i >= 0:
-        out.append((i, i + n))
-        i = text.find(word, i + n)
-    return out
 
 
 def _whole_covers(node: AllOf) -> bool:

@@ -36,7 +36,7 @@ from search.text.analysis import CJK_RUN, fold
 from search.engine.highlight import leaf_spans
 from search.engine.docsets import as_index, distinct, holds, lookup
 from search.engine.matching import Matcher, literal_starts
-from search.query.nodes import AllOf, AnyOf, InField, Leaf, Literal, Node, Query
+from search.query.nodes import AllOf, AnyOf, InField, Leaf, Literal, Node, Query, occurrences
 from search.engine.results import SearchRequest
 
 K1, B = 1.2, 0.6  # b below the usual 0.75: a one-line lead is not worth more for being short (issue 23)
@@ -1302,8 +1302,7 @@ def about(f: Features, facts: TextFacts, units: list, per_unit: list, whole: str
             f.proximity, f.whole, f.closeness_in_passing = 0.0, False, True
     if LIST_PROXIMITY and len(units) >= 2 and f.whole:
         if whole_spans is None:
-            n = len(whole)
-            whole_spans = [(s, s + n) for s in _occurrences(folded, whole)]
+            whole_spans = occurrences(folded, whole)
         f.whole = any(passing_kind(facts, s, e) != "list" for s, e in whole_spans)
 
 
@@ -1332,14 +1331,6 @@ def figures(facts: TextFacts, per_word: list) -> bool:
                     return True
                 asked_lo, asked_hi = lo, hi
     return False
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    out, i = [], text.find(word)
-    while i >= 0 and word:
-        out.append(i)
-        i = text.find(word, i + len(word))
-    return out
 
 
 def _word(node) -> str:

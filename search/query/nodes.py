@@ -150,6 +150,19 @@ class Leaf(Node):
         return spans_of.get(self, [])
 
 
+def occurrences(folded: str, word: str) -> list[tuple[int, int]]:
+    """Where ``word`` stands in ``folded``: its occurrences that do not
+    overlap, first first, as (start, end) ([] for an empty word)."""
+    i = folded.find(word)
+    if i < 0 or not word:  # most often: not in this text
+        return []
+    out, n = [], len(word)
+    while i >= 0:
+        out.append((i, i + n))
+        i = folded.find(word, i + n)
+    return out
+
+
 @dataclass(frozen=True)
 class Literal(Leaf):
     """A string of Chinese characters that must occur in the folded text."""
@@ -164,15 +177,7 @@ class Literal(Leaf):
         return self.text
 
     def spans(self, folded: str) -> list[tuple[int, int]]:
-        text = self.text
-        i = folded.find(text)
-        if i < 0 or not text:  # most often: not in this text
-            return []
-        out, n = [], len(text)
-        while i >= 0:
-            out.append((i, i + n))
-            i = folded.find(text, i + n)
-        return out
+        return occurrences(folded, self.text)
 
     def typed_candidates(self, m):
         return m.literal_candidates(self.text)
