@@ -303,6 +303,7 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
             segments, names = _write_here(index, jobs, gather.add, owners)
         if bar:
             bar.close()
+        segments = _merge_new(index, segments, summary, progress)
         for path, n_art, n_par, error, warnings in gather.files:
             summary.warnings += warnings
             if error is not None and error.startswith(ListPageSkipped.PREFIX):
@@ -321,6 +322,26 @@ def build_index(sources: list[str], index_dir: str | Path, rebuild: bool = False
         raise
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _merge_new(index: Index, segments: list, summary: IndexSummary, progress: bool) -> list:
+    """The run's new segments with neighbours merged (``search.store.merge``),
+    so that a search looks each term up in one segment, not in one per
+    worker.  A merge that fails costs speed, not documents: the segments
+    are committed as written, with a warning."""
+    if len(segments) < 2:
+        return segments
+    if progress:  # in place of the progress bar, and gone like it when done
+        print(f"merging {len(segments)} new segments…", end="", file=sys.stderr, flush=True)
+    try:
+        return index.merged_new(segments)
+    except Exception as e:  # noqa: BLE001 - the documents are written; only the merge is lost
+        summary.warnings.append(f"the {len(segments)} new segments were not merged into fewer "
+                                f"({type(e).__name__}: {e}); searches read each of them")
+        return segments
+    finally:
+        if progress:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _open_for(index_dir: str, rebuild: bool) -> Index:

@@ -13,6 +13,7 @@ from whoosh import fields
 from whoosh import index as windex
 
 from search import indexing
+from search.store import merge
 from search.text.analysis import bigram_terms
 from search.indexing import build_index
 from search.engine.searcher import Searcher
@@ -197,6 +198,7 @@ def test_prefix_lookup_across_segments_matches_a_scan(tmp_path, monkeypatch):
     """Terms by prefix come from each segment's terms in byte order, merged:
     the same as a scan of every paragraph's bigrams, in byte order."""
     monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 2000)
+    monkeypatch.setattr(merge, "MERGE_MAX_BYTES", 0)  # the segments kept apart
     build_index([str(SEEDS)], tmp_path / "ix", procs=1)
     r = Index.open(tmp_path / "ix").reader()
     try:

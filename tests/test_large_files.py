@@ -17,7 +17,7 @@ import pytest
 
 import search.indexing as indexing
 from search.indexing import build_index
-from search.store import Index
+from search.store import Index, merge
 
 from conftest import ROOT, SEEDS
 
@@ -108,14 +108,24 @@ def test_a_large_jsonl_read_in_parts_gives_the_index_read_whole(tmp_path, monkey
 def test_a_large_jsonl_is_spread_over_the_workers(tmp_path, monkeypatch):
     """Each worker writes a segment of its own (its share of the postings
     bound is far from reached here): two segments, so both workers read
-    parts of the one file (read whole, one process would hold it all)."""
+    parts of the one file (read whole, one process would hold it all);
+    the two are then joined into one."""
     src = tmp_path / "big.jsonl"
     write_jsonl(src, 200_000)
     monkeypatch.setattr(indexing, "PART_BYTES", 20_000)
+    joined = []
+    real_merge = merge.merge_segments
+
+    def spy(ix, segments):
+        joined.append(len(segments))
+        return real_merge(ix, segments)
+
+    monkeypatch.setattr(merge, "merge_segments", spy)
     build_index([str(src)], tmp_path / "ix", procs=2)
+    assert joined == [2]
     r = Index.open(tmp_path / "ix").reader()
     try:
-        assert len(r.segment_ids()) == 2
+        assert len(r.segment_ids()) == 1
         assert r.postings.doc_count_all == build_index([str(src)], tmp_path / "one", procs=1).paragraphs.added
     finally:
         r.close()

@@ -14,6 +14,7 @@ from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
 from search import indexing
+from search.store import merge
 from search.indexing import build_index
 from search.store import Index, analyze_article
 from search.store.record import paragraph_documents
@@ -158,6 +159,7 @@ def test_small_segments_answer_like_one(tmp_path, monkeypatch, procs):
     one, many = tmp_path / "one", tmp_path / "many"
     build_index([str(SEEDS)], one, procs=1)
     monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 3000 * procs)
+    monkeypatch.setattr(merge, "MERGE_MAX_BYTES", 0)  # the run's segments kept apart
     build_index([str(SEEDS)], many, procs=procs)
     meta = json.loads((many / META_FILE).read_text(encoding="utf-8"))
     assert meta["schema_version"] == SCHEMA_VERSION
@@ -296,6 +298,7 @@ def test_segments_merged_by_whoosh_get_their_arrays(tmp_path, monkeypatch):
     for k in range(3):  # fifteen articles, a segment each
         shutil.copytree(SEEDS, src / str(k))
     monkeypatch.setattr(indexing, "SEGMENT_POSTINGS", 1500)
+    monkeypatch.setattr(merge, "MERGE_MAX_BYTES", 0)  # each run's segments kept apart, for Whoosh to merge
     many = tmp_path / "many"
     build_index([str(src)], many, procs=1)
     with windex.open_dir(str(many), indexname=INDEX_NAME).reader() as r:

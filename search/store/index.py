@@ -116,6 +116,13 @@ class Index:
         update.taken_over = _note_lock_holder(self.dir)
         return update
 
+    def merged_new(self, segments: list) -> list:
+        """New segments (from ``segment_writer``s, not yet committed) with
+        runs of neighbours merged into one (``search.store.merge``)."""
+        from search.store.merge import merge_new_segments
+
+        return merge_new_segments(self._ix, segments)
+
     def segment_writer(self) -> "SegmentWriter":
         """A writer of new segments, for this process or a worker; the
         segments it finishes are committed by an :class:`IndexUpdate`."""

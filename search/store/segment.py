@@ -405,6 +405,8 @@ class BulkSegmentWriter(SegmentWriter):
             if field.indexed and field.scorable:
                 self._lengths[name] = _Column(_lenfield(name), LENGTHS_COLUMN)
 
+    arrays_file = True  # whether the segment's arrays file is written from the terms added
+
     def add_reader(self, reader):
         raise NotImplementedError("merge readers with Whoosh's SegmentWriter")
 
@@ -527,7 +529,8 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths = {name: _Column(col.name, col.column) for name, col in self._lengths.items()}
         pdw.close()
         fw = self.fieldwriter
-        aw = arrays.ArraysWriter.create(self.storage, self.newsegment)  # None without a folder
+        # None without a folder, or where the arrays file is written otherwise (search.store.merge)
+        aw = arrays.ArraysWriter.create(self.storage, self.newsegment) if self.arrays_file else None
         for name in sorted(self._fields):
             terms, kind, fmt = self._fields[name][:3]
             grouped = self._grouped.get(name)
