@@ -143,7 +143,11 @@ class FieldArrays:
 
 
 def _smallest_type(parts: list, smallest=np.uint8):
-    top = max((int(p.max()) for p in parts if len(p)), default=0)
+    return _type_for(max((int(p.max()) for p in parts if len(p)), default=0), smallest)
+
+
+def _type_for(top: int, smallest=np.uint8):
+    """The smallest unsigned type, no smaller than ``smallest``, that holds ``top``."""
     for t in (np.uint8, np.uint16):
         if np.dtype(t).itemsize >= np.dtype(smallest).itemsize and top <= np.iinfo(t).max:
             return t
@@ -164,6 +168,205 @@ def _skips(counts: list):
         total += int(c.sum(dtype=np.uint64))
     if done % SKIP == 0:
         yield np.array([total], dtype=np.uint64)
+
+
+CHUNK = 1 << 22  # elements moved (or written) at a time by a merge: its index arrays stay ~32 MB
+
+
+class MergedFieldArrays:
+    """One field's arrays merged from several segments' (``merge_field``),
+    whole, with :class:`FieldArrays`' interface for :class:`ArraysWriter`:
+    the same file, written from whole arrays, not a term at a time."""
+
+    def __init__(self, kind: str, terms: list[bytes], hashes, lex, pstart, ids, hbase, hoff, hcut,
+                 freq=None, pos=None, skip=None):
+        self.kind = kind
+        self.terms, self.hashes, self.lex, self.pstart = terms, hashes, lex, pstart
+        self.ids, self.hbase, self.hoff, self.hcut = ids, hbase, hoff, hcut
+        self.freq, self.pos, self.skip = freq, pos, skip
+
+    def arrays(self):
+        yield "hash", np.uint64, [self.hashes]
+        yield "tend", np.uint32, [np.cumsum([len(t) for t in self.terms], dtype=np.uint64)]
+        yield "tbytes", np.uint8, [np.frombuffer(b"".join(self.terms), dtype=np.uint8)]
+        yield "lex", np.uint32, [self.lex]
+        yield "pstart", np.uint64, [self.pstart]
+        # the low halves, converted a chunk at a time (no second whole copy)
+        yield "ids", np.uint16, (self.ids[a:a + CHUNK] for a in range(0, len(self.ids), CHUNK))
+        yield "hbase", _smallest_type([self.hbase]), [self.hbase]
+        yield "hoff", np.uint32, [self.hoff]
+        yield "hcut", np.uint32, [self.hcut]
+        if self.kind in ("freq", "pos"):
+            yield "freq", self.freq.dtype, [self.freq]
+        if self.kind == "pos":
+            yield "skip", np.uint64, [self.skip]
+            yield "pos", self.pos.dtype, [self.pos]
+
+
+def local_ids(f: "Field") -> np.ndarray:
+    """Every posting's segment-local doc id as uint32 (``Field.all_ids``
+    in half its memory), term after term."""
+    pstart = f.pstart.astype(np.int64)
+    ids = np.repeat(f.hbase.astype(np.uint32), np.diff(pstart))
+    if len(f.hcut):
+        step = np.zeros(len(ids) + 1, dtype=np.int32)  # +1 where a run starts, -1 for each where its term ends
+        term = np.repeat(np.arange(len(f.hbase)), np.diff(f.hoff.astype(np.int64)))
+        np.add.at(step, pstart[term] + f.hcut, 1)
+        np.add.at(step, pstart[term + 1], -1)
+        np.add(ids, np.cumsum(step[:-1], dtype=np.int32), out=ids, casting="unsafe")
+    np.left_shift(ids, 16, out=ids)
+    np.bitwise_or(ids, f.ids, out=ids)
+    return ids
+
+
+def _term_sums(values: np.ndarray, pstart: np.ndarray) -> np.ndarray:
+    """Each term's sum of ``values`` (one per posting, ``pstart[-1]`` of
+    them), int64: one ``reduceat`` over the terms that have postings (an
+    empty term's would read the next posting's value)."""
+    out = np.zeros(len(pstart) - 1, dtype=np.int64)
+    some = np.flatnonzero(np.diff(pstart))
+    if len(some):
+        out[some] = np.add.reduceat(values, pstart[some], dtype=np.int64)
+    return out
+
+
+def _move(dst: np.ndarray, dst_starts: np.ndarray, src: np.ndarray, lengths: np.ndarray) -> None:
+    """Copies blocks lying side by side in ``src`` (``lengths``, from
+    0, in order) to ``dst_starts`` in ``dst``: one fancy-indexed copy a
+    chunk of about CHUNK elements (the index of every element is the
+    block's shift repeated plus its place in ``src``)."""
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    i, n = 0, len(lengths)
+    while i < n:
+        lo = int(starts[i])
+        j = max(int(np.searchsorted(ends, lo + CHUNK, side="right")), i + 1)
+        hi = int(ends[j - 1])
+        if hi > lo:
+            at = np.repeat(dst_starts[i:j] - starts[i:j], lengths[i:j])
+            at += np.arange(lo, hi, dtype=np.int64)
+            dst[at] = src[lo:hi]
+        i = j
+
+
+class _Part:
+    """One segment's part of a field being merged: its live postings' counts per term."""
+
+    def __init__(self, f: "Field", base: int, newid: np.ndarray | None):
+        self.f, self.base, self.newid = f, base, newid
+        pstart = f.pstart.astype(np.int64)
+        self.keep = None  # live postings, where the segment has deleted documents
+        if newid is None:
+            self.cnt = np.diff(pstart)
+        else:
+            self.keep = newid[local_ids(f)] >= 0
+            self.cnt = _term_sums(self.keep, pstart)
+        live_pstart = np.concatenate([[0], np.cumsum(self.cnt)])
+        self.counts = None  # positional: positions of each live posting
+        self.top_freq = self.top_pos = 0
+        if f.kind in ("freq", "pos"):
+            freq = f.freq if self.keep is None else f.freq[self.keep]
+            self.top_freq = int(freq.max()) if len(freq) else 0
+            if f.kind == "pos":
+                self.counts = freq
+                self.psum = _term_sums(freq, live_pstart)
+                pos = self.live_positions()
+                self.top_pos = int(pos.max()) if len(pos) else 0
+        tb = f.tbytes.tobytes()
+        ends = f.tend.tolist()
+        self.present = np.flatnonzero(self.cnt)  # the terms with live postings
+        self.terms = [tb[a:b] for a, b in zip([0] + ends[:-1], ends)]
+
+    def live_ids(self) -> np.ndarray:
+        """The live postings' new doc ids (uint32), term after term."""
+        ids = local_ids(self.f)
+        if self.newid is None:
+            ids += np.uint32(self.base)
+            return ids
+        return self.newid[ids][self.keep].astype(np.uint32)
+
+    def live_positions(self) -> np.ndarray:
+        if self.keep is None:
+            return self.f.pos
+        return self.f.pos[np.repeat(self.keep, self.f.freq)]
+
+
+def merge_field(parts: list) -> MergedFieldArrays:
+    """One field's arrays merged from several segments': ``parts``, in
+    order, (Field, the new number of its first document, the new number of
+    each old document or -1 for a deleted one; None where none is
+    deleted: then they are numbered on from the first).  The result is
+    the same file as adding each term's postings, in term order, to a
+    :class:`FieldArrays` (tests/test_merge_arrays.py keeps that way as
+    the spec), made from whole arrays: the terms' union sorted once, each
+    segment's postings moved in blocks to where their term's lie."""
+    kind = parts[0][0].kind
+    segs = [_Part(f, base, newid) for f, base, newid in parts]
+    union: set[bytes] = set()
+    for s in segs:
+        union.update(s.terms[i] for i in s.present.tolist())
+    terms = sorted(union)  # byte order, as FieldArrays is given them
+    rank = {t: i for i, t in enumerate(terms)}
+    n = len(terms)
+    hashes = np.empty(n, dtype=np.uint64)
+    for s in segs:
+        s.u = np.fromiter((rank[s.terms[i]] for i in s.present.tolist()), dtype=np.int64, count=len(s.present))
+        hashes[s.u] = s.f.hash[s.present]
+        s.terms = None
+    del rank, union
+    order = np.argsort(hashes, kind="stable")  # FieldArrays' order: by hash, then by bytes
+    lex = np.empty(n, dtype=np.uint32)
+    lex[order] = np.arange(n, dtype=np.uint32)
+    hashes = hashes[order]
+    terms = [terms[i] for i in order.tolist()]
+    out_cnt = np.zeros(n, dtype=np.int64)
+    out_psum = np.zeros(n, dtype=np.int64)
+    for s in segs:
+        s.k = lex[s.u].astype(np.int64)  # each present term's number in the merged field
+        out_cnt[s.k] += s.cnt[s.present]
+        if kind == "pos":
+            out_psum[s.k] += s.psum[s.present]
+    pstart = np.concatenate([[0], np.cumsum(out_cnt)]).astype(np.uint64)
+    pstart_i = pstart.astype(np.int64)
+    total = int(pstart_i[-1])
+    ids = np.empty(total, dtype=np.uint32)
+    freq = pos = skip = None
+    if kind in ("freq", "pos"):
+        freq = np.empty(total, dtype=_type_for(max(s.top_freq for s in segs)))
+    if kind == "pos":
+        pos_start = np.concatenate([[0], np.cumsum(out_psum)])
+        pos = np.empty(int(pos_start[-1]), dtype=_type_for(max(s.top_pos for s in segs), np.uint16))
+    done = np.zeros(n, dtype=np.int64)  # postings of each term moved so far
+    done_pos = np.zeros(n, dtype=np.int64)
+    for s in segs:  # each segment's live postings after those of the segments before it
+        lengths = s.cnt[s.present]
+        at = pstart_i[s.k] + done[s.k]
+        done[s.k] += lengths
+        _move(ids, at, s.live_ids(), lengths)
+        if kind in ("freq", "pos"):
+            _move(freq, at, s.f.freq if s.keep is None else s.f.freq[s.keep], lengths)
+        if kind == "pos":
+            plengths = s.psum[s.present]
+            _move(pos, pos_start[s.k] + done_pos[s.k], s.live_positions(), plengths)
+            done_pos[s.k] += plengths
+    del segs
+    high = ids >> 16
+    hbase = high[pstart_i[:-1]] if n else np.zeros(0, dtype=np.uint32)
+    grow = np.flatnonzero(high[1:] != high[:-1]) + 1  # postings whose high bits exceed the one before's
+    term = np.searchsorted(pstart_i, grow, side="right") - 1
+    inside = grow != pstart_i[term]  # not a term's first posting
+    grow, term = grow[inside], term[inside]
+    steps = (high[grow] - high[grow - 1]).astype(np.int64)  # a whole 65,536 skipped: the cut repeated
+    del high
+    hcut = np.repeat(grow - pstart_i[term], steps).astype(np.uint32)
+    ncuts = np.zeros(n, dtype=np.int64)
+    np.add.at(ncuts, term, steps)
+    hoff = np.concatenate([[0], np.cumsum(ncuts)]).astype(np.uint64)
+    if kind == "pos":  # where the positions of postings 0, SKIP, 2 SKIP ... (and one past the last, if on one) start
+        blocks = np.add.reduceat(freq, np.arange(0, total, SKIP), dtype=np.uint64) if total else np.zeros(0, np.uint64)
+        skip = np.concatenate([np.zeros(1, np.uint64), np.cumsum(blocks, dtype=np.uint64)[:total // SKIP]])
+    return MergedFieldArrays(kind, terms, hashes, lex, pstart, ids, hbase.astype(np.uint32), hoff, hcut,
+                             freq=freq, pos=pos, skip=skip)
 
 
 class ArraysWriter:
