@@ -204,30 +204,41 @@ class MergedFieldArrays:
 
 
 def local_ids(f: "Field") -> np.ndarray:
-    """Every posting's segment-local doc id as uint32 (``Field.all_ids``
-    in half its memory), term after term."""
+    """Every posting's segment-local doc id as uint32, term after term:
+    each run of a term's postings sharing their high bits (a term's first,
+    then one from each of its cuts) repeated over its length (no array of
+    ``Field.all_ids``' int64 steps and running sum: 4 bytes a posting)."""
     pstart = f.pstart.astype(np.int64)
-    ids = np.repeat(f.hbase.astype(np.uint32), np.diff(pstart))
-    if len(f.hcut):
-        step = np.zeros(len(ids) + 1, dtype=np.int32)  # +1 where a run starts, -1 for each where its term ends
-        term = np.repeat(np.arange(len(f.hbase)), np.diff(f.hoff.astype(np.int64)))
-        np.add.at(step, pstart[term] + f.hcut, 1)
-        np.add.at(step, pstart[term + 1], -1)
-        np.add(ids, np.cumsum(step[:-1], dtype=np.int32), out=ids, casting="unsafe")
-    np.left_shift(ids, 16, out=ids)
+    nruns = np.diff(f.hoff.astype(np.int64)) + 1  # a term's runs: its first and one a cut
+    run_term = np.repeat(np.arange(len(nruns)), nruns)
+    k = np.arange(len(run_term)) - np.repeat(np.cumsum(nruns) - nruns, nruns)  # a run's number in its term
+    start = pstart[run_term]
+    start[k > 0] += f.hcut.astype(np.int64)  # the cuts lie in the same order: term, then cut
+    lengths = np.diff(np.append(start, pstart[-1]))  # a run ends where the next (or the next term) starts
+    ids = np.repeat((f.hbase.astype(np.uint32)[run_term] + k.astype(np.uint32)) << np.uint32(16), lengths)
     np.bitwise_or(ids, f.ids, out=ids)
     return ids
 
 
-def _term_sums(values: np.ndarray, pstart: np.ndarray) -> np.ndarray:
-    """Each term's sum of ``values`` (one per posting, ``pstart[-1]`` of
-    them), int64: one ``reduceat`` over the terms that have postings (an
-    empty term's would read the next posting's value)."""
-    out = np.zeros(len(pstart) - 1, dtype=np.int64)
-    some = np.flatnonzero(np.diff(pstart))
-    if len(some):
-        out[some] = np.add.reduceat(values, pstart[some], dtype=np.int64)
+def _prefix_sums(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The sum of ``values[:a]`` for each ``a`` of ``at`` (ascending, up to
+    ``len(values)``), int64: running sums a chunk at a time (a sum in
+    int64 of a whole uint8 array, or ``reduceat`` given an int64 dtype,
+    would first copy it whole as int64: 8 bytes a posting)."""
+    out = np.zeros(len(at), dtype=np.int64)
+    total = 0
+    for lo in range(0, len(values), CHUNK):
+        hi = min(lo + CHUNK, len(values))
+        run = np.cumsum(values[lo:hi], dtype=np.int64)
+        a, b = np.searchsorted(at, [lo + 1, hi + 1])  # the ``at`` in (lo, hi]
+        out[a:b] = total + run[at[a:b] - lo - 1]
+        out[b:] = total = total + int(run[-1])
     return out
+
+
+def _term_sums(values: np.ndarray, pstart: np.ndarray) -> np.ndarray:
+    """Each term's sum of ``values`` (one per posting, int64)."""
+    return np.diff(_prefix_sums(values, pstart))
 
 
 def _move(dst: np.ndarray, dst_starts: np.ndarray, src: np.ndarray, lengths: np.ndarray) -> None:
@@ -259,6 +270,8 @@ class _Part:
         if newid is None:
             self.cnt = np.diff(pstart)
         else:
+            if len(newid) and int(newid.max()) < 2 ** 31:
+                self.newid = newid = newid.astype(np.int32)  # looked up once a posting: half the memory
             self.keep = newid[local_ids(f)] >= 0
             self.cnt = _term_sums(self.keep, pstart)
         live_pstart = np.concatenate([[0], np.cumsum(self.cnt)])
@@ -350,21 +363,21 @@ def merge_field(parts: list) -> MergedFieldArrays:
             _move(pos, pos_start[s.k] + done_pos[s.k], s.live_positions(), plengths)
             done_pos[s.k] += plengths
     del segs
-    high = ids >> 16
+    # the high halves: a view where uint32 lie little-endian, not a copy
+    high = ids.view(np.uint16)[1::2] if ids.dtype.byteorder == "=" and np.little_endian else ids >> 16
     hbase = high[pstart_i[:-1]] if n else np.zeros(0, dtype=np.uint32)
     grow = np.flatnonzero(high[1:] != high[:-1]) + 1  # postings whose high bits exceed the one before's
     term = np.searchsorted(pstart_i, grow, side="right") - 1
     inside = grow != pstart_i[term]  # not a term's first posting
     grow, term = grow[inside], term[inside]
-    steps = (high[grow] - high[grow - 1]).astype(np.int64)  # a whole 65,536 skipped: the cut repeated
+    steps = high[grow].astype(np.int64) - high[grow - 1]  # a whole 65,536 skipped: the cut repeated
     del high
     hcut = np.repeat(grow - pstart_i[term], steps).astype(np.uint32)
     ncuts = np.zeros(n, dtype=np.int64)
     np.add.at(ncuts, term, steps)
     hoff = np.concatenate([[0], np.cumsum(ncuts)]).astype(np.uint64)
     if kind == "pos":  # where the positions of postings 0, SKIP, 2 SKIP ... (and one past the last, if on one) start
-        blocks = np.add.reduceat(freq, np.arange(0, total, SKIP), dtype=np.uint64) if total else np.zeros(0, np.uint64)
-        skip = np.concatenate([np.zeros(1, np.uint64), np.cumsum(blocks, dtype=np.uint64)[:total // SKIP]])
+        skip = _prefix_sums(freq, np.arange(0, total + 1, SKIP, dtype=np.int64)).astype(np.uint64)
     return MergedFieldArrays(kind, terms, hashes, lex, pstart, ids, hbase.astype(np.uint32), hoff, hcut,
                              freq=freq, pos=pos, skip=skip)
 
@@ -444,6 +457,15 @@ class SegmentArrays:
             return self.map._mmap.size() < len(self.map)
         except (AttributeError, OSError, ValueError):
             return False
+
+    def release(self) -> None:
+        """Unmaps the pages read so far from this process (the page cache
+        keeps them; a later read maps them again): a merge reading one
+        field after another holds one field's pages, not the whole file's."""
+        try:
+            self.map._mmap.madvise(mmap.MADV_DONTNEED)
+        except (AttributeError, OSError, ValueError):
+            pass
 
     @classmethod
     def open(cls, storage, segment) -> "SegmentArrays | None":

@@ -404,8 +404,10 @@ def merge_arrays(storage, segment, sources: list[tuple]) -> None:
         return
     try:
         parts: dict[str, list] = {}  # field -> [(Field, base, new id of each old doc or -1; None: none deleted)]
+        olds = []
         for old, base, deleted in sources:
             sa = _segment_arrays(storage, old)
+            olds.append(sa)
             newid = None
             if deleted:
                 live = np.ones(old.doc_count_all(), dtype=bool)
@@ -415,6 +417,8 @@ def merge_arrays(storage, segment, sources: list[tuple]) -> None:
                 parts.setdefault(name, []).append((f, base, newid))
         for name in list(parts):
             aw.add_field(name, arrays.merge_field(parts.pop(name)))
+            for sa in olds:
+                sa.release()
     except BaseException:
         aw.cancel()
         raise
