@@ -191,8 +191,7 @@ class MergedFieldArrays:
         yield "tbytes", np.uint8, [np.frombuffer(b"".join(self.terms), dtype=np.uint8)]
         yield "lex", np.uint32, [self.lex]
         yield "pstart", np.uint64, [self.pstart]
-        # the low halves, converted a chunk at a time (no second whole copy)
-        yield "ids", np.uint16, (self.ids[a:a + CHUNK] for a in range(0, len(self.ids), CHUNK))
+        yield "ids", np.uint16, [self.ids]  # the low halves
         yield "hbase", _smallest_type([self.hbase]), [self.hbase]
         yield "hoff", np.uint32, [self.hoff]
         yield "hcut", np.uint32, [self.hcut]
@@ -263,8 +262,9 @@ def _move(dst: np.ndarray, dst_starts: np.ndarray, src: np.ndarray, lengths: np.
 class _Part:
     """One segment's part of a field being merged: its live postings' counts per term."""
 
-    def __init__(self, f: "Field", base: int, newid: np.ndarray | None):
+    def __init__(self, f: "Field", base: int, newid: np.ndarray | None, release=None):
         self.f, self.base, self.newid = f, base, newid
+        self.release = release or (lambda: None)  # unmaps the segment's pages read
         pstart = f.pstart.astype(np.int64)
         self.keep = None  # live postings, where the segment has deleted documents
         if newid is None:
@@ -289,6 +289,7 @@ class _Part:
         ends = f.tend.tolist()
         self.present = np.flatnonzero(self.cnt)  # the terms with live postings
         self.terms = [tb[a:b] for a, b in zip([0] + ends[:-1], ends)]
+        self.release()
 
     def live_ids(self) -> np.ndarray:
         """The live postings' new doc ids (uint32), term after term."""
@@ -308,13 +309,14 @@ def merge_field(parts: list) -> MergedFieldArrays:
     """One field's arrays merged from several segments': ``parts``, in
     order, (Field, the new number of its first document, the new number of
     each old document or -1 for a deleted one; None where none is
-    deleted: then they are numbered on from the first).  The result is
+    deleted: then they are numbered on from the first[, a function that
+    unmaps the segment's pages read, called when done with it]).  The result is
     the same file as adding each term's postings, in term order, to a
     :class:`FieldArrays` (tests/test_merge_arrays.py keeps that way as
     the spec), made from whole arrays: the terms' union sorted once, each
     segment's postings moved in blocks to where their term's lie."""
     kind = parts[0][0].kind
-    segs = [_Part(f, base, newid) for f, base, newid in parts]
+    segs = [_Part(*p) for p in parts]
     union: set[bytes] = set()
     for s in segs:
         union.update(s.terms[i] for i in s.present.tolist())
@@ -342,7 +344,7 @@ def merge_field(parts: list) -> MergedFieldArrays:
     pstart = np.concatenate([[0], np.cumsum(out_cnt)]).astype(np.uint64)
     pstart_i = pstart.astype(np.int64)
     total = int(pstart_i[-1])
-    ids = np.empty(total, dtype=np.uint32)
+    ids = np.empty(total, dtype=np.uint16)  # the low halves; the high ones go to hbase and the cuts
     freq = pos = skip = None
     if kind in ("freq", "pos"):
         freq = np.empty(total, dtype=_type_for(max(s.top_freq for s in segs)))
@@ -351,34 +353,59 @@ def merge_field(parts: list) -> MergedFieldArrays:
         pos = np.empty(int(pos_start[-1]), dtype=_type_for(max(s.top_pos for s in segs), np.uint16))
     done = np.zeros(n, dtype=np.int64)  # postings of each term moved so far
     done_pos = np.zeros(n, dtype=np.int64)
-    for s in segs:  # each segment's live postings after those of the segments before it
+    hbase = np.zeros(n, dtype=np.uint32)
+    last = np.zeros(n, dtype=np.int64)  # the high bits of each term's last posting so far
+    cut_term, cut_at, cut_steps = [], [], []  # where a term's high bits grow, and by how much
+    while segs:  # each segment's live postings after those of the segments before it
+        s = segs.pop(0)
         lengths = s.cnt[s.present]
-        at = pstart_i[s.k] + done[s.k]
+        before = done[s.k]
+        new = s.live_ids()
+        if new.dtype.byteorder == "=" and np.little_endian:  # its halves as views, not copies
+            low, high = new.view(np.uint16)[0::2], new.view(np.uint16)[1::2]
+        else:
+            low, high = (new & 0xFFFF).astype(np.uint16), new >> 16
+        starts = np.cumsum(lengths) - lengths  # each present term's first posting in ``new``
+        first = high[starts].astype(np.int64)
+        # where the part joins the term's postings from the segments before
+        joined = before > 0
+        hbase[s.k[~joined]] = first[~joined]
+        steps = first[joined] - last[s.k[joined]]
+        grows = steps > 0
+        cut_term.append(s.k[joined][grows])
+        cut_at.append(before[joined][grows])
+        cut_steps.append(steps[grows])
+        last[s.k] = high[starts + lengths - 1]
+        # within the part
+        grow = np.flatnonzero(high[1:] != high[:-1]) + 1
+        j = np.searchsorted(starts, grow, side="right") - 1
+        inside = grow != starts[j]  # not a term's first posting
+        grow, j = grow[inside], j[inside]
+        cut_term.append(s.k[j])
+        cut_at.append(before[j] + grow - starts[j])
+        cut_steps.append(high[grow].astype(np.int64) - high[grow - 1])  # a whole 65,536 skipped: the cut repeated
+        del high, grow, j, inside
+        at = pstart_i[s.k] + before
         done[s.k] += lengths
-        _move(ids, at, s.live_ids(), lengths)
+        _move(ids, at, low, lengths)
+        del new, low
         if kind in ("freq", "pos"):
             _move(freq, at, s.f.freq if s.keep is None else s.f.freq[s.keep], lengths)
         if kind == "pos":
             plengths = s.psum[s.present]
             _move(pos, pos_start[s.k] + done_pos[s.k], s.live_positions(), plengths)
             done_pos[s.k] += plengths
-    del segs
-    # the high halves: a view where uint32 lie little-endian, not a copy
-    high = ids.view(np.uint16)[1::2] if ids.dtype.byteorder == "=" and np.little_endian else ids >> 16
-    hbase = high[pstart_i[:-1]] if n else np.zeros(0, dtype=np.uint32)
-    grow = np.flatnonzero(high[1:] != high[:-1]) + 1  # postings whose high bits exceed the one before's
-    term = np.searchsorted(pstart_i, grow, side="right") - 1
-    inside = grow != pstart_i[term]  # not a term's first posting
-    grow, term = grow[inside], term[inside]
-    steps = high[grow].astype(np.int64) - high[grow - 1]  # a whole 65,536 skipped: the cut repeated
-    del high
-    hcut = np.repeat(grow - pstart_i[term], steps).astype(np.uint32)
+        s.release()
+    cut_term, cut_at, cut_steps = (np.concatenate(c) if c else np.zeros(0, np.int64)
+                                   for c in (cut_term, cut_at, cut_steps))
+    order = np.lexsort((cut_at, cut_term))  # by term, then posting
+    hcut = np.repeat(cut_at[order], cut_steps[order]).astype(np.uint32)
     ncuts = np.zeros(n, dtype=np.int64)
-    np.add.at(ncuts, term, steps)
+    np.add.at(ncuts, cut_term, cut_steps)
     hoff = np.concatenate([[0], np.cumsum(ncuts)]).astype(np.uint64)
     if kind == "pos":  # where the positions of postings 0, SKIP, 2 SKIP ... (and one past the last, if on one) start
         skip = _prefix_sums(freq, np.arange(0, total + 1, SKIP, dtype=np.int64)).astype(np.uint64)
-    return MergedFieldArrays(kind, terms, hashes, lex, pstart, ids, hbase.astype(np.uint32), hoff, hcut,
+    return MergedFieldArrays(kind, terms, hashes, lex, pstart, ids, hbase, hoff, hcut,
                              freq=freq, pos=pos, skip=skip)
 
 

@@ -403,22 +403,18 @@ def merge_arrays(storage, segment, sources: list[tuple]) -> None:
     if aw is None:
         return
     try:
-        parts: dict[str, list] = {}  # field -> [(Field, base, new id of each old doc or -1; None: none deleted)]
-        olds = []
+        parts: dict[str, list] = {}  # field -> [(Field, base, new id of each old doc or -1 (None: none deleted), release)]
         for old, base, deleted in sources:
             sa = _segment_arrays(storage, old)
-            olds.append(sa)
             newid = None
             if deleted:
                 live = np.ones(old.doc_count_all(), dtype=bool)
                 live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
                 newid = np.where(live, base + np.cumsum(live) - 1, -1)
             for name, f in sa.fields.items():
-                parts.setdefault(name, []).append((f, base, newid))
+                parts.setdefault(name, []).append((f, base, newid, sa.release))
         for name in list(parts):
             aw.add_field(name, arrays.merge_field(parts.pop(name)))
-            for sa in olds:
-                sa.release()
     except BaseException:
         aw.cancel()
         raise
