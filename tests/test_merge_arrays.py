@@ -280,3 +280,30 @@ def test_a_merged_index_answers_as_its_segments(seeds_segments, tmp_path, deleti
     got = _every_posting([merged], [0])
     assert got == want
     assert len(want) > 1000
+
+
+def test_terms_sharing_a_hash_keep_their_byte_order(tmp_path):
+    """Hundreds of terms under three hashes, in two segments: merged in
+    the order of (hash, bytes), as FieldArrays orders them; each found by
+    its bytes with its own postings (beside it, a term neither holds is not)."""
+    terms = [f"w{i:03d}".encode() for i in range(300)]
+    with mock.patch.object(arrays, "term_hash", lambda b: b[-1] % 3):
+        for name, mine in (("a", terms[::2] + terms[1::6]), ("b", terms[1::2])):
+            fa = FieldArrays("ids")
+            for t in sorted(mine):
+                fa.add(t, [int(t[1:]) + (name == "b")])
+            aw = ArraysWriter(str(tmp_path / (name + arrays.EXT)))
+            aw.add_field("i", fa)
+            aw.close()
+        storage = Storage(tmp_path)
+        sources = [(Seg("a", 400), 0, frozenset()), (Seg("b", 400), 400, frozenset())]
+        merge_arrays(storage, Seg("got", 800), sources)
+        _reference_merge(storage, Seg("want", 800), sources)
+        assert (tmp_path / "got.zpa").read_bytes() == (tmp_path / "want.zpa").read_bytes()
+        f = SegmentArrays(str(tmp_path / "got.zpa")).fields["i"]
+        assert f.hash.tolist() == sorted(t[-1] % 3 for t in terms)
+        for t in terms:
+            i = int(t[1:])
+            want = ([i] if t in terms[::2] + terms[1::6] else []) + ([400 + i + 1] if t in terms[1::2] else [])
+            assert f.postings(f.term(t))[0].tolist() == want
+        assert f.term(b"w300") == -1
