@@ -319,13 +319,15 @@ def merge_field(parts: list) -> MergedFieldArrays:
     segs = [_Part(*p) for p in parts]
     union: set[bytes] = set()
     for s in segs:
-        union.update(s.terms[i] for i in s.present.tolist())
+        if len(s.present) < len(s.terms):
+            s.terms = [s.terms[i] for i in s.present.tolist()]
+        union.update(s.terms)
     terms = sorted(union)  # byte order, as FieldArrays is given them
     rank = {t: i for i, t in enumerate(terms)}
     n = len(terms)
     hashes = np.empty(n, dtype=np.uint64)
     for s in segs:
-        s.u = np.fromiter((rank[s.terms[i]] for i in s.present.tolist()), dtype=np.int64, count=len(s.present))
+        s.u = np.fromiter(map(rank.__getitem__, s.terms), dtype=np.int64, count=len(s.present))
         hashes[s.u] = s.f.hash[s.present]
         s.terms = None
     del rank, union
