@@ -35,6 +35,7 @@ length as two little-endian uint64.
 
 from __future__ import annotations
 
+import itertools
 import json
 import mmap
 import os
@@ -143,7 +144,11 @@ class FieldArrays:
 
 
 def _smallest_type(parts: list, smallest=np.uint8):
-    top = max((int(p.max()) for p in parts if len(p)), default=0)
+    return _type_for(max((int(p.max()) for p in parts if len(p)), default=0), smallest)
+
+
+def _type_for(top: int, smallest=np.uint8):
+    """The smallest unsigned type, no smaller than ``smallest``, that holds ``top``."""
     for t in (np.uint8, np.uint16):
         if np.dtype(t).itemsize >= np.dtype(smallest).itemsize and top <= np.iinfo(t).max:
             return t
@@ -164,6 +169,264 @@ def _skips(counts: list):
         total += int(c.sum(dtype=np.uint64))
     if done % SKIP == 0:
         yield np.array([total], dtype=np.uint64)
+
+
+CHUNK = 1 << 22  # elements moved (or written) at a time by a merge: its index arrays stay ~32 MB
+
+
+class MergedFieldArrays:
+    """One field's arrays merged from several segments' (``merge_field``),
+    whole, with :class:`FieldArrays`' interface for :class:`ArraysWriter`:
+    the same file, written from whole arrays, not a term at a time."""
+
+    def __init__(self, kind: str, terms: list[bytes], hashes, lex, pstart, ids, hbase, hoff, hcut,
+                 freq=None, pos=None, skip=None):
+        self.kind = kind
+        self.terms, self.hashes, self.lex, self.pstart = terms, hashes, lex, pstart
+        self.ids, self.hbase, self.hoff, self.hcut = ids, hbase, hoff, hcut
+        self.freq, self.pos, self.skip = freq, pos, skip
+
+    def arrays(self):
+        yield "hash", np.uint64, [self.hashes]
+        yield "tend", np.uint32, [np.cumsum([len(t) for t in self.terms], dtype=np.uint64)]
+        yield "tbytes", np.uint8, [np.frombuffer(b"".join(self.terms), dtype=np.uint8)]
+        yield "lex", np.uint32, [self.lex]
+        yield "pstart", np.uint64, [self.pstart]
+        yield "ids", np.uint16, [self.ids]  # the low halves
+        yield "hbase", _smallest_type([self.hbase]), [self.hbase]
+        yield "hoff", np.uint32, [self.hoff]
+        yield "hcut", np.uint32, [self.hcut]
+        if self.kind in ("freq", "pos"):
+            yield "freq", self.freq.dtype, [self.freq]
+        if self.kind == "pos":
+            yield "skip", np.uint64, [self.skip]
+            yield "pos", self.pos.dtype, [self.pos]
+
+
+def local_ids(f: "Field") -> np.ndarray:
+    """Every posting's segment-local doc id as uint32, term after term:
+    each run of a term's postings sharing their high bits (a term's first,
+    then one from each of its cuts) repeated over its length (no array of
+    ``Field.all_ids``' int64 steps and running sum: 4 bytes a posting)."""
+    pstart = f.pstart.astype(np.int64)
+    nruns = np.diff(f.hoff.astype(np.int64)) + 1  # a term's runs: its first and one a cut
+    run_term = np.repeat(np.arange(len(nruns)), nruns)
+    k = np.arange(len(run_term)) - np.repeat(np.cumsum(nruns) - nruns, nruns)  # a run's number in its term
+    start = pstart[run_term]
+    start[k > 0] += f.hcut.astype(np.int64)  # the cuts lie in the same order: term, then cut
+    lengths = np.diff(np.append(start, pstart[-1]))  # a run ends where the next (or the next term) starts
+    ids = np.repeat((f.hbase.astype(np.uint32)[run_term] + k.astype(np.uint32)) << np.uint32(16), lengths)
+    np.bitwise_or(ids, f.ids, out=ids)
+    return ids
+
+
+def _prefix_sums(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The sum of ``values[:a]`` for each ``a`` of ``at`` (ascending, up to
+    ``len(values)``), int64: running sums a chunk at a time (a sum in
+    int64 of a whole uint8 array, or ``reduceat`` given an int64 dtype,
+    would first copy it whole as int64: 8 bytes a posting)."""
+    out = np.zeros(len(at), dtype=np.int64)
+    total = 0
+    for lo in range(0, len(values), CHUNK):
+        hi = min(lo + CHUNK, len(values))
+        run = np.cumsum(values[lo:hi], dtype=np.int64)
+        a, b = np.searchsorted(at, [lo + 1, hi + 1])  # the ``at`` in (lo, hi]
+        out[a:b] = total + run[at[a:b] - lo - 1]
+        out[b:] = total = total + int(run[-1])
+    return out
+
+
+def _term_sums(values: np.ndarray, pstart: np.ndarray) -> np.ndarray:
+    """Each term's sum of ``values`` (one per posting, int64)."""
+    return np.diff(_prefix_sums(values, pstart))
+
+
+def _move(dst: np.ndarray, dst_starts: np.ndarray, src: np.ndarray, lengths: np.ndarray) -> None:
+    """Copies blocks lying side by side in ``src`` (``lengths``, from
+    0, in order) to ``dst_starts`` in ``dst``: one fancy-indexed copy a
+    chunk of about CHUNK elements (the index of every element is the
+    block's shift repeated plus its place in ``src``)."""
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    i, n = 0, len(lengths)
+    while i < n:
+        lo = int(starts[i])
+        j = max(int(np.searchsorted(ends, lo + CHUNK, side="right")), i + 1)
+        hi = int(ends[j - 1])
+        if hi > lo:
+            at = np.repeat(dst_starts[i:j] - starts[i:j], lengths[i:j])
+            at += np.arange(lo, hi, dtype=np.int64)
+            dst[at] = src[lo:hi]
+        i = j
+
+
+class _Part:
+    """One segment's part of a field being merged: its live postings' counts per term."""
+
+    def __init__(self, f: "Field", base: int, newid: np.ndarray | None, release=None):
+        self.f, self.base, self.newid = f, base, newid
+        self.release = release or (lambda: None)  # unmaps the segment's pages read
+        pstart = f.pstart.astype(np.int64)
+        self.keep = None  # live postings, where the segment has deleted documents
+        if newid is None:
+            self.cnt = np.diff(pstart)
+        else:
+            if len(newid) and int(newid.max()) < 2 ** 31:
+                self.newid = newid = newid.astype(np.int32)  # looked up once a posting: half the memory
+            self.keep = newid[local_ids(f)] >= 0
+            self.cnt = _term_sums(self.keep, pstart)
+        live_pstart = np.concatenate([[0], np.cumsum(self.cnt)])
+        self.counts = None  # positional: positions of each live posting
+        self.top_freq = self.top_pos = 0
+        if f.kind in ("freq", "pos"):
+            freq = f.freq if self.keep is None else f.freq[self.keep]
+            self.top_freq = int(freq.max()) if len(freq) else 0
+            if f.kind == "pos":
+                self.counts = freq
+                self.psum = _term_sums(freq, live_pstart)
+                pos = self.live_positions()
+                self.top_pos = int(pos.max()) if len(pos) else 0
+        tb = f.tbytes.tobytes()
+        ends = f.tend.tolist()
+        self.present = np.flatnonzero(self.cnt)  # the terms with live postings
+        self.terms = [tb[a:b] for a, b in zip([0] + ends[:-1], ends)]
+        self.release()
+
+    def live_ids(self) -> np.ndarray:
+        """The live postings' new doc ids (uint32), term after term."""
+        ids = local_ids(self.f)
+        if self.newid is None:
+            ids += np.uint32(self.base)
+            return ids
+        return self.newid[ids][self.keep].astype(np.uint32)
+
+    def live_positions(self) -> np.ndarray:
+        if self.keep is None:
+            return self.f.pos
+        return self.f.pos[np.repeat(self.keep, self.f.freq)]
+
+
+def merge_field(parts: list) -> MergedFieldArrays:
+    """One field's arrays merged from several segments': ``parts``, in
+    order, (Field, the new number of its first document, the new number of
+    each old document or -1 for a deleted one; None where none is
+    deleted: then they are numbered on from the first[, a function that
+    unmaps the segment's pages read, called when done with it]).  The result is
+    the same file as adding each term's postings, in term order, to a
+    :class:`FieldArrays` (tests/test_merge_arrays.py keeps that way as
+    the spec), made from whole arrays: the terms' union sorted once, each
+    segment's postings moved in blocks to where their term's lie."""
+    kind = parts[0][0].kind
+    segs = [_Part(*p) for p in parts]
+    every: list[bytes] = []  # each segment's terms with live postings, in the order of their bytes
+    for s in segs:
+        bylex = s.f.lex.astype(np.int64)
+        if len(s.present) < len(s.terms):
+            bylex = bylex[s.cnt[bylex] > 0]
+        s.bylex = bylex
+        every.extend(map(s.terms.__getitem__, bylex.tolist()))
+        s.terms = None
+    # sorted whole, as runs (timsort merges the segments' runs, ~n comparisons
+    # for two; a set of the union, sorted and looked up in a dict, cost ~4 times that)
+    at = sorted(range(len(every)), key=every.__getitem__)
+    ordered = list(map(every.__getitem__, at))
+    del every
+    first = np.ones(len(ordered), dtype=bool)  # a term's first place among them (a segment's own are unique)
+    if len(ordered) > 1:
+        first[1:] = np.fromiter(map(bytes.__ne__, ordered[1:], ordered[:-1]), dtype=bool, count=len(ordered) - 1)
+    u = np.empty(len(ordered), dtype=np.int64)  # each entry of ``every``'s number in the union, in byte order
+    u[np.asarray(at, dtype=np.int64)] = np.cumsum(first) - 1
+    terms = list(itertools.compress(ordered, first.tolist()))
+    del ordered, at, first
+    n = len(terms)
+    hashes = np.empty(n, dtype=np.uint64)
+    done = 0
+    for s in segs:
+        # the union's numbers of the segment's present terms, in the order of their numbers (as they lie)
+        s.u = np.empty(len(s.bylex), dtype=np.int64)
+        s.u[np.searchsorted(s.present, s.bylex)] = u[done:done + len(s.bylex)]
+        done += len(s.bylex)
+        hashes[s.u] = s.f.hash[s.present]
+        s.bylex = None
+    del u
+    order = np.argsort(hashes, kind="stable")  # FieldArrays' order: by hash, then by bytes
+    lex = np.empty(n, dtype=np.uint32)
+    lex[order] = np.arange(n, dtype=np.uint32)
+    hashes = hashes[order]
+    terms = [terms[i] for i in order.tolist()]
+    out_cnt = np.zeros(n, dtype=np.int64)
+    out_psum = np.zeros(n, dtype=np.int64)
+    for s in segs:
+        s.k = lex[s.u].astype(np.int64)  # each present term's number in the merged field
+        out_cnt[s.k] += s.cnt[s.present]
+        if kind == "pos":
+            out_psum[s.k] += s.psum[s.present]
+    pstart = np.concatenate([[0], np.cumsum(out_cnt)]).astype(np.uint64)
+    pstart_i = pstart.astype(np.int64)
+    total = int(pstart_i[-1])
+    ids = np.empty(total, dtype=np.uint16)  # the low halves; the high ones go to hbase and the cuts
+    freq = pos = skip = None
+    if kind in ("freq", "pos"):
+        freq = np.empty(total, dtype=_type_for(max(s.top_freq for s in segs)))
+    if kind == "pos":
+        pos_start = np.concatenate([[0], np.cumsum(out_psum)])
+        pos = np.empty(int(pos_start[-1]), dtype=_type_for(max(s.top_pos for s in segs), np.uint16))
+    done = np.zeros(n, dtype=np.int64)  # postings of each term moved so far
+    done_pos = np.zeros(n, dtype=np.int64)
+    hbase = np.zeros(n, dtype=np.uint32)
+    last = np.zeros(n, dtype=np.int64)  # the high bits of each term's last posting so far
+    cut_term, cut_at, cut_steps = [], [], []  # where a term's high bits grow, and by how much
+    while segs:  # each segment's live postings after those of the segments before it
+        s = segs.pop(0)
+        lengths = s.cnt[s.present]
+        before = done[s.k]
+        new = s.live_ids()
+        if new.dtype.byteorder == "=" and np.little_endian:  # its halves as views, not copies
+            low, high = new.view(np.uint16)[0::2], new.view(np.uint16)[1::2]
+        else:
+            low, high = (new & 0xFFFF).astype(np.uint16), new >> 16
+        starts = np.cumsum(lengths) - lengths  # each present term's first posting in ``new``
+        first = high[starts].astype(np.int64)
+        # where the part joins the term's postings from the segments before
+        joined = before > 0
+        hbase[s.k[~joined]] = first[~joined]
+        steps = first[joined] - last[s.k[joined]]
+        grows = steps > 0
+        cut_term.append(s.k[joined][grows])
+        cut_at.append(before[joined][grows])
+        cut_steps.append(steps[grows])
+        last[s.k] = high[starts + lengths - 1]
+        # within the part
+        grow = np.flatnonzero(high[1:] != high[:-1]) + 1
+        j = np.searchsorted(starts, grow, side="right") - 1
+        inside = grow != starts[j]  # not a term's first posting
+        grow, j = grow[inside], j[inside]
+        cut_term.append(s.k[j])
+        cut_at.append(before[j] + grow - starts[j])
+        cut_steps.append(high[grow].astype(np.int64) - high[grow - 1])  # a whole 65,536 skipped: the cut repeated
+        del high, grow, j, inside
+        at = pstart_i[s.k] + before
+        done[s.k] += lengths
+        _move(ids, at, low, lengths)
+        del new, low
+        if kind in ("freq", "pos"):
+            _move(freq, at, s.f.freq if s.keep is None else s.f.freq[s.keep], lengths)
+        if kind == "pos":
+            plengths = s.psum[s.present]
+            _move(pos, pos_start[s.k] + done_pos[s.k], s.live_positions(), plengths)
+            done_pos[s.k] += plengths
+        s.release()
+    cut_term, cut_at, cut_steps = (np.concatenate(c) if c else np.zeros(0, np.int64)
+                                   for c in (cut_term, cut_at, cut_steps))
+    order = np.lexsort((cut_at, cut_term))  # by term, then posting
+    hcut = np.repeat(cut_at[order], cut_steps[order]).astype(np.uint32)
+    ncuts = np.zeros(n, dtype=np.int64)
+    np.add.at(ncuts, cut_term, cut_steps)
+    hoff = np.concatenate([[0], np.cumsum(ncuts)]).astype(np.uint64)
+    if kind == "pos":  # where the positions of postings 0, SKIP, 2 SKIP ... (and one past the last, if on one) start
+        skip = _prefix_sums(freq, np.arange(0, total + 1, SKIP, dtype=np.int64)).astype(np.uint64)
+    return MergedFieldArrays(kind, terms, hashes, lex, pstart, ids, hbase, hoff, hcut,
+                             freq=freq, pos=pos, skip=skip)
 
 
 class ArraysWriter:
@@ -241,6 +504,15 @@ class SegmentArrays:
             return self.map._mmap.size() < len(self.map)
         except (AttributeError, OSError, ValueError):
             return False
+
+    def release(self) -> None:
+        """Unmaps the pages read so far from this process (the page cache
+        keeps them; a later read maps them again): a merge reading one
+        field after another holds one field's pages, not the whole file's."""
+        try:
+            self.map._mmap.madvise(mmap.MADV_DONTNEED)
+        except (AttributeError, OSError, ValueError):
+            pass
 
     @classmethod
     def open(cls, storage, segment) -> "SegmentArrays | None":

@@ -396,63 +396,26 @@ def merge_arrays(storage, segment, sources: list[tuple]) -> None:
     """Give a segment that Whoosh's writer made by merging old segments its
     arrays file, from theirs.  ``sources``: (old segment, the document
     number its first live document got, its deleted documents), in the
-    order Whoosh added them; live documents keep their order."""
+    order Whoosh added them; live documents keep their order.  A field at
+    a time (``arrays.merge_field``: whole arrays, not a term at a time),
+    so that one field's postings are in memory at once."""
     aw = arrays.ArraysWriter.create(storage, segment)
     if aw is None:
         return
     try:
-        parts: dict[str, list] = {}  # field -> [(Field, new id of each old doc or -1)]
+        parts: dict[str, list] = {}  # field -> [(Field, base, new id of each old doc or -1 (None: none deleted), release)]
         for old, base, deleted in sources:
             sa = _segment_arrays(storage, old)
-            live = np.ones(old.doc_count_all(), dtype=bool)
+            newid = None
             if deleted:
+                live = np.ones(old.doc_count_all(), dtype=bool)
                 live[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
-            newid = np.where(live, base + np.cumsum(live) - 1, -1)
+                newid = np.where(live, base + np.cumsum(live) - 1, -1)
             for name, f in sa.fields.items():
-                parts.setdefault(name, []).append((f, newid))
-        for name, fparts in parts.items():
-            aw.add_field(name, _merged_field(fparts))
+                parts.setdefault(name, []).append((f, base, newid, sa.release))
+        for name in list(parts):
+            aw.add_field(name, arrays.merge_field(parts.pop(name)))
     except BaseException:
         aw.cancel()
         raise
     aw.close()
-
-
-def _merged_field(fparts: list) -> "arrays.FieldArrays":
-    kind = fparts[0][0].kind
-    fa = arrays.FieldArrays(kind)
-    terms: dict[bytes, list] = {}
-    for f, newid in fparts:
-        n = len(f.hash)
-        ids = newid[f.all_ids()]
-        keep = ids >= 0
-        if kind == "pos":  # positions lie in posting order, as many as each one's frequency
-            counts = f.freq.astype(np.int64)
-            pos_keep = np.repeat(keep, counts)
-            pos = f.pos.astype(np.uint32)[pos_keep]
-            counts = counts[keep]
-            pos_cut = np.concatenate([[0], np.cumsum(counts)])
-        vals = f.freq[keep].astype(np.uint32) if kind == "freq" else None
-        cut = np.concatenate([[0], np.cumsum(keep)])[f.pstart.astype(np.int64)]
-        ids = ids[keep]
-        for t in range(n):
-            a, b = int(cut[t]), int(cut[t + 1])
-            if a == b:
-                continue
-            tbytes = f.term_bytes(t)
-            if kind == "pos":
-                part = (ids[a:b], counts[a:b], pos[pos_cut[a]:pos_cut[b]])
-            else:
-                part = (ids[a:b], vals[a:b] if vals is not None else None, None)
-            terms.setdefault(tbytes, []).append(part)
-    for tbytes in sorted(terms):
-        ps = terms[tbytes]
-        ids = np.concatenate([p[0] for p in ps])
-        if kind == "pos":
-            fa.add(tbytes, ids, positions=np.concatenate([p[2] for p in ps]),
-                   counts=np.concatenate([p[1] for p in ps]))
-        elif kind == "freq":
-            fa.add(tbytes, ids, freqs=np.concatenate([p[1] for p in ps]))
-        else:
-            fa.add(tbytes, ids)
-    return fa
