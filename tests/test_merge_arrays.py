@@ -15,7 +15,7 @@ from whoosh import index as windex
 
 from search import indexing
 from search.indexing import build_index
-from search.store import arrays
+from search.store import arrays, merge
 from search.store.arrays import ArraysWriter, FieldArrays, SegmentArrays
 from search.store.postings import merge_arrays
 
@@ -228,6 +228,7 @@ def seeds_segments(tmp_path_factory):
     ix = tmp_path_factory.mktemp("seeds") / "ix"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(indexing, "SEGMENT_POSTINGS", 2000)
+        mp.setattr(merge, "MERGE_MAX_BYTES", 0)  # the run's segments kept apart
         build_index([str(SEEDS)], ix, procs=1)
     wix = windex.open_dir(str(ix), indexname="MAIN")
     segs = wix._segments()
