@@ -232,7 +232,7 @@ def _prefix_sums(values: np.ndarray, at: np.ndarray) -> np.ndarray:
         run = np.cumsum(values[lo:hi], dtype=np.int64)
         a, b = np.searchsorted(at, [lo + 1, hi + 1])  # the ``at`` in (lo, hi]
         out[a:b] = total + run[at[a:b] - lo - 1]
-        out[b:] = total = total + int(run[-1])
+        total += int(run[-1])
     return out
 
 
