@@ -103,7 +103,7 @@ def merge_segments(ix, segments: list):
         for s in segments:
             bases.append(total)
             total += s.doc_count_all()
-        _join_per_document(w, storage, schema, segments, total)
+        _join_per_document(w, storage, segments, total)
         _join_whoosh_postings(w, storage, schema, segments, bases)
         w.docnum = total
         w._added = True
@@ -115,20 +115,15 @@ def merge_segments(ix, segments: list):
     return merged
 
 
-def _join_per_document(w: BulkSegmentWriter, storage, schema, segments: list, total: int) -> None:
+def _join_per_document(w: BulkSegmentWriter, storage, segments: list, total: int) -> None:
     """The stored records, as their compressed bytes, and the numeric
     columns and field lengths, as arrays."""
     pdw = w.perdocwriter
     stored = pdw._colwriters["_stored"]
     stored = getattr(stored, "_child", stored)  # under Whoosh's pickling wrapper: the bytes column
-    add_raw = columns.VarBytesColumn.Writer.add
     docnum = 0
     for s in segments:
-        raw = _bytes_column(storage, s, "_stored", s.doc_count_all())
-        if raw is not None:
-            for i, value in enumerate(raw):
-                if value:
-                    add_raw(stored, docnum + i, value)
+        _copy_bytes_column(storage, s, "_stored", stored, docnum)
         for col in (*w._columns.values(), *w._lengths.values()):
             _add_values(col, storage, s, s.doc_count_all())
         for name, col in w._lengths.items():
@@ -137,15 +132,22 @@ def _join_per_document(w: BulkSegmentWriter, storage, schema, segments: list, to
     pdw._doccount = total
 
 
-def _bytes_column(storage, segment, name: str, doccount: int):
-    """The raw values of a bytes column (a stored record's still
-    compressed), or None where the segment has no such column."""
+def _copy_bytes_column(storage, segment, name: str, writer, docbase: int) -> None:
+    """A bytes column's values (a stored record's still compressed) handed
+    to ``writer`` as they are, the segment's documents numbered from
+    ``docbase``; nothing where the segment has no such column."""
     fname = W3Codec.column_filename(segment, name)
     if not storage.file_exists(fname):
-        return None
+        return
+    add_raw = columns.VarBytesColumn.Writer.add  # the bytes as they are: not compressed again
     f = storage.open_file(fname)
-    reader = columns.VarBytesColumn.Reader(f, 0, storage.file_length(fname), doccount)
-    return columns.VarBytesColumn.Reader.__iter__(reader)
+    try:
+        reader = columns.VarBytesColumn.Reader(f, 0, storage.file_length(fname), segment.doc_count_all())
+        for i, value in enumerate(columns.VarBytesColumn.Reader.__iter__(reader)):
+            if value:  # an empty value is the column's default, filled in by the writer
+                add_raw(writer, docbase + i, value)
+    finally:
+        f.close()
 
 
 def _add_values(col: _Column, storage, segment, doccount: int) -> None:
