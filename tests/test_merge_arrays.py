@@ -193,6 +193,26 @@ def test_merged_file_is_the_per_term_merges_byte_for_byte(case, weak_hash, chunk
     assert got == want
 
 
+
+def _written_and_merged(tmp_path, field: str, parts: list) -> "arrays.Field":
+    """Each (name, FieldArrays, documents) of ``parts`` written as a
+    segment's arrays file, the segments merged by ``merge_arrays`` and by
+    the per-term reference: their files byte for byte the same; the merged
+    field."""
+    sources, base = [], 0
+    for name, fa, docs in parts:
+        aw = ArraysWriter(str(tmp_path / (name + arrays.EXT)))
+        aw.add_field(field, fa)
+        aw.close()
+        sources.append((Seg(name, docs), base, frozenset()))
+        base += docs
+    storage = Storage(tmp_path)
+    merge_arrays(storage, Seg("got", base), sources)
+    _reference_merge(storage, Seg("want", base), sources)
+    assert (tmp_path / "got.zpa").read_bytes() == (tmp_path / "want.zpa").read_bytes()
+    return SegmentArrays(str(tmp_path / "got.zpa")).fields[field]
+
+
 def test_a_term_skipping_a_whole_65536_has_its_cut_twice(tmp_path):
     """Documents 5 and 140,000 (high bits 0 and 2) after a merge: two cuts
     at the second posting, and its id read back whole; beside it a term
@@ -203,16 +223,7 @@ def test_a_term_skipping_a_whole_65536_has_its_cut_twice(tmp_path):
     b = FieldArrays("freq")
     b.add(b"far", [70_000], freqs=[3])
     b.add(b"near", [1], freqs=[4])
-    for name, fa in (("a", a), ("b", b)):
-        aw = ArraysWriter(str(tmp_path / (name + arrays.EXT)))
-        aw.add_field("f", fa)
-        aw.close()
-    storage = Storage(tmp_path)
-    sources = [(Seg("a", 70_000), 0, frozenset()), (Seg("b", 80_000), 70_000, frozenset())]
-    merge_arrays(storage, Seg("got", 150_000), sources)
-    _reference_merge(storage, Seg("want", 150_000), sources)
-    assert (tmp_path / "got.zpa").read_bytes() == (tmp_path / "want.zpa").read_bytes()
-    f = SegmentArrays(str(tmp_path / "got.zpa")).fields["f"]
+    f = _written_and_merged(tmp_path, "f", [("a", a, 70_000), ("b", b, 80_000)])
     far, near = f.term(b"far"), f.term(b"near")
     assert f.hcut[f.hoff[far]:f.hoff[far + 1]].tolist() == [1, 1]
     assert f.postings(far)[0].tolist() == [5, 140_000]
@@ -290,19 +301,13 @@ def test_terms_sharing_a_hash_keep_their_byte_order(tmp_path):
     its bytes with its own postings (beside it, a term neither holds is not)."""
     terms = [f"w{i:03d}".encode() for i in range(300)]
     with mock.patch.object(arrays, "term_hash", lambda b: b[-1] % 3):
+        parts = []
         for name, mine in (("a", terms[::2] + terms[1::6]), ("b", terms[1::2])):
             fa = FieldArrays("ids")
             for t in sorted(mine):
                 fa.add(t, [int(t[1:]) + (name == "b")])
-            aw = ArraysWriter(str(tmp_path / (name + arrays.EXT)))
-            aw.add_field("i", fa)
-            aw.close()
-        storage = Storage(tmp_path)
-        sources = [(Seg("a", 400), 0, frozenset()), (Seg("b", 400), 400, frozenset())]
-        merge_arrays(storage, Seg("got", 800), sources)
-        _reference_merge(storage, Seg("want", 800), sources)
-        assert (tmp_path / "got.zpa").read_bytes() == (tmp_path / "want.zpa").read_bytes()
-        f = SegmentArrays(str(tmp_path / "got.zpa")).fields["i"]
+            parts.append((name, fa, 400))
+        f = _written_and_merged(tmp_path, "i", parts)
         assert f.hash.tolist() == sorted(t[-1] % 3 for t in terms)
         for t in terms:
             i = int(t[1:])
