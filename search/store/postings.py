@@ -179,6 +179,12 @@ class Postings:
         where = self._where(fieldname, text)
         if not where:
             return EMPTY_IDS[:0], EMPTY_TF[:0]  # views: the shared empties stay writable
+        if len(where) == 1:  # one segment (a run's segments are merged at its end): no spans listed, no slices
+            _, offset, f, t = where[0]
+            a, b = f.pstart[t:t + 2].tolist()
+            ids = np.empty(b - a, dtype=np.int32)
+            f.ids_into(t, a, b, offset, ids)
+            return ids, (np.ones(b - a, dtype=np.float32) if f.freq is None else f.freq[a:b].astype(np.float32))
         # every segment's postings written side by side into one pair of
         # arrays (no converted parts joined: ~5 numpy calls a segment fewer)
         spans = [(f, t, offset, *f.pstart[t:t + 2].tolist()) for _, offset, f, t in where]
