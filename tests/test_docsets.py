@@ -126,3 +126,47 @@ def test_a_bitmap_of_frequencies_is_priced_by_its_bytes(monkeypatch):
     value = dict(zip(ids.tolist(), tf.tolist()))
     assert got.tolist() == [value.get(d, 0.0) for d in docs.tolist()]
     assert held.tolist() == [d in value for d in docs.tolist()]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(calls=st.lists(st.tuples(doc_sets, doc_sets, st.booleans()), min_size=1, max_size=6),
+       chunk=st.sampled_from([1, 7, 64, docsets.INDEX_CHUNK]))
+def test_the_reused_bitmap_answers_as_a_fresh_one(calls, chunk):
+    """The bitmap path's scratch (one bitmap a thread, refilled with zeros,
+    the ids converted a chunk at a time) answers a run of calls of other
+    spaces and value types each as Python's sets do: nothing of a call
+    before is left in it."""
+    orig = docsets._by_bitmap, docsets.INDEX_CHUNK
+    docsets._by_bitmap, docsets.INDEX_CHUNK = (lambda *args: True), chunk
+    try:
+        for a, b, freqs in calls:
+            sa = set(a.tolist())
+            if freqs:
+                tf = (a % 7 + 1).astype(np.float32)
+                value = dict(zip(a.tolist(), tf.tolist()))
+                assert docsets.lookup(a, tf, b).tolist() == [value.get(x, 0.0) for x in b.tolist()]
+            else:
+                assert docsets.holds(a, b).tolist() == [x in sa for x in b.tolist()]
+    finally:
+        docsets._by_bitmap, docsets.INDEX_CHUNK = orig
+
+
+def test_threads_each_fill_their_own_bitmap():
+    """Two threads' bitmaps never meet: each answers its own lists while the
+    other fills its scratch (large lists, the ids converted in chunks)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    space = 300_000
+    lists = [np.sort(rng.choice(space, 40_000, replace=False)).astype(np.int32) for _ in range(4)]
+    asked = np.sort(rng.choice(space, 20_000, replace=False)).astype(np.int32)
+    expect = [np.isin(asked, ids) for ids in lists]
+    assert docsets._by_bitmap(40_000, 20_000, space)  # the bitmap path, as a search takes it
+
+    def work(k):
+        return all(np.array_equal(docsets.holds(lists[(k + i) % 4], asked), expect[(k + i) % 4]) for i in range(40))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, range(8)))
+    # the near miss: one list's answer is not another's
+    assert not np.array_equal(expect[0], expect[1])
