@@ -10,8 +10,6 @@ tests/test_docsets.py checks both against Python sets.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 EMPTY = np.zeros(0, dtype=np.int32)
@@ -71,77 +69,13 @@ def _gather(ids: np.ndarray, values, docs: np.ndarray, dtype) -> np.ndarray:
     if _by_bitmap(len(ids), len(docs), space * width):
         space = max(space, int(docs.max()) + 1)
     if _by_bitmap(len(ids), len(docs), space * width):
-        dense = _zeroed(space, dtype)
-        _scatter(dense, ids, values)
-        return _at(dense, docs)  # a copy: the bitmap is this thread's scratch
+        dense = np.zeros(space, dtype=dtype)
+        dense[as_index(ids)] = values
+        return dense[as_index(docs)]
     idx = ids.searchsorted(docs)  # the method: the function adds ~1.5 us a call
     np.minimum(idx, len(ids) - 1, out=idx)
     found = ids[idx] == docs
     return found if values is True else np.where(found, values[idx], 0).astype(dtype, copy=False)
-
-
-# A bitmap's memory, reused: a fresh process's first searches paid the
-# kernel's page faults for each new one (np.zeros of the archive's 356 kB,
-# and the 512 kB of 发展's 64,059 ids converted to indexes: 53-113 faults,
-# 184-281 us for a scatter that costs 88 once the memory is the process's;
-# bench/README.md, "First runs on one segment").  Per thread: a server
-# answers in threads, and a bitmap is scratch only while one call fills
-# and reads it.
-_SCRATCH = threading.local()
-INDEX_CHUNK = 8192  # ids converted to indexes this many at a time (64 kB: below malloc's mmap threshold)
-
-
-def _zeroed(space: int, dtype) -> np.ndarray:
-    """``space`` zeros of ``dtype``, in this thread's scratch bitmap (grown
-    as needed, never shrunk: the document space's bytes times the widest
-    value asked, 1.4 MB for the archive's float32 frequencies)."""
-    nbytes = space * np.dtype(dtype).itemsize
-    buf = getattr(_SCRATCH, "bitmap", None)
-    if buf is None or len(buf) < nbytes:
-        buf = _SCRATCH.bitmap = np.empty(nbytes, dtype=np.uint8)
-    dense = buf[:nbytes].view(dtype)
-    dense.fill(0)
-    return dense
-
-
-def _scatter(dense: np.ndarray, ids: np.ndarray, values) -> None:
-    """``dense[ids] = values`` (``values`` True or an array beside ``ids``),
-    the ids converted to indexes a chunk at a time into this thread's own
-    buffer, not all at once into a new array."""
-    n = len(ids)
-    if n <= INDEX_CHUNK:
-        dense[as_index(ids)] = values
-        return
-    buf = _index_buffer()
-    for at in range(0, n, INDEX_CHUNK):
-        part = ids[at:at + INDEX_CHUNK]
-        idx = buf[:len(part)]
-        idx[...] = part
-        dense[idx] = values if values is True else values[at:at + INDEX_CHUNK]
-
-
-def _index_buffer() -> np.ndarray:
-    buf = getattr(_SCRATCH, "index", None)
-    if buf is None:
-        buf = _SCRATCH.index = np.empty(INDEX_CHUNK, dtype=np.intp)
-    return buf
-
-
-def _at(dense: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """``dense[docs]`` as a new array, ``docs`` converted to indexes a chunk
-    at a time (23,656 of them as one array: 185 kB, 46 page faults in a
-    fresh process)."""
-    n = len(docs)
-    if n <= INDEX_CHUNK:
-        return dense[as_index(docs)]
-    out = np.empty(n, dtype=dense.dtype)
-    buf = _index_buffer()
-    for at in range(0, n, INDEX_CHUNK):
-        part = docs[at:at + INDEX_CHUNK]
-        idx = buf[:len(part)]
-        idx[...] = part
-        np.take(dense, idx, out=out[at:at + len(part)])
-    return out
 
 
 def as_index(a: np.ndarray) -> np.ndarray:
