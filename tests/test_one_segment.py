@@ -55,3 +55,25 @@ def test_every_terms_list_reads_the_same_from_one_segment_as_from_many(two_layou
     for p in (many.postings, one.postings):
         ids, tf = p._ids_tf(field, "\u0000不在")
         assert len(ids) == len(tf) == 0
+
+
+@pytest.mark.parametrize("field", ["text_grams", "header_grams", "text"])
+def test_a_list_kept_without_its_frequencies_gets_them_when_asked(two_layouts, field):
+    """``ids`` keeps a list without frequencies; ``ids_tf`` asked after it
+    gives what it gives asked first, on one segment and on many."""
+    from search.store.postings import Postings
+
+    for reader in two_layouts:
+        terms = _terms(two_layouts[1], field)
+        first, later = Postings(reader.postings.reader), Postings(reader.postings.reader)
+        for term in terms:
+            ids = later.ids(field, term)
+            assert later.list_cache.get((field, term))[1] is None
+            want = first.ids_tf(field, term)
+            got = later.ids_tf(field, term)
+            assert got[0] is ids and not ids.flags.writeable  # the docnums not decoded again
+            assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), term
+            assert got[1].dtype == np.float32 and not got[1].flags.writeable
+            assert first.ids(field, term) is want[0]  # a list kept with its frequencies serves ``ids``
+        # the near miss: a list of many frequencies above 1 (not all ones)
+        assert any(float(first.ids_tf(field, t)[1].max()) > 1 for t in terms if len(first.ids_tf(field, t)[1]))
