@@ -44,7 +44,7 @@ def hit_of(rec, score: float, query: Query | None, marked=None) -> Hit:
 
 def article_docnums(snap: Snapshot, doc_id: str) -> np.ndarray:
     """The live paragraphs of ``doc_id``."""
-    ids = snap.postings.ids_tf("doc_id", doc_id)[0]
+    ids = snap.postings.ids("doc_id", doc_id)
     return ids[snap.live[ids]] if len(ids) else ids
 
 

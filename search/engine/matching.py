@@ -217,7 +217,7 @@ class Matcher:
             if len(docs) < p.doc_freq(grams, bigrams[0]):
                 at = np.arange(len(docs))
                 for b in bigrams:
-                    at = at[holds(p.ids_tf(grams, b)[0], docs[at])]
+                    at = at[holds(p.ids(grams, b), docs[at])]
                     if len(at) == 0:
                         break
                 out = np.zeros(len(docs), dtype=bool)
@@ -247,7 +247,7 @@ class Matcher:
     def token(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Paragraphs holding a latin word or number in the text or header."""
         ids, tf = self.postings.ids_tf("text", text)
-        return _with_header_only(ids, tf, self.postings.ids_tf("header", text)[0])
+        return _with_header_only(ids, tf, self.postings.ids("header", text))
 
     def in_headers(self, text: str) -> np.ndarray:
         """Paragraphs whose header (article title or section heading) holds ``text``."""
@@ -260,7 +260,7 @@ class Matcher:
 
     def in_header(self, leaf, docs: np.ndarray) -> np.ndarray:
         """1.0 for each of ``docs`` whose header holds the leaf, else 0."""
-        ids = self.postings.ids_tf("header", leaf.text)[0] if leaf.is_token else self.in_headers(leaf.text)
+        ids = self.postings.ids("header", leaf.text) if leaf.is_token else self.in_headers(leaf.text)
         return holds(ids, docs).astype(np.float32)
 
     # -- fields ---------------------------------------------------------------
@@ -278,7 +278,7 @@ class Matcher:
         if hit is not None:
             return hit
         snap = self.snap
-        cand = self.postings.ids_tf("header", text)[0] if token else self.in_headers(text)
+        cand = self.postings.ids("header", text) if token else self.in_headers(text)
         cand = cand[snap.live[cand]]
         heads = snap.article_of(cand)
         uniq = distinct(heads)
@@ -339,7 +339,7 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
         # starts with it (the end of a run of characters is not covered:
         # the literal guarantee is for two characters or more).
         terms = p.terms_with_prefix(grams, text, MAX_CHAR_TERMS)
-        parts = [p.ids_tf(grams, t)[0] for t in terms] + [p.ids_tf(words, text)[0]]
+        parts = [p.ids(grams, t) for t in terms] + [p.ids(words, text)]
         ids = union(parts)
         return ids, np.ones(len(ids), dtype=np.float32)
     if n == 2:
@@ -352,11 +352,11 @@ def literal_in(p: Postings, grams: str, words: str, text: str) -> tuple[np.ndarr
     offsets = cover(p, grams, text)
     if not offsets:  # a bigram the field lacks: nothing holds the literal
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
-    cand = p.ids_tf(grams, text[offsets[0]:offsets[0] + 2])[0]
+    cand = p.ids(grams, text[offsets[0]:offsets[0] + 2])
     for k in offsets[1:]:
         if len(cand) == 0:
             break
-        cand = intersect(cand, p.ids_tf(grams, text[k:k + 2])[0])
+        cand = intersect(cand, p.ids(grams, text[k:k + 2]))
     if len(cand) == 0:
         return EMPTY_IDS, np.zeros(0, dtype=np.float32)
     # documents where jieba made the whole string one word need no check
@@ -413,7 +413,7 @@ def candidates(p: Postings, grams: str, text: str) -> np.ndarray:
     """Documents whose ``grams`` field holds every bigram of ``text`` (two
     characters or more), rarest first: the middle bigrams of a compound are
     often far rarer than its parts."""
-    lists = sorted((p.ids_tf(grams, g)[0] for g in dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1))),
+    lists = sorted((p.ids(grams, g) for g in dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1))),
                    key=len)
     cand = lists[0]
     for ids in lists[1:]:

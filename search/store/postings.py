@@ -164,37 +164,76 @@ class Postings:
         Read-only arrays, kept decoded (LRU, bounded by ``LIST_CACHE``
         postings) unless the term holds more than ``LIST_CACHE_TERM``: a
         first search decoded 高质, 质量 and 发展 twice or three times each
-        (高质量发展: ~0.4 ms of ~9)."""
+        (高质量发展: ~0.4 ms of ~9).  A list kept by ``ids`` alone gets its
+        frequencies here, its docnums not decoded again."""
         key = (fieldname, text)
         hit = self.list_cache.get(key)
+        if hit is not None and hit[1] is not None:
+            return hit
         if hit is None:
             hit = self._ids_tf(fieldname, text)
-            if len(hit[0]) <= LIST_CACHE_TERM:
-                for a in hit:
-                    a.flags.writeable = False  # shared by every search that asks: never changed in place
-                self.list_cache.put(key, hit)
+        else:
+            hit = (hit[0], self._tf(fieldname, text, len(hit[0])))
+        if len(hit[0]) <= LIST_CACHE_TERM:
+            for a in hit:
+                a.flags.writeable = False  # shared by every search that asks: never changed in place
+            self.list_cache.put(key, hit)
         return hit
 
-    def _ids_tf(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, fieldname: str, text: str) -> np.ndarray:
+        """``ids_tf``'s docnums alone, the frequencies neither converted
+        nor allocated where the list is not kept with them: a bigram's list
+        is asked for its paragraphs (a literal's candidates, their
+        intersections), its frequencies only for a word of two characters
+        (发展's 64,059: 256 kB of float32 and, in a fresh process, 64 page
+        faults).  Kept as ``ids_tf`` keeps lists, with no frequencies until
+        ``ids_tf`` asks."""
+        key = (fieldname, text)
+        hit = self.list_cache.get(key)
+        if hit is not None:
+            return hit[0]
+        ids = self._ids_tf(fieldname, text, tf=False)[0]
+        if len(ids) <= LIST_CACHE_TERM:
+            ids.flags.writeable = False
+            self.list_cache.put(key, (ids, None))
+        return ids
+
+    def _tf(self, fieldname: str, text: str, n: int) -> np.ndarray:
+        """A term's frequencies (float32, ``n`` of them), in ``ids_tf``'s order."""
+        tf = np.empty(n, dtype=np.float32)
+        at = 0
+        for _, _, f, t in self._where(fieldname, text):
+            a, b = f.pstart[t:t + 2].tolist()
+            if f.freq is None:
+                tf[at:at + b - a] = 1
+            else:
+                tf[at:at + b - a] = f.freq[a:b]
+            at += b - a
+        return tf
+
+    def _ids_tf(self, fieldname: str, text: str, tf: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         where = self._where(fieldname, text)
         if not where:
             return EMPTY_IDS[:0], EMPTY_TF[:0]  # views: the shared empties stay writable
+        if len(where) == 1:  # one segment (a run's segments are merged at its end): no spans listed, no slices
+            _, offset, f, t = where[0]
+            a, b = f.pstart[t:t + 2].tolist()
+            ids = np.empty(b - a, dtype=np.int32)
+            f.ids_into(t, a, b, offset, ids)
+            if not tf:
+                return ids, None
+            return ids, (np.ones(b - a, dtype=np.float32) if f.freq is None else f.freq[a:b].astype(np.float32))
         # every segment's postings written side by side into one pair of
         # arrays (no converted parts joined: ~5 numpy calls a segment fewer)
         spans = [(f, t, offset, *f.pstart[t:t + 2].tolist()) for _, offset, f, t in where]
         total = sum(b - a for _, _, _, a, b in spans)
         ids = np.empty(total, dtype=np.int32)
-        tf = np.empty(total, dtype=np.float32)
         at = 0
         for f, t, offset, a, b in spans:
             end = at + b - a
             f.ids_into(t, a, b, offset, ids[at:end])
-            if f.freq is None:
-                tf[at:end] = 1
-            else:
-                tf[at:end] = f.freq[a:b]
             at = end
-        return ids, tf
+        return ids, (self._tf(fieldname, text, total) if tf else None)
 
     def doc_freq(self, fieldname: str, text: str) -> int:
         """How many documents hold a term (deleted ones included until a
@@ -318,11 +357,13 @@ class Postings:
         self._positional(fieldname)
         where = self._where(fieldname, text)
         listed = self.list_cache.get((fieldname, text))
-        if listed is None and len(docs) > arrays.FEW and self.doc_freq(fieldname, text) <= LIST_CACHE_TERM:
-            listed = self.ids_tf(fieldname, text)
+        if listed is not None:
+            listed = listed[0]
+        elif len(docs) > arrays.FEW and self.doc_freq(fieldname, text) <= LIST_CACHE_TERM:
+            listed = self.ids(fieldname, text)
         doc_parts, pos_parts = [], []
         if listed is not None:
-            ids = listed[0]
+            ids = listed
             if len(docs) * 8 > len(ids):  # many documents: each posting's looked up in them (a bitmap)
                 at = np.flatnonzero(holds(docs, ids))
                 found = ids[at].astype(np.int64)
