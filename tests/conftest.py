@@ -18,6 +18,19 @@ SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(scope="session")
+def three_copies(tmp_path_factory) -> Path:
+    """A folder holding seeds/ three times over (fifteen articles): enough
+    for a writer bounded at a few thousand postings to make several
+    segments."""
+    import shutil
+
+    src = tmp_path_factory.mktemp("three_copies")
+    for k in range(3):
+        shutil.copytree(SEEDS, src / str(k))
+    return src
+
+
+@pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> str:
     """Path of an index built from seeds/ (once per test session)."""
     from search.indexing import build_index

@@ -20,9 +20,10 @@ from search.indexing import build_index
 from search.store import Index, merge
 from search.store.schema import INDEX_NAME
 
-from conftest import SEEDS
 from search.engine.results import SearchRequest
 from search.engine.searcher import Searcher
+
+from conftest import SEEDS
 
 QUERIES = ["扶贫", "就業扶貧", '"技能培训"', "牛肉面 OR 拉面", "扶贫 -甘肃", "车间 培训", ""]
 
@@ -89,14 +90,6 @@ def _files_by_kind(index_dir) -> dict[str, bytes]:
     (seg,) = _segments(index_dir)
     prefix = f"{INDEX_NAME}_{seg.segid}"
     return {p.name[len(prefix):]: p.read_bytes() for p in Path(index_dir).iterdir() if p.name.startswith(prefix)}
-
-
-@pytest.fixture(scope="module")
-def three_copies(tmp_path_factory):
-    src = tmp_path_factory.mktemp("src")
-    for k in range(3):  # fifteen articles
-        shutil.copytree(SEEDS, src / str(k))
-    return src
 
 
 def test_merged_segment_is_whooshs_own_merge_file_for_file(three_copies, tmp_path, monkeypatch):

@@ -5,31 +5,23 @@ segments, none merged, and once into one."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 
 from search import indexing
 from search.indexing import build_index
-from search.store import Index, merge
+from search.store import Index
 
-from conftest import SEEDS
+from test_merge import _unmerged
 
 
 @pytest.fixture(scope="module")
-def two_layouts(tmp_path_factory):
-    src = tmp_path_factory.mktemp("src")
-    for k in range(3):  # fifteen articles
-        shutil.copytree(SEEDS, src / str(k))
+def two_layouts(three_copies, tmp_path_factory):
     many, one = tmp_path_factory.mktemp("many"), tmp_path_factory.mktemp("one")
     mp = pytest.MonkeyPatch()
+    _unmerged(three_copies, many, mp)  # segments kept apart
     mp.setattr(indexing, "SEGMENT_POSTINGS", 1500)
-    mp.setattr(merge, "MERGE_MAX_BYTES", 0)  # segments kept apart
-    build_index([str(src)], many, procs=1)
-    mp.undo()
-    mp.setattr(indexing, "SEGMENT_POSTINGS", 1500)
-    build_index([str(src)], one, procs=1)  # the run's segments merged at its end
+    build_index([str(three_copies)], one, procs=1)  # the run's segments merged at its end
     mp.undo()
     readers = Index.open(many).reader(), Index.open(one).reader()
     assert len(readers[0].postings.leaves) >= 6 and len(readers[1].postings.leaves) == 1
