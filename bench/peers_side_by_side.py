@@ -8,7 +8,8 @@ process's CPU time per warm query (from /proc: the machine is shared).
 
     ROUNDS=10 python bench/peers_side_by_side.py bench/run xwlb INDEX TANTIVY_DIR TREE [TREE...]
 
-``xwlb``: the real archive's questions (``XWLB_MIX``), else the synthetic
+``xwlb``: the real archive's questions (``XWLB_MIX``), ``xwlb-heldout`` the
+held-out ones (``XWLB_HELDOUT``), else the synthetic
 ``MIX``.  TANTIVY_DIR from ``bench/peers.py build INDEX OUT`` (OUT/tantivy);
 a TREE is a checkout (``git worktree add`` or ``git archive | tar -x``).
 ``PER_QUERY=1`` adds each question's first run (``first_ms``).
@@ -22,7 +23,7 @@ which = sys.argv[2]   # "xwlb" or "mix"
 index, tantivy = sys.argv[3], sys.argv[4]
 trees = sys.argv[5:]
 run = SourceFileLoader("benchrun", mixsrc).load_module()
-MIX = run.XWLB_MIX if which == "xwlb" else run.MIX
+MIX = {"xwlb": run.XWLB_MIX, "xwlb-heldout": run.XWLB_HELDOUT}.get(which, run.MIX)
 rounds = int(os.environ.get("ROUNDS", "10"))
 
 class W:

@@ -17,7 +17,8 @@ from search.engine.facet_counts import load_column, pack
 from search.text.analysis import fold, fold_many
 from search.facets import BITS, FACETS
 from search.store import ArrayLRU, Index, IndexDamaged, IndexUnavailable
-from search.store.integrity import Served, damaged
+from search.store.integrity import Served, damaged, segment_files
+from search.store.readahead import read_ahead
 
 FOLDED_CACHE = 50_000  # paragraphs' text facts (their folded texts) kept for ranking
 LITERAL_CACHE = 8_000_000  # documents held by the cache of literals' matches (8 bytes each)
@@ -44,6 +45,9 @@ class Snapshot:
         self.meta = index.meta
         self.reader = index.reader()
         self.generation = self.reader.generation
+        # the state's files queued into the page cache before anything reads them
+        # (after a reboot, a first search's every first touch is a disk read)
+        read_ahead(str(index.dir), segment_files(index.dir, self.reader.segment_ids()))
         self.files = Served(index.dir, self.generation, self.reader.segment_ids())
         p = self.postings = self.reader.postings
         self.live = p.live_mask()

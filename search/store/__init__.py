@@ -6,6 +6,10 @@
 - ``index``    opening, reading and changing an index folder
 - ``segment``  writing new segments with each term's postings in bulk
 - ``postings`` reading postings and columns in bulk, as numpy arrays
+- ``arrays``   each segment's postings and positions as flat arrays (its own file)
+- ``merge``    a run's new segments joined into one at the end of the run
+- ``integrity`` the checksums a commit records, and checking them
+- ``readahead`` a served state's files asked into the page cache as it opens
 """
 
 from search.store.index import Index, IndexedFile, IndexReader, IndexUpdate, SegmentWriter, exists

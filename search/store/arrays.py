@@ -480,11 +480,9 @@ class SegmentArrays:
 
     def __init__(self, path: str):
         self.path = path
+        # (a served state's files are read ahead into the page cache as it is
+        # opened, within a memory budget: ``readahead``; a merge reads a field at a time)
         self.map = np.memmap(path, dtype=np.uint8, mode="r")
-        try:  # read ahead into the page cache now, not a page per first touch in someone's first search
-            self.map._mmap.madvise(mmap.MADV_WILLNEED)
-        except (AttributeError, OSError, ValueError):
-            pass
         if bytes(self.map[:8]) != MAGIC:
             raise ValueError(f"{path}: not a postings arrays file")
         at, size = np.frombuffer(self.map[-16:].tobytes(), dtype=_TRAILER).tolist()
