@@ -113,3 +113,39 @@ def test_opening_a_snapshot_reads_ahead_every_file_of_its_segments_whole(seed_in
         assert _covered(advised, f) >= os.path.getsize(os.path.join(seed_index, f)), f
     # searching still answers (the advice is a hint, nothing reads through it)
     assert snap.n_live > 0
+
+
+def _cgroup(tmp_path, line: str, files: dict[str, str]) -> tuple[str, str]:
+    (tmp_path / "cgroup").write_text(line + "\n", encoding="utf-8")
+    root = tmp_path / "sys"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text + "\n", encoding="ascii")
+    return str(tmp_path / "cgroup"), str(root)
+
+
+def test_a_control_groups_limit_bounds_the_room_v2(tmp_path):
+    proc, root = _cgroup(tmp_path, "0::/box", {"box/memory.max": "1500000000", "box/memory.current": "400000000"})
+    assert readahead.cgroup_room(proc, root) == 1_100_000_000
+    proc, root = _cgroup(tmp_path, "0::/box", {"box/memory.max": "max", "box/memory.current": "400000000"})
+    assert readahead.cgroup_room(proc, root) is None  # no limit: MemAvailable decides
+
+
+def test_a_control_groups_limit_bounds_the_room_v1(tmp_path):
+    lines = "4:memory:/box\n3:cpuset:/"
+    proc, root = _cgroup(tmp_path, lines, {"memory/box/memory.limit_in_bytes": "2000000000",
+                                           "memory/box/memory.usage_in_bytes": "2500000000"})
+    assert readahead.cgroup_room(proc, root) == 0  # over its limit already: nothing read ahead
+    # v1's "no limit" is a huge number, not "max"
+    proc, root = _cgroup(tmp_path, lines, {"memory/box/memory.limit_in_bytes": "9223372036854771712",
+                                           "memory/box/memory.usage_in_bytes": "1"})
+    assert readahead.cgroup_room(proc, root) is None
+    assert readahead.cgroup_room(str(tmp_path / "no-such-file"), root) is None
+
+
+def test_the_smaller_of_the_machines_and_the_groups_room_is_the_memory_available(monkeypatch):
+    monkeypatch.setattr(readahead, "cgroup_room", lambda: 1000)
+    assert readahead.available_memory() == 1000  # a container: its limit, not the host's MemAvailable
+    monkeypatch.setattr(readahead, "cgroup_room", lambda: 1 << 62)
+    got = readahead.available_memory()
+    assert got is not None and (got < 1 << 62 if os.path.exists("/proc/meminfo") else got == 1 << 62)

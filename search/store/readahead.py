@@ -30,14 +30,56 @@ CHUNK = 128 << 10
 
 
 def available_memory() -> int | None:
-    """MemAvailable in bytes (Linux), or None where it cannot be read."""
+    """The memory this process could still fill, in bytes: MemAvailable
+    (Linux), or what its control group's limit leaves where that is less
+    (in a container MemAvailable is the host's, and the page cache a group
+    reads counts against its limit); None where neither can be read."""
+    avail = None
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    avail = int(line.split()[1]) * 1024
+                    break
     except (OSError, ValueError, IndexError):
         pass
+    room = cgroup_room()
+    if room is not None:
+        avail = room if avail is None else min(avail, room)
+    return avail
+
+
+def cgroup_room(proc_cgroup: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup") -> int | None:
+    """The memory limit of this process's control group less what the
+    group uses (cgroup v2 ``memory.max``/``memory.current``, else v1's
+    ``memory.limit_in_bytes``/``memory.usage_in_bytes``), or None where
+    there is no limit or it cannot be read."""
+    try:
+        with open(proc_cgroup, encoding="utf-8") as f:
+            lines = [line.rstrip("\n").split(":", 2) for line in f]
+    except OSError:
+        return None
+    places = []
+    for parts in lines:
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":  # v2: one unified hierarchy
+            places.append((os.path.join(root, path.lstrip("/")), "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):
+            places.append((os.path.join(root, "memory", path.lstrip("/")),
+                           "memory.limit_in_bytes", "memory.usage_in_bytes"))
+    for folder, limit_name, usage_name in places:
+        try:
+            with open(os.path.join(folder, limit_name), encoding="ascii") as f:
+                limit = f.read().strip()
+            with open(os.path.join(folder, usage_name), encoding="ascii") as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or not limit.isdigit() or int(limit) >= 1 << 60:  # no limit set
+            continue
+        return max(0, int(limit) - usage)
     return None
 
 
