@@ -23,7 +23,7 @@ which = sys.argv[2]   # "xwlb" or "mix"
 index, tantivy = sys.argv[3], sys.argv[4]
 trees = sys.argv[5:]
 run = SourceFileLoader("benchrun", mixsrc).load_module()
-MIX = {"xwlb": run.XWLB_MIX, "xwlb-heldout": run.XWLB_HELDOUT}.get(which, run.MIX)
+MIX = run.XWLB_MIX if which == "xwlb" else run.XWLB_HELDOUT if which == "xwlb-heldout" else run.MIX
 rounds = int(os.environ.get("ROUNDS", "10"))
 
 class W:
