@@ -5,8 +5,8 @@ as it is opened, as Lucene's MMapDirectory preload and Elasticsearch's
 After a reboot, or when other work pushed the index out of memory, a
 search's first touch of a term dictionary page, a postings block or a
 stored record is a disk read: on the 新闻联播 archive the first searches
-after dropping the page cache took 20-60 ms each where they take 4-6 with
-the files in memory (bench/README.md, "Read ahead at open").  The advice
+after dropping the page cache took 7-80 ms (p95 26-29) where they take 3-7
+with the files in memory (bench/README.md, "Read ahead at open").  The advice
 is mostly asynchronous: the kernel queues the reads and opening waits
 for little of them, and where the pages are already cached it costs next
 to nothing.
