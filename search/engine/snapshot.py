@@ -45,10 +45,11 @@ class Snapshot:
         self.meta = index.meta
         self.reader = index.reader()
         self.generation = self.reader.generation
+        segids = self.reader.segment_ids()
         # the state's files queued into the page cache before anything reads them
         # (after a reboot, a first search's every first touch is a disk read)
-        read_ahead(str(index.dir), segment_files(index.dir, self.reader.segment_ids()))
-        self.files = Served(index.dir, self.generation, self.reader.segment_ids())
+        read_ahead(str(index.dir), segment_files(index.dir, segids))
+        self.files = Served(index.dir, self.generation, segids)
         p = self.postings = self.reader.postings
         self.live = p.live_mask()
         self.n_live = int(self.live.sum())
